@@ -1,0 +1,1 @@
+"""Concrete adapters: SQL storage, read model, clock (and later SMTP, Jinja2)."""

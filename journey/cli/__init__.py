@@ -1,0 +1,106 @@
+"""The ``journey`` command line: a thin client over the use cases.
+
+Subcommands are imported only when they run, so ``journey status`` starts fast.
+Exit codes are listed in ``journey --help`` and docs/cli.md.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from typing import Any
+
+import click
+
+from journey.domain.errors import ExitCode, JourneyError
+
+COMMANDS: dict[str, str] = {
+    "init": "journey.cli.setup:init",
+    "demo": "journey.cli.setup:demo",
+    "municipalities": "journey.cli.registry:municipalities",
+    "users": "journey.cli.registry:users",
+    "open": "journey.cli.cases:open_",
+    "status": "journey.cli.cases:status",
+    "advance": "journey.cli.cases:advance",
+    "why": "journey.cli.cases:why",
+    "history": "journey.cli.cases:history",
+    "workflows": "journey.cli.workflows:workflows",
+}
+
+EXIT_CODES = """\b
+Exit codes:
+  0 ok                 4 not found            7 invalid workflow definition
+  1 internal error     5 concurrent change    8 database not initialised
+  2 usage / bad input  6 permission denied   75 database locked (retry)
+  3 refused (transition not allowed in this state, or a guard/evidence lacking)
+"""
+
+
+class JourneyCliError(click.ClickException):
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def to_click_error(exc: BaseException) -> click.ClickException:
+    if isinstance(exc, JourneyError):
+        return JourneyCliError(str(exc), int(exc.exit_code))
+    if "sqlalchemy" in sys.modules:
+        from journey.adapters.unit_of_work import translate
+
+        mapped = translate(exc) if isinstance(exc, Exception) else None
+        if mapped is not None:
+            return JourneyCliError(str(mapped), int(mapped.exit_code))
+    first_line = (str(exc).strip().splitlines() or [""])[0]
+    return JourneyCliError(f"internal error: {type(exc).__name__}: {first_line} (set JOURNEY_DEBUG=1 for a traceback)",
+                           int(ExitCode.ERROR))
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are ``module:attr`` strings, imported on demand."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy or {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy:
+            module, attr = self.lazy[name].split(":")
+            return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
+        return super().get_command(ctx, name)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except BrokenPipeError:  # output piped into `head` and closed: stop quietly
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise click.exceptions.Exit(1) from None
+        except Exception as exc:
+            if os.environ.get("JOURNEY_DEBUG"):
+                raise
+            raise to_click_error(exc) from exc
+
+
+@click.group(cls=LazyGroup, lazy=COMMANDS, epilog=EXIT_CODES,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--db", "database", metavar="URL", help="Database URL (default: $JOURNEY_DATABASE_URL, "
+              "else SQLite at $JOURNEY_HOME/journey.db, JOURNEY_HOME defaulting to ~/.local/share/journey).")
+@click.option("--workflows", metavar="DIR", help="Directory of workflow YAML files (default: ./workflows of journey).")
+@click.version_option(package_name="journey", prog_name="journey")
+def cli(database: str | None, workflows: str | None) -> None:
+    """journey: each municipality's journey toward collaboration and business with social enterprises.
+
+    Coordinators open and advance their municipality's case with evidence (board, date, §,
+    diarienummer); SKR follows every municipality's stage. Start with `journey demo`.
+    """
+
+
+def main() -> None:
+    cli.main(prog_name="journey")

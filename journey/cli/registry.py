@@ -1,0 +1,124 @@
+"""Registry commands: municipalities and users."""
+
+from __future__ import annotations
+
+import click
+
+from journey.cli._common import actor_option, echo_json, echo_table, get_app, json_option
+
+
+@click.group()
+def municipalities() -> None:
+    """Register and list municipalities."""
+
+
+@municipalities.command("add")
+@click.argument("code")
+@click.argument("name")
+@click.option("--county", default="", help="Län, e.g. 'Skåne län'.")
+@click.option("--workflow", default="handbook", show_default=True, help="Workflow or variant its case follows.")
+@actor_option
+def municipalities_add(code: str, name: str, county: str, workflow: str, actor: str | None) -> None:
+    """Register a municipality by kommunkod CODE and NAME.
+
+    \b
+    Example:
+        journey municipalities add 2361 Härjedalen --county "Jämtlands län"
+    """
+    from journey.services.registry import add_municipality
+
+    m = add_municipality(get_app().deps, actor, code, name, county, workflow)
+    click.echo(f"Added {m.name} ({m.code}), workflow {m.workflow}")
+
+
+@municipalities.command("seed")
+@actor_option
+def municipalities_seed(actor: str | None) -> None:
+    """Register the 12 municipalities of the network Utvecklingsnätverk sociala företag.
+
+    \b
+    Example:
+        journey municipalities seed
+    """
+    from journey.services.registry import seed_network
+
+    result = seed_network(get_app().deps, actor)
+    click.echo(f"Added {len(result.added)}: {', '.join(result.added) or '-'}")
+    if result.existing:
+        click.echo(f"Already registered {len(result.existing)}: {', '.join(result.existing)}")
+
+
+@municipalities.command("list")
+@json_option
+@actor_option
+def municipalities_list(as_json: bool, actor: str | None) -> None:
+    """List registered municipalities and the stage of each one's case.
+
+    \b
+    Example:
+        journey municipalities list --json
+    """
+    from journey.services.views import municipalities as municipalities_view
+
+    rows = municipalities_view(get_app().read_model(), actor)
+    if as_json:
+        echo_json(rows)
+        return
+    echo_table(["Code", "Name", "County", "Workflow", "Stage"],
+               [[r["code"], r["name"], r["county"], r["workflow"], r["stage"] or "(no case)"] for r in rows])
+
+
+@click.group()
+def users() -> None:
+    """Register and list users (coordinators, SKR staff, admins)."""
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(["coordinator", "skr", "admin"], case_sensitive=False),
+              help="coordinator: own municipality; skr: reads all, manages registry; admin: everything.")
+@click.option("--municipality", metavar="NAME", help="The coordinator's municipality.")
+@click.option("--name", "display_name", default="", help="Full name.")
+@click.option("--email", default="", help="E-mail address for reminders.")
+@actor_option
+def users_add(username: str, role: str, municipality: str | None, display_name: str, email: str,
+              actor: str | None) -> None:
+    """Register USERNAME with a role. The first user must be an admin; it ends open mode.
+
+    \b
+    Example:
+        journey users add admin --role admin
+        journey users add anna --role coordinator --municipality Hudiksvall --as admin
+    """
+    from journey.services.registry import add_user
+
+    add_user(get_app().deps, actor, username, role, municipality, display_name, email)
+    click.echo(f"Added user {username} ({role.lower()})")
+
+
+@users.command("list")
+@json_option
+@actor_option
+def users_list(as_json: bool, actor: str | None) -> None:
+    """List registered users.
+
+    \b
+    Example:
+        journey users list
+    """
+    from journey.services.cases import actor_in
+
+    app = get_app()
+    with app.deps.uow() as uow:
+        from journey.domain.access import Action, authorize
+
+        authorize(actor_in(uow, actor), Action.MANAGE_REGISTRY)
+        rows = uow.users.list()
+        names = {m.id: m.name for m in uow.municipalities.list()}
+    data = [{"username": r["username"], "role": r["role"], "municipality": names.get(r["municipality_id"]),
+             "name": r["display_name"], "email": r["email"]} for r in rows]
+    if as_json:
+        echo_json(data)
+        return
+    echo_table(["Username", "Role", "Municipality", "Name", "E-mail"],
+               [[d["username"], d["role"].lower(), d["municipality"] or "", d["name"], d["email"]] for d in data])

@@ -1,0 +1,98 @@
+"""Workflow definition commands: validate, list, show."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from journey.cli._common import echo_json, echo_table, get_app, json_option
+
+
+@click.group()
+def workflows() -> None:
+    """Validate and inspect workflow definitions (YAML)."""
+
+
+@workflows.command("validate")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+def validate(files: tuple[Path, ...]) -> None:
+    """Check workflow FILES (default: every file in the workflows directory).
+
+    Every problem is printed on one line as FILE:LINE: KEY: message. Variants are checked
+    together with the workflows directory so that `extends:` resolves.
+
+    \b
+    Example:
+        journey workflows validate workflows/handbook.yaml
+    """
+    from journey.domain.errors import DefinitionError, DefinitionErrors
+    from journey.services.definitions import validate_files
+
+    app = get_app()
+    try:
+        specs = validate_files(list(files), app.settings.workflows_dir)
+    except DefinitionErrors as exc:
+        for err in exc.errors:
+            click.echo(str(err), err=True)
+        raise SystemExit(int(exc.exit_code)) from None
+    except DefinitionError as exc:
+        click.echo(str(exc), err=True)
+        raise SystemExit(int(exc.exit_code)) from None
+    for spec in specs:
+        click.echo(f"ok  {spec.key}  {spec.source_file}  ({len(spec.all_states())} states, "
+                   f"{len(spec.transitions)} transitions)")
+
+
+@workflows.command("list")
+@json_option
+def list_(as_json: bool) -> None:
+    """List workflows and their versions.
+
+    \b
+    Example:
+        journey workflows list
+    """
+    registry = get_app().workflows
+    rows = [{"name": s.name, "version": s.version, "title": s.title, "extends": s.extends, "file": s.source_file}
+            for s in registry.all()]
+    if as_json:
+        echo_json(rows)
+        return
+    echo_table(["Name", "Version", "Extends", "Title"], [[r["name"], r["version"], r["extends"], r["title"]] for r in rows])
+
+
+@workflows.command("show")
+@click.argument("name")
+@click.option("--version", "version", type=int, help="Version (default: latest).")
+@json_option
+def show(name: str, version: int | None, as_json: bool) -> None:
+    """Show workflow NAME: its states, transitions and the evidence each step requires.
+
+    \b
+    Example:
+        journey workflows show handbook
+    """
+    from journey.services.definitions import describe
+
+    data = describe(get_app().workflows.get(name, version))
+    if as_json:
+        echo_json(data)
+        return
+    click.echo(f"{data['name']}@{data['version']}: {data['title']}")
+    if data["extends"]:
+        click.echo(f"extends {data['extends']}")
+    click.echo("\nStates:")
+    for s in data["states"]:
+        indent = "  " * (s["path"].count(".") + 1)
+        flags = " (final)" if s["final"] else ""
+        flags += " (initial)" if s["path"] == data["initial"] else ""
+        click.echo(f"{indent}{s['path']}: {s['title']}{flags}")
+    click.echo("\nTransitions:")
+    for t in data["transitions"]:
+        needs = f"  needs: {', '.join(t['guards'])}" if t["guards"] else ""
+        click.echo(f"  {t['trigger']}: {t['source']} -> {t['dest']}{needs}")
+    click.echo("\nEvidence:")
+    for e in data["evidence"]:
+        fields = ", ".join(f["name"] + ("" if f["required"] else "?") + f" ({f['type']})" for f in e["fields"])
+        click.echo(f"  {e['name']}: {e['title']} - {fields}")

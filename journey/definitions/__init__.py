@@ -1,0 +1,1 @@
+"""Workflow definitions: YAML files -> validated, frozen :class:`~journey.domain.spec.WorkflowSpec`."""

@@ -1,0 +1,87 @@
+"""Load workflow files: YAML -> merged raw definition (variants) -> checked WorkflowSpec."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from journey.definitions import _yaml
+from journey.definitions.schema import Problems, build_spec
+from journey.definitions.validate import check_graph
+from journey.definitions.variants import merge, parse_ref
+from journey.domain.errors import DefinitionError, DefinitionErrors
+from journey.domain.spec import WorkflowSpec
+
+
+def _raise(errors: list[DefinitionError]) -> None:
+    if errors:
+        raise DefinitionErrors(errors)
+
+
+def read_raw(path: Path) -> _yaml.LineDict:
+    raw = _yaml.load_file(path)
+    if not isinstance(raw, dict):
+        raise DefinitionError("a workflow file must be a mapping with workflow:, version:, states: ...", file=str(path),
+                              line=getattr(raw, "line", 1))
+    return raw
+
+
+def spec_from_raw(raw: Any, source: str) -> WorkflowSpec:
+    """Build and check a spec from a fully merged raw definition; raise all problems at once."""
+    problems = Problems()
+    spec = build_spec(raw, problems, source)
+    _raise(problems.errors)
+    assert spec is not None
+    _raise(check_graph(spec))
+    return spec
+
+
+def load_text(text: str, source: str = "<string>") -> WorkflowSpec:
+    """Load a self-contained (non-variant) workflow from YAML text."""
+    raw = _yaml.load_text(text, source)
+    if isinstance(raw, dict) and "extends" in raw:
+        raise DefinitionError("a variant must be loaded together with the workflow it extends", file=source,
+                              line=raw.line_of("extends"), key="extends")
+    return spec_from_raw(raw, source)
+
+
+def load_all(paths: list[Path]) -> list[WorkflowSpec]:
+    """Load several files, resolving ``extends`` between them (in any order)."""
+    raws = {str(p): read_raw(p) for p in paths}
+    by_key: dict[tuple[str, int], str] = {}
+    for source, raw in raws.items():
+        name, version = raw.get("workflow"), raw.get("version")
+        if isinstance(name, str) and isinstance(version, int):
+            if (name, version) in by_key:
+                raise DefinitionError(f"{name}@{version} is also defined in {by_key[(name, version)]}", file=source,
+                                      line=raw.line_of("workflow"), key="workflow")
+            by_key[(name, version)] = source
+    resolved: dict[str, Any] = {}
+
+    def resolve(source: str, chain: tuple[str, ...] = ()) -> Any:
+        if source in resolved:
+            return resolved[source]
+        raw = raws[source]
+        ref = raw.get("extends")
+        if ref is None:
+            resolved[source] = raw
+            return raw
+        if not isinstance(ref, str):
+            raise DefinitionError("must be a workflow name, optionally name@version", file=source,
+                                  line=raw.line_of("extends"), key="extends")
+        name, version = parse_ref(ref)
+        candidates = sorted(v for (n, v) in by_key if n == name)
+        if not candidates or (version is not None and version not in candidates):
+            raise DefinitionError(f"extends unknown workflow {ref!r}", file=source, line=raw.line_of("extends"),
+                                  key="extends")
+        base_source = by_key[(name, version if version is not None else candidates[-1])]
+        if base_source in chain or base_source == source:
+            raise DefinitionError(f"circular extends via {ref!r}", file=source, line=raw.line_of("extends"),
+                                  key="extends")
+        problems = Problems()
+        merged = merge(resolve(base_source, (*chain, source)), raw, problems)
+        _raise(problems.errors)
+        resolved[source] = merged
+        return merged
+
+    return [spec_from_raw(resolve(source), source) for source in raws]

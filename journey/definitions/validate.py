@@ -1,0 +1,76 @@
+"""Graph checks on a spec: unknown states, bad targets, unknown guards, duplicates, unreachable and dead-end states."""
+
+from __future__ import annotations
+
+from collections import deque
+
+from journey.domain import guards
+from journey.domain.errors import DefinitionError
+from journey.domain.spec import StateSpec, WorkflowSpec
+
+
+def _err(spec: WorkflowSpec, line: int | None, key: str, message: str) -> DefinitionError:
+    return DefinitionError(message, file=spec.source_file, line=line, key=key)
+
+
+def _region_of(spec: WorkflowSpec, path: str) -> str | None:
+    state = spec.state(path)
+    return path.rsplit(".", 1)[0] if state is not None and state.kind == "leaf" else None
+
+
+def check_graph(spec: WorkflowSpec) -> list[DefinitionError]:
+    """Return every graph problem in ``spec`` (an empty list means it is sound)."""
+    errors: list[DefinitionError] = []
+    initial = spec.state(spec.initial)
+    if spec.initial and (initial is None or "." in spec.initial):
+        errors.append(_err(spec, None, "initial", f"{spec.initial!r} is not a top-level state"))
+    seen: dict[tuple[str, str], int | None] = {}
+    for t in spec.transitions:
+        key = f"transitions[{t.trigger}]"
+        source, dest = spec.state(t.source), spec.state(t.dest)
+        if source is None:
+            errors.append(_err(spec, t.line, f"{key}.source", f"unknown state {t.source!r}"))
+        elif source.kind == "region":
+            errors.append(_err(spec, t.line, f"{key}.source", f"{t.source!r} is a region; use one of its states"))
+        if dest is None:
+            errors.append(_err(spec, t.line, f"{key}.dest", f"unknown state {t.dest!r}"))
+        elif dest.kind == "region":
+            errors.append(_err(spec, t.line, f"{key}.dest", f"{t.dest!r} is a region; use one of its states"))
+        elif dest.kind == "leaf" and _region_of(spec, t.dest) != _region_of(spec, t.source):
+            errors.append(_err(spec, t.line, f"{key}.dest",
+                               f"{t.dest!r} lies inside a parallel region; only its own region's states lead there"))
+        for name in t.guards:
+            if not guards.is_known(spec, name):
+                errors.append(_err(spec, t.line, f"{key}.guards", f"unknown guard {name!r} (declare it under evidence:)"))
+        if (t.trigger, t.source) in seen:
+            errors.append(_err(spec, t.line, key, f"duplicate trigger {t.trigger!r} from {t.source!r}"))
+        seen[(t.trigger, t.source)] = t.line
+    if errors or initial is None:
+        return errors
+    reachable = _reachable(spec)
+    for state in spec.all_states():
+        if state.kind in ("stage", "parallel", "leaf") and state.path not in reachable:
+            errors.append(_err(spec, state.line, f"states.{state.path}", "unreachable from the initial state"))
+        elif state.kind in ("stage", "parallel", "leaf") and not state.final and not _has_exit(spec, state):
+            errors.append(_err(spec, state.line, f"states.{state.path}",
+                               "dead end: no transition leaves it and it is not final"))
+    return errors
+
+
+def _has_exit(spec: WorkflowSpec, state: StateSpec) -> bool:
+    return any(t.source == state.path for t in spec.transitions)
+
+
+def _reachable(spec: WorkflowSpec) -> set[str]:
+    reached: set[str] = set()
+    queue = deque([spec.initial])
+    while queue:
+        path = queue.popleft()
+        if path in reached:
+            continue
+        reached.add(path)
+        state = spec.state(path)
+        if state is not None and state.kind == "parallel":
+            queue.extend(spec.initial_leaves(path))
+        queue.extend(t.dest for t in spec.transitions if t.source == path)
+    return reached

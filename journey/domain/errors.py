@@ -1,0 +1,106 @@
+"""Every error journey raises on purpose, and the process exit code each one maps to.
+
+    JourneyError                       1  (base)
+    ├── InputError                     2  bad command-line input (malformed evidence, bad value)
+    │   └── EvidenceError              2
+    ├── RefusedError                   3  the rules say no
+    │   ├── TransitionNotAllowedError  3  trigger not valid in the current state
+    │   └── GuardRefusedError          3  evidence or another condition is lacking
+    ├── NotFoundError                  4  unknown municipality, case, workflow, trigger, user
+    ├── ConcurrentChangeError          5  another coordinator changed the case first
+    ├── PermissionDeniedError          6  the actor's role does not allow the action
+    ├── DefinitionError                7  a workflow file is invalid (names file, line and key)
+    ├── NotInitialisedError            8  the database has no schema yet: run `journey init`
+    └── DatabaseLockedError           75  the database stayed locked (EX_TEMPFAIL): retry
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Documented process exit codes (see docs/cli.md)."""
+
+    OK = 0
+    ERROR = 1
+    USAGE = 2
+    REFUSED = 3
+    NOT_FOUND = 4
+    CONFLICT = 5
+    PERMISSION = 6
+    DEFINITION = 7
+    NOT_INITIALISED = 8
+    LOCKED = 75
+
+
+class JourneyError(Exception):
+    """Root of all deliberate errors; ``str(err)`` is a one-line message for the user."""
+
+    exit_code: ExitCode = ExitCode.ERROR
+
+
+class InputError(JourneyError):
+    exit_code = ExitCode.USAGE
+
+
+class EvidenceError(InputError):
+    """Evidence given on the command line is malformed or unknown for the trigger."""
+
+
+class RefusedError(JourneyError):
+    exit_code = ExitCode.REFUSED
+
+
+class TransitionNotAllowedError(RefusedError):
+    """The trigger exists in the workflow but not from the case's current state."""
+
+
+class GuardRefusedError(RefusedError):
+    """A guard (usually required evidence) is not satisfied."""
+
+    def __init__(self, message: str, problems: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+
+class NotFoundError(JourneyError):
+    exit_code = ExitCode.NOT_FOUND
+
+
+class ConcurrentChangeError(JourneyError):
+    exit_code = ExitCode.CONFLICT
+
+
+class PermissionDeniedError(JourneyError):
+    exit_code = ExitCode.PERMISSION
+
+
+class DefinitionError(JourneyError):
+    """A workflow definition is invalid. ``location`` is ``file:line``; ``key`` a dotted path."""
+
+    exit_code = ExitCode.DEFINITION
+
+    def __init__(self, message: str, *, file: str = "", line: int | None = None, key: str = "") -> None:
+        self.file, self.line, self.key, self.detail = file, line, key, message
+        where = file + (f":{line}" if line else "") if file else ""
+        prefix = ": ".join(p for p in (where, key) if p)
+        super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+class DefinitionErrors(DefinitionError):
+    """Several definition problems at once; ``str`` is the first, ``errors`` holds all."""
+
+    def __init__(self, errors: list[DefinitionError]) -> None:
+        self.errors = errors
+        first = errors[0]
+        super().__init__(first.detail, file=first.file, line=first.line, key=first.key)
+        self.args = (str(first) if len(errors) == 1 else f"{first} (and {len(errors) - 1} more)",)
+
+
+class NotInitialisedError(JourneyError):
+    exit_code = ExitCode.NOT_INITIALISED
+
+
+class DatabaseLockedError(JourneyError):
+    exit_code = ExitCode.LOCKED

@@ -1,0 +1,47 @@
+"""Things that happened, announced by use cases to the handlers wired in bootstrap.
+
+Handlers run inside the same unit of work as the change, so what they write
+(reminders, document records) commits or rolls back together with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Event:
+    case_id: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class CaseOpened(Event):
+    municipality: str
+    workflow: str
+    state: str
+
+
+@dataclass(frozen=True)
+class StateEntered(Event):
+    """``path`` is any state the case now is in and was not before (stage, region or leaf)."""
+
+    path: str
+    trigger: str | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StateExited(Event):
+    path: str
+    trigger: str | None = None
+
+
+@dataclass(frozen=True)
+class CaseAdvanced(Event):
+    from_state: str
+    to_state: str
+    trigger: str
+    actor: str

@@ -1,0 +1,112 @@
+"""Evidence values given by coordinators: parse, normalise and check them against a spec.
+
+Evidence is what makes an advance trustworthy in municipal terms: a board decision is
+organ, meeting date, § and diarienummer; a signed letter is its signatories and date.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from journey.domain.errors import EvidenceError
+from journey.domain.spec import EvidenceFieldSpec, EvidenceSpec
+
+FIELD_TYPES = ("text", "date", "paragraph", "diarienummer", "int", "people", "choice", "bool")
+
+_DNR = re.compile(r"^(?:[A-ZÅÄÖ]{1,8}[ -]?)?\d{4}[/.-]\d{1,7}(?:[/.:-]\d{1,5})*$", re.IGNORECASE)
+_PARAGRAPH = re.compile(r"^§?\s*(\d{1,5})$")
+_TRUE = {"yes", "ja", "true", "1"}
+_FALSE = {"no", "nej", "false", "0"}
+
+
+def parse_pairs(pairs: Iterable[str]) -> dict[str, str]:
+    """Turn ``key=value`` strings into a dict; a repeated key or a pair without ``=`` is an error."""
+    result: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise EvidenceError(f"evidence {pair!r} is not of the form key=value")
+        if key in result:
+            raise EvidenceError(f"evidence key {key!r} is given twice")
+        result[key] = value.strip()
+    return result
+
+
+def parse_value(kind: str, fld: EvidenceFieldSpec, raw: str) -> Any:
+    """Normalise one raw value, or raise :class:`EvidenceError` naming kind and field."""
+    where = f"evidence {kind}.{fld.name}"
+    if fld.type == "date":
+        try:
+            return date.fromisoformat(raw).isoformat()
+        except ValueError:
+            raise EvidenceError(f"{where}: {raw!r} is not a date (YYYY-MM-DD)") from None
+    if fld.type == "paragraph":
+        m = _PARAGRAPH.match(raw.strip())
+        if not m or int(m.group(1)) == 0:
+            raise EvidenceError(f"{where}: {raw!r} is not a paragraph number (e.g. 45 or '§ 45')")
+        return int(m.group(1))
+    if fld.type == "int":
+        try:
+            value = int(raw.replace(" ", "").replace("\u00a0", ""))
+        except ValueError:
+            raise EvidenceError(f"{where}: {raw!r} is not a whole number") from None
+        minimum = fld.option("min")
+        if minimum is not None and value < minimum:
+            raise EvidenceError(f"{where}: {value} is below the minimum {minimum}")
+        return value
+    if fld.type == "diarienummer":
+        text = " ".join(raw.split())
+        if not _DNR.match(text):
+            raise EvidenceError(f"{where}: {raw!r} is not a diarienummer (e.g. 'KS 2022/123' or '2020/00825')")
+        return text
+    if fld.type == "people":
+        names = [n.strip() for n in re.split(r"[;,]", raw) if n.strip()]
+        minimum = fld.option("min", 1)
+        if len(names) < minimum:
+            raise EvidenceError(f"{where}: needs at least {minimum} names separated by commas, got {len(names)}")
+        return names
+    if fld.type == "choice":
+        choices = tuple(fld.option("choices", ()))
+        if raw not in choices:
+            raise EvidenceError(f"{where}: {raw!r} is not one of {', '.join(choices)}")
+        return raw
+    if fld.type == "bool":
+        if raw.lower() in _TRUE:
+            return True
+        if raw.lower() in _FALSE:
+            return False
+        raise EvidenceError(f"{where}: {raw!r} is not yes/no")
+    text = raw.strip()
+    if not text:
+        raise EvidenceError(f"{where}: is empty")
+    return text
+
+
+def collect(kinds: list[EvidenceSpec], raw: Mapping[str, str], trigger: str) -> dict[str, dict[str, Any]]:
+    """Distribute raw ``field`` or ``kind.field`` keys over the kinds a transition requires.
+
+    Returns ``{kind: {field: normalised value}}`` with only the fields given. Unknown keys
+    and malformed values raise :class:`EvidenceError`; missing ones are left to the guards.
+    """
+    result: dict[str, dict[str, Any]] = {k.name: {} for k in kinds}
+    by_name = {k.name: k for k in kinds}
+    for key, value in raw.items():
+        kind_name, _, field_name = key.rpartition(".")
+        targets = [by_name[kind_name]] if kind_name in by_name else [] if kind_name else kinds
+        matched = [(k, k.field(field_name)) for k in targets if k.field(field_name) is not None]
+        if not matched:
+            known = sorted({f.name for k in kinds for f in k.fields})
+            hint = f"; expected one of: {', '.join(known)}" if known else "; this trigger needs no evidence"
+            raise EvidenceError(f"unknown evidence field {key!r} for trigger {trigger!r}{hint}")
+        for kind, fld in matched:
+            assert fld is not None
+            result[kind.name][fld.name] = parse_value(kind.name, fld, value)
+    return result
+
+
+def missing_fields(kind: EvidenceSpec, given: Mapping[str, Any]) -> list[str]:
+    return [f.name for f in kind.fields if f.required and f.name not in given]

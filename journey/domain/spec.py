@@ -1,0 +1,177 @@
+"""Workflow definitions as frozen data: what a workflow *is*, shared by every case that runs it.
+
+A state is addressed by its dotted path: ``policy`` for a top-level stage,
+``collaboration.internal.established`` for a leaf inside a parallel region.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class EvidenceFieldSpec:
+    """One field of an evidence kind, e.g. ``meeting_date`` of a board decision."""
+
+    name: str
+    type: str = "text"
+    label: str = ""
+    required: bool = True
+    options: tuple[tuple[str, Any], ...] = ()  # type-specific settings, e.g. (("min", 2),)
+
+    def option(self, key: str, default: Any = None) -> Any:
+        return dict(self.options).get(key, default)
+
+
+@dataclass(frozen=True)
+class EvidenceSpec:
+    """A named kind of evidence a transition can require (a guard)."""
+
+    name: str
+    title: str
+    fields: tuple[EvidenceFieldSpec, ...]
+
+    def field(self, name: str) -> EvidenceFieldSpec | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+
+@dataclass(frozen=True)
+class ReminderSpec:
+    """A reminder a state plans when entered; interpreted by the reminder service."""
+
+    id: str
+    settings: tuple[tuple[str, Any], ...] = ()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return dict(self.settings).get(key, default)
+
+
+@dataclass(frozen=True)
+class DocumentSpec:
+    """A document a state produces, rendered from a template."""
+
+    id: str
+    template: str
+    settings: tuple[tuple[str, Any], ...] = ()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return dict(self.settings).get(key, default)
+
+
+@dataclass(frozen=True)
+class StateSpec:
+    """A stage, a parallel region, or a leaf inside a region (see ``kind``)."""
+
+    path: str
+    title: str
+    kind: str = "stage"  # stage | parallel | region | leaf
+    final: bool = False
+    handbook_stage: str = ""
+    description: str = ""
+    initial: str = ""  # for a region: the path of its initial leaf
+    children: tuple[StateSpec, ...] = ()
+    reminders: tuple[ReminderSpec, ...] = ()
+    documents: tuple[DocumentSpec, ...] = ()
+    line: int | None = None
+
+    @property
+    def id(self) -> str:
+        return self.path.rsplit(".", 1)[-1]
+
+    @property
+    def is_parallel(self) -> bool:
+        return self.kind == "parallel"
+
+
+@dataclass(frozen=True)
+class TransitionSpec:
+    """A trigger that moves a case from ``source`` to ``dest`` when all ``guards`` pass."""
+
+    trigger: str
+    source: str
+    dest: str
+    title: str = ""
+    guards: tuple[str, ...] = ()
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class WorkflowSpec:
+    """A complete, validated workflow definition at one version."""
+
+    name: str
+    version: int
+    title: str
+    initial: str
+    states: tuple[StateSpec, ...]
+    transitions: tuple[TransitionSpec, ...]
+    evidence: tuple[EvidenceSpec, ...] = ()
+    description: str = ""
+    extends: str = ""
+    source_file: str = ""
+    migrations: tuple[tuple[str, Any], ...] = ()  # settings for migrating cases from older versions
+    _index: dict[str, StateSpec] = field(default_factory=dict, compare=False, repr=False, hash=False)
+
+    def __post_init__(self) -> None:
+        def walk(states: tuple[StateSpec, ...]) -> None:
+            for s in states:
+                self._index[s.path] = s
+                walk(s.children)
+
+        walk(self.states)
+
+    @property
+    def key(self) -> str:
+        return f"{self.name}@{self.version}"
+
+    def state(self, path: str) -> StateSpec | None:
+        return self._index.get(path)
+
+    def all_states(self) -> list[StateSpec]:
+        return list(self._index.values())
+
+    def evidence_kind(self, name: str) -> EvidenceSpec | None:
+        return next((e for e in self.evidence if e.name == name), None)
+
+    def initial_leaves(self, path: str) -> tuple[str, ...]:
+        """The leaves a case occupies right after entering ``path``."""
+        state = self._index[path]
+        if state.kind == "parallel":
+            return tuple(leaf for region in state.children for leaf in self.initial_leaves(region.path))
+        if state.kind == "region":
+            return self.initial_leaves(state.initial)
+        return (path,)
+
+    def triggers(self) -> list[str]:
+        return sorted({t.trigger for t in self.transitions})
+
+    def transitions_from(self, leaves: tuple[str, ...]) -> list[TransitionSpec]:
+        """Transitions whose source is one of ``leaves`` or an ancestor of one, in file order."""
+        active = set(active_paths(leaves))
+        return [t for t in self.transitions if t.source in active]
+
+    def transition(self, trigger: str, leaves: tuple[str, ...]) -> TransitionSpec | None:
+        return next((t for t in self.transitions_from(leaves) if t.trigger == trigger), None)
+
+    def stage_of(self, leaves: tuple[str, ...]) -> str:
+        return leaves[0].split(".", 1)[0]
+
+
+def active_paths(leaves: tuple[str, ...]) -> list[str]:
+    """Every state a case is in: each leaf and all its ancestors, ancestors first."""
+    seen: dict[str, None] = {}
+    for leaf in leaves:
+        parts = leaf.split(".")
+        for i in range(1, len(parts) + 1):
+            seen.setdefault(".".join(parts[:i]), None)
+    return list(seen)
+
+
+def format_state(leaves: tuple[str, ...]) -> str:
+    """Store a case's state as text: leaves joined by commas (one leaf for a plain stage)."""
+    return ",".join(leaves)
+
+
+def parse_state(text: str) -> tuple[str, ...]:
+    return tuple(p for p in text.split(",") if p)

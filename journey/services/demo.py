@@ -1,0 +1,93 @@
+"""The demo: the 12 network municipalities walked to varied stages with realistic evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from journey.adapters.clock import FixedClock
+from journey.domain.errors import RefusedError
+from journey.services.cases import advance_case, open_case
+from journey.services.context import Deps
+from journey.services.registry import seed_network
+
+# (municipality, steps completed, variant or None, responsible board)
+PLAN: tuple[tuple[str, int, str | None, str], ...] = (
+    ("Helsingborg", 11, None, "Arbetsmarknadsnämnden"),
+    ("Hudiksvall", 12, None, "Kommunstyrelsen"),
+    ("Härjedalen", 4, None, "Kommunstyrelsen"),
+    ("Karlstad", 7, None, "Arbetsmarknadsnämnden"),
+    ("Laxå", 3, None, "Kommunstyrelsen"),
+    ("Malmö", 10, None, "Funktionsstödsnämnden"),
+    ("Mölndal", 8, "handbook-integrated", "Kommunstyrelsen"),
+    ("Sölvesborg", 5, None, "Kommunstyrelsen"),
+    ("Söderhamn", 11, None, "Kommunstyrelsen"),
+    ("Tierp", 6, None, "Kommunstyrelsen"),
+    ("Uddevalla", 9, None, "Socialnämnden"),
+    ("Umeå", 7, "handbook-integrated", "Kommunstyrelsen"),
+)
+STEP_DAYS = 41
+
+
+@dataclass(frozen=True)
+class DemoReport:
+    opened: int
+    advances: int
+
+
+def _steps(name: str, board: str, variant: str | None, day: Callable[[int], str]) -> list[tuple[str, dict[str, str]]]:
+    dnr = f"KS {day(4)[:4]}/{100 + len(name) * 7}"
+    policy = ("integrate_policy", {"organ": "KF", "meeting_date": day(6), "paragraph": "88", "diarienummer": dnr,
+                                   "document": "Näringslivsprogram", "section": "4.3 Sociala företag",
+                                   "document_type": "program"}) if variant else (
+        "adopt_policy", {"organ": "KS", "meeting_date": day(6), "paragraph": "112", "diarienummer": dnr,
+                         "title": f"Riktlinje för hur {name} kommun ska arbeta med sociala företag",
+                         "document_type": "riktlinje"})
+    return [
+        ("confirm_interest", {"registered_date": day(0), "contact": f"Näringslivskontoret, {name}"}),
+        ("sign_letter_of_intent", {"signatories": "Kommunchef, KS-ordförande", "signed_date": day(1),
+                                   "diarienummer": f"KS {day(1)[:4]}/{31 + len(name)}"}),
+        ("form_local_team", {"coordinator": f"Samordnare {name}", "members": "Arbetsmarknad, Inköp, Näringsliv, "
+                             "Socialtjänst, Kommunikation, Fastighet, Ekonomi", "time_reporting_from": day(2)}),
+        ("approve_inventory", {"approved_by": "Lokalt projektteam", "approved_date": day(3),
+                               "enterprises_identified": str(3 + len(name) % 5)}),
+        ("anchor_in_board", {"organ": "KS", "meeting_date": day(4), "paragraph": "45", "diarienummer": dnr,
+                             "board": board, "officials_function": "Arbetsmarknadsenheten"}),
+        ("express_political_intent", {"document": "Mål och budget", "decided_by": "KF", "decided_date": day(5)}),
+        policy,
+        ("adopt_action_plan", {"adopted_by": board, "adopted_date": day(7), "measures": "8"}),
+        ("establish_internal_structure", {"mandate_date": day(8), "functions": "Näringsliv, Inköp och upphandling, "
+                                          "Arbetsmarknad"}),
+        ("establish_external_structure", {"name": f"Dialogforum sociala företag {name}", "first_meeting": day(9)}),
+        ("record_first_deal", {"form": "iop", "counterparty": "Återbruket ekonomisk förening", "value_sek": "450000",
+                               "decided_date": day(10)}),
+        ("start_follow_up", {"reported_to": board, "report_date": day(11)}),
+    ]
+
+
+def run_demo(deps: Deps, actor: str, progress: Callable[[str], None] = lambda _: None) -> DemoReport:
+    """Idempotent: municipalities that already have a case are skipped."""
+    seed_network(deps, actor)
+    now = deps.clock.now()
+    opened = advances = 0
+    for name, done, variant, board in PLAN:
+        start = now - timedelta(days=STEP_DAYS * done + 20 + len(name))
+        clock = FixedClock(start)
+        local = replace(deps, clock=clock)
+
+        def day(i: int, start: datetime = start) -> str:
+            return (start + timedelta(days=STEP_DAYS * (i + 1))).date().isoformat()
+
+        try:
+            open_case(local, actor, name, variant)
+        except RefusedError:
+            progress(f"{name}: has a case already, left as it is")
+            continue
+        opened += 1
+        for i, (trigger, evidence) in enumerate(_steps(name, board, variant, day)[:done]):
+            clock.at = start + timedelta(days=STEP_DAYS * (i + 1), hours=10)
+            advance_case(local, actor, name, trigger, evidence, comment="demo")
+            advances += 1
+        progress(f"{name}: {done} steps")
+    return DemoReport(opened, advances)

@@ -1,0 +1,121 @@
+"""Shared fixtures: a real database per test (SQLite always, PostgreSQL when configured), the CLI.
+
+``JOURNEY_TEST_DATABASE_URL`` names a PostgreSQL server; each test gets its own schema there,
+so tests can run in parallel. When the variable is set and the server is unreachable the
+tests fail rather than skip.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from journey.adapters.clock import FixedClock
+from journey.bootstrap import App
+from journey.config import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOWS = ROOT / "workflows"
+TEMPLATES = ROOT / "templates"
+PG_URL = os.environ.get("JOURNEY_TEST_DATABASE_URL", "")
+NOW = datetime(2022, 3, 1, 9, 0, tzinfo=UTC)
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def _pg_schema_url(schema: str) -> str:
+    base = PG_URL.replace("postgresql://", "postgresql+psycopg://", 1) if PG_URL.startswith("postgresql://") else PG_URL
+    sep = "&" if "?" in base else "?"
+    return f"{base}{sep}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(scope="session")
+def pg_admin() -> Iterator[Any]:
+    """A psycopg connection to the test server (fails loudly when configured but unreachable)."""
+    if not PG_URL:
+        pytest.skip("JOURNEY_TEST_DATABASE_URL is not set")
+    import psycopg
+
+    conn = psycopg.connect(PG_URL.replace("postgresql+psycopg://", "postgresql://"), autocommit=True, connect_timeout=5)
+    yield conn
+    conn.close()
+
+
+def make_database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'journey.db'}"
+    admin = request.getfixturevalue("pg_admin")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin.execute(f'CREATE SCHEMA "{schema}"')
+    request.addfinalizer(lambda: admin.execute(f'DROP SCHEMA "{schema}" CASCADE'))
+    return _pg_schema_url(schema)
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database: SQLite file, or a fresh schema on the PostgreSQL test server."""
+    return make_database_url(request.param, tmp_path, request)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'journey.db'}"
+
+
+def make_settings(database_url: str, tmp_path: Path, **overrides: Any) -> Settings:
+    settings = Settings(database_url=database_url, workflows_dir=WORKFLOWS, templates_dir=TEMPLATES,
+                        output_dir=tmp_path / "documents")
+    from dataclasses import replace
+
+    return replace(settings, **overrides)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path, clock: FixedClock) -> Iterator[App]:
+    """An initialised app on a real database with a frozen clock."""
+    application = App(make_settings(database_url, tmp_path), clock=clock)
+    application.init_database()
+    yield application
+    application.close()
+
+
+class Cli:
+    """Runs the real CLI in-process against one database, like a user at a shell."""
+
+    def __init__(self, database_url: str, tmp_path: Path, now: datetime = NOW) -> None:
+        self.env = {"JOURNEY_DATABASE_URL": database_url, "JOURNEY_WORKFLOWS_DIR": str(WORKFLOWS),
+                    "JOURNEY_TEMPLATES_DIR": str(TEMPLATES), "JOURNEY_HOME": str(tmp_path / "home"),
+                    "JOURNEY_OUTPUT_DIR": str(tmp_path / "documents"), "JOURNEY_NOW": now.isoformat(),
+                    "JOURNEY_USER": "", "JOURNEY_DEBUG": ""}
+        self.runner = CliRunner()
+
+    def __call__(self, command: str | list[str], **env: str) -> Result:
+        from journey.cli import cli
+
+        args = shlex.split(command) if isinstance(command, str) else command
+        return self.runner.invoke(cli, args, env={**self.env, **env}, catch_exceptions=False)
+
+    def ok(self, command: str | list[str], **env: str) -> Result:
+        result = self(command, **env)
+        assert result.exit_code == 0, f"{command!r} exited {result.exit_code}: {result.output}"
+        return result
+
+
+@pytest.fixture
+def cli(database_url: str, tmp_path: Path) -> Cli:
+    runner = Cli(database_url, tmp_path)
+    runner.ok("init")
+    return runner
