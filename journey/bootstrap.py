@@ -7,14 +7,16 @@ never load SQLAlchemy; write commands build the engine on first use.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from journey.adapters.clock import SystemClock
 from journey.adapters.readmodel import SqlReadModel
 from journey.config import Settings
 from journey.definitions.registry import WorkflowRegistry
 from journey.domain.clock import Clock
-from journey.services.context import Deps
+
+if TYPE_CHECKING:
+    from journey.services.context import Deps
 
 
 class App:
@@ -28,7 +30,7 @@ class App:
 
     @cached_property
     def database_url(self) -> str:
-        from journey.adapters.engine import normalize_url
+        from journey.adapters.urls import normalize_url
 
         return normalize_url(self.settings.database_url)
 
@@ -58,6 +60,7 @@ class App:
     @cached_property
     def deps(self) -> Deps:
         import journey.adapters.tables  # noqa: F401  (all tables known before the first session)
+        from journey.services.context import Deps
 
         deps = Deps(uow=self._uow, workflows=lambda: self.workflows, clock=self.clock)
         wire_features(self, deps)

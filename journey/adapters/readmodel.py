@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
+from journey.adapters.urls import sqlite_path
 from journey.domain.errors import DatabaseLockedError, NotInitialisedError
 
 CASE_COLUMNS = ("c.id, c.municipality_id, m.name, m.code, m.county, c.workflow, c.workflow_version, c.state, c.stage, "
@@ -55,7 +56,9 @@ class SqlReadModel:
             else:
                 import sqlite3
 
-                path = unquote(self.url.split(":///", 1)[1]) if ":///" in self.url else ":memory:"
+                path = sqlite_path(self.url)
+                if path is None or not path.exists():
+                    raise NotInitialisedError(f"no database at {path or self.url}: run `journey init`")
                 try:
                     self._conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5.0)
                 except sqlite3.OperationalError:

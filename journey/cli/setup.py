@@ -8,11 +8,9 @@ from journey.cli._common import get_app
 
 
 def _where(app: object) -> str:
-    from journey.adapters.engine import sqlite_path
+    from journey.adapters.urls import display
 
-    url = app.database_url  # type: ignore[attr-defined]
-    path = sqlite_path(url)
-    return str(path) if path else url.split("@")[-1]
+    return display(app.database_url)  # type: ignore[attr-defined]
 
 
 @click.command()

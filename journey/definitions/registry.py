@@ -1,13 +1,65 @@
-"""All workflow versions found in a directory, loaded side by side and looked up by name and version."""
+"""All workflow versions found in a directory, loaded side by side and looked up by name and version.
+
+Parsed specs are cached (pickle in the user's cache directory, keyed by every file's path,
+size and mtime and by journey's version), so read commands skip YAML parsing and checks.
+"""
 
 from __future__ import annotations
 
-import difflib
+import hashlib
+import os
+import pickle
 from pathlib import Path
 
-from journey.definitions.loader import load_all
 from journey.domain.errors import NotFoundError
 from journey.domain.spec import WorkflowSpec
+
+CACHE_FORMAT = 1
+
+
+def _cache_dir() -> Path | None:
+    if os.environ.get("JOURNEY_NO_CACHE"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "journey"
+
+
+def _fingerprint(directory: Path, files: list[Path]) -> tuple[str, str]:
+    from journey import __version__
+
+    stamp = [f"{CACHE_FORMAT}:{__version__}:{directory.resolve()}"]
+    for path in files:
+        st = path.stat()
+        stamp.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
+    key = hashlib.sha256(str(directory.resolve()).encode()).hexdigest()[:16]
+    return key, hashlib.sha256("\n".join(stamp).encode()).hexdigest()
+
+
+def _load_cached(directory: Path, files: list[Path]) -> list[WorkflowSpec]:
+    cache = _cache_dir()
+    key, fingerprint = _fingerprint(directory, files)
+    target = cache / f"workflows-{key}.pickle" if cache else None
+    if target is not None:
+        try:
+            with target.open("rb") as fh:
+                stored_fingerprint, specs = pickle.load(fh)
+            if stored_fingerprint == fingerprint:
+                return specs  # type: ignore[no-any-return]
+        except (OSError, pickle.PickleError, EOFError, ValueError, AttributeError, ImportError, TypeError):
+            pass
+    from journey.definitions.loader import load_all
+
+    specs = load_all(files)
+    if target is not None:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_suffix(f".{os.getpid()}.tmp")
+            with tmp.open("wb") as fh:
+                pickle.dump((fingerprint, specs), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, target)
+        except OSError:
+            pass  # a read-only home only costs speed
+    return specs
 
 
 class WorkflowRegistry:
@@ -19,7 +71,7 @@ class WorkflowRegistry:
     @classmethod
     def from_directory(cls, directory: Path) -> WorkflowRegistry:
         files = sorted(p for p in directory.rglob("*.y*ml") if p.suffix in (".yaml", ".yml")) if directory.is_dir() else []
-        return cls(load_all(files))
+        return cls(_load_cached(directory, files) if files else [])
 
     def names(self) -> list[str]:
         return sorted({name for name, _ in self._specs})
@@ -33,6 +85,8 @@ class WorkflowRegistry:
     def get(self, name: str, version: int | None = None) -> WorkflowSpec:
         versions = self.versions(name)
         if not versions:
+            import difflib
+
             close = difflib.get_close_matches(name, self.names(), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(self.names()) or 'none'}"
             raise NotFoundError(f"unknown workflow {name!r}{hint}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import getpass
 from collections.abc import Callable
 from typing import Any
@@ -40,6 +39,8 @@ def match_municipality(query: str, rows: list[dict[str, Any]]) -> dict[str, Any]
     for row in rows:
         if q == row["code"] or q.casefold() == row["name"].casefold() or slugify(q) == row["slug"]:
             return row
+    import difflib
+
     names = [r["name"] for r in rows]
     close = difflib.get_close_matches(q, names, n=1, cutoff=0.6) or difflib.get_close_matches(
         slugify(q), [r["slug"] for r in rows], n=1, cutoff=0.6)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from journey.domain.case import Case, HistoryEntry
-from journey.domain.municipality import Municipality
+if TYPE_CHECKING:
+    from journey.domain.case import Case, HistoryEntry
+    from journey.domain.municipality import Municipality
 
 
 class MunicipalityRepository(Protocol):
