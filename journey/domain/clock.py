@@ -1,8 +1,8 @@
-"""The Clock port lives in the domain because every use case needs 'now' and tests freeze it."""
+"""The Clock port, and a fixed clock: every use case needs 'now', and tests and demos set it."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
@@ -10,3 +10,16 @@ class Clock(Protocol):
     def now(self) -> datetime:
         """A timezone-aware UTC datetime."""
         ...
+
+
+class FixedClock:
+    """A clock that only moves when told to."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at if at.tzinfo else at.replace(tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.at
+
+    def advance(self, delta: timedelta) -> None:
+        self.at += delta

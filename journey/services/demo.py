@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from journey.adapters.clock import FixedClock
+from journey.domain.clock import FixedClock
 from journey.domain.errors import RefusedError
 from journey.services.cases import advance_case, open_case
 from journey.services.context import Deps
