@@ -102,3 +102,11 @@ def test_seeding_twice_adds_nothing(cli: Cli) -> None:
     assert "Added 12" in cli.ok("municipalities seed").output
     again = cli.ok("municipalities seed").output
     assert "Added 0" in again and "Already registered 12" in again
+
+
+def test_swedish_alphabetical_order() -> None:
+    from journey.domain.municipality import swedish_sort_key
+
+    names = ["Örebro", "Åre", "Älmhult", "Zinkgruvan", "Ängelholm", "Avesta", "Umeå", "Ödeshög"]
+    assert sorted(names, key=swedish_sort_key) == ["Avesta", "Umeå", "Zinkgruvan", "Åre", "Älmhult", "Ängelholm",
+                                                   "Ödeshög", "Örebro"]

@@ -72,5 +72,10 @@ def echo_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], title: str
         click.echo("\t".join(row))
 
 
-def short_time(iso: str | None) -> str:
-    return iso[:16].replace("T", " ") if iso else ""
+def short_time(iso: str | None, zone: str = "Europe/Stockholm") -> str:
+    """'2022-09-01T08:00:00+00:00' -> '2022-09-01 10:00' in Swedish local time (JSON output stays UTC)."""
+    if not iso:
+        return ""
+    from zoneinfo import ZoneInfo
+
+    return datetime.fromisoformat(iso).astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")

@@ -76,7 +76,7 @@ def status(municipality: str | None, as_json: bool, actor: str | None) -> None:
         _print_case(rows[0])
         return
     echo_table(["Municipality", "Stage", "Status", "Days", "Last change", "Next"],
-               [[r["municipality"], r["state_title"], r["status"], r["days_in_stage"],
+               [[r["municipality"], r["state_summary"], r["status"], r["days_in_stage"],
                  short_time((r["last_change"] or {}).get("at")), ", ".join(r["next_triggers"])] for r in rows])
 
 
@@ -132,6 +132,12 @@ def why(municipality: str, as_json: bool, actor: str | None) -> None:
                     click.echo(f"      - {item}")
             else:
                 click.echo(f"    ok:       {guard['description']}")
+        if step["ready"]:
+            click.echo(f"    try:      {step['command']}")
+
+
+def _text(value: Any) -> str:
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
 @click.command()
@@ -154,8 +160,9 @@ def history(municipality: str, as_json: bool, actor: str | None) -> None:
         return
     rows = []
     for e in data["entries"]:
-        ev = "; ".join(f"{k}: " + ", ".join(f"{f}={v}" for f, v in fields.items()) for k, fields in e["evidence"].items())
+        ev = "; ".join(f"{k}: " + ", ".join(f"{f}={_text(v)}" for f, v in fields.items())
+                       for k, fields in e["evidence"].items())
         rows.append([e["seq"], short_time(e["at"]), e["actor"], e["trigger"] or e["kind"].lower(),
                      f"{e['from_state'] or '-'} -> {e['to_state']}", ev, e["comment"]])
-    echo_table(["#", "When (UTC)", "Actor", "Step", "Change", "Evidence", "Comment"], rows,
+    echo_table(["#", "When", "Actor", "Step", "Change", "Evidence", "Comment"], rows,
                title=f"{data['municipality']} ({data['workflow']})")

@@ -30,6 +30,24 @@ class NextStep:
         return not any(g.lacking for g in self.guards if not g.evidence)
 
 
+PLACEHOLDERS = {"date": "YYYY-MM-DD", "paragraph": "N", "int": "N", "people": "'Namn, Namn'",
+                "diarienummer": "'KS YYYY/NNN'", "bool": "ja", "text": "'...'"}
+
+
+def command_hint(spec: WorkflowSpec, step: NextStep, municipality: str) -> str:
+    """A ready-to-edit ``journey advance`` line with a placeholder per required evidence field."""
+    parts = [f"journey advance {municipality} {step.trigger}"]
+    seen: set[str] = set()
+    for guard in step.guards:
+        kind = spec.evidence_kind(guard.name)
+        for f in kind.fields if kind else ():
+            if f.required and f.name not in seen:
+                seen.add(f.name)
+                value = "|".join(f.option("choices", ())) if f.type == "choice" else PLACEHOLDERS.get(f.type, "...")
+                parts.append(f"-e {f.name}={value}")
+    return " ".join(parts)
+
+
 def next_steps(spec: WorkflowSpec, leaves: tuple[str, ...]) -> list[NextStep]:
     """Every transition available from ``leaves`` with the state of each of its guards."""
     ctx = guards.GuardContext(spec, leaves, {})

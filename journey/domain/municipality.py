@@ -28,6 +28,15 @@ def normalize_name(name: str) -> str:
     return " ".join(unicodedata.normalize("NFC", name).split())
 
 
+_SWEDISH_ORDER = str.maketrans({"å": "{", "ä": "|", "ö": "}", "æ": "|", "ø": "}",  # the three after z
+                                "é": "e", "è": "e", "ü": "y", "á": "a", "à": "a"})
+
+
+def swedish_sort_key(name: str) -> str:
+    """Sort as Swedish readers expect: ... X, Y, Z, Å, Ä, Ö (and é with e, ü with y)."""
+    return unicodedata.normalize("NFC", name).casefold().translate(_SWEDISH_ORDER)
+
+
 NETWORK_MUNICIPALITIES: tuple[Municipality, ...] = tuple(
     Municipality(None, code, name, county)
     for code, name, county in (

@@ -10,7 +10,8 @@ from typing import Any
 from journey.definitions.registry import WorkflowRegistry
 from journey.domain.access import Action, Actor, Role, authorize
 from journey.domain.errors import NotFoundError
-from journey.domain.explain import next_steps
+from journey.domain.explain import command_hint, next_steps
+from journey.domain.municipality import swedish_sort_key
 from journey.domain.spec import WorkflowSpec, parse_state
 from journey.services.actors import match_municipality, resolve_actor
 from journey.services.ports import ReadModel
@@ -34,6 +35,18 @@ def _state_title(spec: WorkflowSpec | None, leaves: tuple[str, ...]) -> str:
     return title
 
 
+def _summary(spec: WorkflowSpec | None, leaves: tuple[str, ...]) -> str:
+    """Short form for tables: 'Samverkansstruktur (Intern samverkan klar, Extern samverkan pågår)'."""
+    if spec is None or (len(leaves) == 1 and "." not in leaves[0]):
+        return _state_title(spec, leaves)
+    stage = spec.state(leaves[0].split(".", 1)[0])
+    parts = []
+    for leaf in leaves:
+        region, state = spec.state(leaf.rsplit(".", 1)[0]), spec.state(leaf)
+        parts.append(f"{region.title if region else leaf} {'klar' if state and state.final else 'pågår'}")
+    return f"{stage.title if stage else leaves[0]} ({', '.join(parts)})"
+
+
 def _spec_or_none(workflows: WorkflowRegistry, name: str, version: int) -> WorkflowSpec | None:
     try:
         return workflows.get(name, version)
@@ -55,6 +68,7 @@ def case_status(row: dict[str, Any], workflows: WorkflowRegistry, now: datetime)
         "handbook_stage": stage.handbook_stage if stage else "",
         "state": row["state"],
         "state_title": _state_title(spec, leaves),
+        "state_summary": _summary(spec, leaves),
         "status": row["status"],
         "days_in_stage": max(0, (now - row["stage_entered_at"]).days),
         "stage_entered_at": row["stage_entered_at"].isoformat(),
@@ -84,6 +98,7 @@ def status(read: ReadModel, workflows: Callable[[], WorkflowRegistry], username:
            municipality: str | None = None) -> list[dict[str, Any]]:
     actor = reader(read, username)
     rows = [_case_row(read, actor, municipality)] if municipality else _visible(actor, read.cases())
+    rows.sort(key=lambda r: swedish_sort_key(r["municipality"]))
     registry = workflows()
     return [case_status(r, registry, now) for r in rows]
 
@@ -111,8 +126,13 @@ def why(read: ReadModel, workflows: Callable[[], WorkflowRegistry], username: st
         "state": row["state"],
         "state_title": _state_title(spec, leaves),
         "status": row["status"],
-        "steps": [asdict(s) | {"ready": s.ready, "dest_title": _dest_title(spec, s.dest)} for s in steps],
+        "steps": [asdict(s) | {"ready": s.ready, "dest_title": _dest_title(spec, s.dest),
+                               "command": command_hint(spec, s, _quoted(row["municipality"]))} for s in steps],
     }
+
+
+def _quoted(name: str) -> str:
+    return f"'{name}'" if " " in name else name
 
 
 def _dest_title(spec: WorkflowSpec, dest: str) -> str:
@@ -126,4 +146,5 @@ def municipalities(read: ReadModel, username: str | None) -> list[dict[str, Any]
     cases = {c["municipality_id"]: c for c in read.cases()} if rows else {}
     visible = rows if actor.open_mode or actor.role is not Role.COORDINATOR else [
         r for r in rows if r["id"] == actor.municipality_id]
+    visible.sort(key=lambda r: swedish_sort_key(r["name"]))
     return [r | {"stage": cases[r["id"]]["stage"] if r["id"] in cases else None} for r in visible]
