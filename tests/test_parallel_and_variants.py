@@ -88,3 +88,15 @@ def test_reflexive_steps_add_history_without_moving(cli: Cli) -> None:
     entries = json.loads(cli.ok("history Söderhamn --json").output)["entries"]
     assert entries[-1]["trigger"] == "record_deal" and entries[-1]["from_state"] == entries[-1]["to_state"] == "business"
     assert entries[-1]["evidence"]["deal"]["form"] == "reserved_procurement"
+
+
+def test_dry_run_checks_the_step_but_saves_nothing(cli: Cli) -> None:
+    cli.ok("municipalities seed")
+    cli.ok("open Laxå")
+    trigger, evidence = JOURNEY[0]
+    out = cli.ok(f"advance Laxå {trigger} {evidence} --dry-run").output
+    assert "interest -> letter_of_intent (confirm_interest) would be allowed; nothing saved" in out
+    assert json.loads(cli.ok("status Laxå --json").output)["state"] == "interest"
+    assert len(json.loads(cli.ok("history Laxå --json").output)["entries"]) == 1
+    refused = cli(f"advance Laxå {trigger} -e contact=x --dry-run")
+    assert refused.exit_code == 3 and "registered_date" in refused.stderr

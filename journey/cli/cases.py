@@ -34,8 +34,10 @@ def open_(municipality: str, workflow: str | None, actor: str | None) -> None:
               help="Evidence for the step, repeatable: organ=KS meeting_date=2022-09-01 paragraph=45 "
                    "diarienummer='KS 2022/123'. Prefix with the kind (board_decision.organ=KS) when ambiguous.")
 @click.option("--comment", default="", help="Free-text comment stored in the history.")
+@click.option("--dry-run", is_flag=True, help="Check the step and its evidence, show where it leads, save nothing.")
 @actor_option
-def advance(municipality: str, trigger: str, evidence: tuple[str, ...], comment: str, actor: str | None) -> None:
+def advance(municipality: str, trigger: str, evidence: tuple[str, ...], comment: str, dry_run: bool,
+            actor: str | None) -> None:
     """Move MUNICIPALITY's case on by TRIGGER, recording evidence; `journey why` shows what is needed.
 
     \b
@@ -48,7 +50,11 @@ def advance(municipality: str, trigger: str, evidence: tuple[str, ...], comment:
     from journey.services.cases import advance_case
 
     app = get_app()
-    result = advance_case(app.deps, actor, municipality, trigger, parse_pairs(evidence), comment)
+    result = advance_case(app.deps, actor, municipality, trigger, parse_pairs(evidence), comment, dry_run)
+    if result.dry_run:
+        click.echo(f"{result.municipality}: {result.from_state} -> {result.to_state} ({result.trigger}) would be "
+                   "allowed; nothing saved (dry run)")
+        return
     click.echo(f"{result.municipality}: {result.from_state} -> {result.to_state} ({result.trigger}, "
                f"history #{result.history_seq})")
 

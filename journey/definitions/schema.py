@@ -12,6 +12,7 @@ from typing import Any
 from journey.definitions._yaml import LineDict, LineList
 from journey.domain.errors import DefinitionError
 from journey.domain.evidence import FIELD_TYPES
+from journey.domain.reminders import rule_problems
 from journey.domain.spec import (
     DocumentSpec,
     EvidenceFieldSpec,
@@ -144,6 +145,8 @@ def _items(raw: Any, key: str, problems: Problems, cls: type, parent: LineDict) 
             template = _text(item, "template", ikey, problems, required=True)
             result.append(DocumentSpec(str(item["id"]), template, _settings(item, {"id", "template"})))
         else:
+            for name, message in rule_problems(dict(item)):
+                problems.add(item, f"{ikey}.{name}", message, name if name in item else None)
             result.append(ReminderSpec(str(item["id"]), _settings(item, {"id"})))
     return tuple(result)
 
@@ -238,10 +241,7 @@ def build_spec(raw: Any, problems: Problems, source_file: str = "") -> WorkflowS
                    if (st := _leaf(s, "", f"states[{i}]", problems, "stage")) is not None)
     if not states:
         problems.add(raw, "states", "at least one state is required", "states")
-    migrations = raw.get("migrations")
-    if migrations is not None and not isinstance(migrations, dict):
-        problems.add(raw, "migrations", "must be a mapping", "migrations")
-        migrations = None
+    migrations = _migrations(raw, version, states, problems)
     return WorkflowSpec(
         name=name,
         version=version,
@@ -253,8 +253,51 @@ def build_spec(raw: Any, problems: Problems, source_file: str = "") -> WorkflowS
         evidence=build_evidence(raw.get("evidence"), problems),
         extends=_text(raw, "extends", "", problems),
         source_file=source_file,
-        migrations=_freeze(dict(migrations)) if migrations else (),
+        migrations=migrations,
     )
+
+
+def _migrations(raw: LineDict, version: int, states: tuple[StateSpec, ...],
+                problems: Problems) -> tuple[tuple[str, Any], ...]:
+    """``migrations: {from: N, states: {old.path: new.path}}`` -> (("from", N), ("states", ((old, new, line), ...))).
+
+    New paths must be states of this workflow; old paths are checked against version ``from``
+    when cases are planned (see journey.domain.migration).
+    """
+    node = raw.get("migrations")
+    if node is None:
+        return ()
+    if not _mapping(node, "migrations", problems, {"from", "states"}, raw):
+        return ()
+    source = node.get("from", version - 1)
+    if not isinstance(source, int) or isinstance(source, bool) or not 1 <= source < version:
+        problems.add(node, "migrations.from", f"must be an earlier version of this workflow (1 to {version - 1})"
+                     if version > 1 else "version 1 has no earlier version to migrate from", "from")
+        source = max(version - 1, 1)
+    mapping = node.get("states") or {}
+    if not isinstance(mapping, dict):
+        problems.add(node, "migrations.states", "must be a mapping of old state path: new state path", "states")
+        mapping = {}
+    known: dict[str, StateSpec] = {}
+    todo = list(states)
+    while todo:
+        state = todo.pop()
+        known[state.path] = state
+        todo.extend(state.children)
+    pairs = []
+    for old, new in mapping.items():
+        key = f"migrations.states.{old}"
+        if not all(IDENT.match(part) for part in str(old).split(".")):
+            problems.add(mapping, key, "must be a dotted state path of snake_case ids", old)
+            continue
+        if not isinstance(new, str) or new not in known:
+            problems.add(mapping, key, f"maps to {new!r}, which is not a state of this workflow", old)
+            continue
+        if known[new].kind == "region":
+            problems.add(mapping, key, f"{new!r} is a region; map to one of its states", old)
+            continue
+        pairs.append((str(old), new, mapping.line_of(old) if isinstance(mapping, LineDict) else None))
+    return (("from", source), ("states", tuple(pairs)))
 
 
 def is_list(node: Any) -> bool:

@@ -45,3 +45,21 @@ class CaseAdvanced(Event):
     to_state: str
     trigger: str
     actor: str
+
+
+@dataclass(frozen=True)
+class CaseMigrated(Event):
+    """A case moved to another version of its workflow (``rollback``: a migration undone).
+
+    Published after the StateExited/StateEntered events for the paths that changed, so
+    features can also re-evaluate what depends on unchanged states (e.g. reminder settings).
+    """
+
+    workflow: str
+    from_version: int
+    to_version: int
+    from_state: str
+    to_state: str
+    run_id: int
+    actor: str
+    rollback: bool = False

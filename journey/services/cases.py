@@ -32,6 +32,7 @@ class Advanced:
     from_state: str
     to_state: str
     history_seq: int
+    dry_run: bool = False
 
 
 def actor_in(uow: UnitOfWork, username: str | None) -> Actor:
@@ -78,11 +79,12 @@ def _unknown_trigger(spec: WorkflowSpec, trigger: str) -> NotFoundError:
 
 
 def advance_case(deps: Deps, username: str | None, municipality: str, trigger: str,
-                 raw_evidence: Mapping[str, str], comment: str = "") -> Advanced:
+                 raw_evidence: Mapping[str, str], comment: str = "", dry_run: bool = False) -> Advanced:
     """Fire ``trigger`` on the municipality's case if its guards pass; record evidence and history.
 
     The state change, the history row and whatever the event handlers write (reminders,
-    document records) commit together or not at all.
+    document records) commit together or not at all. ``dry_run`` checks everything and
+    reports where the case would go, writing nothing.
     """
     with deps.uow() as uow:
         actor = actor_in(uow, username)
@@ -111,6 +113,8 @@ def advance_case(deps: Deps, username: str | None, municipality: str, trigger: s
         if not moved:
             problems = tuple(p for g in transition.guards for p in guards.evaluate(g, ctx))
             raise GuardRefusedError(f"{trigger!r} refused for {m.name}: lacking {'; '.join(problems)}", problems)
+        if dry_run:
+            return Advanced(m.name, trigger, case.state, format_state(new_leaves), 0, dry_run=True)
         now = deps.clock.now()
         old_state = case.state
         case.move_to(new_leaves, now)
