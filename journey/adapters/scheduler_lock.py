@@ -1,0 +1,97 @@
+"""Only one scheduler sends: a PostgreSQL advisory lock, or a lease row on SQLite.
+
+The advisory lock belongs to a connection held for the scheduler's life, so it is released
+the moment the process dies. The lease row expires after ``ttl`` of wall-clock time unless
+renewed; a holder on this host whose process is gone is taken over at once.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, text
+
+LOCK_KEY = 0x6A6F75726E6579  # "journey": the advisory lock id for the reminder scheduler
+
+
+def holder_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _dead_local(holder: str) -> bool:
+    host, _, pid = holder.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+class AdvisoryLock:
+    def __init__(self, engine: Engine, key: int = LOCK_KEY) -> None:
+        self.engine, self.key = engine, key
+        self._conn: Any = None
+
+    def acquire(self) -> bool:
+        """True while this process holds the lock (call on every tick; re-acquires after a lost connection)."""
+        if self._conn is not None:
+            try:
+                self._conn.execute(text("SELECT 1"))
+                return True
+            except Exception:
+                self.release()
+        conn = self.engine.connect()
+        got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}).scalar())
+        conn.commit()
+        if got:
+            self._conn = conn
+        else:
+            conn.close()
+        return got
+
+    def release(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self.key})
+                conn.commit()
+            finally:
+                conn.close()
+
+
+class LeaseLock:
+    def __init__(self, engine: Engine, ttl: timedelta, holder: str | None = None, name: str = "reminders") -> None:
+        self.engine, self.ttl, self.name = engine, ttl, name
+        self.holder = holder or holder_id()
+
+    def acquire(self) -> bool:
+        now = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            row = conn.execute(text("SELECT holder, expires_at FROM scheduler_lease WHERE name = :n"),
+                               {"n": self.name}).first()
+            params = {"n": self.name, "h": self.holder, "e": (now + self.ttl).isoformat(sep=" ")}
+            if row is None:
+                conn.execute(text("INSERT INTO scheduler_lease (name, holder, expires_at) VALUES (:n, :h, :e)"), params)
+                return True
+            expires = datetime.fromisoformat(str(row[1]))
+            expires = expires.replace(tzinfo=UTC) if expires.tzinfo is None else expires
+            if row[0] == self.holder or expires < now or _dead_local(row[0]):
+                conn.execute(text("UPDATE scheduler_lease SET holder = :h, expires_at = :e WHERE name = :n"), params)
+                return True
+            return False
+
+    def release(self) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(text("DELETE FROM scheduler_lease WHERE name = :n AND holder = :h"),
+                         {"n": self.name, "h": self.holder})
+
+
+def make_lock(engine: Engine, ttl: timedelta) -> AdvisoryLock | LeaseLock:
+    return AdvisoryLock(engine) if engine.dialect.name == "postgresql" else LeaseLock(engine, ttl)

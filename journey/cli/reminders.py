@@ -1,0 +1,94 @@
+"""Reminder commands: preview what is planned, list what was sent, send what is due now."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from journey.cli._common import actor_option, echo_json, echo_table, get_app, json_option
+
+
+@click.group()
+def reminders() -> None:
+    """Reminder emails planned from the workflow's reminder rules (see docs/reminders.md)."""
+
+
+def _views(app: Any) -> tuple[Any, Any, Any]:
+    from zoneinfo import ZoneInfo
+
+    from journey.adapters.reminder_queries import ReminderQueries
+
+    read = app.read_model()
+    return read, ReminderQueries(read), ZoneInfo(app.settings.timezone)
+
+
+@reminders.command()
+@click.argument("municipality", required=False)
+@json_option
+@actor_option
+def upcoming(municipality: str | None, as_json: bool, actor: str | None) -> None:
+    """Preview planned reminders with their dates and the reason for each date.
+
+    Dates are local (Europe/Stockholm). A reminder with no date waits for a board meeting
+    to be imported; one marked "pausad" waits for its case to be resumed.
+
+    \b
+    Example:
+        journey reminders upcoming Karlstad
+        journey reminders upcoming --json
+    """
+    from journey.services.reminder_views import upcoming as upcoming_view
+
+    read, queries, tz = _views(get_app())
+    rows = upcoming_view(read, queries, actor, tz, municipality)
+    if as_json:
+        echo_json(rows)
+        return
+    echo_table(["When", "Municipality", "Reminder", "To", "State", "Why this date"],
+               [[r["due_local"] or "-", r["municipality"], r["title"], r["recipient"], r["state_path"],
+                 ("[pausad] " if r["held"] else "") + r["reason"]] for r in rows],
+               title=f"{len(rows)} planned reminder(s)")
+
+
+@reminders.command()
+@click.argument("municipality", required=False)
+@json_option
+@actor_option
+def sent(municipality: str | None, as_json: bool, actor: str | None) -> None:
+    """List reminders that were sent (and those that failed for good), newest first.
+
+    \b
+    Example:
+        journey reminders sent Umeå --json
+    """
+    from journey.services.reminder_views import sent as sent_view
+
+    read, queries, tz = _views(get_app())
+    rows = sent_view(read, queries, actor, tz, municipality)
+    if as_json:
+        echo_json(rows)
+        return
+    echo_table(["Sent", "Status", "Municipality", "Reminder", "To", "Attempts", "Note"],
+               [[r["sent_local"] or "-", r["status"], r["municipality"], r["title"], r["recipient"], r["attempts"],
+                 r["last_error"] if r["status"] == "FAILED" else r["reason"]] for r in rows],
+               title=f"{len(rows)} reminder(s)")
+
+
+@reminders.command("send-due")
+@click.option("--batch", default=20, show_default=True, help="Reminders claimed per database round trip.")
+def send_due(batch: int) -> None:
+    """Send every reminder that is due now, once, then exit (for cron or a manual catch-up).
+
+    Uses the same claim-and-mark sweep as `journey scheduler run`, so it is safe to run
+    while the scheduler runs. SMTP settings come from JOURNEY_SMTP_HOST, _PORT, _FROM,
+    _USER, _PASSWORD, _STARTTLS and _SSL.
+
+    \b
+    Example:
+        JOURNEY_SMTP_HOST=smtp.kommun.se journey reminders send-due
+    """
+    from journey.reminder_wiring import sweep_once
+
+    result = sweep_once(get_app(), batch)
+    click.echo(f"{result.sent} sent ({result.late} late), {result.retrying} to retry, {result.failed} failed")

@@ -1,0 +1,52 @@
+"""``journey scheduler run``: the one process that sends reminder emails."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from journey.cli._common import get_app
+
+
+@click.group()
+def scheduler() -> None:
+    """The reminder scheduler (run exactly one; a second one stays on standby)."""
+
+
+@scheduler.command()
+@click.option("--interval", default=60.0, show_default=True, type=click.FloatRange(min=0.2),
+              help="Seconds between polls of the reminder outbox.")
+@click.option("--once", is_flag=True, help="Take the lock, sweep once and exit (like `journey reminders send-due`).")
+@click.option("-v", "--verbose", is_flag=True, help="Log every sweep.")
+def run(interval: float, once: bool, verbose: bool) -> None:
+    """Poll the reminder outbox and send due reminders over SMTP until stopped (Ctrl-C or SIGTERM).
+
+    What fell due while no scheduler ran is sent at start-up. On PostgreSQL an advisory
+    lock, on SQLite a lease row, makes a second scheduler wait instead of sending.
+    SMTP settings: JOURNEY_SMTP_HOST, _PORT, _FROM, _USER, _PASSWORD, _STARTTLS, _SSL (the
+    password is never logged).
+
+    \b
+    Example:
+        JOURNEY_SMTP_HOST=smtp.kommun.se JOURNEY_SMTP_FROM=journey@kommun.se journey scheduler run
+    """
+    from journey import scheduler as engine
+
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = get_app()
+    if once:
+        runner = engine.make_runner(app, interval)
+        try:
+            result = runner.tick()
+        finally:
+            runner.lock.release()
+        if result is None:
+            from journey.domain.errors import RefusedError
+
+            raise RefusedError("another scheduler holds the reminder lock; nothing sent")
+        click.echo(f"{result.sent} sent ({result.late} late), {result.retrying} to retry, {result.failed} failed")
+        return
+    runner = engine.run(app, interval)
+    click.echo(f"scheduler stopped: {runner.totals.sent} sent, {runner.totals.failed} failed in {runner.ticks} sweep(s)")

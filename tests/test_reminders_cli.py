@@ -1,0 +1,60 @@
+"""The reminder commands end to end on the real handbook workflow: preview, pause/resume, send, list sent."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import Cli
+from tests.reminder_support import SmtpServer, smtp  # noqa: F401
+from tests.test_journey_cli import JOURNEY
+
+
+def _upcoming(cli: Cli, **env: str) -> list[dict]:  # type: ignore[type-arg]
+    return json.loads(cli.ok("reminders upcoming Härjedalen --json", **env).output)
+
+
+def test_preview_pause_resume_send_and_list(cli: Cli, tmp_path: Path, smtp: SmtpServer) -> None:  # noqa: F811
+    cli.ok("municipalities seed")
+    cli.ok("users add admin --role admin")
+    cli.ok("users add anna --role coordinator --municipality Härjedalen --email anna@herjedalen.se --as admin")
+    cli.ok("open Härjedalen --as anna")
+    for trigger, evidence in JOURNEY[:4]:  # into stage 4, anchoring: reminders relative to the next KS meeting
+        cli.ok(f"advance Härjedalen {trigger} {evidence} --as anna")
+    planned = _upcoming(cli, JOURNEY_USER="anna")
+    assert {r["rule_id"] for r in planned} == {"matter_deadline_warning", "matter_deadline", "pre_meeting"}
+    assert all(r["due_at"] is None and "inget kommande KS-sammanträde" in r["reason"] for r in planned)
+    plan = tmp_path / "ks.csv"
+    plan.write_text("board,date,time,secretary_email\nKS,2022-04-20,13:00,ks@herjedalen.se\n")
+    cli.ok(f"meetings import {plan} -m Härjedalen --as anna")
+    planned = _upcoming(cli, JOURNEY_USER="anna")
+    assert [(r["rule_id"], r["due_local"]) for r in planned] == [
+        ("matter_deadline_warning", "2022-03-09 08:00"), ("matter_deadline", "2022-03-23 08:00"),
+        ("pre_meeting", "2022-04-13 08:00"), ("pre_meeting", "2022-04-13 08:00")]
+    assert planned[1]["reason"] == "4 veckor före KS sammanträde 2022-04-20"
+
+    cli.ok("case pause Härjedalen --reason 'Nytt politiskt styre' --as anna", JOURNEY_NOW="2022-03-02T09:00:00+00:00")
+    assert all(r["held"] for r in _upcoming(cli, JOURNEY_USER="anna"))
+    out = cli.ok("case resume Härjedalen --as anna", JOURNEY_NOW="2022-03-22T09:00:00+00:00").output
+    assert "resumed after 20 day(s)" in out
+    moved = {r["rule_id"]: r for r in _upcoming(cli, JOURNEY_USER="anna")}
+    assert moved["matter_deadline"]["due_local"] == "2022-03-23 08:00"  # still reachable: the meeting stays
+    assert moved["matter_deadline_warning"]["due_at"] is None  # 6 weeks before 20 April passed during the pause
+
+    smtp_env = {"JOURNEY_SMTP_HOST": "127.0.0.1", "JOURNEY_SMTP_PORT": str(smtp.port),
+                "JOURNEY_SMTP_FROM": "journey@skr.se", "JOURNEY_NOW": "2022-03-23T07:00:00+00:00"}
+    assert cli.ok("reminders send-due", **smtp_env).output.startswith("1 sent")
+    assert cli.ok("reminders send-due", **smtp_env).output.startswith("0 sent")
+    [(rcpt, msg)] = smtp.inbox.messages
+    assert rcpt == ["anna@herjedalen.se"] and "Härjedalen" in str(msg["Subject"])
+    [sent] = json.loads(cli.ok("reminders sent --json --as anna").output)
+    assert (sent["rule_id"], sent["status"], sent["sent_local"]) == ("matter_deadline", "SENT", "2022-03-23 08:00")
+    refused = cli("reminders sent Karlstad --as anna")
+    assert refused.exit_code == 6
+
+
+def test_commands_have_help_with_an_example(cli: Cli) -> None:
+    for command in ("reminders upcoming", "reminders sent", "reminders send-due", "case pause", "case resume",
+                    "scheduler run", "meetings import", "meetings list", "meetings add", "meetings move",
+                    "meetings remove", "meetings board"):
+        assert "Example:" in cli.ok(f"{command} --help").output, command
