@@ -1,0 +1,72 @@
+"""Write :class:`~journey.services.sheets.Sheet` tables as an XLSX workbook (openpyxl) or CSV."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from journey.services.sheets import Sheet
+
+Progress = Callable[[int], None]
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)  # Excel has no time zones; values are UTC
+    return value
+
+
+def write_xlsx(path: Path, sheets: Sequence[Sheet], progress: Progress = lambda _: None) -> Path:
+    """One worksheet per sheet: bold frozen header, auto-filter, widths from content; ``progress(n)`` per row."""
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl.styles import Font  # type: ignore[import-untyped]
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for sheet in sheets:
+        ws = workbook.create_sheet(sheet.title[:31])
+        ws.append(list(sheet.headers))
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        widths = [len(str(h)) for h in sheet.headers]
+        for row in sheet.rows:
+            ws.append([_cell(v) for v in row])
+            widths = [max(w, min(60, len(str(v)))) for w, v in zip(widths, row, strict=False)]
+            progress(1)
+        if sheet.total_row is not None:
+            ws.append([_cell(v) for v in sheet.total_row])
+            for cell in ws[ws.max_row]:
+                cell.font = Font(bold=True)
+        for index, header in enumerate(sheet.headers, start=1):
+            letter = ws.cell(row=1, column=index).column_letter
+            ws.column_dimensions[letter].width = widths[index - 1] + 2
+            fmt = sheet.formats.get(header)
+            if fmt is None and any(isinstance(r[index - 1], date) and not isinstance(r[index - 1], datetime)
+                                   for r in sheet.rows[:1]):
+                fmt = "yyyy-mm-dd"
+            if fmt:
+                for (cell,) in ws.iter_rows(min_row=2, min_col=index, max_col=index):
+                    cell.number_format = fmt
+        ws.freeze_panes = "A2"
+        if sheet.rows:
+            ws.auto_filter.ref = f"A1:{ws.cell(row=1 + len(sheet.rows), column=len(sheet.headers)).coordinate}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+    return path
+
+
+def write_csv(path: Path, sheet: Sheet, progress: Progress = lambda _: None) -> Path:
+    """UTF-8 with BOM (Excel opens Swedish letters correctly), comma-separated, ISO dates."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(sheet.headers)
+        for row in sheet.rows:
+            writer.writerow(["" if v is None else v.isoformat() if isinstance(v, date | datetime) else v for v in row])
+            progress(1)
+        if sheet.total_row is not None:
+            writer.writerow(["" if v is None else v for v in sheet.total_row])
+    return path

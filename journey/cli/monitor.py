@@ -1,0 +1,112 @@
+"""SKR's national monitoring view: `journey monitor` (matrix, JSON, CSV or XLSX export)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from journey.cli._common import actor_option, echo_json, get_app, json_option
+
+SYMBOL = {"done": "✓", "current": "●", "": ""}
+
+
+def progress_bar(total: int, label: str) -> Any:
+    """A rich progress bar on stderr (only on a terminal); returns (advance, close)."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    console = Console(stderr=True)
+    bar = Progress(console=console, transient=True, disable=not console.is_terminal)
+    bar.start()
+    task = bar.add_task(label, total=total)
+    return (lambda n=1: bar.advance(task, n)), bar.stop
+
+
+@click.command()
+@click.option("--county", default="", help="Only municipalities in this län (substring, e.g. 'Skåne').")
+@click.option("--stage", default="", help="Only those in this stage (id like 'policy' or handbook number like 6).")
+@click.option("--status", default="", help="Only cases with this status (ACTIVE, PAUSED, COMPLETED).")
+@click.option("--overdue", is_flag=True, help="Only municipalities with overdue reminders or deadlines.")
+@click.option("--min-days", default=0, type=int, metavar="N", help="Only those at least N days in their stage.")
+@click.option("--municipality", default="", help="Only names containing this text.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the status as CSV.")
+@click.option("--xlsx", "xlsx_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the status and the funnel as an XLSX workbook.")
+@json_option
+@actor_option
+def monitor(county: str, stage: str, status: str, overdue: bool, min_days: int, municipality: str,
+            csv_path: Path | None, xlsx_path: Path | None, as_json: bool, actor: str | None) -> None:
+    """National view: every municipality × stage, days in stage, overdue, last change, next due date.
+
+    SKR staff and admins see every municipality; a coordinator sees their own.
+    ✓ marks a stage passed, ● the current stage with its days (⏸ when paused); '!' counts
+    overdue reminders.
+
+    \b
+    Example:
+        journey monitor --as skr-anna
+        journey monitor --county Skåne --overdue --json
+        journey monitor --xlsx status.xlsx --csv status.csv
+    """
+    from journey.adapters.monitor_queries import MonitorQueries
+    from journey.services.monitor import MonitorFilter, build, status_sheets, to_json
+
+    app = get_app()
+    filters = MonitorFilter(county, stage, status, overdue, min_days, municipality)
+    data = build(MonitorQueries(app.read_model()), lambda: app.workflows, actor, app.clock.now(), filters)
+    if csv_path or xlsx_path:
+        from journey.adapters.xlsx_writer import write_csv, write_xlsx
+
+        sheets = status_sheets(data)
+        advance, close = progress_bar(len(data["rows"]) * (bool(csv_path) + bool(xlsx_path)), "Exporting status")
+        try:
+            if csv_path:
+                click.echo(f"Wrote {write_csv(csv_path, sheets[0], advance)}", err=True)
+            if xlsx_path:
+                click.echo(f"Wrote {write_xlsx(xlsx_path, sheets, advance)}", err=True)
+        finally:
+            close()
+        if not as_json:
+            return
+    if as_json:
+        echo_json(to_json(data))
+        return
+    _print_matrix(data)
+
+
+def _print_matrix(data: dict[str, Any]) -> None:
+    import sys
+
+    stages = data["stages"]
+    headers = ["Municipality", "Län", *[s["handbook_stage"] or s["id"] for s in stages], "Days", "Overdue",
+               "Last change", "Next due", f"ESF h {data['year']}"]
+    rows = []
+    for r in data["rows"]:
+        mark = "⏸" if r["status"] == "PAUSED" else "●"
+        cells = [f"{mark} {r['days_in_stage']}d" if r["cells"].get(s["id"]) == "current"
+                 else SYMBOL[r["cells"].get(s["id"], "")] for s in stages]
+        last = r["last_change"]
+        rows.append([r["municipality"], r["county"].removesuffix(" län"), *cells,
+                     "" if r["days_in_stage"] is None else str(r["days_in_stage"]),
+                     f"! {r['overdue']}" if r["overdue"] else "",
+                     f"{last['at']:%Y-%m-%d} {last['trigger'] or last['kind'].lower()}" if last else "",
+                     f"{r['next_due']:%Y-%m-%d}" if r["next_due"] else "", f"{r['esf_hours']}/{data['esf_target']}"])
+    legend = "  ".join(f"{s['handbook_stage'] or '-'} {s['title']}" for s in stages)
+    totals = data["totals"]
+    title = (f"Journey status {data['generated_at'][:10]}: {totals['shown']} of {totals['municipalities']} "
+             f"municipalities, {totals['overdue']} with overdue reminders")
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(*headers, title=title, caption=legend, caption_justify="left")
+        for row, r in zip(rows, data["rows"], strict=True):
+            table.add_row(*row, style="red" if r["overdue"] else None)
+        Console().print(table)
+        return
+    click.echo(title)
+    click.echo("\t".join(headers))
+    for row in rows:
+        click.echo("\t".join(row))

@@ -1,0 +1,180 @@
+"""ESF time reporting through the CLI: validation, access, totals, meetings with attendance, exports."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Cli
+
+LOG = "hours log Umeå --person 'Anna Berg' --activity inventory --description 'Kartläggning av sociala företag'"
+
+
+LATE = datetime(2022, 12, 31, 12, 0, tzinfo=UTC)  # the year is over: every date below lies in the past
+
+
+@pytest.fixture
+def hcli(database_url: str, tmp_path: Path) -> Cli:
+    cli = Cli(database_url, tmp_path, now=LATE)
+    cli.ok("init")
+    cli.ok("municipalities seed")
+    cli.ok("users add admin --role admin")
+    cli.ok("users add skr --role skr --as admin")
+    cli.ok("users add anna --role coordinator --municipality Umeå --as admin")
+    cli.ok("users add malin --role coordinator --municipality Malmö --as admin")
+    return cli
+
+
+def _entries(cli: Cli, year: int = 2022) -> list[dict[str, object]]:
+    return json.loads(cli.ok(f"hours list --year {year} --json --as skr").output)  # type: ignore[no-any-return]
+
+
+def test_log_and_list(hcli: Cli) -> None:
+    out = hcli.ok(f"{LOG} --date 2022-03-14 --hours 3 --as anna").output
+    assert "Logged 3 h for Anna Berg (Umeå) on 2022-03-14" in out
+    (entry,) = _entries(hcli)
+    assert entry == {"id": entry["id"], "municipality": "Umeå", "code": "2480", "person": "Anna Berg",
+                     "date": "2022-03-14", "hours": 3, "activity": "inventory",
+                     "description": "Kartläggning av sociala företag", "stage": "", "meeting_id": None}
+
+
+def test_entry_records_the_stage_the_case_is_in(hcli: Cli) -> None:
+    hcli.ok("open Umeå --as anna")
+    hcli.ok(f"{LOG} --date 2022-03-14 --hours 2 --as anna")
+    hcli.ok(f"{LOG} --date 2022-03-15 --hours 1 --as anna")
+    assert [e["stage"] for e in _entries(hcli)] == ["interest", "interest"]
+    stages = json.loads(hcli.ok("hours summary --year 2022 --json --as skr").output)["stages"]
+    assert stages == [{"municipality": "Umeå", "stage": "interest", "hours": 3}]
+
+
+@pytest.mark.parametrize(("args", "code", "message"), [
+    ("--date 2022-02-30 --hours 3", 2, "date '2022-02-30' is not a date"),
+    ("--date 14/3/2022 --hours 3", 2, "is not a date"),
+    ("--date 2022-03-14 --hours 2.5", 2, "must be a whole number of hours"),
+    ("--date 2022-03-14 --hours -2", 2, "must be a whole number of hours"),
+    ("--date 2022-03-14 --hours 0", 2, "must be from 1 to 13"),
+    ("--date 2022-03-14 --hours 14", 2, "must be from 1 to 13"),
+    ("--date 2023-01-01 --hours 2", 2, "is in the future"),
+])
+def test_invalid_input_is_one_line_error_and_writes_nothing(hcli: Cli, args: str, code: int, message: str) -> None:
+    result = hcli(f"{LOG} {args} --as anna")
+    assert result.exit_code == code
+    assert message in result.output and result.output.count("\n") == 1
+    assert _entries(hcli) == []
+
+
+def test_unknown_municipality_activity_and_empty_description_are_refused(hcli: Cli) -> None:
+    unknown = hcli("hours log Umeåå --person A --date 2022-03-14 --hours 3 --activity inventory "
+                   "--description x --as admin")
+    assert unknown.exit_code == 4 and "unknown municipality 'Umeåå'; did you mean 'Umeå'?" in unknown.output
+    bad = hcli("hours log Umeå --person A --date 2022-03-14 --hours 3 --activity golf --description x --as anna")
+    assert bad.exit_code == 2 and "activity 'golf' must be one of" in bad.output
+    empty = hcli("hours log Umeå --person A --date 2022-03-14 --hours 3 --activity policy --description ' ' --as anna")
+    assert empty.exit_code == 2 and "description" in empty.output
+    meeting = hcli("hours log Umeå --person A --date 2022-03-14 --hours 3 --activity network_meeting "
+                   "--description x --as anna")
+    assert meeting.exit_code == 2 and "network-meetings attend" in meeting.output
+    assert _entries(hcli) == []
+
+
+def test_day_cap_and_access(hcli: Cli) -> None:
+    hcli.ok(f"{LOG} --date 2022-03-14 --hours 8 --as anna")
+    over = hcli(f"{LOG} --date 2022-03-14 --hours 6 --as anna")
+    assert over.exit_code == 3 and "at most 13 h a day" in over.output
+    other = hcli(f"{LOG.replace('Umeå', 'Malmö')} --date 2022-03-15 --hours 2 --as anna")
+    assert other.exit_code == 6
+    assert hcli(f"{LOG} --date 2022-03-15 --hours 2 --as skr").exit_code == 6  # SKR reads, does not report
+    hcli.ok(f"{LOG} --date 2022-03-15 --hours 2 --as admin")
+    assert [e["hours"] for e in _entries(hcli)] == [8, 2]
+    mine = json.loads(hcli.ok("hours list --year 2022 --json --as malin").output)
+    assert mine == []  # Malmö's coordinator does not see Umeå's entries
+
+
+def _meeting_setup(cli: Cli) -> None:
+    cli.ok("network-meetings add physical --date 2022-03-24 --title 'Nätverksträff Stockholm' --as skr")
+    cli.ok("network-meetings add digital --date 2022-05-10 --title 'Digital träff' --hours 2 --as skr")
+    cli.ok("network-meetings add local --municipality Umeå --date 2022-06-02 --title 'Lokal heldag Umeå' --as anna")
+    cli.ok("network-meetings attend 1 Umeå --person 'Anna Berg' --person 'Olle Ås' --as anna")
+    cli.ok("network-meetings attend 1 Malmö --person 'Sara Lind' --as skr")
+    cli.ok("network-meetings attend 2 Umeå --person 'Anna Berg' --as anna")
+    cli.ok("network-meetings attend 3 Umeå --person 'Anna Berg' --person 'Olle Ås' --as anna")
+    cli.ok(f"{LOG} --date 2022-03-14 --hours 5 --as anna")
+
+
+def test_meetings_feed_the_time_report(hcli: Cli) -> None:
+    _meeting_setup(hcli)
+    data = json.loads(hcli.ok("network-meetings list --year 2022 --json --as skr").output)
+    assert [(m["kind"], m["attendees"], m["hours"]) for m in data["meetings"]] == [
+        ("PHYSICAL", 3, 7), ("DIGITAL", 1, 2), ("LOCAL", 2, 7)]
+    assert data["missing"] == {"PHYSICAL": 1, "DIGITAL": 1}
+    assert "Umeå" not in data["municipalities_without_local_meeting"] and len(
+        data["municipalities_without_local_meeting"]) == 11
+    summary = json.loads(hcli.ok("hours summary --year 2022 --rate 350 --json --as skr").output)
+    umea = next(t for t in summary["municipalities"] if t["municipality"] == "Umeå")
+    # Anna 7 + 2 + 7 + 5, Olle 7 + 7
+    assert umea == {"municipality": "Umeå", "code": "2480", "hours": 35, "meeting_hours": 30, "target": 500,
+                    "share": 0.07, "remaining": 465, "value_sek": 12250.0}
+    assert {(p["person"], p["hours"]) for p in summary["persons"]} == {("Anna Berg", 21), ("Olle Ås", 14),
+                                                                      ("Sara Lind", 7)}
+    assert summary["total"] == {"hours": 42, "value_sek": 14700.0}
+    assert len(summary["municipalities"]) == 12  # every municipality, also those at 0 h
+    env_rate = json.loads(hcli.ok("hours summary Umeå --year 2022 --json --as anna", JOURNEY_HOURLY_RATE="400").output)
+    assert env_rate["rate_sek"] == 400 and env_rate["municipalities"][0]["value_sek"] == 14000.0
+
+
+def test_attendance_is_all_or_nothing(hcli: Cli) -> None:
+    _meeting_setup(hcli)
+    before = _entries(hcli)
+    again = hcli("network-meetings attend 1 Umeå --person 'Ny Person' --person 'Olle Ås' --as anna")
+    assert again.exit_code == 3 and "already recorded" in again.output
+    assert hcli("network-meetings attend 3 Malmö --person X --as skr").exit_code == 3  # Umeå's local meeting
+    assert hcli("network-meetings attend 99 Umeå --person X --as anna").exit_code == 4
+    hcli.ok("network-meetings add digital --date 2023-02-01 --title Planerad --as skr")
+    future = hcli("network-meetings attend 4 Umeå --person X --as anna")
+    assert future.exit_code == 3 and "in the future" in future.output
+    assert hcli("network-meetings add physical --date 2022-09-01 --title T --as anna").exit_code == 6
+    assert hcli("network-meetings add local --date 2022-09-01 --title T --as skr").exit_code == 2
+    assert _entries(hcli) == before
+
+
+def test_export_xlsx_and_csv_for_the_payment_claim(hcli: Cli, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    _meeting_setup(hcli)
+    xlsx, csv_path = tmp_path / "tid.xlsx", tmp_path / "tid.csv"
+    out = hcli.ok(f"hours export --year 2022 --rate 350 --xlsx {xlsx} --csv {csv_path} --as skr").output
+    assert "7 entries, 42 h" in out
+    book = load_workbook(xlsx)
+    assert book.sheetnames == ["Sammanställning", "Per person", "Per etapp", "Tidrapport", "Närvaro per månad"]
+    by_stage = list(book["Per etapp"].iter_rows(min_row=2, values_only=True))
+    assert sorted(by_stage) == [("Malmö", "(inget ärende)", 7), ("Umeå", "(inget ärende)", 35)]
+    summary = {r[0]: r for r in book["Sammanställning"].iter_rows(min_row=2, values_only=True)}
+    assert summary["Umeå"][3:] == (35, 30, 500, 0.07, 465, 350, 12250)
+    assert summary["Summa"][3] == 42 and summary["Summa"][9] == 14700
+    assert book["Sammanställning"]["G2"].number_format == "0.0%"
+    entries = list(book["Tidrapport"].iter_rows(min_row=2, values_only=True))
+    assert len(entries) == 7 and all(isinstance(r[0], datetime) for r in entries)
+    assert sum(r[4] for r in entries) == 42 and all(r[6] for r in entries)  # every entry describes the work
+    attendance = book["Närvaro per månad"]
+    header = [c.value for c in attendance[1]]
+    assert header[:4] == ["Kommun", "Deltagare", "Månad", "1"] and header[-2:] == [
+        "Underskrift deltagare", "Underskrift närmaste chef"]
+    rows = {(r[0], r[1], r[2]): dict(zip(header, r, strict=True))
+            for r in attendance.iter_rows(min_row=2, values_only=True)}
+    march = rows[("Umeå", "Anna Berg", "2022-03")]
+    assert (march["14"], march["24"], march["Summa"]) == (5, 7, 12) and march["31"] is None
+    assert rows[("Umeå", "Anna Berg", "2022-06")]["2"] == 7
+    lines = csv_path.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == "Datum,Kommun,Kommunkod,Person,Timmar,Aktivitet,Beskrivning av arbetet,Etapp,Nätverksmöte"
+    assert len(lines) == 8 and "2022-03-24,Umeå,2480,Anna Berg,7,network_meeting,Nätverksträff Stockholm,,1" in lines
+    assert hcli("hours export --year 2022 --as skr").exit_code == 2  # no output named
+
+
+def test_export_of_another_year_is_empty(hcli: Cli, tmp_path: Path) -> None:
+    _meeting_setup(hcli)
+    hcli.ok(f"hours export --year 2023 --csv {tmp_path / 'x.csv'} --as skr")
+    assert len((tmp_path / "x.csv").read_text(encoding="utf-8-sig").splitlines()) == 1
+    assert date(2022, 1, 1).year == 2022

@@ -1,0 +1,154 @@
+"""The static HTML dashboard: pages for the 12 municipalities, diagrams, roles, and a real Chromium render."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from journey.bootstrap import App
+from journey.domain.spec import active_paths, parse_state
+from tests.conftest import NOW, Cli
+from tests.test_monitor import demo_database
+
+HIGHLIGHT = (0xFF, 0xD5, 0x4F)  # diagram.COLOURS["current"] fill, also the matrix's current cell
+DONE = (0xC8, 0xE6, 0xC9)
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def demo_app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+    yield from demo_database(request, tmp_path_factory, frozenset({"Hudiksvall", "Laxå"}))
+
+
+@pytest.fixture(scope="module")
+def report_dir(demo_app: App, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("report") / "site"
+    cli = Cli(demo_app.settings.database_url, tmp_path_factory.mktemp("cli"))
+    result = cli.ok(f"report html {out} --as skr")
+    assert "12 municipality pages" in result.output
+    return out
+
+
+class StateCollector(HTMLParser):
+    """Collects ``data-state`` of SVG groups by class, and table rows by table class."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.states: dict[str, set[str]] = {"current": set(), "done": set(), "todo": set()}
+        self.rows: dict[str, int] = {}
+        self._table = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "g" and (a.get("class") or "").startswith("state "):
+            self.states[(a["class"] or "").split()[1]].add(a["data-state"] or "")
+        if tag == "table":
+            self._table = a.get("class") or ""
+        if tag == "tr" and self._table:
+            self.rows[self._table] = self.rows.get(self._table, 0) + 1
+
+
+def _parse(path: Path) -> StateCollector:
+    parser = StateCollector()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def _db_rows(app: App, sql: str, **params: object) -> list[tuple[object, ...]]:
+    from sqlalchemy import text
+
+    with app.engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text(sql), params)]
+
+
+def test_index_links_every_municipality(report_dir: Path) -> None:
+    index = (report_dir / "index.html").read_text(encoding="utf-8")
+    links = re.findall(r'href="kommun/([a-z-]+)\.html"', index)
+    assert len(links) == 12 and all((report_dir / "kommun" / f"{slug}.html").exists() for slug in links)
+    assert index.count('class="cell current"') == 11  # Hudiksvall has completed its journey
+    assert "<script" not in index and "http://" not in index.replace('xmlns="http://www.w3.org/2000/svg"', "")
+
+
+def test_municipality_page_highlights_the_current_state(demo_app: App, report_dir: Path) -> None:
+    (state,) = _db_rows(demo_app, "SELECT c.state FROM journey_case c JOIN municipality m ON m.id = c.municipality_id "
+                                  "WHERE m.name = :name", name="Malmö")[0]
+    page = _parse(report_dir / "kommun" / "malmo.html")
+    assert page.states["current"] == set(active_paths(parse_state(str(state))))
+    assert {"interest", "policy", "action_plan"} <= page.states["done"]
+    assert {"business", "follow_up"} <= page.states["todo"]
+    laxa = _parse(report_dir / "kommun" / "laxa.html")
+    assert laxa.states["current"] == {"needs_inventory"} and "anchoring" in laxa.states["todo"]
+
+
+def test_municipality_page_lists_history_and_documents(demo_app: App, report_dir: Path) -> None:
+    for name, slug in (("Hudiksvall", "hudiksvall"), ("Laxå", "laxa")):
+        case_id = _db_rows(demo_app, "SELECT c.id FROM journey_case c JOIN municipality m ON m.id = c.municipality_id "
+                                     "WHERE m.name = :name", name=name)[0][0]
+        history = _db_rows(demo_app, "SELECT trigger FROM case_history WHERE case_id = :c", c=case_id)
+        documents = _db_rows(demo_app, "SELECT doc_id FROM document WHERE case_id = :c", c=case_id)
+        page = _parse(report_dir / "kommun" / f"{slug}.html")
+        html = (report_dir / "kommun" / f"{slug}.html").read_text(encoding="utf-8")
+        assert page.rows["history"] == len(history) + 1  # header row
+        assert documents and page.rows["documents"] == len(documents) + 1
+        assert all(str(t) in html for (t,) in history if t)
+
+
+def test_coordinator_report_holds_only_their_municipality(demo_app: App, tmp_path: Path) -> None:
+    Cli(demo_app.settings.database_url, tmp_path).ok(f"report html {tmp_path / 'out'} --as anna")
+    assert [p.name for p in (tmp_path / "out" / "kommun").iterdir()] == ["umea.html"]
+
+
+def _chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        if os.environ.get("JOURNEY_SKIP_BROWSER"):
+            pytest.skip("JOURNEY_SKIP_BROWSER is set and chromium is not installed")
+        pytest.fail("chromium is not installed: run `make system-deps` (Debian package chromium)")
+    return path
+
+
+def _screenshot(url: str, png: Path, profile: Path, size: str) -> None:
+    subprocess.run([_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--hide-scrollbars", f"--user-data-dir={profile}", f"--screenshot={png}", f"--window-size={size}",
+                    url], check=True, capture_output=True, timeout=120)
+
+
+def _colour_count(png: Path) -> dict[tuple[int, int, int], int]:
+    from PIL import Image
+
+    with Image.open(png) as image:
+        return {colour: n for n, colour in image.convert("RGB").getcolors(maxcolors=1 << 24) or []}
+
+
+@pytest.mark.slow
+def test_report_renders_in_headless_chromium(report_dir: Path, tmp_path: Path, demo_app: App) -> None:
+    if not demo_app.settings.database_url.startswith("sqlite"):
+        pytest.skip("one browser run is enough: the pages are the same on PostgreSQL")
+    page, index = tmp_path / "malmo.png", tmp_path / "index.png"
+    _screenshot((report_dir / "kommun" / "malmo.html").as_uri(), page, tmp_path / "profile", "1280,1500")
+    _screenshot((report_dir / "index.html").as_uri(), index, tmp_path / "profile", "1280,900")
+    colours = _colour_count(page)
+    # the two current leaves of the parallel stage (about 200 x 36 px each) plus the stage badge
+    assert colours.get(HIGHLIGHT, 0) > 10_000, f"highlight colour covers only {colours.get(HIGHLIGHT, 0)} px"
+    assert colours.get(DONE, 0) > 20_000  # eight passed stages
+    assert sum(n for c, n in colours.items() if c != (255, 255, 255)) > 200_000  # the page is not blank
+    matrix = _colour_count(index)
+    assert matrix.get(HIGHLIGHT, 0) > 11 * 500  # 11 current cells
+    assert NOW.year == 2022
+
+
+def test_diagram_command_highlights_a_municipality(demo_app: App, tmp_path: Path) -> None:
+    cli = Cli(demo_app.settings.database_url, tmp_path)
+    text = cli.ok("report diagram --municipality Laxå --as skr").output
+    assert text.startswith("stateDiagram-v2") and "  class needs_inventory current" in text
+    svg = cli.ok("report diagram handbook@1 --format svg --as skr").output
+    assert svg.startswith("<svg") and 'class="state current"' not in svg
+    assert cli("report diagram handbook --municipality Umeå --as skr").exit_code == 2  # Umeå runs a variant
+    assert cli("report diagram --municipality Laxå --as anna").exit_code == 6  # not anna's municipality
