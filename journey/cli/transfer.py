@@ -1,0 +1,64 @@
+"""``journey export`` / ``journey import``: all data as one versioned JSON file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from journey.cli._common import actor_option, echo_json, get_app, json_option
+
+
+def _progress(message: str) -> None:
+    click.echo(f"  {message}", err=True)
+
+
+@click.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@json_option
+@actor_option
+def export(file: Path, as_json: bool, actor: str | None) -> None:
+    """Write every table of the database to FILE (JSON; gzip when FILE ends in .gz).
+
+    The file holds a format version, the schema revisions, each table's row count and a
+    SHA-256 checksum, for backups and for moving from SQLite to PostgreSQL. It is written
+    to a temporary name and renamed, so FILE is never left half-written. Needs the SKR or
+    admin role. Progress goes to stderr.
+
+    \b
+    Example:
+        journey export backup-2026-11-22.json.gz --as admin
+    """
+    from journey.services.transfer import export_data
+
+    report = export_data(get_app().deps, actor, file, _progress)
+    if as_json:
+        echo_json({"file": report.path, "counts": report.counts, "sha256": report.checksum})
+        return
+    click.echo(f"Exported {sum(report.counts.values())} rows from {len(report.counts)} tables to {report.path} "
+               f"(sha256 {report.checksum[:16]}…)")
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@json_option
+@actor_option
+def import_(file: Path, as_json: bool, actor: str | None) -> None:
+    """Load an export FILE into an empty database (created if needed), all or nothing.
+
+    Everything is checked first: format version, checksum, row counts and every value
+    against this version's tables. A truncated, edited or partial file, or a database that
+    already holds data, is refused with one line and nothing is written (exit code 2 for a
+    bad file, 3 for a non-empty database). Needs the admin role.
+
+    \b
+    Example:
+        journey --db postgresql://journey@db/journey import backup-2026-11-22.json.gz
+    """
+    from journey.services.transfer import import_data
+
+    report = import_data(get_app().deps, actor, file, _progress)
+    if as_json:
+        echo_json({"file": report.path, "counts": report.counts, "sha256": report.checksum})
+        return
+    click.echo(f"Imported {sum(report.counts.values())} rows into {len(report.counts)} tables from {report.path}")

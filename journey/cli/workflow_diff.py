@@ -1,0 +1,51 @@
+"""``journey workflows diff``: what changed between two versions of a workflow."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import click
+
+from journey.cli._common import echo_json, get_app, json_option
+
+SIGNS = {"added": "+", "removed": "-", "renamed": "~", "changed": "*"}
+
+
+@click.command("diff")
+@click.argument("old")
+@click.argument("new", required=False)
+@json_option
+def diff(old: str, new: str | None, as_json: bool) -> None:
+    """Show states, transitions and evidence added, removed, renamed or changed from OLD to NEW.
+
+    OLD and NEW are NAME@VERSION, NAME (its latest version) or a YAML file such as a draft
+    of the next version; NEW defaults to the latest version of OLD's workflow. Renames come
+    from the new version's `migrations: states:`; likely renames without a mapping are
+    shown as hints.
+
+    \b
+    Example:
+        journey workflows diff handbook@1 handbook@2
+        journey workflows diff handbook@1 drafts/handbook-v2.yaml --json
+    """
+    from journey.services.versions import diff_workflows
+
+    app = get_app()
+    result = diff_workflows(app.workflows, old, new, app.settings.workflows_dir)
+    if as_json:
+        echo_json({"old": result.old, "new": result.new, "changes": [asdict(c) for c in result.changes],
+                   "hints": result.hints})
+        return
+    click.echo(f"{result.old} -> {result.new}")
+    for what in ("state", "transition", "evidence"):
+        changes = result.of(what)
+        if not changes:
+            continue
+        click.echo(f"\n{what.capitalize()}s:")
+        for c in changes:
+            names = {"added": c.new, "removed": c.old}.get(c.kind, f"{c.old} -> {c.new}" if c.old != c.new else c.old)
+            click.echo(f"  {SIGNS[c.kind]} {c.kind:<8} {names}" + (f"  ({c.detail})" if c.detail else ""))
+    if not result.changes:
+        click.echo("no differences in states, transitions or evidence")
+    for hint in result.hints:
+        click.echo(f"\nhint: {hint}")

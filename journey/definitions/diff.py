@@ -1,0 +1,136 @@
+"""What changed between two versions of a workflow: states, transitions and evidence kinds.
+
+Renames come from the declared ``migrations.states`` of the versions in between (see
+:mod:`journey.domain.migration`); a similarity heuristic only *suggests* renames for removed
+states that have no mapping, it never decides one.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from journey.domain.migration import state_map, translate_path
+from journey.domain.spec import StateSpec, TransitionSpec, WorkflowSpec
+
+SIMILAR = 0.6
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of a diff. ``kind`` is added, removed, renamed or changed."""
+
+    kind: str
+    what: str  # state | transition | evidence
+    old: str = ""
+    new: str = ""
+    detail: str = ""
+
+
+@dataclass
+class WorkflowDiff:
+    old: str
+    new: str
+    changes: list[Change] = field(default_factory=list)
+    hints: list[str] = field(default_factory=list)
+
+    def of(self, what: str, kind: str | None = None) -> list[Change]:
+        return [c for c in self.changes if c.what == what and (kind is None or c.kind == kind)]
+
+
+def _state_details(a: StateSpec, b: StateSpec) -> str:
+    parts = []
+    for attr in ("title", "kind", "final", "handbook_stage"):
+        if getattr(a, attr) != getattr(b, attr):
+            parts.append(f"{attr}: {getattr(a, attr)!r} -> {getattr(b, attr)!r}")
+    for attr in ("reminders", "documents"):
+        before, after = [x.id for x in getattr(a, attr)], [x.id for x in getattr(b, attr)]
+        if getattr(a, attr) != getattr(b, attr):
+            parts.append(f"{attr}: {', '.join(before) or 'none'} -> {', '.join(after) or 'none'}")
+    return "; ".join(parts)
+
+
+def _similarity(a: StateSpec, b: StateSpec) -> float:
+    ids = difflib.SequenceMatcher(None, a.id, b.id).ratio()
+    titles = difflib.SequenceMatcher(None, a.title.casefold(), b.title.casefold()).ratio()
+    same_place = a.path.rsplit(".", 1)[0] == b.path.rsplit(".", 1)[0] if "." in a.path or "." in b.path else True
+    return max(ids, titles) * (1.0 if same_place else 0.8)
+
+
+def _diff_states(diff: WorkflowDiff, specs: list[WorkflowSpec]) -> dict[str, str | None]:
+    old, new = specs[0], specs[-1]
+    moved = {s.path: translate_path(s.path, specs) for s in old.all_states()}
+    declared = {path for spec in specs[1:] for path, _ in state_map(spec).states}
+    targets = set()
+    unmapped = []
+    for s in old.all_states():
+        target = moved[s.path]
+        if target == s.path and new.state(s.path) is not None:
+            detail = _state_details(s, new.state(s.path))  # type: ignore[arg-type]
+            if detail:
+                diff.changes.append(Change("changed", "state", s.path, s.path, detail))
+        elif target is None:
+            unmapped.append(s)
+            diff.changes.append(Change("removed", "state", s.path, "", "no mapping: cases here would be blocked"))
+        elif old.state(target) is None:
+            targets.add(target)
+            how = "declared" if s.path in declared else "carried with its parent"
+            diff.changes.append(Change("renamed", "state", s.path, target, how))
+        else:
+            diff.changes.append(Change("removed", "state", s.path, target, f"cases move to {target}"))
+    added = [s for s in new.all_states() if old.state(s.path) is None and s.path not in targets]
+    for s in added:
+        diff.changes.append(Change("added", "state", "", s.path, s.title))
+    for gone in unmapped:
+        scored = sorted(((_similarity(gone, s), s.path) for s in added), reverse=True)
+        if scored and scored[0][0] >= SIMILAR:
+            diff.hints.append(f"{gone.path} may have been renamed {scored[0][1]} (similarity {scored[0][0]:.2f}); "
+                              f"if so, declare it under migrations.states in {new.source_file or new.key}")
+    return moved
+
+
+def _diff_transitions(diff: WorkflowDiff, old: list[TransitionSpec], new: list[TransitionSpec],
+                      moved: dict[str, str | None]) -> None:
+    def ends(t: TransitionSpec) -> tuple[str, str]:
+        return moved.get(t.source) or t.source, moved.get(t.dest) or t.dest
+
+    Rule = Callable[[TransitionSpec, TransitionSpec], bool]
+    rules: list[tuple[Rule, str]] = [
+        (lambda a, b: a.trigger == b.trigger and ends(a) == (b.source, b.dest), "same"),
+        (lambda a, b: ends(a) == (b.source, b.dest), "renamed"),  # same move under another trigger name
+        (lambda a, b: a.trigger == b.trigger, "changed"),  # same trigger, moved source or destination
+    ]
+    left, right = list(old), list(new)
+    for rule, kind in rules:
+        for a in list(left):
+            b = next((b for b in right if rule(a, b)), None)
+            if b is None:
+                continue
+            left.remove(a)
+            right.remove(b)
+            guards = f"guards: {', '.join(a.guards) or 'none'} -> {', '.join(b.guards) or 'none'}" \
+                if a.guards != b.guards else ""
+            if kind == "renamed":
+                diff.changes.append(Change("renamed", "transition", a.trigger, b.trigger,
+                                           "; ".join(p for p in (f"{b.source} -> {b.dest}", guards) if p)))
+            elif kind == "changed" or guards:
+                path = f"{a.source} -> {a.dest} becomes {b.source} -> {b.dest}" if kind == "changed" else ""
+                diff.changes.append(Change("changed", "transition", a.trigger, b.trigger,
+                                           "; ".join(p for p in (path, guards) if p)))
+    diff.changes += [Change("removed", "transition", t.trigger, "", f"{t.source} -> {t.dest}") for t in left]
+    diff.changes += [Change("added", "transition", "", t.trigger, f"{t.source} -> {t.dest}") for t in right]
+
+
+def diff_specs(specs: list[WorkflowSpec]) -> WorkflowDiff:
+    """Diff the first spec of a migration chain against the last (see ``migration.chain``)."""
+    old, new = specs[0], specs[-1]
+    diff = WorkflowDiff(old.key, new.key)
+    moved = _diff_states(diff, specs)
+    _diff_transitions(diff, list(old.transitions), list(new.transitions), moved)
+    before, after = {e.name: e for e in old.evidence}, {e.name: e for e in new.evidence}
+    diff.changes += [Change("removed", "evidence", n) for n in before if n not in after]
+    diff.changes += [Change("added", "evidence", "", n, after[n].title) for n in after if n not in before]
+    diff.changes += [Change("changed", "evidence", n, n, "fields: " + ", ".join(f.name for f in after[n].fields))
+                     for n in before if n in after and before[n].fields != after[n].fields]
+    return diff

@@ -1,0 +1,155 @@
+"""Export all data to one versioned JSON file, and import it into an empty database.
+
+The file carries a format version, the schema revisions, each table's row count and a
+SHA-256 checksum over its whole content. Import checks all of it, and every value against
+the target's tables, before it writes anything; then it loads in a single transaction.
+The checksum detects damage and edits, not forgery: keep exports where only admins can write.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from journey.domain.access import Role
+from journey.domain.errors import InputError, NotFoundError, RefusedError
+from journey.services.cases import actor_in
+from journey.services.context import Deps
+from journey.services.migration import require_role
+
+FORMAT = "journey-export"
+FORMAT_VERSION = 1
+Progress = Callable[[str], None]
+
+
+class TransferStore(Protocol):
+    dialect: str
+
+    def table_names(self) -> list[str]: ...
+    def known_revisions(self) -> set[str]: ...
+    def schema_revisions(self) -> list[str]: ...
+    def dump(self, progress: Progress) -> dict[str, dict[str, Any]]: ...
+    def decode(self, tables: dict[str, Any]) -> dict[str, list[dict[str, Any]]]: ...
+    def row_counts(self) -> dict[str, int]: ...
+    def is_initialised(self) -> bool: ...
+    def prepare(self) -> None: ...
+    def load(self, decoded: dict[str, list[dict[str, Any]]], progress: Progress) -> None: ...
+
+
+@dataclass(frozen=True)
+class TransferReport:
+    path: str
+    counts: dict[str, int]
+    checksum: str
+
+
+def checksum(document: dict[str, Any]) -> str:
+    """SHA-256 over the canonical JSON of everything except the checksum itself."""
+    body = {k: v for k, v in document.items() if k != "sha256"}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _store(deps: Deps) -> TransferStore:
+    return deps.extras["transfer"]()  # type: ignore[no-any-return]
+
+
+def export_data(deps: Deps, username: str | None, path: Path, progress: Progress = lambda _: None) -> TransferReport:
+    """Write every table to ``path`` (gzip when it ends in .gz); the file appears whole or not at all."""
+    if not path.parent.is_dir():
+        raise NotFoundError(f"no such directory {str(path.parent)!r} for the export")
+    with deps.uow() as uow:
+        require_role(actor_in(uow, username), {Role.SKR, Role.ADMIN}, "export all data")
+    from journey import __version__
+
+    store = _store(deps)
+    tables = store.dump(progress)
+    document: dict[str, Any] = {
+        "format": FORMAT, "format_version": FORMAT_VERSION, "journey_version": __version__,
+        "exported_at": deps.clock.now().isoformat(), "source_dialect": store.dialect,
+        "schema_revisions": store.schema_revisions(),
+        "counts": {name: len(body["rows"]) for name, body in tables.items()}, "tables": tables,
+    }
+    document["sha256"] = checksum(document)
+    data = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with (gzip.open(tmp, "wb") if path.suffix == ".gz" else tmp.open("wb")) as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return TransferReport(str(path), document["counts"], document["sha256"])
+
+
+def read_export(path: Path) -> dict[str, Any]:
+    """Parse and check an export file's envelope, counts and checksum; raise a one-line error."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise NotFoundError(f"no such file {str(path)!r}") from None
+    where = f"{path}: "
+    try:
+        text = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+        document = json.loads(text)
+    except (EOFError, OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{where}damaged or truncated ({exc}); nothing was imported") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{where}truncated or not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
+                         "nothing was imported") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise InputError(f"{where}not a journey export (no \"format\": \"{FORMAT}\"); nothing was imported")
+    version = document.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise InputError(f"{where}export format {version!r} is newer than this journey reads ({FORMAT_VERSION}); "
+                         "upgrade journey; nothing was imported")
+    if document.get("sha256") != checksum(document):
+        raise InputError(f"{where}checksum mismatch: the file was changed or damaged after export; "
+                         "nothing was imported")
+    tables, counts = document.get("tables"), document.get("counts")
+    if not isinstance(tables, dict) or not isinstance(counts, dict) or set(tables) != set(counts):
+        raise InputError(f"{where}tables and counts do not match; nothing was imported")
+    for name, body in tables.items():
+        if not (isinstance(body, dict) and isinstance(body.get("columns"), list) and isinstance(body.get("rows"), list)):
+            raise InputError(f"{where}table {name!r} is malformed; nothing was imported")
+        if len(body["rows"]) != counts[name]:
+            raise InputError(f"{where}table {name!r} holds {len(body['rows'])} rows but the export declares "
+                             f"{counts[name]} (partial export); nothing was imported")
+    return document
+
+
+def import_data(deps: Deps, username: str | None, path: Path, progress: Progress = lambda _: None) -> TransferReport:
+    """Load an export into this (empty) database, all or nothing."""
+    document = read_export(path)
+    store = _store(deps)
+    unknown = sorted(set(document.get("schema_revisions") or []) - store.known_revisions())
+    if unknown:
+        raise InputError(f"{path}: made by a newer journey (schema revision {unknown[0]} unknown here); "
+                         "upgrade journey; nothing was imported")
+    try:
+        decoded = store.decode(document["tables"])
+    except ValueError as exc:
+        raise InputError(f"{path}: {exc}; nothing was imported") from None
+    progress(f"checked {sum(document['counts'].values())} rows in {len(document['counts'])} tables")
+    if not store.is_initialised():
+        store.prepare()
+    with deps.uow() as uow:
+        require_role(actor_in(uow, username), {Role.ADMIN}, "import data")
+    filled = {name: n for name, n in store.row_counts().items() if n}
+    if filled:
+        first = next(iter(filled))
+        raise RefusedError(f"the target database is not empty ({first} has {filled[first]} rows); import only "
+                           "into a new database (`journey --db URL import FILE`); nothing was imported")
+    store.prepare()  # an empty database with an older schema is upgraded first
+    try:
+        store.load(decoded, progress)
+    except Exception as exc:  # the load runs in one transaction: a failure leaves nothing behind
+        first = (str(getattr(exc, "orig", exc)).strip().splitlines() or [type(exc).__name__])[0]
+        raise RefusedError(f"import failed and was undone, nothing was written: {first}") from exc
+    return TransferReport(str(path), dict(document["counts"]), document["sha256"])

@@ -1,0 +1,182 @@
+"""Export and import of all data: SQLite -> JSON -> PostgreSQL (and back), refusing bad files."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from journey.adapters.readmodel import SqlReadModel
+from journey.services.transfer import FORMAT_VERSION, checksum
+from tests._demo_export import DemoSource, build_demo_source
+from tests.conftest import Cli, make_database_url
+
+
+@pytest.fixture
+def demo_source(tmp_path_factory: pytest.TempPathFactory) -> DemoSource:
+    return build_demo_source(tmp_path_factory)
+
+
+def snapshot(url: str) -> dict[str, Any]:
+    """Everything a user sees: every case's status row and its full history."""
+    read = SqlReadModel(url.replace("postgresql+psycopg://", "postgresql://"))
+    try:
+        cases = read.cases()
+        return {"cases": cases, "history": {c["municipality"]: read.history(c["id"]) for c in cases},
+                "municipalities": read.municipalities()}
+    finally:
+        read.close()
+
+
+def rewrite(source: Path, target: Path, change: Any, keep_checksum: bool = False) -> Path:
+    doc = json.loads(source.read_text(encoding="utf-8"))
+    change(doc)
+    if not keep_checksum:
+        doc["sha256"] = checksum(doc)
+    target.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    return target
+
+
+def assert_nothing_written(cli: Cli, export: Path) -> None:
+    """A database that took no rows still accepts a whole import (import refuses non-empty targets)."""
+    cli.ok("init")
+    cli.ok(f"import {export}")
+
+
+def test_export_file_is_versioned_counted_and_checksummed(demo_source: DemoSource) -> None:
+    doc = json.loads(demo_source.export.read_text(encoding="utf-8"))
+    assert (doc["format"], doc["format_version"], doc["source_dialect"]) == ("journey-export", FORMAT_VERSION, "sqlite")
+    assert doc["counts"]["municipality"] == 12 and doc["counts"]["journey_case"] == 12
+    assert doc["counts"] == {name: len(body["rows"]) for name, body in doc["tables"].items()}
+    assert {"municipality", "journey_case", "case_history", "migration_run"} <= set(doc["tables"])
+    assert doc["sha256"] == checksum(doc) and "0005" in doc["schema_revisions"]
+
+
+def test_sqlite_export_imports_into_each_backend_with_identical_status_and_history(
+        database_url: str, tmp_path: Path, demo_source: DemoSource) -> None:
+    cli = Cli(database_url, tmp_path)
+    out = cli.ok(f"import {demo_source.export}")
+    assert "Imported" in out.stdout and "loading case_history" in out.stderr  # progress on stderr
+    assert snapshot(database_url) == snapshot(demo_source.url)
+    # ids were inserted explicitly: new rows must still get fresh ids (PostgreSQL sequences reset)
+    cli.ok("advance Laxå approve_inventory -e approved_by=Ledningsgruppen -e approved_date=2022-02-01 "
+           "-e enterprises_identified=3 --as demo")
+    cli.ok("municipalities add 0114 'Upplands Väsby' --as demo")
+    cli.ok("open 'Upplands Väsby' --as demo")
+    assert json.loads(cli.ok("status Laxå --json").output)["stage"] == "anchoring"
+
+
+def test_round_trip_back_to_sqlite_is_identical(database_url: str, tmp_path: Path, demo_source: DemoSource,
+                                                request: pytest.FixtureRequest) -> None:
+    Cli(database_url, tmp_path).ok(f"import {demo_source.export}")
+    again = tmp_path / "again.json.gz"
+    Cli(database_url, tmp_path).ok(f"export {again} --as demo")
+    assert gzip.decompress(again.read_bytes()).startswith(b"{")
+    back = make_database_url("sqlite", tmp_path / "back", request)
+    Cli(back, tmp_path / "back").ok(f"import {again}")
+    assert snapshot(back) == snapshot(demo_source.url)
+
+
+@pytest.mark.parametrize(("damage", "message"), [
+    (lambda raw: raw[: len(raw) // 2], "truncated or not JSON (line 1, column"),
+    (lambda raw: raw.replace("Laxå".encode(), b"Laxa"), "checksum mismatch: the file was changed or damaged"),
+    (lambda raw: raw.replace(b'"format_version":1', b'"format_version":99'), "export format 99 is newer"),
+    (lambda raw: b"", "truncated or not JSON"),
+    (lambda raw: gzip.compress(raw)[:-40], "damaged or truncated"),
+])
+def test_damaged_or_tampered_file_is_refused_with_one_line_and_nothing_written(
+        database_url: str, tmp_path: Path, demo_source: DemoSource, damage: Any, message: str) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(damage(demo_source.export.read_bytes()))
+    cli = Cli(database_url, tmp_path)
+    result = cli(f"import {bad}")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and message in result.stderr and "nothing was imported" in result.stderr
+    assert_nothing_written(cli, demo_source.export)
+
+
+def _drop_history_row(doc: dict[str, Any]) -> None:
+    doc["tables"]["case_history"]["rows"].pop()
+
+
+def _orphan_history(doc: dict[str, Any]) -> None:
+    row = list(doc["tables"]["case_history"]["rows"][-1])
+    columns = doc["tables"]["case_history"]["columns"]
+    row[columns.index("id")], row[columns.index("case_id")] = 99999, 4242
+    doc["tables"]["case_history"]["rows"].append(row)
+    doc["counts"]["case_history"] += 1
+
+
+@pytest.mark.parametrize(("change", "keep", "code", "message"), [
+    (_drop_history_row, True, 2, "checksum mismatch"),
+    (_drop_history_row, False, 2, "table 'case_history' holds"),
+    (lambda d: d["tables"].update(ghost={"columns": ["id"], "rows": []}) or d["counts"].update(ghost=0), False, 2,
+     "table 'ghost' is unknown to this version of journey"),
+    (lambda d: d["tables"]["municipality"]["rows"][0].__setitem__(-1, "yesterday"), False, 2,
+     "municipality row 1, created_at"),
+    (lambda d: d["tables"]["journey_case"]["rows"][0].__setitem__(0, None), False, 2, "journey_case row 1, id"),
+    (lambda d: d["schema_revisions"].append("0999"), False, 2, "schema revision 0999 unknown"),
+    (_orphan_history, False, 3, "import failed and was undone, nothing was written"),
+])
+def test_partial_or_inconsistent_export_is_refused_before_writing(
+        database_url: str, tmp_path: Path, demo_source: DemoSource, change: Any, keep: bool, code: int,
+        message: str) -> None:
+    bad = rewrite(demo_source.export, tmp_path / "bad.json", change, keep_checksum=keep)
+    cli = Cli(database_url, tmp_path)
+    result = cli(f"import {bad}")
+    assert result.exit_code == code, result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and message in errors[0] and "committed" not in result.stderr
+    assert_nothing_written(cli, demo_source.export)
+
+
+def test_import_into_a_database_that_holds_data_is_refused(sqlite_url: str, tmp_path: Path,
+                                                           demo_source: DemoSource) -> None:
+    cli = Cli(sqlite_url, tmp_path)
+    cli.ok("init")
+    cli.ok("municipalities add 1280 Malmö --as demo")
+    result = cli(f"import {demo_source.export}")
+    assert result.exit_code == 3 and "the target database is not empty (municipality has 1 rows)" in result.stderr
+    assert [m["name"] for m in json.loads(cli.ok("municipalities list --json").output)] == ["Malmö"]
+
+
+def test_export_needs_skr_or_admin(sqlite_url: str, tmp_path: Path, demo_source: DemoSource) -> None:
+    cli = Cli(sqlite_url, tmp_path)
+    cli.ok(f"import {demo_source.export}")
+    cli.ok("users add admin --role admin --as demo")
+    cli.ok("users add sara --role skr --as admin")
+    cli.ok("users add anna --role coordinator --municipality Laxå --as admin")
+    denied = cli(f"export {tmp_path / 'x.json'} --as anna")
+    assert denied.exit_code == 6 and "may not export all data" in denied.stderr
+    assert not (tmp_path / "x.json").exists()
+    report = json.loads(cli.ok(f"export {tmp_path / 'x.json'} --as sara --json").stdout)
+    assert report["counts"]["app_user"] == 3 and len(report["sha256"]) == 64
+    assert cli(f"import {tmp_path / 'missing.json'}").exit_code == 4
+    nowhere = cli(f"export {tmp_path / 'no' / 'such' / 'x.json'} --as admin")
+    assert nowhere.exit_code == 4 and "no such directory" in nowhere.stderr
+
+
+FOSSIL = Path(__file__).parent / "data" / "exports" / "core-format1.json"
+
+
+def test_a_format_1_export_from_journey_0_1_still_imports_and_migrates(database_url: str, tmp_path: Path) -> None:
+    """A kept fossil (core tables only, schema 0001): later tables import empty, ids and times as written."""
+    import shutil
+
+    from tests.conftest import WORKFLOWS
+
+    cli = Cli(database_url, tmp_path)
+    cli.ok(f"import {FOSSIL}")
+    laxa = json.loads(cli.ok("history Laxå --json").output)
+    assert [e["trigger"] for e in laxa["entries"]] == [None, "confirm_interest", "sign_letter_of_intent",
+                                                        "form_local_team"]
+    assert laxa["entries"][-1]["at"].startswith("2022-03-04T10:00:00")
+    wf = tmp_path / "wf"
+    shutil.copytree(WORKFLOWS, wf)
+    shutil.copy(Path(__file__).parent / "data" / "workflows" / "versions" / "handbook-v2.yaml", wf)
+    cli.ok("migrate --to 2", JOURNEY_WORKFLOWS_DIR=str(wf), JOURNEY_NO_CACHE="1")
+    assert {m: json.loads(cli.ok(f"status {m} --json", JOURNEY_WORKFLOWS_DIR=str(wf)).output)["state"]
+            for m in ("Laxå", "Härjedalen")} == {"Laxå": "needs_analysis", "Härjedalen": "political_intent"}
