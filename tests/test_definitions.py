@@ -184,3 +184,12 @@ def test_spec_cache_is_invalidated_when_a_file_changes(tmp_path: Path, monkeypat
     assert list((tmp_path / "cache" / "journey").glob("workflows-*.pickle"))
     path.write_text(MINI.replace("initial: a\n", "initial: a\ntitle: Renamed workflow\n"), encoding="utf-8")
     assert WorkflowRegistry.from_directory(directory).get("mini").title == "Renamed workflow"
+
+
+def test_validating_a_draft_version_outside_the_directory_uses_the_directory_as_bases(
+        tmp_path: Path, sqlite_url: str) -> None:
+    draft = tmp_path / "handbook-v2.yaml"
+    text = (WORKFLOWS / "handbook.yaml").read_text(encoding="utf-8").replace("version: 1\n", "version: 2\n", 1)
+    draft.write_text(text, encoding="utf-8")
+    out = Cli(sqlite_url, tmp_path).ok(["workflows", "validate", str(draft)]).output
+    assert "ok  handbook@2" in out
