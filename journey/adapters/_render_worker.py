@@ -1,0 +1,145 @@
+"""Renders templates in a separate, short-lived process (see renderer.py); JSON in on stdin, JSON out.
+
+Runs Jinja2's ImmutableSandboxedEnvironment with StrictUndefined, autoescaping ``*.html.j2``,
+caps output size and memory; the parent bounds the time by killing the process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
+          "november", "december")
+MEMORY_LIMIT = 1 << 30
+
+
+def datum(value: Any) -> str:
+    """'2022-09-01' -> '1 september 2022'; anything else is returned as text."""
+    try:
+        d = date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return str(value)
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+
+
+def kr(value: Any) -> str:
+    """450000 -> '450 000 kr' (non-breaking thin grouping as in Swedish print)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return f"{number:,}".replace(",", "\u00a0") + "\u00a0kr"
+
+
+def lista(values: Any) -> str:
+    """['A', 'B', 'C'] -> 'A, B och C'."""
+    items = [str(v) for v in values] if isinstance(values, list | tuple) else [str(values)]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " och " + items[-1] if items else ""
+
+
+def _autoescape(name: str | None) -> bool:
+    return bool(name) and str(name).removesuffix(".j2").endswith((".html", ".htm", ".xml"))
+
+
+def make_environment(search_path: list[str], loaded: dict[str, tuple[str, str]]) -> Any:
+    from jinja2 import FileSystemLoader, StrictUndefined
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    class RecordingLoader(FileSystemLoader):
+        def get_source(self, environment: Any, template: str) -> tuple[str, str, Any]:
+            source, filename, uptodate = super().get_source(environment, template)
+            loaded[template] = (filename, hashlib.sha256(source.encode()).hexdigest())
+            return source, filename, uptodate
+
+    env = ImmutableSandboxedEnvironment(loader=RecordingLoader(search_path), undefined=StrictUndefined,
+                                        autoescape=_autoescape, trim_blocks=True, lstrip_blocks=True,
+                                        keep_trailing_newline=True)
+    env.filters.update(datum=datum, kr=kr, lista=lista)
+    return env
+
+
+def _where(exc: BaseException, fallback: str) -> str:
+    """'file:line' of the innermost template frame in the traceback (Jinja rewrites them)."""
+    lineno = getattr(exc, "lineno", None)
+    filename = getattr(exc, "filename", None) or getattr(exc, "name", None)
+    tb = exc.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith(".j2") or "<template>" in name:
+            filename, lineno = name, tb.tb_lineno
+        tb = tb.tb_next
+    return f"{filename or fallback}" + (f":{lineno}" if lineno else "")
+
+
+def describe(exc: BaseException, template: str) -> str:
+    """One line naming template, line and cause, for every way a render can fail."""
+    from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError
+    from jinja2.exceptions import SecurityError
+
+    if isinstance(exc, TemplateNotFound):
+        return f"{template}: template {exc.name!r} not found"
+    where = _where(exc, template)
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if isinstance(exc, UndefinedError):
+        m = re.search(r"has no attribute '([^']+)'", text) or re.search(r"'([^']+)' is undefined", text)
+        return f"{where}: undefined variable {m.group(1)!r} ({text})" if m else f"{where}: undefined variable ({text})"
+    if isinstance(exc, SecurityError):
+        return f"{where}: blocked by the sandbox: {text}"
+    if isinstance(exc, TemplateSyntaxError):
+        return f"{where}: syntax error: {text}"
+    if isinstance(exc, MemoryError):
+        return f"{where}: the template used too much memory"
+    return f"{where}: {type(exc).__name__}: {text}"
+
+
+def render_one(search_path: list[str], job: dict[str, Any], max_output: int) -> dict[str, Any]:
+    loaded: dict[str, tuple[str, str]] = {}
+    env = make_environment(search_path, loaded)
+    name = job["template"]
+    try:
+        template = env.get_template(name)
+        size, parts = 0, []
+        for chunk in template.generate(job["context"]):
+            size += len(chunk)
+            if size > max_output:
+                return {"ok": False, "error": f"{loaded.get(name, (name,))[0]}: output exceeds {max_output} characters"}
+            parts.append(chunk)
+    except Exception as exc:  # every failure becomes one line for the user
+        return {"ok": False, "error": describe(exc, loaded.get(name, (name,))[0] or name)}
+    return {"ok": True, "output": "".join(parts), "path": loaded[name][0],
+            "sources": sorted([n, p, h] for n, (p, h) in loaded.items())}
+
+
+def _limit_memory() -> None:
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+    except (ImportError, ValueError, OSError):  # not on this platform: the time bound still holds
+        pass
+
+
+def answer(request: dict[str, Any]) -> dict[str, Any]:
+    path = [str(Path(p)) for p in request["search_path"]]
+    return {"results": [render_one(path, job, request["max_output"]) for job in request["jobs"]]}
+
+
+def main() -> None:
+    """``--serve``: one JSON request per line until stdin closes; otherwise one request from stdin."""
+    _limit_memory()
+    if "--serve" not in sys.argv:
+        json.dump(answer(json.load(sys.stdin)), sys.stdout, ensure_ascii=False)
+        return
+    for line in sys.stdin.buffer:
+        sys.stdout.buffer.write(json.dumps(answer(json.loads(line)), ensure_ascii=False).encode() + b"\n")
+        sys.stdout.buffer.flush()
+
+
+if __name__ == "__main__":
+    main()

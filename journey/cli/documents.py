@@ -1,0 +1,107 @@
+"""Document commands: list a municipality's generated documents, (re)render one, check all templates."""
+
+from __future__ import annotations
+
+import click
+
+from journey.cli._common import actor_option, echo_json, echo_table, get_app, json_option, short_time
+
+
+@click.group()
+def documents() -> None:
+    """Documents generated per state (tjänsteskrivelse, policy, handlingsplan, IOP-avtal ...)."""
+
+
+@documents.command("list")
+@click.argument("municipality")
+@json_option
+@actor_option
+def list_(municipality: str, as_json: bool, actor: str | None) -> None:
+    """List MUNICIPALITY's generated documents with their provenance (template and input hashes).
+
+    \b
+    Example:
+        journey documents list Härjedalen
+        journey documents list Härjedalen --json
+    """
+    from journey.adapters.document_read import documents_of
+    from journey.services.document_views import list_documents
+
+    app = get_app()
+    data = list_documents(app.read_model(), documents_of, actor, municipality)
+    if as_json:
+        echo_json(data)
+        return
+    echo_table(["#", "Created (UTC)", "State", "Document", "Rev", "Format", "Template", "Path"],
+               [[d["id"], short_time(d["created_at"]), d["state_path"], d["doc_id"], d["revision"], d["format"],
+                 d["template"] + (" (override)" if d["overridden"] else ""), d["path"]]
+                for d in data["documents"]], title=f"{data['municipality']}: {len(data['documents'])} documents")
+
+
+@documents.command("render")
+@click.argument("municipality")
+@click.argument("document")
+@click.option("--format", "formats", multiple=True, type=click.Choice(["docx", "html", "md"]),
+              help="Output format, repeatable (default: the formats the workflow declares, usually docx and html).")
+@click.option("--state", "state", metavar="PATH", help="The state declaring DOCUMENT, if several do.")
+@json_option
+@actor_option
+def render(municipality: str, document: str, formats: tuple[str, ...], state: str | None, as_json: bool,
+           actor: str | None) -> None:
+    """Regenerate DOCUMENT for MUNICIPALITY from the case's current data, as a new revision.
+
+    Earlier revisions stay on disk and in the register. Template errors exit with code 7
+    and name the template file, line and the undefined variable or blocked operation.
+
+    \b
+    Example:
+        journey documents render Härjedalen tjansteskrivelse_ansvar --format docx --as anna
+    """
+    from journey.services.documents import render_document
+
+    app = get_app()
+    rows = render_document(app.deps, app.deps.extras["documents"], actor, municipality, document, formats, state)
+    if as_json:
+        echo_json(rows)
+        return
+    for row in rows:
+        click.echo(f"{row['doc_id']} v{row['revision']} {row['format']}: {row['path']}")
+
+
+@click.group()
+def templates() -> None:
+    """Document templates: check that every template a workflow names exists and renders."""
+
+
+@templates.command("check")
+@click.option("--municipality", metavar="SLUG", help="Check only this municipality's overrides (e.g. harjedalen).")
+@json_option
+def check(municipality: str | None, as_json: bool) -> None:
+    """Render every workflow-declared template with sample data, in every format; exit 7 on any failure.
+
+    Default templates and each municipality's overrides (templates/municipalities/<slug>/documents)
+    are rendered twice: with sample evidence for every field, and with none.
+
+    \b
+    Example:
+        journey templates check
+    """
+    from datetime import UTC, datetime
+
+    from journey.document_wiring import document_tools
+    from journey.domain.errors import ExitCode
+    from journey.services.template_check import check_templates
+
+    app = get_app()
+    tools = document_tools(app.settings)
+    results = check_templates(app.workflows, tools, datetime.now(UTC), tools.renderer.names(), municipality)
+    if as_json:
+        echo_json([r.__dict__ | {"ok": r.ok} for r in results])
+    else:
+        for r in results:
+            where = f"{r.workflow} {r.state} {r.document}" + (f" [{r.municipality}]" if r.municipality else "")
+            click.echo(f"ok    {where}: {r.template}" if r.ok else f"FAIL  {where}: {r.error}", err=not r.ok)
+        failed = sum(not r.ok for r in results)
+        click.echo(f"{len(results) - failed} of {len(results)} template checks passed")
+    if any(not r.ok for r in results):
+        raise SystemExit(int(ExitCode.DEFINITION))

@@ -1,0 +1,229 @@
+"""Documents rendered on state entry through the real CLI: .docx content, register, regeneration, overrides."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from journey.bootstrap import App
+from tests.conftest import TEMPLATES, Cli
+from tests.test_journey_cli import JOURNEY
+
+
+def walk(cli: Cli, steps: int, municipality: str = "Härjedalen", **env: str) -> None:
+    cli.ok("municipalities seed", **env)
+    cli.ok(f"open {municipality} --as anna", **env)
+    for trigger, evidence in JOURNEY[:steps]:
+        cli.ok(f"advance {municipality} {trigger} {evidence} --as anna", **env)
+
+
+def listed(cli: Cli, municipality: str = "Härjedalen", **env: str) -> list[dict]:
+    return json.loads(cli.ok(f"documents list {municipality} --json", **env).output)["documents"]
+
+
+def docx_text(path: str) -> tuple[list[str], list[str], str]:
+    """(heading texts, body paragraph texts, header text) of a .docx file."""
+    doc = Document(path)
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    body = [p.text for p in doc.paragraphs]
+    header = "\n".join(c.text for t in doc.sections[0].header.tables for r in t.rows for c in r.cells)
+    header += "\n".join(p.text for p in doc.sections[0].header.paragraphs)
+    return headings, body, header
+
+
+def test_entering_policy_writes_a_tjansteskrivelse_with_the_case_evidence(cli: Cli) -> None:
+    walk(cli, 6)  # ... express_political_intent: now in `policy`
+    docs = listed(cli)
+    ts = next(d for d in docs if d["doc_id"] == "tjansteskrivelse_policy" and d["format"] == "docx")
+    headings, body, header = docx_text(ts["path"])
+    assert headings[0] == "Antagande av Riktlinje för arbetet med sociala företag"
+    for heading in ("Förslag till beslut", "Sammanfattning", "Ärendet", "Förvaltningens bedömning",
+                    "Ekonomiska konsekvenser", "Beslutsunderlag", "Beslutet skickas till"):
+        assert heading in headings
+    proposals = body[body.index("Förslag till beslut") + 1: body.index("Sammanfattning")]
+    assert proposals[0] == "1.\tKommunstyrelsen antar Riktlinje för arbetet med sociala företag."
+    assert proposals[1].startswith("2.\tKommunstyrelsen ger förvaltningen i uppdrag att ta fram en handlingsplan")
+    assert len(proposals) == 3 and all(p.endswith(".") for p in proposals)  # self-standing sentences
+    text = "\n".join(body)
+    assert "Mål och budget 2022" in text and "22 november 2021" in text  # intent evidence, Swedish date
+    assert "14 februari 2022 § 45 (dnr KS 2022/117)" in text  # the board decision at anchoring
+    assert "Härjedalens kommun" in header and "TJÄNSTESKRIVELSE" in header and "2022-03-01" in header
+    assert ts["state_path"] == "policy" and ts["reason"] == "ENTERED" and ts["revision"] == 1
+    assert len(ts["template_hash"]) == len(ts["input_hash"]) == 64
+    assert ts["template_source"].endswith("templates/documents/tjansteskrivelse_policy.html.j2")
+    assert Path(ts["path"]).name == "2022-03-01_tjänsteskrivelse-riktlinje-för-sociala-företag_v1.docx"
+    assert Path(ts["path"]).parent.name == "härjedalen"
+    formats = sorted(d["format"] for d in docs if d["doc_id"] == "riktlinje")
+    assert formats == ["docx", "html"]
+
+
+def test_business_entry_renders_only_the_documents_whose_condition_holds(cli: Cli) -> None:
+    walk(cli, 11)  # record_first_deal with form=iop
+    ids = {d["doc_id"] for d in listed(cli)}
+    assert {"avsiktsforklaring", "tjansteskrivelse_ansvar", "handlingsplan", "uppdragsbeskrivning",
+            "iop_avtal"} <= ids
+    assert "direktupphandling" not in ids
+    iop = next(d for d in listed(cli) if d["doc_id"] == "iop_avtal" and d["format"] == "docx")
+    headings, body, _ = docx_text(iop["path"])
+    assert {"Parter", "Parternas resurser", "Varaktighet", "Tvistlösning"} <= set(headings)
+    tables = Document(iop["path"]).tables
+    assert tables[0].rows[1].cells[1].text.startswith("450\u00a0000\u00a0kr per år")
+    assert "Återbruket ek. för." in "\n".join(body)
+
+
+def test_regenerating_is_explicit_and_keeps_earlier_revisions(cli: Cli) -> None:
+    walk(cli, 5)
+    before = listed(cli)
+    first = next(d for d in before if d["doc_id"] == "tjansteskrivelse_ansvar" and d["format"] == "docx")
+    cli.ok("status Härjedalen")
+    assert listed(cli) == before  # reading never renders
+    out = cli.ok("documents render Härjedalen tjansteskrivelse_ansvar --format docx --format md --as anna").output
+    assert "tjansteskrivelse_ansvar v2 docx" in out
+    after = listed(cli)
+    new = [d for d in after if d["revision"] == 2]
+    assert sorted(d["format"] for d in new) == ["docx", "md"]
+    assert all(d["reason"] == "REGENERATED" and d["actor"] == "anna" for d in new)
+    assert Path(first["path"]).exists() and Path(new[0]["path"]).exists()
+    # the decision recorded since entry is now filled in where placeholders were
+    _, body, _ = docx_text(next(d["path"] for d in new if d["format"] == "docx"))
+    assert "1.\tKommunstyrelsen utser Kommunstyrelsen till ansvarig nämnd" in "\n".join(body)
+    assert new[0]["input_hash"] != first["input_hash"] and new[0]["template_hash"] == first["template_hash"]
+    cli.ok("documents render Härjedalen tjansteskrivelse_ansvar --format md --as anna")
+    again = [d for d in listed(cli) if d["revision"] == 3]
+    md2 = next(d for d in new if d["format"] == "md")
+    assert again[0]["input_hash"] == md2["input_hash"] and again[0]["sha256"] == md2["sha256"]  # same data, same file
+
+
+def test_listing_documents_does_not_load_the_orm() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, journey.cli.documents, journey.services.document_views, journey.adapters.document_read; "
+            "print(','.join(m for m in ('sqlalchemy', 'sqlmodel', 'jinja2', 'docx') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == ""
+
+
+def test_unknown_document_names_the_known_ones(cli: Cli) -> None:
+    walk(cli, 2)
+    result = cli("documents render Härjedalen tjansteskrivelse --as anna")
+    assert result.exit_code == 4
+    assert "declares no document 'tjansteskrivelse'" in result.output and "avsiktsforklaring" in result.output
+
+
+@pytest.fixture
+def templates(tmp_path: Path) -> Path:
+    copy = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, copy)
+    return copy
+
+
+def override(templates: Path, slug: str, name: str, text: str) -> None:
+    folder = templates / "municipalities" / slug / "documents"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+
+
+def test_a_municipality_overrides_its_letterhead_others_keep_the_default(cli: Cli, templates: Path) -> None:
+    override(templates, "harjedalen", "_letterhead.html.j2",
+             "<p><strong>Härjedalens kommun</strong> · Kommunledningsförvaltningen · Box 301, 842 23 Sveg</p>\n")
+    env = {"JOURNEY_TEMPLATES_DIR": str(templates)}
+    walk(cli, 2, **env)
+    walk(cli, 2, municipality="Laxå", **env)
+    own = next(d for d in listed(cli, **env) if d["format"] == "docx")
+    default = next(d for d in listed(cli, "Laxå", **env) if d["format"] == "docx")
+    assert "Box 301, 842 23 Sveg" in docx_text(own["path"])[2]
+    assert "Laxå kommun" in docx_text(default["path"])[2] and "Sveg" not in docx_text(default["path"])[2]
+    assert own["template_hash"] != default["template_hash"]  # the override is part of the template version
+    assert own["overridden"] is True and default["overridden"] is False
+    assert "avsiktsforklaring (override)" in cli.ok("documents list Härjedalen", **env).output
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("<p>{{ kommunens_logga }}</p>", "avsiktsforklaring.html.j2:1: undefined variable 'kommunens_logga'"),
+    ("<p>{{ ''.__class__.__mro__[1].__subclasses__() }}</p>",
+     "avsiktsforklaring.html.j2:1: blocked by the sandbox: access to attribute '__class__'"),
+])
+def test_a_failing_template_stops_the_advance_with_a_clear_error(cli: Cli, templates: Path, tmp_path: Path,
+                                                                 body: str, expected: str) -> None:
+    override(templates, "harjedalen", "avsiktsforklaring.html.j2", body)
+    env = {"JOURNEY_TEMPLATES_DIR": str(templates)}
+    walk(cli, 0, **env)
+    result = cli(f"advance Härjedalen {JOURNEY[0][0]} {JOURNEY[0][1]} --as anna", **env)
+    assert result.exit_code == 7, result.output
+    assert expected in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert json.loads(cli.ok("status Härjedalen --json", **env).output)["state"] == "interest"
+    assert listed(cli, **env) == []
+    assert not (tmp_path / "documents").exists()
+
+
+def test_an_unwritable_output_directory_rolls_the_advance_back(cli: Cli, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("x")
+    walk(cli, 0)
+    result = cli(f"advance Härjedalen {JOURNEY[0][0]} {JOURNEY[0][1]} --as anna", JOURNEY_OUTPUT_DIR=str(blocker))
+    assert result.exit_code == 1
+    assert "could not write" in result.output and "nothing was saved" in result.output
+    assert json.loads(cli.ok("status Härjedalen --json").output)["state"] == "interest"
+    cli.ok(f"advance Härjedalen {JOURNEY[0][0]} {JOURNEY[0][1]} --as anna")  # fixed: the retry works
+    assert [d["revision"] for d in listed(cli)] == [1, 1]
+
+
+def test_values_are_escaped_in_html_and_literal_in_word(cli: Cli) -> None:
+    cli.ok("municipalities seed")
+    cli.ok("open Härjedalen --as anna")
+    marked = "Anna <b>Berg</b> & Co"
+    for trigger, evidence in [
+        ("confirm_interest", "-e registered_date=2021-01-12 -e contact=x"),
+        ("sign_letter_of_intent", "-e signed_date=2021-02-01 -e 'signatories=Eva <script>alert(1)</script>; Olle'"),
+        ("form_local_team", f"-e 'coordinator={marked}' -e 'members=A, B, C' -e time_reporting_from=2021-03-01"),
+        ("approve_inventory", "-e approved_by=Ledningen -e approved_date=2021-05-10 -e enterprises_identified=4"),
+    ]:
+        cli.ok(f"advance Härjedalen {trigger} {evidence} --as anna")
+    cli.ok("documents render Härjedalen tjansteskrivelse_ansvar --format md --as anna")
+    paths = {d["format"]: Path(d["path"]) for d in listed(cli) if d["doc_id"] == "tjansteskrivelse_ansvar"}
+    html = paths["html"].read_text(encoding="utf-8")
+    assert "Anna &lt;b&gt;Berg&lt;/b&gt; &amp; Co" in html and "<script>" not in html and marked not in html
+    _, body, _ = docx_text(str(paths["docx"]))
+    text = "\n".join(body)
+    assert f"{marked} som samordnare" in text and "Eva <script>alert(1)</script> och Olle" in text
+    assert "Anna \\<b\\>Berg\\</b\\> & Co" in paths["md"].read_text(encoding="utf-8")
+
+
+def test_documents_list_respects_roles(cli: Cli) -> None:
+    walk(cli, 1)
+    cli.ok("users add admin --role admin")
+    cli.ok("users add anna --role coordinator --municipality Härjedalen --as admin")
+    cli.ok("users add lars --role coordinator --municipality Laxå --as admin")
+    assert listed(cli, JOURNEY_USER="anna")
+    result = cli("documents list Härjedalen --as lars")
+    assert result.exit_code == 6
+    result = cli("documents render Härjedalen avsiktsforklaring --as lars")
+    assert result.exit_code == 6
+
+
+def test_a_revision_claimed_twice_is_a_concurrent_change_not_a_crash(app: App) -> None:
+    from datetime import UTC, datetime
+
+    from journey.domain.errors import ConcurrentChangeError
+    from journey.services.cases import open_case
+    from journey.services.registry import seed_network
+
+    seed_network(app.deps, "admin")
+    case = open_case(app.deps, None, "Laxå")
+    row = {"case_id": case.id, "municipality_id": case.municipality_id, "state_path": "interest", "doc_id": "x",
+           "template": "x", "template_hash": "0" * 64, "input_hash": "0" * 64, "format": "docx", "path": "/x",
+           "revision": 1, "created_at": datetime(2022, 3, 1, tzinfo=UTC)}
+    with app.deps.uow() as uow:
+        uow.extension("documents").add(row)
+        uow.commit()
+    with app.deps.uow() as uow, pytest.raises(ConcurrentChangeError, match="revision 1 was rendered by someone else"):
+        uow.extension("documents").add(row)
+    with app.deps.uow() as uow:
+        assert uow.extension("documents").next_revision(case.id, "x") == 2
+        assert [r["path"] for r in uow.extension("documents").for_case(case.id)] == ["/x"]
