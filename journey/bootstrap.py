@@ -93,4 +93,16 @@ def _clock_from(settings: Settings) -> Clock:
 
 
 def wire_features(app: App, deps: Deps) -> None:
-    """Register each feature's event handlers and repositories (reminders, documents, ...)."""
+    """Register each feature's event handlers and repositories; handlers run inside the advance's transaction."""
+    from journey.adapters.hours_db import SqlHoursRepository
+    from journey.adapters.migration_db import SqlMigrationRepository
+    from journey.adapters.transfer import SqlTransferStore
+    from journey.adapters.unit_of_work import EXTENSIONS
+    from journey.document_wiring import wire_documents
+    from journey.reminder_wiring import wire_reminders
+
+    wire_documents(app, deps)  # issue 4: documents rendered on state entry
+    wire_reminders(app, deps)  # issue 3: reminders planned on entry, cancelled on exit
+    EXTENSIONS["hours"] = SqlHoursRepository  # issue 5: ESF time reporting
+    EXTENSIONS["migrations"] = SqlMigrationRepository  # issue 6: case migrations between versions
+    deps.extras["transfer"] = lambda: SqlTransferStore(app.engine)

@@ -24,7 +24,7 @@ def render() -> str:
     sys.path.insert(0, str(ROOT))
     from journey.cli import cli
 
-    root = click.Context(cli, info_name="journey", terminal_width=100)
+    root = click.Context(cli, info_name="journey", terminal_width=100, **cli.context_settings)
     parts = ["# CLI reference\n", "Generated from `--help` by `scripts/cli_docs.py`; a test keeps it current.\n"]
     for path, command, ctx in walk(cli, root, []):
         title = " ".join(["journey", *path])

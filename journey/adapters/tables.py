@@ -1,3 +1,3 @@
 """Imports every module that defines tables, so Alembic and tests see the whole schema."""
 
-from journey.adapters import db  # noqa: F401
+from journey.adapters import db, document_db, hours_db, migration_db, reminder_db  # noqa: F401

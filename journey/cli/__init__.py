@@ -26,11 +26,24 @@ COMMANDS: dict[str, str] = {
     "why": "journey.cli.cases:why",
     "history": "journey.cli.cases:history",
     "workflows": "journey.cli.workflows:workflows",
+    "reminders": "journey.cli.reminders:reminders",
+    "meetings": "journey.cli.meetings:meetings",
+    "case": "journey.cli.case:case",
+    "scheduler": "journey.cli.scheduler:scheduler",
+    "documents": "journey.cli.documents:documents",
+    "templates": "journey.cli.documents:templates",
+    "migrate": "journey.cli.migrate:migrate",
+    "export": "journey.cli.transfer:export",
+    "import": "journey.cli.transfer:import_",
+    "monitor": "journey.cli.monitor:monitor",
+    "report": "journey.cli.report:report",
+    "hours": "journey.cli.hours:hours",
+    "network-meetings": "journey.cli.meetings_network:network_meetings",
 }
 
 EXIT_CODES = """\b
 Exit codes:
-  0 ok                 4 not found            7 invalid workflow definition
+  0 ok                 4 not found            7 invalid workflow or template
   1 internal error     5 concurrent change    8 database not initialised
   2 usage / bad input  6 permission denied   75 database locked (retry)
   3 refused (transition not allowed in this state, or a guard/evidence lacking)

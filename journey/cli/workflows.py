@@ -6,10 +6,11 @@ from pathlib import Path
 
 import click
 
+from journey.cli import LazyGroup
 from journey.cli._common import echo_json, echo_table, get_app, json_option
 
 
-@click.group()
+@click.group(cls=LazyGroup, lazy={"diff": "journey.cli.workflow_diff:diff"})
 def workflows() -> None:
     """Validate and inspect workflow definitions (YAML)."""
 
@@ -32,6 +33,11 @@ def validate(files: tuple[Path, ...]) -> None:
     app = get_app()
     try:
         specs = validate_files(list(files), app.settings.workflows_dir)
+        from journey.services.versions import check_migrations
+
+        mapping_errors = check_migrations(app.workflows, specs)  # old paths under migrations: states:
+        if mapping_errors:
+            raise DefinitionErrors(mapping_errors)
     except DefinitionErrors as exc:
         for err in exc.errors:
             click.echo(str(err), err=True)

@@ -4,29 +4,33 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from journey.domain.clock import FixedClock
 from journey.domain.errors import RefusedError
+from journey.domain.meetings import MeetingRow
 from journey.services.cases import advance_case, open_case
 from journey.services.context import Deps
+from journey.services.meetings import import_meetings
 from journey.services.registry import seed_network
 
-# (municipality, steps completed, variant or None, responsible board)
+# (municipality, steps completed, variant or None, responsible board code)
 PLAN: tuple[tuple[str, int, str | None, str], ...] = (
-    ("Helsingborg", 11, None, "Arbetsmarknadsnämnden"),
-    ("Hudiksvall", 12, None, "Kommunstyrelsen"),
-    ("Härjedalen", 4, None, "Kommunstyrelsen"),
-    ("Karlstad", 7, None, "Arbetsmarknadsnämnden"),
-    ("Laxå", 3, None, "Kommunstyrelsen"),
-    ("Malmö", 10, None, "Funktionsstödsnämnden"),
-    ("Mölndal", 8, "handbook-integrated", "Kommunstyrelsen"),
-    ("Sölvesborg", 5, None, "Kommunstyrelsen"),
-    ("Söderhamn", 11, None, "Kommunstyrelsen"),
-    ("Tierp", 6, None, "Kommunstyrelsen"),
-    ("Uddevalla", 9, None, "Socialnämnden"),
-    ("Umeå", 7, "handbook-integrated", "Kommunstyrelsen"),
+    ("Helsingborg", 11, None, "AMN"),
+    ("Hudiksvall", 12, None, "KS"),
+    ("Härjedalen", 4, None, "KS"),
+    ("Karlstad", 7, None, "AMN"),
+    ("Laxå", 3, None, "KS"),
+    ("Malmö", 10, None, "FSN"),
+    ("Mölndal", 8, "handbook-integrated", "KS"),
+    ("Sölvesborg", 5, None, "KS"),
+    ("Söderhamn", 11, None, "KS"),
+    ("Tierp", 6, None, "KS"),
+    ("Uddevalla", 9, None, "SN"),
+    ("Umeå", 7, "handbook-integrated", "KS"),
 )
+BOARD_NAMES = {"KS": "Kommunstyrelsen", "AMN": "Arbetsmarknadsnämnden", "FSN": "Funktionsstödsnämnden",
+               "SN": "Socialnämnden"}
 STEP_DAYS = 41
 
 
@@ -66,10 +70,27 @@ def _steps(name: str, board: str, variant: str | None, day: Callable[[int], str]
     ]
 
 
+def meeting_plan(board: str, today: date) -> list[MeetingRow]:
+    """Monthly meetings on the second Tuesday, no meeting in July, from two years back to one ahead."""
+    rows = []
+    for offset in range(-24, 13):
+        year, month = divmod(today.year * 12 + today.month - 1 + offset, 12)
+        first = date(year, month + 1, 1)
+        if first.month == 7:
+            continue
+        second_tuesday = first + timedelta(days=(1 - first.weekday()) % 7 + 7)
+        rows.append(MeetingRow(board, second_tuesday, start="13:00", board_name=BOARD_NAMES[board],
+                               title=f"{BOARD_NAMES[board]}s sammanträde"))
+    return rows
+
+
 def run_demo(deps: Deps, actor: str, progress: Callable[[str], None] = lambda _: None) -> DemoReport:
     """Idempotent: municipalities that already have a case are skipped."""
     seed_network(deps, actor)
     now = deps.clock.now()
+    for name, _done, _variant, board in PLAN:
+        rows = meeting_plan("KS", now.date()) + (meeting_plan(board, now.date()) if board != "KS" else [])
+        import_meetings(deps, actor, name, rows, source="demo")
     opened = advances = 0
     for name, done, variant, board in PLAN:
         start = now - timedelta(days=STEP_DAYS * done + 20 + len(name))

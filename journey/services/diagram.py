@@ -170,7 +170,8 @@ def _edge_label(x: float, y: float, text: str, src: Box, layout: Layout) -> str:
     """Beside the arrow; inside a region the label wraps so it stays within the region."""
     region = layout.boxes.get(src.path.rsplit(".", 1)[0]) if src.spec.kind == "leaf" else None
     width = region.x + region.w - x - 4 if region else 10_000
-    return _text(x, y, text, 10 if region else 10.5, "start", width=width, max_lines=3).replace("<text ", '<text fill="#37474f" ', 1)
+    label = _text(x, y, text, 10 if region else 10.5, "start", width=width, max_lines=3)
+    return label.replace("<text ", '<text fill="#37474f" ', 1)
 
 
 def svg(spec: WorkflowSpec, leaves: tuple[str, ...] = ()) -> str:

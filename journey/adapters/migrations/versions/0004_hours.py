@@ -1,7 +1,7 @@
 """hours: ESF time entries and network meetings (attendance is a time entry linked to a meeting)
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0003
 Create Date: 2026-11-22
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from journey.adapters.types import UTCDateTime
 
 revision = "0004"
-down_revision = "0001"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """case migrations: runs of `journey migrate` and each case they moved (for rollback)
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0004
 Create Date: 2026-11-22
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from journey.adapters.types import UTCDateTime
 
 revision = "0005"
-down_revision = "0001"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
