@@ -46,6 +46,17 @@ def find_municipality(uow: UnitOfWork, query: str) -> Municipality:
     return next(m for m in municipalities if m.id == row["id"])
 
 
+def case_for_change(uow: UnitOfWork, username: str | None, municipality: str) -> tuple[Actor, Municipality, Case]:
+    """The actor, the municipality and its case, once the actor is allowed to change that case."""
+    actor = actor_in(uow, username)
+    m = find_municipality(uow, municipality)
+    authorize(actor, Action.CHANGE_CASE, m.id, m.name)
+    case = uow.cases.for_municipality(m.id or 0)
+    if case is None:
+        raise NotFoundError(f"{m.name} has no case yet: run `journey open {m.name}`")
+    return actor, m, case
+
+
 def open_case(deps: Deps, username: str | None, municipality: str, workflow: str | None = None) -> Case:
     """Open the municipality's case in the initial state of its workflow (latest version)."""
     with deps.uow() as uow:
@@ -87,12 +98,7 @@ def advance_case(deps: Deps, username: str | None, municipality: str, trigger: s
     reports where the case would go, writing nothing.
     """
     with deps.uow() as uow:
-        actor = actor_in(uow, username)
-        m = find_municipality(uow, municipality)
-        authorize(actor, Action.CHANGE_CASE, m.id, m.name)
-        case = uow.cases.for_municipality(m.id or 0)
-        if case is None:
-            raise NotFoundError(f"{m.name} has no case yet: run `journey open {m.name}`")
+        actor, m, case = case_for_change(uow, username, municipality)
         if case.status is CaseStatus.PAUSED:
             raise RefusedError(f"{m.name}'s case is paused; resume it before advancing")
         spec = deps.workflows().get(case.workflow, case.workflow_version)

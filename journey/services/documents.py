@@ -17,14 +17,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from journey.domain.access import Action, authorize
 from journey.domain.case import Case
 from journey.domain.document import DocumentWriteError, check_formats, condition_holds, safe_filename
 from journey.domain.errors import NotFoundError
 from journey.domain.events import Event, StateEntered
 from journey.domain.municipality import Municipality, slugify
 from journey.domain.spec import DocumentSpec, StateSpec, WorkflowSpec, active_paths
-from journey.services.cases import actor_in, find_municipality
+from journey.services.cases import case_for_change
 from journey.services.context import Deps
 from journey.services.document_context import build_context
 from journey.services.ports import UnitOfWork
@@ -134,12 +133,7 @@ def render_document(deps: Deps, tools: DocumentTools, username: str | None, muni
                     formats: tuple[str, ...] = (), state_path: str | None = None) -> list[dict[str, Any]]:
     """Explicitly (re)generate one document with the case's current data, as a new revision."""
     with deps.uow() as uow:
-        actor = actor_in(uow, username)
-        m = find_municipality(uow, municipality)
-        authorize(actor, Action.CHANGE_CASE, m.id, m.name)
-        case = uow.cases.for_municipality(m.id or 0)
-        if case is None:
-            raise NotFoundError(f"{m.name} has no case yet: run `journey open {m.name}`")
+        actor, m, case = case_for_change(uow, username, municipality)
         spec = deps.workflows().get(case.workflow, case.workflow_version)
         item = find_document(spec, case.leaves, doc_id, state_path)
         chosen = check_formats(formats, "--format") if formats else None

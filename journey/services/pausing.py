@@ -6,12 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from journey.domain.access import Action, authorize
 from journey.domain.case import Case, CaseStatus, HistoryEntry, HistoryKind
-from journey.domain.errors import NotFoundError, RefusedError
+from journey.domain.errors import RefusedError
 from journey.domain.municipality import Municipality
 from journey.domain.pause import CasePaused, CaseResumed, pause_days
-from journey.services.cases import actor_in, find_municipality
+from journey.services.cases import case_for_change
 from journey.services.context import Deps
 from journey.services.ports import UnitOfWork
 
@@ -27,12 +26,7 @@ class PauseResult:
 
 
 def _case(uow: UnitOfWork, username: str | None, municipality: str) -> tuple[str, Municipality, Case]:
-    actor = actor_in(uow, username)
-    m = find_municipality(uow, municipality)
-    authorize(actor, Action.CHANGE_CASE, m.id, m.name)
-    case = uow.cases.for_municipality(m.id or 0)
-    if case is None:
-        raise NotFoundError(f"{m.name} has no case yet: run `journey open {m.name}`")
+    actor, m, case = case_for_change(uow, username, municipality)
     return actor.username, m, case
 
 
