@@ -49,11 +49,29 @@ def _setup(document: Any) -> None:
         style.paragraph_format.keep_with_next = True
 
 
+def _style_id(document: Any, name: str) -> str:
+    """A built-in style's id, looked up once per document.
+
+    python-docx's ``paragraph.style = ...`` rescans every style for the default on each call,
+    which made style assignment most of the cost of a document; setting the id is equivalent
+    for non-default styles such as headings and list bullets.
+    """
+    cache: dict[str, str] = document.__dict__.setdefault("_journey_style_ids", {})
+    if name not in cache:
+        cache[name] = document.styles[name].style_id
+    return cache[name]
+
+
+def _set_style(document: Any, paragraph: Any, name: str) -> None:
+    paragraph._p.style = _style_id(document, name)
+
+
 def _item(document: Any, container: Any, block: Block) -> None:
     from docx.shared import Cm
 
-    style = "List Bullet" if block.number is None else None
-    paragraph = container.add_paragraph(style=style) if style else container.add_paragraph()
+    paragraph = container.add_paragraph()
+    if block.number is None:
+        _set_style(document, paragraph, "List Bullet")
     indent = 0.75 * block.level
     fmt = paragraph.paragraph_format
     if block.number is not None:  # literal numbers: each list restarts at 1, copies cleanly into minutes
@@ -119,7 +137,7 @@ def _add(document: Any, container: Any, block: Block, width: Any, reuse: Any = N
     else:
         paragraph = reuse if reuse is not None else container.add_paragraph()
         if block.kind == "heading":
-            paragraph.style = document.styles[f"Heading {block.level}"]
+            _set_style(document, paragraph, f"Heading {block.level}")
         if "signature" in block.css:  # the signature line stays on the page of its name
             paragraph.paragraph_format.space_before = Pt(30)
             paragraph.paragraph_format.keep_with_next = True
