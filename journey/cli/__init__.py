@@ -59,6 +59,8 @@ class JourneyCliError(click.ClickException):
 def to_click_error(exc: BaseException) -> click.ClickException:
     if isinstance(exc, JourneyError):
         return JourneyCliError(str(exc), int(exc.exit_code))
+    if isinstance(exc, OSError) and exc.filename:  # a path the user gave cannot be read or written
+        return JourneyCliError(f"cannot use {exc.filename!s}: {exc.strerror or exc}", int(ExitCode.USAGE))
     if "sqlalchemy" in sys.modules:
         from journey.adapters.unit_of_work import translate
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from journey.definitions.registry import WorkflowRegistry
 from journey.domain.document import FORMATS, TemplateError, check_formats
+from journey.domain.errors import NotFoundError
 from journey.domain.spec import DocumentSpec, StateSpec, WorkflowSpec
 from journey.services.document_context import build_context, sample_history
 from journey.services.documents import DocumentTools
@@ -49,7 +50,11 @@ def check_templates(registry: WorkflowRegistry, tools: DocumentTools, now: datet
                     municipality: str | None = None) -> list[CheckResult]:
     """One result per (declared document, override set); ``templates`` are all default template names."""
     items = _items(registry, templates)
-    slugs = [municipality] if municipality else [None, *tools.renderer.overrides()]
+    overrides = list(tools.renderer.overrides())
+    if municipality and municipality not in overrides:
+        known = ", ".join(overrides) or "none"
+        raise NotFoundError(f"no template overrides for {municipality!r} in templates/municipalities/ (known: {known})")
+    slugs = [municipality] if municipality else [None, *overrides]
     results: list[CheckResult] = []
     for slug in slugs:
         person = {"name": "Exempelby", "code": "0000", "county": "Exempel län", "slug": slug or "exempelby"}
