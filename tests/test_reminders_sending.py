@@ -136,3 +136,27 @@ def test_smtp_password_is_never_logged(smtp: SmtpServer, caplog: pytest.LogCaptu
     mailer.close()
     for text in (str(err.value), repr(mailer), repr(settings), caplog.text):
         assert "hemligt" not in text
+
+
+def test_a_failed_reminder_is_sent_once_after_the_missing_address_is_added(app: Any, smtp: SmtpServer) -> None:  # noqa: F811
+    from journey.domain.errors import NotFoundError, PermissionDeniedError
+    from journey.services.meetings import set_board
+    from journey.services.reminder_retry import retry_failed
+
+    advance_case(app.deps, "admin", "Karlstad", "go", {"board": "KS"})
+    import_meetings(app.deps, "admin", "Karlstad", [MeetingRow("KS", date(2022, 4, 20))])
+    app.clock.at = at("2022-04-13T06:00:00+00:00")
+    assert sweep_once(app).failed == 1
+    failed_id = next(r["id"] for r in rows(app) if r["status"] == "FAILED")
+    with pytest.raises(PermissionDeniedError):
+        retry_failed(app.deps, "pia", "Karlstad")  # SKR staff read, they do not change cases
+    with pytest.raises(NotFoundError):
+        retry_failed(app.deps, "admin", reminder_id=failed_id + 1000)
+    set_board(app.deps, "admin", "Karlstad", "KS", secretary_email="ks@karlstad.se")
+    assert retry_failed(app.deps, "coord_karlstad", "Karlstad").requeued == [failed_id]
+    before = len(smtp.inbox.messages)
+    assert sweep_once(app).sent == 1
+    assert sweep_once(app).sent == 0
+    assert len(smtp.inbox.messages) == before + 1 and smtp.inbox.messages[-1][0] == ["ks@karlstad.se"]
+    row = next(r for r in rows(app) if r["id"] == failed_id)
+    assert row["status"] == "SENT" and "åter i kö" in row["reason"]

@@ -65,6 +65,14 @@ class SqlReminderRepository:
             stmt = stmt.where(ReminderRecord.anchor == anchor)
         return [_reminder(r) for r in self.session.exec(stmt.order_by(col(ReminderRecord.id)))]
 
+    def failed(self, *, municipality_id: int | None = None, reminder_id: int | None = None) -> list[Reminder]:
+        stmt = select(ReminderRecord).where(ReminderRecord.status == ReminderStatus.FAILED.value)
+        if municipality_id is not None:
+            stmt = stmt.where(ReminderRecord.municipality_id == municipality_id)
+        if reminder_id is not None:
+            stmt = stmt.where(ReminderRecord.id == reminder_id)
+        return [_reminder(r) for r in self.session.exec(stmt.order_by(col(ReminderRecord.id)))]
+
     def claim_due(self, now: datetime, limit: int, worker: str, lease_until: datetime) -> list[Reminder]:
         """Claim due rows (and rows whose SENDING lease ran out) for ``worker``: a compare-and-set.
 

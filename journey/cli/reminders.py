@@ -75,6 +75,29 @@ def sent(municipality: str | None, as_json: bool, actor: str | None) -> None:
                title=f"{len(rows)} reminder(s)")
 
 
+@reminders.command()
+@click.argument("municipality", required=False)
+@click.option("--id", "reminder_id", type=int, help="Only this reminder (its id from `journey reminders sent --json`).")
+@actor_option
+def retry(municipality: str | None, reminder_id: int | None, actor: str | None) -> None:
+    """Put reminders that failed for good back in the queue, e.g. after adding a missing address.
+
+    They go out at the next sweep. Reminders for a state the case has already left stay failed.
+
+    \b
+    Example:
+        journey meetings board Karlstad KS --secretary-email ks@karlstad.se
+        journey reminders retry Karlstad
+    """
+    from journey.services.reminder_retry import retry_failed
+
+    result = retry_failed(get_app().deps, actor, municipality, reminder_id)
+    click.echo(f"{len(result.requeued)} reminder(s) back in the queue" +
+               (f": {', '.join(map(str, result.requeued))}" if result.requeued else ""))
+    for rid, why in result.skipped:
+        click.echo(f"left failed: {rid} ({why})")
+
+
 @reminders.command("send-due")
 @click.option("--batch", default=20, show_default=True, help="Reminders claimed per database round trip.")
 def send_due(batch: int) -> None:
