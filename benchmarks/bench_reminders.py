@@ -84,8 +84,8 @@ def _reset_due(app: Any) -> None:
 
 
 def _sweep_seconds(app: Any, repeats: int) -> float:
-    from journey.reminder_wiring import make_renderer
     from journey.services.reminder_sweep import SweepOptions, send_due_reminders
+    from journey.wiring.reminders import make_renderer
 
     options = SweepOptions("bench:1", ZoneInfo("Europe/Stockholm"), batch=20)
     best = float("inf")

@@ -98,8 +98,8 @@ def wire_features(app: App, deps: Deps) -> None:
     from journey.adapters.migration_db import SqlMigrationRepository
     from journey.adapters.transfer import SqlTransferStore
     from journey.adapters.unit_of_work import EXTENSIONS
-    from journey.document_wiring import wire_documents
-    from journey.reminder_wiring import wire_reminders
+    from journey.wiring.documents import wire_documents
+    from journey.wiring.reminders import wire_reminders
 
     wire_documents(app, deps)  # issue 4: documents rendered on state entry
     wire_reminders(app, deps)  # issue 3: reminders planned on entry, cancelled on exit

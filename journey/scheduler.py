@@ -41,7 +41,7 @@ class SweepRunner:
         if self.standby:
             log.info("took over the reminder lock")
         self.standby = False
-        from journey.reminder_wiring import make_mailer, make_renderer
+        from journey.wiring.reminders import make_mailer, make_renderer
 
         result = send_due_reminders(self.app.deps, make_mailer(self.app), make_renderer(self.app), self.options)
         for name in ("sent", "retrying", "failed", "late"):

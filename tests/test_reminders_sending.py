@@ -14,10 +14,10 @@ import pytest
 from journey.adapters.clock import FixedClock
 from journey.adapters.mailer import SmtpMailer, SmtpSettings, compose
 from journey.domain.meetings import MeetingRow
-from journey.reminder_wiring import sweep_once
 from journey.services.cases import advance_case
 from journey.services.mail import MailError, OutgoingEmail
 from journey.services.meetings import import_meetings
+from journey.wiring.reminders import sweep_once
 from tests.reminder_support import SmtpServer, at, free_port, make_app, rows, seed, smtp  # noqa: F401
 
 TZ = ZoneInfo("Europe/Stockholm")

@@ -28,7 +28,7 @@ COMMANDS: dict[str, str] = {
     "workflows": "journey.cli.workflows:workflows",
     "reminders": "journey.cli.reminders:reminders",
     "meetings": "journey.cli.meetings:meetings",
-    "case": "journey.cli.case:case",
+    "case": "journey.cli.case_pause:case",
     "scheduler": "journey.cli.scheduler:scheduler",
     "documents": "journey.cli.documents:documents",
     "templates": "journey.cli.documents:templates",

@@ -88,9 +88,9 @@ def check(municipality: str | None, as_json: bool) -> None:
     """
     from datetime import UTC, datetime
 
-    from journey.document_wiring import document_tools
     from journey.domain.errors import ExitCode
     from journey.services.template_check import check_templates
+    from journey.wiring.documents import document_tools
 
     app = get_app()
     tools = document_tools(app.settings)

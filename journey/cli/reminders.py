@@ -111,7 +111,7 @@ def send_due(batch: int) -> None:
     Example:
         JOURNEY_SMTP_HOST=smtp.kommun.se journey reminders send-due
     """
-    from journey.reminder_wiring import sweep_once
+    from journey.wiring.reminders import sweep_once
 
     result = sweep_once(get_app(), batch)
     click.echo(f"{result.sent} sent ({result.late} late), {result.retrying} to retry, {result.failed} failed")
