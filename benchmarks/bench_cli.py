@@ -72,7 +72,7 @@ def _advances_per_second(home: Path, count: int, workflows: Path | None) -> floa
     from journey.bootstrap import App
     from journey.config import Settings
     from journey.domain.clock import FixedClock
-    from journey.services.cases import advance_case, open_case
+    from journey.services.cases.lifecycle import advance_case, open_case
     from journey.services.registry import add_municipality
 
     settings = Settings.from_env({"JOURNEY_HOME": str(home)})

@@ -31,7 +31,7 @@ def _seed(home: Path, count: int) -> Any:
     from sqlalchemy import insert
 
     from journey.adapters.clock import FixedClock
-    from journey.adapters.db import CaseRecord, HistoryRecord, MunicipalityRecord
+    from journey.adapters.sql.tables.core import CaseRecord, HistoryRecord, MunicipalityRecord
     from journey.bootstrap import App
     from journey.config import Settings
 
@@ -68,9 +68,9 @@ def _median(fn: Any, repeat: int) -> float:
 
 
 def _monitor(app: Any) -> Any:
-    from journey.adapters.monitor_queries import MonitorQueries
-    from journey.adapters.readmodel import SqlReadModel
-    from journey.services.monitor import build
+    from journey.adapters.readmodel.core import SqlReadModel
+    from journey.adapters.readmodel.monitor import MonitorQueries
+    from journey.services.monitoring.monitor import build
 
     def once() -> None:
         read = SqlReadModel(app.database_url)
@@ -84,10 +84,10 @@ def _monitor(app: Any) -> Any:
 
 
 def _report(app: Any, out: Path) -> Any:
-    from journey.adapters.monitor_queries import MonitorQueries
-    from journey.adapters.readmodel import SqlReadModel
-    from journey.adapters.report_templates import JinjaReportTemplates
-    from journey.services.report_html import write_report
+    from journey.adapters.exports.report_templates import JinjaReportTemplates
+    from journey.adapters.readmodel.core import SqlReadModel
+    from journey.adapters.readmodel.monitor import MonitorQueries
+    from journey.services.monitoring.report_html import write_report
 
     render = JinjaReportTemplates(ROOT / "templates")
 

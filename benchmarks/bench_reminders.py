@@ -40,8 +40,8 @@ def _build(directory: Path, open_cases: int) -> Any:
     from sqlalchemy import insert
 
     from journey.adapters.clock import FixedClock
-    from journey.adapters.db import CaseRecord, MunicipalityRecord, UserRecord
-    from journey.adapters.reminder_db import ReminderRecord
+    from journey.adapters.sql.tables.core import CaseRecord, MunicipalityRecord, UserRecord
+    from journey.adapters.sql.tables.reminders import ReminderRecord
     from journey.bootstrap import App
     from journey.config import Settings
 
@@ -84,8 +84,8 @@ def _reset_due(app: Any) -> None:
 
 
 def _sweep_seconds(app: Any, repeats: int) -> float:
-    from journey.services.reminder_sweep import SweepOptions, send_due_reminders
-    from journey.wiring.reminders import make_renderer
+    from journey.bootstrap.reminders import make_renderer
+    from journey.services.reminders.sweep import SweepOptions, send_due_reminders
 
     options = SweepOptions("bench:1", ZoneInfo("Europe/Stockholm"), batch=20)
     best = float("inf")

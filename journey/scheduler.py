@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from journey.services.reminder_sweep import SweepOptions, SweepResult, send_due_reminders
+from journey.services.reminders.sweep import SweepOptions, SweepResult, send_due_reminders
 
 log = logging.getLogger("journey.scheduler")
 JOB_ID = "journey.reminders.sweep"
@@ -41,7 +41,7 @@ class SweepRunner:
         if self.standby:
             log.info("took over the reminder lock")
         self.standby = False
-        from journey.wiring.reminders import make_mailer, make_renderer
+        from journey.bootstrap.reminders import make_mailer, make_renderer
 
         result = send_due_reminders(self.app.deps, make_mailer(self.app), make_renderer(self.app), self.options)
         for name in ("sent", "retrying", "failed", "late"):
@@ -67,7 +67,7 @@ def _on_event(event: Any) -> None:
 
 
 def make_runner(app: Any, interval: float, batch: int = 20) -> SweepRunner:
-    from journey.adapters.scheduler_lock import holder_id, make_lock
+    from journey.adapters.sql.scheduler_lease import holder_id, make_lock
 
     tz = ZoneInfo(app.settings.timezone)
     lease = timedelta(seconds=max(60.0, interval * 10))

@@ -18,7 +18,7 @@ from aiosmtpd.controller import Controller
 
 from journey.adapters.clock import FixedClock
 from journey.bootstrap import App
-from journey.services.cases import open_case
+from journey.services.cases.lifecycle import open_case
 from journey.services.registry import add_municipality, add_user
 from tests.conftest import TEMPLATES, make_settings
 
@@ -110,7 +110,7 @@ def seed(app: App, towns: tuple[tuple[str, str], ...] = TOWNS[:1], open_cases: b
 def rows(app: App) -> list[dict[str, Any]]:
     from sqlmodel import Session, select
 
-    from journey.adapters.reminder_db import ReminderRecord
+    from journey.adapters.sql.tables.reminders import ReminderRecord
 
     with Session(app.engine) as session:
         return [r.model_dump() for r in session.exec(select(ReminderRecord).order_by(ReminderRecord.id))]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from journey.bootstrap import App
-from journey.services.cases import open_case
+from journey.services.cases.lifecycle import open_case
 from journey.services.registry import seed_network
 from tests.conftest import ROOT, WORKFLOWS
 from tests.test_journey_cli import JOURNEY

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from journey.definitions.catalog import WorkflowRegistry
 from journey.definitions.loader import load_all, load_text
 from journey.definitions.machine import MachineCache
-from journey.definitions.registry import WorkflowRegistry
 from journey.domain.errors import DefinitionError, DefinitionErrors
 from tests.conftest import WORKFLOWS, Cli
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from journey.definitions.registry import WorkflowRegistry
-from journey.services.versions import diff_workflows
+from journey.definitions.catalog import WorkflowRegistry
+from journey.services.workflows.versions import diff_workflows
 from tests.conftest import WORKFLOWS, Cli
 
 VERSIONS = Path(__file__).parent / "data" / "workflows" / "versions"

@@ -102,7 +102,7 @@ def test_listing_documents_does_not_load_the_orm() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, journey.cli.documents, journey.services.document_views, journey.adapters.document_read; "
+    code = ("import sys, journey.cli.documents, journey.services.documents.views, journey.adapters.readmodel.documents; "
             "print(','.join(m for m in ('sqlalchemy', 'sqlmodel', 'jinja2', 'docx') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""
@@ -211,7 +211,7 @@ def test_a_revision_claimed_twice_is_a_concurrent_change_not_a_crash(app: App) -
     from datetime import UTC, datetime
 
     from journey.domain.errors import ConcurrentChangeError
-    from journey.services.cases import open_case
+    from journey.services.cases.lifecycle import open_case
     from journey.services.registry import seed_network
 
     seed_network(app.deps, "admin")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from journey.definitions.catalog import WorkflowRegistry
 from journey.definitions.machine import MachineCache
-from journey.definitions.registry import WorkflowRegistry
 from journey.domain.evidence import parse_value
 from journey.domain.explain import next_steps
 from journey.domain.guards import GuardContext, evaluate

@@ -51,7 +51,7 @@ def test_definitions_never_touch_storage(path: Path) -> None:
 def test_importing_journey_and_the_cli_is_cheap() -> None:
     import subprocess
 
-    code = ("import sys, journey.cli, journey.cli.cases, journey.services.views, journey.bootstrap; "
+    code = ("import sys, journey.cli, journey.cli.cases, journey.services.cases.views, journey.bootstrap; "
             "print(','.join(m for m in ('sqlalchemy','sqlmodel','alembic','transitions','jinja2','apscheduler') "
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()

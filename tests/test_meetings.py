@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from journey.adapters.calendar_files import parse_csv, read_calendar
-from journey.adapters.ics import build_ics, parse_ics
-from journey.domain.meetings import CalendarFileError
-from journey.services.mail import CalendarEvent
+from journey.adapters.calendars.files import parse_csv, read_calendar
+from journey.adapters.calendars.ics import build_ics, parse_ics
+from journey.domain.board_meetings import CalendarFileError
+from journey.services.reminders.mail import CalendarEvent
 from tests.conftest import Cli
 from tests.reminder_support import at
 

@@ -18,8 +18,8 @@ from journey.adapters.clock import FixedClock
 from journey.bootstrap import App
 from journey.domain.errors import RefusedError
 from journey.domain.events import CaseMigrated, Event, StateEntered, StateExited
-from journey.services.cases import advance_case
-from journey.services.migration import apply_migration, plan_migration, rollback_run
+from journey.services.case_migrations import apply_migration, plan_migration, rollback_run
+from journey.services.cases.lifecycle import advance_case
 from journey.services.transfer import import_data
 from tests._demo_export import DemoSource, build_demo_source
 from tests.conftest import WORKFLOWS, Cli
@@ -161,7 +161,7 @@ def test_blocked_cases_are_listed_and_left_on_their_version(app: App, tmp_path: 
 
 def test_concurrent_save_is_caught_by_the_optimistic_lock(v2app: App, monkeypatch: pytest.MonkeyPatch) -> None:
     """Someone commits between the migration's read and its write: the case is reported, not overwritten."""
-    from journey.adapters import repository
+    from journey.adapters.sql.repositories import core as repository
 
     plan = plan_migration(v2app.deps, "demo", 2, municipalities=("Tierp",))
     original = repository.SqlCaseRepository.save

@@ -9,8 +9,8 @@ import pytest
 
 from journey.definitions.loader import load_all, load_text
 from journey.domain.case import Case, CaseStatus
+from journey.domain.case_migration import Outcome, chain, check_chain, plan_case, state_map
 from journey.domain.errors import DefinitionError, NotFoundError
-from journey.domain.migration import Outcome, chain, check_chain, plan_case, state_map
 
 VERSIONS = Path(__file__).parent / "data" / "workflows" / "versions"
 T0 = datetime(2022, 1, 10, 9, 0, tzinfo=UTC)

@@ -6,8 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
-import journey.adapters.tables  # noqa: F401
-from journey.adapters import schema
+import journey.adapters.sql.tables.all  # noqa: F401
+from journey.adapters.sql import schema_upgrade as schema
 from journey.bootstrap import App
 
 

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 from journey.adapters.clock import FixedClock
-from journey.adapters.monitor_queries import MonitorQueries
+from journey.adapters.readmodel.monitor import MonitorQueries
 from journey.bootstrap import App
 from journey.domain.errors import InputError
 from journey.services.demo import PLAN, run_demo
-from journey.services.monitor import MonitorFilter, build, to_json
+from journey.services.monitoring.monitor import MonitorFilter, build, to_json
 from journey.services.registry import add_user
 from tests.conftest import BACKENDS, NOW, Cli, make_database_url, make_settings
 
@@ -54,7 +54,7 @@ def _limit_documents(app: App, names: frozenset[str]) -> None:
         return handle
 
     for event_type, handlers in app.deps.handlers.items():
-        app.deps.handlers[event_type] = [only_for(h) if h.__module__ == "journey.services.documents" else h
+        app.deps.handlers[event_type] = [only_for(h) if h.__module__ == "journey.services.documents.rendering" else h
                                          for h in handlers]
 
 

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from journey.adapters.calendar_holidays import swedish_holiday
+from journey.adapters.calendars.holidays import swedish_holiday
 from journey.adapters.clock import FixedClock
+from journey.domain.board_meetings import MeetingRow
 from journey.domain.errors import DefinitionError, RefusedError
-from journey.domain.meetings import MeetingRow
 from journey.domain.reminders import (
     Meeting,
     ReminderRule,
@@ -21,9 +21,9 @@ from journey.domain.reminders import (
     rule_problems,
 )
 from journey.domain.workdays import no_holidays, previous_working_day
-from journey.services.cases import advance_case
-from journey.services.meetings import import_meetings, move_meeting, remove_meeting
-from journey.services.pausing import pause_case, resume_case
+from journey.services.board_meetings import import_meetings, move_meeting, remove_meeting
+from journey.services.cases.lifecycle import advance_case
+from journey.services.cases.pausing import pause_case, resume_case
 from tests.reminder_support import at, make_app, rows, seed
 
 TZ = ZoneInfo("Europe/Stockholm")
@@ -73,7 +73,7 @@ def test_rule_problems_name_each_bad_key() -> None:
 
 
 def test_invalid_reminder_in_yaml_names_file_line_and_key(tmp_path: Path) -> None:
-    from journey.definitions.registry import WorkflowRegistry
+    from journey.definitions.catalog import WorkflowRegistry
 
     text = (Path(__file__).parent / "data" / "reminder_workflows" / "remind.yaml").read_text()
     (tmp_path / "remind.yaml").write_text(text.replace("offset: 10d", "offset: ten days"))
@@ -83,8 +83,8 @@ def test_invalid_reminder_in_yaml_names_file_line_and_key(tmp_path: Path) -> Non
 
 
 def test_every_reminder_template_in_the_workflows_exists() -> None:
-    from journey.adapters.email_renderer import JinjaEmailRenderer
-    from journey.definitions.registry import WorkflowRegistry
+    from journey.adapters.mail.renderer import JinjaEmailRenderer
+    from journey.definitions.catalog import WorkflowRegistry
     from journey.domain.reminders import rule_from_spec
     from tests.conftest import TEMPLATES, WORKFLOWS
 

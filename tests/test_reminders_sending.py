@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from journey.adapters.clock import FixedClock
-from journey.adapters.mailer import SmtpMailer, SmtpSettings, compose
-from journey.domain.meetings import MeetingRow
-from journey.services.cases import advance_case
-from journey.services.mail import MailError, OutgoingEmail
-from journey.services.meetings import import_meetings
-from journey.wiring.reminders import sweep_once
+from journey.adapters.mail.smtp import SmtpMailer, SmtpSettings, compose
+from journey.bootstrap.reminders import sweep_once
+from journey.domain.board_meetings import MeetingRow
+from journey.services.board_meetings import import_meetings
+from journey.services.cases.lifecycle import advance_case
+from journey.services.reminders.mail import MailError, OutgoingEmail
 from tests.reminder_support import SmtpServer, at, free_port, make_app, rows, seed, smtp  # noqa: F401
 
 TZ = ZoneInfo("Europe/Stockholm")
@@ -140,8 +140,8 @@ def test_smtp_password_is_never_logged(smtp: SmtpServer, caplog: pytest.LogCaptu
 
 def test_a_failed_reminder_is_sent_once_after_the_missing_address_is_added(app: Any, smtp: SmtpServer) -> None:  # noqa: F811
     from journey.domain.errors import NotFoundError, PermissionDeniedError
-    from journey.services.meetings import set_board
-    from journey.services.reminder_retry import retry_failed
+    from journey.services.board_meetings import set_board
+    from journey.services.reminders.retry import retry_failed
 
     advance_case(app.deps, "admin", "Karlstad", "go", {"board": "KS"})
     import_meetings(app.deps, "admin", "Karlstad", [MeetingRow("KS", date(2022, 4, 20))])

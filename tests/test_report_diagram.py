@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from journey.definitions.registry import WorkflowRegistry
+from journey.definitions.catalog import WorkflowRegistry
 from journey.domain.spec import WorkflowSpec
-from journey.services.diagram import COLOURS, mermaid, state_classes, svg
+from journey.services.workflows.diagram import COLOURS, mermaid, state_classes, svg
 from tests.conftest import WORKFLOWS
 
 

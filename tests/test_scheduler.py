@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from journey.adapters.clock import FixedClock
-from journey.adapters.scheduler_lock import LeaseLock
+from journey.adapters.sql.scheduler_lease import LeaseLock
 from tests.conftest import ROOT, TEMPLATES
 from tests.reminder_support import REMIND_WORKFLOWS, TOWNS, SmtpServer, at, make_app, rows, seed, smtp  # noqa: F401
 

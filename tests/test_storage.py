@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError
 
 from journey.bootstrap import App
 from journey.domain.errors import ConcurrentChangeError
-from journey.services.cases import open_case
+from journey.services.cases.lifecycle import open_case
 from journey.services.registry import seed_network
 
 
@@ -46,7 +46,7 @@ def test_a_stale_case_write_is_refused(app: App) -> None:
 
 
 def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from journey.adapters.engine import make_engine
+    from journey.adapters.sql.engine import make_engine
 
     engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
     with engine.connect() as conn:

@@ -11,15 +11,15 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from journey.adapters.document_tools import make_tools
-from journey.adapters.docx_writer import html_to_docx
-from journey.adapters.markdown_writer import html_to_markdown
-from journey.adapters.renderer import SandboxRenderer
-from journey.definitions.registry import WorkflowRegistry
+from journey.adapters.documents.docx_writer import html_to_docx
+from journey.adapters.documents.markdown_writer import html_to_markdown
+from journey.adapters.documents.renderer import SandboxRenderer
+from journey.adapters.documents.tools import make_tools
+from journey.definitions.catalog import WorkflowRegistry
 from journey.domain.document import TemplateError, condition_holds, safe_filename
 from journey.domain.spec import DocumentSpec
-from journey.services.document_context import build_context, formal_name, sample_history
-from journey.services.template_check import check_templates
+from journey.services.documents.context import build_context, formal_name, sample_history
+from journey.services.documents.template_check import check_templates
 from tests.conftest import TEMPLATES, WORKFLOWS, Cli
 
 NOW = datetime(2022, 3, 1, 9, 0, tzinfo=UTC)

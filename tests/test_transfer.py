@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from journey.adapters.readmodel import SqlReadModel
+from journey.adapters.readmodel.core import SqlReadModel
 from journey.services.transfer import FORMAT_VERSION, checksum
 from tests._demo_export import DemoSource, build_demo_source
 from tests.conftest import Cli, make_database_url

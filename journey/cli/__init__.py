@@ -27,8 +27,8 @@ COMMANDS: dict[str, str] = {
     "history": "journey.cli.cases:history",
     "workflows": "journey.cli.workflows:workflows",
     "reminders": "journey.cli.reminders:reminders",
-    "meetings": "journey.cli.meetings:meetings",
-    "case": "journey.cli.case_pause:case",
+    "meetings": "journey.cli.board_meetings:meetings",
+    "case": "journey.cli.pausing:case",
     "scheduler": "journey.cli.scheduler:scheduler",
     "documents": "journey.cli.documents:documents",
     "templates": "journey.cli.documents:templates",
@@ -38,7 +38,7 @@ COMMANDS: dict[str, str] = {
     "monitor": "journey.cli.monitor:monitor",
     "report": "journey.cli.report:report",
     "hours": "journey.cli.hours:hours",
-    "network-meetings": "journey.cli.meetings_network:network_meetings",
+    "network-meetings": "journey.cli.network_meetings:network_meetings",
 }
 
 EXIT_CODES = """\b
@@ -62,7 +62,7 @@ def to_click_error(exc: BaseException) -> click.ClickException:
     if isinstance(exc, OSError) and exc.filename:  # a path the user gave cannot be read or written
         return JourneyCliError(f"cannot use {exc.filename!s}: {exc.strerror or exc}", int(ExitCode.USAGE))
     if "sqlalchemy" in sys.modules:
-        from journey.adapters.unit_of_work import translate
+        from journey.adapters.sql.unit_of_work import translate
 
         mapped = translate(exc) if isinstance(exc, Exception) else None
         if mapped is not None:

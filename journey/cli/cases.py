@@ -20,7 +20,7 @@ def open_(municipality: str, workflow: str | None, actor: str | None) -> None:
     Example:
         journey open Härjedalen --as anna
     """
-    from journey.services.cases import open_case
+    from journey.services.cases.lifecycle import open_case
 
     app = get_app()
     case = open_case(app.deps, actor, municipality, workflow)
@@ -47,7 +47,7 @@ def advance(municipality: str, trigger: str, evidence: tuple[str, ...], comment:
             -e diarienummer="KS 2022/245" -e title="Riktlinje för sociala företag" -e document_type=riktlinje
     """
     from journey.domain.evidence import parse_pairs
-    from journey.services.cases import advance_case
+    from journey.services.cases.lifecycle import advance_case
 
     app = get_app()
     result = advance_case(app.deps, actor, municipality, trigger, parse_pairs(evidence), comment, dry_run)
@@ -71,7 +71,7 @@ def status(municipality: str | None, as_json: bool, actor: str | None) -> None:
         journey status Umeå
         journey status --json
     """
-    from journey.services.views import status as status_view
+    from journey.services.cases.views import status as status_view
 
     app = get_app()
     rows = status_view(app.read_model(), lambda: app.workflows, actor, app.clock.now(), municipality)
@@ -115,7 +115,7 @@ def why(municipality: str, as_json: bool, actor: str | None) -> None:
     Example:
         journey why Karlstad
     """
-    from journey.services.views import why as why_view
+    from journey.services.cases.views import why as why_view
 
     app = get_app()
     data = why_view(app.read_model(), lambda: app.workflows, actor, municipality)
@@ -157,7 +157,7 @@ def history(municipality: str, as_json: bool, actor: str | None) -> None:
     Example:
         journey history Malmö --json
     """
-    from journey.services.views import history as history_view
+    from journey.services.cases.views import history as history_view
 
     app = get_app()
     data = history_view(app.read_model(), actor, municipality)

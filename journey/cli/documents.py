@@ -24,8 +24,8 @@ def list_(municipality: str, as_json: bool, actor: str | None) -> None:
         journey documents list Härjedalen
         journey documents list Härjedalen --json
     """
-    from journey.adapters.document_read import documents_of
-    from journey.services.document_views import list_documents
+    from journey.adapters.readmodel.documents import documents_of
+    from journey.services.documents.views import list_documents
 
     app = get_app()
     data = list_documents(app.read_model(), documents_of, actor, municipality)
@@ -57,7 +57,7 @@ def render(municipality: str, document: str, formats: tuple[str, ...], state: st
     Example:
         journey documents render Härjedalen tjansteskrivelse_ansvar --format docx --as anna
     """
-    from journey.services.documents import render_document
+    from journey.services.documents.rendering import render_document
 
     app = get_app()
     rows = render_document(app.deps, app.deps.extras["documents"], actor, municipality, document, formats, state)
@@ -88,9 +88,9 @@ def check(municipality: str | None, as_json: bool) -> None:
     """
     from datetime import UTC, datetime
 
+    from journey.bootstrap.documents import document_tools
     from journey.domain.errors import ExitCode
-    from journey.services.template_check import check_templates
-    from journey.wiring.documents import document_tools
+    from journey.services.documents.template_check import check_templates
 
     app = get_app()
     tools = document_tools(app.settings)

@@ -55,7 +55,7 @@ def hours_log(municipality: str, person: str, day: str, amount: str, activity: s
         journey hours log Umeå --person "Anna Berg" --date 2022-03-14 --hours 3 \\
             --activity inventory --description "Kartläggning av sociala företag" --as anna
     """
-    from journey.services.hours import log_hours
+    from journey.services.hours.entries import log_hours
 
     entry = log_hours(get_app().deps, actor, municipality, person, day, amount, activity, description)
     click.echo(f"Logged {entry['hours']} h for {entry['person']} ({entry['municipality']}) on {entry['date']}, "
@@ -74,7 +74,7 @@ def hours_list(municipality: str | None, year: int | None, as_json: bool, actor:
     Example:
         journey hours list Umeå --year 2022
     """
-    from journey.services.hours import entries
+    from journey.services.hours.entries import entries
 
     rows = entries(get_app().deps, actor, _year(year), municipality)
     if as_json:
@@ -98,7 +98,7 @@ def hours_summary(municipality: str | None, year: int | None, rate: float, as_js
     Example:
         journey hours summary --year 2022 --rate 350
     """
-    from journey.services.hours import summary
+    from journey.services.hours.entries import summary
 
     data = summary(get_app().deps, actor, _year(year), rate, municipality)
     if as_json:
@@ -131,10 +131,10 @@ def hours_export(municipality: str | None, year: int | None, rate: float, csv_pa
     Example:
         journey hours export --year 2022 --xlsx tidrapport-2022.xlsx --csv tidrapport-2022.csv
     """
-    from journey.adapters.xlsx_writer import write_csv, write_xlsx
+    from journey.adapters.exports.xlsx_writer import write_csv, write_xlsx
     from journey.cli.monitor import progress_bar
-    from journey.services.hours import entries, summary
-    from journey.services.hours_export import entries_sheet, hours_sheets
+    from journey.services.hours.entries import entries, summary
+    from journey.services.hours.export import entries_sheet, hours_sheets
 
     if not (csv_path or xlsx_path):
         raise click.UsageError("give --csv FILE and/or --xlsx FILE")

@@ -30,7 +30,7 @@ def _notes(p: Any) -> str:
 
 
 def _print_plan(plan: Any, dry_run: bool) -> None:
-    from journey.domain.migration import Outcome
+    from journey.domain.case_migration import Outcome
 
     counts = ", ".join(f"{plan.count(o)} {o.value}" for o in Outcome if plan.count(o))
     head = "Dry run: nothing changed." if dry_run else "Plan:"
@@ -76,7 +76,7 @@ def migrate(ctx: click.Context, to_version: int | None, workflow: str | None, mu
         return
     if to_version is None:
         raise click.UsageError("give --to VERSION, or a subcommand (runs, rollback)")
-    from journey.services.migration import apply_migration, plan_migration
+    from journey.services.case_migrations import apply_migration, plan_migration
 
     app = get_app()
     plan = plan_migration(app.deps, actor, to_version, workflow, municipalities)
@@ -116,7 +116,7 @@ def runs(as_json: bool, actor: str | None) -> None:
     Example:
         journey migrate runs --json
     """
-    from journey.services.migration import list_runs
+    from journey.services.case_migrations import list_runs
 
     rows = list_runs(get_app().deps, actor)
     if as_json:
@@ -143,7 +143,7 @@ def rollback(run: int | None, as_json: bool, actor: str | None) -> None:
         journey migrate rollback --as admin
         journey migrate rollback 3 --as admin
     """
-    from journey.services.migration import rollback_run
+    from journey.services.case_migrations import rollback_run
 
     result = rollback_run(get_app().deps, actor, run)
     if as_json:

@@ -50,14 +50,14 @@ def monitor(county: str, stage: str, status: str, overdue: bool, min_days: int, 
         journey monitor --county Skåne --overdue --json
         journey monitor --xlsx status.xlsx --csv status.csv
     """
-    from journey.adapters.monitor_queries import MonitorQueries
-    from journey.services.monitor import MonitorFilter, build, status_sheets, to_json
+    from journey.adapters.readmodel.monitor import MonitorQueries
+    from journey.services.monitoring.monitor import MonitorFilter, build, status_sheets, to_json
 
     app = get_app()
     filters = MonitorFilter(county, stage, status, overdue, min_days, municipality)
     data = build(MonitorQueries(app.read_model()), lambda: app.workflows, actor, app.clock.now(), filters)
     if csv_path or xlsx_path:
-        from journey.adapters.xlsx_writer import write_csv, write_xlsx
+        from journey.adapters.exports.xlsx_writer import write_csv, write_xlsx
 
         sheets = status_sheets(data)
         advance, close = progress_bar(len(data["rows"]) * (bool(csv_path) + bool(xlsx_path)), "Exporting status")

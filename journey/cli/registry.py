@@ -58,7 +58,7 @@ def municipalities_list(as_json: bool, actor: str | None) -> None:
     Example:
         journey municipalities list --json
     """
-    from journey.services.views import municipalities as municipalities_view
+    from journey.services.cases.views import municipalities as municipalities_view
 
     rows = municipalities_view(get_app().read_model(), actor)
     if as_json:
@@ -106,7 +106,7 @@ def users_list(as_json: bool, actor: str | None) -> None:
     Example:
         journey users list
     """
-    from journey.services.cases import actor_in
+    from journey.services.cases.lifecycle import actor_in
 
     app = get_app()
     with app.deps.uow() as uow:

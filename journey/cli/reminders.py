@@ -17,7 +17,7 @@ def reminders() -> None:
 def _views(app: Any) -> tuple[Any, Any, Any]:
     from zoneinfo import ZoneInfo
 
-    from journey.adapters.reminder_queries import ReminderQueries
+    from journey.adapters.readmodel.reminders import ReminderQueries
 
     read = app.read_model()
     return read, ReminderQueries(read), ZoneInfo(app.settings.timezone)
@@ -38,7 +38,7 @@ def upcoming(municipality: str | None, as_json: bool, actor: str | None) -> None
         journey reminders upcoming Karlstad
         journey reminders upcoming --json
     """
-    from journey.services.reminder_views import upcoming as upcoming_view
+    from journey.services.reminders.views import upcoming as upcoming_view
 
     read, queries, tz = _views(get_app())
     rows = upcoming_view(read, queries, actor, tz, municipality)
@@ -62,7 +62,7 @@ def sent(municipality: str | None, as_json: bool, actor: str | None) -> None:
     Example:
         journey reminders sent Umeå --json
     """
-    from journey.services.reminder_views import sent as sent_view
+    from journey.services.reminders.views import sent as sent_view
 
     read, queries, tz = _views(get_app())
     rows = sent_view(read, queries, actor, tz, municipality)
@@ -89,7 +89,7 @@ def retry(municipality: str | None, reminder_id: int | None, actor: str | None) 
         journey meetings board Karlstad KS --secretary-email ks@karlstad.se
         journey reminders retry Karlstad
     """
-    from journey.services.reminder_retry import retry_failed
+    from journey.services.reminders.retry import retry_failed
 
     result = retry_failed(get_app().deps, actor, municipality, reminder_id)
     click.echo(f"{len(result.requeued)} reminder(s) back in the queue" +
@@ -111,7 +111,7 @@ def send_due(batch: int) -> None:
     Example:
         JOURNEY_SMTP_HOST=smtp.kommun.se journey reminders send-due
     """
-    from journey.wiring.reminders import sweep_once
+    from journey.bootstrap.reminders import sweep_once
 
     result = sweep_once(get_app(), batch)
     click.echo(f"{result.sent} sent ({result.late} late), {result.retrying} to retry, {result.failed} failed")

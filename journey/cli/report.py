@@ -29,10 +29,10 @@ def report_html(out_dir: Path, actor: str | None) -> None:
         journey report html rapport/ --as skr-anna
         xdg-open rapport/index.html
     """
-    from journey.adapters.monitor_queries import MonitorQueries
-    from journey.adapters.report_templates import JinjaReportTemplates
+    from journey.adapters.exports.report_templates import JinjaReportTemplates
+    from journey.adapters.readmodel.monitor import MonitorQueries
     from journey.cli.monitor import progress_bar
-    from journey.services.report_html import write_report
+    from journey.services.monitoring.report_html import write_report
 
     app = get_app()
     source = MonitorQueries(app.read_model())
@@ -60,7 +60,7 @@ def report_diagram(workflow: str | None, municipality: str | None, fmt: str, act
         journey report diagram --municipality Umeå
         journey report diagram handbook@1 --format svg > handbook.svg
     """
-    from journey.services.diagram_view import render_diagram
+    from journey.services.workflows.diagram_view import render_diagram
 
     app = get_app()
     click.echo(render_diagram(app.read_model(), lambda: app.workflows, actor, app.clock.now(), workflow,

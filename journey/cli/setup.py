@@ -8,7 +8,7 @@ from journey.cli._common import get_app
 
 
 def _where(app: object) -> str:
-    from journey.adapters.urls import display
+    from journey.adapters.sql.urls import display
 
     return display(app.database_url)  # type: ignore[attr-defined]
 

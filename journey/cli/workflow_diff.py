@@ -28,7 +28,7 @@ def diff(old: str, new: str | None, as_json: bool) -> None:
         journey workflows diff handbook@1 handbook@2
         journey workflows diff handbook@1 drafts/handbook-v2.yaml --json
     """
-    from journey.services.versions import diff_workflows
+    from journey.services.workflows.versions import diff_workflows
 
     app = get_app()
     result = diff_workflows(app.workflows, old, new, app.settings.workflows_dir)

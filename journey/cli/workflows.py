@@ -28,12 +28,12 @@ def validate(files: tuple[Path, ...]) -> None:
         journey workflows validate workflows/handbook.yaml
     """
     from journey.domain.errors import DefinitionError, DefinitionErrors
-    from journey.services.definitions import validate_files
+    from journey.services.workflows.definitions import validate_files
 
     app = get_app()
     try:
         specs = validate_files(list(files), app.settings.workflows_dir)
-        from journey.services.versions import check_migrations
+        from journey.services.workflows.versions import check_migrations
 
         mapping_errors = check_migrations(app.workflows, specs)  # old paths under migrations: states:
         if mapping_errors:
@@ -79,7 +79,7 @@ def show(name: str, version: int | None, as_json: bool) -> None:
     Example:
         journey workflows show handbook
     """
-    from journey.services.definitions import describe
+    from journey.services.workflows.definitions import describe
 
     data = describe(get_app().workflows.get(name, version))
     if as_json:

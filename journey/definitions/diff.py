@@ -1,7 +1,7 @@
 """What changed between two versions of a workflow: states, transitions and evidence kinds.
 
 Renames come from the declared ``migrations.states`` of the versions in between (see
-:mod:`journey.domain.migration`); a similarity heuristic only *suggests* renames for removed
+:mod:`journey.domain.case_migration`); a similarity heuristic only *suggests* renames for removed
 states that have no mapping, it never decides one.
 """
 
@@ -11,7 +11,7 @@ import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from journey.domain.migration import state_map, translate_path
+from journey.domain.case_migration import state_map, translate_path
 from journey.domain.spec import StateSpec, TransitionSpec, WorkflowSpec
 
 SIMILAR = 0.6

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from journey.definitions import _yaml
-from journey.definitions.schema import Problems, build_spec
+from journey.definitions.shape import Problems, build_spec
 from journey.definitions.validate import check_graph
 from journey.definitions.variants import merge, parse_ref
 from journey.domain.errors import DefinitionError, DefinitionErrors

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from journey.definitions._yaml import LineDict
-from journey.definitions.schema import VARIANT_KEYS, Problems
+from journey.definitions.shape import VARIANT_KEYS, Problems
 
 MERGE_SCALARS = ("workflow", "version", "title", "description", "initial", "migrations")
 

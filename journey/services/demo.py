@@ -6,12 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
+from journey.domain.board_meetings import MeetingRow
 from journey.domain.clock import FixedClock
 from journey.domain.errors import RefusedError
-from journey.domain.meetings import MeetingRow
-from journey.services.cases import advance_case, open_case
-from journey.services.context import Deps
-from journey.services.meetings import import_meetings
+from journey.services.board_meetings import import_meetings
+from journey.services.cases.lifecycle import advance_case, open_case
+from journey.services.deps import Deps
 from journey.services.registry import seed_network
 
 # (municipality, steps completed, variant or None, responsible board code)

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from journey.domain.access import Action, Role, authorize
 from journey.domain.errors import InputError, RefusedError
 from journey.domain.municipality import NETWORK_MUNICIPALITIES, Municipality, normalize_name, slugify
-from journey.services.cases import actor_in, find_municipality
-from journey.services.context import Deps
+from journey.services.cases.lifecycle import actor_in, find_municipality
+from journey.services.deps import Deps
 
 _CODE = re.compile(r"^\d{4}$")
 _USERNAME = re.compile(r"^[\w.@+-]{1,100}$")

@@ -19,9 +19,9 @@ from typing import Any, Protocol
 
 from journey.domain.access import Role
 from journey.domain.errors import InputError, NotFoundError, RefusedError
-from journey.services.cases import actor_in
-from journey.services.context import Deps
-from journey.services.migration import require_role
+from journey.services.case_migrations import require_role
+from journey.services.cases.lifecycle import actor_in
+from journey.services.deps import Deps
 
 FORMAT = "journey-export"
 FORMAT_VERSION = 1

@@ -1,0 +1,1 @@
+"""Calendars: ICS and CSV board calendars, and Swedish holidays."""

@@ -1,0 +1,1 @@
+"""Exports people open: XLSX/CSV sheets and the HTML report templates."""

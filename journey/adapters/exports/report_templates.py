@@ -1,0 +1,31 @@
+"""Jinja2 for the static HTML report (templates/report): autoescaped, strict, with date filters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+
+def _day(value: Any) -> str:
+    return value.strftime("%Y-%m-%d") if isinstance(value, datetime) else (value or "")
+
+
+def _minute(value: Any) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else (value or "")
+
+
+class JinjaReportTemplates:
+    """``render(name, context)``: what :func:`journey.services.monitoring.report_html.write_report` needs."""
+
+    def __init__(self, templates_dir: Path) -> None:
+        from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+        self.env = Environment(loader=FileSystemLoader(templates_dir / "report"),
+                               autoescape=select_autoescape(["j2", "html"]), undefined=StrictUndefined,
+                               trim_blocks=True, lstrip_blocks=True)
+        self.env.filters["day"] = _day
+        self.env.filters["minute"] = _minute
+
+    def __call__(self, name: str, context: dict[str, Any]) -> str:
+        return self.env.get_template(name).render(**context)

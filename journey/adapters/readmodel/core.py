@@ -1,0 +1,123 @@
+"""Read-only queries over plain DB-API connections: ``sqlite3`` or psycopg, never the ORM.
+
+Commands such as ``journey status`` run often and must start fast; SQLAlchemy alone costs
+several times Python's own start-up, so the read side speaks SQL directly (cosmicpython's views).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from journey.adapters.sql.urls import sqlite_path
+from journey.domain.errors import DatabaseLockedError, NotInitialisedError
+
+CASE_COLUMNS = ("c.id, c.municipality_id, m.name, m.code, m.county, c.workflow, c.workflow_version, c.state, c.stage, "
+                "c.status, c.opened_at, c.stage_entered_at, c.updated_at, c.version")
+CASE_KEYS = ("id", "municipality_id", "municipality", "code", "county", "workflow", "workflow_version", "state", "stage",
+             "status", "opened_at", "stage_entered_at", "updated_at", "version")
+TIME_KEYS = {"opened_at", "stage_entered_at", "updated_at", "at", "created_at"}
+
+
+def _time(value: Any) -> Any:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return value
+
+
+def _row(keys: tuple[str, ...], values: tuple[Any, ...]) -> dict[str, Any]:
+    row = dict(zip(keys, values, strict=True))
+    for key in TIME_KEYS & row.keys():
+        row[key] = _time(row[key])
+    if isinstance(row.get("evidence"), str):
+        row["evidence"] = json.loads(row["evidence"])
+    return row
+
+
+class SqlReadModel:
+    """Opens its connection lazily; ``?`` placeholders are rewritten for psycopg."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._conn: Any = None
+        self._pg = not url.startswith("sqlite")
+
+    def _connect(self) -> Any:
+        if self._conn is None:
+            if self._pg:
+                import psycopg
+
+                parts = urlsplit(self.url.replace("postgresql+psycopg://", "postgresql://", 1))
+                self._conn = psycopg.connect(parts._replace(scheme="postgresql").geturl(), autocommit=True)
+            else:
+                import sqlite3
+
+                path = sqlite_path(self.url)
+                if path is None or not path.exists():
+                    raise NotInitialisedError(f"no database at {path or self.url}: run `journey init`")
+                try:
+                    self._conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5.0)
+                except sqlite3.OperationalError:
+                    raise NotInitialisedError(f"no database at {path}: run `journey init`") from None
+        return self._conn
+
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        conn = self._connect()
+        if self._pg:
+            sql = sql.replace("?", "%s")
+        try:
+            cursor = conn.execute(sql, params)
+            return list(cursor.fetchall())
+        except Exception as exc:
+            text = str(exc).lower()
+            if "no such table" in text or "does not exist" in text:
+                raise NotInitialisedError("the database has no journey schema yet: run `journey init`") from None
+            if "locked" in text or "busy" in text:
+                raise DatabaseLockedError("the database is locked by another process; try again") from None
+            raise
+
+    def user(self, username: str) -> dict[str, Any] | None:
+        keys = ("id", "username", "display_name", "email", "role", "municipality_id")
+        rows = self.query(f"SELECT {', '.join(keys)} FROM app_user WHERE username = ?", (username,))
+        return _row(keys, rows[0]) if rows else None
+
+    def user_count(self) -> int:
+        return int(self.query("SELECT COUNT(*) FROM app_user")[0][0])
+
+    def municipalities(self) -> list[dict[str, Any]]:
+        keys = ("id", "code", "name", "slug", "county", "workflow")
+        return [_row(keys, r) for r in self.query(f"SELECT {', '.join(keys)} FROM municipality ORDER BY name")]
+
+    def cases(self, municipality_id: int | None = None) -> list[dict[str, Any]]:
+        sql = f"SELECT {CASE_COLUMNS} FROM journey_case c JOIN municipality m ON m.id = c.municipality_id"
+        params: tuple[Any, ...] = ()
+        if municipality_id is not None:
+            sql, params = sql + " WHERE c.municipality_id = ?", (municipality_id,)
+        rows = [_row(CASE_KEYS, r) for r in self.query(sql + " ORDER BY m.name", params)]
+        if rows:
+            last = self.last_changes([r["id"] for r in rows])
+            for row in rows:
+                row["last_change"] = last.get(row["id"])
+        return rows
+
+    def last_changes(self, case_ids: list[int]) -> dict[int, dict[str, Any]]:
+        keys = ("case_id", "seq", "kind", "trigger", "actor", "at", "to_state")
+        marks = ", ".join("?" for _ in case_ids)
+        sql = (f"SELECT h.{', h.'.join(keys)} FROM case_history h JOIN (SELECT case_id, MAX(seq) AS seq "
+               f"FROM case_history WHERE case_id IN ({marks}) GROUP BY case_id) last "
+               "ON last.case_id = h.case_id AND last.seq = h.seq")
+        return {r[0]: _row(keys, r) for r in self.query(sql, tuple(case_ids))}
+
+    def history(self, case_id: int) -> list[dict[str, Any]]:
+        keys = ("seq", "kind", "from_state", "to_state", "trigger", "actor", "at", "evidence", "comment")
+        sql = f"SELECT {', '.join(keys)} FROM case_history WHERE case_id = ? ORDER BY seq"
+        return [_row(keys, r) for r in self.query(sql, (case_id,))]
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None

@@ -1,0 +1,99 @@
+"""Set-based read queries for SKR's national monitoring view and the HTML report.
+
+A handful of queries regardless of how many municipalities there are: one for municipalities
+and their cases, one for the last change of every case, one each for planned reminders,
+documents and (report only) the full history. Tables that other features add (``reminder``,
+``document``) may be missing in an older database; they then read as empty.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from journey.adapters.readmodel.core import SqlReadModel, _row, _time
+
+MATRIX_KEYS = ("municipality_id", "municipality", "code", "slug", "county", "m_workflow", "id", "workflow",
+               "workflow_version", "state", "stage", "status", "opened_at", "stage_entered_at", "updated_at")
+MATRIX_SQL = ("SELECT m.id, m.name, m.code, m.slug, m.county, m.workflow, c.id, c.workflow, c.workflow_version, "
+              "c.state, c.stage, c.status, c.opened_at, c.stage_entered_at, c.updated_at "
+              "FROM municipality m LEFT JOIN journey_case c ON c.municipality_id = m.id ORDER BY m.name")
+LAST_KEYS = ("case_id", "seq", "kind", "trigger", "actor", "at", "to_state")
+LAST_SQL = ("SELECT h.case_id, h.seq, h.kind, h.trigger, h.actor, h.at, h.to_state FROM case_history h "
+            "JOIN (SELECT case_id, MAX(seq) AS seq FROM case_history GROUP BY case_id) last "
+            "ON last.case_id = h.case_id AND last.seq = h.seq")
+HISTORY_KEYS = ("case_id", "seq", "kind", "from_state", "to_state", "trigger", "actor", "at", "evidence", "comment")
+REMINDER_KEYS = ("case_id", "rule_id", "state_path", "recipient_role", "due_at", "status", "sent_at")
+DOCUMENT_KEYS = ("case_id", "state_path", "doc_id", "template", "format", "path", "created_at")
+
+
+class MonitorQueries:
+    """Read-only; wraps the app's :class:`SqlReadModel` (same lazily opened connection)."""
+
+    def __init__(self, read: SqlReadModel) -> None:
+        self.read = read
+        self._tables: dict[str, bool] = {}
+        self.query_count = 0
+
+    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        self.query_count += 1
+        return self.read.query(sql, params)
+
+    def user(self, username: str) -> dict[str, Any] | None:
+        return self.read.user(username)
+
+    def user_count(self) -> int:
+        return self.read.user_count()
+
+    def has_table(self, name: str) -> bool:
+        if name not in self._tables:
+            if self.read._pg:
+                rows = self._query("SELECT to_regclass(?) IS NOT NULL", (name,))
+            else:
+                rows = self._query("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+            self._tables[name] = bool(rows[0][0])
+        return self._tables[name]
+
+    def matrix(self) -> list[dict[str, Any]]:
+        """Every municipality with its case (case columns are None when it has none)."""
+        return [_row(MATRIX_KEYS, r) for r in self._query(MATRIX_SQL)]
+
+    def last_changes(self) -> dict[int, dict[str, Any]]:
+        return {r[0]: _row(LAST_KEYS, r) for r in self._query(LAST_SQL)}
+
+    def planned_reminders(self) -> dict[int, list[dict[str, Any]]]:
+        """PLANNED reminders per case (due_at parsed, oldest first)."""
+        return self._grouped("reminder", REMINDER_KEYS, "status = 'PLANNED'", "due_at")
+
+    def reminders(self) -> dict[int, list[dict[str, Any]]]:
+        return self._grouped("reminder", REMINDER_KEYS, "", "due_at")
+
+    def documents(self) -> dict[int, list[dict[str, Any]]]:
+        return self._grouped("document", DOCUMENT_KEYS, "", "created_at")
+
+    def history(self) -> dict[int, list[dict[str, Any]]]:
+        return self._grouped("case_history", HISTORY_KEYS, "", "seq")
+
+    def hours_totals(self, year: int) -> dict[int, int]:
+        """ESF hours logged per municipality in ``year`` (empty before migration 0004)."""
+        if not self.has_table("time_entry"):
+            return {}
+        first, last = date(year, 1, 1), date(year, 12, 31)
+        params: tuple[Any, ...] = (first, last) if self.read._pg else (first.isoformat(), last.isoformat())
+        rows = self._query("SELECT municipality_id, SUM(hours) FROM time_entry WHERE date >= ? AND date <= ? "
+                           "GROUP BY municipality_id", params)
+        return {int(r[0]): int(r[1]) for r in rows}
+
+    def _grouped(self, table: str, keys: tuple[str, ...], where: str, order: str) -> dict[int, list[dict[str, Any]]]:
+        if table != "case_history" and not self.has_table(table):
+            return {}
+        sql = f"SELECT {', '.join(keys)} FROM {table}" + (f" WHERE {where}" if where else "")
+        grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for r in self._query(f"{sql} ORDER BY case_id, {order}"):
+            row = _row(keys, r)
+            for key in ("due_at", "sent_at"):
+                if row.get(key) is not None:
+                    row[key] = _time(row[key])
+            grouped[row["case_id"]].append(row)
+        return dict(grouped)

@@ -1,0 +1,1 @@
+"""Repositories over one session, one module per feature: records <-> domain objects."""

@@ -1,0 +1,213 @@
+"""SQL repositories for reminders, board calendars and the pause ledger (one session = one transaction)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from journey.adapters.sql.tables.reminders import BoardMeetingRecord, BoardRecord, CasePauseRecord, ReminderRecord
+from journey.domain.reminders import Meeting, Reminder, ReminderStatus
+
+_FIELDS = [f.name for f in dataclasses.fields(Reminder)]
+PLANNED, SENDING = ReminderStatus.PLANNED.value, ReminderStatus.SENDING.value
+
+
+def _reminder(r: ReminderRecord) -> Reminder:
+    values = {name: getattr(r, name) for name in _FIELDS}
+    values["status"] = ReminderStatus(r.status)
+    return Reminder(**values)
+
+
+class SqlReminderRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, reminder: Reminder) -> bool:
+        """Insert unless a row with the same idempotency key exists; True when inserted."""
+        exists = self.session.exec(select(ReminderRecord.id).where(
+            ReminderRecord.idempotency_key == reminder.idempotency_key)).first()
+        if exists is not None:
+            return False
+        values = {k: v for k, v in dataclasses.asdict(reminder).items() if k != "id"}
+        record = ReminderRecord(**values | {"status": reminder.status.value})
+        self.session.add(record)
+        self.session.flush()
+        reminder.id = record.id
+        return True
+
+    def save(self, reminder: Reminder) -> None:
+        record = self.session.get(ReminderRecord, reminder.id)
+        assert record is not None
+        for name in _FIELDS:
+            if name != "id":
+                setattr(record, name, getattr(reminder, name))
+        record.status = reminder.status.value
+        self.session.flush()
+
+    def get(self, reminder_id: int) -> Reminder | None:
+        record = self.session.get(ReminderRecord, reminder_id)
+        return _reminder(record) if record else None
+
+    def planned(self, *, case_id: int | None = None, municipality_id: int | None = None,
+                state_path: str | None = None, anchor: str | None = None) -> list[Reminder]:
+        stmt = select(ReminderRecord).where(ReminderRecord.status == PLANNED)
+        if case_id is not None:
+            stmt = stmt.where(ReminderRecord.case_id == case_id)
+        if municipality_id is not None:
+            stmt = stmt.where(ReminderRecord.municipality_id == municipality_id)
+        if state_path is not None:
+            stmt = stmt.where(ReminderRecord.state_path == state_path)
+        if anchor is not None:
+            stmt = stmt.where(ReminderRecord.anchor == anchor)
+        return [_reminder(r) for r in self.session.exec(stmt.order_by(col(ReminderRecord.id)))]
+
+    def failed(self, *, municipality_id: int | None = None, reminder_id: int | None = None) -> list[Reminder]:
+        stmt = select(ReminderRecord).where(ReminderRecord.status == ReminderStatus.FAILED.value)
+        if municipality_id is not None:
+            stmt = stmt.where(ReminderRecord.municipality_id == municipality_id)
+        if reminder_id is not None:
+            stmt = stmt.where(ReminderRecord.id == reminder_id)
+        return [_reminder(r) for r in self.session.exec(stmt.order_by(col(ReminderRecord.id)))]
+
+    def claim_due(self, now: datetime, limit: int, worker: str, lease_until: datetime) -> list[Reminder]:
+        """Claim due rows (and rows whose SENDING lease ran out) for ``worker``: a compare-and-set.
+
+        PostgreSQL skips rows another sweep has locked; SQLite serialises writers (BEGIN IMMEDIATE).
+        """
+        due = (col(ReminderRecord.status).in_([PLANNED, SENDING])) & (col(ReminderRecord.send_after) <= now)
+        ids_stmt = (select(ReminderRecord.id).where(due).order_by(col(ReminderRecord.send_after))
+                    .limit(limit).with_for_update(skip_locked=True))
+        ids = list(self.session.exec(ids_stmt))
+        if not ids:
+            return []
+        self.session.execute(update(ReminderRecord).where(col(ReminderRecord.id).in_(ids), due).values(
+            status=SENDING, claimed_by=worker, send_after=lease_until, attempts=ReminderRecord.attempts + 1)
+            .execution_options(synchronize_session=False))
+        self.session.expire_all()
+        stmt = select(ReminderRecord).where(col(ReminderRecord.id).in_(ids), ReminderRecord.claimed_by == worker,
+                                            ReminderRecord.status == SENDING)
+        return [_reminder(r) for r in self.session.exec(stmt.order_by(col(ReminderRecord.due_at)))]
+
+    def finish(self, reminder_id: int, worker: str, **values: Any) -> bool:
+        """Compare-and-set on a claimed row: only the claiming worker may settle it."""
+        stmt = (update(ReminderRecord).where(col(ReminderRecord.id) == reminder_id, col(ReminderRecord.status) == SENDING,
+                                             col(ReminderRecord.claimed_by) == worker)
+                .values(**values).execution_options(synchronize_session=False))
+        return bool(self.session.execute(stmt).rowcount)  # type: ignore[attr-defined]
+
+
+def _meeting(m: BoardMeetingRecord, b: BoardRecord) -> Meeting:
+    assert m.id is not None
+    return Meeting(m.id, b.code, b.name or b.code, m.meeting_date, m.start_time, m.location)
+
+
+class SqlMeetingRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def board(self, municipality_id: int, code: str) -> dict[str, Any] | None:
+        record = self._board(municipality_id, code)
+        return record.model_dump() if record else None
+
+    def _board(self, municipality_id: int, code: str) -> BoardRecord | None:
+        stmt = select(BoardRecord).where(BoardRecord.municipality_id == municipality_id)
+        for record in self.session.exec(stmt):
+            if record.code.casefold() == code.casefold() or (record.name and record.name.casefold() == code.casefold()):
+                return record
+        return None
+
+    def boards(self, municipality_id: int) -> list[dict[str, Any]]:
+        stmt = select(BoardRecord).where(BoardRecord.municipality_id == municipality_id).order_by(BoardRecord.code)
+        return [r.model_dump() for r in self.session.exec(stmt)]
+
+    def upsert_board(self, municipality_id: int, code: str, **details: str) -> int:
+        record = self._board(municipality_id, code)
+        if record is None:
+            record = BoardRecord(municipality_id=municipality_id, code=code)
+            self.session.add(record)
+        for key, value in details.items():
+            if value:
+                setattr(record, key, value)
+        self.session.flush()
+        assert record.id is not None
+        return record.id
+
+    def meetings(self, municipality_id: int, board_code: str | None = None) -> list[Meeting]:
+        stmt = (select(BoardMeetingRecord, BoardRecord).join(BoardRecord)
+                .where(BoardRecord.municipality_id == municipality_id))
+        rows = [(m, b) for m, b in self.session.exec(stmt)]
+        board = self._board(municipality_id, board_code) if board_code else None
+        if board_code:
+            rows = [(m, b) for m, b in rows if board is not None and b.id == board.id]
+        return sorted((_meeting(m, b) for m, b in rows), key=lambda m: (m.day, m.board_code))
+
+    def meeting(self, meeting_id: int) -> Meeting | None:
+        m = self.session.get(BoardMeetingRecord, meeting_id)
+        return _meeting(m, self.session.get(BoardRecord, m.board_id)) if m else None  # type: ignore[arg-type]
+
+    def _meeting_record(self, board_id: int, day: date) -> BoardMeetingRecord | None:
+        stmt = select(BoardMeetingRecord).where(BoardMeetingRecord.board_id == board_id,
+                                                BoardMeetingRecord.meeting_date == day)
+        return self.session.exec(stmt).first()
+
+    def upsert_meeting(self, board_id: int, day: date, **details: str) -> bool:
+        """Add the meeting or update its details; True when it is new."""
+        record = self._meeting_record(board_id, day)
+        created = record is None
+        if record is None:
+            record = BoardMeetingRecord(board_id=board_id, meeting_date=day)
+            self.session.add(record)
+        for key, value in details.items():
+            if value:
+                setattr(record, key, value)
+        self.session.flush()
+        return created
+
+    def move_meeting(self, board_id: int, day: date, new_day: date) -> bool:
+        record = self._meeting_record(board_id, day)
+        if record is None:
+            return False
+        record.meeting_date = new_day
+        self.session.flush()
+        return True
+
+    def remove_meeting(self, board_id: int, day: date) -> bool:
+        record = self._meeting_record(board_id, day)
+        if record is None:
+            return False
+        self.session.execute(update(ReminderRecord).where(col(ReminderRecord.meeting_id) == record.id)
+                             .values(meeting_id=None).execution_options(synchronize_session=False))
+        self.session.delete(record)
+        self.session.flush()
+        return True
+
+
+class SqlPauseRepository:
+    """The suspension ledger."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def open_pause(self, case_id: int) -> dict[str, Any] | None:
+        stmt = select(CasePauseRecord).where(CasePauseRecord.case_id == case_id,
+                                             col(CasePauseRecord.resumed_at).is_(None))
+        record = self.session.exec(stmt).first()
+        return record.model_dump() if record else None
+
+    def start(self, case_id: int, at: datetime, reason: str, actor: str) -> None:
+        self.session.add(CasePauseRecord(case_id=case_id, paused_at=at, reason=reason, actor=actor))
+        self.session.flush()
+
+    def finish(self, pause_id: int, at: datetime, shift_days: int) -> None:
+        record = self.session.get(CasePauseRecord, pause_id)
+        assert record is not None
+        record.resumed_at, record.shift_days = at, shift_days
+        self.session.flush()
+
+    def ledger(self, case_id: int) -> list[dict[str, Any]]:
+        stmt = select(CasePauseRecord).where(CasePauseRecord.case_id == case_id).order_by(col(CasePauseRecord.id))
+        return [r.model_dump() for r in self.session.exec(stmt)]

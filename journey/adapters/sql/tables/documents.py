@@ -1,0 +1,37 @@
+"""The document register table: one row per generated file, with its provenance."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from journey.adapters.sql.column_types import UTCDateTime
+
+
+class DocumentRecord(SQLModel, table=True):
+    """Append-only in practice: regenerating adds a new ``revision``, earlier files stay as they were."""
+
+    __tablename__ = "document"
+    __table_args__ = (UniqueConstraint("case_id", "doc_id", "revision", "format"),
+                      Index("ix_document_municipality", "municipality_id", "created_at"))
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="journey_case.id", index=True)
+    municipality_id: int = Field(foreign_key="municipality.id")
+    state_path: str = Field(max_length=500)
+    doc_id: str = Field(max_length=100)
+    title: str = Field(default="", max_length=300)
+    template: str = Field(max_length=200)
+    template_source: str = Field(default="", max_length=1000)
+    overridden: bool = False  # a municipality override replaced the template or one of its partials
+    template_hash: str = Field(max_length=64)
+    input_hash: str = Field(max_length=64)
+    format: str = Field(max_length=10)
+    path: str = Field(max_length=1000)
+    size: int = 0
+    sha256: str = Field(default="", max_length=64)
+    revision: int = 1
+    reason: str = Field(default="ENTERED", max_length=20)
+    actor: str = Field(default="", max_length=100)
+    created_at: datetime = Field(sa_type=UTCDateTime)

@@ -1,0 +1,97 @@
+"""Tables for reminders: board calendars, the reminder outbox, the pause ledger, the scheduler lease.
+
+``reminder`` is a contract other features read (monitoring): keep the column names and the
+status values of :class:`journey.domain.reminders.ReminderStatus`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from journey.adapters.sql.column_types import UTCDateTime
+
+
+class BoardRecord(SQLModel, table=True):
+    """A political board of one municipality: KS, KF or a nämnd, with its contact addresses."""
+
+    __tablename__ = "board"
+    __table_args__ = (UniqueConstraint("municipality_id", "code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_id: int = Field(foreign_key="municipality.id")
+    code: str = Field(max_length=40)
+    name: str = Field(default="", max_length=200)
+    secretary_email: str = Field(default="", max_length=200)
+    chair_email: str = Field(default="", max_length=200)
+
+
+class BoardMeetingRecord(SQLModel, table=True):
+    __tablename__ = "board_meeting"
+    __table_args__ = (UniqueConstraint("board_id", "meeting_date"),)
+    id: int | None = Field(default=None, primary_key=True)
+    board_id: int = Field(foreign_key="board.id", index=True)
+    meeting_date: date
+    start_time: str = Field(default="", max_length=5)
+    location: str = Field(default="", max_length=200)
+    title: str = Field(default="", max_length=200)
+    source: str = Field(default="", max_length=300)
+
+
+class ReminderRecord(SQLModel, table=True):
+    """One email to one recipient role. ``send_after`` is what the sweep polls (indexed with status):
+    the due time, a retry time after a failure, the lease end while SENDING, NULL while paused."""
+
+    __tablename__ = "reminder"
+    __table_args__ = (Index("ix_reminder_status_send_after", "status", "send_after"),
+                      Index("ix_reminder_case_status", "case_id", "status"))
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="journey_case.id")
+    municipality_id: int = Field(foreign_key="municipality.id")
+    rule_id: str = Field(max_length=100)
+    state_path: str = Field(max_length=300)
+    recipient_role: str = Field(max_length=40)
+    template: str = Field(max_length=100)
+    title: str = Field(default="", max_length=300)
+    subject: str = Field(default="", max_length=500)
+    anchor: str = Field(max_length=20)
+    board: str = Field(default="", max_length=40)
+    offset_days: int = 0
+    local_time: str = Field(default="08:00", max_length=5)
+    entered_at: datetime = Field(sa_type=UTCDateTime)
+    nominal_date: date | None = None
+    due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    send_after: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    shift_days: int = 0
+    meeting_id: int | None = Field(default=None, foreign_key="board_meeting.id")
+    status: str = Field(max_length=20)
+    attempts: int = 0
+    claimed_by: str = Field(default="", max_length=100)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    idempotency_key: str = Field(max_length=400, unique=True)
+    reason: str = Field(default="", max_length=1000)
+    last_error: str = Field(default="", max_length=1000)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class CasePauseRecord(SQLModel, table=True):
+    """The suspension ledger: one row per pause; ``resumed_at`` is NULL while the case is paused."""
+
+    __tablename__ = "case_pause"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="journey_case.id", index=True)
+    paused_at: datetime = Field(sa_type=UTCDateTime)
+    resumed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    shift_days: int = 0
+    reason: str = Field(default="", max_length=1000)
+    actor: str = Field(max_length=100)
+
+
+class SchedulerLeaseRecord(SQLModel, table=True):
+    """Who may send: one row per lease name; used on SQLite (PostgreSQL uses an advisory lock)."""
+
+    __tablename__ = "scheduler_lease"
+    name: str = Field(primary_key=True, max_length=50)
+    holder: str = Field(max_length=200)
+    expires_at: datetime = Field(sa_type=UTCDateTime)

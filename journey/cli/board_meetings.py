@@ -1,0 +1,150 @@
+"""Board meeting calendars (sammanträdesplaner): import, list and edit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from journey.cli._common import actor_option, echo_json, echo_table, get_app, json_option
+
+
+@click.group()
+def meetings() -> None:
+    """Board meeting calendars per municipality and board (KS, KF, nämnd)."""
+
+
+def _report(c: Any) -> None:
+    """Print a :class:`journey.services.board_meetings.CalendarChange`."""
+    click.echo(f"{c.municipality}: {c.added} added, {c.updated} updated, {c.removed} removed; "
+               f"{c.reminders_moved} reminder(s) re-planned")
+
+
+@meetings.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--municipality", "-m", required=True, help="Municipality the calendar belongs to.")
+@click.option("--board", help="Board code for every row (required for ICS; CSV may have a board column).")
+@actor_option
+def import_(file: Path, municipality: str, board: str | None, actor: str | None) -> None:
+    """Import a sammanträdesplan from CSV or ICS; all rows or nothing.
+
+    CSV columns (header row, comma or semicolon): board, date (YYYY-MM-DD), and optionally
+    time, location, title, board_name, secretary_email, chair_email. A meeting already in the
+    calendar (same board and date) is updated. A bad row stops the import with FILE:LINE.
+
+    \b
+    Example:
+        journey meetings import sammantradesplan-2022.csv -m Karlstad
+        journey meetings import ks-2022.ics -m Karlstad --board KS
+    """
+    from zoneinfo import ZoneInfo
+
+    from journey.adapters.calendars.files import read_calendar
+    from journey.services.board_meetings import import_meetings
+
+    app = get_app()
+    rows = read_calendar(file, board, ZoneInfo(app.settings.timezone))
+    _report(import_meetings(app.deps, actor, municipality, rows, file.name))
+
+
+@meetings.command("list")
+@click.argument("municipality", required=False)
+@json_option
+@actor_option
+def list_(municipality: str | None, as_json: bool, actor: str | None) -> None:
+    """List board meetings, soonest first.
+
+    \b
+    Example:
+        journey meetings list Karlstad --json
+    """
+    from journey.adapters.readmodel.reminders import ReminderQueries
+    from journey.services.reminders.views import meetings as meetings_view
+
+    app = get_app()
+    rows = meetings_view(app.read_model(), ReminderQueries(app.read_model()), actor, municipality)
+    if as_json:
+        echo_json(rows)
+        return
+    echo_table(["Date", "Time", "Municipality", "Board", "Location", "Title"],
+               [[r["date"], r["time"], r["municipality"], r["board_name"] or r["board"], r["location"], r["title"]]
+                for r in rows], title=f"{len(rows)} meeting(s)")
+
+
+@meetings.command()
+@click.argument("municipality")
+@click.argument("board")
+@click.argument("day", metavar="DATE")
+@click.option("--time", "start", default="", help="Start time HH:MM.")
+@click.option("--location", default="", help="Where the board meets.")
+@click.option("--title", default="", help="E.g. 'Kommunstyrelsen, ordinarie sammanträde'.")
+@actor_option
+def add(municipality: str, board: str, day: str, start: str, location: str, title: str, actor: str | None) -> None:
+    """Add (or update) one meeting of BOARD on DATE.
+
+    \b
+    Example:
+        journey meetings add Karlstad KS 2022-04-20 --time 13:00 --location "Sessionssalen"
+    """
+    from journey.domain.board_meetings import MeetingRow, check_board, parse_day, parse_time
+    from journey.services.board_meetings import add_meeting
+
+    row = MeetingRow(check_board(board), parse_day(day), parse_time(start), location.strip(), title.strip())
+    _report(add_meeting(get_app().deps, actor, municipality, row))
+
+
+@meetings.command()
+@click.argument("municipality")
+@click.argument("board")
+@click.argument("day", metavar="DATE")
+@click.argument("new_day", metavar="NEW_DATE")
+@actor_option
+def move(municipality: str, board: str, day: str, new_day: str, actor: str | None) -> None:
+    """Move BOARD's meeting from DATE to NEW_DATE; reminders follow.
+
+    \b
+    Example:
+        journey meetings move Karlstad KS 2022-04-20 2022-04-27
+    """
+    from journey.domain.board_meetings import parse_day
+    from journey.services.board_meetings import move_meeting
+
+    _report(move_meeting(get_app().deps, actor, municipality, board, parse_day(day), parse_day(new_day)))
+
+
+@meetings.command()
+@click.argument("municipality")
+@click.argument("board")
+@click.argument("day", metavar="DATE")
+@actor_option
+def remove(municipality: str, board: str, day: str, actor: str | None) -> None:
+    """Remove BOARD's meeting on DATE; its reminders move to the next meeting.
+
+    \b
+    Example:
+        journey meetings remove Karlstad KS 2022-04-20
+    """
+    from journey.domain.board_meetings import parse_day
+    from journey.services.board_meetings import remove_meeting
+
+    _report(remove_meeting(get_app().deps, actor, municipality, board, parse_day(day)))
+
+
+@meetings.command()
+@click.argument("municipality")
+@click.argument("code")
+@click.option("--name", default="", help="Full name, e.g. Kommunstyrelsen or Arbetsmarknadsnämnden.")
+@click.option("--secretary-email", default="", help="Nämndsekreterare: receives pre-meeting reminders.")
+@click.option("--chair-email", default="", help="Ordförande: receives political pre-meeting reminders.")
+@actor_option
+def board(municipality: str, code: str, name: str, secretary_email: str, chair_email: str, actor: str | None) -> None:
+    """Create board CODE or set its name and contact addresses.
+
+    \b
+    Example:
+        journey meetings board Karlstad AMN --name Arbetsmarknadsnämnden --secretary-email amn@karlstad.se
+    """
+    from journey.services.board_meetings import set_board
+
+    _report(set_board(get_app().deps, actor, municipality, code, name, secretary_email, chair_email))

@@ -1,0 +1,87 @@
+"""The network's meetings (2 physical + 2 digital a year) and each municipality's local full day.
+
+Named `journey network-meetings` so it does not clash with `journey meetings` (board calendars).
+"""
+
+from __future__ import annotations
+
+import click
+
+from journey.cli._common import actor_option, echo_json, echo_table, get_app, json_option
+
+
+@click.group("network-meetings")
+def network_meetings() -> None:
+    """Network meetings and local full-day meetings, with attendance that feeds the ESF time report."""
+
+
+@network_meetings.command("add")
+@click.argument("kind", type=click.Choice(["physical", "digital", "local"], case_sensitive=False))
+@click.option("--date", "day", required=True, metavar="YYYY-MM-DD", help="Meeting day.")
+@click.option("--title", required=True, help="E.g. 'Nätverksträff 1 2022, Stockholm'.")
+@click.option("--hours", "length", metavar="N", help="Hours each attendee reports (default physical 7, digital 3, "
+              "local 7).")
+@click.option("--municipality", metavar="NAME", help="The host municipality (local meetings only).")
+@actor_option
+def meetings_add(kind: str, day: str, title: str, length: str | None, municipality: str | None,
+                 actor: str | None) -> None:
+    """Record a meeting: network ones by SKR staff or admins, a local one by its municipality.
+
+    \b
+    Example:
+        journey network-meetings add physical --date 2022-03-24 --title "Nätverksträff Stockholm" --as skr-anna
+        journey network-meetings add local --municipality Umeå --date 2022-05-12 --title "Lokal heldag" --as anna
+    """
+    from journey.services.hours.entries import add_meeting
+
+    meeting = add_meeting(get_app().deps, actor, kind, day, title, length, municipality)
+    click.echo(f"Recorded meeting {meeting.id}: {meeting.kind.value.lower()} {meeting.day} {meeting.title} "
+               f"({meeting.hours} h)")
+
+
+@network_meetings.command("attend")
+@click.argument("meeting_id", type=int)
+@click.argument("municipality")
+@click.option("--person", "persons", multiple=True, required=True, help="An attendee; repeat for each.")
+@actor_option
+def meetings_attend(meeting_id: int, municipality: str, persons: tuple[str, ...], actor: str | None) -> None:
+    """Record who from MUNICIPALITY attended MEETING_ID; each gets the meeting's hours in the time report.
+
+    All or nothing: if one attendee is already recorded, nobody is added (exit code 3).
+
+    \b
+    Example:
+        journey network-meetings attend 1 Umeå --person "Anna Berg" --person "Olle Ås" --as anna
+    """
+    from journey.services.hours.entries import attend
+
+    count = attend(get_app().deps, actor, meeting_id, municipality, list(persons))
+    click.echo(f"Recorded {count} attendee(s) from {municipality} at meeting {meeting_id}")
+
+
+@network_meetings.command("list")
+@click.option("--year", type=int, help="Calendar year (default: this year).")
+@json_option
+@actor_option
+def meetings_list(year: int | None, as_json: bool, actor: str | None) -> None:
+    """List the year's meetings with attendance, and what the year still lacks.
+
+    \b
+    Example:
+        journey network-meetings list --year 2022 --json
+    """
+    from journey.services.hours.entries import meetings
+
+    app = get_app()
+    data = meetings(app.deps, actor, year or app.clock.now().year)
+    if as_json:
+        echo_json(data)
+        return
+    echo_table(["Id", "Date", "Kind", "Title", "Hours", "Host", "Attendees", "Municipalities"],
+               [[m["id"], m["date"], m["kind"].lower(), m["title"], m["hours"], m["municipality"] or "network",
+                 m["attendees"], len(m["municipalities_present"])] for m in data["meetings"]],
+               title=f"Meetings {data['year']}")
+    missing = ", ".join(f"{n} {k.lower()}" for k, n in data["missing"].items() if n)
+    click.echo(f"Still to hold this year: {missing or 'none'}")
+    if data["municipalities_without_local_meeting"]:
+        click.echo("No local full-day meeting yet: " + ", ".join(data["municipalities_without_local_meeting"]))

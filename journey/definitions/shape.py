@@ -1,0 +1,304 @@
+"""Shape checks on raw workflow YAML, and conversion to frozen specs.
+
+Every problem becomes a :class:`DefinitionError` naming file, line and dotted key; all
+problems in a file are collected before anything is raised.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from journey.definitions._yaml import LineDict, LineList
+from journey.domain.errors import DefinitionError
+from journey.domain.evidence import FIELD_TYPES
+from journey.domain.reminders import rule_problems
+from journey.domain.spec import (
+    DocumentSpec,
+    EvidenceFieldSpec,
+    EvidenceSpec,
+    ReminderSpec,
+    StateSpec,
+    TransitionSpec,
+    WorkflowSpec,
+)
+
+IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
+NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
+TOP_KEYS = {"workflow", "version", "title", "description", "initial", "evidence", "states", "transitions", "extends",
+            "migrations"}
+VARIANT_KEYS = TOP_KEYS | {"remove_states", "remove_transitions"}
+STATE_KEYS = {"id", "title", "description", "handbook_stage", "final", "parallel", "reminders", "documents"}
+REGION_KEYS = {"id", "title", "description", "initial", "states"}
+LEAF_KEYS = {"id", "title", "description", "final", "reminders", "documents"}
+TRANSITION_KEYS = {"trigger", "source", "dest", "title", "guards"}
+FIELD_KEYS = {"type", "label", "required", "min", "choices"}
+
+
+class Problems:
+    """Collects errors for one file."""
+
+    def __init__(self) -> None:
+        self.errors: list[DefinitionError] = []
+
+    def add(self, node: Any, key: str, message: str, field: str | None = None) -> None:
+        file = getattr(node, "file", "")
+        line = node.line_of(field) if isinstance(node, LineDict) and field is not None else getattr(node, "line", None)
+        self.errors.append(DefinitionError(message, file=file, line=line, key=key))
+
+
+def _mapping(node: Any, key: str, problems: Problems, allowed: set[str], parent: Any = None) -> bool:
+    if not isinstance(node, dict):
+        problems.add(parent if parent is not None else node, key, "must be a mapping")
+        return False
+    for k in node:
+        if k not in allowed:
+            problems.add(node, f"{key}.{k}" if key else str(k), f"unknown key (allowed: {', '.join(sorted(allowed))})", k)
+    return True
+
+
+def _text(node: LineDict, field: str, key: str, problems: Problems, required: bool = False, default: str = "") -> str:
+    value = node.get(field)
+    if value is None:
+        if required:
+            problems.add(node, f"{key}.{field}" if key else field, "is required")
+        return default
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        problems.add(node, f"{key}.{field}" if key else field, "must be text", field)
+        return default
+    return str(value)
+
+
+def _ident(node: LineDict, field: str, key: str, problems: Problems) -> str:
+    value = _text(node, field, key, problems, required=True)
+    if value and not IDENT.match(value):
+        problems.add(node, f"{key}.{field}", f"{value!r} must be snake_case (a-z, 0-9, _)", field)
+    return value
+
+
+def _list(node: Any, key: str, problems: Problems, parent: LineDict | None = None, field: str = "") -> list[Any]:
+    if node is None:
+        return []
+    if not isinstance(node, list):
+        problems.add(parent if parent is not None else node, key, "must be a list", field or None)
+        return []
+    return node
+
+
+def _settings(node: LineDict, skip: set[str]) -> tuple[tuple[str, Any], ...]:
+    return tuple((k, _freeze(v)) for k, v in node.items() if k not in skip)
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple((k, _freeze(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def build_evidence(raw: Any, problems: Problems) -> tuple[EvidenceSpec, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        problems.add(raw, "evidence", "must be a mapping of evidence kinds")
+        return ()
+    kinds = []
+    for name, body in raw.items():
+        key = f"evidence.{name}"
+        if not IDENT.match(str(name)):
+            problems.add(raw, key, "evidence kind names must be snake_case", name)
+        if not _mapping(body, key, problems, {"title", "fields"}, raw):
+            continue
+        fields_raw = body.get("fields")
+        if not isinstance(fields_raw, dict) or not fields_raw:
+            problems.add(body, f"{key}.fields", "must be a non-empty mapping of fields", "fields")
+            continue
+        fields = []
+        for fname, fbody in fields_raw.items():
+            fkey = f"{key}.fields.{fname}"
+            if not _mapping(fbody, fkey, problems, FIELD_KEYS, fields_raw):
+                continue
+            ftype = _text(fbody, "type", fkey, problems, default="text")
+            if ftype not in FIELD_TYPES:
+                problems.add(fbody, f"{fkey}.type", f"unknown type {ftype!r} (known: {', '.join(FIELD_TYPES)})", "type")
+            if ftype == "choice" and not isinstance(fbody.get("choices"), list):
+                problems.add(fbody, f"{fkey}.choices", "a choice field needs a list of choices", "choices")
+            required = fbody.get("required", True)
+            if not isinstance(required, bool):
+                problems.add(fbody, f"{fkey}.required", "must be true or false", "required")
+            options = tuple((k, _freeze(fbody[k])) for k in ("min", "choices") if k in fbody)
+            fields.append(EvidenceFieldSpec(str(fname), ftype, _text(fbody, "label", fkey, problems), bool(required),
+                                            options))
+        kinds.append(EvidenceSpec(str(name), _text(body, "title", key, problems, default=str(name)), tuple(fields)))
+    return tuple(kinds)
+
+
+def _items(raw: Any, key: str, problems: Problems, cls: type, parent: LineDict) -> tuple[Any, ...]:
+    result = []
+    for i, item in enumerate(_list(raw, key, problems, parent, key.rsplit(".", 1)[-1])):
+        ikey = f"{key}[{i}]"
+        if not isinstance(item, dict) or "id" not in item:
+            problems.add(item if isinstance(item, dict) else raw, ikey, "must be a mapping with an id")
+            continue
+        if cls is DocumentSpec:
+            template = _text(item, "template", ikey, problems, required=True)
+            result.append(DocumentSpec(str(item["id"]), template, _settings(item, {"id", "template"})))
+        else:
+            for name, message in rule_problems(dict(item)):
+                problems.add(item, f"{ikey}.{name}", message, name if name in item else None)
+            result.append(ReminderSpec(str(item["id"]), _settings(item, {"id"})))
+    return tuple(result)
+
+
+def _leaf(raw: Any, prefix: str, key: str, problems: Problems, kind: str) -> StateSpec | None:
+    allowed = STATE_KEYS if kind == "stage" else LEAF_KEYS
+    if not _mapping(raw, key, problems, allowed):
+        return None
+    ident = _ident(raw, "id", key, problems)
+    final = raw.get("final", False)
+    if not isinstance(final, bool):
+        problems.add(raw, f"{key}.final", "must be true or false", "final")
+    path = f"{prefix}{ident}"
+    children: tuple[StateSpec, ...] = ()
+    if kind == "stage" and raw.get("parallel") is not None:
+        kind = "parallel"
+        children = tuple(reg for i, r in enumerate(_list(raw["parallel"], f"{key}.parallel", problems, raw, "parallel"))
+                         if (reg := _region(r, path + ".", f"{key}.parallel[{i}]", problems)) is not None)
+        if not children:
+            problems.add(raw, f"{key}.parallel", "needs at least one region", "parallel")
+    return StateSpec(
+        path=path,
+        title=_text(raw, "title", key, problems, default=ident),
+        kind=kind,
+        final=bool(final),
+        handbook_stage=_text(raw, "handbook_stage", key, problems),
+        description=_text(raw, "description", key, problems),
+        children=children,
+        reminders=_items(raw.get("reminders"), f"{key}.reminders", problems, ReminderSpec, raw),
+        documents=_items(raw.get("documents"), f"{key}.documents", problems, DocumentSpec, raw),
+        line=raw.line,
+    )
+
+
+def _region(raw: Any, prefix: str, key: str, problems: Problems) -> StateSpec | None:
+    if not _mapping(raw, key, problems, REGION_KEYS):
+        return None
+    ident = _ident(raw, "id", key, problems)
+    path = f"{prefix}{ident}"
+    leaves = tuple(lf for i, s in enumerate(_list(raw.get("states"), f"{key}.states", problems, raw, "states"))
+                   if (lf := _leaf(s, path + ".", f"{key}.states[{i}]", problems, "leaf")) is not None)
+    if not leaves:
+        problems.add(raw, f"{key}.states", "a region needs at least one state", "states")
+    initial = _text(raw, "initial", key, problems, default=leaves[0].id if leaves else "")
+    if leaves and initial not in {s.id for s in leaves}:
+        problems.add(raw, f"{key}.initial", f"{initial!r} is not a state of this region", "initial")
+    if leaves and not any(s.final for s in leaves):
+        problems.add(raw, f"{key}.states", "a region needs a final state (final: true)", "states")
+    return StateSpec(path=path, title=_text(raw, "title", key, problems, default=ident), kind="region",
+                     description=_text(raw, "description", key, problems), initial=f"{path}.{initial}",
+                     children=leaves, line=raw.line)
+
+
+def _transitions(raw: Any, problems: Problems, parent: LineDict) -> tuple[TransitionSpec, ...]:
+    result = []
+    for i, item in enumerate(_list(raw, "transitions", problems, parent, "transitions")):
+        key = f"transitions[{i}]"
+        if not _mapping(item, key, problems, TRANSITION_KEYS, raw):
+            continue
+        trigger = _ident(item, "trigger", key, problems)
+        key = f"transitions[{trigger or i}]"
+        dest = _text(item, "dest", key, problems, required=True)
+        if "dest" in item and not dest:
+            problems.add(item, f"{key}.dest", "must not be empty", "dest")
+        sources = item.get("source")
+        if sources is None:
+            problems.add(item, f"{key}.source", "is required")
+            continue
+        sources = sources if isinstance(sources, list) else [sources]
+        guards = item.get("guards") or []
+        if not isinstance(guards, list) or not all(isinstance(g, str) for g in guards):
+            problems.add(item, f"{key}.guards", "must be a list of guard names", "guards")
+            guards = []
+        for source in sources:
+            result.append(TransitionSpec(trigger, str(source), dest, _text(item, "title", key, problems),
+                                         tuple(guards), item.line_of("trigger")))
+    return tuple(result)
+
+
+def build_spec(raw: Any, problems: Problems, source_file: str = "") -> WorkflowSpec | None:
+    """Convert a merged raw definition into a spec; shape errors are recorded in ``problems``."""
+    if not _mapping(raw, "", problems, TOP_KEYS):
+        return None
+    name = _text(raw, "workflow", "", problems, required=True)
+    if name and not NAME.match(name):
+        problems.add(raw, "workflow", f"{name!r} must be lower-case letters, digits, '_' or '-'", "workflow")
+    version = raw.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        problems.add(raw, "version", "must be a whole number of 1 or more", "version")
+        version = 0
+    states = tuple(st for i, s in enumerate(_list(raw.get("states"), "states", problems, raw, "states"))
+                   if (st := _leaf(s, "", f"states[{i}]", problems, "stage")) is not None)
+    if not states:
+        problems.add(raw, "states", "at least one state is required", "states")
+    migrations = _migrations(raw, version, states, problems)
+    return WorkflowSpec(
+        name=name,
+        version=version,
+        title=_text(raw, "title", "", problems, default=name),
+        description=_text(raw, "description", "", problems),
+        initial=_text(raw, "initial", "", problems, required=True),
+        states=states,
+        transitions=_transitions(raw.get("transitions"), problems, raw),
+        evidence=build_evidence(raw.get("evidence"), problems),
+        extends=_text(raw, "extends", "", problems),
+        source_file=source_file,
+        migrations=migrations,
+    )
+
+
+def _migrations(raw: LineDict, version: int, states: tuple[StateSpec, ...],
+                problems: Problems) -> tuple[tuple[str, Any], ...]:
+    """``migrations: {from: N, states: {old.path: new.path}}`` -> (("from", N), ("states", ((old, new, line), ...))).
+
+    New paths must be states of this workflow; old paths are checked against version ``from``
+    when cases are planned (see journey.domain.case_migration).
+    """
+    node = raw.get("migrations")
+    if node is None:
+        return ()
+    if not _mapping(node, "migrations", problems, {"from", "states"}, raw):
+        return ()
+    source = node.get("from", version - 1)
+    if not isinstance(source, int) or isinstance(source, bool) or not 1 <= source < version:
+        problems.add(node, "migrations.from", f"must be an earlier version of this workflow (1 to {version - 1})"
+                     if version > 1 else "version 1 has no earlier version to migrate from", "from")
+        source = max(version - 1, 1)
+    mapping = node.get("states") or {}
+    if not isinstance(mapping, dict):
+        problems.add(node, "migrations.states", "must be a mapping of old state path: new state path", "states")
+        mapping = {}
+    known: dict[str, StateSpec] = {}
+    todo = list(states)
+    while todo:
+        state = todo.pop()
+        known[state.path] = state
+        todo.extend(state.children)
+    pairs = []
+    for old, new in mapping.items():
+        key = f"migrations.states.{old}"
+        if not all(IDENT.match(part) for part in str(old).split(".")):
+            problems.add(mapping, key, "must be a dotted state path of snake_case ids", old)
+            continue
+        if not isinstance(new, str) or new not in known:
+            problems.add(mapping, key, f"maps to {new!r}, which is not a state of this workflow", old)
+            continue
+        if known[new].kind == "region":
+            problems.add(mapping, key, f"{new!r} is a region; map to one of its states", old)
+            continue
+        pairs.append((str(old), new, mapping.line_of(old) if isinstance(mapping, LineDict) else None))
+    return (("from", source), ("states", tuple(pairs)))
+
+
+def is_list(node: Any) -> bool:
+    return isinstance(node, LineList | list)

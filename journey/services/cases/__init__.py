@@ -1,0 +1,1 @@
+"""Cases: open, advance, pause and resume, and the read side (status, history, why)."""

@@ -1,0 +1,34 @@
+"""What use cases depend on, bundled once by bootstrap and passed in (no globals)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from journey.definitions.catalog import WorkflowRegistry
+from journey.definitions.machine import MachineCache
+from journey.domain.clock import Clock
+from journey.domain.events import Event
+from journey.ports.core import UnitOfWork, UnitOfWorkFactory
+
+EventHandler = Callable[[Event, UnitOfWork], None]
+
+
+@dataclass
+class Deps:
+    uow: UnitOfWorkFactory
+    workflows: Callable[[], WorkflowRegistry]
+    clock: Clock
+    machines: MachineCache = field(default_factory=MachineCache)
+    handlers: dict[type[Event], list[EventHandler]] = field(default_factory=dict)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def publish(self, events: list[Event], uow: UnitOfWork) -> None:
+        """Run every handler for each event inside the caller's unit of work, in order."""
+        for event in events:
+            for handler in self.handlers.get(type(event), []):
+                handler(event, uow)
+
+    def on(self, event_type: type[Event], handler: EventHandler) -> None:
+        self.handlers.setdefault(event_type, []).append(handler)

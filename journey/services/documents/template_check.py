@@ -1,0 +1,88 @@
+"""``journey templates check``: every template a workflow names exists and renders, in every format.
+
+Each declared document is rendered twice, with sample evidence for every field (as after all
+steps) and with none (as on the day its state is entered), for the default templates and for
+each municipality that overrides templates. Templates in ``documents/`` that no workflow names
+are checked too, so a new template is tested before a workflow uses it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from journey.definitions.catalog import WorkflowRegistry
+from journey.domain.document import FORMATS, TemplateError, check_formats
+from journey.domain.errors import NotFoundError
+from journey.domain.spec import DocumentSpec, StateSpec, WorkflowSpec
+from journey.services.documents.context import build_context, sample_history
+from journey.services.documents.rendering import DocumentTools
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    workflow: str
+    state: str
+    document: str
+    template: str
+    municipality: str  # override slug, "" for the defaults
+    error: str = ""
+    source: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+def _items(registry: WorkflowRegistry, extra: list[str]) -> list[tuple[WorkflowSpec, StateSpec, DocumentSpec]]:
+    items = [(spec, state, doc) for spec in registry.all() for state in spec.all_states() for doc in state.documents]
+    named = {doc.template for _, _, doc in items}
+    specs = registry.all()
+    if specs:
+        for name in extra:
+            if name not in named:
+                items.append((specs[0], specs[0].states[0], DocumentSpec(name, name)))
+    return items
+
+
+def check_templates(registry: WorkflowRegistry, tools: DocumentTools, now: datetime, templates: list[str],
+                    municipality: str | None = None) -> list[CheckResult]:
+    """One result per (declared document, override set); ``templates`` are all default template names."""
+    items = _items(registry, templates)
+    overrides = list(tools.renderer.overrides())
+    if municipality and municipality not in overrides:
+        known = ", ".join(overrides) or "none"
+        raise NotFoundError(f"no template overrides for {municipality!r} in templates/municipalities/ (known: {known})")
+    slugs = [municipality] if municipality else [None, *overrides]
+    results: list[CheckResult] = []
+    for slug in slugs:
+        person = {"name": "Exempelby", "code": "0000", "county": "Exempel län", "slug": slug or "exempelby"}
+        jobs: list[tuple[str, dict[str, Any]]] = []
+        for spec, state, doc in items:
+            for history in (sample_history(spec, now), []):
+                jobs.append((doc.template, build_context(spec=spec, state=state, doc=doc, municipality=person,
+                                                         case_state=state.path, opened_at=now, history=history,
+                                                         now=now)))
+        outcomes = tools.renderer.render(jobs, slug, strict=False) if jobs else []
+        for i, (spec, state, doc) in enumerate(items):
+            pair = outcomes[2 * i: 2 * i + 2]
+            error = next((str(o) for o in pair if isinstance(o, Exception)), "")
+            if not error:
+                error = _convert(tools, pair[0].html, spec, state, doc)
+            source = "" if error else pair[0].path
+            results.append(CheckResult(spec.key, state.path, doc.id, doc.template, slug or "", error, source))
+    return results
+
+
+def _convert(tools: DocumentTools, html: str, spec: WorkflowSpec, state: StateSpec, doc: DocumentSpec) -> str:
+    fmt = ""
+    try:
+        check_formats(doc.get("formats"), f"{spec.key} {state.path} document {doc.id}")
+        for fmt in FORMATS:
+            tools.writers[fmt](html, {"title": doc.id, "subject": "check", "comments": "", "created": None})
+    except TemplateError as exc:
+        return str(exc)
+    except Exception as exc:  # a writer failing on rendered HTML is a template problem to report, not a crash
+        return f"{doc.template}: could not convert to {fmt}: {type(exc).__name__}: {exc}"
+    return ""

@@ -1,0 +1,1 @@
+"""ESF time reporting: entries, network meetings, totals and the payment-claim export."""

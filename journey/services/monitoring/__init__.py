@@ -1,0 +1,1 @@
+"""SKR's national monitoring: the matrix and the static HTML dashboard."""

@@ -1,0 +1,204 @@
+"""SKR's national monitoring view: every municipality against the journey's stages.
+
+Pure data from a few set-based queries plus the workflow specs: days in the current stage,
+overdue and next reminders, last change, and a funnel. No state machine is built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from journey.definitions.catalog import WorkflowRegistry
+from journey.domain.access import Actor, Role
+from journey.domain.errors import InputError, NotFoundError
+from journey.domain.hours import TARGET_HOURS_PER_YEAR
+from journey.domain.spec import WorkflowSpec, parse_state
+from journey.services.actors import resolve_actor
+
+
+class MonitorSource(Protocol):
+    def user(self, username: str) -> dict[str, Any] | None: ...
+    def user_count(self) -> int: ...
+    def matrix(self) -> list[dict[str, Any]]: ...
+    def last_changes(self) -> dict[int, dict[str, Any]]: ...
+    def planned_reminders(self) -> dict[int, list[dict[str, Any]]]: ...
+    def hours_totals(self, year: int) -> dict[int, int]: ...
+
+
+@dataclass(frozen=True)
+class MonitorFilter:
+    """Which rows to show; every given criterion must hold."""
+
+    county: str = ""  # substring of the län, case-insensitive
+    stage: str = ""  # stage id or handbook stage number
+    status: str = ""  # ACTIVE, PAUSED or COMPLETED
+    overdue: bool = False  # only municipalities with overdue reminders
+    min_days: int = 0  # only those at least this many days in their stage
+    municipality: str = ""  # substring of the name
+
+    def keep(self, row: dict[str, Any]) -> bool:
+        if self.county and self.county.casefold() not in row["county"].casefold():
+            return False
+        if self.stage and self.stage not in (row["stage"], row["handbook_stage"]):
+            return False
+        if self.status and self.status.upper() != (row["status"] or ""):
+            return False
+        if self.municipality and self.municipality.casefold() not in row["municipality"].casefold():
+            return False
+        return not ((self.overdue and not row["overdue"]) or (row["days_in_stage"] or 0) < self.min_days)
+
+
+def _stage_columns(specs: list[WorkflowSpec]) -> list[dict[str, str]]:
+    """Top-level stages of every workflow in use, in journey order (variants share the base's ids)."""
+    columns: dict[str, dict[str, str]] = {}
+    for spec in specs:
+        for state in spec.states:
+            columns.setdefault(state.id, {"id": state.id, "title": state.title, "handbook_stage": state.handbook_stage})
+    return list(columns.values())
+
+
+def state_label(spec: WorkflowSpec | None, state: str) -> str:
+    """'Samverkansstruktur (Intern samverkan: ...; Extern samverkan: ...)' for a parallel stage."""
+    leaves = parse_state(state)
+    if spec is None or not leaves:
+        return state
+    top = spec.state(leaves[0].split(".", 1)[0])
+    label = top.title if top else leaves[0]
+    inner = []
+    for leaf in leaves:
+        if "." in leaf:
+            region, leaf_spec = spec.state(leaf.rsplit(".", 1)[0]), spec.state(leaf)
+            inner.append(f"{region.title if region else leaf}: {leaf_spec.title if leaf_spec else leaf}")
+    return label + (f" ({'; '.join(inner)})" if inner else "")
+
+
+def _visible(actor: Actor, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if actor.open_mode or actor.role in (Role.SKR, Role.ADMIN):
+        return rows
+    return [r for r in rows if r["municipality_id"] == actor.municipality_id]
+
+
+def build(source: MonitorSource, workflows: Callable[[], WorkflowRegistry], username: str | None, now: datetime,
+          filters: MonitorFilter | None = None) -> dict[str, Any]:
+    """The matrix: ``stages`` (columns), ``rows`` (one per municipality), ``funnel`` and ``totals``."""
+    filters = filters or MonitorFilter()
+    if filters.min_days < 0:
+        raise InputError("--min-days must not be negative")
+    actor = resolve_actor(username, source.user, source.user_count)
+    raw = _visible(actor, source.matrix())
+    registry = workflows()
+    specs: dict[tuple[str, int], WorkflowSpec | None] = {}
+    for r in raw:
+        key = (r["workflow"], r["workflow_version"])
+        if r["id"] is not None and key not in specs:
+            try:
+                specs[key] = registry.get(*key)
+            except NotFoundError:
+                specs[key] = None
+    columns = _stage_columns([s for s in specs.values() if s is not None])
+    order = {c["id"]: i for i, c in enumerate(columns)}
+    if filters.stage and not any(filters.stage in (c["id"], c["handbook_stage"]) for c in columns):
+        raise InputError(f"unknown stage {filters.stage!r}; stages: {', '.join(c['id'] for c in columns)}")
+    last = source.last_changes() if raw else {}
+    planned = source.planned_reminders() if raw else {}
+    hours = source.hours_totals(now.year) if raw else {}
+    rows = [_row(r, specs, order, last, planned, now) | {"esf_hours": hours.get(r["municipality_id"], 0)} for r in raw]
+    shown = [r for r in rows if filters.keep(r)]
+    return {"generated_at": now.isoformat(), "year": now.year, "esf_target": TARGET_HOURS_PER_YEAR,
+            "stages": columns, "rows": shown, "funnel": _funnel(columns, rows), "counties": _counties(rows),
+            "totals": {"municipalities": len(rows), "shown": len(shown), "with_case": sum(r["stage"] != "" for r in rows),
+                       "overdue": sum(1 for r in rows if r["overdue"])}}
+
+
+def _row(r: dict[str, Any], specs: dict[tuple[str, int], WorkflowSpec | None], order: dict[str, int],
+         last: dict[int, dict[str, Any]], planned: dict[int, list[dict[str, Any]]], now: datetime) -> dict[str, Any]:
+    base = {"municipality_id": r["municipality_id"], "case_id": r["id"], "municipality": r["municipality"],
+            "code": r["code"],
+            "slug": r["slug"], "county": r["county"] or ""}
+    if r["id"] is None:
+        return base | {"workflow": "", "stage": "", "stage_title": "(no case)", "handbook_stage": "", "state": "",
+                       "state_title": "", "status": "", "days_in_stage": None, "stage_entered_at": None, "overdue": 0,
+                       "oldest_overdue": None, "next_due": None, "last_change": None, "cells": {}}
+    spec = specs.get((r["workflow"], r["workflow_version"]))
+    stage = spec.state(r["stage"]) if spec else None
+    position = order.get(r["stage"], -1)
+    completed = r["status"] == "COMPLETED"
+    cells = {sid: ("done" if i < position else "current" if i == position else "") for sid, i in order.items()}
+    if completed and r["stage"] in cells:
+        cells[r["stage"]] = "done"
+    due = [p["due_at"] for p in planned.get(r["id"], []) if p["due_at"] is not None]
+    overdue = [d for d in due if d < now]
+    change = last.get(r["id"])
+    return base | {
+        "workflow": f"{r['workflow']}@{r['workflow_version']}", "stage": r["stage"],
+        "stage_title": stage.title if stage else r["stage"], "handbook_stage": stage.handbook_stage if stage else "",
+        "state": r["state"], "state_title": state_label(spec, r["state"]), "status": r["status"],
+        "days_in_stage": max(0, (now - r["stage_entered_at"]).days), "stage_entered_at": r["stage_entered_at"],
+        "overdue": len(overdue), "oldest_overdue": min(overdue) if overdue else None,
+        "next_due": min(due) if due else None,
+        "last_change": {"at": change["at"], "actor": change["actor"], "trigger": change["trigger"],
+                        "kind": change["kind"]} if change else None,
+        "cells": cells,
+    }
+
+
+def _funnel(columns: list[dict[str, str]], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per stage: how many municipalities are in it now and how many have reached it."""
+    result = []
+    for c in columns:
+        current = sum(1 for r in rows if r["stage"] == c["id"])
+        reached = sum(1 for r in rows if r["cells"].get(c["id"]) in ("done", "current"))
+        result.append(c | {"current": current, "reached": reached})
+    return result
+
+
+def _counties(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per län: municipalities, how far they have come on average (handbook stage), how many are overdue."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault(r["county"] or "(okänt län)", []).append(r)
+    result = []
+    for county, members in sorted(groups.items()):
+        stages = [int(r["handbook_stage"]) for r in members if r["handbook_stage"].isdigit()]
+        result.append({"county": county, "municipalities": len(members),
+                       "mean_stage": round(sum(stages) / len(stages), 1) if stages else None,
+                       "overdue": sum(1 for r in members if r["overdue"])})
+    return result
+
+
+def to_json(data: dict[str, Any]) -> dict[str, Any]:
+    """The same data with datetimes as ISO text and without internal ids."""
+    def clean(value: Any) -> Any:
+        if isinstance(value, datetime):
+            return value.isoformat()
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items() if k not in ("municipality_id", "case_id")}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    return clean(data)  # type: ignore[no-any-return]
+
+
+def status_sheets(data: dict[str, Any]) -> list[Any]:
+    """The whole status as tables: one row per municipality, then the funnel."""
+    from journey.services.sheets import Sheet
+
+    def day(value: datetime | None) -> Any:
+        return value.date() if value else None
+
+    rows = [[r["municipality"], r["code"], r["county"], r["handbook_stage"], r["stage"], r["state_title"] or
+             r["stage_title"], r["status"], r["days_in_stage"], day(r["stage_entered_at"]), r["overdue"],
+             day(r["next_due"]), day((r["last_change"] or {}).get("at")), (r["last_change"] or {}).get("trigger") or
+             (r["last_change"] or {}).get("kind"), r["esf_hours"], r["workflow"]] for r in data["rows"]]
+    status = Sheet("Status", ["Kommun", "Kommunkod", "Län", "Etapp nr", "Etapp", "Läge", "Status", "Dagar i etapp",
+                              "I etapp sedan", "Försenade påminnelser", "Nästa förfallodag", "Senaste ändring",
+                              "Senaste steg", f"ESF-timmar {data['year']}", "Arbetsflöde"], rows)
+    funnel = Sheet("Tratt", ["Etapp nr", "Etapp", "Titel", "Just nu", "Har nått"],
+                   [[f["handbook_stage"], f["id"], f["title"], f["current"], f["reached"]] for f in data["funnel"]])
+    counties = Sheet("Per län", ["Län", "Kommuner", "Etapp i snitt", "Med försenade påminnelser"],
+                     [[c["county"], c["municipalities"], c["mean_stage"], c["overdue"]] for c in data["counties"]])
+    return [status, funnel, counties]

@@ -1,0 +1,89 @@
+"""The static HTML dashboard: the monitoring matrix plus one page per municipality.
+
+Each municipality page holds its history, documents, reminders and the workflow diagram with
+the current state highlighted. Everything is inline (CSS and SVG): it works offline from a
+USB stick or a file share. Data comes from a few set-based queries, whatever the count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from journey.definitions.catalog import WorkflowRegistry
+from journey.domain.errors import NotFoundError
+from journey.domain.spec import WorkflowSpec, parse_state
+from journey.services.monitoring.monitor import MonitorSource, build, state_label
+from journey.services.workflows import diagram
+
+
+class ReportSource(MonitorSource, Protocol):
+    def history(self) -> dict[int, list[dict[str, Any]]]: ...
+    def documents(self) -> dict[int, list[dict[str, Any]]]: ...
+    def reminders(self) -> dict[int, list[dict[str, Any]]]: ...
+
+
+Render = Callable[[str, dict[str, Any]], str]  # template name, context -> HTML (autoescaped)
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    index: Path
+    pages: int
+
+
+def _value(value: Any) -> str:
+    return ", ".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
+
+
+def _evidence(evidence: dict[str, Any]) -> str:
+    return "; ".join(f"{kind}: " + ", ".join(f"{k}={_value(v)}" for k, v in fields.items())
+                     for kind, fields in (evidence or {}).items() if isinstance(fields, dict))
+
+
+def _document(doc: dict[str, Any]) -> dict[str, Any]:
+    path = Path(str(doc.get("path") or ""))
+    uri = path.as_uri() if path.is_absolute() else ""
+    return doc | {"uri": uri, "name": path.name}
+
+
+def write_report(source: ReportSource, workflows: Callable[[], WorkflowRegistry], username: str | None,
+                 now: datetime, out_dir: Path, render: Render,
+                 progress: Callable[[int], None] = lambda _: None) -> ReportResult:
+    """Write ``index.html`` and ``kommun/<slug>.html`` for every municipality the actor may read."""
+    data = build(source, workflows, username, now)
+    registry = workflows()
+    history, documents, reminders = source.history(), source.documents(), source.reminders()
+    (out_dir / "kommun").mkdir(parents=True, exist_ok=True)
+    diagrams: dict[tuple[str, str], tuple[str, str]] = {}
+    for row in data["rows"]:
+        case_id = row["case_id"]
+        spec = _spec(registry, row["workflow"]) if case_id is not None else None
+        key = (row["workflow"], row["state"])
+        if key not in diagrams:  # one drawing per workflow version and state, however many municipalities
+            leaves = parse_state(row["state"])
+            diagrams[key] = (diagram.svg(spec, leaves), diagram.mermaid(spec, leaves)) if spec else ("", "")
+        drawing, mermaid = diagrams[key]
+        entries = [e | {"evidence_text": _evidence(e["evidence"]), "to_label": state_label(spec, e["to_state"]),
+                        "from_label": state_label(spec, e["from_state"]) if e["from_state"] else ""}
+                   for e in history.get(case_id or -1, [])]
+        page = render("municipality.html.j2", {
+            "row": row, "history": entries, "documents": [_document(d) for d in documents.get(case_id or -1, [])],
+            "reminders": reminders.get(case_id or -1, []), "diagram": drawing, "mermaid": mermaid, "data": data,
+            "now": now})
+        (out_dir / "kommun" / f"{row['slug']}.html").write_text(page, encoding="utf-8")
+        progress(1)
+    index = out_dir / "index.html"
+    index.write_text(render("index.html.j2", {"data": data, "now": now}), encoding="utf-8")
+    return ReportResult(index, len(data["rows"]))
+
+
+def _spec(registry: WorkflowRegistry, key: str) -> WorkflowSpec | None:
+    name, _, version = key.partition("@")
+    try:
+        return registry.get(name, int(version))
+    except (NotFoundError, ValueError):
+        return None

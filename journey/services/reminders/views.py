@@ -1,0 +1,52 @@
+"""Read side for reminders and board calendars: what is planned, what went out, which meetings."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from journey.domain.access import Action, Actor, Role, authorize
+from journey.domain.reminders import ROLES, ReminderStatus
+from journey.services.actors import match_municipality
+from journey.services.cases.views import reader
+
+
+def _scope(read: Any, username: str | None, municipality: str | None) -> tuple[Actor, int | None]:
+    actor = reader(read, username)
+    if municipality:
+        m = match_municipality(municipality, read.municipalities())
+        authorize(actor, Action.READ, m["id"], m["name"])
+        return actor, m["id"]
+    if actor.open_mode or actor.role in (Role.SKR, Role.ADMIN):
+        return actor, None
+    return actor, actor.municipality_id if actor.municipality_id is not None else -1
+
+
+def _present(row: dict[str, Any], tz: ZoneInfo) -> dict[str, Any]:
+    due = row["due_at"].astimezone(tz) if row["due_at"] else None
+    sent = row["sent_at"].astimezone(tz) if row["sent_at"] else None
+    return row | {"due_local": due.strftime("%Y-%m-%d %H:%M") if due else "",
+                  "sent_local": sent.strftime("%Y-%m-%d %H:%M") if sent else "",
+                  "recipient": ROLES.get(row["recipient_role"], row["recipient_role"]),
+                  "held": row["case_status"] == "PAUSED" and row["status"] == ReminderStatus.PLANNED.value}
+
+
+def upcoming(read: Any, queries: Any, username: str | None, tz: ZoneInfo,
+             municipality: str | None = None) -> list[dict[str, Any]]:
+    """Planned reminders, soonest first; those without a date (no meeting in the calendar) last."""
+    _, municipality_id = _scope(read, username, municipality)
+    statuses = (ReminderStatus.PLANNED.value, ReminderStatus.SENDING.value)
+    return [_present(r, tz) for r in queries.reminders(statuses, municipality_id)]
+
+
+def sent(read: Any, queries: Any, username: str | None, tz: ZoneInfo,
+         municipality: str | None = None) -> list[dict[str, Any]]:
+    """Sent and failed reminders, newest first."""
+    _, municipality_id = _scope(read, username, municipality)
+    statuses = (ReminderStatus.SENT.value, ReminderStatus.FAILED.value)
+    return [_present(r, tz) for r in queries.reminders(statuses, municipality_id, newest_sent_first=True)]
+
+
+def meetings(read: Any, queries: Any, username: str | None, municipality: str | None = None) -> list[dict[str, Any]]:
+    _, municipality_id = _scope(read, username, municipality)
+    return queries.meetings(municipality_id)

@@ -1,0 +1,1 @@
+"""Workflow definitions and versions as use cases: validate, describe, diff, diagrams."""
