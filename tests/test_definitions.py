@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from journey.definitions.catalog import WorkflowRegistry
+from journey.definitions.catalog import WorkflowCatalog
 from journey.definitions.loader import load_all, load_text
 from journey.definitions.machine import MachineCache
 from journey.domain.errors import DefinitionError, DefinitionErrors
@@ -40,7 +40,7 @@ def errors_of(text: str) -> list[DefinitionError]:
 
 
 def test_every_shipped_workflow_loads_validates_and_compiles() -> None:
-    registry = WorkflowRegistry.from_directory(WORKFLOWS)
+    registry = WorkflowCatalog.from_directory(WORKFLOWS)
     assert {"handbook", "handbook-integrated"} <= set(registry.names())
     machines = MachineCache()
     for spec in registry.all():
@@ -49,7 +49,7 @@ def test_every_shipped_workflow_loads_validates_and_compiles() -> None:
 
 
 def test_the_handbook_covers_the_stages_of_the_domain_table() -> None:
-    spec = WorkflowRegistry.from_directory(WORKFLOWS).get("handbook")
+    spec = WorkflowCatalog.from_directory(WORKFLOWS).get("handbook")
     stages = [s.handbook_stage for s in spec.states]
     assert stages == [str(i) for i in range(11)]
     collaboration = spec.state("collaboration")
@@ -180,10 +180,10 @@ def test_spec_cache_is_invalidated_when_a_file_changes(tmp_path: Path, monkeypat
     directory = tmp_path / "wf"
     directory.mkdir()
     path = write(directory / "mini.yaml", MINI)
-    assert WorkflowRegistry.from_directory(directory).get("mini").title == "mini"
+    assert WorkflowCatalog.from_directory(directory).get("mini").title == "mini"
     assert list((tmp_path / "cache" / "journey").glob("workflows-*.pickle"))
     path.write_text(MINI.replace("initial: a\n", "initial: a\ntitle: Renamed workflow\n"), encoding="utf-8")
-    assert WorkflowRegistry.from_directory(directory).get("mini").title == "Renamed workflow"
+    assert WorkflowCatalog.from_directory(directory).get("mini").title == "Renamed workflow"
 
 
 def test_validating_a_draft_version_outside_the_directory_uses_the_directory_as_bases(

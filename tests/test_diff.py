@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from journey.definitions.catalog import WorkflowRegistry
+from journey.definitions.catalog import WorkflowCatalog
 from journey.services.workflows.versions import diff_workflows
 from tests.conftest import WORKFLOWS, Cli
 
@@ -25,7 +25,7 @@ def changes(diff: object, what: str) -> set[tuple[str, str, str]]:
 
 
 def test_states_and_transitions_added_removed_renamed_between_v1_and_v2() -> None:
-    diff = diff_workflows(WorkflowRegistry.from_directory(VERSIONS), "handbook@1", "handbook@2", VERSIONS)
+    diff = diff_workflows(WorkflowCatalog.from_directory(VERSIONS), "handbook@1", "handbook@2", VERSIONS)
     assert (diff.old, diff.new) == ("handbook@1", "handbook@2")
     assert changes(diff, "state") == {
         ("renamed", "needs_inventory", "needs_analysis"),
@@ -46,7 +46,7 @@ def test_a_rename_without_mapping_is_removed_plus_added_with_a_hint(tmp_path: Pa
         "    needs_inventory: needs_analysis\n", "")
     shutil.copy(VERSIONS / "handbook-v1.yaml", tmp_path)
     (tmp_path / "handbook-v2.yaml").write_text(text, encoding="utf-8")
-    diff = diff_workflows(WorkflowRegistry.from_directory(tmp_path), "handbook@1", None, tmp_path)
+    diff = diff_workflows(WorkflowCatalog.from_directory(tmp_path), "handbook@1", None, tmp_path)
     assert ("removed", "needs_inventory", "") in changes(diff, "state")
     assert ("added", "", "needs_analysis") in changes(diff, "state")
     assert len(diff.hints) == 1 and diff.hints[0].startswith("needs_inventory may have been renamed needs_analysis")

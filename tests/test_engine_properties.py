@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from journey.definitions.catalog import WorkflowRegistry
+from journey.definitions.catalog import WorkflowCatalog
 from journey.definitions.machine import MachineCache
 from journey.domain.evidence import parse_value
 from journey.domain.explain import next_steps
@@ -13,7 +13,7 @@ from journey.domain.guards import GuardContext, evaluate
 from journey.domain.spec import EvidenceFieldSpec, format_state, parse_state
 from tests.conftest import WORKFLOWS
 
-REGISTRY = WorkflowRegistry.from_directory(WORKFLOWS)
+REGISTRY = WorkflowCatalog.from_directory(WORKFLOWS)
 MACHINES = MachineCache()
 
 

@@ -73,23 +73,23 @@ def test_rule_problems_name_each_bad_key() -> None:
 
 
 def test_invalid_reminder_in_yaml_names_file_line_and_key(tmp_path: Path) -> None:
-    from journey.definitions.catalog import WorkflowRegistry
+    from journey.definitions.catalog import WorkflowCatalog
 
     text = (Path(__file__).parent / "data" / "reminder_workflows" / "remind.yaml").read_text()
     (tmp_path / "remind.yaml").write_text(text.replace("offset: 10d", "offset: ten days"))
     with pytest.raises(DefinitionError) as err:
-        WorkflowRegistry.from_directory(tmp_path).get("remind")
+        WorkflowCatalog.from_directory(tmp_path).get("remind")
     assert "remind.yaml:15: states[0].reminders[0].offset:" in str(err.value)
 
 
 def test_every_reminder_template_in_the_workflows_exists() -> None:
     from journey.adapters.mail.renderer import JinjaEmailRenderer
-    from journey.definitions.catalog import WorkflowRegistry
+    from journey.definitions.catalog import WorkflowCatalog
     from journey.domain.reminders import rule_from_spec
     from tests.conftest import TEMPLATES, WORKFLOWS
 
     renderer = JinjaEmailRenderer(TEMPLATES)
-    registry = WorkflowRegistry.from_directory(WORKFLOWS)
+    registry = WorkflowCatalog.from_directory(WORKFLOWS)
     rules = [rule_from_spec(r) for name in ("handbook", "handbook-integrated")
              for s in registry.get(name).all_states() for r in s.reminders]
     assert len(rules) >= 8

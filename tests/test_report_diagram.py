@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from journey.definitions.catalog import WorkflowRegistry
+from journey.definitions.catalog import WorkflowCatalog
 from journey.domain.spec import WorkflowSpec
 from journey.services.workflows.diagram import COLOURS, mermaid, state_classes, svg
 from tests.conftest import WORKFLOWS
@@ -15,7 +15,7 @@ from tests.conftest import WORKFLOWS
 
 @pytest.fixture(scope="module")
 def spec() -> WorkflowSpec:
-    return WorkflowRegistry.from_directory(Path(WORKFLOWS)).get("handbook", 1)
+    return WorkflowCatalog.from_directory(Path(WORKFLOWS)).get("handbook", 1)
 
 
 def test_classes_for_a_plain_stage(spec: WorkflowSpec) -> None:

@@ -15,7 +15,7 @@ from journey.adapters.documents.docx_writer import html_to_docx
 from journey.adapters.documents.markdown_writer import html_to_markdown
 from journey.adapters.documents.renderer import SandboxRenderer
 from journey.adapters.documents.tools import make_tools
-from journey.definitions.catalog import WorkflowRegistry
+from journey.definitions.catalog import WorkflowCatalog
 from journey.domain.document import TemplateError, condition_holds, safe_filename
 from journey.domain.spec import DocumentSpec
 from journey.services.documents.context import build_context, formal_name, sample_history
@@ -49,7 +49,7 @@ def test_formal_municipality_names(name: str, formal: str) -> None:
 @pytest.mark.parametrize(("given", "board"), [("KS", "Kommunstyrelsen"), ("amn", "Arbetsmarknadsnämnden"),
                                               ("Kulturnämnden", "Kulturnämnden"), (None, "Kommunstyrelsen")])
 def test_responsible_board_codes_are_spelled_out(given: str | None, board: str) -> None:
-    spec = WorkflowRegistry.from_directory(WORKFLOWS).get("handbook")
+    spec = WorkflowCatalog.from_directory(WORKFLOWS).get("handbook")
     state = spec.state("policy")
     assert state is not None
     history = [h for h in sample_history(spec, NOW) if "responsible_board" in h.evidence]
@@ -159,7 +159,7 @@ def test_html_becomes_markdown_with_escaped_text() -> None:
 
 def test_every_workflow_declared_template_renders_in_every_format() -> None:
     tools = make_tools(TEMPLATES, Path("/nonexistent"))
-    registry = WorkflowRegistry.from_directory(WORKFLOWS)
+    registry = WorkflowCatalog.from_directory(WORKFLOWS)
     results = check_templates(registry, tools, NOW, tools.renderer.names())
     assert results and all(r.ok for r in results), [r.error for r in results if not r.ok]
     declared = {d.template for s in registry.all() for st in s.all_states() for d in st.documents}
@@ -170,7 +170,7 @@ def test_every_workflow_declared_template_renders_in_every_format() -> None:
 
 
 def test_document_settings_from_yaml_reach_the_template() -> None:
-    spec = WorkflowRegistry.from_directory(WORKFLOWS).get("handbook")
+    spec = WorkflowCatalog.from_directory(WORKFLOWS).get("handbook")
     state = spec.state("action_plan")
     assert state is not None
     doc = DocumentSpec("handlingsplan", "handlingsplan", (("measures", ((("action", "Öppna kafé"), ("owner", "KS"),

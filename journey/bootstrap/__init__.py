@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from journey.adapters.clock import SystemClock
 from journey.adapters.readmodel.core import SqlReadModel
 from journey.config import Settings
-from journey.definitions.catalog import WorkflowRegistry
+from journey.definitions.catalog import WorkflowCatalog
 from journey.domain.clock import Clock
 
 if TYPE_CHECKING:
@@ -41,8 +41,8 @@ class App:
         return make_engine(self.database_url)
 
     @cached_property
-    def workflows(self) -> WorkflowRegistry:
-        return WorkflowRegistry.from_directory(self.settings.workflows_dir)
+    def workflows(self) -> WorkflowCatalog:
+        return WorkflowCatalog.from_directory(self.settings.workflows_dir)
 
     @cached_property
     def _read_model(self) -> SqlReadModel:

@@ -62,14 +62,14 @@ def _load_cached(directory: Path, files: list[Path]) -> list[WorkflowSpec]:
     return specs
 
 
-class WorkflowRegistry:
+class WorkflowCatalog:
     """Specs keyed by ``(name, version)``; the highest version of a name is its latest."""
 
     def __init__(self, specs: list[WorkflowSpec]) -> None:
         self._specs = {(s.name, s.version): s for s in specs}
 
     @classmethod
-    def from_directory(cls, directory: Path) -> WorkflowRegistry:
+    def from_directory(cls, directory: Path) -> WorkflowCatalog:
         files = sorted(p for p in directory.rglob("*.y*ml") if p.suffix in (".yaml", ".yml")) if directory.is_dir() else []
         return cls(_load_cached(directory, files) if files else [])
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from journey.definitions.catalog import WorkflowRegistry
+from journey.definitions.catalog import WorkflowCatalog
 from journey.definitions.machine import MachineCache
 from journey.domain.clock import Clock
 from journey.domain.events import Event
@@ -18,7 +18,7 @@ EventHandler = Callable[[Event, UnitOfWork], None]
 @dataclass
 class Deps:
     uow: UnitOfWorkFactory
-    workflows: Callable[[], WorkflowRegistry]
+    workflows: Callable[[], WorkflowCatalog]
     clock: Clock
     machines: MachineCache = field(default_factory=MachineCache)
     handlers: dict[type[Event], list[EventHandler]] = field(default_factory=dict)

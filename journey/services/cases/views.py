@@ -7,7 +7,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from journey.definitions.catalog import WorkflowRegistry
+from journey.definitions.catalog import WorkflowCatalog
 from journey.domain.access import Action, Actor, Role, authorize
 from journey.domain.errors import NotFoundError
 from journey.domain.explain import command_hint, next_steps
@@ -47,14 +47,14 @@ def _summary(spec: WorkflowSpec | None, leaves: tuple[str, ...]) -> str:
     return f"{stage.title if stage else leaves[0]} ({', '.join(parts)})"
 
 
-def _spec_or_none(workflows: WorkflowRegistry, name: str, version: int) -> WorkflowSpec | None:
+def _spec_or_none(workflows: WorkflowCatalog, name: str, version: int) -> WorkflowSpec | None:
     try:
         return workflows.get(name, version)
     except NotFoundError:
         return None
 
 
-def case_status(row: dict[str, Any], workflows: WorkflowRegistry, now: datetime) -> dict[str, Any]:
+def case_status(row: dict[str, Any], workflows: WorkflowCatalog, now: datetime) -> dict[str, Any]:
     """One case as plain data: where it stands, since when, what changed last, what may come next."""
     spec = _spec_or_none(workflows, row["workflow"], row["workflow_version"])
     leaves = parse_state(row["state"])
@@ -94,7 +94,7 @@ def _case_row(read: ReadModel, actor: Actor, municipality: str) -> dict[str, Any
     return rows[0]
 
 
-def status(read: ReadModel, workflows: Callable[[], WorkflowRegistry], username: str | None, now: datetime,
+def status(read: ReadModel, workflows: Callable[[], WorkflowCatalog], username: str | None, now: datetime,
            municipality: str | None = None) -> list[dict[str, Any]]:
     actor = reader(read, username)
     rows = [_case_row(read, actor, municipality)] if municipality else _visible(actor, read.cases())
@@ -113,7 +113,7 @@ def history(read: ReadModel, username: str | None, municipality: str) -> dict[st
             "entries": entries}
 
 
-def why(read: ReadModel, workflows: Callable[[], WorkflowRegistry], username: str | None,
+def why(read: ReadModel, workflows: Callable[[], WorkflowCatalog], username: str | None,
         municipality: str) -> dict[str, Any]:
     """For each possible next step: the guards it needs and what each still lacks."""
     actor = reader(read, username)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from journey.definitions.catalog import WorkflowRegistry
+from journey.definitions.catalog import WorkflowCatalog
 from journey.domain.document import FORMATS, TemplateError, check_formats
 from journey.domain.errors import NotFoundError
 from journey.domain.spec import DocumentSpec, StateSpec, WorkflowSpec
@@ -35,7 +35,7 @@ class CheckResult:
         return not self.error
 
 
-def _items(registry: WorkflowRegistry, extra: list[str]) -> list[tuple[WorkflowSpec, StateSpec, DocumentSpec]]:
+def _items(registry: WorkflowCatalog, extra: list[str]) -> list[tuple[WorkflowSpec, StateSpec, DocumentSpec]]:
     items = [(spec, state, doc) for spec in registry.all() for state in spec.all_states() for doc in state.documents]
     named = {doc.template for _, _, doc in items}
     specs = registry.all()
@@ -46,7 +46,7 @@ def _items(registry: WorkflowRegistry, extra: list[str]) -> list[tuple[WorkflowS
     return items
 
 
-def check_templates(registry: WorkflowRegistry, tools: DocumentTools, now: datetime, templates: list[str],
+def check_templates(registry: WorkflowCatalog, tools: DocumentTools, now: datetime, templates: list[str],
                     municipality: str | None = None) -> list[CheckResult]:
     """One result per (declared document, override set); ``templates`` are all default template names."""
     items = _items(registry, templates)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from journey.definitions.catalog import WorkflowRegistry
+from journey.definitions.catalog import WorkflowCatalog
 from journey.domain.access import Actor, Role
 from journey.domain.errors import InputError, NotFoundError
 from journey.domain.hours import TARGET_HOURS_PER_YEAR
@@ -81,7 +81,7 @@ def _visible(actor: Actor, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [r for r in rows if r["municipality_id"] == actor.municipality_id]
 
 
-def build(source: MonitorSource, workflows: Callable[[], WorkflowRegistry], username: str | None, now: datetime,
+def build(source: MonitorSource, workflows: Callable[[], WorkflowCatalog], username: str | None, now: datetime,
           filters: MonitorFilter | None = None) -> dict[str, Any]:
     """The matrix: ``stages`` (columns), ``rows`` (one per municipality), ``funnel`` and ``totals``."""
     filters = filters or MonitorFilter()

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from journey.definitions.catalog import WorkflowRegistry
+from journey.definitions.catalog import WorkflowCatalog
 from journey.domain.errors import NotFoundError
 from journey.domain.spec import WorkflowSpec, parse_state
 from journey.services.monitoring.monitor import MonitorSource, build, state_label
@@ -50,7 +50,7 @@ def _document(doc: dict[str, Any]) -> dict[str, Any]:
     return doc | {"uri": uri, "name": path.name}
 
 
-def write_report(source: ReportSource, workflows: Callable[[], WorkflowRegistry], username: str | None,
+def write_report(source: ReportSource, workflows: Callable[[], WorkflowCatalog], username: str | None,
                  now: datetime, out_dir: Path, render: Render,
                  progress: Callable[[int], None] = lambda _: None) -> ReportResult:
     """Write ``index.html`` and ``kommun/<slug>.html`` for every municipality the actor may read."""
@@ -81,7 +81,7 @@ def write_report(source: ReportSource, workflows: Callable[[], WorkflowRegistry]
     return ReportResult(index, len(data["rows"]))
 
 
-def _spec(registry: WorkflowRegistry, key: str) -> WorkflowSpec | None:
+def _spec(registry: WorkflowCatalog, key: str) -> WorkflowSpec | None:
     name, _, version = key.partition("@")
     try:
         return registry.get(name, int(version))

@@ -13,7 +13,7 @@ from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from journey.definitions.catalog import WorkflowRegistry
+from journey.definitions.catalog import WorkflowCatalog
 from journey.domain.case import CaseStatus
 from journey.domain.events import StateEntered, StateExited
 from journey.domain.pause import CasePaused, CaseResumed
@@ -47,7 +47,7 @@ def responsible_board(uow: UnitOfWork, case_id: int) -> str:
 
 @dataclass
 class ReminderPlanner:
-    workflows: Callable[[], WorkflowRegistry]
+    workflows: Callable[[], WorkflowCatalog]
     holiday_name: HolidayName
     tz: ZoneInfo
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from journey.definitions.catalog import WorkflowRegistry
+from journey.definitions.catalog import WorkflowCatalog
 from journey.domain.errors import InputError
 from journey.domain.spec import parse_state
 from journey.ports.core import ReadModel
@@ -13,7 +13,7 @@ from journey.services.cases.views import status
 from journey.services.workflows import diagram
 
 
-def render_diagram(read: ReadModel, workflows: Callable[[], WorkflowRegistry], username: str | None, now: datetime,
+def render_diagram(read: ReadModel, workflows: Callable[[], WorkflowCatalog], username: str | None, now: datetime,
                    workflow: str | None, municipality: str | None, fmt: str) -> str:
     """Mermaid text or SVG; with ``municipality`` its case's workflow version and state are used."""
     name, _, version = (workflow or "").partition("@")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from journey.definitions.catalog import WorkflowRegistry
+from journey.definitions.catalog import WorkflowCatalog
 from journey.definitions.diff import WorkflowDiff, diff_specs
 from journey.definitions.variants import parse_ref
 from journey.domain.case_migration import chain, check_chain, state_map
@@ -13,7 +13,7 @@ from journey.domain.errors import DefinitionError, DefinitionErrors, InputError,
 from journey.domain.spec import WorkflowSpec
 
 
-def resolve(registry: WorkflowRegistry, ref: str, workflows_dir: Path) -> WorkflowSpec:
+def resolve(registry: WorkflowCatalog, ref: str, workflows_dir: Path) -> WorkflowSpec:
     """``handbook`` (latest), ``handbook@2``, or a YAML file (e.g. a draft not yet published)."""
     if ref.endswith((".yaml", ".yml")):
         return _draft(Path(ref), workflows_dir)
@@ -39,7 +39,7 @@ def _draft(path: Path, workflows_dir: Path) -> WorkflowSpec:
     return next(s for s in load_all([path, *bases]) if s.source_file == str(path))
 
 
-def diff_workflows(registry: WorkflowRegistry, old_ref: str, new_ref: str | None,
+def diff_workflows(registry: WorkflowCatalog, old_ref: str, new_ref: str | None,
                    workflows_dir: Path) -> WorkflowDiff:
     """Diff two versions; renames come from the ``migrations:`` of the versions in between."""
     old = resolve(registry, old_ref, workflows_dir)
@@ -59,7 +59,7 @@ def diff_workflows(registry: WorkflowRegistry, old_ref: str, new_ref: str | None
     return diff_specs(specs)
 
 
-def check_migrations(registry: WorkflowRegistry, specs: list[WorkflowSpec]) -> list[DefinitionError]:
+def check_migrations(registry: WorkflowCatalog, specs: list[WorkflowSpec]) -> list[DefinitionError]:
     """For each spec with a ``migrations:`` block, the old paths it maps must exist in its ``from`` version."""
     errors: list[DefinitionError] = []
     for spec in specs:
