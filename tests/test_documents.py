@@ -220,10 +220,10 @@ def test_a_revision_claimed_twice_is_a_concurrent_change_not_a_crash(app: App) -
            "template": "x", "template_hash": "0" * 64, "input_hash": "0" * 64, "format": "docx", "path": "/x",
            "revision": 1, "created_at": datetime(2022, 3, 1, tzinfo=UTC)}
     with app.deps.uow() as uow:
-        uow.extension("documents").add(row)
+        uow.documents.add(row)
         uow.commit()
     with app.deps.uow() as uow, pytest.raises(ConcurrentChangeError, match="revision 1 was rendered by someone else"):
-        uow.extension("documents").add(row)
+        uow.documents.add(row)
     with app.deps.uow() as uow:
-        assert uow.extension("documents").next_revision(case.id, "x") == 2
-        assert [r["path"] for r in uow.extension("documents").for_case(case.id)] == ["/x"]
+        assert uow.documents.next_revision(case.id, "x") == 2
+        assert [r["path"] for r in uow.documents.for_case(case.id)] == ["/x"]

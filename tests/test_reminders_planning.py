@@ -154,7 +154,7 @@ def test_pause_holds_reminders_and_resume_shifts_them_by_the_pause(app) -> None:
     assert moved["due_at"] == datetime(2022, 3, 25, 7, 0, tzinfo=UTC) == moved["send_after"]
     assert moved["shift_days"] == 14 and "14 dagars paus" in moved["reason"]
     with app.deps.uow() as uow:
-        [pause] = uow.extension("pauses").ledger(moved["case_id"])
+        [pause] = uow.pauses.ledger(moved["case_id"])
         kinds = [e.kind.value for e in uow.cases.history(moved["case_id"])]
     assert pause["shift_days"] == 14 and pause["reason"] == "omorganisation"
     assert kinds[-2:] == ["PAUSED", "RESUMED"]

@@ -15,9 +15,10 @@ from journey.adapters.clock import FixedClock
 from journey.adapters.mail.smtp import SmtpMailer, SmtpSettings, compose
 from journey.bootstrap.reminders import sweep_once
 from journey.domain.board_meetings import MeetingRow
+from journey.domain.errors import MailError
+from journey.ports.mail import OutgoingEmail
 from journey.services.board_meetings import import_meetings
 from journey.services.cases.lifecycle import advance_case
-from journey.services.reminders.mail import MailError, OutgoingEmail
 from tests.reminder_support import SmtpServer, at, free_port, make_app, rows, seed, smtp  # noqa: F401
 
 TZ = ZoneInfo("Europe/Stockholm")

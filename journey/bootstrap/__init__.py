@@ -94,15 +94,10 @@ def _clock_from(settings: Settings) -> Clock:
 
 def wire_features(app: App, deps: Deps) -> None:
     """Register each feature's event handlers and repositories; handlers run inside the advance's transaction."""
-    from journey.adapters.sql.repositories.case_migrations import SqlMigrationRepository
-    from journey.adapters.sql.repositories.hours import SqlHoursRepository
     from journey.adapters.sql.transfer_store import SqlTransferStore
-    from journey.adapters.sql.unit_of_work import EXTENSIONS
     from journey.bootstrap.documents import wire_documents
     from journey.bootstrap.reminders import wire_reminders
 
     wire_documents(app, deps)  # issue 4: documents rendered on state entry
     wire_reminders(app, deps)  # issue 3: reminders planned on entry, cancelled on exit
-    EXTENSIONS["hours"] = SqlHoursRepository  # issue 5: ESF time reporting
-    EXTENSIONS["migrations"] = SqlMigrationRepository  # issue 6: case migrations between versions
-    deps.extras["transfer"] = lambda: SqlTransferStore(app.engine)
+    deps.transfer_store = lambda: SqlTransferStore(app.engine)

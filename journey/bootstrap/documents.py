@@ -16,10 +16,7 @@ def document_tools(settings: Any) -> Any:
 
 
 def wire_documents(app: Any, deps: Deps) -> None:
-    from journey.adapters.sql.repositories.documents import SqlDocumentRepository
-    from journey.adapters.sql.unit_of_work import EXTENSIONS
     from journey.services.documents.rendering import on_state_entered
 
-    EXTENSIONS["documents"] = SqlDocumentRepository
-    tools = deps.extras["documents"] = document_tools(app.settings)
+    tools = deps.documents = document_tools(app.settings)
     deps.on(StateEntered, on_state_entered(deps, tools))

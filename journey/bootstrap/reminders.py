@@ -14,13 +14,8 @@ from journey.services.deps import Deps
 
 def wire_reminders(app: Any, deps: Deps) -> None:
     from journey.adapters.calendars.holidays import swedish_holiday
-    from journey.adapters.sql.repositories.reminders import SqlMeetingRepository, SqlPauseRepository, SqlReminderRepository
-    from journey.adapters.sql.unit_of_work import EXTENSIONS
     from journey.services.reminders.planning import ReminderPlanner, wire
 
-    EXTENSIONS["reminders"] = SqlReminderRepository
-    EXTENSIONS["meetings"] = SqlMeetingRepository
-    EXTENSIONS["pauses"] = SqlPauseRepository
     wire(deps, ReminderPlanner(deps.workflows, swedish_holiday, ZoneInfo(app.settings.timezone)))
 
 

@@ -60,7 +60,7 @@ def render(municipality: str, document: str, formats: tuple[str, ...], state: st
     from journey.services.documents.rendering import render_document
 
     app = get_app()
-    rows = render_document(app.deps, app.deps.extras["documents"], actor, municipality, document, formats, state)
+    rows = render_document(app.deps, app.deps.documents, actor, municipality, document, formats, state)
     if as_json:
         echo_json(rows)
         return

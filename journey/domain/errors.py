@@ -104,3 +104,11 @@ class NotInitialisedError(JourneyError):
 
 class DatabaseLockedError(JourneyError):
     exit_code = ExitCode.LOCKED
+
+
+class MailError(JourneyError):
+    """Delivery failed. ``temporary``: retry later (server down, 4xx); else give up (5xx)."""
+
+    def __init__(self, message: str, *, temporary: bool, connection: bool = False) -> None:
+        super().__init__(message)
+        self.temporary, self.connection = temporary, connection

@@ -12,7 +12,7 @@ from journey.domain.access import Action, authorize
 from journey.domain.board_meetings import MeetingRow, check_board, check_email
 from journey.domain.errors import NotFoundError
 from journey.domain.municipality import Municipality
-from journey.ports.core import UnitOfWork
+from journey.ports.unit_of_work import UnitOfWork
 from journey.services.cases.lifecycle import actor_in, find_municipality
 from journey.services.deps import Deps
 
@@ -34,7 +34,7 @@ def _municipality(uow: UnitOfWork, username: str | None, municipality: str) -> M
 
 
 def _replan(deps: Deps, uow: UnitOfWork, municipality_id: int) -> int:
-    planner = deps.extras.get("reminder_planner")
+    planner = deps.replanner
     return planner.replan_meetings(uow, municipality_id) if planner else 0
 
 
@@ -43,7 +43,7 @@ def import_meetings(deps: Deps, username: str | None, municipality: str, rows: l
     """Add or update every row (matched on board and date); one transaction for the whole file."""
     with deps.uow() as uow:
         m = _municipality(uow, username, municipality)
-        repo = uow.extension("meetings")
+        repo = uow.board_meetings
         added = updated = 0
         for row in rows:
             board_id = repo.upsert_board(m.id, row.board, name=row.board_name, secretary_email=row.secretary_email,
@@ -61,7 +61,7 @@ def add_meeting(deps: Deps, username: str | None, municipality: str, row: Meetin
 
 
 def _board_id(uow: UnitOfWork, m: Municipality, board: str) -> int:
-    found = uow.extension("meetings").board(m.id, board)
+    found = uow.board_meetings.board(m.id, board)
     if found is None:
         raise NotFoundError(f"{m.name} has no board {board!r} in its calendar")
     return int(found["id"])
@@ -71,7 +71,7 @@ def move_meeting(deps: Deps, username: str | None, municipality: str, board: str
                  new_day: date) -> CalendarChange:
     with deps.uow() as uow:
         m = _municipality(uow, username, municipality)
-        if not uow.extension("meetings").move_meeting(_board_id(uow, m, board), day, new_day):
+        if not uow.board_meetings.move_meeting(_board_id(uow, m, board), day, new_day):
             raise NotFoundError(f"{m.name} {board} has no meeting on {day}")
         moved = _replan(deps, uow, m.id or 0)
         uow.commit()
@@ -81,7 +81,7 @@ def move_meeting(deps: Deps, username: str | None, municipality: str, board: str
 def remove_meeting(deps: Deps, username: str | None, municipality: str, board: str, day: date) -> CalendarChange:
     with deps.uow() as uow:
         m = _municipality(uow, username, municipality)
-        if not uow.extension("meetings").remove_meeting(_board_id(uow, m, board), day):
+        if not uow.board_meetings.remove_meeting(_board_id(uow, m, board), day):
             raise NotFoundError(f"{m.name} {board} has no meeting on {day}")
         moved = _replan(deps, uow, m.id or 0)
         uow.commit()
@@ -95,7 +95,7 @@ def set_board(deps: Deps, username: str | None, municipality: str, code: str, na
     secretary_email, chair_email = check_email(secretary_email), check_email(chair_email)
     with deps.uow() as uow:
         m = _municipality(uow, username, municipality)
-        uow.extension("meetings").upsert_board(m.id, code, name=name, secretary_email=secretary_email,
+        uow.board_meetings.upsert_board(m.id, code, name=name, secretary_email=secretary_email,
                                                chair_email=chair_email)
         moved = _replan(deps, uow, m.id or 0)
         uow.commit()

@@ -24,7 +24,7 @@ from journey.domain.errors import (
 from journey.domain.events import CaseMigrated, Event, StateEntered, StateExited
 from journey.domain.municipality import swedish_sort_key
 from journey.domain.spec import WorkflowSpec, parse_state
-from journey.ports.core import UnitOfWork
+from journey.ports.unit_of_work import UnitOfWork
 from journey.services.cases.lifecycle import actor_in, find_municipality
 from journey.services.deps import Deps
 
@@ -69,7 +69,7 @@ class MigrationResult:
 
 
 def _repo(uow: UnitOfWork) -> MigrationRepository:
-    return uow.extension("migrations")  # type: ignore[no-any-return]
+    return uow.case_migrations  # type: ignore[no-any-return]
 
 
 def _target_workflows(deps: Deps, to_version: int, workflow: str | None) -> list[str]:

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from journey.definitions.catalog import WorkflowCatalog
 from journey.definitions.machine import MachineCache
 from journey.domain.clock import Clock
 from journey.domain.events import Event
-from journey.ports.core import UnitOfWork, UnitOfWorkFactory
+from journey.ports.reminders import ReminderReplanner
+from journey.ports.transfer import TransferStore
+from journey.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+if TYPE_CHECKING:
+    from journey.services.documents.rendering import DocumentTools
 
 EventHandler = Callable[[Event, UnitOfWork], None]
 
@@ -22,7 +27,9 @@ class Deps:
     clock: Clock
     machines: MachineCache = field(default_factory=MachineCache)
     handlers: dict[type[Event], list[EventHandler]] = field(default_factory=dict)
-    extras: dict[str, Any] = field(default_factory=dict)
+    documents: DocumentTools | None = None  # renderer, writers and storage; None where documents are not wired
+    replanner: ReminderReplanner | None = None  # re-plans meeting reminders after a calendar change
+    transfer_store: Callable[[], TransferStore] | None = None  # export and import
 
     def publish(self, events: list[Event], uow: UnitOfWork) -> None:
         """Run every handler for each event inside the caller's unit of work, in order."""

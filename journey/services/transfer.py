@@ -57,7 +57,9 @@ def checksum(document: dict[str, Any]) -> str:
 
 
 def _store(deps: Deps) -> TransferStore:
-    return deps.extras["transfer"]()  # type: ignore[no-any-return]
+    if deps.transfer_store is None:
+        raise RuntimeError("export and import are not wired (bootstrap sets deps.transfer_store)")
+    return deps.transfer_store()
 
 
 def export_data(deps: Deps, username: str | None, path: Path, progress: Progress = lambda _: None) -> TransferReport:

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from journey.domain.board_meetings import CalendarFileError, MeetingRow
-from journey.services.reminders.mail import CalendarEvent
+from journey.ports.mail import CalendarEvent
 
 _DT = re.compile(r"^(\d{8})(?:T(\d{6})(Z?))?$")
 

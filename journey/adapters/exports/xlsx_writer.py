@@ -1,4 +1,4 @@
-"""Write :class:`~journey.services.sheets.Sheet` tables as an XLSX workbook (openpyxl) or CSV."""
+"""Write :class:`~journey.ports.exports.Sheet` tables as an XLSX workbook (openpyxl) or CSV."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from journey.services.sheets import Sheet
+from journey.ports.exports import Sheet
 
 Progress = Callable[[int], None]
 

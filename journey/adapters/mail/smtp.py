@@ -19,8 +19,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from journey.adapters.calendars.ics import build_ics
-from journey.domain.errors import InputError
-from journey.services.reminders.mail import MailError, OutgoingEmail
+from journey.domain.errors import InputError, MailError
+from journey.ports.mail import OutgoingEmail
 
 
 def _flag(value: str) -> bool:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
@@ -13,8 +13,15 @@ from sqlmodel import Session
 from journey.adapters.sql.repositories.core import SqlCaseRepository, SqlMunicipalityRepository, SqlUserRepository
 from journey.domain.errors import ConcurrentChangeError, DatabaseLockedError, JourneyError, NotInitialisedError
 
-# Feature modules register repositories here (name -> factory taking the session), see bootstrap.
-EXTENSIONS: dict[str, Callable[[Session], Any]] = {}
+if TYPE_CHECKING:
+    from journey.adapters.sql.repositories.case_migrations import SqlMigrationRepository
+    from journey.adapters.sql.repositories.documents import SqlDocumentRepository
+    from journey.adapters.sql.repositories.hours import SqlHoursRepository
+    from journey.adapters.sql.repositories.reminders import (
+        SqlMeetingRepository,
+        SqlPauseRepository,
+        SqlReminderRepository,
+    )
 
 
 def translate(exc: Exception) -> JourneyError | None:
@@ -31,17 +38,22 @@ def translate(exc: Exception) -> JourneyError | None:
     return None
 
 
+_FEATURES = ("reminders", "board_meetings", "pauses", "documents", "hours", "case_migrations")
+
+
 class SqlUnitOfWork:
+    """One session per use case; feature repositories are built on first use (their tables load then)."""
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._extensions: dict[str, Any] = {}
 
     def __enter__(self) -> SqlUnitOfWork:
         self.session = Session(self.engine, expire_on_commit=False)
         self.municipalities = SqlMunicipalityRepository(self.session)
         self.users = SqlUserRepository(self.session)
         self.cases = SqlCaseRepository(self.session)
-        self._extensions = {}
+        for name in _FEATURES:  # a fresh transaction gets fresh repositories
+            self.__dict__.pop(name, None)
         return self
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
@@ -54,10 +66,41 @@ class SqlUnitOfWork:
             if mapped is not None:
                 raise mapped from exc
 
-    def extension(self, name: str) -> Any:
-        if name not in self._extensions:
-            self._extensions[name] = EXTENSIONS[name](self.session)
-        return self._extensions[name]
+    @cached_property
+    def reminders(self) -> SqlReminderRepository:
+        from journey.adapters.sql.repositories.reminders import SqlReminderRepository
+
+        return SqlReminderRepository(self.session)
+
+    @cached_property
+    def board_meetings(self) -> SqlMeetingRepository:
+        from journey.adapters.sql.repositories.reminders import SqlMeetingRepository
+
+        return SqlMeetingRepository(self.session)
+
+    @cached_property
+    def pauses(self) -> SqlPauseRepository:
+        from journey.adapters.sql.repositories.reminders import SqlPauseRepository
+
+        return SqlPauseRepository(self.session)
+
+    @cached_property
+    def documents(self) -> SqlDocumentRepository:
+        from journey.adapters.sql.repositories.documents import SqlDocumentRepository
+
+        return SqlDocumentRepository(self.session)
+
+    @cached_property
+    def hours(self) -> SqlHoursRepository:
+        from journey.adapters.sql.repositories.hours import SqlHoursRepository
+
+        return SqlHoursRepository(self.session)
+
+    @cached_property
+    def case_migrations(self) -> SqlMigrationRepository:
+        from journey.adapters.sql.repositories.case_migrations import SqlMigrationRepository
+
+        return SqlMigrationRepository(self.session)
 
     def commit(self) -> None:
         self.session.commit()

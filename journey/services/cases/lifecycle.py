@@ -20,7 +20,7 @@ from journey.domain.errors import (
 from journey.domain.events import CaseAdvanced, CaseOpened, Event, StateEntered, StateExited
 from journey.domain.municipality import Municipality, slugify
 from journey.domain.spec import WorkflowSpec, format_state
-from journey.ports.core import UnitOfWork
+from journey.ports.unit_of_work import UnitOfWork
 from journey.services.actors import match_municipality, resolve_actor
 from journey.services.deps import Deps
 

@@ -10,7 +10,7 @@ from journey.domain.case import Case, CaseStatus, HistoryEntry, HistoryKind
 from journey.domain.errors import RefusedError
 from journey.domain.municipality import Municipality
 from journey.domain.pause import CasePaused, CaseResumed, pause_days
-from journey.ports.core import UnitOfWork
+from journey.ports.unit_of_work import UnitOfWork
 from journey.services.cases.lifecycle import case_for_change
 from journey.services.deps import Deps
 
@@ -42,8 +42,8 @@ def pause_case(deps: Deps, username: str | None, municipality: str, reason: str 
         uow.cases.save(case)
         uow.cases.append_history(HistoryEntry(case_id, HistoryKind.PAUSED, case.state, case.state, None, actor, now,
                                               {}, reason))
-        uow.extension("pauses").start(case_id, now, reason, actor)
-        held = len(uow.extension("reminders").planned(case_id=case_id))
+        uow.pauses.start(case_id, now, reason, actor)
+        held = len(uow.reminders.planned(case_id=case_id))
         deps.publish([CasePaused(case_id, now, reason)], uow)
         uow.commit()
         return PauseResult(m.name, case.status.value, now, reminders=held)
@@ -54,7 +54,7 @@ def resume_case(deps: Deps, username: str | None, municipality: str, tz: ZoneInf
     with deps.uow() as uow:
         actor, m, case = _case(uow, username, municipality)
         case_id = case.id or 0
-        pause = uow.extension("pauses").open_pause(case_id)
+        pause = uow.pauses.open_pause(case_id)
         if case.status is not CaseStatus.PAUSED or pause is None:
             raise RefusedError(f"{m.name}'s case is not paused")
         now = deps.clock.now()
@@ -63,8 +63,8 @@ def resume_case(deps: Deps, username: str | None, municipality: str, tz: ZoneInf
         uow.cases.save(case)
         uow.cases.append_history(HistoryEntry(case_id, HistoryKind.RESUMED, case.state, case.state, None, actor, now,
                                               {}, comment or f"pausat {shift} dagar"))
-        uow.extension("pauses").finish(pause["id"], now, shift)
-        moved = len(uow.extension("reminders").planned(case_id=case_id))
+        uow.pauses.finish(pause["id"], now, shift)
+        moved = len(uow.reminders.planned(case_id=case_id))
         deps.publish([CaseResumed(case_id, now, pause["paused_at"], shift)], uow)
         uow.commit()
         return PauseResult(m.name, case.status.value, now, pause["paused_at"], shift, moved)

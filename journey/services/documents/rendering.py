@@ -23,7 +23,7 @@ from journey.domain.errors import NotFoundError
 from journey.domain.events import Event, StateEntered
 from journey.domain.municipality import Municipality, slugify
 from journey.domain.spec import DocumentSpec, StateSpec, WorkflowSpec, active_paths
-from journey.ports.core import UnitOfWork
+from journey.ports.unit_of_work import UnitOfWork
 from journey.services.cases.lifecycle import case_for_change
 from journey.services.deps import Deps
 from journey.services.documents.context import build_context
@@ -65,7 +65,7 @@ def produce(uow: UnitOfWork, tools: DocumentTools, spec: WorkflowSpec, case: Cas
         if not conditional or condition_holds(doc.get("when"), context["evidence"]):
             jobs.append((state, doc, context))
     rendered = tools.renderer.render([(doc.template, ctx) for _, doc, ctx in jobs], slugify(m.name))
-    repo = uow.extension("documents")
+    repo = uow.documents
     rows = []
     for (state, doc, context), result in zip(jobs, rendered, strict=True):
         revision = repo.next_revision(case.id, doc.id)

@@ -29,7 +29,7 @@ from journey.domain.hours import (
     parse_meeting_kind,
 )
 from journey.domain.municipality import Municipality
-from journey.ports.core import UnitOfWork
+from journey.ports.unit_of_work import UnitOfWork
 from journey.services.cases.lifecycle import actor_in, find_municipality
 from journey.services.deps import Deps
 
@@ -48,7 +48,7 @@ def _readable(actor: Actor, municipalities: list[Municipality]) -> list[Municipa
 
 
 def _check_day(uow: UnitOfWork, entry: TimeEntry) -> None:
-    already = uow.extension("hours").day_total(entry.person, entry.day)
+    already = uow.hours.day_total(entry.person, entry.day)
     if already + entry.hours > MAX_HOURS_PER_DAY:
         raise RefusedError(f"{entry.person} would have {already + entry.hours} h on {entry.day}; "
                            f"at most {MAX_HOURS_PER_DAY} h a day can be reported")
@@ -71,7 +71,7 @@ def log_hours(deps: Deps, username: str | None, municipality: str, person: str, 
         entry = TimeEntry(m.id, entry.person, entry.day, entry.hours, entry.activity, entry.description,
                           case.stage if case else "")
         _check_day(uow, entry)
-        entry_id = uow.extension("hours").add_entry(entry, actor.username)
+        entry_id = uow.hours.add_entry(entry, actor.username)
         uow.commit()
     return {"id": entry_id, "municipality": m.name, "person": entry.person, "date": entry.day,
             "hours": entry.hours, "activity": entry.activity.value, "stage": entry.stage}
@@ -87,7 +87,7 @@ def entries(deps: Deps, username: str | None, year: int, municipality: str | Non
             m = find_municipality(uow, municipality)
             authorize(actor, Action.READ, m.id, m.name)
             only = m.id
-        return [e for e in uow.extension("hours").entries(year, only) if e["municipality_id"] in allowed]
+        return [e for e in uow.hours.entries(year, only) if e["municipality_id"] in allowed]
 
 
 def summary(deps: Deps, username: str | None, year: int, rate: float,
@@ -145,7 +145,7 @@ def add_meeting(deps: Deps, username: str | None, kind: str, day: str, title: st
             _may_write(actor, m, skr=True)
         else:
             authorize(actor, Action.MANAGE_REGISTRY)
-        meeting = uow.extension("hours").add_meeting(
+        meeting = uow.hours.add_meeting(
             NetworkMeeting(parsed, meeting_day, title.strip(), length, m.id if m else None), actor.username)
         uow.commit()
         return meeting
@@ -157,7 +157,7 @@ def attend(deps: Deps, username: str | None, meeting_id: int, municipality: str,
     if not names:
         raise InputError("name at least one --person who attended")
     with deps.uow() as uow:
-        repo = uow.extension("hours")
+        repo = uow.hours
         meeting = repo.meeting(meeting_id)
         if meeting is None:
             raise NotFoundError(f"no network meeting with id {meeting_id} (see `journey network-meetings list`)")
@@ -186,7 +186,7 @@ def meetings(deps: Deps, username: str | None, year: int) -> dict[str, Any]:
     """The year's meetings with attendance, and which required meetings are still missing."""
     with deps.uow() as uow:
         actor = actor_in(uow, username)
-        repo = uow.extension("hours")
+        repo = uow.hours
         found, attendance = repo.meetings(year), repo.attendance(year)
         municipalities = _readable(actor, uow.municipalities.list())
     names = {m.id: m.name for m in municipalities}

@@ -11,7 +11,7 @@ import calendar
 from collections import defaultdict
 from typing import Any
 
-from journey.services.sheets import Sheet
+from journey.ports.exports import Sheet
 
 SEK = '# ##0" kr"'
 

@@ -185,7 +185,7 @@ def to_json(data: dict[str, Any]) -> dict[str, Any]:
 
 def status_sheets(data: dict[str, Any]) -> list[Any]:
     """The whole status as tables: one row per municipality, then the funnel."""
-    from journey.services.sheets import Sheet
+    from journey.ports.exports import Sheet
 
     def day(value: datetime | None) -> Any:
         return value.date() if value else None

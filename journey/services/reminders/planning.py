@@ -30,7 +30,7 @@ from journey.domain.reminders import (
     rule_from_spec,
 )
 from journey.domain.workdays import HolidayName
-from journey.ports.core import UnitOfWork
+from journey.ports.unit_of_work import UnitOfWork
 from journey.services.deps import Deps
 
 DEFAULT_BOARD = "KS"
@@ -58,7 +58,7 @@ class ReminderPlanner:
         entered = local_date(r.entered_at, self.tz)
         if r.anchor == "state_entry":
             return due_after_entry(rule, entered, self.holiday_name, self.tz, r.shift_days)
-        meetings = uow.extension("meetings").meetings(r.municipality_id, r.board)
+        meetings = uow.board_meetings.meetings(r.municipality_id, r.board)
         return due_before_meeting(rule, entered, meetings, self.holiday_name, self.tz, r.shift_days)
 
     def on_entered(self, event: Any, uow: UnitOfWork) -> None:
@@ -67,7 +67,7 @@ class ReminderPlanner:
         state = self.workflows().get(case.workflow, case.workflow_version).state(event.path)
         if state is None or not state.reminders:
             return
-        repo = uow.extension("reminders")
+        repo = uow.reminders
         for spec in state.reminders:
             rule = rule_from_spec(spec)
             board = rule.board
@@ -84,7 +84,7 @@ class ReminderPlanner:
 
     def on_exited(self, event: Any, uow: UnitOfWork) -> None:
         assert isinstance(event, StateExited)
-        repo = uow.extension("reminders")
+        repo = uow.reminders
         for reminder in repo.planned(case_id=event.case_id, state_path=event.path):
             reminder.status = ReminderStatus.CANCELLED
             reminder.send_after = None
@@ -93,14 +93,14 @@ class ReminderPlanner:
 
     def on_paused(self, event: Any, uow: UnitOfWork) -> None:
         assert isinstance(event, CasePaused)
-        repo = uow.extension("reminders")
+        repo = uow.reminders
         for reminder in repo.planned(case_id=event.case_id):
             reminder.send_after = None
             repo.save(reminder)
 
     def on_resumed(self, event: Any, uow: UnitOfWork) -> None:
         assert isinstance(event, CaseResumed)
-        repo = uow.extension("reminders")
+        repo = uow.reminders
         for reminder in repo.planned(case_id=event.case_id):
             reminder.shift_days += event.shift_days
             reminder.set_due(self.due(reminder, uow))
@@ -108,7 +108,7 @@ class ReminderPlanner:
 
     def replan_meetings(self, uow: UnitOfWork, municipality_id: int) -> int:
         """Recompute meeting-relative reminders after the calendar changed; returns how many moved."""
-        repo = uow.extension("reminders")
+        repo = uow.reminders
         moved = 0
         for reminder in repo.planned(municipality_id=municipality_id, anchor="board_meeting"):
             before = (reminder.due_at, reminder.meeting_id)
@@ -125,4 +125,4 @@ def wire(deps: Deps, planner: ReminderPlanner) -> None:
     deps.on(StateExited, planner.on_exited)
     deps.on(CasePaused, planner.on_paused)
     deps.on(CaseResumed, planner.on_resumed)
-    deps.extras["reminder_planner"] = planner
+    deps.replanner = planner

@@ -27,7 +27,7 @@ def retry_failed(deps: Deps, username: str | None, municipality: str | None = No
     """Re-queue FAILED reminders of one municipality, one reminder, or all the actor may change."""
     with deps.uow() as uow:
         actor = actor_in(uow, username)
-        repo = uow.extension("reminders")
+        repo = uow.reminders
         municipality_id = None
         if municipality:
             m = find_municipality(uow, municipality)

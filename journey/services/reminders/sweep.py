@@ -17,12 +17,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from journey.domain.access import Role
-from journey.domain.errors import JourneyError
+from journey.domain.errors import JourneyError, MailError
 from journey.domain.reminders import ROLES, Reminder, ReminderStatus, retry_delay
 from journey.domain.workdays import swedish_date
-from journey.ports.core import UnitOfWork
+from journey.ports.mail import CalendarEvent, EmailRenderer, Mailer, OutgoingEmail
+from journey.ports.unit_of_work import UnitOfWork
 from journey.services.deps import Deps
-from journey.services.reminders.mail import CalendarEvent, EmailRenderer, Mailer, MailError, OutgoingEmail
 
 log = logging.getLogger("journey.reminders")
 MAX_ATTEMPTS = 8
@@ -57,7 +57,7 @@ def _recipients(uow: UnitOfWork, r: Reminder) -> list[str]:
     elif r.recipient_role == "skr":
         found = [u["email"] for u in users if u["role"] == Role.SKR.value]
     else:
-        board = uow.extension("meetings").board(r.municipality_id, r.board) or {}
+        board = uow.board_meetings.board(r.municipality_id, r.board) or {}
         found = [board.get("secretary_email" if r.recipient_role == "board_secretary" else "chair_email", "")]
     return sorted({e for e in found if e})
 
@@ -72,7 +72,7 @@ def compose(deps: Deps, uow: UnitOfWork, renderer: EmailRenderer, r: Reminder, n
     municipality = uow.municipalities.get(r.municipality_id)
     spec = deps.workflows().get(case.workflow, case.workflow_version)
     state = spec.state(r.state_path)
-    meeting = uow.extension("meetings").meeting(r.meeting_id) if r.meeting_id else None
+    meeting = uow.board_meetings.meeting(r.meeting_id) if r.meeting_id else None
     assert r.due_at is not None
     due_day = r.due_at.astimezone(tz).date()
     late_days = (now - r.due_at).days if now - r.due_at > LATE_AFTER else 0
@@ -97,7 +97,7 @@ def compose(deps: Deps, uow: UnitOfWork, renderer: EmailRenderer, r: Reminder, n
 
 def _settle(deps: Deps, r: Reminder, worker: str, **values: Any) -> bool:
     with deps.uow() as uow:
-        done = bool(uow.extension("reminders").finish(r.id, worker, **values))
+        done = bool(uow.reminders.finish(r.id, worker, **values))
         uow.commit()
     if not done:
         log.warning("reminder %s was taken over by another worker (lease expired?)", r.id)
@@ -111,7 +111,7 @@ def send_due_reminders(deps: Deps, mailer: Mailer, renderer: EmailRenderer, opti
         while True:
             now = deps.clock.now()
             with deps.uow() as uow:
-                claimed = uow.extension("reminders").claim_due(now, options.batch, options.worker, now + options.lease)
+                claimed = uow.reminders.claim_due(now, options.batch, options.worker, now + options.lease)
                 uow.commit()
             if not claimed:
                 return result

@@ -11,7 +11,7 @@ from journey.adapters.sql.tables.case_migrations import CaseMigrationRecord, Mig
 
 
 class SqlMigrationRepository:
-    """The ``migrations`` extension of a unit of work."""
+    """``uow.case_migrations``: runs and moved cases, inside the caller's transaction."""
 
     def __init__(self, session: Session) -> None:
         self.session = session

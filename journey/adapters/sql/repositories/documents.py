@@ -13,7 +13,7 @@ from journey.domain.errors import ConcurrentChangeError
 
 
 class SqlDocumentRepository:
-    """Bound to one unit of work's session (``uow.extension("documents")``)."""
+    """Bound to one unit of work's session (``uow.documents``)."""
 
     def __init__(self, session: Session) -> None:
         self.session = session

@@ -23,7 +23,7 @@ def _year(year: int) -> tuple[Date, Date]:
 
 
 class SqlHoursRepository:
-    """``uow.extension("hours")``: writes and reads inside the caller's transaction."""
+    """``uow.hours``: writes and reads inside the caller's transaction."""
 
     def __init__(self, session: Session) -> None:
         self.session = session

@@ -1,20 +1,10 @@
-"""What the reminder sweep needs to send email: the message, a mailer and an email renderer."""
+"""Ports of e-mail: the message, the mailer that delivers it and the renderer that writes it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
-
-from journey.domain.errors import JourneyError
-
-
-class MailError(JourneyError):
-    """Delivery failed. ``temporary``: retry later (server down, 4xx); else give up (5xx)."""
-
-    def __init__(self, message: str, *, temporary: bool, connection: bool = False) -> None:
-        super().__init__(message)
-        self.temporary, self.connection = temporary, connection
 
 
 @dataclass(frozen=True)

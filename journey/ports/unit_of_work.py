@@ -1,0 +1,46 @@
+"""The unit of work: one transaction per use case, every repository a typed attribute."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from journey.ports.case_migrations import CaseMigrationRepository
+    from journey.ports.core import CaseRepository, MunicipalityRepository, UserRepository
+    from journey.ports.documents import DocumentRepository
+    from journey.ports.hours import HoursRepository
+    from journey.ports.reminders import BoardMeetingRepository, PauseRepository, ReminderRepository
+
+
+class UnitOfWork(Protocol):
+    """``with uow: ...; uow.commit()``; leaving the block without commit rolls back.
+
+    Every repository is bound to this transaction. Feature repositories are built on first use,
+    so a command loads only the storage of the features it touches.
+    """
+
+    municipalities: MunicipalityRepository
+    users: UserRepository
+    cases: CaseRepository
+
+    @property
+    def reminders(self) -> ReminderRepository: ...
+    @property
+    def board_meetings(self) -> BoardMeetingRepository: ...
+    @property
+    def pauses(self) -> PauseRepository: ...
+    @property
+    def documents(self) -> DocumentRepository: ...
+    @property
+    def hours(self) -> HoursRepository: ...
+    @property
+    def case_migrations(self) -> CaseMigrationRepository: ...
+
+    def __enter__(self) -> UnitOfWork: ...
+    def __exit__(self, *exc: object) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
