@@ -94,7 +94,7 @@ def _report(app: Any, out: Path) -> Any:
     def once() -> None:
         read = SqlReadModel(app.database_url)
         try:
-            write_report(MonitorQueries(read), lambda: app.workflows, None, NOW, out, render)
+            write_report(MonitorQueries(read), lambda: app.workflows, None, NOW, app.report_site(out), render)
         finally:
             read.close()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -17,6 +18,29 @@ def default_home() -> Path:
     return Path(xdg) / "journey"
 
 
+def spec_cache_dir(env: Mapping[str, str] | None = None) -> Path | None:
+    """Where parsed workflow specs are cached: ``$XDG_CACHE_HOME/journey``; None with ``JOURNEY_NO_CACHE``."""
+    env = os.environ if env is None else env
+    if env.get("JOURNEY_NO_CACHE"):
+        return None
+    return Path(env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")) / "journey"
+
+
+def login_name() -> str:
+    """The operating system's login name (the actor when neither --as nor JOURNEY_USER is given)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
+
+
+def debug_enabled() -> bool:
+    """``JOURNEY_DEBUG`` set: let tracebacks through instead of one-line errors."""
+    return bool(os.environ.get("JOURNEY_DEBUG"))
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -27,6 +51,7 @@ class Settings:
     timezone: str = "Europe/Stockholm"
     smtp: dict[str, str] = field(default_factory=dict)
     now: str | None = None  # JOURNEY_NOW: freeze the clock (rehearsals, tests)
+    cache_dir: Path | None = None  # parsed workflow specs (JOURNEY_NO_CACHE: none)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -42,6 +67,7 @@ class Settings:
             timezone=env.get("JOURNEY_TIMEZONE") or "Europe/Stockholm",
             smtp={k[len("JOURNEY_SMTP_"):].lower(): v for k, v in env.items() if k.startswith("JOURNEY_SMTP_")},
             now=env.get("JOURNEY_NOW") or None,
+            cache_dir=spec_cache_dir(env),
         )
 
     def with_database(self, url: str) -> Settings:

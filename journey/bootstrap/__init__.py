@@ -16,7 +16,13 @@ from journey.definitions.catalog import WorkflowCatalog
 from journey.domain.clock import Clock
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from journey.ports.exports import ReportRenderer, SheetWriter, SiteWriter
+    from journey.ports.monitoring import MonitorReadModel
+    from journey.ports.reminders import ReminderReadModel
     from journey.services.deps import Deps
+    from journey.services.documents.views import DocumentQuery
 
 
 class App:
@@ -42,7 +48,7 @@ class App:
 
     @cached_property
     def workflows(self) -> WorkflowCatalog:
-        return WorkflowCatalog.from_directory(self.settings.workflows_dir)
+        return WorkflowCatalog.from_directory(self.settings.workflows_dir, self.settings.cache_dir)
 
     @cached_property
     def _read_model(self) -> SqlReadModel:
@@ -65,6 +71,45 @@ class App:
         deps = Deps(uow=self._uow, workflows=lambda: self.workflows, clock=self.clock)
         wire_features(self, deps)
         return deps
+
+    # The read side and the exports, built here so that entry points never import an adapter.
+
+    def monitor_source(self) -> MonitorReadModel:
+        """Set-based reads for `journey monitor` and the dashboard."""
+        from journey.adapters.readmodel.monitor import MonitorQueries
+
+        return MonitorQueries(self.read_model())
+
+    def reminder_reads(self) -> ReminderReadModel:
+        from journey.adapters.readmodel.reminders import ReminderQueries
+
+        return ReminderQueries(self.read_model())
+
+    def document_register(self) -> DocumentQuery:
+        from journey.adapters.readmodel.documents import documents_of
+
+        return documents_of
+
+    def sheet_writer(self) -> SheetWriter:
+        from journey.adapters.exports.sheet_writer import FileSheetWriter
+
+        return FileSheetWriter()
+
+    def report_site(self, out_dir: Path) -> SiteWriter:
+        from journey.adapters.exports.site import DirectorySite
+
+        return DirectorySite(out_dir)
+
+    def report_renderer(self) -> ReportRenderer:
+        from journey.adapters.exports.report_templates import JinjaReportTemplates
+
+        return JinjaReportTemplates(self.settings.templates_dir)
+
+    def database_display(self) -> str:
+        """The database URL without its password, for messages."""
+        from journey.adapters.sql.urls import display
+
+        return display(self.database_url)
 
     def init_database(self) -> list[str]:
         from journey.adapters.sql import schema_upgrade as schema

@@ -34,8 +34,16 @@ def get_app(ctx: click.Context | None = None) -> Any:
     return root.obj
 
 
+def _login_if_unset(ctx: click.Context, _param: click.Parameter, value: str | None) -> str:
+    if value:
+        return value
+    from journey.config import login_name
+
+    return login_name()
+
+
 def actor_option(f: F) -> F:
-    return click.option("--as", "actor", metavar="NAME", envvar="JOURNEY_USER",
+    return click.option("--as", "actor", metavar="NAME", envvar="JOURNEY_USER", callback=_login_if_unset,
                         help="Who is acting (a registered user). Defaults to $JOURNEY_USER, then the login name.")(f)
 
 

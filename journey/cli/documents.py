@@ -24,11 +24,10 @@ def list_(municipality: str, as_json: bool, actor: str | None) -> None:
         journey documents list Härjedalen
         journey documents list Härjedalen --json
     """
-    from journey.adapters.readmodel.documents import documents_of
     from journey.services.documents.views import list_documents
 
     app = get_app()
-    data = list_documents(app.read_model(), documents_of, actor, municipality)
+    data = list_documents(app.read_model(), app.document_register(), actor, municipality)
     if as_json:
         echo_json(data)
         return

@@ -131,7 +131,6 @@ def hours_export(municipality: str | None, year: int | None, rate: float, csv_pa
     Example:
         journey hours export --year 2022 --xlsx tidrapport-2022.xlsx --csv tidrapport-2022.csv
     """
-    from journey.adapters.exports.xlsx_writer import write_csv, write_xlsx
     from journey.cli.monitor import progress_bar
     from journey.services.hours.entries import entries, summary
     from journey.services.hours.export import entries_sheet, hours_sheets
@@ -139,15 +138,16 @@ def hours_export(municipality: str | None, year: int | None, rate: float, csv_pa
     if not (csv_path or xlsx_path):
         raise click.UsageError("give --csv FILE and/or --xlsx FILE")
     app = get_app()
+    writer = app.sheet_writer()
     the_year = _year(year)
     totals = summary(app.deps, actor, the_year, rate, municipality)
     rows = entries(app.deps, actor, the_year, municipality)
     advance, close = progress_bar(len(rows) * (bool(csv_path) + 2 * bool(xlsx_path)), "Exporting hours")
     try:
         if csv_path:
-            click.echo(f"Wrote {write_csv(csv_path, entries_sheet(rows), advance)}", err=True)
+            click.echo(f"Wrote {writer.write_csv(csv_path, entries_sheet(rows), advance)}", err=True)
         if xlsx_path:
-            click.echo(f"Wrote {write_xlsx(xlsx_path, hours_sheets(totals, rows), advance)}", err=True)
+            click.echo(f"Wrote {writer.write_xlsx(xlsx_path, hours_sheets(totals, rows), advance)}", err=True)
     finally:
         close()
     click.echo(f"{len(rows)} entries, {totals['total']['hours']} h, {_sek(totals['total']['value_sek'])} SEK "

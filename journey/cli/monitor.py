@@ -50,22 +50,20 @@ def monitor(county: str, stage: str, status: str, overdue: bool, min_days: int, 
         journey monitor --county Skåne --overdue --json
         journey monitor --xlsx status.xlsx --csv status.csv
     """
-    from journey.adapters.readmodel.monitor import MonitorQueries
     from journey.services.monitoring.monitor import MonitorFilter, build, status_sheets, to_json
 
     app = get_app()
     filters = MonitorFilter(county, stage, status, overdue, min_days, municipality)
-    data = build(MonitorQueries(app.read_model()), lambda: app.workflows, actor, app.clock.now(), filters)
+    data = build(app.monitor_source(), lambda: app.workflows, actor, app.clock.now(), filters)
     if csv_path or xlsx_path:
-        from journey.adapters.exports.xlsx_writer import write_csv, write_xlsx
-
+        writer = app.sheet_writer()
         sheets = status_sheets(data)
         advance, close = progress_bar(len(data["rows"]) * (bool(csv_path) + bool(xlsx_path)), "Exporting status")
         try:
             if csv_path:
-                click.echo(f"Wrote {write_csv(csv_path, sheets[0], advance)}", err=True)
+                click.echo(f"Wrote {writer.write_csv(csv_path, sheets[0], advance)}", err=True)
             if xlsx_path:
-                click.echo(f"Wrote {write_xlsx(xlsx_path, sheets, advance)}", err=True)
+                click.echo(f"Wrote {writer.write_xlsx(xlsx_path, sheets, advance)}", err=True)
         finally:
             close()
         if not as_json:

@@ -29,18 +29,16 @@ def report_html(out_dir: Path, actor: str | None) -> None:
         journey report html rapport/ --as skr-anna
         xdg-open rapport/index.html
     """
-    from journey.adapters.exports.report_templates import JinjaReportTemplates
-    from journey.adapters.readmodel.monitor import MonitorQueries
     from journey.cli.monitor import progress_bar
     from journey.services.monitoring.report_html import write_report
 
     app = get_app()
-    source = MonitorQueries(app.read_model())
+    source = app.monitor_source()
     total = len(source.matrix())
     advance, close = progress_bar(total, "Writing report pages")
     try:
-        result = write_report(source, lambda: app.workflows, actor, app.clock.now(), out_dir,
-                              JinjaReportTemplates(app.settings.templates_dir), advance)
+        result = write_report(source, lambda: app.workflows, actor, app.clock.now(),
+                              app.report_site(out_dir), app.report_renderer(), advance)
     finally:
         close()
     click.echo(f"Wrote {result.index} and {result.pages} municipality pages")

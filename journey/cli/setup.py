@@ -8,9 +8,7 @@ from journey.cli._common import get_app
 
 
 def _where(app: object) -> str:
-    from journey.adapters.sql.urls import display
-
-    return display(app.database_url)  # type: ignore[attr-defined]
+    return app.database_display()  # type: ignore[attr-defined,no-any-return]
 
 
 @click.command()

@@ -15,13 +15,7 @@ from journey.domain.errors import NotFoundError
 from journey.domain.spec import WorkflowSpec
 
 CACHE_FORMAT = 1
-
-
-def _cache_dir() -> Path | None:
-    if os.environ.get("JOURNEY_NO_CACHE"):
-        return None
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "journey"
+_FROM_SETTINGS = object()
 
 
 def _fingerprint(directory: Path, files: list[Path]) -> tuple[str, str]:
@@ -35,8 +29,7 @@ def _fingerprint(directory: Path, files: list[Path]) -> tuple[str, str]:
     return key, hashlib.sha256("\n".join(stamp).encode()).hexdigest()
 
 
-def _load_cached(directory: Path, files: list[Path]) -> list[WorkflowSpec]:
-    cache = _cache_dir()
+def _load_cached(directory: Path, files: list[Path], cache: Path | None) -> list[WorkflowSpec]:
     key, fingerprint = _fingerprint(directory, files)
     target = cache / f"workflows-{key}.pickle" if cache else None
     if target is not None:
@@ -69,9 +62,16 @@ class WorkflowCatalog:
         self._specs = {(s.name, s.version): s for s in specs}
 
     @classmethod
-    def from_directory(cls, directory: Path) -> WorkflowCatalog:
+    def from_directory(cls, directory: Path, cache_dir: Path | None | object = _FROM_SETTINGS) -> WorkflowCatalog:
+        """Every workflow file below ``directory``; ``cache_dir`` holds parsed specs (None: no cache;
+        by default the one the settings name)."""
+        if cache_dir is _FROM_SETTINGS:
+            from journey.config import spec_cache_dir
+
+            cache_dir = spec_cache_dir()
+        cache = cache_dir if isinstance(cache_dir, Path) else None
         files = sorted(p for p in directory.rglob("*.y*ml") if p.suffix in (".yaml", ".yml")) if directory.is_dir() else []
-        return cls(_load_cached(directory, files) if files else [])
+        return cls(_load_cached(directory, files, cache) if files else [])
 
     def names(self) -> list[str]:
         return sorted({name for name, _ in self._specs})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Callable
 from typing import Any
 
@@ -12,12 +11,8 @@ from journey.domain.municipality import normalize_name, slugify
 
 
 def default_username(explicit: str | None) -> str:
-    if explicit:
-        return explicit
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers
-        return "unknown"
+    """The entry point passes the login name when neither --as nor JOURNEY_USER was given."""
+    return explicit or "unknown"
 
 
 def resolve_actor(username: str | None, find_user: Callable[[str], dict[str, Any] | None],

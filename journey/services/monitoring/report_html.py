@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from journey.definitions.catalog import WorkflowCatalog
 from journey.domain.errors import NotFoundError
 from journey.domain.spec import WorkflowSpec, parse_state
+from journey.ports.exports import ReportRenderer, SiteWriter
 from journey.services.monitoring.monitor import MonitorSource, build, state_label
 from journey.services.workflows import diagram
 
@@ -26,7 +27,6 @@ class ReportSource(MonitorSource, Protocol):
     def reminders(self) -> dict[int, list[dict[str, Any]]]: ...
 
 
-Render = Callable[[str, dict[str, Any]], str]  # template name, context -> HTML (autoescaped)
 
 
 @dataclass(frozen=True)
@@ -51,13 +51,12 @@ def _document(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def write_report(source: ReportSource, workflows: Callable[[], WorkflowCatalog], username: str | None,
-                 now: datetime, out_dir: Path, render: Render,
+                 now: datetime, site: SiteWriter, render: ReportRenderer,
                  progress: Callable[[int], None] = lambda _: None) -> ReportResult:
     """Write ``index.html`` and ``kommun/<slug>.html`` for every municipality the actor may read."""
     data = build(source, workflows, username, now)
     registry = workflows()
     history, documents, reminders = source.history(), source.documents(), source.reminders()
-    (out_dir / "kommun").mkdir(parents=True, exist_ok=True)
     diagrams: dict[tuple[str, str], tuple[str, str]] = {}
     for row in data["rows"]:
         case_id = row["case_id"]
@@ -74,10 +73,9 @@ def write_report(source: ReportSource, workflows: Callable[[], WorkflowCatalog],
             "row": row, "history": entries, "documents": [_document(d) for d in documents.get(case_id or -1, [])],
             "reminders": reminders.get(case_id or -1, []), "diagram": drawing, "mermaid": mermaid, "data": data,
             "now": now})
-        (out_dir / "kommun" / f"{row['slug']}.html").write_text(page, encoding="utf-8")
+        site.write(f"kommun/{row['slug']}.html", page)
         progress(1)
-    index = out_dir / "index.html"
-    index.write_text(render("index.html.j2", {"data": data, "now": now}), encoding="utf-8")
+    index = site.write("index.html", render("index.html.j2", {"data": data, "now": now}))
     return ReportResult(index, len(data["rows"]))
 
 
