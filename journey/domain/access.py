@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeVar
 
 from journey.domain.errors import PermissionDeniedError
+
+T = TypeVar("T")
 
 
 class Role(StrEnum):
@@ -30,6 +34,24 @@ class Actor:
     open_mode: bool = False
 
 
+def sees_every_municipality(actor: Actor) -> bool:
+    """SKR staff, admins and open mode read every municipality; a coordinator only their own."""
+    return actor.open_mode or actor.role in (Role.SKR, Role.ADMIN)
+
+
+def visible_municipality_ids(actor: Actor) -> frozenset[int] | None:
+    """The municipalities ``actor`` may read: None for all, else the coordinator's own (possibly none)."""
+    if sees_every_municipality(actor):
+        return None
+    return frozenset() if actor.municipality_id is None else frozenset({actor.municipality_id})
+
+
+def visible(actor: Actor, rows: list[T], key: Callable[[T], int | None]) -> list[T]:
+    """The rows ``actor`` may read, ``key`` giving each row's municipality id."""
+    allowed = visible_municipality_ids(actor)
+    return rows if allowed is None else [r for r in rows if key(r) in allowed]
+
+
 def authorize(actor: Actor, action: Action, municipality_id: int | None = None, municipality: str = "") -> None:
     """Raise :class:`PermissionDeniedError` unless ``actor`` may perform ``action``."""
     if actor.open_mode or actor.role is Role.ADMIN:
@@ -41,3 +63,10 @@ def authorize(actor: Actor, action: Action, municipality_id: int | None = None, 
             return
     target = f" for {municipality}" if municipality else ""
     raise PermissionDeniedError(f"{actor.username} ({actor.role.value.lower()}) may not {action.value}{target}")
+
+
+def require_role(actor: Actor, roles: set[Role], doing: str) -> None:
+    """Raise :class:`PermissionDeniedError` unless the actor has one of ``roles`` (or open mode)."""
+    if actor.open_mode or actor.role in roles:
+        return
+    raise PermissionDeniedError(f"{actor.username} ({actor.role.value.lower()}) may not {doing}")

@@ -11,14 +11,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from journey.domain.access import Actor, Role
+from journey.domain.access import Role, require_role
 from journey.domain.case import Case, CaseStatus, HistoryEntry, HistoryKind, entered_and_exited
 from journey.domain.case_migration import CasePlan, Outcome, chain, check_chain, plan_case
 from journey.domain.errors import (
     ConcurrentChangeError,
     DefinitionErrors,
     NotFoundError,
-    PermissionDeniedError,
     RefusedError,
 )
 from journey.domain.events import CaseMigrated, Event, StateEntered, StateExited
@@ -40,13 +39,6 @@ class MigrationRepository(Protocol):
     def run(self, run_id: int) -> dict[str, Any] | None: ...
     def runs(self) -> list[dict[str, Any]]: ...
     def cases(self, run_id: int) -> list[dict[str, Any]]: ...
-
-
-def require_role(actor: Actor, roles: set[Role], doing: str) -> None:
-    """Raise :class:`PermissionDeniedError` unless the actor has one of ``roles`` (or open mode)."""
-    if actor.open_mode or actor.role in roles:
-        return
-    raise PermissionDeniedError(f"{actor.username} ({actor.role.value.lower()}) may not {doing}")
 
 
 @dataclass

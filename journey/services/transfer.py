@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from journey.domain.access import Role
+from journey.domain.access import Role, require_role
 from journey.domain.errors import InputError, NotFoundError, RefusedError
-from journey.services.case_migrations import require_role
 from journey.services.cases.lifecycle import actor_in
 from journey.services.deps import Deps
 

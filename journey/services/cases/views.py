@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from journey.definitions.catalog import WorkflowCatalog
-from journey.domain.access import Action, Actor, Role, authorize
+from journey.domain.access import Action, Actor, authorize, visible
 from journey.domain.errors import NotFoundError
 from journey.domain.explain import command_hint, next_steps
 from journey.domain.municipality import swedish_sort_key
@@ -80,9 +80,7 @@ def case_status(row: dict[str, Any], workflows: WorkflowCatalog, now: datetime) 
 
 
 def _visible(actor: Actor, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    if actor.open_mode or actor.role in (Role.SKR, Role.ADMIN):
-        return rows
-    return [r for r in rows if r["municipality_id"] == actor.municipality_id]
+    return visible(actor, rows, lambda r: r["municipality_id"])
 
 
 def _case_row(read: ReadModel, actor: Actor, municipality: str) -> dict[str, Any]:
@@ -144,7 +142,6 @@ def municipalities(read: ReadModel, username: str | None) -> list[dict[str, Any]
     actor = reader(read, username)
     rows = read.municipalities()
     cases = {c["municipality_id"]: c for c in read.cases()} if rows else {}
-    visible = rows if actor.open_mode or actor.role is not Role.COORDINATOR else [
-        r for r in rows if r["id"] == actor.municipality_id]
-    visible.sort(key=lambda r: swedish_sort_key(r["name"]))
-    return [r | {"stage": cases[r["id"]]["stage"] if r["id"] in cases else None} for r in visible]
+    shown = visible(actor, rows, lambda r: r["id"])
+    shown.sort(key=lambda r: swedish_sort_key(r["name"]))
+    return [r | {"stage": cases[r["id"]]["stage"] if r["id"] in cases else None} for r in shown]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from journey.domain.access import Action, Actor, Role, authorize
+from journey.domain.access import Action, Actor, Role, authorize, visible
 from journey.domain.errors import InputError, NotFoundError, RefusedError
 from journey.domain.hours import (
     DEFAULT_MEETING_HOURS,
@@ -42,9 +42,7 @@ def _may_write(actor: Actor, m: Municipality, *, skr: bool = False) -> None:
 
 
 def _readable(actor: Actor, municipalities: list[Municipality]) -> list[Municipality]:
-    if actor.open_mode or actor.role in (Role.SKR, Role.ADMIN):
-        return municipalities
-    return [m for m in municipalities if m.id == actor.municipality_id]
+    return visible(actor, municipalities, lambda m: m.id)
 
 
 def _check_day(uow: UnitOfWork, entry: TimeEntry) -> None:

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from journey.definitions.catalog import WorkflowCatalog
-from journey.domain.access import Actor, Role
+from journey.domain.access import Actor, visible
 from journey.domain.errors import InputError, NotFoundError
 from journey.domain.hours import TARGET_HOURS_PER_YEAR
 from journey.domain.spec import WorkflowSpec, parse_state
@@ -76,9 +76,7 @@ def state_label(spec: WorkflowSpec | None, state: str) -> str:
 
 
 def _visible(actor: Actor, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    if actor.open_mode or actor.role in (Role.SKR, Role.ADMIN):
-        return rows
-    return [r for r in rows if r["municipality_id"] == actor.municipality_id]
+    return visible(actor, rows, lambda r: r["municipality_id"])
 
 
 def build(source: MonitorSource, workflows: Callable[[], WorkflowCatalog], username: str | None, now: datetime,

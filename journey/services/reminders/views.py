@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from journey.domain.access import Action, Actor, Role, authorize
+from journey.domain.access import Action, Actor, authorize, sees_every_municipality
 from journey.domain.reminders import ROLES, ReminderStatus
 from journey.services.actors import match_municipality
 from journey.services.cases.views import reader
@@ -17,7 +17,7 @@ def _scope(read: Any, username: str | None, municipality: str | None) -> tuple[A
         m = match_municipality(municipality, read.municipalities())
         authorize(actor, Action.READ, m["id"], m["name"])
         return actor, m["id"]
-    if actor.open_mode or actor.role in (Role.SKR, Role.ADMIN):
+    if sees_every_municipality(actor):
         return actor, None
     return actor, actor.municipality_id if actor.municipality_id is not None else -1
 
