@@ -17,7 +17,7 @@ from journey.domain.errors import (
     RefusedError,
     TransitionNotAllowedError,
 )
-from journey.domain.events import CaseAdvanced, CaseOpened, Event, StateEntered, StateExited
+from journey.domain.events import CaseOpened, Event, StateEntered
 from journey.domain.municipality import Municipality, slugify
 from journey.domain.spec import WorkflowSpec, format_state
 from journey.ports.unit_of_work import UnitOfWork
@@ -99,8 +99,7 @@ def advance_case(deps: Deps, username: str | None, municipality: str, trigger: s
     """
     with deps.uow() as uow:
         actor, m, case = case_for_change(uow, username, municipality)
-        if case.status is CaseStatus.PAUSED:
-            raise RefusedError(f"{m.name}'s case is paused; resume it before advancing")
+        case.ensure_can_advance(m.name)
         spec = deps.workflows().get(case.workflow, case.workflow_version)
         if trigger not in spec.triggers():
             raise _unknown_trigger(spec, trigger)
@@ -123,18 +122,12 @@ def advance_case(deps: Deps, username: str | None, municipality: str, trigger: s
             return Advanced(m.name, trigger, case.state, format_state(new_leaves), 0, dry_run=True)
         now = deps.clock.now()
         old_state = case.state
-        case.move_to(new_leaves, now)
-        target = spec.state(spec.stage_of(new_leaves))
-        if target is not None and target.final:
-            case.status = CaseStatus.COMPLETED
-        uow.cases.save(case)
         stored: dict[str, Any] = {k: v for k, v in given.items() if v}
+        events = case.advance(spec, m.name, trigger, new_leaves, reflexive=transition.source == transition.dest,
+                              actor=actor.username, at=now, evidence=stored)
+        uow.cases.save(case)
         entry = uow.cases.append_history(HistoryEntry(case.id or 0, HistoryKind.ADVANCED, old_state, case.state,
                                                       trigger, actor.username, now, stored, comment))
-        exited, entered = entered_and_exited(leaves, new_leaves, transition.source == transition.dest)
-        events: list[Event] = [StateExited(case.id or 0, now, p, trigger) for p in exited]
-        events += [StateEntered(case.id or 0, now, p, trigger, stored) for p in entered]
-        events.append(CaseAdvanced(case.id or 0, now, old_state, case.state, trigger, actor.username))
         deps.publish(events, uow)
         uow.commit()
         return Advanced(m.name, trigger, old_state, case.state, entry.seq)

@@ -35,10 +35,8 @@ def pause_case(deps: Deps, username: str | None, municipality: str, reason: str 
     with deps.uow() as uow:
         actor, m, case = _case(uow, username, municipality)
         case_id = case.id or 0
-        if case.status is not CaseStatus.ACTIVE:
-            raise RefusedError(f"{m.name}'s case is {case.status.value.lower()}; only an active case can be paused")
         now = deps.clock.now()
-        case.status, case.updated_at = CaseStatus.PAUSED, now
+        case.pause(m.name, now)
         uow.cases.save(case)
         uow.cases.append_history(HistoryEntry(case_id, HistoryKind.PAUSED, case.state, case.state, None, actor, now,
                                               {}, reason))
