@@ -6,15 +6,11 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from journey.domain.errors import InputError
+from journey.domain.errors import CalendarFileError, InputError
 
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 _EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
 _BOARD = re.compile(r"^[\wÅÄÖåäö][\wÅÄÖåäö .&-]{0,39}$")
-
-
-class CalendarFileError(InputError):
-    """A row of a CSV or ICS calendar is invalid; the message starts with ``file:line:``."""
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
     JourneyError                       1  (base)
     ├── InputError                     2  bad command-line input (malformed evidence, bad value)
-    │   └── EvidenceError              2
+    │   ├── EvidenceError              2
+    │   └── CalendarFileError          2  a calendar file row is invalid (starts with file:line)
     ├── RefusedError                   3  the rules say no
     │   ├── TransitionNotAllowedError  3  trigger not valid in the current state
     │   └── GuardRefusedError          3  evidence or another condition is lacking
@@ -10,8 +11,15 @@
     ├── ConcurrentChangeError          5  another coordinator changed the case first
     ├── PermissionDeniedError          6  the actor's role does not allow the action
     ├── DefinitionError                7  a workflow file is invalid (names file, line and key)
+    │   └── DefinitionErrors           7  several at once (the first is the message)
+    ├── TemplateError                  7  a document template is missing, invalid, unsafe, too slow or too big
     ├── NotInitialisedError            8  the database has no schema yet: run `journey init`
-    └── DatabaseLockedError           75  the database stayed locked (EX_TEMPFAIL): retry
+    ├── DatabaseLockedError           75  the database stayed locked (EX_TEMPFAIL): retry
+    ├── DocumentWriteError             1  a rendered document could not be stored (nothing was saved)
+    ├── EmailTemplateError             1  a reminder template is missing or fails (fails that reminder only)
+    └── MailError                      1  delivery failed (``temporary``: retried later)
+
+Internal signals of the render adapter, never shown as such: WorkerTimeout, WorkerCrashed.
 """
 
 from __future__ import annotations
@@ -112,3 +120,35 @@ class MailError(JourneyError):
     def __init__(self, message: str, *, temporary: bool, connection: bool = False) -> None:
         super().__init__(message)
         self.temporary, self.connection = temporary, connection
+
+
+class TemplateError(JourneyError):
+    """A document template failed; the message names the template (file:line) and the cause."""
+
+    exit_code = ExitCode.DEFINITION
+
+    def __init__(self, message: str, template: str = "") -> None:
+        self.template = template
+        super().__init__(message)
+
+
+class DocumentWriteError(JourneyError):
+    """A rendered document could not be stored; the change that triggered it was rolled back."""
+
+    exit_code = ExitCode.ERROR
+
+
+class CalendarFileError(InputError):
+    """A row of a CSV or ICS calendar is invalid; the message starts with ``file:line:``."""
+
+
+class EmailTemplateError(JourneyError):
+    """A reminder template is missing or fails to render (names the template and line)."""
+
+
+class WorkerTimeout(Exception):  # noqa: N818  (internal: the render worker took too long; never shown as such)
+    """Internal to the render adapter: becomes a :class:`TemplateError`."""
+
+
+class WorkerCrashed(Exception):  # noqa: N818  (internal: the render worker died)
+    """Internal to the render adapter: the worker is restarted and the job becomes a :class:`TemplateError`."""

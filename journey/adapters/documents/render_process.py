@@ -17,15 +17,9 @@ import time
 import weakref
 from pathlib import Path
 
+from journey.domain.errors import WorkerCrashed, WorkerTimeout
+
 WORKER = Path(__file__).resolve().with_name("_render_worker.py")
-
-
-class WorkerTimeout(Exception):
-    pass
-
-
-class WorkerCrashed(Exception):
-    pass
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:

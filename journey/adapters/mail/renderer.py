@@ -12,11 +12,7 @@ from typing import Any
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound
 from jinja2.sandbox import SandboxedEnvironment
 
-from journey.domain.errors import JourneyError
-
-
-class EmailTemplateError(JourneyError):
-    """A reminder template is missing or fails to render (names the template and line)."""
+from journey.domain.errors import EmailTemplateError
 
 
 class JinjaEmailRenderer:

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from journey.domain.case import Case
-from journey.domain.document import DocumentWriteError, check_formats, condition_holds, safe_filename
-from journey.domain.errors import NotFoundError
+from journey.domain.document import check_formats, condition_holds, safe_filename
+from journey.domain.errors import DocumentWriteError, NotFoundError
 from journey.domain.events import Event, StateEntered
 from journey.domain.municipality import Municipality, slugify
 from journey.domain.spec import DocumentSpec, StateSpec, WorkflowSpec, active_paths
