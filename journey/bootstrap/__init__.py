@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from journey.adapters.clock import SystemClock
 from journey.adapters.readmodel.core import SqlReadModel
-from journey.config import Settings
+from journey.config import Settings, login_name
 from journey.definitions.catalog import WorkflowCatalog
 from journey.domain.clock import Clock
 
@@ -121,6 +121,22 @@ class App:
             self._read_model.close()
         if "engine" in self.__dict__:
             self.engine.dispose()
+
+
+__all__ = ["App", "app_from_environment", "login_name"]
+
+
+def app_from_environment(database: str | None = None, workflows: str | None = None) -> App:
+    """The app an entry point runs: settings from ``JOURNEY_*``, overridden by --db and --workflows."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    settings = Settings.from_env()
+    if database:
+        settings = settings.with_database(database)
+    if workflows:
+        settings = replace(settings, workflows_dir=Path(workflows))
+    return App(settings)
 
 
 def _clock_from(settings: Settings) -> Clock:
