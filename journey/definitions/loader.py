@@ -9,7 +9,7 @@ from journey.definitions import _yaml
 from journey.definitions.shape import Problems, build_spec
 from journey.definitions.validate import check_graph
 from journey.definitions.variants import merge, parse_ref
-from journey.domain.errors import DefinitionError, DefinitionErrors
+from journey.domain.errors import DefinitionError, DefinitionErrors, NotFoundError
 from journey.domain.spec import WorkflowSpec
 
 
@@ -85,3 +85,35 @@ def load_all(paths: list[Path]) -> list[WorkflowSpec]:
         return merged
 
     return [spec_from_raw(resolve(source), source) for source in raws]
+
+
+def workflow_files(directory: Path) -> list[Path]:
+    """The workflow files below ``directory`` (*.yaml, *.yml), sorted; none if it is not a directory."""
+    if not directory.is_dir():
+        return []
+    return sorted(p for p in directory.rglob("*.y*ml") if p.suffix in (".yaml", ".yml"))
+
+
+def load_drafts(targets: list[Path], directory: Path) -> list[WorkflowSpec]:
+    """Load ``targets`` with the directory's other workflows as bases for ``extends``.
+
+    A base with the same name and version as a target is the published twin of the draft being
+    edited: it is left out. Returns the specs of the targets only.
+    """
+    chosen = [p.resolve() for p in targets]
+
+    def key(path: Path) -> tuple[object, object]:
+        raw = read_raw(path)
+        return raw.get("workflow"), raw.get("version")
+
+    keys = {key(p) for p in chosen}
+    bases = [p for p in workflow_files(directory) if p.resolve() not in chosen and key(p) not in keys]
+    names = {str(p) for p in chosen}
+    return [s for s in load_all(chosen + bases) if str(Path(s.source_file).resolve()) in names]
+
+
+def load_draft(path: Path, directory: Path) -> WorkflowSpec:
+    """One workflow file, e.g. a draft not yet published, with the directory's workflows as bases."""
+    if not path.is_file():
+        raise NotFoundError(f"no such workflow file {str(path)!r}")
+    return load_drafts([path], directory)[0]
