@@ -20,7 +20,7 @@ def _raise(errors: list[DefinitionError]) -> None:
 
 def read_raw(path: Path) -> _yaml.LineDict:
     raw = _yaml.load_file(path)
-    if not isinstance(raw, dict):
+    if not isinstance(raw, _yaml.LineDict):
         raise DefinitionError("a workflow file must be a mapping with workflow:, version:, states: ...", file=str(path),
                               line=getattr(raw, "line", 1))
     return raw
@@ -39,7 +39,7 @@ def spec_from_raw(raw: Any, source: str) -> WorkflowSpec:
 def load_text(text: str, source: str = "<string>") -> WorkflowSpec:
     """Load a self-contained (non-variant) workflow from YAML text."""
     raw = _yaml.load_text(text, source)
-    if isinstance(raw, dict) and "extends" in raw:
+    if isinstance(raw, _yaml.LineDict) and "extends" in raw:
         raise DefinitionError("a variant must be loaded together with the workflow it extends", file=source,
                               line=raw.line_of("extends"), key="extends")
     return spec_from_raw(raw, source)

@@ -49,7 +49,7 @@ def produce(uow: UnitOfWork, tools: DocumentTools, spec: WorkflowSpec, case: Cas
     repo = uow.documents
     rows = []
     for (state, doc, context), result in zip(jobs, rendered, strict=True):
-        revision = repo.next_revision(case.id, doc.id)
+        revision = repo.next_revision(case.id or 0, doc.id)
         title = context["document"]["title"]
         input_hash = _digest(context)
         meta = {"title": title, "subject": f"{m.name}: {state.title}", "created": now,
