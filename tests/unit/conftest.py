@@ -1,4 +1,4 @@
-"""The unit tier: use cases on in-memory fakes (tests/fakes.py). No database, no network, no files.
+"""The unit tier: use cases on in-memory fakes (tests/fakes/). No database, no network, no files.
 
 Run it alone with ``pytest tests/unit``. Every test here gets a fresh :class:`FakeApp`; the
 socket guard makes a test that reaches for the network fail instead of silently slowing down.
