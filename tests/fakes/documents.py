@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from journey.services.documents.rendering import DocumentTools, Writer
+from journey.ports.documents import DocumentTools, Writer
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from journey.domain.case import CaseStatus, HistoryKind
-from journey.domain.document import DocumentWriteError
+from journey.domain.errors import DocumentWriteError
 from journey.domain.errors import (
     EvidenceError,
     GuardRefusedError,
