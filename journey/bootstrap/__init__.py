@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from journey.ports.exports import ReportRenderer, SheetWriter, SiteWriter
     from journey.ports.monitoring import MonitorReadModel
     from journey.ports.reminders import ReminderReadModel
+    from journey.ports.unit_of_work import UnitOfWork
     from journey.services.deps import Deps
     from journey.services.documents.views import DocumentQuery
 
@@ -58,7 +59,7 @@ class App:
         """The read-only query side, connected on first query and closed by :meth:`close`."""
         return self._read_model
 
-    def _uow(self) -> Any:
+    def _uow(self) -> UnitOfWork:
         from journey.adapters.sql.unit_of_work import SqlUnitOfWork
 
         return SqlUnitOfWork(self.engine)
