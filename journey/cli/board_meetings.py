@@ -24,18 +24,23 @@ def _report(c: Any) -> None:
 @meetings.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--municipality", "-m", required=True, help="Municipality the calendar belongs to.")
-@click.option("--board", help="Board code for every row (required for ICS; CSV may have a board column).")
+@click.option("--board", help="Board code for every row (required for ICS; CSV and XLSX may have a board column).")
 @actor_option
 def import_(file: Path, municipality: str, board: str | None, actor: str | None) -> None:
-    """Import a sammanträdesplan from CSV or ICS; all rows or nothing.
+    """Import a sammanträdesplan from CSV, XLSX or ICS; all rows or nothing.
 
-    CSV columns (header row, comma or semicolon): board, date (YYYY-MM-DD), and optionally
-    time, location, title, board_name, secretary_email, chair_email. A meeting already in the
-    calendar (same board and date) is updated. A bad row stops the import with FILE:LINE.
+    CSV and XLSX: a header row with board (Nämnd) and date (Datum, YYYY-MM-DD), and optionally
+    time (Tid), location (Plats), title (Rubrik), board_name (Nämndens namn), secretary_email
+    (Sekreterare e-post) and chair_email (Ordförande e-post). CSV may be UTF-8 or Windows-1252
+    (Swedish Excel), with semicolons or commas. ICS (e.g. an Outlook export): one board per file;
+    series are expanded up to 3 years ahead, cancelled meetings are left out, and a meeting moved in
+    the calendar moves here too. A meeting already in the calendar (same event, or same board and
+    date) is updated. A bad row stops the import with FILE:LINE (FILE:SHEET:ROW for XLSX).
 
     \b
     Example:
         journey meetings import sammantradesplan-2022.csv -m Karlstad
+        journey meetings import sammantradesplan-2023.xlsx -m Karlstad
         journey meetings import ks-2022.ics -m Karlstad --board KS
     """
     from zoneinfo import ZoneInfo
@@ -44,8 +49,40 @@ def import_(file: Path, municipality: str, board: str | None, actor: str | None)
     from journey.services.board_meetings import import_meetings
 
     app = get_app()
-    rows = read_calendar(file, board, ZoneInfo(app.settings.timezone))
+    tz = ZoneInfo(app.settings.timezone)
+    rows = read_calendar(file, board, tz, app.clock.now().astimezone(tz).date())
     _report(import_meetings(app.deps, actor, municipality, rows, file.name))
+
+
+@meetings.command("export")
+@click.argument("municipality")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
+@actor_option
+def export(municipality: str, file: Path, actor: str | None) -> None:
+    """Write MUNICIPALITY's board meetings and reminder deadlines as an iCalendar file.
+
+    Publish FILE on a web server (or a shared folder) and subscribe to it in Outlook, Google or
+    Apple Calendar. Run the command again after calendar changes (cron): every event keeps its UID,
+    and a moved meeting gets a higher SEQUENCE. "-" writes to standard output.
+
+    \b
+    Example:
+        journey meetings export Karlstad /var/www/kalender/karlstad.ics
+    """
+    from zoneinfo import ZoneInfo
+
+    from journey.adapters.calendars.ics import build_feed, write_feed
+    from journey.services.board_meetings import calendar_feed
+
+    app = get_app()
+    tz = ZoneInfo(app.settings.timezone)
+    feed = calendar_feed(app.deps, actor, municipality, tz)
+    data = build_feed(feed, tz, app.clock.now())
+    if str(file) == "-":
+        click.get_binary_stream("stdout").write(data)
+        return
+    write_feed(file, data)
+    click.echo(f"Wrote {file}: {feed.meetings} meeting(s), {feed.deadlines} deadline(s)")
 
 
 @meetings.command("list")
