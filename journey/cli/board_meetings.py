@@ -69,6 +69,7 @@ def export(municipality: str, file: Path, actor: str | None) -> None:
     Example:
         journey meetings export Karlstad /var/www/kalender/karlstad.ics
     """
+    import sys
     from zoneinfo import ZoneInfo
 
     from journey.adapters.calendars.ics import build_feed, write_feed
@@ -79,7 +80,8 @@ def export(municipality: str, file: Path, actor: str | None) -> None:
     feed = calendar_feed(app.deps, actor, municipality, tz)
     data = build_feed(feed, tz, app.clock.now())
     if str(file) == "-":
-        click.get_binary_stream("stdout").write(data)
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
         return
     write_feed(file, data)
     click.echo(f"Wrote {file}: {feed.meetings} meeting(s), {feed.deadlines} deadline(s)")

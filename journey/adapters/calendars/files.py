@@ -30,7 +30,7 @@ def read_calendar(path: Path, board: str | None, tz: ZoneInfo, today: date | Non
     if suffix in OLD_EXCEL:
         raise CalendarFileError(f"{path}: {suffix} is not read; save the plan as .xlsx or as CSV")
     if not path.is_file():
-        raise CalendarFileError(f"{path}: no such file")
+        raise CalendarFileError(f"{path}: {'not a file' if path.exists() else 'no such file'}")
     if suffix in XLSX_SUFFIXES:
         from journey.adapters.calendars.xlsx import read_xlsx
 
