@@ -129,10 +129,10 @@ def test_an_outlook_export_with_a_windows_zone_series_moves_and_cancellations(to
     # The third Wednesday, January to August, at 13:00 in Stockholm in winter and in summer alike;
     # July is an EXDATE, May moved to the 25th at 09:00, June cancelled; the cancelled
     # December meeting is left out and the single November meeting is kept.
+    hall = "Sessionssalen, Stadshuset"
     assert _meetings(town) == [
-        ("KS", "2022-01-19", "13:00", "Sessionssalen, Stadshuset"), ("KS", "2022-02-16", "13:00", "Sessionssalen, Stadshuset"),
-        ("KS", "2022-03-16", "13:00", "Sessionssalen, Stadshuset"), ("KS", "2022-04-20", "13:00", "Sessionssalen, Stadshuset"),
-        ("KS", "2022-05-25", "09:00", "Rådhuset"), ("KS", "2022-08-17", "13:00", "Sessionssalen, Stadshuset"),
+        ("KS", "2022-01-19", "13:00", hall), ("KS", "2022-02-16", "13:00", hall), ("KS", "2022-03-16", "13:00", hall),
+        ("KS", "2022-04-20", "13:00", hall), ("KS", "2022-05-25", "09:00", "Rådhuset"), ("KS", "2022-08-17", "13:00", hall),
         ("KS", "2022-11-23", "13:00", "")]
     titles = {m["date"]: m["title"] for m in json.loads(town.ok("meetings list Karlstad --json").output)}
     assert titles["2022-05-25"] == "Kommunstyrelsen (flyttat)" and titles["2022-11-23"] == "Kommunstyrelsen, budget"
@@ -145,6 +145,8 @@ def test_an_outlook_export_with_a_windows_zone_series_moves_and_cancellations(to
                         "RECURRENCE-ID;TZID=\"W. Europe Standard Time\":20220817T130000")
                .replace("DTSTART;TZID=\"W. Europe Standard Time\":20220615T130000",
                         "DTSTART;TZID=\"W. Europe Standard Time\":20220817T130000")
+               .replace("DTEND;TZID=\"W. Europe Standard Time\":20220615T160000",
+                        "DTEND;TZID=\"W. Europe Standard Time\":20220817T160000")
                .replace("SUMMARY;LANGUAGE=sv:Kommunstyrelsen\\, budget", "STATUS:CANCELLED\r\nSUMMARY:Inställt"))
     ics.write_bytes(changed.encode("utf-8"))
     out = town.ok(f"meetings import {ics} -m Karlstad --board KS").output
@@ -262,6 +264,9 @@ def test_a_broken_row_in_each_format_is_one_line_exit_2_and_nothing_imported(tow
     ("ks.ics", b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART:20220420T130000Z\r\nRRULE:FREQ=SOMETIMES\r\n"
                b"END:VEVENT\r\nEND:VCALENDAR\r\n", "ks.ics:5: RRULE: "),
     ("ks.ics", b"board,date\r\nKS,2022-04-20\r\n", "ks.ics:1: not an iCalendar file"),
+    ("ks.ics", b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART:20220420T130000Z\r\nDTEND:20220420T120000Z\r\n"
+               b"END:VEVENT\r\nEND:VCALENDAR\r\n",
+     "ks.ics:5: DTEND '20220420T120000Z' is before DTSTART '20220420T130000Z'"),
 ])
 def test_files_that_are_not_calendars_are_refused_by_name(town: Cli, tmp_path: Path, name: str, content: bytes,
                                                           message: str) -> None:

@@ -117,6 +117,14 @@ def _check(event: Any, source: _Source, filename: str, text: str) -> None:
         raise CalendarFileError(f"{where}: {name or 'content line'}: {message}")
     if event.get("DTSTART") is None:
         raise CalendarFileError(f"{filename}:{source.begin}: VEVENT without DTSTART")
+    start, end = event["DTSTART"].dt, event["DTEND"].dt if event.get("DTEND") is not None else None
+    try:
+        backwards = end is not None and type(start) is type(end) and end < start
+    except TypeError:  # a floating time against one with a zone: nothing to compare
+        backwards = False
+    if backwards:
+        raise CalendarFileError(f"{filename}:{source.line('DTEND')}: DTEND {source.value('DTEND')!r} is before "
+                                f"DTSTART {source.value('DTSTART')!r}")
     for name in ("DTSTART", "RECURRENCE-ID"):
         prop = event.get(name)
         tzid = prop.params.get("TZID") if prop is not None else None
@@ -192,8 +200,8 @@ def parse_ics(text: str, filename: str, board: str, tz: ZoneInfo, today: date | 
     rows = []
     for occurrence in occurrences:
         uid = str(occurrence.get("UID", ""))
-        rid = occurrence.get("RECURRENCE-ID")
-        key = _stamp(rid.dt) if rid is not None and uid in series else ""
+        rid = occurrence.get("RECURRENCE-ID")  # older recurring-ical-events set it on overrides only
+        key = _stamp((rid or occurrence["DTSTART"]).dt) if uid in series else ""
         day, start = _local(occurrence["DTSTART"].dt, tz)
         rows.append(MeetingRow(
             board, day, start, location=_clean(occurrence.get("LOCATION")), title=_clean(occurrence.get("SUMMARY")),
