@@ -12,6 +12,7 @@ Writing: the meeting attachment of a reminder, and a municipality's subscribable
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
@@ -157,6 +158,12 @@ def _years_later(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+def _identity(uid: str, key: str) -> str:
+    """The event a meeting came from, short enough to store (long UIDs are hashed)."""
+    identity = f"{uid}/{key}" if key else uid
+    return identity if len(identity) <= 300 else "sha256:" + hashlib.sha256(identity.encode()).hexdigest()
+
+
 def _clean(value: Any) -> str:
     return " ".join(str(value or "").split())[:200]
 
@@ -201,11 +208,11 @@ def parse_ics(text: str, filename: str, board: str, tz: ZoneInfo, today: date | 
     for occurrence in occurrences:
         uid = str(occurrence.get("UID", ""))
         rid = occurrence.get("RECURRENCE-ID")  # older recurring-ical-events set it on overrides only
-        key = _stamp((rid or occurrence["DTSTART"]).dt) if uid in series else ""
+        key = _stamp((rid or occurrence["DTSTART"]).dt) if uid and uid in series else ""
         day, start = _local(occurrence["DTSTART"].dt, tz)
         rows.append(MeetingRow(
             board, day, start, location=_clean(occurrence.get("LOCATION")), title=_clean(occurrence.get("SUMMARY")),
-            line=begin.get((uid, key)) or begin.get((uid, ""), 1), uid=f"{uid}/{key}" if key else uid,
+            line=begin.get((uid, key)) or begin.get((uid, ""), 1), uid=_identity(uid, key) if uid else "",
             cancelled=str(occurrence.get("STATUS", "")).upper() == "CANCELLED"))
     return sorted(rows, key=lambda r: (r.day, r.start, r.line))
 
