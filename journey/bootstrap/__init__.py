@@ -18,6 +18,7 @@ from journey.domain.clock import Clock
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from journey.ports.calendars import CalendarFiles
     from journey.ports.exports import ReportRenderer, SheetWriter, SiteWriter
     from journey.ports.monitoring import MonitorReadModel
     from journey.ports.reminders import ReminderReadModel
@@ -85,6 +86,14 @@ class App:
         from journey.adapters.readmodel.reminders import ReminderQueries
 
         return ReminderQueries(self.read_model())
+
+    def calendar_files(self) -> CalendarFiles:
+        """Board calendars read from and written to files, in the configured time zone."""
+        from zoneinfo import ZoneInfo
+
+        from journey.adapters.calendars.gateway import FileCalendars
+
+        return FileCalendars(ZoneInfo(self.settings.timezone))
 
     def document_register(self) -> DocumentQuery:
         from journey.adapters.readmodel.documents import documents_of

@@ -139,7 +139,7 @@ class DocumentWriteError(JourneyError):
 
 
 class CalendarFileError(InputError):
-    """A row of a CSV or ICS calendar is invalid; the message starts with ``file:line:``."""
+    """A row of a calendar file is invalid; the message starts with ``file:line:`` (``file:sheet:row:``)."""
 
 
 class EmailTemplateError(JourneyError):

@@ -66,6 +66,8 @@ class Meeting:
     day: date
     start: str = ""
     location: str = ""
+    title: str = ""
+    sequence: int = 0  # grows whenever the date or time changes (the SEQUENCE of its iCalendar event)
 
 
 @dataclass(frozen=True)

@@ -176,7 +176,7 @@ class FakeReminderRepository(_Repository):
 
 def _meeting(row: dict[str, Any], board: dict[str, Any]) -> Meeting:
     return Meeting(row["id"], board["code"], board["name"] or board["code"], row["meeting_date"], row["start_time"],
-                   row["location"])
+                   row["location"], row["title"], row["sequence"])
 
 
 class FakeBoardMeetingRepository(_Repository):
@@ -225,15 +225,30 @@ class FakeBoardMeetingRepository(_Repository):
         if row is None:
             meeting_id = self.t.next_id("board_meeting")
             row = self.t.board_meetings[meeting_id] = {"id": meeting_id, "board_id": board_id, "meeting_date": day,
-                                                       "start_time": "", "location": "", "title": "", "source": ""}
+                                                       "start_time": "", "location": "", "title": "", "source": "",
+                                                       "source_uid": "", "sequence": 0}
+        elif details.get("start_time") and details["start_time"] != row["start_time"]:
+            row["sequence"] += 1  # a changed time is a new version of the meeting
         row.update({k: v for k, v in details.items() if v})
         return created
+
+    def find_meeting(self, board_id: int, *, day: date | None = None, uid: str = "") -> Meeting | None:
+        if day is not None:
+            row = self._meeting_row(board_id, day)
+        elif uid:
+            row = next((m for m in self.t.board_meetings.values() if m["board_id"] == board_id
+                        and m["source_uid"] == uid), None)
+        else:
+            return None
+        return _meeting(row, self.t.boards[board_id]) if row else None
 
     def move_meeting(self, board_id: int, day: date, new_day: date) -> bool:
         row = self._meeting_row(board_id, day)
         if row is None:
             return False
-        row["meeting_date"] = new_day
+        if new_day != day:
+            row["meeting_date"] = new_day
+            row["sequence"] += 1
         return True
 
     def remove_meeting(self, board_id: int, day: date) -> bool:

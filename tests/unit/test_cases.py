@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from journey.domain.case import CaseStatus, HistoryKind
-from journey.domain.errors import DocumentWriteError
 from journey.domain.errors import (
+    DocumentWriteError,
     EvidenceError,
     GuardRefusedError,
     NotFoundError,

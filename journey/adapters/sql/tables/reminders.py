@@ -28,6 +28,9 @@ class BoardRecord(SQLModel, table=True):
 
 
 class BoardMeetingRecord(SQLModel, table=True):
+    """One meeting. ``sequence`` grows when its date or time changes; ``source_uid`` is the UID of the
+    calendar event it was imported from (with the original date for an occurrence of a series)."""
+
     __tablename__ = "board_meeting"
     __table_args__ = (UniqueConstraint("board_id", "meeting_date"),)
     id: int | None = Field(default=None, primary_key=True)
@@ -37,6 +40,8 @@ class BoardMeetingRecord(SQLModel, table=True):
     location: str = Field(default="", max_length=200)
     title: str = Field(default="", max_length=200)
     source: str = Field(default="", max_length=300)
+    sequence: int = 0
+    source_uid: str = Field(default="", max_length=400)
 
 
 class ReminderRecord(SQLModel, table=True):
