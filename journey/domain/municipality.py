@@ -24,12 +24,32 @@ class Municipality:
         return formal_name(self.name, self.code)
 
 
-def slugify(name: str) -> str:
-    """ASCII, lower-case, hyphenated: 'Härjedalen' -> 'harjedalen', 'Laxå kommun' -> 'laxa-kommun'."""
+def _fold(name: str) -> str:
     decomposed = unicodedata.normalize("NFKD", name.casefold())
     ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
     words = "".join(c if c.isalnum() else " " for c in ascii_only).split()
     return "-".join(words)
+
+
+@cache
+def _ambiguous() -> dict[str, dict[str, str]]:
+    """Folds two Swedish municipalities share (Håbo and Habo are both 'habo'): fold -> {name: kommunkod}."""
+    names: dict[str, dict[str, str]] = {}
+    for k in KOMMUNER:
+        for n in (k.name, k.formal_name):
+            names.setdefault(_fold(n), {})[unicodedata.normalize("NFC", n).casefold()] = k.code
+    return {fold: named for fold, named in names.items() if len(named) > 1}
+
+
+def slugify(name: str) -> str:
+    """ASCII, lower-case, hyphenated: 'Härjedalen' -> 'harjedalen', 'Laxå kommun' -> 'laxa-kommun'.
+
+    Where two municipalities fold to the same letters, the kommunkod tells them apart:
+    'Håbo' -> 'habo-0305', 'Habo' -> 'habo-0643'.
+    """
+    slug = _fold(name)
+    code = _ambiguous().get(slug, {}).get(" ".join(unicodedata.normalize("NFC", name).split()).casefold())
+    return f"{slug}-{code}" if code else slug
 
 
 def normalize_name(name: str) -> str:

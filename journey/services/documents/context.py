@@ -29,7 +29,7 @@ from journey.domain.spec import DocumentSpec, EvidenceFieldSpec, StateSpec, Work
 # signed in November 2020, before the grant was decided.
 PROJECT = {"name": "Utvecklingsnätverk sociala företag", "esf_dnr": "2020/00825",
            "owner": "Sveriges Kommuner och Regioner", "period_start": "2021-01-01", "period_end": "2022-12-31",
-           "period": "2021–2022", "hours_per_year": 500, "team_size": 7, "coordinator_share": 20}
+           "period": "2021–2022", "hours_per_year": 500, "coordinator_share": 20}
 DEAL_FORMS = {"iop": "IOP", "reserved_procurement": "Reserverad upphandling", "direct_award": "Direktupphandling",
               "social_clauses": "Sociala hänsyn", "advertised_procurement": "Annonserad upphandling",
               "lov": "Valfrihetssystem (LOV)", "grant": "Bidrag"}
