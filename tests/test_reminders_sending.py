@@ -99,6 +99,7 @@ def test_meeting_reminder_to_board_secretary_carries_the_meeting_as_ics(app: Any
     [ics] = [p for p in secretary.iter_attachments() if p.get_content_type() == "text/calendar"]
     body = ics.get_content()
     assert "DTSTART:20220420T110000Z" in body and "LOCATION:Sessionssalen\\, Karlstad\\; plan 2" in body
+    assert "SUMMARY:Kommunstyrelsens sammanträde\\, Karlstads kommun" in body
     assert ics.get_filename() == "sammantrade.ics"
 
 

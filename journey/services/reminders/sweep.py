@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from journey.domain.access import Role
 from journey.domain.errors import JourneyError, MailError
-from journey.domain.language import board_forms, recipient_line, running_date
+from journey.domain.language import board_forms, genitive, recipient_line, running_date
 from journey.domain.reminders import ROLES, Reminder, ReminderStatus, retry_delay
 from journey.ports.mail import CalendarEvent, EmailRenderer, Mailer, OutgoingEmail
 from journey.ports.unit_of_work import UnitOfWork
@@ -93,7 +93,7 @@ def compose(deps: Deps, uow: UnitOfWork, renderer: EmailRenderer, r: Reminder, n
                               "date": running_date(meeting.day, weekday=True), "date_iso": meeting.day.isoformat(),
                               "time": meeting.start, "location": meeting.location}
         calendar = CalendarEvent(f"board-meeting-{meeting.id}@journey", meeting.day, meeting.start,
-                                 f"Sammanträde {meeting.board_name} ({municipality.name})", meeting.location,
+                                 f"{genitive(forms['name'])} sammanträde, {municipality.formal_name}", meeting.location,
                                  f"{r.title}: {state.title if state else r.state_path}")
     subject, text, html = renderer.render(r.template, r.subject, context)
     return OutgoingEmail(tuple(to), subject, text, html, message_id(r.idempotency_key), calendar,
