@@ -16,6 +16,7 @@ from journey.definitions.catalog import WorkflowCatalog
 from journey.domain.case import HistoryEntry, HistoryKind
 from journey.domain.kommuner import KOMMUNER, by_code
 from journey.domain.language import (
+    board_forms,
     genitive,
     in_text,
     noun_forms,
@@ -95,6 +96,9 @@ def test_genitives_bodies_in_text_and_dates() -> None:
         "kommunstyrelsen", "KS", "barn- och utbildningsnämnden"]
     assert title_in_text("Riktlinje för arbetet med sociala företag") == "riktlinje för arbetet med sociala företag"
     assert title_in_text("Hudiksvalls riktlinje") == "Hudiksvalls riktlinje"
+    assert board_forms("amn") == {"name": "Arbetsmarknadsnämnden", "in_text": "arbetsmarknadsnämnden",
+                                  "genitive": "arbetsmarknadsnämndens"}
+    assert board_forms("kulturnämnden")["name"] == "Kulturnämnden"  # may start a sentence
     assert running_date(date(2022, 6, 14)) == "den 14 juni 2022"
     assert running_date(date(2022, 4, 20), weekday=True) == "onsdagen den 20 april 2022"
 

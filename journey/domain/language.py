@@ -107,8 +107,10 @@ def title_in_text(title: str) -> str:
 
 
 def board_name(code_or_name: str) -> str:
-    """'KS' -> 'Kommunstyrelsen', 'amn' -> 'Arbetsmarknadsnämnden'; a name is kept as written."""
-    return BOARD_NAMES.get(code_or_name.strip().upper(), code_or_name.strip())
+    """'KS' -> 'Kommunstyrelsen', 'amn' -> 'Arbetsmarknadsnämnden'; a name as written, capitalised
+    ('kulturnämnden' -> 'Kulturnämnden'), since it may start a sentence or fill a table cell."""
+    text = code_or_name.strip()
+    return BOARD_NAMES.get(text.upper()) or text[:1].upper() + text[1:]
 
 
 def board_forms(code_or_name: str) -> dict[str, str]:
