@@ -18,8 +18,9 @@ from journey.adapters.documents.tools import make_tools
 from journey.definitions.catalog import WorkflowCatalog
 from journey.domain.document import condition_holds, safe_filename
 from journey.domain.errors import TemplateError
+from journey.domain.municipality import formal_name
 from journey.domain.spec import DocumentSpec
-from journey.services.documents.context import build_context, formal_name, sample_history
+from journey.services.documents.context import build_context, sample_history
 from journey.services.documents.template_check import check_templates
 from tests.conftest import TEMPLATES, WORKFLOWS, Cli
 

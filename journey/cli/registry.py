@@ -32,17 +32,25 @@ def municipalities_add(code: str, name: str, county: str, workflow: str, actor: 
 
 
 @municipalities.command("seed")
+@click.option("--all", "everything", is_flag=True,
+              help="All 290 Swedish municipalities (SCB's list) instead of the 12 in the network.")
 @actor_option
-def municipalities_seed(actor: str | None) -> None:
+def municipalities_seed(everything: bool, actor: str | None) -> None:
     """Register the 12 municipalities of the network Utvecklingsnätverk sociala företag.
+
+    With --all, register every Swedish municipality. Running it again adds only what is missing.
 
     \b
     Example:
         journey municipalities seed
+        journey municipalities seed --all
     """
-    from journey.services.registry import seed_network
+    from journey.services.registry import seed_all, seed_network
 
-    result = seed_network(get_app().deps, actor)
+    result = (seed_all if everything else seed_network)(get_app().deps, actor)
+    if everything:  # 290 names are too many to read; the count says what happened
+        click.echo(f"Added {len(result.added)} municipalities; {len(result.existing)} already registered")
+        return
     click.echo(f"Added {len(result.added)}: {', '.join(result.added) or '-'}")
     if result.existing:
         click.echo(f"Already registered {len(result.existing)}: {', '.join(result.existing)}")

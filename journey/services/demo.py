@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from journey.domain.board_meetings import MeetingRow
 from journey.domain.clock import FixedClock
 from journey.domain.errors import RefusedError
+from journey.domain.municipality import formal_name
 from journey.services.board_meetings import import_meetings
 from journey.services.cases.lifecycle import advance_case, open_case
 from journey.services.deps import Deps
@@ -29,6 +30,12 @@ PLAN: tuple[tuple[str, int, str | None, str], ...] = (
     ("Uddevalla", 9, None, "SN"),
     ("Umeå", 7, "handbook-integrated", "KS"),
 )
+COORDINATORS = {  # made-up names for the demo
+    "Helsingborg": "Anna Lindqvist", "Hudiksvall": "Erik Holm", "Härjedalen": "Maria Sundin",
+    "Karlstad": "Johan Berg", "Laxå": "Karin Ek", "Malmö": "Sara Nilsson", "Mölndal": "Peter Dahl",
+    "Sölvesborg": "Lena Åberg", "Söderhamn": "Mats Öberg", "Tierp": "Eva Strand", "Uddevalla": "Ali Hassan",
+    "Umeå": "Frida Lund",
+}
 BOARD_NAMES = {"KS": "Kommunstyrelsen", "AMN": "Arbetsmarknadsnämnden", "FSN": "Funktionsstödsnämnden",
                "SN": "Socialnämnden"}
 STEP_DAYS = 41
@@ -40,19 +47,26 @@ class DemoReport:
     advances: int
 
 
-def _steps(name: str, board: str, variant: str | None, day: Callable[[int], str]) -> list[tuple[str, dict[str, str]]]:
+def _steps(name: str, board: str, variant: str | None, coordinator: str,
+           day: Callable[[int], str]) -> list[tuple[str, dict[str, str]]]:
     dnr = f"KS {day(4)[:4]}/{100 + len(name) * 7}"
+    formal = formal_name(name)
+    deal = {"form": "iop", "counterparty": "Återbruket ekonomisk förening", "value_sek": "450000",
+            "decided_date": day(10)}
+    if name == "Söderhamn":  # one direct award, so the demo shows its documentation too
+        deal = {"form": "direct_award", "counterparty": "Gröna händer Söderhamn ekonomisk förening",
+                "value_sek": "240000", "decided_date": day(10), "diarienummer": f"KS {day(10)[:4]}/318"}
     policy = ("integrate_policy", {"organ": "KF", "meeting_date": day(6), "paragraph": "88", "diarienummer": dnr,
                                    "document": "Näringslivsprogram", "section": "4.3 Sociala företag",
                                    "document_type": "program"}) if variant else (
         "adopt_policy", {"organ": "KS", "meeting_date": day(6), "paragraph": "112", "diarienummer": dnr,
-                         "title": f"Riktlinje för hur {name} kommun ska arbeta med sociala företag",
+                         "title": f"Riktlinje för hur {formal} ska arbeta med sociala företag",
                          "document_type": "riktlinje"})
     return [
-        ("confirm_interest", {"registered_date": day(0), "contact": f"Näringslivskontoret, {name}"}),
-        ("sign_letter_of_intent", {"signatories": "Kommunchef, KS-ordförande", "signed_date": day(1),
+        ("confirm_interest", {"registered_date": day(0), "contact": f"Näringslivskontoret, {formal}"}),
+        ("sign_letter_of_intent", {"signatories": "kommunchefen, kommunstyrelsens ordförande", "signed_date": day(1),
                                    "diarienummer": f"KS {day(1)[:4]}/{31 + len(name)}"}),
-        ("form_local_team", {"coordinator": f"Samordnare {name}", "members": "Arbetsmarknad, Inköp, Näringsliv, "
+        ("form_local_team", {"coordinator": coordinator, "members": "Arbetsmarknad, Inköp, Näringsliv, "
                              "Socialtjänst, Kommunikation, Fastighet, Ekonomi", "time_reporting_from": day(2)}),
         ("approve_inventory", {"approved_by": "Lokalt projektteam", "approved_date": day(3),
                                "enterprises_identified": str(3 + len(name) % 5)}),
@@ -64,8 +78,7 @@ def _steps(name: str, board: str, variant: str | None, day: Callable[[int], str]
         ("establish_internal_structure", {"mandate_date": day(8), "functions": "Näringsliv, Inköp och upphandling, "
                                           "Arbetsmarknad"}),
         ("establish_external_structure", {"name": f"Dialogforum sociala företag {name}", "first_meeting": day(9)}),
-        ("record_first_deal", {"form": "iop", "counterparty": "Återbruket ekonomisk förening", "value_sek": "450000",
-                               "decided_date": day(10)}),
+        ("record_first_deal", deal),
         ("start_follow_up", {"reported_to": board, "report_date": day(11)}),
     ]
 
@@ -106,7 +119,7 @@ def run_demo(deps: Deps, actor: str, progress: Callable[[str], None] = lambda _:
             progress(f"{name}: has a case already, left as it is")
             continue
         opened += 1
-        for i, (trigger, evidence) in enumerate(_steps(name, board, variant, day)[:done]):
+        for i, (trigger, evidence) in enumerate(_steps(name, board, variant, COORDINATORS[name], day)[:done]):
             clock.at = start + timedelta(days=STEP_DAYS * (i + 1), hours=10)
             advance_case(local, actor, name, trigger, evidence, comment="demo")
             advances += 1

@@ -8,6 +8,7 @@ from typing import Any
 
 from journey.domain.access import Action, Role, authorize
 from journey.domain.errors import InputError, RefusedError
+from journey.domain.kommuner import KOMMUNER
 from journey.domain.municipality import NETWORK_MUNICIPALITIES, Municipality, normalize_name, slugify
 from journey.services.cases.lifecycle import actor_in, find_municipality
 from journey.services.deps import Deps
@@ -42,12 +43,23 @@ def add_municipality(deps: Deps, username: str | None, code: str, name: str, cou
 
 def seed_network(deps: Deps, username: str | None) -> SeedResult:
     """Register the 12 municipalities of Utvecklingsnätverk sociala företag; existing ones are kept."""
+    return _seed(deps, username, NETWORK_MUNICIPALITIES)
+
+
+def seed_all(deps: Deps, username: str | None) -> SeedResult:
+    """Register all 290 Swedish municipalities (SCB's list); existing ones are kept."""
+    return _seed(deps, username, tuple(Municipality(None, k.code, k.name, k.county) for k in KOMMUNER))
+
+
+def _seed(deps: Deps, username: str | None, municipalities: tuple[Municipality, ...]) -> SeedResult:
+    """One transaction; a municipality already registered by kommunkod or by name is left as it is."""
     with deps.uow() as uow:
         authorize(actor_in(uow, username), Action.MANAGE_REGISTRY)
-        known = {m.code for m in uow.municipalities.list()}
+        registered = uow.municipalities.list()
+        codes, names = {m.code for m in registered}, {slugify(m.name) for m in registered}
         added, existing = [], []
-        for m in NETWORK_MUNICIPALITIES:
-            if m.code in known:
+        for m in municipalities:
+            if m.code in codes or slugify(m.name) in names:
                 existing.append(m.name)
             else:
                 uow.municipalities.add(m)

@@ -7,30 +7,35 @@ contexts for ``journey templates check`` come from the same builder with made-up
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import asdict
+from datetime import UTC, date, datetime
 from typing import Any
 
 from journey.domain.case import HistoryEntry
+from journey.domain.language import (
+    all_noun_forms,
+    board_forms,
+    genitive,
+    in_text,
+    noun_forms,
+    running_date_text,
+    title_in_text,
+)
+from journey.domain.municipality import formal_name
+from journey.domain.procurement import direct_award_limit
 from journey.domain.spec import DocumentSpec, EvidenceFieldSpec, StateSpec, WorkflowSpec, active_paths, parse_state
 
+# The network's project (domain-facts): ESF-financed, work period 2021–2022; the letters of intent were
+# signed in November 2020, before the grant was decided.
 PROJECT = {"name": "Utvecklingsnätverk sociala företag", "esf_dnr": "2020/00825",
-           "owner": "Sveriges Kommuner och Regioner", "period_start": "2021-01-01", "period_end": "2023-02-28"}
-CITIES = {"Malmö", "Helsingborg", "Mölndal", "Göteborg", "Stockholm"}
+           "owner": "Sveriges Kommuner och Regioner", "period_start": "2021-01-01", "period_end": "2022-12-31",
+           "period": "2021–2022", "hours_per_year": 500, "coordinator_share": 20}
 DEAL_FORMS = {"iop": "IOP", "reserved_procurement": "Reserverad upphandling", "direct_award": "Direktupphandling",
               "social_clauses": "Sociala hänsyn", "advertised_procurement": "Annonserad upphandling",
               "lov": "Valfrihetssystem (LOV)", "grant": "Bidrag"}
-BOARDS = {"KF": "Kommunfullmäktige", "KS": "Kommunstyrelsen", "KSAU": "Kommunstyrelsens arbetsutskott",
-          "AMN": "Arbetsmarknadsnämnden", "SN": "Socialnämnden", "FSN": "Funktionsstödsnämnden"}
 KINDS = {"tjansteskrivelse": "Tjänsteskrivelse", "avsiktsforklaring": "Avsiktsförklaring", "iop": "Avtal",
          "handlingsplan": "Handlingsplan", "riktlinje": "Utkast", "lagesrapport": "Lägesrapport",
          "uppdragsbeskrivning": "Uppdragsbeskrivning", "direktupphandling": "Dokumentation"}
-
-
-def formal_name(name: str) -> str:
-    """'Härjedalen' -> 'Härjedalens kommun', 'Laxå' -> 'Laxå kommun', 'Malmö' -> 'Malmö stad'."""
-    if name in CITIES:
-        return f"{name}{'' if name[-1] in 'aeiouyåäös' else 's'} stad"
-    return f"{name}{'' if name[-1].lower() in 'aeiouyåäösxz' else 's'} kommun"
 
 
 def thaw(value: Any) -> Any:
@@ -84,7 +89,8 @@ def build_context(*, spec: WorkflowSpec, state: StateSpec, doc: DocumentSpec, mu
     stage = spec.state(leaves[0].split(".", 1)[0]) if leaves else None
     settings = thaw(doc.settings)
     code = str(evidence.get("responsible_board", {}).get("board") or "KS")
-    board = BOARDS.get(code.upper(), code)  # a board may be recorded by its meeting-calendar code
+    board_text = board_forms(code)  # a board may be recorded by its meeting-calendar code
+    board = board_text["name"]
     kind = next((v for k, v in KINDS.items() if doc.template.startswith(k)), "Dokument")
     document = {
         "id": doc.id, "template": doc.template, "title": settings.get("title") or doc.id.replace("_", " ").capitalize(),
@@ -95,8 +101,11 @@ def build_context(*, spec: WorkflowSpec, state: StateSpec, doc: DocumentSpec, mu
         "signer": evidence.get("local_team", {}).get("coordinator") or "[handläggare]",
         "signer_title": settings.get("signer_title") or "Lokal projektsamordnare",
     }
+    document["organ_in_text"] = in_text(str(document["organ"]))
+    function = str(evidence.get("responsible_board", {}).get("officials_function") or "")
+    formal = formal_name(municipality["name"], str(municipality.get("code", "")))
     return {
-        "municipality": {**municipality, "formal_name": formal_name(municipality["name"])},
+        "municipality": {**municipality, "formal_name": formal, "formal_genitive": genitive(formal)},
         "document": document,
         "case": {"workflow": spec.name, "workflow_version": spec.version, "workflow_title": spec.title,
                  "state": case_state, "state_title": stage.title if stage else case_state,
@@ -105,9 +114,48 @@ def build_context(*, spec: WorkflowSpec, state: StateSpec, doc: DocumentSpec, mu
         "state": {"path": state.path, "title": state.title, "description": state.description,
                   "handbook_stage": state.handbook_stage},
         "evidence": evidence, "decisions": decisions, "deals": deals, "history": steps,
-        "stages": _stages(spec, leaves, history), "responsible_board": board,
-        "project": dict(PROJECT), "today": _date(now),
+        "stages": _stages(spec, leaves, history), "responsible_board": board, "board": board_text,
+        "officials_function": {"name": function or "[samordnande funktion]",
+                               "in_text": in_text(function) if function else "[samordnande funktion]"},
+        "project": {**PROJECT, "period_start_text": running_date_text(PROJECT["period_start"]),
+                    "period_end_text": running_date_text(PROJECT["period_end"])},
+        "today": _date(now), "today_text": running_date_text(_date(now)),
+        "document_types": all_noun_forms(), "policy": _policy(settings, evidence),
+        "steering_document": _steering_document(evidence), "direct_award": _direct_award(evidence, now),
     }
+
+
+def _policy(settings: dict[str, Any], evidence: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The policy document's kind and title in the forms text needs ("Antagande av riktlinje för ...")."""
+    given = evidence.get("policy_document", {})
+    forms = noun_forms(str(settings.get("document_type") or given.get("document_type") or "riktlinje"))
+    title = str(given.get("title") or f"{forms.title} för arbetet med sociala företag")
+    return {"type": asdict(forms), "title": title, "title_in_text": title_in_text(title)}
+
+
+def _steering_document(evidence: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """An existing steering document the matter is integrated into (handbook-integrated)."""
+    given = evidence.get("steering_document", {})
+    title = str(given.get("document") or "")
+    return {"title": title or "[befintligt styrdokument]",
+            "title_in_text": title_in_text(title) if title else "[befintligt styrdokument]",
+            "type": asdict(noun_forms(str(given.get("document_type") or "styrdokument")))}
+
+
+def _direct_award(evidence: dict[str, dict[str, Any]], now: datetime) -> dict[str, Any]:
+    """The direktupphandlingsgräns on the deal's decision date (today's when no date is recorded yet)."""
+    decided = str(evidence.get("deal", {}).get("decided_date") or "")
+    try:
+        day, basis = date.fromisoformat(decided[:10]), "decision"
+    except ValueError:
+        day, basis = now.astimezone(UTC).date(), "today"
+    values: dict[str, Any] = {"day": day.isoformat(), "day_text": running_date_text(day.isoformat()), "basis": basis}
+    try:
+        general, special = direct_award_limit(day), direct_award_limit(day, special_services=True)
+    except ValueError:
+        return {**values, "limit_sek": None, "special_limit_sek": None, "reference": ""}
+    return {**values, "limit_sek": general.amount_sek, "special_limit_sek": special.amount_sek,
+            "reference": general.reference}
 
 
 def sample_value(field: EvidenceFieldSpec) -> Any:
