@@ -41,7 +41,10 @@ class _ThreadReaders:
     def close(self) -> None:
         with self.lock:
             for read in self.all:
-                read.close()
+                try:
+                    read.close()
+                except Exception:  # sqlite3 refuses a close from another thread; the connection ends with it
+                    pass
             self.all.clear()
 
 
