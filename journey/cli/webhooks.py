@@ -15,8 +15,8 @@ def webhooks() -> None:
 @webhooks.command("add")
 @click.argument("url")
 @click.option("--event", "events", multiple=True, metavar="TYPE",
-              help="Only these events (repeatable): case.opened state_changed paused resumed migrated "
-                   "decision.recorded document.created, by their last word (e.g. state_changed). Default: all.")
+              help="Only these events (repeatable): case.opened, case.state_changed, case.paused, case.resumed, "
+                   "case.migrated, decision.recorded, document.created (or the last word). Default: all.")
 @click.option("--municipality", metavar="NAME", help="Only this municipality's events.")
 @actor_option
 def add(url: str, events: tuple[str, ...], municipality: str | None, actor: str | None) -> None:

@@ -56,12 +56,13 @@ def check_url(url: str) -> str:
 
 
 def parse_event_types(names: tuple[str, ...]) -> tuple[str, ...]:
-    """Short names (``state_changed``) or full types; empty means every type."""
-    known = {t.value.rsplit(".", 1)[-1]: t.value for t in EventType} | {t.value: t.value for t in EventType}
+    """Full types, short ones (``decision.recorded``) or their last word (``state_changed``); empty means all."""
+    short = {t.value.removeprefix("se.skr.journey."): t.value for t in EventType}
+    known = {k.rsplit(".", 1)[-1]: v for k, v in short.items()} | short | {t.value: t.value for t in EventType}
     chosen = []
     for name in names:
         if name not in known:
-            raise InputError(f"unknown webhook event {name!r}; known: {', '.join(sorted(k for k in known if '.' not in k))}")
+            raise InputError(f"unknown webhook event {name!r}; known: {', '.join(sorted(short))}")
         chosen.append(known[name])
     return tuple(sorted(set(chosen)))
 
