@@ -96,12 +96,12 @@ def test_health_needs_no_login(client: TestClient) -> None:
 
 
 def test_calendar_feed_has_meetings_and_deadlines_with_stable_uids(client: TestClient, served: Any) -> None:
-    from icalendar import Calendar
-
-    from journey.services.auth.tokens import create_token
     from datetime import date
 
+    from icalendar import Calendar
+
     from journey.domain.board_meetings import MeetingRow
+    from journey.services.auth.tokens import create_token
     from journey.services.board_meetings import add_meeting
 
     app, _ = served
