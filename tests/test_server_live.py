@@ -112,3 +112,39 @@ def test_schemathesis_finds_no_server_error_nor_schema_violation(live: str, serv
     result = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=tmp_path,
                             env={**os.environ, "SCHEMATHESIS_HOOKS": ""})
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+
+
+def test_serve_command_logs_json_lines_and_stops_gracefully(served: Any, tmp_path: Path) -> None:
+    import json
+    import signal
+    import time
+
+    import httpx
+
+    from tests.conftest import TEMPLATES, WORKFLOWS
+    from tests.server_support import free_port
+
+    port = free_port()
+    env = {**os.environ, "JOURNEY_DATABASE_URL": served[0].settings.database_url, "JOURNEY_HOME": str(tmp_path),
+           "JOURNEY_WORKFLOWS_DIR": str(WORKFLOWS), "JOURNEY_TEMPLATES_DIR": str(TEMPLATES),
+           "JOURNEY_NOW": "2022-03-01T09:00:00+00:00"}
+    server = subprocess.Popen([sys.executable, "-m", "journey", "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health?token=not-for-logs", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline and server.poll() is None, "journey serve did not start"
+                time.sleep(0.1)
+        assert httpx.get(f"http://127.0.0.1:{port}/api/cases", timeout=5).status_code == 401
+    finally:
+        server.send_signal(signal.SIGTERM)
+        out, err = server.communicate(timeout=30)
+    assert server.returncode == 0, err[-2000:]
+    lines = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    assert {"method": "GET", "path": "/api/cases", "status": 401} in [
+        {k: line[k] for k in ("method", "path", "status")} for line in lines]
+    assert "not-for-logs" not in err and "Traceback" not in err

@@ -48,4 +48,9 @@ def serve(host: str, port: int, forwarded_allow_ips: str, secure_cookies: bool |
     config = uvicorn.Config(asgi, host=host, port=port, proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips,
                             access_log=False, server_header=False, timeout_graceful_shutdown=int(graceful_timeout),
                             log_level="info", lifespan="on")
+    import signal
+    import sys
+
+    # uvicorn finishes open requests on SIGTERM, then re-raises the signal: end with exit status 0 then.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     uvicorn.Server(config).run()
