@@ -168,7 +168,9 @@ def wire_features(app: App, deps: Deps) -> None:
     from journey.adapters.sql.transfer_store import SqlTransferStore
     from journey.bootstrap.documents import wire_documents
     from journey.bootstrap.reminders import wire_reminders
+    from journey.bootstrap.webhooks import wire_webhooks
 
     wire_documents(app, deps)  # issue 4: documents rendered on state entry
     wire_reminders(app, deps)  # issue 3: reminders planned on entry, cancelled on exit
+    wire_webhooks(app, deps)  # issue 15: webhook deliveries planned with every change (after documents)
     deps.transfer_store = lambda: SqlTransferStore(app.engine)

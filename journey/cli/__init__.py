@@ -39,6 +39,9 @@ COMMANDS: dict[str, str] = {
     "report": "journey.cli.report:report",
     "hours": "journey.cli.hours:hours",
     "network-meetings": "journey.cli.network_meetings:network_meetings",
+    "serve": "journey.cli.serve:serve",
+    "tokens": "journey.cli.tokens:tokens",
+    "webhooks": "journey.cli.webhooks:webhooks",
 }
 
 EXIT_CODES = """\b

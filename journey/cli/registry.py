@@ -83,8 +83,10 @@ def users() -> None:
 
 @users.command("add")
 @click.argument("username")
-@click.option("--role", required=True, type=click.Choice(["coordinator", "skr", "admin"], case_sensitive=False),
-              help="coordinator: own municipality; skr: reads all, manages registry; admin: everything.")
+@click.option("--role", required=True, type=click.Choice(["coordinator", "skr", "process_supporter", "admin"],
+                                                        case_sensitive=False),
+              help="coordinator: own municipality; skr: reads all, manages registry; process_supporter: reads all, "
+                   "changes nothing; admin: everything.")
 @click.option("--municipality", metavar="NAME", help="The coordinator's municipality.")
 @click.option("--name", "display_name", default="", help="Full name.")
 @click.option("--email", default="", help="E-mail address for reminders.")
@@ -122,3 +124,30 @@ def users_list(as_json: bool, actor: str | None) -> None:
         return
     echo_table(["Username", "Role", "Municipality", "Name", "E-mail"],
                [[d["username"], d["role"].lower(), d["municipality"] or "", d["name"], d["email"]] for d in data])
+
+
+@users.command("passwd")
+@click.argument("username")
+@actor_option
+def users_passwd(username: str, actor: str | None) -> None:
+    """Set USERNAME's password for `journey serve`, read from standard input (one line).
+
+    At least 12 characters. On a terminal you are asked twice without echo. Setting a password
+    ends the user's open web sessions. Admins set anyone's password, users their own.
+
+    \b
+    Example:
+        printf '%s\\n' 'en lång lösenfras' | journey users passwd anna --as admin
+    """
+    import sys
+
+    from journey.bootstrap.server import password_hasher
+    from journey.services.auth.passwords import set_password
+
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    app = get_app()
+    ended = set_password(app.deps, password_hasher(app), actor, username, password)
+    click.echo(f"Password set for {username}" + (f"; {ended} web session(s) ended" if ended else ""))

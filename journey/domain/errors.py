@@ -10,6 +10,8 @@
     ├── NotFoundError                  4  unknown municipality, case, workflow, trigger, user
     ├── ConcurrentChangeError          5  another coordinator changed the case first
     ├── PermissionDeniedError          6  the actor's role does not allow the action
+    │   └── AuthenticationError        6  no valid login, session or token (HTTP 401)
+    │       └── TooManyAttemptsError   6  login attempts rate-limited (HTTP 429)
     ├── DefinitionError                7  a workflow file is invalid (names file, line and key)
     │   └── DefinitionErrors           7  several at once (the first is the message)
     ├── TemplateError                  7  a document template is missing, invalid, unsafe, too slow or too big
@@ -82,6 +84,18 @@ class ConcurrentChangeError(JourneyError):
 
 class PermissionDeniedError(JourneyError):
     exit_code = ExitCode.PERMISSION
+
+
+class AuthenticationError(PermissionDeniedError):
+    """Nobody is logged in, or the password, session or token is wrong, expired or revoked."""
+
+
+class TooManyAttemptsError(AuthenticationError):
+    """Too many failed logins for this user or client; ``retry_after`` seconds until the next try."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class DefinitionError(JourneyError):

@@ -63,3 +63,18 @@ class CaseMigrated(Event):
     run_id: int
     actor: str
     rollback: bool = False
+
+
+@dataclass(frozen=True)
+class DocumentCreated(Event):
+    """A generated file was registered (``document_id`` is its register row)."""
+
+    document_id: int
+    doc_id: str
+    title: str
+    format: str
+    revision: int
+    file_name: str
+    sha256: str
+    state_path: str
+    reason: str

@@ -11,11 +11,13 @@ from typing import Any
 from journey.domain.case import Case, HistoryEntry
 from journey.domain.hours import NetworkMeeting
 from journey.domain.reminders import Reminder
+from journey.ports.auth import CredentialRepository
 from journey.ports.case_migrations import CaseMigrationRepository
 from journey.ports.core import CaseRepository, MunicipalityRepository, UserRepository
 from journey.ports.documents import DocumentRepository
 from journey.ports.hours import HoursRepository
 from journey.ports.reminders import BoardMeetingRepository, PauseRepository, ReminderRepository
+from journey.ports.webhooks import WebhookRepository
 from tests.fakes.repositories import (
     FakeBoardMeetingRepository,
     FakeCaseMigrationRepository,
@@ -27,6 +29,7 @@ from tests.fakes.repositories import (
     FakeReminderRepository,
     FakeUserRepository,
 )
+from tests.fakes.serve import FakeCredentialRepository, FakeWebhookRepository
 
 NOW = datetime(2022, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -48,6 +51,12 @@ class Tables:
     network_meetings: dict[int, NetworkMeeting] = field(default_factory=dict)
     migration_runs: dict[int, dict[str, Any]] = field(default_factory=dict)
     case_migrations: dict[int, dict[str, Any]] = field(default_factory=dict)
+    passwords: dict[str, str] = field(default_factory=dict)
+    sessions: dict[str, Any] = field(default_factory=dict)
+    tokens: dict[str, Any] = field(default_factory=dict)
+    login_attempts: list[tuple[str, str, datetime, bool]] = field(default_factory=list)
+    webhooks: dict[int, Any] = field(default_factory=dict)
+    deliveries: dict[int, dict[str, Any]] = field(default_factory=dict)
     last_id: dict[str, int] = field(default_factory=dict)
 
     def next_id(self, table: str) -> int:
@@ -84,6 +93,8 @@ class FakeUnitOfWork:
         self.documents: DocumentRepository = FakeDocumentRepository(self)
         self.hours: HoursRepository = FakeHoursRepository(self)
         self.case_migrations: CaseMigrationRepository = FakeCaseMigrationRepository(self)
+        self.auth: CredentialRepository = FakeCredentialRepository(self)
+        self.webhooks: WebhookRepository = FakeWebhookRepository(self)
 
     def _begin(self) -> None:
         self._tables = copy.deepcopy(self.db.committed)

@@ -14,6 +14,7 @@ from journey.adapters.sql.repositories.core import SqlCaseRepository, SqlMunicip
 from journey.domain.errors import ConcurrentChangeError, DatabaseLockedError, JourneyError, NotInitialisedError
 
 if TYPE_CHECKING:
+    from journey.adapters.sql.repositories.auth import SqlCredentialRepository
     from journey.adapters.sql.repositories.case_migrations import SqlMigrationRepository
     from journey.adapters.sql.repositories.documents import SqlDocumentRepository
     from journey.adapters.sql.repositories.hours import SqlHoursRepository
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
         SqlPauseRepository,
         SqlReminderRepository,
     )
+    from journey.adapters.sql.repositories.webhooks import SqlWebhookRepository
     from journey.ports.core import CaseRepository, MunicipalityRepository, UserRepository
 
 
@@ -39,7 +41,7 @@ def translate(exc: Exception) -> JourneyError | None:
     return None
 
 
-_FEATURES = ("reminders", "board_meetings", "pauses", "documents", "hours", "case_migrations")
+_FEATURES = ("reminders", "board_meetings", "pauses", "documents", "hours", "case_migrations", "auth", "webhooks")
 
 
 class SqlUnitOfWork:
@@ -107,6 +109,18 @@ class SqlUnitOfWork:
         from journey.adapters.sql.repositories.case_migrations import SqlMigrationRepository
 
         return SqlMigrationRepository(self.session)
+
+    @cached_property
+    def auth(self) -> SqlCredentialRepository:
+        from journey.adapters.sql.repositories.auth import SqlCredentialRepository
+
+        return SqlCredentialRepository(self.session)
+
+    @cached_property
+    def webhooks(self) -> SqlWebhookRepository:
+        from journey.adapters.sql.repositories.webhooks import SqlWebhookRepository
+
+        return SqlWebhookRepository(self.session)
 
     def commit(self) -> None:
         self.session.commit()

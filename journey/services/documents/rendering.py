@@ -18,7 +18,7 @@ from typing import Any
 from journey.domain.case import Case
 from journey.domain.document import check_formats, condition_holds, safe_filename
 from journey.domain.errors import DocumentWriteError, NotFoundError
-from journey.domain.events import Event, StateEntered
+from journey.domain.events import DocumentCreated, Event, StateEntered
 from journey.domain.municipality import Municipality, slugify
 from journey.domain.spec import DocumentSpec, StateSpec, WorkflowSpec, active_paths
 from journey.ports.documents import DocumentTools
@@ -65,7 +65,7 @@ def produce(uow: UnitOfWork, tools: DocumentTools, spec: WorkflowSpec, case: Cas
                    "template_hash": result.template_hash, "input_hash": input_hash, "format": fmt,
                    "path": str(path), "size": len(data), "sha256": hashlib.sha256(data).hexdigest(),
                    "revision": revision, "reason": reason, "actor": actor, "created_at": now}
-            repo.add(row)  # first: the unique (case, document, revision, format) row claims the file name
+            row["id"] = repo.add(row)  # first: the unique (case, document, revision, format) row claims the file name
             try:
                 tools.store(path, data)
             except OSError as exc:
@@ -87,10 +87,18 @@ def on_state_entered(deps: Deps, tools: DocumentTools) -> Callable[[Event, UnitO
             return
         history = uow.cases.history(event.case_id)
         actor = history[-1].actor if history else "journey"
-        produce(uow, tools, spec, case, [(state, d) for d in state.documents], actor=actor, reason="ENTERED",
-                now=event.at)
+        rows = produce(uow, tools, spec, case, [(state, d) for d in state.documents], actor=actor, reason="ENTERED",
+                       now=event.at)
+        deps.publish(created_events(rows), uow)
 
     return handle
+
+
+def created_events(rows: list[dict[str, Any]]) -> list[Event]:
+    """One :class:`DocumentCreated` per registered file (webhooks announce them)."""
+    return [DocumentCreated(r["case_id"], r["created_at"], r["id"], r["doc_id"], r["title"], r["format"], r["revision"],
+                            str(r["path"]).replace("\\", "/").rsplit("/", 1)[-1], r["sha256"], r["state_path"],
+                            r["reason"]) for r in rows]
 
 
 def find_document(spec: WorkflowSpec, leaves: tuple[str, ...], doc_id: str,
@@ -120,5 +128,6 @@ def render_document(deps: Deps, tools: DocumentTools, username: str | None, muni
         chosen = check_formats(formats, "--format") if formats else None
         rows = produce(uow, tools, spec, case, [item], actor=actor.username, reason="REGENERATED",
                        now=deps.clock.now(), formats=chosen, conditional=False)
+        deps.publish(created_events(rows), uow)
         uow.commit()
         return rows
