@@ -8,9 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from journey.domain import limits
 from journey.domain.access import Action, authorize
-from journey.domain.board_meetings import MeetingRow, check_board, check_email
+from journey.domain.board_meetings import MeetingRow, check_board, check_board_name, check_email, check_row
 from journey.domain.errors import NotFoundError
+from journey.domain.limits import check_length
 from journey.domain.municipality import Municipality
 from journey.ports.unit_of_work import UnitOfWork
 from journey.services.cases.lifecycle import actor_in, find_municipality
@@ -41,6 +43,9 @@ def _replan(deps: Deps, uow: UnitOfWork, municipality_id: int) -> int:
 def import_meetings(deps: Deps, username: str | None, municipality: str, rows: list[MeetingRow],
                     source: str = "") -> CalendarChange:
     """Add or update every row (matched on board and date); one transaction for the whole file."""
+    rows = [check_row(row, f"{source}:{row.line}" if source and row.line else "") for row in rows]
+    if source:
+        check_length(f"{source}:{max((r.line for r in rows), default=0)}", limits.MEETING_SOURCE, "calendar file name")
     with deps.uow() as uow:
         m = _municipality(uow, username, municipality)
         repo = uow.board_meetings
@@ -91,7 +96,7 @@ def remove_meeting(deps: Deps, username: str | None, municipality: str, board: s
 def set_board(deps: Deps, username: str | None, municipality: str, code: str, name: str = "",
               secretary_email: str = "", chair_email: str = "") -> CalendarChange:
     """Create a board or update its name and the addresses its reminders go to."""
-    code = check_board(code)
+    code, name = check_board(code), check_board_name(name)
     secretary_email, chair_email = check_email(secretary_email), check_email(chair_email)
     with deps.uow() as uow:
         m = _municipality(uow, username, municipality)
