@@ -80,7 +80,8 @@ def check(municipality: str | None, as_json: bool) -> None:
     """Render every workflow-declared template with sample data, in every format; exit 7 on any failure.
 
     Default templates and each municipality's overrides (templates/municipalities/<slug>/documents)
-    are rendered twice: with sample evidence for every field, and with none.
+    are rendered twice: with sample evidence for every field, and with none. Templates that no
+    workflow in the directory uses are rendered as well; their problems are warnings.
 
     \b
     Example:
@@ -100,8 +101,15 @@ def check(municipality: str | None, as_json: bool) -> None:
     else:
         for r in results:
             where = f"{r.workflow} {r.state} {r.document}" + (f" [{r.municipality}]" if r.municipality else "")
-            click.echo(f"ok    {where}: {r.template}" if r.ok else f"FAIL  {where}: {r.error}", err=not r.ok)
-        failed = sum(not r.ok for r in results)
-        click.echo(f"{len(results) - failed} of {len(results)} template checks passed")
-    if any(not r.ok for r in results):
+            if r.ok:
+                click.echo(f"ok    {where}: {r.template}")
+            elif r.used:
+                click.echo(f"FAIL  {where}: {r.error}", err=True)
+            else:
+                override = f" [{r.municipality}]" if r.municipality else ""
+                click.echo(f"warn  {r.template}{override} (no workflow here uses it): {r.error}", err=True)
+        failed, warned = sum(r.failed for r in results), sum(not r.ok and not r.used for r in results)
+        click.echo(f"{len(results) - failed - warned} of {len(results)} template checks passed"
+                   + (f", {warned} warning(s) for templates no workflow uses" if warned else ""))
+    if any(r.failed for r in results):
         raise SystemExit(int(ExitCode.DEFINITION))

@@ -45,9 +45,13 @@ def load_text(text: str, source: str = "<string>") -> WorkflowSpec:
     return spec_from_raw(raw, source)
 
 
-def load_all(paths: list[Path]) -> list[WorkflowSpec]:
-    """Load several files, resolving ``extends`` between them (in any order)."""
-    raws = {str(p): read_raw(p) for p in paths}
+def load_all(paths: list[Path], read: dict[Path, Any] | None = None) -> list[WorkflowSpec]:
+    """Load several files, resolving ``extends`` between them (in any order).
+
+    ``read`` holds files the caller has already parsed with :func:`read_raw` (each is parsed once).
+    """
+    read = read or {}
+    raws = {str(p): read[p] if p in read else read_raw(p) for p in paths}
     by_key: dict[tuple[str, int], str] = {}
     for source, raw in raws.items():
         name, version = raw.get("workflow"), raw.get("version")

@@ -20,14 +20,17 @@ def validate_files(files: list[Path], workflows_dir: Path) -> list[WorkflowSpec]
     targets = [p.resolve() for p in files] or [p.resolve() for p in directory]
     bases = [p for p in directory if p.resolve() not in targets]
     chosen = {str(p) for p in targets}
+    read: dict[Path, Any] = {}
+
     def key(path: Path) -> tuple[object, object]:
-        raw = read_raw(path)
-        return raw.get("workflow"), raw.get("version")
+        if path not in read:
+            read[path] = read_raw(path)
+        return read[path].get("workflow"), read[path].get("version")
 
     keys = {key(p) for p in targets}
     # a base with the same name and version as a target is the file being edited: skip it
     bases = [p for p in bases if key(p) not in keys]
-    specs = [s for s in load_all(targets + bases) if str(Path(s.source_file).resolve()) in chosen]
+    specs = [s for s in load_all(targets + bases, read) if str(Path(s.source_file).resolve()) in chosen]
     for spec in specs:
         build_machine(spec)
     return specs
