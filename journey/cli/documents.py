@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from journey.cli._common import actor_option, echo_json, echo_table, get_app, json_option, short_time
+from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option, short_time
 
 
 @click.group()
@@ -65,7 +65,7 @@ def render(municipality: str, document: str, formats: tuple[str, ...], state: st
         echo_json(rows)
         return
     for row in rows:
-        click.echo(f"{row['doc_id']} v{row['revision']} {row['format']}: {row['path']}")
+        echo(f"{row['doc_id']} v{row['revision']} {row['format']}: {row['path']}")
 
 
 @click.group()
@@ -102,14 +102,14 @@ def check(municipality: str | None, as_json: bool) -> None:
         for r in results:
             where = f"{r.workflow} {r.state} {r.document}" + (f" [{r.municipality}]" if r.municipality else "")
             if r.ok:
-                click.echo(f"ok    {where}: {r.template}")
+                echo(f"ok    {where}: {r.template}")
             elif r.used:
-                click.echo(f"FAIL  {where}: {r.error}", err=True)
+                echo(f"FAIL  {where}: {r.error}", err=True)
             else:
                 override = f" [{r.municipality}]" if r.municipality else ""
-                click.echo(f"warn  {r.template}{override} (no workflow here uses it): {r.error}", err=True)
+                echo(f"warn  {r.template}{override} (no workflow here uses it): {r.error}", err=True)
         failed, warned = sum(r.failed for r in results), sum(not r.ok and not r.used for r in results)
-        click.echo(f"{len(results) - failed - warned} of {len(results)} template checks passed"
+        echo(f"{len(results) - failed - warned} of {len(results)} template checks passed"
                    + (f", {warned} warning(s) for templates no workflow uses" if warned else ""))
     if any(r.failed for r in results):
         raise SystemExit(int(ExitCode.DEFINITION))
