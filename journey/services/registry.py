@@ -24,7 +24,7 @@ class SeedResult:
 
 def add_municipality(deps: Deps, username: str | None, code: str, name: str, county: str = "",
                      workflow: str = "handbook") -> Municipality:
-    code = code.strip()
+    code = code.strip(" ")
     if not (len(code) == 4 and code.isascii() and code.isdigit()):
         raise InputError(f"kommunkod {code!r} must be four digits 0-9 (e.g. 1280 for Malmö)")
     name = check_name(name, "municipality name", limits.MUNICIPALITY_NAME)
