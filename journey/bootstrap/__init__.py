@@ -70,7 +70,8 @@ class App:
         import journey.adapters.sql.tables.all  # noqa: F401  (all tables known before the first session)
         from journey.services.deps import Deps
 
-        deps = Deps(uow=self._uow, workflows=lambda: self.workflows, clock=self.clock)
+        deps = Deps(uow=self._uow, workflows=lambda: self.workflows, clock=self.clock,
+                    timezone=self.settings.timezone)
         wire_features(self, deps)
         return deps
 

@@ -54,8 +54,12 @@ Exit codes:
 
 
 class JourneyCliError(click.ClickException):
+    """One line on stderr: control characters in the message (from the input it names) are escaped."""
+
     def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
+        from journey.cli._common import terminal_safe
+
+        super().__init__(terminal_safe(message, cell=True))
         self.exit_code = exit_code
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from journey.cli._common import actor_option, echo_json, echo_table, get_app, json_option
+from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option
 
 
 @click.group()
@@ -17,7 +17,7 @@ def meetings() -> None:
 
 def _report(c: Any) -> None:
     """Print a :class:`journey.services.board_meetings.CalendarChange`."""
-    click.echo(f"{c.municipality}: {c.added} added, {c.updated} updated, {c.removed} removed; "
+    echo(f"{c.municipality}: {c.added} added, {c.updated} updated, {c.removed} removed; "
                f"{c.reminders_moved} reminder(s) re-planned")
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from journey.cli._common import actor_option, echo_json, echo_table, get_app, json_option, short_time
+from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option, short_time
 
 
 @click.command("open")
@@ -24,7 +24,7 @@ def open_(municipality: str, workflow: str | None, actor: str | None) -> None:
 
     app = get_app()
     case = open_case(app.deps, actor, municipality, workflow)
-    click.echo(f"Opened case for {municipality} on {case.workflow}@{case.workflow_version}, state {case.state}")
+    echo(f"Opened case for {municipality} on {case.workflow}@{case.workflow_version}, state {case.state}")
 
 
 @click.command()
@@ -51,10 +51,10 @@ def advance(municipality: str, trigger: str, evidence: tuple[str, ...], comment:
     app = get_app()
     result = advance_case(app.deps, actor, municipality, trigger, parse_pairs(evidence), comment, dry_run)
     if result.dry_run:
-        click.echo(f"{result.municipality}: {result.from_state} -> {result.to_state} ({result.trigger}) would be "
+        echo(f"{result.municipality}: {result.from_state} -> {result.to_state} ({result.trigger}) would be "
                    "allowed; nothing saved (dry run)")
         return
-    click.echo(f"{result.municipality}: {result.from_state} -> {result.to_state} ({result.trigger}, "
+    echo(f"{result.municipality}: {result.from_state} -> {result.to_state} ({result.trigger}, "
                f"history #{result.history_seq})")
 
 
@@ -100,7 +100,7 @@ def _print_case(row: dict[str, Any]) -> None:
     ]
     width = max(len(k) for k, _ in lines)
     for key, value in lines:
-        click.echo(f"{key.ljust(width)}  {value}")
+        echo(f"{key.ljust(width)}  {value}")
 
 
 @click.command()
@@ -121,24 +121,24 @@ def why(municipality: str, as_json: bool, actor: str | None) -> None:
     if as_json:
         echo_json(data)
         return
-    click.echo(f"{data['municipality']} is in: {data['state_title']} [{data['status']}]")
+    echo(f"{data['municipality']} is in: {data['state_title']} [{data['status']}]")
     if not data["steps"]:
-        click.echo("No further steps: the journey is complete.")
+        echo("No further steps: the journey is complete.")
     for step in data["steps"]:
-        click.echo(f"\n  {step['trigger']}  ->  {step['dest_title']}   ({step['title']})")
+        echo(f"\n  {step['trigger']}  ->  {step['dest_title']}   ({step['title']})")
         if not step["guards"]:
-            click.echo("    needs nothing more")
+            echo("    needs nothing more")
         for guard in step["guards"]:
             if guard["evidence"]:
-                click.echo(f"    evidence: {guard['description']}")
+                echo(f"    evidence: {guard['description']}")
             elif guard["lacking"]:
-                click.echo(f"    blocked:  {guard['description']}")
+                echo(f"    blocked:  {guard['description']}")
                 for item in guard["lacking"]:
-                    click.echo(f"      - {item}")
+                    echo(f"      - {item}")
             else:
-                click.echo(f"    ok:       {guard['description']}")
+                echo(f"    ok:       {guard['description']}")
         if step["ready"]:
-            click.echo(f"    try:      {step['command']}")
+            echo(f"    try:      {step['command']}")
 
 
 def _text(value: Any) -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from journey.cli._common import actor_option, echo_json, echo_table, get_app, json_option
+from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option
 from journey.services.hours.entries import DEFAULT_HOURLY_RATE, Activity
 
 ACTIVITIES = ", ".join(a.value for a in Activity if a not in (Activity.NETWORK_MEETING, Activity.LOCAL_MEETING))
@@ -58,7 +58,7 @@ def hours_log(municipality: str, person: str, day: str, amount: str, activity: s
     from journey.services.hours.entries import log_hours
 
     entry = log_hours(get_app().deps, actor, municipality, person, day, amount, activity, description)
-    click.echo(f"Logged {entry['hours']} h for {entry['person']} ({entry['municipality']}) on {entry['date']}, "
+    echo(f"Logged {entry['hours']} h for {entry['person']} ({entry['municipality']}) on {entry['date']}, "
                f"{entry['activity']} (entry {entry['id']})")
 
 
@@ -145,11 +145,11 @@ def hours_export(municipality: str | None, year: int | None, rate: float, csv_pa
     advance, close = progress_bar(len(rows) * (bool(csv_path) + 2 * bool(xlsx_path)), "Exporting hours")
     try:
         if csv_path:
-            click.echo(f"Wrote {writer.write_csv(csv_path, entries_sheet(rows), advance)}", err=True)
+            echo(f"Wrote {writer.write_csv(csv_path, entries_sheet(rows), advance)}", err=True)
         if xlsx_path:
-            click.echo(f"Wrote {writer.write_xlsx(xlsx_path, hours_sheets(totals, rows), advance)}", err=True)
+            echo(f"Wrote {writer.write_xlsx(xlsx_path, hours_sheets(totals, rows), advance)}", err=True)
     finally:
         close()
-    click.echo(f"{len(rows)} entries, {totals['total']['hours']} h, {_sek(totals['total']['value_sek'])} SEK "
+    echo(f"{len(rows)} entries, {totals['total']['hours']} h, {_sek(totals['total']['value_sek'])} SEK "
                f"({the_year})")
 

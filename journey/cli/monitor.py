@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from journey.cli._common import actor_option, echo_json, get_app, json_option
+from journey.cli._common import actor_option, echo, echo_json, get_app, json_option, terminal_safe
 
 SYMBOL = {"done": "✓", "current": "●", "": ""}
 
@@ -61,9 +61,9 @@ def monitor(county: str, stage: str, status: str, overdue: bool, min_days: int, 
         advance, close = progress_bar(len(data["rows"]) * (bool(csv_path) + bool(xlsx_path)), "Exporting status")
         try:
             if csv_path:
-                click.echo(f"Wrote {writer.write_csv(csv_path, sheets[0], advance)}", err=True)
+                echo(f"Wrote {writer.write_csv(csv_path, sheets[0], advance)}", err=True)
             if xlsx_path:
-                click.echo(f"Wrote {writer.write_xlsx(xlsx_path, sheets, advance)}", err=True)
+                echo(f"Wrote {writer.write_xlsx(xlsx_path, sheets, advance)}", err=True)
         finally:
             close()
         if not as_json:
@@ -98,13 +98,14 @@ def _print_matrix(data: dict[str, Any]) -> None:
     if sys.stdout.isatty():
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
-        table = Table(*headers, title=title, caption=legend, caption_justify="left")
+        table = Table(*headers, title=title, caption=Text(terminal_safe(legend)), caption_justify="left")
         for row, r in zip(rows, data["rows"], strict=True):
-            table.add_row(*row, style="red" if r["overdue"] else None)
+            table.add_row(*[Text(terminal_safe(c)) for c in row], style="red" if r["overdue"] else None)
         Console().print(table)
         return
-    click.echo(title)
-    click.echo("\t".join(headers))
+    echo(title)
+    echo("\t".join(headers))
     for row in rows:
-        click.echo("\t".join(row))
+        echo("\t".join(terminal_safe(c, cell=True) for c in row))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from journey.cli._common import actor_option, echo_json, echo_table, get_app, json_option
+from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option
 
 
 @click.group("network-meetings")
@@ -35,7 +35,7 @@ def meetings_add(kind: str, day: str, title: str, length: str | None, municipali
     from journey.services.hours.entries import add_meeting
 
     meeting = add_meeting(get_app().deps, actor, kind, day, title, length, municipality)
-    click.echo(f"Recorded meeting {meeting.id}: {meeting.kind.value.lower()} {meeting.day} {meeting.title} "
+    echo(f"Recorded meeting {meeting.id}: {meeting.kind.value.lower()} {meeting.day} {meeting.title} "
                f"({meeting.hours} h)")
 
 
@@ -56,7 +56,7 @@ def meetings_attend(meeting_id: int, municipality: str, persons: tuple[str, ...]
     from journey.services.hours.entries import attend
 
     count = attend(get_app().deps, actor, meeting_id, municipality, list(persons))
-    click.echo(f"Recorded {count} attendee(s) from {municipality} at meeting {meeting_id}")
+    echo(f"Recorded {count} attendee(s) from {municipality} at meeting {meeting_id}")
 
 
 @network_meetings.command("list")
@@ -82,6 +82,6 @@ def meetings_list(year: int | None, as_json: bool, actor: str | None) -> None:
                  m["attendees"], len(m["municipalities_present"])] for m in data["meetings"]],
                title=f"Meetings {data['year']}")
     missing = ", ".join(f"{n} {k.lower()}" for k, n in data["missing"].items() if n)
-    click.echo(f"Still to hold this year: {missing or 'none'}")
+    echo(f"Still to hold this year: {missing or 'none'}")
     if data["municipalities_without_local_meeting"]:
-        click.echo("No local full-day meeting yet: " + ", ".join(data["municipalities_without_local_meeting"]))
+        echo("No local full-day meeting yet: " + ", ".join(data["municipalities_without_local_meeting"]))

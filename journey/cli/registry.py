@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from journey.cli._common import actor_option, echo_json, echo_table, get_app, json_option
+from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option
 
 
 @click.group()
@@ -28,7 +28,7 @@ def municipalities_add(code: str, name: str, county: str, workflow: str, actor: 
     from journey.services.registry import add_municipality
 
     m = add_municipality(get_app().deps, actor, code, name, county, workflow)
-    click.echo(f"Added {m.name} ({m.code}), workflow {m.workflow}")
+    echo(f"Added {m.name} ({m.code}), workflow {m.workflow}")
 
 
 @municipalities.command("seed")
@@ -49,11 +49,11 @@ def municipalities_seed(everything: bool, actor: str | None) -> None:
 
     result = (seed_all if everything else seed_network)(get_app().deps, actor)
     if everything:  # 290 names are too many to read; the count says what happened
-        click.echo(f"Added {len(result.added)} municipalities; {len(result.existing)} already registered")
+        echo(f"Added {len(result.added)} municipalities; {len(result.existing)} already registered")
         return
-    click.echo(f"Added {len(result.added)}: {', '.join(result.added) or '-'}")
+    echo(f"Added {len(result.added)}: {', '.join(result.added) or '-'}")
     if result.existing:
-        click.echo(f"Already registered {len(result.existing)}: {', '.join(result.existing)}")
+        echo(f"Already registered {len(result.existing)}: {', '.join(result.existing)}")
 
 
 @municipalities.command("list")
@@ -103,7 +103,7 @@ def users_add(username: str, role: str, municipality: str | None, display_name: 
     from journey.services.registry import add_user
 
     add_user(get_app().deps, actor, username, role, municipality, display_name, email)
-    click.echo(f"Added user {username} ({role.lower()})")
+    echo(f"Added user {username} ({role.lower()})")
 
 
 @users.command("list")

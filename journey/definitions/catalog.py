@@ -14,7 +14,7 @@ from pathlib import Path
 from journey.domain.errors import NotFoundError
 from journey.domain.spec import WorkflowSpec
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: stricter checks (#16); specs cached by older code are checked again
 _FROM_SETTINGS = object()
 
 

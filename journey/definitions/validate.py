@@ -1,4 +1,5 @@
-"""Graph checks on a spec: unknown states, bad targets, unknown guards, duplicates, unreachable and dead-end states."""
+"""Graph checks on a spec: unknown states, bad targets, unknown guards, duplicates, unreachable and dead-end
+states, and states from which no final state can be reached. Every check is linear in the file."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections import deque
 
 from journey.domain import guards
 from journey.domain.errors import DefinitionError
-from journey.domain.spec import StateSpec, WorkflowSpec
+from journey.domain.spec import WorkflowSpec
 
 
 def _err(spec: WorkflowSpec, line: int | None, key: str, message: str) -> DefinitionError:
@@ -47,21 +48,26 @@ def check_graph(spec: WorkflowSpec) -> list[DefinitionError]:
         seen[(t.trigger, t.source)] = t.line
     if errors or initial is None:
         return errors
-    reachable = _reachable(spec)
+    exits: dict[str, list[str]] = {}  # state path -> destinations of the transitions that leave it
+    for t in spec.transitions:
+        exits.setdefault(t.source, []).append(t.dest)
+    reachable = _reachable(spec, exits)
+    finishing = _finishing(spec, exits)
     for state in spec.all_states():
-        if state.kind in ("stage", "parallel", "leaf") and state.path not in reachable:
-            errors.append(_err(spec, state.line, f"states.{state.path}", "unreachable from the initial state"))
-        elif state.kind in ("stage", "parallel", "leaf") and not state.final and not _has_exit(spec, state):
-            errors.append(_err(spec, state.line, f"states.{state.path}",
-                               "dead end: no transition leaves it and it is not final"))
+        if state.kind not in ("stage", "parallel", "leaf"):
+            continue
+        where = f"states.{state.path}"
+        if state.path not in reachable:
+            errors.append(_err(spec, state.line, where, "unreachable from the initial state"))
+        elif not state.final and state.path not in exits:
+            errors.append(_err(spec, state.line, where, "dead end: no transition leaves it and it is not final"))
+        elif state.path not in finishing:
+            errors.append(_err(spec, state.line, where, "no final state can be reached from here "
+                                                        "(a cycle without a way out?)"))
     return errors
 
 
-def _has_exit(spec: WorkflowSpec, state: StateSpec) -> bool:
-    return any(t.source == state.path for t in spec.transitions)
-
-
-def _reachable(spec: WorkflowSpec) -> set[str]:
+def _reachable(spec: WorkflowSpec, exits: dict[str, list[str]]) -> set[str]:
     reached: set[str] = set()
     queue = deque([spec.initial])
     while queue:
@@ -72,5 +78,33 @@ def _reachable(spec: WorkflowSpec) -> set[str]:
         state = spec.state(path)
         if state is not None and state.kind == "parallel":
             queue.extend(spec.initial_leaves(path))
-        queue.extend(t.dest for t in spec.transitions if t.source == path)
+        queue.extend(exits.get(path, ()))
     return reached
+
+
+def _finishing(spec: WorkflowSpec, exits: dict[str, list[str]]) -> set[str]:
+    """States from which a final state can be reached: one backward search from the final states, linear.
+
+    A leaf of a parallel region finishes by reaching a final leaf of its region (the region is
+    then complete), by a transition out of the stage, or through an exit of its stage that
+    does not wait for the regions (no ``regions_complete`` guard).
+    """
+    entries: dict[str, list[str]] = {}  # destination -> sources: the graph walked backwards
+    for source, dests in exits.items():
+        for dest in dests:
+            entries.setdefault(dest, []).append(source)
+    done: set[str] = set()
+
+    def search(start: list[str]) -> None:
+        queue = deque(start)
+        while queue:
+            path = queue.popleft()
+            if path not in done:
+                done.add(path)
+                queue.extend(entries.get(path, ()))
+
+    search([s.path for s in spec.all_states() if s.final])
+    escapes = {t.source for t in spec.transitions if t.dest in done and "regions_complete" not in t.guards}
+    search([leaf.path for s in spec.all_states() if s.kind == "parallel" and s.path in escapes
+            for region in s.children for leaf in region.children])
+    return done

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from journey.domain import limits
 from journey.domain.errors import CalendarFileError, InputError
+from journey.domain.text import check_name, check_text
 
 _TIME = re.compile(r"^(?:kl\.?\s*)?([01]?\d|2[0-3])[:.]([0-5]\d)(?:[:.][0-5]\d)?"
                    r"(?:\s*[-–—]\s*(?:[01]?\d|2[0-3])[:.][0-5]\d(?:[:.][0-5]\d)?)?$", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
-_BOARD = re.compile(r"^[\wÅÄÖåäö][\wÅÄÖåäö .&-]{0,39}$")
+_BOARD = re.compile(r"[\w][\w .&-]*")
 
 COLUMNS = ("board", "date", "time", "location", "title", "board_name", "secretary_email", "chair_email")
 # Header names a sammanträdesplan may use, after normalising (lower case, "_" as space, "e-post" as "epost").
@@ -66,7 +68,7 @@ class MeetingRow:
 
 def parse_day(text: str, where: str = "") -> date:
     try:
-        if not re.match(r"^\d{4}-\d{2}-\d{2}$", text.strip()):
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip()):
             raise ValueError
         return date.fromisoformat(text.strip())
     except ValueError:
@@ -78,7 +80,7 @@ def parse_time(text: str, where: str = "") -> str:
     text = text.strip()
     if not text:
         return ""
-    match = _TIME.match(text)
+    match = _TIME.fullmatch(text)
     if match is None:
         raise _error(where, f"time {text!r} is not a time (HH:MM)")
     return f"{int(match.group(1)):02d}:{match.group(2)}"
@@ -92,8 +94,11 @@ def check_email(text: str, where: str = "") -> str:
 
 
 def check_board(text: str, where: str = "") -> str:
-    text = " ".join(text.split())
-    if not _BOARD.match(text):
+    try:
+        text = check_name(text, "board", limits.BOARD_CODE, required=False)
+    except InputError as exc:
+        raise _error(where, str(exc)) from None
+    if not _BOARD.fullmatch(text):
         raise _error(where, f"board {text!r} must be a short code such as KS, KF or SN (letters, digits, spaces)")
     return text
 
@@ -120,6 +125,23 @@ def header_column(text: str) -> str | None:
 
 def header_help() -> str:
     return ", ".join(f"{c}/{HEADER_ALIASES[c][1]}" for c in COLUMNS).replace("epost", "e-post")
+
+
+def check_row(row: MeetingRow, where: str = "") -> MeetingRow:
+    """Check a meeting's free-text values (names, place, title) the same way whatever the source."""
+    try:
+        return replace(row, board=check_board(row.board, where),
+                       board_name=check_name(row.board_name, "board_name", limits.BOARD_NAME, required=False),
+                       location=check_text(row.location, "location", limits.MEETING_LOCATION),
+                       title=check_text(row.title, "title", limits.MEETING_TITLE))
+    except InputError as exc:
+        if isinstance(exc, CalendarFileError) or not where:
+            raise
+        raise _error(where, str(exc)) from None
+
+
+def check_board_name(text: str) -> str:
+    return check_name(text, "board name", limits.BOARD_NAME, required=False)
 
 
 def _error(where: str, message: str) -> InputError:

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from journey.domain import limits
 from journey.domain.errors import InputError
+from journey.domain.text import check_name, check_text, parse_iso_date
 
 TARGET_HOURS_PER_YEAR = 500  # per municipality
 MAX_HOURS_PER_DAY = 13  # ESF+ ceiling per person and day
@@ -67,10 +69,14 @@ class NetworkMeeting:
 
 
 def parse_day(text: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise InputError(f"date {text!r} is not a date like 2022-03-14") from None
+    day = parse_iso_date(text)
+    if day is None:
+        raise InputError(f"date {text!r} is not a date like 2022-03-14")
+    return day
+
+
+def check_person(name: str) -> str:
+    return check_name(name, "person", limits.PERSON, required=False)
 
 
 def parse_hours(text: str | int) -> int:
@@ -101,10 +107,10 @@ def parse_meeting_kind(text: str) -> MeetingKind:
 def make_entry(municipality_id: int, person: str, day: str, hours: str | int, activity: str, description: str,
                stage: str = "") -> TimeEntry:
     """Validate raw input into a :class:`TimeEntry`; raise :class:`InputError` on the first problem."""
-    person = " ".join(person.split())
+    person = check_person(person)
     if not person:
         raise InputError("a time entry needs --person")
-    description = description.strip()
+    description = check_text(description, "description", limits.DESCRIPTION, multiline=True)
     if not description:
         raise InputError("a time entry needs --description of the work (ESF requires it)")
     return TimeEntry(municipality_id, person, parse_day(day), parse_hours(hours), parse_activity(activity),

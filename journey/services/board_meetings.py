@@ -9,17 +9,21 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from journey.domain import limits
 from journey.domain.access import Action, authorize
 from journey.domain.board_meetings import (
     CalendarEntry,
     CalendarFeed,
     MeetingRow,
     check_board,
+    check_board_name,
     check_email,
+    check_row,
     deadline_uid,
     meeting_uid,
 )
 from journey.domain.errors import InputError, NotFoundError
+from journey.domain.limits import check_length
 from journey.domain.municipality import Municipality
 from journey.domain.reminders import ROLES, Meeting, Reminder
 from journey.ports.unit_of_work import UnitOfWork
@@ -56,6 +60,9 @@ def import_meetings(deps: Deps, username: str | None, municipality: str, rows: l
     A matched meeting on another date is moved there (its sequence grows). A cancelled row removes the
     meeting imported earlier from the same event; cancellations are applied first.
     """
+    rows = [check_row(row, f"{source}:{row.line}" if source and row.line else "") for row in rows]
+    if source:
+        check_length(f"{source}:{max((r.line for r in rows), default=0)}", limits.MEETING_SOURCE, "calendar file name")
     with deps.uow() as uow:
         m = _municipality(uow, username, municipality)
         repo = uow.board_meetings
@@ -131,7 +138,7 @@ def remove_meeting(deps: Deps, username: str | None, municipality: str, board: s
 def set_board(deps: Deps, username: str | None, municipality: str, code: str, name: str = "",
               secretary_email: str = "", chair_email: str = "") -> CalendarChange:
     """Create a board or update its name and the addresses its reminders go to."""
-    code = check_board(code)
+    code, name = check_board(code), check_board_name(name)
     secretary_email, chair_email = check_email(secretary_email), check_email(chair_email)
     with deps.uow() as uow:
         m = _municipality(uow, username, municipality)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
+from zoneinfo import ZoneInfo
 
 from journey.definitions.catalog import WorkflowCatalog
 from journey.definitions.machine import MachineCache
@@ -27,6 +29,11 @@ class Deps:
     documents: DocumentTools | None = None  # renderer, writers and storage; None where documents are not wired
     replanner: ReminderReplanner | None = None  # re-plans meeting reminders after a calendar change
     transfer_store: Callable[[], TransferStore] | None = None  # export and import
+    timezone: str = "Europe/Stockholm"  # where "today" is: a decision dated later is in the future
+
+    def today(self) -> date:
+        """Today's date where the municipalities are (the clock is UTC)."""
+        return self.clock.now().astimezone(ZoneInfo(self.timezone)).date()
 
     def publish(self, events: list[Event], uow: UnitOfWork) -> None:
         """Run every handler for each event inside the caller's unit of work, in order."""

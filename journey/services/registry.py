@@ -6,15 +6,16 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from journey.domain import limits
 from journey.domain.access import Action, Role, authorize
 from journey.domain.errors import InputError, RefusedError
 from journey.domain.kommuner import KOMMUNER
-from journey.domain.municipality import NETWORK_MUNICIPALITIES, Municipality, normalize_name, slugify
+from journey.domain.municipality import NETWORK_MUNICIPALITIES, Municipality, slugify
+from journey.domain.text import check_name
 from journey.services.cases.lifecycle import actor_in, find_municipality
 from journey.services.deps import Deps
 
-_CODE = re.compile(r"^\d{4}$")
-_USERNAME = re.compile(r"^[\w.@+-]{1,100}$")
+_USERNAME = re.compile(r"[\w.@+-]+")
 
 
 @dataclass(frozen=True)
@@ -25,11 +26,15 @@ class SeedResult:
 
 def add_municipality(deps: Deps, username: str | None, code: str, name: str, county: str = "",
                      workflow: str = "handbook") -> Municipality:
-    if not _CODE.match(code):
-        raise InputError(f"kommunkod {code!r} must be four digits (e.g. 1280 for Malmö)")
-    name = normalize_name(name)
-    if not name:
-        raise InputError("a municipality needs a name")
+    code = code.strip(" ")
+    if not (len(code) == 4 and code.isascii() and code.isdigit()):
+        raise InputError(f"kommunkod {code!r} must be four digits 0-9 (e.g. 1280 for Malmö)")
+    name = check_name(name, "municipality name", limits.MUNICIPALITY_NAME)
+    if not any(c.isalpha() for c in name):
+        raise InputError(f"municipality name {name!r} needs letters")
+    county = check_name(county, "county", limits.MUNICIPALITY_NAME, required=False)
+    if len(slugify(name)) > limits.MUNICIPALITY_NAME:
+        raise InputError(f"municipality name {name!r} is too long once written in ASCII for file names")
     deps.workflows().get(workflow)  # an unknown workflow is an error now, not at `journey open`
     with deps.uow() as uow:
         authorize(actor_in(uow, username), Action.MANAGE_REGISTRY)
@@ -68,11 +73,18 @@ def _seed(deps: Deps, username: str | None, municipalities: tuple[Municipality, 
         return SeedResult(added, existing)
 
 
+def check_username(username: str) -> str:
+    """A username: letters, digits and . @ + - _ (one script, ASCII digits), at most 100 characters."""
+    if not _USERNAME.fullmatch(username):
+        raise InputError(f"username {username!r} may hold letters, digits and . @ + - _ only")
+    return check_name(username, "username", limits.USERNAME)
+
+
 def add_user(deps: Deps, username: str | None, new_username: str, role: str, municipality: str | None,
              display_name: str = "", email: str = "") -> None:
     """Register a user. A coordinator belongs to exactly one municipality."""
-    if not _USERNAME.match(new_username):
-        raise InputError(f"username {new_username!r} may hold letters, digits and . @ + - _ only")
+    new_username = check_username(new_username)
+    display_name = check_name(display_name, "display name", limits.DISPLAY_NAME, required=False)
     try:
         parsed = Role(role.upper())
     except ValueError:

@@ -134,7 +134,7 @@ def _meeting(cell: dict[str, Any], where: str, board: str | None, line: int) -> 
     code, well_known_name = board_and_name(text(cell.get("board")) or board or "", where)
     return MeetingRow(
         board=code, day=_day(cell.get("date"), where), start=_time(cell.get("time"), where),
-        location=text(cell.get("location"))[:200], title=text(cell.get("title"))[:200],
+        location=text(cell.get("location")), title=text(cell.get("title")),
         board_name=text(cell.get("board_name"))[:200] or well_known_name,
         secretary_email=check_email(text(cell.get("secretary_email")), where),
         chair_email=check_email(text(cell.get("chair_email")), where), line=line)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sys
 from datetime import date
@@ -47,13 +48,22 @@ def _autoescape(name: str | None) -> bool:
     return bool(name) and str(name).removesuffix(".j2").endswith((".html", ".htm", ".xml"))
 
 
-def make_environment(search_path: list[str], loaded: dict[str, tuple[str, str]]) -> Any:
+def make_environment(search_path: list[str], loaded: dict[str, tuple[str, str]], root: str | None = None) -> Any:
+    """A sandboxed environment over ``search_path``; with ``root`` every template file, links followed,
+    must lie inside ``root`` (a municipality's override that links to /etc/passwd is refused)."""
     from jinja2 import FileSystemLoader, StrictUndefined
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     class RecordingLoader(FileSystemLoader):
         def get_source(self, environment: Any, template: str) -> tuple[str, str, Any]:
             source, filename, uptodate = super().get_source(environment, template)
+            if root is not None:
+                real = os.path.realpath(filename)
+                if os.path.commonpath([real, root]) != root:
+                    from jinja2.exceptions import SecurityError
+
+                    raise SecurityError(f"{filename} is a link to {real}, outside the template folder {root}; "
+                                        "refused")
             loaded[template] = (filename, hashlib.sha256(source.encode()).hexdigest())
             return source, filename, uptodate
 
@@ -98,9 +108,9 @@ def describe(exc: BaseException, template: str) -> str:
     return f"{where}: {type(exc).__name__}: {text}"
 
 
-def render_one(search_path: list[str], job: dict[str, Any], max_output: int) -> dict[str, Any]:
+def render_one(search_path: list[str], job: dict[str, Any], max_output: int, root: str | None = None) -> dict[str, Any]:
     loaded: dict[str, tuple[str, str]] = {}
-    env = make_environment(search_path, loaded)
+    env = make_environment(search_path, loaded, root)
     name = job["template"]
     try:
         template = env.get_template(name)
@@ -127,7 +137,8 @@ def _limit_memory() -> None:
 
 def answer(request: dict[str, Any]) -> dict[str, Any]:
     path = [str(Path(p)) for p in request["search_path"]]
-    return {"results": [render_one(path, job, request["max_output"]) for job in request["jobs"]]}
+    root = os.path.realpath(request["root"]) if request.get("root") else None
+    return {"results": [render_one(path, job, request["max_output"], root) for job in request["jobs"]]}
 
 
 def main() -> None:

@@ -125,6 +125,7 @@ class SqlTransferStore:
                                                        or column.server_default is not None) and body["rows"]:
                     raise TransferProblem(f"{name}.{column.name}: required column missing from the export")
             decoders = [(c, table.columns[c], _decoder(table.columns[c])) for c in columns]
+            lengths = {c: getattr(table.columns[c].type, "length", None) for c in columns}
             rows = []
             for i, raw in enumerate(body["rows"], 1):
                 if not isinstance(raw, list) or len(raw) != len(columns):
@@ -140,6 +141,10 @@ class SqlTransferStore:
                         row[cname] = decode(value)
                     except (ValueError, TypeError) as exc:
                         raise TransferProblem(f"{name} row {i}, {cname}: {exc}") from None
+                    limit = lengths[cname]  # SQLite stores any length, PostgreSQL would refuse it mid-load
+                    if limit and isinstance(row[cname], str) and len(row[cname]) > limit:
+                        raise TransferProblem(f"{name} row {i}, {cname}: {len(row[cname])} characters long; at most "
+                                              f"{limit} are allowed")
                 rows.append(row)
             decoded[name] = rows
         return decoded

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from journey.domain import evidence as evidence_rules
-from journey.domain import guards
+from journey.domain import guards, limits
 from journey.domain.access import Action, Actor, authorize
 from journey.domain.case import Case, CaseStatus, HistoryEntry, HistoryKind, entered_and_exited
 from journey.domain.errors import (
@@ -21,6 +21,7 @@ from journey.domain.events import CaseOpened, Event, StateEntered
 from journey.domain.evidence import parse_pairs as parse_pairs  # the CLI's -e KEY=VALUE parsing
 from journey.domain.municipality import Municipality, slugify
 from journey.domain.spec import WorkflowSpec, format_state
+from journey.domain.text import check_text
 from journey.ports.unit_of_work import UnitOfWork
 from journey.services.actors import match_municipality, resolve_actor
 from journey.services.deps import Deps
@@ -98,6 +99,7 @@ def advance_case(deps: Deps, username: str | None, municipality: str, trigger: s
     document records) commit together or not at all. ``dry_run`` checks everything and
     reports where the case would go, writing nothing.
     """
+    comment = check_text(comment, "comment", limits.COMMENT, multiline=True)
     with deps.uow() as uow:
         actor, m, case = case_for_change(uow, username, municipality)
         case.ensure_can_advance(m.name)
@@ -111,7 +113,7 @@ def advance_case(deps: Deps, username: str | None, municipality: str, trigger: s
             raise TransitionNotAllowedError(
                 f"{trigger!r} is not allowed while {m.name} is in {case.state!r}; allowed now: {', '.join(allowed)}")
         kinds = [k for g in transition.guards if (k := spec.evidence_kind(g)) is not None]
-        given = evidence_rules.collect(kinds, raw_evidence, trigger)
+        given = evidence_rules.collect(kinds, raw_evidence, trigger, deps.today())
         ctx = guards.GuardContext(spec, leaves, given)
         with deps.machines.attached(spec, leaves) as model:
             moved = model.trigger(trigger, context=ctx)

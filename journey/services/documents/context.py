@@ -87,7 +87,7 @@ def build_context(*, spec: WorkflowSpec, state: StateSpec, doc: DocumentSpec, mu
                       "title": title, "to_state": entry.to_state, "to_title": target.title if target else ""})
     leaves = parse_state(case_state)
     stage = spec.state(leaves[0].split(".", 1)[0]) if leaves else None
-    settings = thaw(doc.settings)
+    settings = {key: thaw(value) for key, value in doc.settings}  # () when only id and template are declared
     code = str(evidence.get("responsible_board", {}).get("board") or "KS")
     board_text = board_forms(code)  # a board may be recorded by its meeting-calendar code
     board = board_text["name"]

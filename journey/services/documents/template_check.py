@@ -3,7 +3,8 @@
 Each declared document is rendered twice, with sample evidence for every field (as after all
 steps) and with none (as on the day its state is entered), for the default templates and for
 each municipality that overrides templates. Templates in ``documents/`` that no workflow names
-are checked too, so a new template is tested before a workflow uses it.
+are checked too, so a new template is tested before a workflow uses it; as no workflow says
+what evidence they see, their failures are warnings (``used`` is false), not failures.
 """
 
 from __future__ import annotations
@@ -29,15 +30,21 @@ class CheckResult:
     municipality: str  # override slug, "" for the defaults
     error: str = ""
     source: str = ""
+    used: bool = True  # a workflow names the template (else it is checked against the first workflow's data)
 
     @property
     def ok(self) -> bool:
         return not self.error
 
+    @property
+    def failed(self) -> bool:
+        """A failure that counts: a template some workflow uses does not render."""
+        return bool(self.error) and self.used
+
 
 def _items(registry: WorkflowCatalog, extra: list[str]) -> list[tuple[WorkflowSpec, StateSpec, DocumentSpec]]:
     items = [(spec, state, doc) for spec in registry.all() for state in spec.all_states() for doc in state.documents]
-    named = {doc.template for _, _, doc in items}
+    named = {doc.template for _, _, doc in items}  # unused templates follow the used ones (see check_templates)
     specs = registry.all()
     if specs:
         for name in extra:
@@ -50,6 +57,7 @@ def check_templates(registry: WorkflowCatalog, tools: DocumentTools, now: dateti
                     municipality: str | None = None) -> list[CheckResult]:
     """One result per (declared document, override set); ``templates`` are all default template names."""
     items = _items(registry, templates)
+    used = len([doc for spec in registry.all() for state in spec.all_states() for doc in state.documents])
     overrides = list(tools.renderer.overrides())
     if municipality and municipality not in overrides:
         known = ", ".join(overrides) or "none"
@@ -71,7 +79,7 @@ def check_templates(registry: WorkflowCatalog, tools: DocumentTools, now: dateti
             if not error:
                 error = _convert(tools, pair[0].html, spec, state, doc)
             source = "" if error else pair[0].path
-            results.append(CheckResult(spec.key, state.path, doc.id, doc.template, slug or "", error, source))
+            results.append(CheckResult(spec.key, state.path, doc.id, doc.template, slug or "", error, source, i < used))
     return results
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from journey.domain import limits
 from journey.domain.access import Action, Actor, Role, authorize, visible
 from journey.domain.errors import InputError, NotFoundError, RefusedError
 from journey.domain.hours import (  # DEFAULT_HOURLY_RATE and Activity are also the CLI's vocabulary
@@ -25,6 +26,7 @@ from journey.domain.hours import (
     MeetingKind,
     NetworkMeeting,
     TimeEntry,
+    check_person,
     co_financing_value,
     make_entry,
     parse_day,
@@ -32,6 +34,7 @@ from journey.domain.hours import (
     parse_meeting_kind,
 )
 from journey.domain.municipality import Municipality
+from journey.domain.text import check_text
 from journey.ports.unit_of_work import UnitOfWork
 from journey.services.cases.lifecycle import actor_in, find_municipality
 from journey.services.deps import Deps
@@ -59,7 +62,7 @@ def log_hours(deps: Deps, username: str | None, municipality: str, person: str, 
               activity: str, description: str) -> dict[str, Any]:
     """Record one time entry; input is validated before anything is written."""
     entry = make_entry(0, person, day, hours, activity, description)
-    if entry.day > deps.clock.now().date():
+    if entry.day > deps.today():
         raise InputError(f"date {entry.day} is in the future; report time after the work is done")
     if entry.activity in (Activity.NETWORK_MEETING, Activity.LOCAL_MEETING):
         raise InputError("meeting hours come from attendance: use `journey network-meetings attend`")
@@ -135,7 +138,8 @@ def add_meeting(deps: Deps, username: str | None, kind: str, day: str, title: st
     parsed = parse_meeting_kind(kind)
     meeting_day = parse_day(day)
     length = parse_hours(hours) if hours is not None else DEFAULT_MEETING_HOURS[parsed]
-    if not title.strip():
+    title = check_text(title, "title", limits.NETWORK_MEETING_TITLE)
+    if not title:
         raise InputError("a meeting needs a --title")
     if (parsed is MeetingKind.LOCAL) != bool(municipality):
         raise InputError("a local meeting needs --municipality; a network meeting has none")
@@ -154,7 +158,7 @@ def add_meeting(deps: Deps, username: str | None, kind: str, day: str, title: st
 
 def attend(deps: Deps, username: str | None, meeting_id: int, municipality: str, persons: list[str]) -> int:
     """Record who from ``municipality`` attended; each becomes a time entry of the meeting's hours."""
-    names = [" ".join(p.split()) for p in persons if p.strip()]
+    names = [check_person(p) for p in persons if p.strip()]
     if not names:
         raise InputError("name at least one --person who attended")
     with deps.uow() as uow:
@@ -164,7 +168,7 @@ def attend(deps: Deps, username: str | None, meeting_id: int, municipality: str,
             raise NotFoundError(f"no network meeting with id {meeting_id} (see `journey network-meetings list`)")
         m = find_municipality(uow, municipality)
         assert m.id is not None
-        if meeting.day > deps.clock.now().date():
+        if meeting.day > deps.today():
             raise RefusedError(f"meeting {meeting_id} is on {meeting.day}, in the future; record attendance afterwards")
         if meeting.municipality_id not in (None, m.id):
             raise RefusedError(f"meeting {meeting_id} is another municipality's local meeting")

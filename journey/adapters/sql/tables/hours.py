@@ -9,6 +9,7 @@ from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from journey.adapters.sql.column_types import UTCDateTime
+from journey.domain import limits
 
 
 class NetworkMeetingRecord(SQLModel, table=True):
@@ -17,10 +18,10 @@ class NetworkMeetingRecord(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=20)
     date: Date
-    title: str = Field(max_length=200)
+    title: str = Field(max_length=limits.NETWORK_MEETING_TITLE)
     hours: int
     municipality_id: int | None = Field(default=None, foreign_key="municipality.id")
-    created_by: str = Field(max_length=100)
+    created_by: str = Field(max_length=limits.USERNAME)
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 
@@ -33,12 +34,12 @@ class TimeEntryRecord(SQLModel, table=True):
     )
     id: int | None = Field(default=None, primary_key=True)
     municipality_id: int = Field(foreign_key="municipality.id")
-    person: str = Field(max_length=200)
+    person: str = Field(max_length=limits.PERSON)
     date: Date
     hours: int
     activity: str = Field(max_length=40)
-    description: str = Field(max_length=2000)
-    stage: str = Field(default="", max_length=100)
+    description: str = Field(max_length=limits.DESCRIPTION)
+    stage: str = Field(default="", max_length=limits.IDENTIFIER)
     meeting_id: int | None = Field(default=None, foreign_key="network_meeting.id")
-    created_by: str = Field(max_length=100)
+    created_by: str = Field(max_length=limits.USERNAME)
     created_at: datetime = Field(sa_type=UTCDateTime)
