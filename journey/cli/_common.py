@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import click
@@ -44,6 +45,8 @@ def json_option(f: F) -> F:
 def _default(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, Decimal):  # exact hours and kronor: an int when whole, else the shortest float
+        return int(value) if value == value.to_integral_value() else float(value)
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 

@@ -9,7 +9,7 @@ if TYPE_CHECKING:
     from journey.ports.case_migrations import CaseMigrationRepository
     from journey.ports.core import CaseRepository, MunicipalityRepository, UserRepository
     from journey.ports.documents import DocumentRepository
-    from journey.ports.hours import HoursRepository
+    from journey.ports.hours import HoursRepository, PeopleRepository
     from journey.ports.reminders import BoardMeetingRepository, PauseRepository, ReminderRepository
 
 
@@ -34,6 +34,8 @@ class UnitOfWork(Protocol):
     def documents(self) -> DocumentRepository: ...
     @property
     def hours(self) -> HoursRepository: ...
+    @property
+    def people(self) -> PeopleRepository: ...
     @property
     def case_migrations(self) -> CaseMigrationRepository: ...
 

@@ -16,7 +16,7 @@ from journey.domain.errors import ConcurrentChangeError, DatabaseLockedError, Jo
 if TYPE_CHECKING:
     from journey.adapters.sql.repositories.case_migrations import SqlMigrationRepository
     from journey.adapters.sql.repositories.documents import SqlDocumentRepository
-    from journey.adapters.sql.repositories.hours import SqlHoursRepository
+    from journey.adapters.sql.repositories.hours import SqlHoursRepository, SqlPeopleRepository
     from journey.adapters.sql.repositories.reminders import (
         SqlMeetingRepository,
         SqlPauseRepository,
@@ -35,10 +35,12 @@ def translate(exc: Exception) -> JourneyError | None:
         return NotInitialisedError("the database has no journey schema yet: run `journey init`")
     if isinstance(exc, IntegrityError) and "case_history" in text:
         return ConcurrentChangeError("another user changed this case at the same time; nothing was saved, try again")
+    if isinstance(exc, IntegrityError) and any(k in text for k in ("time_entry", "uq_person", "person.", "claim_period")):
+        return ConcurrentChangeError("another user recorded the same at the same time; nothing was saved, try again")
     return None
 
 
-_FEATURES = ("reminders", "board_meetings", "pauses", "documents", "hours", "case_migrations")
+_FEATURES = ("reminders", "board_meetings", "pauses", "documents", "hours", "people", "case_migrations")
 
 
 class SqlUnitOfWork:
@@ -95,6 +97,12 @@ class SqlUnitOfWork:
         from journey.adapters.sql.repositories.hours import SqlHoursRepository
 
         return SqlHoursRepository(self.session)
+
+    @cached_property
+    def people(self) -> SqlPeopleRepository:
+        from journey.adapters.sql.repositories.hours import SqlPeopleRepository
+
+        return SqlPeopleRepository(self.session)
 
     @cached_property
     def case_migrations(self) -> SqlMigrationRepository:
