@@ -8,6 +8,9 @@ municipality, or a similar name in the same one. `journey people review` lists t
 become quarter hours (×4), and each entry's stage is recomputed from the case history for the
 work date. Meeting lengths become quarter hours too.
 
+Time entries, attestations and the audit log are append-only in the database too (triggers); the
+one update allowed is pinning an unassigned entry to the claim period being locked.
+
 Downgrade keeps original entries only (corrections, reversals and withdrawals are dropped) and
 rounds quarter hours up to whole hours.
 
@@ -39,6 +42,65 @@ depends_on = None
 ZONE = ZoneInfo("Europe/Stockholm")
 ACTOR = "migration 0006"
 WHERE_ATTENDANCE = sa.text("kind = 'ENTRY' AND meeting_id IS NOT NULL")
+APPEND_ONLY = ("hours_attestation", "esf_audit")  # never updated or deleted
+TIME_ENTRY_COLUMNS = ("id", "municipality_id", "person_id", "person", "date", "quarters", "activity", "description",
+                      "stage", "meeting_id", "kind", "corrects_id", "reason", "created_by", "created_at")
+PG_APPEND_ONLY = """
+CREATE OR REPLACE FUNCTION esf_append_only() RETURNS trigger AS $$
+BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$ LANGUAGE plpgsql
+"""
+PG_TIME_ENTRY = """
+CREATE OR REPLACE FUNCTION time_entry_append_only() RETURNS trigger AS $$
+DECLARE pinned integer := NEW.claim_period_id;
+BEGIN
+  IF OLD.claim_period_id IS NOT NULL THEN RAISE EXCEPTION 'time_entry is append-only'; END IF;
+  NEW.claim_period_id := NULL;
+  IF NEW IS DISTINCT FROM OLD THEN RAISE EXCEPTION 'time_entry is append-only'; END IF;
+  NEW.claim_period_id := pinned;
+  RETURN NEW;
+END $$ LANGUAGE plpgsql
+"""
+
+
+def _protect() -> None:
+    """Rows are only appended; the one update allowed is pinning a row to the claim period being locked."""
+    if op.get_bind().dialect.name == "sqlite":
+        for table in APPEND_ONLY:
+            for name in ("update", "delete"):
+                op.execute(f"CREATE TRIGGER {table}_no_{name} BEFORE {name.upper()} ON {table} "
+                           f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END")
+        op.execute("CREATE TRIGGER time_entry_no_delete BEFORE DELETE ON time_entry "
+                   "BEGIN SELECT RAISE(ABORT, 'time_entry is append-only'); END")
+        op.execute(f"CREATE TRIGGER time_entry_no_update BEFORE UPDATE OF {', '.join(TIME_ENTRY_COLUMNS)} "
+                   "ON time_entry BEGIN SELECT RAISE(ABORT, 'time_entry is append-only'); END")
+        op.execute("CREATE TRIGGER time_entry_pinned_once BEFORE UPDATE OF claim_period_id ON time_entry "
+                   "WHEN OLD.claim_period_id IS NOT NULL BEGIN SELECT RAISE(ABORT, 'time_entry is append-only'); END")
+        return
+    op.execute(PG_APPEND_ONLY)
+    op.execute(PG_TIME_ENTRY)
+    for table in APPEND_ONLY:
+        op.execute(f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+                   "FOR EACH ROW EXECUTE FUNCTION esf_append_only()")
+    op.execute("CREATE TRIGGER time_entry_no_delete BEFORE DELETE ON time_entry "
+               "FOR EACH ROW EXECUTE FUNCTION esf_append_only()")
+    op.execute("CREATE TRIGGER time_entry_append_only BEFORE UPDATE ON time_entry "
+               "FOR EACH ROW EXECUTE FUNCTION time_entry_append_only()")
+
+
+def _unprotect() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        for table in APPEND_ONLY:
+            for name in ("update", "delete"):
+                op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{name}")
+        for name in ("time_entry_no_delete", "time_entry_no_update", "time_entry_pinned_once"):
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+        return
+    for table in APPEND_ONLY:
+        op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+    op.execute("DROP TRIGGER IF EXISTS time_entry_no_delete ON time_entry")
+    op.execute("DROP TRIGGER IF EXISTS time_entry_append_only ON time_entry")
+    op.execute("DROP FUNCTION IF EXISTS time_entry_append_only()")
+    op.execute("DROP FUNCTION IF EXISTS esf_append_only()")
 
 
 def _tables() -> None:
@@ -204,14 +266,26 @@ def _map_people(conn: sa.Connection) -> None:
                          "WHERE id = :id"), updates)
 
 
+def _swap_column(table: str, old: str, new: str, value: str) -> None:
+    """Replace integer column ``old`` by ``new`` = ``value``, in place.
+
+    On SQLite this uses ALTER TABLE (SQLite 3.35 or later) instead of batch mode: recreating
+    network_meeting would drop a table that time entries reference, which foreign keys refuse.
+    """
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(f"ALTER TABLE {table} ADD COLUMN {new} INTEGER NOT NULL DEFAULT 0")
+        op.execute(f"UPDATE {table} SET {new} = {value}")
+        op.execute(f"ALTER TABLE {table} DROP COLUMN {old}")
+        return
+    op.add_column(table, sa.Column(new, sa.Integer, nullable=True))
+    op.execute(f"UPDATE {table} SET {new} = {value}")
+    op.alter_column(table, new, existing_type=sa.Integer, nullable=False)
+    op.drop_column(table, old)
+
+
 def upgrade() -> None:
     _tables()
-    with op.batch_alter_table("network_meeting") as batch:
-        batch.add_column(sa.Column("quarters", sa.Integer, nullable=True))
-    op.execute("UPDATE network_meeting SET quarters = hours * 4")
-    with op.batch_alter_table("network_meeting") as batch:
-        batch.alter_column("quarters", existing_type=sa.Integer, nullable=False)
-        batch.drop_column("hours")
+    _swap_column("network_meeting", "hours", "quarters", "hours * 4")
     with op.batch_alter_table("time_entry") as batch:
         batch.add_column(sa.Column("person_id", sa.Integer, nullable=True))
         batch.add_column(sa.Column("quarters", sa.Integer, nullable=True))
@@ -233,9 +307,11 @@ def upgrade() -> None:
     op.create_index("ix_time_entry_person_date", "time_entry", ["person_id", "date"])
     op.create_index("uq_time_entry_attendance", "time_entry", ["meeting_id", "person_id"], unique=True,
                     sqlite_where=WHERE_ATTENDANCE, postgresql_where=WHERE_ATTENDANCE)
+    _protect()
 
 
 def downgrade() -> None:
+    _unprotect()
     op.drop_index("uq_time_entry_attendance", table_name="time_entry")
     op.drop_index("ix_time_entry_person_date", table_name="time_entry")
     op.execute("DELETE FROM time_entry WHERE kind <> 'ENTRY'")
@@ -252,12 +328,7 @@ def downgrade() -> None:
         batch.alter_column("hours", existing_type=sa.Integer, nullable=False)
         batch.create_check_constraint("ck_time_entry_hours_positive", "hours > 0")
         batch.create_unique_constraint("uq_time_entry_meeting_person", ["meeting_id", "municipality_id", "person"])
-    with op.batch_alter_table("network_meeting") as batch:
-        batch.add_column(sa.Column("hours", sa.Integer, nullable=True))
-    op.execute("UPDATE network_meeting SET hours = (quarters + 3) / 4")
-    with op.batch_alter_table("network_meeting") as batch:
-        batch.alter_column("hours", existing_type=sa.Integer, nullable=False)
-        batch.drop_column("quarters")
+    _swap_column("network_meeting", "quarters", "hours", "(quarters + 3) / 4")
     op.drop_index("ix_esf_audit_at", table_name="esf_audit")
     op.drop_table("esf_audit")
     op.drop_table("hours_export")
