@@ -228,3 +228,23 @@ def test_unit_cost_table_is_shown_with_its_status(ccli: Cli) -> None:
     table = json.loads(ccli.ok("hours unit-costs --json").output)
     assert table["status"] == "example" and "esf.se" in table["source"]["pages"]
     assert sorted(table["years"]) == [str(y) for y in range(2016, 2023)]
+
+
+def test_export_and_import_keep_the_time_report(ccli: Cli, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    from tests.conftest import make_database_url
+
+    _claim_setup(ccli)
+    ccli.ok("hours approve Umeå --month 2022-03 --as chef")
+    ccli.ok("hours periods add --start 2022-07-01 --end 2022-12-31 --name 'Ansökan 4' --as skr")
+    ccli.ok("hours lock 'Ansökan 3' --as skr")
+    ccli.ok("hours correct 1 --hours 2 --reason 'Rätt tid' --as anna")
+    backup = tmp_path / "backup.json.gz"
+    ccli.ok(f"export {backup} --as admin")
+    other = make_database_url("sqlite", tmp_path / "other", request)
+    copy = Cli(other, tmp_path / "other", now=LATE)
+    copy.ok(f"import {backup}")
+    for command in ("hours list --year 2022 --json --as skr", "hours months --json --as skr",
+                    "hours periods list --json --as skr"):
+        assert json.loads(copy.ok(command).output) == json.loads(ccli.ok(command).output), command
+    late = copy(f"{LOG} --date 2022-04-01 --hours 1 --as anna")  # still locked after the move
+    assert late.exit_code == 3 and "is locked" in late.output

@@ -49,6 +49,9 @@ class PeopleRepository(Protocol):
     def save(self, person: Person, actor: str, at: datetime) -> None: ...
     def get(self, person_id: int) -> Person: ...
     def list(self, municipality_id: int | None = None) -> list[Person]: ...
+    def lock(self, person_id: int) -> None:
+        """Hold the person's row until the transaction ends (PostgreSQL), so two writers cannot both
+        pass a ceiling check; SQLite already serialises writers."""
 
 
 @dataclass(frozen=True)

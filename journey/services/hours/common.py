@@ -80,6 +80,7 @@ class Writer:
     periods: list[ClaimPeriod] = field(default_factory=list)
     stages: dict[int, list[tuple[date, str]]] = field(default_factory=dict)
     written: list[tuple[int, TimeEntry]] = field(default_factory=list)
+    locked: set[int] = field(default_factory=set)
     moved: list[str] = field(default_factory=list)
     reopened: list[str] = field(default_factory=list)
 
@@ -102,6 +103,9 @@ class Writer:
         if entry.kind in (EntryKind.ENTRY, EntryKind.CORRECTION):
             self.check_day(entry.day)
             person.check_active(entry.day)
+        if entry.person_id not in self.locked:  # the ceilings are checked against totals nobody else changes
+            self.uow.people.lock(entry.person_id)
+            self.locked.add(entry.person_id)
         if entry.kind is EntryKind.ENTRY:
             natural = check_new_entry_period(self.periods, entry.day)
             period, moved = natural, False

@@ -265,6 +265,9 @@ class SqlPeopleRepository:
             raise NotFoundError(f"no person with id {person_id}")
         return _person(record)
 
+    def lock(self, person_id: int) -> None:
+        self.session.exec(select(PersonRecord.id).where(PersonRecord.id == person_id).with_for_update()).first()
+
     def list(self, municipality_id: int | None = None) -> list[Person]:
         stmt = select(PersonRecord)
         if municipality_id is not None:
