@@ -18,7 +18,7 @@ from journey.domain.clock import Clock
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from journey.domain.esf import UnitCostTable
+    from journey.domain.unit_costs import UnitCostTable
     from journey.ports.exports import ReportRenderer, SheetWriter, SiteWriter
     from journey.ports.hours import HoursFileReader
     from journey.ports.monitoring import MonitorReadModel

@@ -19,7 +19,9 @@ from typing import Any
 
 from journey.definitions._yaml import LineDict, load_file, load_text
 from journey.domain.errors import DefinitionError, InputError
-from journey.domain.esf import SALARY_GROUPS, UnitCostTable, parse_sek
+from journey.domain.esf import parse_sek
+from journey.domain.people import SALARY_GROUPS
+from journey.domain.unit_costs import UnitCostTable
 
 REGIONS = ("stockholm", "other")
 

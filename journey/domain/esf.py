@@ -5,19 +5,20 @@ co-financing reports and certifies their own time; staff time is valued by unit 
 group (programme area 1: groups 1–6 and 7a–7c, chosen from the occupation when entering the
 project); at most 1 662 hours per person and calendar year are eligible; claims cover a claim
 period (ansökningsperiod). Quantities are exact: time in whole quarter hours (int), money in öre
-(int) or :class:`~decimal.Decimal` kronor, never float.
+(int) or :class:`~decimal.Decimal` kronor, never float. The people who report time are in
+:mod:`journey.domain.people`, the unit costs in :mod:`journey.domain.unit_costs`.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from journey.domain.errors import InputError, NotFoundError, RefusedError
+from journey.domain.errors import InputError, RefusedError
 
 QUARTERS_PER_HOUR = 4
 ANNUAL_CEILING_HOURS = 1662  # per person and calendar year (Socialfonden 2014–2020)
@@ -27,19 +28,6 @@ JOINT_MEETING_HOURS_PER_YEAR = 250  # "about half of them at joint project meeti
 PACE_WARNING_SHARE = Decimal("0.8")  # R8: warn when year-to-date hours are below 80 % of pro rata
 PROJECT_START, PROJECT_END = date(2021, 1, 1), date(2022, 12, 31)  # the network's work period
 ZONE = ZoneInfo("Europe/Stockholm")
-SALARY_GROUPS = ("1", "2", "3", "4", "5", "6", "7a", "7b", "7c")  # programme area 1
-STOCKHOLM_COUNTY = "Stockholms län"
-
-
-class PersonKind(StrEnum):
-    """Stored values never change meaning."""
-
-    PARTICIPANT = "PARTICIPANT"  # deltagare: the municipality's staff in the network (co-financing)
-    STAFF = "STAFF"  # projektpersonal, e.g. the local coordinator at 20 % of full time
-
-    @property
-    def label(self) -> str:
-        return {"PARTICIPANT": "Deltagare", "STAFF": "Projektpersonal"}[self.value]
 
 
 class EntryKind(StrEnum):
@@ -182,83 +170,6 @@ def local_day(at: datetime) -> date:
     return at.astimezone(ZONE).date()
 
 
-# People ------------------------------------------------------------------------------------------
-
-def person_key(name: str) -> str:
-    """Names compare without case and extra spaces: 'anna  Berg' matches 'Anna Berg'."""
-    import unicodedata
-
-    return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
-
-
-def clean_name(name: str, what: str = "name") -> str:
-    import unicodedata
-
-    cleaned = " ".join(unicodedata.normalize("NFC", name).split())
-    if not cleaned:
-        raise InputError(f"a person needs a {what}")
-    if len(cleaned) > 200:
-        raise InputError(f"{what} {cleaned[:30]!r}... is longer than 200 characters")
-    return cleaned
-
-
-def parse_kind(text: str) -> PersonKind:
-    value = text.strip().upper().replace("-", "_")
-    aliases = {"DELTAGARE": "PARTICIPANT", "PROJEKTPERSONAL": "STAFF", "PERSONAL": "STAFF", "PROJECT_STAFF": "STAFF"}
-    try:
-        return PersonKind(aliases.get(value, value))
-    except ValueError:
-        raise InputError(f"kind {text!r} must be participant or staff (deltagare or projektpersonal)") from None
-
-
-def parse_salary_group(text: str) -> str:
-    value = text.strip().lower().removeprefix("lönegrupp").strip()
-    if value not in SALARY_GROUPS:
-        raise InputError(f"salary group {text!r} must be one of {', '.join(SALARY_GROUPS)} (programme area 1)")
-    return value
-
-
-def parse_share(text: str | int) -> int:
-    value = str(text).strip().removesuffix("%").strip()
-    if not value.isdigit() or not 1 <= int(value) <= 100:
-        raise InputError(f"share {text!r} must be a whole percent of full time from 1 to 100")
-    return int(value)
-
-
-def close_names(name: str, known: list[str]) -> list[str]:
-    import difflib
-
-    by_key = {person_key(k): k for k in known}
-    return [by_key[k] for k in difflib.get_close_matches(person_key(name), list(by_key), n=3, cutoff=0.6)]
-
-
-@dataclass(frozen=True)
-class Person:
-    """Someone whose time is reported for a municipality."""
-
-    id: int | None
-    municipality_id: int
-    name: str
-    kind: PersonKind = PersonKind.PARTICIPANT
-    function: str = ""  # e.g. "Upphandlare"
-    department: str = ""  # förvaltning
-    share_percent: int | None = None  # project staff: share of full time (the coordinator's 20 %)
-    salary_group: str = ""  # lönegrupp 1–6, 7a–7c
-    unit_cost_ore: int | None = None  # a unit cost decided for this person, instead of the group's
-    start: date | None = None  # in the project from
-    end: date | None = None  # in the project until
-    username: str = ""  # the person's own user account (attests their own months)
-    review_note: str = ""  # set by the migration when a name was ambiguous
-
-    def active_on(self, day: date) -> bool:
-        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
-
-    def check_active(self, day: date) -> None:
-        if not self.active_on(day):
-            span = f"{self.start or '…'} – {self.end or '…'}"
-            raise RefusedError(f"{self.name} is not in the project on {day} (in the project {span})")
-
-
 # Settings ----------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -388,44 +299,6 @@ def check_new_entry_period(periods: list[ClaimPeriod], day: date) -> ClaimPeriod
         raise RefusedError(f"claim period {natural.label} is locked; its entries cannot change "
                            "(correct an existing entry with `journey hours correct`, it goes into the next open period)")
     return natural
-
-
-# Unit costs --------------------------------------------------------------------------------------
-
-def region_of(county: str) -> str:
-    """ESF's unit costs differ between Stockholm and the rest of the country."""
-    return "stockholm" if county.strip().casefold() == STOCKHOLM_COUNTY.casefold() else "other"
-
-
-@dataclass(frozen=True)
-class UnitCostTable:
-    """Unit cost in öre per hour by year, region ('stockholm' or 'other') and salary group."""
-
-    years: dict[int, dict[str, dict[str, int]]]
-    source: dict[str, str] = field(default_factory=dict)
-    example: bool = True  # the values are examples, not Svenska ESF-rådet's figures
-    file: str = ""
-
-    def rate(self, year: int, region: str, group: str) -> int:
-        if year not in self.years:
-            known = ", ".join(str(y) for y in sorted(self.years)) or "none"
-            raise NotFoundError(f"the unit-cost table has no year {year} (years: {known}; file {self.file})")
-        groups = self.years[year].get(region, {})
-        if group not in groups:
-            raise NotFoundError(f"the unit-cost table has no salary group {group!r} for {year} ({region}; {self.file})")
-        return groups[group]
-
-
-def person_rate(person: Person, table: UnitCostTable, county: str, settings: EsfSettings, day: date) -> int | None:
-    """The person's unit cost in öre per hour on ``day``: their own, else their group's; None when unknown."""
-    if person.unit_cost_ore is not None:
-        return person.unit_cost_ore
-    if not person.salary_group:
-        return None
-    try:
-        return table.rate(settings.cost_year(day), region_of(county), person.salary_group)
-    except NotFoundError:
-        return None
 
 
 # Pace --------------------------------------------------------------------------------------------

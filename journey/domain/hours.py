@@ -15,17 +15,9 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from journey.domain.errors import InputError
-from journey.domain.esf import (
-    JOINT_MEETING_HOURS_PER_YEAR as JOINT_MEETING_HOURS_PER_YEAR,
-)
-from journey.domain.esf import (
-    QUARTERS_PER_HOUR,
-    EntryKind,
-    parse_quarters,
-)
-from journey.domain.esf import (
-    TARGET_HOURS_PER_YEAR as TARGET_HOURS_PER_YEAR,
-)
+from journey.domain.esf import JOINT_MEETING_HOURS_PER_YEAR as JOINT_MEETING_HOURS_PER_YEAR
+from journey.domain.esf import QUARTERS_PER_HOUR, EntryKind, parse_quarters
+from journey.domain.esf import TARGET_HOURS_PER_YEAR as TARGET_HOURS_PER_YEAR
 
 
 class Activity(StrEnum):

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from journey.domain.esf import Attestation, ClaimPeriod, Person
+    from journey.domain.esf import Attestation, ClaimPeriod
     from journey.domain.hours import NetworkMeeting, TimeEntry
+    from journey.domain.people import Person
 
 
 class HoursRepository(Protocol):

@@ -11,7 +11,6 @@ from journey.domain.errors import InputError, PermissionDeniedError, RefusedErro
 from journey.domain.esf import (
     Attestation,
     ClaimStatus,
-    EsfSettings,
     MonthStatus,
     format_hours,
     local_day,
@@ -25,7 +24,7 @@ from journey.domain.esf import (
 from journey.services.cases.lifecycle import actor_in, find_municipality
 from journey.services.deps import Deps
 from journey.services.hours.common import audit, find_person, readable, settings_of
-from journey.services.hours.entries import find_period, in_claim
+from journey.services.hours.entries import find_period
 
 
 def show_settings(deps: Deps, username: str | None) -> dict[str, Any]:
@@ -243,12 +242,3 @@ def audit_log(deps: Deps, username: str | None, municipality: str | None = None,
             ids = None
         rows = uow.hours.audit_log(ids, limit)
     return [r | {"municipality": names.get(r.pop("municipality_id"), "")} for r in rows]
-
-
-def in_period(period: Any, periods: list[Any], row: Any) -> bool:
-    return in_claim(row, period, periods)
-
-
-def settings_for(deps: Deps) -> EsfSettings:
-    with deps.uow() as uow:
-        return settings_of(uow)

@@ -17,19 +17,18 @@ from journey.domain.esf import (
     ClaimPeriod,
     EntryKind,
     EsfSettings,
-    Person,
+    MonthStatus,
     check_ceilings,
     check_new_entry_period,
-    close_names,
     local_day,
     month_of,
     month_status,
-    person_key,
     report_period,
     stage_on,
 )
 from journey.domain.hours import TimeEntry
 from journey.domain.municipality import Municipality
+from journey.domain.people import Person, close_names, person_key
 from journey.ports.unit_of_work import UnitOfWork
 
 
@@ -139,7 +138,7 @@ class Writer:
             if mine:
                 _, newest = self.uow.hours.month_rows(person_id, month)
                 status, _, _ = month_status(newest, mine)
-                if status.value == "CHANGED":
+                if status is MonthStatus.CHANGED:
                     self.reopened.append(f"{people[person_id].name} {month}")
 
 

@@ -13,16 +13,7 @@ from typing import Any
 
 from journey.domain.access import Action, authorize
 from journey.domain.errors import InputError, NotFoundError, RefusedError
-from journey.domain.esf import (
-    EntryKind,
-    Person,
-    hours,
-    month_of,
-    month_status,
-    parse_date,
-    parse_quarters,
-    row_attestation,
-)
+from journey.domain.esf import EntryKind, hours, month_of, month_status, parse_date, parse_quarters, row_attestation
 from journey.domain.hours import (
     MEETING_ACTIVITIES,
     REQUIRED_LOCAL_MEETINGS,
@@ -37,6 +28,7 @@ from journey.domain.hours import (
     parse_meeting_quarters,
 )
 from journey.domain.municipality import Municipality
+from journey.domain.people import Person
 from journey.ports.unit_of_work import UnitOfWork
 from journey.services.cases.lifecycle import actor_in, find_municipality
 from journey.services.deps import Deps

@@ -104,8 +104,8 @@ def claim_sheets(data: dict[str, Any], actor: str) -> list[Sheet]:
         formats={"Medfinansiering (kr)": SEK})
     stages = Sheet("Per etapp", ["Kommun", "Etapp", "Timmar"],
                    [[g["municipality"], g["stage"] or "(inget ärende)", g["hours"]] for g in data["stages"]])
-    settings = Sheet("Inställningar", ["Inställning", "Värde"], [list(r) for r in settings_rows(data, actor)])
-    return [totals, persons, months, stages, entries_sheet(data["rows"]), attendance_sheet(data["rows"]), settings]
+    return [totals, persons, months, stages, entries_sheet(data["rows"]), attendance_sheet(data["rows"]),
+            settings_sheet(data, actor)]
 
 
 def entries_sheet(rows: list[dict[str, Any]]) -> Sheet:

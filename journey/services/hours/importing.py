@@ -12,9 +12,10 @@ from datetime import date, datetime
 from typing import Any
 
 from journey.domain.errors import HoursFileError, InputError, JourneyError, RefusedError
-from journey.domain.esf import check_ceilings, format_hours, parse_date, parse_quarters, person_key
+from journey.domain.esf import check_ceilings, format_hours, parse_date, parse_quarters
 from journey.domain.hours import MEETING_ACTIVITIES, TimeEntry, check_description, parse_activity
 from journey.domain.municipality import Municipality
+from journey.domain.people import person_key
 from journey.ports.hours import ImportRow, ImportTable
 from journey.services.cases.lifecycle import actor_in, find_municipality
 from journey.services.deps import Deps

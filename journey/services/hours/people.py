@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 from typing import Any
 
 from journey.domain.access import Action, authorize
 from journey.domain.errors import InputError, NotFoundError, RefusedError
-from journey.domain.esf import (
-    Person,
-    PersonKind,
-    clean_name,
-    format_hours,
-    kronor,
-    parse_date,
-    parse_kind,
-    parse_salary_group,
-    parse_sek,
-    parse_share,
-    person_key,
-)
+from journey.domain.esf import format_hours, kronor, parse_date, parse_sek
 from journey.domain.municipality import Municipality
+from journey.domain.people import Person, PersonKind, clean_name, parse_kind, parse_salary_group, parse_share, person_key
 from journey.ports.unit_of_work import UnitOfWork
 from journey.services.cases.lifecycle import actor_in, find_municipality
 from journey.services.deps import Deps
@@ -156,7 +144,3 @@ def _problems(row: dict[str, Any]) -> list[str]:
     if not row["salary_group"] and row["unit_cost_sek"] is None:
         problems.append("no salary group or unit cost: the hours cannot be valued")
     return problems
-
-
-def in_project(person: Person, day: date) -> bool:
-    return person.active_on(day)

@@ -9,15 +9,9 @@ from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
 
-from journey.domain.esf import (
-    JOINT_MEETING_HOURS_PER_YEAR,
-    TARGET_HOURS_PER_YEAR,
-    PersonKind,
-    format_hours,
-    local_day,
-    pace,
-)
+from journey.domain.esf import JOINT_MEETING_HOURS_PER_YEAR, TARGET_HOURS_PER_YEAR, format_hours, local_day, pace
 from journey.domain.hours import MeetingKind
+from journey.domain.people import PersonKind
 from journey.ports.unit_of_work import UnitOfWork
 from journey.services.hours.common import settings_of
 

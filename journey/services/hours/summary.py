@@ -18,16 +18,14 @@ from journey.domain.esf import (
     QUARTERS_PER_HOUR,
     TARGET_HOURS_PER_YEAR,
     EsfSettings,
-    Person,
-    UnitCostTable,
     hours,
     kronor,
     local_day,
     pace,
-    person_rate,
-    region_of,
     value_sek,
 )
+from journey.domain.people import Person
+from journey.domain.unit_costs import UnitCostTable, person_rate, region_of
 from journey.services.cases.lifecycle import actor_in, find_municipality
 from journey.services.deps import Deps
 from journey.services.hours.common import readable, settings_of

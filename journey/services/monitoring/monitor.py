@@ -15,14 +15,7 @@ from typing import Any, Protocol
 from journey.definitions.catalog import WorkflowCatalog
 from journey.domain.access import Actor, visible
 from journey.domain.errors import InputError, NotFoundError
-from journey.domain.esf import (
-    JOINT_MEETING_HOURS_PER_YEAR,
-    TARGET_HOURS_PER_YEAR,
-    EsfSettings,
-    hours,
-    local_day,
-    pace,
-)
+from journey.domain.esf import JOINT_MEETING_HOURS_PER_YEAR, TARGET_HOURS_PER_YEAR, EsfSettings, hours, local_day, pace
 from journey.domain.spec import WorkflowSpec, parse_state
 from journey.services.actors import resolve_actor
 

@@ -22,18 +22,9 @@ from journey.adapters.sql.tables.hours import (
     TimeEntryRecord,
 )
 from journey.domain.errors import NotFoundError
-from journey.domain.esf import (
-    Attestation,
-    ClaimPeriod,
-    ClaimStatus,
-    EntryKind,
-    MonthStatus,
-    Person,
-    PersonKind,
-    month_bounds,
-    person_key,
-)
+from journey.domain.esf import Attestation, ClaimPeriod, ClaimStatus, EntryKind, MonthStatus, month_bounds
 from journey.domain.hours import Activity, MeetingKind, NetworkMeeting, TimeEntry
+from journey.domain.people import Person, PersonKind, person_key
 
 
 def _meeting(r: NetworkMeetingRecord) -> NetworkMeeting:
