@@ -156,6 +156,7 @@ def test_claim_periods_lock_and_corrections_go_into_the_next_open_period(ccli: C
     assert ccli("hours lock 1 --as skr").exit_code == 3  # already locked
     late = ccli(f"{LOG} --date 2022-04-01 --hours 1 --as anna")
     assert late.exit_code == 3 and "is locked; its entries cannot change" in late.output
+    assert late.output.count("\n") == 1 and len(_rows(ccli, "--year", "2022")) == 1
     no_next = ccli("hours correct 1 --hours 2 --reason 'Rätt tid' --as anna")
     assert no_next.exit_code == 3 and "no open claim period follows it" in no_next.output
     ccli.ok("hours periods add --start 2022-07-01 --end 2022-12-31 --name 'Ansökan 4' --as skr")

@@ -38,6 +38,9 @@ def test_register_people_with_kind_share_group_and_dates(pcli: Cli) -> None:
     assert "projektpersonal 20 %, unit cost 412.50 kr/h" in out.output
     rows = {p["name"]: p for p in _people(pcli)}
     assert rows["Anna Berg"]["kind"] == "PARTICIPANT" and rows["Anna Berg"]["start"] == "2021-02-01"
+    before = pcli("hours log Umeå --person 'Anna Berg' --date 2021-01-15 --hours 1 --activity other --description x "
+                  "--as anna")
+    assert before.exit_code == 3 and "Anna Berg is not in the project on 2021-01-15" in before.output
     assert rows["Anna Berg"]["department"] == "KLF" and rows["Anna Berg"]["function"] == "Upphandlare"
     assert rows["Sara Ek"]["kind"] == "STAFF" and rows["Sara Ek"]["share_percent"] == 20
     assert rows["Sara Ek"]["unit_cost_sek"] == 412.5 and rows["Sara Ek"]["user"] == "anna"

@@ -102,6 +102,11 @@ def test_unknown_municipality_activity_and_empty_description_are_refused(hcli: C
     meeting = hcli("hours log Umeå --person A --date 2022-03-14 --hours 3 --activity network_meeting "
                    "--description x --as anna")
     assert meeting.exit_code == 2 and "network-meetings attend" in meeting.output
+    nobody = hcli(LOG.replace("Anna Berg", "Ana Berg") + " --date 2022-03-14 --hours 3 --as anna")
+    assert nobody.exit_code == 4 and nobody.output.count("\n") == 1
+    assert "unknown person 'Ana Berg' in Umeå; did you mean 'Anna Berg'?" in nobody.output
+    stranger = hcli(LOG.replace("Anna Berg", "Zlatan") + " --date 2022-03-14 --hours 3 --as anna")
+    assert stranger.exit_code == 4 and "register them with `journey people add Umeå --name ...`" in stranger.output
     assert _entries(hcli) == []
 
 
