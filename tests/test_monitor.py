@@ -169,8 +169,11 @@ class FakeSource:
                      {"due_at": NOW + timedelta(days=5)}],
                 20: [{"due_at": NOW + timedelta(days=9)}]}
 
-    def hours_totals(self, year: int) -> dict[int, int]:
-        return {3: 120} if year == NOW.year else {}
+    def esf_hours(self, year: int) -> dict[int, tuple[int, int]]:
+        return {3: (480, 80)} if year == NOW.year else {}  # quarter hours: 120 h, of which 20 h at meetings
+
+    def esf_settings(self) -> dict[str, str]:
+        return {}
 
 
 def test_overdue_and_next_due_from_planned_reminders(demo_app: App) -> None:
@@ -181,6 +184,7 @@ def test_overdue_and_next_due_from_planned_reminders(demo_app: App) -> None:
     assert rows["A"]["next_due"] == NOW - timedelta(days=3)
     assert rows["B"]["overdue"] == 0 and rows["B"]["next_due"] == NOW + timedelta(days=9)
     assert rows["C"]["next_due"] is None and rows["C"]["esf_hours"] == 120
+    assert rows["C"]["esf"]["meeting_hours"] == 20 and rows["A"]["esf"]["hours"] == 0
     assert data["totals"]["overdue"] == 1
     only = build(FakeSource(), lambda: app.workflows, None, NOW, MonitorFilter(overdue=True))["rows"]
     assert [r["municipality"] for r in only] == ["A"]

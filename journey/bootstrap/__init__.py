@@ -18,8 +18,10 @@ from journey.domain.clock import Clock
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from journey.domain.unit_costs import UnitCostTable
     from journey.ports.calendars import CalendarFiles
     from journey.ports.exports import ReportRenderer, SheetWriter, SiteWriter
+    from journey.ports.hours import HoursFileReader
     from journey.ports.monitoring import MonitorReadModel
     from journey.ports.reminders import ReminderReadModel
     from journey.ports.unit_of_work import UnitOfWork
@@ -105,6 +107,18 @@ class App:
         from journey.adapters.exports.sheet_writer import FileSheetWriter
 
         return FileSheetWriter()
+
+    def hours_file_reader(self) -> HoursFileReader:
+        """Reads `journey hours import` files (CSV or XLSX)."""
+        from journey.adapters.imports.hours_file import HoursFileReaderImpl
+
+        return HoursFileReaderImpl()
+
+    def unit_costs(self) -> UnitCostTable:
+        """The ESF unit-cost table (JOURNEY_ESF_UNIT_COSTS, default data/esf_unit_costs.yaml)."""
+        from journey.definitions.unit_costs import load_unit_costs
+
+        return load_unit_costs(self.settings.esf_unit_costs)
 
     def report_site(self, out_dir: Path) -> SiteWriter:
         from journey.adapters.exports.site import DirectorySite

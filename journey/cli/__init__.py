@@ -38,6 +38,7 @@ COMMANDS: dict[str, str] = {
     "monitor": "journey.cli.monitor:monitor",
     "report": "journey.cli.report:report",
     "hours": "journey.cli.hours:hours",
+    "people": "journey.cli.people:people",
     "network-meetings": "journey.cli.network_meetings:network_meetings",
     "serve": "journey.cli.serve:serve",
     "tokens": "journey.cli.tokens:tokens",

@@ -79,7 +79,7 @@ def _print_matrix(data: dict[str, Any]) -> None:
 
     stages = data["stages"]
     headers = ["Municipality", "Län", *[s["handbook_stage"] or s["id"] for s in stages], "Days", "Overdue",
-               "Last change", "Next due", f"ESF h {data['year']}"]
+               "Last change", "Next due", f"ESF h {data['year']}", "Meeting h"]
     rows = []
     for r in data["rows"]:
         mark = "⏸" if r["status"] == "PAUSED" else "●"
@@ -90,7 +90,10 @@ def _print_matrix(data: dict[str, Any]) -> None:
                      "" if r["days_in_stage"] is None else str(r["days_in_stage"]),
                      f"! {r['overdue']}" if r["overdue"] else "",
                      f"{last['at']:%Y-%m-%d} {last['trigger'] or last['kind'].lower()}" if last else "",
-                     f"{r['next_due']:%Y-%m-%d}" if r["next_due"] else "", f"{r['esf_hours']}/{data['esf_target']}"])
+                     f"{r['next_due']:%Y-%m-%d}" if r["next_due"] else "",
+                     f"{r['esf']['hours']}/{data['esf_target']}" + (" ! behind" if r["esf"]["behind"] else ""),
+                     f"{r['esf']['meeting_hours']}/{data['esf_meeting_target']}"
+                     + (" ! behind" if r["esf"]["meetings_behind"] else "")])
     legend = "  ".join(f"{s['handbook_stage'] or '-'} {s['title']}" for s in stages)
     totals = data["totals"]
     title = (f"Journey status {data['generated_at'][:10]}: {totals['shown']} of {totals['municipalities']} "

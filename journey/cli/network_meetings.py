@@ -19,8 +19,8 @@ def network_meetings() -> None:
 @click.argument("kind", type=click.Choice(["physical", "digital", "local"], case_sensitive=False))
 @click.option("--date", "day", required=True, metavar="YYYY-MM-DD", help="Meeting day.")
 @click.option("--title", required=True, help="E.g. 'Nätverksträff 1 2022, Stockholm'.")
-@click.option("--hours", "length", metavar="N", help="Hours each attendee reports (default physical 7, digital 3, "
-              "local 7).")
+@click.option("--hours", "length", metavar="H", help="Hours each attendee reports, in quarter hours (default "
+              "physical 7, digital 3, local 7).")
 @click.option("--municipality", metavar="NAME", help="The host municipality (local meetings only).")
 @actor_option
 def meetings_add(kind: str, day: str, title: str, length: str | None, municipality: str | None,
@@ -35,8 +35,10 @@ def meetings_add(kind: str, day: str, title: str, length: str | None, municipali
     from journey.services.hours.entries import add_meeting
 
     meeting = add_meeting(get_app().deps, actor, kind, day, title, length, municipality)
+    from journey.domain.esf import format_hours
+
     echo(f"Recorded meeting {meeting.id}: {meeting.kind.value.lower()} {meeting.day} {meeting.title} "
-               f"({meeting.hours} h)")
+         f"({format_hours(meeting.quarters)} h)")
 
 
 @network_meetings.command("attend")
@@ -47,7 +49,9 @@ def meetings_add(kind: str, day: str, title: str, length: str | None, municipali
 def meetings_attend(meeting_id: int, municipality: str, persons: tuple[str, ...], actor: str | None) -> None:
     """Record who from MUNICIPALITY attended MEETING_ID; each gets the meeting's hours in the time report.
 
-    All or nothing: if one attendee is already recorded, nobody is added (exit code 3).
+    Attendees are registered people (`journey people add`; an unknown name: exit code 4 with the
+    close matches). All or nothing: if one attendee is already recorded, or would pass a ceiling,
+    nobody is added (exit code 3).
 
     \b
     Example:

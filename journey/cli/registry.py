@@ -78,16 +78,16 @@ def municipalities_list(as_json: bool, actor: str | None) -> None:
 
 @click.group()
 def users() -> None:
-    """Register and list users (coordinators, SKR staff, admins)."""
+    """Register and list users (coordinators, SKR staff, admins, managers)."""
 
 
 @users.command("add")
 @click.argument("username")
-@click.option("--role", required=True, type=click.Choice(["coordinator", "skr", "process_supporter", "admin"],
-                                                        case_sensitive=False),
+@click.option("--role", required=True,
+              type=click.Choice(["coordinator", "skr", "process_supporter", "manager", "admin"], case_sensitive=False),
               help="coordinator: own municipality; skr: reads all, manages registry; process_supporter: reads all, "
-                   "changes nothing; admin: everything.")
-@click.option("--municipality", metavar="NAME", help="The coordinator's municipality.")
+                   "changes nothing; manager: approves attested ESF time of own municipality; admin: everything.")
+@click.option("--municipality", metavar="NAME", help="The coordinator's or manager's municipality.")
 @click.option("--name", "display_name", default="", help="Full name.")
 @click.option("--email", default="", help="E-mail address for reminders.")
 @actor_option

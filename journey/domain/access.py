@@ -2,6 +2,7 @@
 
 Process supporters (SKR's processtödjare, who support municipalities at a distance) read every
 municipality like SKR staff but change nothing and do not manage the registry.
+A manager (närmaste chef) reads their own municipality and approves its people's attested ESF months.
 """
 
 from __future__ import annotations
@@ -21,12 +22,15 @@ class Role(StrEnum):
     SKR = "SKR"  # SKR project staff: reads all, manages the registry of municipalities and users
     ADMIN = "ADMIN"  # operator: everything, including corrections on any case
     PROCESS_SUPPORTER = "PROCESS_SUPPORTER"  # SKR processtödjare: reads every municipality, changes nothing
+    MANAGER = "MANAGER"  # närmaste chef: reads own municipality, approves its people's attested ESF months
 
 
 class Action(StrEnum):
     READ = "read"
     CHANGE_CASE = "change case"
     MANAGE_REGISTRY = "manage registry"
+    APPROVE_HOURS = "approve hours"  # a manager approves attested months of time reports
+    MANAGE_CLAIMS = "manage ESF claims"  # claim periods, locking, the network's ESF settings
 
 
 @dataclass(frozen=True)
@@ -61,11 +65,14 @@ def authorize(actor: Actor, action: Action, municipality_id: int | None = None, 
     """Raise :class:`PermissionDeniedError` unless ``actor`` may perform ``action``."""
     if actor.open_mode or actor.role is Role.ADMIN:
         return
-    if actor.role is Role.SKR and action in (Action.READ, Action.MANAGE_REGISTRY):
+    if actor.role is Role.SKR and action in (Action.READ, Action.MANAGE_REGISTRY, Action.MANAGE_CLAIMS):
         return
     if actor.role is Role.PROCESS_SUPPORTER and action is Action.READ:
         return
     if actor.role is Role.COORDINATOR and action in (Action.READ, Action.CHANGE_CASE):
+        if municipality_id is not None and municipality_id == actor.municipality_id:
+            return
+    if actor.role is Role.MANAGER and action in (Action.READ, Action.APPROVE_HOURS):
         if municipality_id is not None and municipality_id == actor.municipality_id:
             return
     target = f" for {municipality}" if municipality else ""

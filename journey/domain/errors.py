@@ -3,7 +3,8 @@
     JourneyError                       1  (base)
     ├── InputError                     2  bad command-line input (malformed evidence, bad value)
     │   ├── EvidenceError              2
-    │   └── CalendarFileError          2  a calendar file row is invalid (starts with file:line)
+    │   ├── CalendarFileError          2  a calendar file row is invalid (starts with file:line)
+    │   └── HoursFileError             2  an hours import file is invalid (starts with file:line: column)
     ├── RefusedError                   3  the rules say no
     │   ├── TransitionNotAllowedError  3  trigger not valid in the current state
     │   └── GuardRefusedError          3  evidence or another condition is lacking
@@ -154,6 +155,13 @@ class DocumentWriteError(JourneyError):
 
 class CalendarFileError(InputError):
     """A row of a calendar file is invalid; the message starts with ``file:line:`` (``file:sheet:row:``)."""
+
+
+class HoursFileError(InputError):
+    """A file given to `journey hours import` cannot be read; the message starts with ``file:line:``.
+
+    Problems in a row's values keep their own class (and exit code) with ``file:line: column:`` in front.
+    """
 
 
 class EmailTemplateError(JourneyError):

@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from journey.ports.case_migrations import CaseMigrationRepository
     from journey.ports.core import CaseRepository, MunicipalityRepository, UserRepository
     from journey.ports.documents import DocumentRepository
-    from journey.ports.hours import HoursRepository
+    from journey.ports.hours import HoursRepository, PeopleRepository
     from journey.ports.reminders import BoardMeetingRepository, PauseRepository, ReminderRepository
     from journey.ports.webhooks import WebhookRepository
 
@@ -36,6 +36,8 @@ class UnitOfWork(Protocol):
     def documents(self) -> DocumentRepository: ...
     @property
     def hours(self) -> HoursRepository: ...
+    @property
+    def people(self) -> PeopleRepository: ...
     @property
     def case_migrations(self) -> CaseMigrationRepository: ...
     @property

@@ -89,8 +89,8 @@ def add_user(deps: Deps, username: str | None, new_username: str, role: str, mun
         parsed = Role(role.upper())
     except ValueError:
         raise InputError(f"role {role!r} must be one of: {', '.join(r.value.lower() for r in Role)}") from None
-    if parsed is Role.COORDINATOR and not municipality:
-        raise InputError("a coordinator needs --municipality")
+    if parsed in (Role.COORDINATOR, Role.MANAGER) and not municipality:
+        raise InputError(f"a {parsed.value.lower()} needs --municipality")
     with deps.uow() as uow:
         actor = actor_in(uow, username)
         authorize(actor, Action.MANAGE_REGISTRY)

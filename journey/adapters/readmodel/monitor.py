@@ -75,15 +75,22 @@ class MonitorQueries:
     def history(self) -> dict[int, list[dict[str, Any]]]:
         return self._grouped("case_history", HISTORY_KEYS, "", "seq")
 
-    def hours_totals(self, year: int) -> dict[int, int]:
-        """ESF hours logged per municipality in ``year`` (empty before migration 0004)."""
-        if not self.has_table("time_entry"):
+    def esf_hours(self, year: int) -> dict[int, tuple[int, int]]:
+        """(quarter hours, of which at joint meetings) per municipality in ``year``; empty before migration 0006."""
+        if not self.has_table("esf_setting"):
             return {}
         first, last = date(year, 1, 1), date(year, 12, 31)
         params: tuple[Any, ...] = (first, last) if self.read._pg else (first.isoformat(), last.isoformat())
-        rows = self._query("SELECT municipality_id, SUM(hours) FROM time_entry WHERE date >= ? AND date <= ? "
+        rows = self._query("SELECT municipality_id, SUM(quarters), SUM(CASE WHEN meeting_id IS NULL THEN 0 "
+                           "ELSE quarters END) FROM time_entry WHERE date >= ? AND date <= ? "
                            "GROUP BY municipality_id", params)
-        return {int(r[0]): int(r[1]) for r in rows}
+        return {int(r[0]): (int(r[1] or 0), int(r[2] or 0)) for r in rows}
+
+    def esf_settings(self) -> dict[str, str]:
+        """The network's stored ESF settings (project period ...); empty before migration 0006."""
+        if not self.has_table("esf_setting"):
+            return {}
+        return {str(k): str(v) for k, v in self._query("SELECT key, value FROM esf_setting")}
 
     def _grouped(self, table: str, keys: tuple[str, ...], where: str, order: str) -> dict[int, list[dict[str, Any]]]:
         if table != "case_history" and not self.has_table(table):

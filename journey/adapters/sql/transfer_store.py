@@ -118,6 +118,8 @@ class SqlTransferStore:
             body = tables.get(name, {"columns": [], "rows": []})
             columns = body["columns"]
             extra = [c for c in columns if c not in table.columns]
+            if extra and not body["rows"]:  # an empty table from an older schema (e.g. hours before 0006)
+                continue
             if extra:
                 raise TransferProblem(f"{name}.{extra[0]}: column unknown to this version of journey")
             for column in table.columns:

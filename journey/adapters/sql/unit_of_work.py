@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from journey.adapters.sql.repositories.auth import SqlCredentialRepository
     from journey.adapters.sql.repositories.case_migrations import SqlMigrationRepository
     from journey.adapters.sql.repositories.documents import SqlDocumentRepository
-    from journey.adapters.sql.repositories.hours import SqlHoursRepository
+    from journey.adapters.sql.repositories.hours import SqlHoursRepository, SqlPeopleRepository
     from journey.adapters.sql.repositories.reminders import (
         SqlMeetingRepository,
         SqlPauseRepository,
@@ -38,10 +38,13 @@ def translate(exc: Exception) -> JourneyError | None:
         return NotInitialisedError("the database has no journey schema yet: run `journey init`")
     if isinstance(exc, IntegrityError) and "case_history" in text:
         return ConcurrentChangeError("another user changed this case at the same time; nothing was saved, try again")
+    if isinstance(exc, IntegrityError) and any(k in text for k in ("time_entry", "uq_person", "person.", "claim_period")):
+        return ConcurrentChangeError("another user recorded the same at the same time; nothing was saved, try again")
     return None
 
 
-_FEATURES = ("reminders", "board_meetings", "pauses", "documents", "hours", "case_migrations", "auth", "webhooks")
+_FEATURES = ("reminders", "board_meetings", "pauses", "documents", "hours", "people", "case_migrations", "auth",
+             "webhooks")
 
 
 class SqlUnitOfWork:
@@ -103,6 +106,12 @@ class SqlUnitOfWork:
         from journey.adapters.sql.repositories.hours import SqlHoursRepository
 
         return SqlHoursRepository(self.session)
+
+    @cached_property
+    def people(self) -> SqlPeopleRepository:
+        from journey.adapters.sql.repositories.hours import SqlPeopleRepository
+
+        return SqlPeopleRepository(self.session)
 
     @cached_property
     def case_migrations(self) -> SqlMigrationRepository:

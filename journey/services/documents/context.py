@@ -68,8 +68,12 @@ def _stages(spec: WorkflowSpec, leaves: tuple[str, ...], history: list[HistoryEn
 
 
 def build_context(*, spec: WorkflowSpec, state: StateSpec, doc: DocumentSpec, municipality: dict[str, Any],
-                  case_state: str, opened_at: datetime, history: list[HistoryEntry], now: datetime) -> dict[str, Any]:
-    """Everything a template may use; see docs/documents.md for the list."""
+                  case_state: str, opened_at: datetime, history: list[HistoryEntry], now: datetime,
+                  esf: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Everything a template may use; see docs/documents.md for the list. ``esf``: the ESF figures
+    (services.hours.report); without them the figures are empty but the social-enterprise counts are there."""
+    from journey.services.hours.report import empty_report, enterprises
+
     evidence: dict[str, dict[str, Any]] = {k.name: {} for k in spec.evidence}
     decisions, deals, steps = [], [], []
     titles = {t.trigger: t.title for t in spec.transitions}
@@ -122,6 +126,7 @@ def build_context(*, spec: WorkflowSpec, state: StateSpec, doc: DocumentSpec, mu
         "today": _date(now), "today_text": running_date_text(_date(now)),
         "document_types": all_noun_forms(), "policy": _policy(settings, evidence),
         "steering_document": _steering_document(evidence), "direct_award": _direct_award(evidence, now),
+        "esf": esf if esf is not None else empty_report(now.date()) | {"enterprises": enterprises(evidence, deals)},
     }
 
 

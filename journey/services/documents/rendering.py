@@ -26,6 +26,7 @@ from journey.ports.unit_of_work import UnitOfWork
 from journey.services.cases.lifecycle import case_for_change
 from journey.services.deps import Deps
 from journey.services.documents.context import build_context
+from journey.services.hours.report import esf_report
 
 
 def _digest(data: Any) -> str:
@@ -43,6 +44,8 @@ def produce(uow: UnitOfWork, tools: DocumentTools, spec: WorkflowSpec, case: Cas
     for state, doc in items:
         context = build_context(spec=spec, state=state, doc=doc, municipality=municipality, case_state=case.state,
                                 opened_at=case.opened_at, history=history, now=now)
+        if doc.template.startswith("lagesrapport"):  # issue 12: the ESF figures of the report to SKR
+            context["esf"] = esf_report(uow, m.id or 0, now, context["evidence"], context["deals"])
         if not conditional or condition_holds(doc.get("when"), context["evidence"]):
             jobs.append((state, doc, context))
     rendered = tools.renderer.render([(doc.template, ctx) for _, doc, ctx in jobs], slugify(m.name))

@@ -19,6 +19,7 @@ from journey.domain.errors import NotFoundError, TemplateError
 from journey.domain.spec import DocumentSpec, StateSpec, WorkflowSpec
 from journey.ports.documents import DocumentTools
 from journey.services.documents.context import build_context, sample_history
+from journey.services.hours.report import sample_report
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def check_templates(registry: WorkflowCatalog, tools: DocumentTools, now: dateti
             for history in (sample_history(spec, now), []):
                 jobs.append((doc.template, build_context(spec=spec, state=state, doc=doc, municipality=person,
                                                          case_state=state.path, opened_at=now, history=history,
-                                                         now=now)))
+                                                         now=now, esf=sample_report(now.date()) if history else None)))
         outcomes = tools.renderer.render(jobs, slug, strict=False) if jobs else []
         for i, (spec, state, doc) in enumerate(items):
             pair = outcomes[2 * i: 2 * i + 2]

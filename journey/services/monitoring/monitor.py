@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Protocol
 
 from journey.definitions.catalog import WorkflowCatalog
 from journey.domain.access import Actor, visible
 from journey.domain.errors import InputError, NotFoundError
-from journey.domain.hours import TARGET_HOURS_PER_YEAR
+from journey.domain.esf import JOINT_MEETING_HOURS_PER_YEAR, TARGET_HOURS_PER_YEAR, EsfSettings, hours, local_day, pace
 from journey.domain.spec import WorkflowSpec, parse_state
 from journey.services.actors import resolve_actor
 
@@ -25,7 +26,8 @@ class MonitorSource(Protocol):
     def matrix(self) -> list[dict[str, Any]]: ...
     def last_changes(self) -> dict[int, dict[str, Any]]: ...
     def planned_reminders(self) -> dict[int, list[dict[str, Any]]]: ...
-    def hours_totals(self, year: int) -> dict[int, int]: ...
+    def esf_hours(self, year: int) -> dict[int, tuple[int, int]]: ...
+    def esf_settings(self) -> dict[str, str]: ...
 
 
 @dataclass(frozen=True)
@@ -102,13 +104,33 @@ def build(source: MonitorSource, workflows: Callable[[], WorkflowCatalog], usern
         raise InputError(f"unknown stage {filters.stage!r}; stages: {', '.join(c['id'] for c in columns)}")
     last = source.last_changes() if raw else {}
     planned = source.planned_reminders() if raw else {}
-    hours = source.hours_totals(now.year) if raw else {}
-    rows = [_row(r, specs, order, last, planned, now) | {"esf_hours": hours.get(r["municipality_id"], 0)} for r in raw]
+    esf, no_hours = _esf(source, now) if raw else ({}, {})
+    rows = [_row(r, specs, order, last, planned, now) | esf.get(r["municipality_id"], no_hours) for r in raw]
     shown = [r for r in rows if filters.keep(r)]
     return {"generated_at": now.isoformat(), "year": now.year, "esf_target": TARGET_HOURS_PER_YEAR,
+            "esf_meeting_target": JOINT_MEETING_HOURS_PER_YEAR,
             "stages": columns, "rows": shown, "funnel": _funnel(columns, rows), "counties": _counties(rows),
             "totals": {"municipalities": len(rows), "shown": len(shown), "with_case": sum(r["stage"] != "" for r in rows),
                        "overdue": sum(1 for r in rows if r["overdue"])}}
+
+
+def _esf_row(quarters: int, meeting_quarters: int, settings: EsfSettings, now: datetime) -> dict[str, Any]:
+    """ESF hours this year against 500 h and ~250 h at joint meetings, pro rata to today (issue 12, R8)."""
+    today = local_day(now)
+    hours_pace = pace(quarters, TARGET_HOURS_PER_YEAR, today, settings)
+    meeting_pace = pace(meeting_quarters, JOINT_MEETING_HOURS_PER_YEAR, today, settings)
+    return {"esf_hours": hours(quarters),
+            "esf": {"hours": hours(quarters), "meeting_hours": hours(meeting_quarters),
+                    "expected": hours(hours_pace.expected_quarters),
+                    "expected_meetings": hours(meeting_pace.expected_quarters),
+                    "behind": hours_pace.behind, "meetings_behind": meeting_pace.behind}}
+
+
+def _esf(source: MonitorSource, now: datetime) -> tuple[dict[int, dict[str, Any]], dict[str, Any]]:
+    """Per municipality id, and for a municipality without hours."""
+    settings = EsfSettings.from_stored(source.esf_settings())
+    by_id = {mid: _esf_row(q, mq, settings, now) for mid, (q, mq) in source.esf_hours(now.year).items()}
+    return by_id, _esf_row(0, 0, settings, now)
 
 
 def _row(r: dict[str, Any], specs: dict[tuple[str, int], WorkflowSpec | None], order: dict[str, int],
@@ -172,6 +194,8 @@ def to_json(data: dict[str, Any]) -> dict[str, Any]:
     def clean(value: Any) -> Any:
         if isinstance(value, datetime):
             return value.isoformat()
+        if isinstance(value, Decimal):
+            return int(value) if value == value.to_integral_value() else float(value)
         if isinstance(value, dict):
             return {k: clean(v) for k, v in value.items() if k not in ("municipality_id", "case_id")}
         if isinstance(value, list):
@@ -191,10 +215,12 @@ def status_sheets(data: dict[str, Any]) -> list[Any]:
     rows = [[r["municipality"], r["code"], r["county"], r["handbook_stage"], r["stage"], r["state_title"] or
              r["stage_title"], r["status"], r["days_in_stage"], day(r["stage_entered_at"]), r["overdue"],
              day(r["next_due"]), day((r["last_change"] or {}).get("at")), (r["last_change"] or {}).get("trigger") or
-             (r["last_change"] or {}).get("kind"), r["esf_hours"], r["workflow"]] for r in data["rows"]]
+             (r["last_change"] or {}).get("kind"), r["esf_hours"], r["esf"]["meeting_hours"], r["esf"]["expected"],
+             "efter" if r["esf"]["behind"] else "i fas", r["workflow"]] for r in data["rows"]]
     status = Sheet("Status", ["Kommun", "Kommunkod", "Län", "Etapp nr", "Etapp", "Läge", "Status", "Dagar i etapp",
                               "I etapp sedan", "Försenade påminnelser", "Nästa förfallodag", "Senaste ändring",
-                              "Senaste steg", f"ESF-timmar {data['year']}", "Arbetsflöde"], rows)
+                              "Senaste steg", f"ESF-timmar {data['year']}", "Varav gemensamma möten",
+                              "ESF-timmar förväntat hittills", "ESF-takt", "Arbetsflöde"], rows)
     funnel = Sheet("Tratt", ["Etapp nr", "Etapp", "Titel", "Just nu", "Har nått"],
                    [[f["handbook_stage"], f["id"], f["title"], f["current"], f["reached"]] for f in data["funnel"]])
     counties = Sheet("Per län", ["Län", "Kommuner", "Etapp i snitt", "Med försenade påminnelser"],
