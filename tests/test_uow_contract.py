@@ -20,6 +20,7 @@ from tests.uow_contract import (  # noqa: F401  (collected here)
     test_only_the_claiming_worker_may_settle_a_claimed_reminder,
     test_rollback_drops_what_the_block_did_so_far,
     test_saving_a_case_bumps_its_lock_version,
+    test_time_entries_are_appended_and_a_locked_period_pins_them,
 )
 
 

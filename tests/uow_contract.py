@@ -13,7 +13,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from journey.domain.case import Case, CaseStatus, HistoryEntry, HistoryKind
+from journey.domain.errors import ConcurrentChangeError
+from journey.domain.esf import Attestation, ClaimPeriod, ClaimStatus, EntryKind, MonthStatus
+from journey.domain.hours import Activity, MeetingKind, NetworkMeeting, TimeEntry
 from journey.domain.municipality import Municipality
+from journey.domain.people import Person, PersonKind
 from journey.domain.reminders import Reminder, ReminderStatus
 from journey.ports.unit_of_work import UnitOfWorkFactory
 
@@ -218,3 +222,47 @@ def test_a_pause_stays_open_until_it_is_finished(uow_factory: UnitOfWorkFactory)
         assert uow.pauses.open_pause(case.id or 0) is None
         assert [(p["shift_days"], p["resumed_at"]) for p in uow.pauses.ledger(case.id or 0)] == [
             (3, NOW + timedelta(days=3))]
+
+
+def test_time_entries_are_appended_and_a_locked_period_pins_them(uow_factory: UnitOfWorkFactory) -> None:
+    case = seed(uow_factory)
+    mid, day = case.municipality_id, date(2022, 2, 10)
+    with uow_factory() as uow:
+        anna = uow.people.add(Person(None, mid, "Anna Berg", PersonKind.STAFF, share_percent=20), "ada", NOW)
+        meeting = uow.hours.add_meeting(NetworkMeeting(MeetingKind.DIGITAL, day, "Nätverksträff", 12), "ada", NOW)
+        first = uow.hours.add_entry(TimeEntry(mid, anna.id or 0, anna.name, day, 12, Activity.NETWORK_MEETING,
+                                              "Träff", meeting_id=meeting.id), "ada", NOW)
+        period = uow.hours.add_claim_period(ClaimPeriod(None, "2022 H1", date(2022, 1, 1), date(2022, 6, 30)), "ada",
+                                            NOW)
+        uow.hours.set_setting("annual_ceiling_hours", "300", "ada", NOW)
+        uow.commit()
+    with uow_factory() as uow:  # a correction: the original stays, a reversal and a new version follow it
+        uow.people.lock(anna.id or 0)
+        reversal = uow.hours.add_entry(TimeEntry(mid, anna.id or 0, anna.name, day, -12, Activity.NETWORK_MEETING,
+                                                 "Träff", meeting_id=meeting.id, kind=EntryKind.REVERSAL,
+                                                 corrects_id=first), "ada", NOW)
+        newer = uow.hours.add_entry(TimeEntry(mid, anna.id or 0, anna.name, day, 8, Activity.NETWORK_MEETING, "Träff",
+                                              meeting_id=meeting.id, kind=EntryKind.CORRECTION, corrects_id=first),
+                                    "ada", NOW)
+        uow.hours.add_attestation(Attestation(anna.id or 0, "2022-02", MonthStatus.ATTESTED, "anna", NOW, newer, 8,
+                                              "SELF"))
+        assert [f.id for f in uow.hours.followers(first)] == [reversal, newer]
+        assert uow.hours.month_rows(anna.id or 0, "2022-02") == (8, newer)
+        assert uow.hours.attended(meeting.id or 0, anna.id or 0)
+        assert uow.hours.lock_claim_period(period.id or 0, "sven", NOW) == 3
+        uow.hours.audit("CORRECTED", "ada", NOW, mid, f"entry {first}", {"day": day})
+        uow.commit()
+    with uow_factory() as uow:
+        assert [(e.id, e.quarters, e.claim_period_id, e.created_by) for e in uow.hours.rows(day, day, mid)] == [
+            (first, 12, period.id, "ada"), (reversal, -12, period.id, "ada"), (newer, 8, period.id, "ada")]
+        assert uow.hours.person_total(anna.id or 0, day, day) == 8
+        assert uow.hours.attendance(day, day) == [(meeting.id, mid, anna.id)]
+        assert [(p.status, p.locked_by) for p in uow.hours.claim_periods()] == [(ClaimStatus.LOCKED, "sven")]
+        assert [(a.kind, a.last_entry_id, a.method) for a in uow.hours.attestations([anna.id or 0])] == [
+            (MonthStatus.ATTESTED, newer, "SELF")]
+        assert uow.hours.settings() == {"annual_ceiling_hours": "300"}
+        assert [(a["action"], a["detail"]) for a in uow.hours.audit_log([mid], 10)] == [
+            ("CORRECTED", {"day": "2022-02-10"})]
+        assert uow.people.list(mid) == [anna] and uow.people.get(anna.id or 0).share_percent == 20
+    with pytest.raises(ConcurrentChangeError), uow_factory() as uow:  # names are unique per municipality
+        uow.people.add(Person(None, mid, "anna  berg"), "ada", NOW)

@@ -10,7 +10,9 @@ SQL ones hand out fresh domain objects, so a change counts only once it is saved
 :class:`FixedClock`, the reminder planner and the document handler on state entry.
 
 Modules: ``unit_of_work`` (tables, FakeDatabase, FakeUnitOfWork), ``repositories`` (one fake per
-repository port), ``mail`` (FakeMailer, FakeEmailRenderer), ``documents`` (renderer, writers, file store).
+repository port of the core, reminders, documents and case migrations), ``hours`` (``uow.hours`` and
+``uow.people``), ``serve`` (credentials, webhooks), ``mail`` (FakeMailer, FakeEmailRenderer),
+``documents`` (renderer, writers, file store).
 """
 
 from __future__ import annotations

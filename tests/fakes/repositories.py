@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from journey.domain.case import Case, HistoryEntry
 from journey.domain.errors import ConcurrentChangeError, NotFoundError
-from journey.domain.hours import NetworkMeeting, TimeEntry
 from journey.domain.municipality import Municipality, normalize_name, slugify
 from journey.domain.reminders import Meeting, Reminder, ReminderStatus
 
@@ -279,7 +278,7 @@ class FakePauseRepository(_Repository):
         return [dict(p) for _, p in sorted(self.t.pauses.items()) if p["case_id"] == case_id]
 
 
-# --- documents, hours, case migrations ------------------------------------------------------------------------------
+# --- documents, case migrations -------------------------------------------------------------------------------------
 
 _DOCUMENT_DEFAULTS = {"title": "", "template_source": "", "overridden": False, "size": 0, "sha256": "", "revision": 1,
                       "reason": "ENTERED", "actor": ""}
@@ -301,55 +300,6 @@ class FakeDocumentRepository(_Repository):
 
     def for_case(self, case_id: int) -> list[dict[str, Any]]:
         return [dict(d) for _, d in sorted(self.t.documents.items()) if d["case_id"] == case_id]
-
-
-def _in_year(day: date, year: int) -> bool:
-    return day.year == year
-
-
-class FakeHoursRepository(_Repository):
-    def add_entry(self, entry: TimeEntry, actor: str) -> int:
-        entry_id = self.t.next_id("time_entry")
-        self.t.time_entries[entry_id] = {"id": entry_id, "entry": entry, "created_by": actor,
-                                         "created_at": self._uow.db.now()}
-        return entry_id
-
-    def _entries(self) -> list[tuple[int, TimeEntry]]:
-        return [(i, row["entry"]) for i, row in sorted(self.t.time_entries.items())]
-
-    def day_total(self, person: str, day: date) -> int:
-        return sum(e.hours for _, e in self._entries() if e.person == person and e.day == day)
-
-    def attended(self, meeting_id: int, municipality_id: int, person: str) -> bool:
-        return any(e.meeting_id == meeting_id and e.municipality_id == municipality_id and e.person == person
-                   for _, e in self._entries())
-
-    def entries(self, year: int, municipality_id: int | None = None) -> list[dict[str, Any]]:
-        rows = []
-        for i, e in self._entries():
-            if not _in_year(e.day, year) or (municipality_id is not None and e.municipality_id != municipality_id):
-                continue
-            m = self.t.municipalities[e.municipality_id]
-            rows.append({"id": i, "municipality_id": e.municipality_id, "municipality": m["name"], "code": m["code"],
-                         "person": e.person, "date": e.day, "hours": e.hours, "activity": e.activity.value,
-                         "description": e.description, "stage": e.stage, "meeting_id": e.meeting_id})
-        return sorted(rows, key=lambda r: (r["municipality"], r["date"], r["person"], r["id"]))
-
-    def add_meeting(self, meeting: NetworkMeeting, actor: str) -> NetworkMeeting:
-        stored = dataclasses.replace(meeting, id=self.t.next_id("network_meeting"))
-        self.t.network_meetings[stored.id] = stored  # type: ignore[index]
-        return stored
-
-    def meeting(self, meeting_id: int) -> NetworkMeeting | None:
-        return self.t.network_meetings.get(meeting_id)
-
-    def meetings(self, year: int) -> list[NetworkMeeting]:
-        found = [m for m in self.t.network_meetings.values() if _in_year(m.day, year)]
-        return sorted(found, key=lambda m: (m.day, m.id or 0))
-
-    def attendance(self, year: int) -> list[tuple[int, int, str]]:
-        return [(e.meeting_id, e.municipality_id, e.person) for _, e in self._entries()
-                if e.meeting_id is not None and _in_year(e.day, year)]
 
 
 class FakeCaseMigrationRepository(_Repository):

@@ -9,21 +9,22 @@ from datetime import UTC, datetime
 from typing import Any
 
 from journey.domain.case import Case, HistoryEntry
-from journey.domain.hours import NetworkMeeting
+from journey.domain.esf import Attestation, ClaimPeriod
+from journey.domain.hours import TimeEntry
 from journey.domain.reminders import Reminder
 from journey.ports.auth import CredentialRepository
 from journey.ports.case_migrations import CaseMigrationRepository
 from journey.ports.core import CaseRepository, MunicipalityRepository, UserRepository
 from journey.ports.documents import DocumentRepository
-from journey.ports.hours import HoursRepository
+from journey.ports.hours import HoursRepository, PeopleRepository
 from journey.ports.reminders import BoardMeetingRepository, PauseRepository, ReminderRepository
 from journey.ports.webhooks import WebhookRepository
+from tests.fakes.hours import FakeHoursRepository, FakePeopleRepository
 from tests.fakes.repositories import (
     FakeBoardMeetingRepository,
     FakeCaseMigrationRepository,
     FakeCaseRepository,
     FakeDocumentRepository,
-    FakeHoursRepository,
     FakeMunicipalityRepository,
     FakePauseRepository,
     FakeReminderRepository,
@@ -47,8 +48,14 @@ class Tables:
     board_meetings: dict[int, dict[str, Any]] = field(default_factory=dict)
     pauses: dict[int, dict[str, Any]] = field(default_factory=dict)
     documents: dict[int, dict[str, Any]] = field(default_factory=dict)
-    time_entries: dict[int, dict[str, Any]] = field(default_factory=dict)
-    network_meetings: dict[int, NetworkMeeting] = field(default_factory=dict)
+    people: dict[int, dict[str, Any]] = field(default_factory=dict)  # {"person": Person, "name_key": ...}
+    time_entries: dict[int, TimeEntry] = field(default_factory=dict)  # append-only
+    network_meetings: dict[int, dict[str, Any]] = field(default_factory=dict)  # {"meeting": NetworkMeeting, ...}
+    claim_periods: dict[int, ClaimPeriod] = field(default_factory=dict)
+    attestations: dict[int, Attestation] = field(default_factory=dict)
+    esf_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    hours_exports: dict[int, dict[str, Any]] = field(default_factory=dict)
+    esf_audit: dict[int, dict[str, Any]] = field(default_factory=dict)
     migration_runs: dict[int, dict[str, Any]] = field(default_factory=dict)
     case_migrations: dict[int, dict[str, Any]] = field(default_factory=dict)
     passwords: dict[str, str] = field(default_factory=dict)
@@ -92,6 +99,7 @@ class FakeUnitOfWork:
         self.pauses: PauseRepository = FakePauseRepository(self)
         self.documents: DocumentRepository = FakeDocumentRepository(self)
         self.hours: HoursRepository = FakeHoursRepository(self)
+        self.people: PeopleRepository = FakePeopleRepository(self)
         self.case_migrations: CaseMigrationRepository = FakeCaseMigrationRepository(self)
         self.auth: CredentialRepository = FakeCredentialRepository(self)
         self.webhooks: WebhookRepository = FakeWebhookRepository(self)

@@ -16,8 +16,9 @@ from tests.unit.support import case_in, current_case
 PORTS = {"municipalities": core.MunicipalityRepository, "users": core.UserRepository, "cases": core.CaseRepository,
          "reminders": reminders.ReminderRepository, "board_meetings": reminders.BoardMeetingRepository,
          "pauses": reminders.PauseRepository, "documents": documents.DocumentRepository,
-         "hours": hours.HoursRepository, "case_migrations": case_migrations.CaseMigrationRepository,
-         "auth": auth.CredentialRepository, "webhooks": webhooks.WebhookRepository}
+         "hours": hours.HoursRepository, "people": hours.PeopleRepository,
+         "case_migrations": case_migrations.CaseMigrationRepository, "auth": auth.CredentialRepository,
+         "webhooks": webhooks.WebhookRepository}
 
 
 def declared(protocol: type) -> dict[str, inspect.Signature]:
