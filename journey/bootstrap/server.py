@@ -6,9 +6,11 @@ import threading
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from journey.server.context import ServerOptions as ServerOptions  # the CLI's `serve` options
+
 if TYPE_CHECKING:
     from journey.bootstrap import App
-    from journey.server.context import ServerContext, ServerOptions
+    from journey.server.context import ServerContext
 
 
 def password_hasher(app: App) -> Any:

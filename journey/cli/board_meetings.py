@@ -123,8 +123,7 @@ def add(municipality: str, board: str, day: str, start: str, location: str, titl
     Example:
         journey meetings add Karlstad KS 2022-04-20 --time 13:00 --location "Sessionssalen"
     """
-    from journey.domain.board_meetings import MeetingRow, check_board, parse_day, parse_time
-    from journey.services.board_meetings import add_meeting
+    from journey.services.board_meetings import MeetingRow, add_meeting, check_board, parse_day, parse_time
 
     row = MeetingRow(check_board(board), parse_day(day), parse_time(start), location.strip(), title.strip())
     _report(add_meeting(get_app().deps, actor, municipality, row))
@@ -143,8 +142,7 @@ def move(municipality: str, board: str, day: str, new_day: str, actor: str | Non
     Example:
         journey meetings move Karlstad KS 2022-04-20 2022-04-27
     """
-    from journey.domain.board_meetings import parse_day
-    from journey.services.board_meetings import move_meeting
+    from journey.services.board_meetings import move_meeting, parse_day
 
     _report(move_meeting(get_app().deps, actor, municipality, board, parse_day(day), parse_day(new_day)))
 
@@ -161,8 +159,7 @@ def remove(municipality: str, board: str, day: str, actor: str | None) -> None:
     Example:
         journey meetings remove Karlstad KS 2022-04-20
     """
-    from journey.domain.board_meetings import parse_day
-    from journey.services.board_meetings import remove_meeting
+    from journey.services.board_meetings import parse_day, remove_meeting
 
     _report(remove_meeting(get_app().deps, actor, municipality, board, parse_day(day)))
 

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option
-from journey.domain.hours import MEETING_ACTIVITIES, Activity
+from journey.services.hours.entries import MEETING_ACTIVITIES, Activity
 
 ACTIVITIES = ", ".join(a.value for a in Activity if a not in MEETING_ACTIVITIES)
 HIDDEN = ("municipality_id", "person_id", "rate_ore")
@@ -307,8 +307,7 @@ def hours_unit_costs(year: int | None, as_json: bool) -> None:
     Example:
         journey hours unit-costs --year 2021
     """
-    from journey.domain.esf import kronor
-    from journey.domain.people import SALARY_GROUPS
+    from journey.services.hours.entries import SALARY_GROUPS, kronor
 
     table = get_app().unit_costs()
     years = [y for y in sorted(table.years) if year is None or y == year]

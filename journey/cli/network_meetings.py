@@ -35,7 +35,7 @@ def meetings_add(kind: str, day: str, title: str, length: str | None, municipali
     from journey.services.hours.entries import add_meeting
 
     meeting = add_meeting(get_app().deps, actor, kind, day, title, length, municipality)
-    from journey.domain.esf import format_hours
+    from journey.services.hours.entries import format_hours
 
     echo(f"Recorded meeting {meeting.id}: {meeting.kind.value.lower()} {meeting.day} {meeting.title} "
          f"({format_hours(meeting.quarters)} h)")

@@ -34,8 +34,7 @@ def serve(host: str, port: int, forwarded_allow_ips: str, secure_cookies: bool |
 
     import uvicorn
 
-    from journey.bootstrap.server import build_asgi
-    from journey.server.context import ServerOptions
+    from journey.bootstrap.server import ServerOptions, build_asgi
 
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(message)s"))

@@ -14,13 +14,21 @@ from journey.domain.access import Action, authorize
 from journey.domain.board_meetings import (
     CalendarEntry,
     CalendarFeed,
-    MeetingRow,
     check_board,
     check_board_name,
     check_email,
     check_row,
     deadline_uid,
     meeting_uid,
+)
+from journey.domain.board_meetings import (  # MeetingRow, check_board, parse_day, parse_time: the CLI's too
+    MeetingRow as MeetingRow,
+)
+from journey.domain.board_meetings import (
+    parse_day as parse_day,
+)
+from journey.domain.board_meetings import (
+    parse_time as parse_time,
 )
 from journey.domain.errors import InputError, NotFoundError
 from journey.domain.limits import check_length

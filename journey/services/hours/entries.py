@@ -15,11 +15,14 @@ from journey.domain import limits
 from journey.domain.access import Action, authorize
 from journey.domain.errors import InputError, NotFoundError, RefusedError
 from journey.domain.esf import EntryKind, hours, month_of, month_status, parse_date, parse_quarters, row_attestation
+from journey.domain.esf import format_hours as format_hours  # also the CLI's
+from journey.domain.esf import kronor as kronor
 from journey.domain.hours import (
-    MEETING_ACTIVITIES,
+    MEETING_ACTIVITIES as MEETING_ACTIVITIES,
+)
+from journey.domain.hours import (
     REQUIRED_LOCAL_MEETINGS,
     REQUIRED_MEETINGS,
-    Activity,
     MeetingKind,
     NetworkMeeting,
     TimeEntry,
@@ -29,7 +32,11 @@ from journey.domain.hours import (
     parse_meeting_kind,
     parse_meeting_quarters,
 )
+from journey.domain.hours import (
+    Activity as Activity,
+)
 from journey.domain.municipality import Municipality
+from journey.domain.people import SALARY_GROUPS as SALARY_GROUPS  # also the CLI's vocabulary
 from journey.domain.people import Person
 from journey.domain.text import check_text
 from journey.ports.unit_of_work import UnitOfWork
