@@ -52,7 +52,7 @@ def test_export_file_is_versioned_counted_and_checksummed(demo_source: DemoSourc
     assert doc["counts"]["municipality"] == 12 and doc["counts"]["journey_case"] == 12
     assert doc["counts"] == {name: len(body["rows"]) for name, body in doc["tables"].items()}
     assert {"municipality", "journey_case", "case_history", "migration_run"} <= set(doc["tables"])
-    assert doc["sha256"] == checksum(doc) and "0006" in doc["schema_revisions"]
+    assert doc["sha256"] == checksum(doc) and "0007" in doc["schema_revisions"]
 
 
 def test_sqlite_export_imports_into_each_backend_with_identical_status_and_history(

@@ -39,6 +39,7 @@ COMMANDS: dict[str, str] = {
     "report": "journey.cli.report:report",
     "hours": "journey.cli.hours:hours",
     "network-meetings": "journey.cli.network_meetings:network_meetings",
+    "deals": "journey.cli.deals:deals",
 }
 
 EXIT_CODES = """\b

@@ -56,6 +56,9 @@ def advance(municipality: str, trigger: str, evidence: tuple[str, ...], comment:
         return
     click.echo(f"{result.municipality}: {result.from_state} -> {result.to_state} ({result.trigger}, "
                f"history #{result.history_seq})")
+    for step in result.automatic:
+        click.echo(f"{result.municipality}: {step.from_state} -> {step.to_state} ({step.trigger}, automatic: "
+                   f"deal {step.deal} is awarded, history #{step.history_seq})")
 
 
 @click.command()

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from journey.ports.case_migrations import CaseMigrationRepository
     from journey.ports.core import CaseRepository, MunicipalityRepository, UserRepository
+    from journey.ports.deals import DealRepository
     from journey.ports.documents import DocumentRepository
     from journey.ports.hours import HoursRepository
     from journey.ports.reminders import BoardMeetingRepository, PauseRepository, ReminderRepository
@@ -36,6 +37,8 @@ class UnitOfWork(Protocol):
     def hours(self) -> HoursRepository: ...
     @property
     def case_migrations(self) -> CaseMigrationRepository: ...
+    @property
+    def deals(self) -> DealRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...

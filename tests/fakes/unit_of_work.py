@@ -9,10 +9,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from journey.domain.case import Case, HistoryEntry
+from journey.domain.deals import Deal, DealEvent
 from journey.domain.hours import NetworkMeeting
 from journey.domain.reminders import Reminder
 from journey.ports.case_migrations import CaseMigrationRepository
 from journey.ports.core import CaseRepository, MunicipalityRepository, UserRepository
+from journey.ports.deals import DealRepository
 from journey.ports.documents import DocumentRepository
 from journey.ports.hours import HoursRepository
 from journey.ports.reminders import BoardMeetingRepository, PauseRepository, ReminderRepository
@@ -20,6 +22,7 @@ from tests.fakes.repositories import (
     FakeBoardMeetingRepository,
     FakeCaseMigrationRepository,
     FakeCaseRepository,
+    FakeDealRepository,
     FakeDocumentRepository,
     FakeHoursRepository,
     FakeMunicipalityRepository,
@@ -48,6 +51,8 @@ class Tables:
     network_meetings: dict[int, NetworkMeeting] = field(default_factory=dict)
     migration_runs: dict[int, dict[str, Any]] = field(default_factory=dict)
     case_migrations: dict[int, dict[str, Any]] = field(default_factory=dict)
+    deals: dict[int, Deal] = field(default_factory=dict)
+    deal_events: list[DealEvent] = field(default_factory=list)
     last_id: dict[str, int] = field(default_factory=dict)
 
     def next_id(self, table: str) -> int:
@@ -74,6 +79,7 @@ class FakeUnitOfWork:
         self.db = db
         self._tables: Tables | None = None
         self._versions_at_begin: dict[int, int] = {}
+        self._deal_versions_at_begin: dict[int, int] = {}
         # typed as the ports, so a type checker holds each fake to its Protocol
         self.municipalities: MunicipalityRepository = FakeMunicipalityRepository(self)
         self.users: UserRepository = FakeUserRepository(self)
@@ -84,10 +90,12 @@ class FakeUnitOfWork:
         self.documents: DocumentRepository = FakeDocumentRepository(self)
         self.hours: HoursRepository = FakeHoursRepository(self)
         self.case_migrations: CaseMigrationRepository = FakeCaseMigrationRepository(self)
+        self.deals: DealRepository = FakeDealRepository(self)
 
     def _begin(self) -> None:
         self._tables = copy.deepcopy(self.db.committed)
         self._versions_at_begin = {i: c.version for i, c in self._tables.cases.items()}
+        self._deal_versions_at_begin = {i: d.version for i, d in self._tables.deals.items()}
 
     def __enter__(self) -> FakeUnitOfWork:
         self._begin()
@@ -102,6 +110,7 @@ class FakeUnitOfWork:
         self.db.committed = copy.deepcopy(self._tables)
         self.db.commits += 1
         self._versions_at_begin = {i: c.version for i, c in self._tables.cases.items()}
+        self._deal_versions_at_begin = {i: d.version for i, d in self._tables.deals.items()}
 
     def rollback(self) -> None:
         self._begin()

@@ -15,6 +15,7 @@ from journey.domain.errors import ConcurrentChangeError, DatabaseLockedError, Jo
 
 if TYPE_CHECKING:
     from journey.adapters.sql.repositories.case_migrations import SqlMigrationRepository
+    from journey.adapters.sql.repositories.deals import SqlDealRepository
     from journey.adapters.sql.repositories.documents import SqlDocumentRepository
     from journey.adapters.sql.repositories.hours import SqlHoursRepository
     from journey.adapters.sql.repositories.reminders import (
@@ -39,7 +40,7 @@ def translate(exc: Exception) -> JourneyError | None:
     return None
 
 
-_FEATURES = ("reminders", "board_meetings", "pauses", "documents", "hours", "case_migrations")
+_FEATURES = ("reminders", "board_meetings", "pauses", "documents", "hours", "case_migrations", "deals")
 
 
 class SqlUnitOfWork:
@@ -107,6 +108,12 @@ class SqlUnitOfWork:
         from journey.adapters.sql.repositories.case_migrations import SqlMigrationRepository
 
         return SqlMigrationRepository(self.session)
+
+    @cached_property
+    def deals(self) -> SqlDealRepository:
+        from journey.adapters.sql.repositories.deals import SqlDealRepository
+
+        return SqlDealRepository(self.session)
 
     def commit(self) -> None:
         self.session.commit()

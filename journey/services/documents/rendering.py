@@ -24,6 +24,7 @@ from journey.domain.spec import DocumentSpec, StateSpec, WorkflowSpec, active_pa
 from journey.ports.documents import DocumentTools
 from journey.ports.unit_of_work import UnitOfWork
 from journey.services.cases.lifecycle import case_for_change
+from journey.services.deals.views import deal_view
 from journey.services.deps import Deps
 from journey.services.documents.context import build_context
 
@@ -39,10 +40,11 @@ def produce(uow: UnitOfWork, tools: DocumentTools, spec: WorkflowSpec, case: Cas
     m: Municipality = uow.municipalities.get(case.municipality_id)
     history = uow.cases.history(case.id or 0)
     municipality = {"name": m.name, "code": m.code, "county": m.county, "slug": slugify(m.name)}
+    register = [deal_view(d) for d in uow.deals.for_case(case.id or 0)]
     jobs = []
     for state, doc in items:
         context = build_context(spec=spec, state=state, doc=doc, municipality=municipality, case_state=case.state,
-                                opened_at=case.opened_at, history=history, now=now)
+                                opened_at=case.opened_at, history=history, now=now, register_deals=register)
         if not conditional or condition_holds(doc.get("when"), context["evidence"]):
             jobs.append((state, doc, context))
     rendered = tools.renderer.render([(doc.template, ctx) for _, doc, ctx in jobs], slugify(m.name))
