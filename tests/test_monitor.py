@@ -172,6 +172,9 @@ class FakeSource:
     def hours_totals(self, year: int) -> dict[int, int]:
         return {3: 120} if year == NOW.year else {}
 
+    def deal_totals(self) -> list[dict[str, Any]]:
+        return []
+
 
 def test_overdue_and_next_due_from_planned_reminders(demo_app: App) -> None:
     app = demo_app
@@ -213,7 +216,7 @@ def test_cli_monitor_exports_csv_and_xlsx(demo_cli: Cli, tmp_path: Path) -> None
     assert lines[0].startswith("Kommun,Kommunkod,Län,Etapp nr") and len(lines) == 13
     assert any(line.startswith("Hudiksvall,2184,Gävleborgs län,10,follow_up") for line in lines)
     workbook = load_workbook(xlsx_path)
-    assert workbook.sheetnames == ["Status", "Tratt", "Per län"]
+    assert workbook.sheetnames == ["Status", "Tratt", "Per län", "Affärer per form"]
     sheet = workbook["Status"]
     header = [c.value for c in sheet[1]]
     rows = {r[0]: dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)}

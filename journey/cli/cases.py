@@ -140,6 +140,9 @@ def why(municipality: str, as_json: bool, actor: str | None) -> None:
                     click.echo(f"      - {item}")
             else:
                 click.echo(f"    ok:       {guard['description']}")
+        if step["automatic"]:
+            click.echo("    automatic: taken by itself when a deal is awarded and every guard passes"
+                       + (f" (awarded: {', '.join(data['awarded_deals'])})" if data["awarded_deals"] else ""))
         if step["ready"]:
             click.echo(f"    try:      {step['command']}")
 

@@ -105,7 +105,7 @@ def add(municipality: str, form: str, as_json: bool, actor: str | None, **values
     \b
     Example:
         journey deals add Söderhamn --form iop --counterparty 'Returnia ek. för.' \\
-            --org-nr 769612-3457 --value 450000 --per total --start 2022-09-01 --end 2024-08-31 \\
+            --org-nr 769612-3459 --value 450000 --per total --start 2022-09-01 --end 2024-08-31 \\
             --status tilldelad --date 2022-08-15 --dnr 'KS 2022/318' --as anna
         journey deals add Söderhamn --form 'reserverad upphandling' --title Fruktkorgar --status annonserad
     """
@@ -136,7 +136,7 @@ def update(municipality: str, number: int, form: str | None, as_json: bool, acto
     \b
     Example:
         journey deals update Söderhamn 1 --status pågående --date 2022-09-01 --comment 'Start'
-        journey deals update Söderhamn 2 --counterparty 'Returnia ek. för.' --org-nr 769612-3457 \\
+        journey deals update Söderhamn 2 --counterparty 'Returnia ek. för.' --org-nr 769612-3459 \\
             --reserved-main-aim --reserved-share 45 --status tilldelad
     """
     from journey.services.deals.register import update_deal

@@ -10,11 +10,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from journey.domain.case import Case
-from journey.domain.deals import Deal, DealEvent, DealForm
+from journey.domain.deals import (
+    PROCUREMENTS,
+    Deal,
+    DealDetails,
+    DealEvent,
+    DealForm,
+    DealStatus,
+    ValueBasis,
+    limit_for,
+)
 from journey.domain.document import DEFAULT_FORMATS, safe_filename
 from journey.domain.errors import DocumentWriteError
 from journey.domain.language import running_date_text
@@ -70,6 +80,11 @@ def deal_context(uow: UnitOfWork, spec: WorkflowSpec, case: Case, m: Municipalit
     municipality = {"name": m.name, "code": m.code, "county": m.county, "slug": slugify(m.name)}
     context = build_context(spec=spec, state=stage, doc=doc, municipality=municipality, case_state=case.state,
                             opened_at=case.opened_at, history=uow.cases.history(case.id or 0), now=now)
+    return with_deal(context, deal, events)
+
+
+def with_deal(context: dict[str, Any], deal: Deal, events: list[DealEvent]) -> dict[str, Any]:
+    """The common document context with the deal record in it (and its diarienummer, contact and limit)."""
     context["deal"] = deal_view(deal, events)
     context["document"]["diarienummer"] = deal.diarienummer
     if deal.details.contact:
@@ -77,6 +92,22 @@ def deal_context(uow: UnitOfWork, spec: WorkflowSpec, case: Case, m: Municipalit
     if deal.form is DealForm.DIRECT_AWARD:
         context["direct_award"] = _direct_award(deal)
     return context
+
+
+def sample_deals(form: DealForm, today: date) -> list[Deal]:
+    """For `journey templates check`: a deal of ``form`` with every fact, and a bare planned one."""
+    procurement = form in PROCUREMENTS
+    full = Deal(None, 0, 0, 1, form, DealStatus.AWARDED, today, title="Exempel & <test>",
+                counterparty="Exempelföretaget ek. för.", org_number="769612-3459", value_sek=450000,
+                value_basis=ValueBasis.TOTAL if procurement else ValueBasis.PER_YEAR, period_start=today,
+                period_end=today + timedelta(days=729), decided_date=today, diarienummer="KS 2022/123",
+                social_considerations="Sysselsättningskrav" if procurement else "",
+                details=DealDetails("Syfte", "Målgrupp", "Kommunens insats", "Organisationens insats", "Behov",
+                                    ("A", "B", "C"), "Skäl", "Anna Andersson", "Bertil Berg"))
+    limit = limit_for(full, today)
+    if limit is not None:
+        full = replace(full, limit_sek=limit.amount_sek, limit_day=limit.day, limit_reference=limit.reference)
+    return [full, Deal(None, 0, 0, 2, form, DealStatus.PLANNED, today)]
 
 
 def _digest(data: Any) -> str:
