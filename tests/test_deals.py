@@ -87,7 +87,7 @@ def test_a_deal_before_the_letter_of_intent_is_refused_and_nothing_is_saved(cli:
 @pytest.mark.parametrize(
     ("options", "code", "fragments"),
     [
-        (f"--form iop --counterparty X --org-nr 769612-3458", 2, ["organisationsnummer '769612-3458'", "Luhn"]),
+        ("--form iop --counterparty X --org-nr 769612-3458", 2, ["organisationsnummer '769612-3458'", "Luhn"]),
         ("--form iop --org-nr 19769612-3459", 2, ["10-digit form", "769612-3459"]),
         ("--form iop --org-nr 76961-23459", 2, ["must be 10 digits"]),
         ("--form partnerskap", 2, ["form 'partnerskap' is unknown", "reserverad upphandling"]),
