@@ -342,6 +342,7 @@ def test_deal_documents_take_their_data_from_the_deal_record(cli: Cli) -> None:
     assert "Kommunens ekonomiska bidrag är 225\u00a0000\u00a0kr per år under avtalsperioden, sammanlagt högst " \
            "450\u00a0000\u00a0kr för 24 månader." in _words(v2["path"])
     assert_one_line_error(cli("deals documents Söderhamn 1 --as anna"), 4, "has no documents")
+    assert_one_line_error(cli("documents render Söderhamn deal2_iop_avtal --as anna"), 4, "journey deals documents")
 
 
 def test_monitoring_counts_deals_and_keeps_totals_and_yearly_values_apart(cli: Cli, tmp_path: Path) -> None:
