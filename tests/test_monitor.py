@@ -131,7 +131,7 @@ def test_monitor_builds_no_state_machine_and_uses_few_queries(demo_app: App, mon
     monkeypatch.setattr(machine, "build_machine", forbidden)
     queries = MonitorQueries(demo_app.read_model())
     build(queries, lambda: demo_app.workflows, "skr", NOW)
-    assert queries.query_count <= 8  # users, matrix, last changes, table checks, reminders, hours
+    assert queries.query_count <= 9  # users, matrix, last changes, table checks, reminders, ESF hours and settings, deals
 
 
 def test_missing_optional_tables_read_as_empty(demo_app: App) -> None:
@@ -175,6 +175,9 @@ class FakeSource:
     def esf_settings(self) -> dict[str, str]:
         return {}
 
+    def deal_totals(self) -> list[dict[str, Any]]:
+        return []
+
 
 def test_overdue_and_next_due_from_planned_reminders(demo_app: App) -> None:
     app = demo_app
@@ -217,7 +220,7 @@ def test_cli_monitor_exports_csv_and_xlsx(demo_cli: Cli, tmp_path: Path) -> None
     assert lines[0].startswith("Kommun,Kommunkod,Län,Etapp nr") and len(lines) == 13
     assert any(line.startswith("Hudiksvall,2184,Gävleborgs län,10,follow_up") for line in lines)
     workbook = load_workbook(xlsx_path)
-    assert workbook.sheetnames == ["Status", "Tratt", "Per län"]
+    assert workbook.sheetnames == ["Status", "Tratt", "Per län", "Affärer per form"]
     sheet = workbook["Status"]
     header = [c.value for c in sheet[1]]
     rows = {r[0]: dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)}

@@ -266,3 +266,39 @@ def test_time_entries_are_appended_and_a_locked_period_pins_them(uow_factory: Un
         assert uow.people.list(mid) == [anna] and uow.people.get(anna.id or 0).share_percent == 20
     with pytest.raises(ConcurrentChangeError), uow_factory() as uow:  # names are unique per municipality
         uow.people.add(Person(None, mid, "anna  berg"), "ada", NOW)
+
+
+def test_deals_are_numbered_per_case_and_keep_their_facts_and_history(uow_factory: UnitOfWorkFactory) -> None:
+    from journey.domain.deals import Deal, DealDetails, DealEvent, DealEventKind, DealForm, DealStatus, ValueBasis
+
+    case = seed(uow_factory)
+    with uow_factory() as uow:
+        assert uow.deals.next_number(case.id or 0) == 1
+        deal = uow.deals.add(Deal(None, case.id or 0, case.municipality_id, 1, DealForm.IOP, DealStatus.PLANNED,
+                                  date(2022, 1, 10), counterparty="Kafé Kroken ek. för.", org_number="769612-3459",
+                                  value_sek=3_000_000_000, value_basis=ValueBasis.TOTAL,
+                                  details=DealDetails(purpose="Arbetsträning", suppliers=("A", "B")),
+                                  created_by="anna", created_at=NOW, updated_at=NOW))
+        uow.deals.add_event(DealEvent(deal.id or 0, DealEventKind.ADDED, DealStatus.PLANNED, date(2022, 1, 10), "anna",
+                                      NOW, "Dialog", {"form": [None, "iop"]}))
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.deals.next_number(case.id or 0) == 2 and uow.deals.get(case.id or 0, 2) is None
+        loaded = uow.deals.get(case.id or 0, 1)
+        assert loaded is not None and loaded.value_sek == 3_000_000_000  # more than a 32-bit integer holds
+        assert (loaded.value_basis, loaded.details.suppliers, loaded.details.purpose) == (
+            ValueBasis.TOTAL, ("A", "B"), "Arbetsträning")
+        version = loaded.version
+        loaded.status, loaded.status_date = DealStatus.AWARDED, date(2022, 2, 14)
+        uow.deals.save(loaded)
+        assert loaded.version == version + 1
+        uow.deals.add_event(DealEvent(loaded.id or 0, DealEventKind.STATUS, DealStatus.AWARDED, date(2022, 2, 14),
+                                      "eva", NOW, "", {}))
+        uow.commit()
+    with uow_factory() as uow:
+        deals = uow.deals.for_case(case.id or 0)
+        assert [(d.number, d.status) for d in deals] == [(1, DealStatus.AWARDED)] == [
+            (d.number, d.status) for d in uow.deals.all()]
+        events = uow.deals.events(deals[0].id or 0)
+    assert [(e.seq, e.kind, e.actor, e.changes) for e in events] == [
+        (1, DealEventKind.ADDED, "anna", {"form": [None, "iop"]}), (2, DealEventKind.STATUS, "eva", {})]

@@ -43,6 +43,7 @@ COMMANDS: dict[str, str] = {
     "serve": "journey.cli.serve:serve",
     "tokens": "journey.cli.tokens:tokens",
     "webhooks": "journey.cli.webhooks:webhooks",
+    "deals": "journey.cli.deals:deals",
 }
 
 EXIT_CODES = """\b

@@ -56,6 +56,9 @@ def advance(municipality: str, trigger: str, evidence: tuple[str, ...], comment:
         return
     echo(f"{result.municipality}: {result.from_state} -> {result.to_state} ({result.trigger}, "
                f"history #{result.history_seq})")
+    for step in result.automatic:
+        click.echo(f"{result.municipality}: {step.from_state} -> {step.to_state} ({step.trigger}, automatic: "
+                   f"deal {step.deal} is awarded, history #{step.history_seq})")
 
 
 @click.command()
@@ -137,6 +140,9 @@ def why(municipality: str, as_json: bool, actor: str | None) -> None:
                     echo(f"      - {item}")
             else:
                 echo(f"    ok:       {guard['description']}")
+        if step["automatic"]:
+            echo("    automatic: taken by itself when a deal is awarded and every guard passes"
+                 + (f" (awarded: {', '.join(data['awarded_deals'])})" if data["awarded_deals"] else ""))
         if step["ready"]:
             echo(f"    try:      {step['command']}")
 

@@ -79,7 +79,7 @@ def _print_matrix(data: dict[str, Any]) -> None:
 
     stages = data["stages"]
     headers = ["Municipality", "Län", *[s["handbook_stage"] or s["id"] for s in stages], "Days", "Overdue",
-               "Last change", "Next due", f"ESF h {data['year']}", "Meeting h"]
+               "Last change", "Next due", f"ESF h {data['year']}", "Meeting h", "Deals"]
     rows = []
     for r in data["rows"]:
         mark = "⏸" if r["status"] == "PAUSED" else "●"
@@ -93,11 +93,15 @@ def _print_matrix(data: dict[str, Any]) -> None:
                      f"{r['next_due']:%Y-%m-%d}" if r["next_due"] else "",
                      f"{r['esf']['hours']}/{data['esf_target']}" + (" ! behind" if r["esf"]["behind"] else ""),
                      f"{r['esf']['meeting_hours']}/{data['esf_meeting_target']}"
-                     + (" ! behind" if r["esf"]["meetings_behind"] else "")])
+                     + (" ! behind" if r["esf"]["meetings_behind"] else ""),
+                     f"{r['deals']['count']} ({r['deals']['awarded']} awarded)" if r["deals"]["count"] else ""])
     legend = "  ".join(f"{s['handbook_stage'] or '-'} {s['title']}" for s in stages)
     totals = data["totals"]
+    deals = data["deals"]
     title = (f"Journey status {data['generated_at'][:10]}: {totals['shown']} of {totals['municipalities']} "
-             f"municipalities, {totals['overdue']} with overdue reminders")
+             f"municipalities, {totals['overdue']} with overdue reminders; {deals['count']} deals "
+             f"({deals['awarded']} awarded: {deals['value_total_sek']} kr in total, {deals['value_per_year_sek']} kr "
+             "per year)")
     if sys.stdout.isatty():
         from rich.console import Console
         from rich.table import Table

@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     from journey.ports.auth import CredentialRepository
     from journey.ports.case_migrations import CaseMigrationRepository
     from journey.ports.core import CaseRepository, MunicipalityRepository, UserRepository
+    from journey.ports.deals import DealRepository
     from journey.ports.documents import DocumentRepository
     from journey.ports.hours import HoursRepository, PeopleRepository
     from journey.ports.reminders import BoardMeetingRepository, PauseRepository, ReminderRepository
@@ -44,6 +45,8 @@ class UnitOfWork(Protocol):
     def auth(self) -> CredentialRepository: ...
     @property
     def webhooks(self) -> WebhookRepository: ...
+    @property
+    def deals(self) -> DealRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...

@@ -8,10 +8,12 @@ from datetime import date, datetime, timedelta
 
 from journey.domain.board_meetings import MeetingRow
 from journey.domain.clock import FixedClock
+from journey.domain.deals import DealInput
 from journey.domain.errors import RefusedError
 from journey.domain.municipality import formal_name
 from journey.services.board_meetings import import_meetings
 from journey.services.cases.lifecycle import advance_case, open_case
+from journey.services.deals.register import add_deal
 from journey.services.deps import Deps
 from journey.services.registry import seed_network
 
@@ -39,6 +41,18 @@ COORDINATORS = {  # made-up names for the demo
 BOARD_NAMES = {"KS": "Kommunstyrelsen", "AMN": "Arbetsmarknadsnämnden", "FSN": "Funktionsstödsnämnden",
                "SN": "Socialnämnden"}
 STEP_DAYS = 41
+# Deals in the register (docs/deals.md), recorded after the case's last step; none is awarded, so the
+# demo's cases stay where their steps took them.
+DEALS = {
+    "Malmö": DealInput(form="iop", title="Arbetsträning i återbruk", counterparty="Återbruket ekonomisk förening",
+                       value="600000", per="total", purpose="Fler personer långt från arbetsmarknaden får "
+                       "arbetsträning och anställning i återbruket.", target_group="Personer med försörjningsstöd"),
+    "Söderhamn": DealInput(form="reserverad upphandling", title="Fruktkorgar till kommunens arbetsplatser",
+                           value="180000", per="year", status="annonserad"),
+    "Uddevalla": DealInput(form="annonserad upphandling", title="Lokalvård i förskolor", status="annonserad",
+                           social_considerations="Krav på praktikplatser för personer långt från arbetsmarknaden",
+                           contract_conditions="Sysselsättningskrav: minst två personer under kontraktstiden"),
+}
 
 
 @dataclass(frozen=True)
@@ -123,5 +137,7 @@ def run_demo(deps: Deps, actor: str, progress: Callable[[str], None] = lambda _:
             clock.at = start + timedelta(days=STEP_DAYS * (i + 1), hours=10)
             advance_case(local, actor, name, trigger, evidence, comment="demo")
             advances += 1
+        if name in DEALS:
+            add_deal(local, actor, name, replace(DEALS[name], comment="demo"))
         progress(f"{name}: {done} steps")
     return DemoReport(opened, advances)

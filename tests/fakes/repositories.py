@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from journey.domain.case import Case, HistoryEntry
+from journey.domain.deals import Deal, DealEvent
 from journey.domain.errors import ConcurrentChangeError, NotFoundError
 from journey.domain.municipality import Municipality, normalize_name, slugify
 from journey.domain.reminders import Meeting, Reminder, ReminderStatus
@@ -281,7 +282,7 @@ class FakePauseRepository(_Repository):
 # --- documents, case migrations -------------------------------------------------------------------------------------
 
 _DOCUMENT_DEFAULTS = {"title": "", "template_source": "", "overridden": False, "size": 0, "sha256": "", "revision": 1,
-                      "reason": "ENTERED", "actor": ""}
+                      "reason": "ENTERED", "actor": "", "deal_id": None}
 
 
 class FakeDocumentRepository(_Repository):
@@ -335,3 +336,48 @@ class FakeCaseMigrationRepository(_Repository):
 
     def cases(self, run_id: int) -> list[dict[str, Any]]:
         return [dict(r) for _, r in sorted(self.t.case_migrations.items()) if r["run_id"] == run_id]
+
+
+# --- deals ----------------------------------------------------------------------------------------------------------
+
+
+class FakeDealRepository(_Repository):
+    """Deals and their append-only history; ``save`` is optimistically locked like the SQL one."""
+
+    def next_number(self, case_id: int) -> int:
+        return max((d.number for d in self.t.deals.values() if d.case_id == case_id), default=0) + 1
+
+    def add(self, deal: Deal) -> Deal:
+        if any(d.case_id == deal.case_id and d.number == deal.number for d in self.t.deals.values()):
+            raise ConcurrentChangeError(f"deal {deal.number} was added by someone else at the same time; "
+                                        "nothing was saved, try again")
+        stored = dataclasses.replace(deal, id=self.t.next_id("deal"), version=1)
+        self.t.deals[stored.id or 0] = stored
+        return copy.deepcopy(stored)
+
+    def save(self, deal: Deal) -> None:
+        assert deal.id is not None
+        committed = self._uow.db.committed.deals.get(deal.id)
+        if committed is not None and committed.version != self._uow._deal_versions_at_begin.get(deal.id):
+            raise ConcurrentChangeError("another user changed this case at the same time; nothing was saved, try again")
+        deal.version = self.t.deals[deal.id].version + 1
+        self.t.deals[deal.id] = copy.deepcopy(deal)
+
+    def get(self, case_id: int, number: int) -> Deal | None:
+        return next((copy.deepcopy(d) for d in self.t.deals.values() if d.case_id == case_id and d.number == number),
+                    None)
+
+    def for_case(self, case_id: int) -> list[Deal]:
+        return [copy.deepcopy(d) for d in sorted(self.t.deals.values(), key=lambda d: d.number) if d.case_id == case_id]
+
+    def all(self) -> list[Deal]:
+        return [copy.deepcopy(d) for d in sorted(self.t.deals.values(), key=lambda d: (d.municipality_id, d.number))]
+
+    def add_event(self, event: DealEvent) -> DealEvent:
+        seq = max((e.seq for e in self.t.deal_events if e.deal_id == event.deal_id), default=0) + 1
+        stored = dataclasses.replace(event, changes=copy.deepcopy(event.changes), seq=seq)
+        self.t.deal_events.append(stored)
+        return copy.deepcopy(stored)
+
+    def events(self, deal_id: int) -> list[DealEvent]:
+        return copy.deepcopy(sorted((e for e in self.t.deal_events if e.deal_id == deal_id), key=lambda e: e.seq))

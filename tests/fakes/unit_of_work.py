@@ -9,12 +9,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from journey.domain.case import Case, HistoryEntry
+from journey.domain.deals import Deal, DealEvent
 from journey.domain.esf import Attestation, ClaimPeriod
 from journey.domain.hours import TimeEntry
 from journey.domain.reminders import Reminder
 from journey.ports.auth import CredentialRepository
 from journey.ports.case_migrations import CaseMigrationRepository
 from journey.ports.core import CaseRepository, MunicipalityRepository, UserRepository
+from journey.ports.deals import DealRepository
 from journey.ports.documents import DocumentRepository
 from journey.ports.hours import HoursRepository, PeopleRepository
 from journey.ports.reminders import BoardMeetingRepository, PauseRepository, ReminderRepository
@@ -24,6 +26,7 @@ from tests.fakes.repositories import (
     FakeBoardMeetingRepository,
     FakeCaseMigrationRepository,
     FakeCaseRepository,
+    FakeDealRepository,
     FakeDocumentRepository,
     FakeMunicipalityRepository,
     FakePauseRepository,
@@ -64,6 +67,8 @@ class Tables:
     login_attempts: list[tuple[str, str, datetime, bool]] = field(default_factory=list)
     webhooks: dict[int, Any] = field(default_factory=dict)
     deliveries: dict[int, dict[str, Any]] = field(default_factory=dict)
+    deals: dict[int, Deal] = field(default_factory=dict)
+    deal_events: list[DealEvent] = field(default_factory=list)
     last_id: dict[str, int] = field(default_factory=dict)
 
     def next_id(self, table: str) -> int:
@@ -90,6 +95,7 @@ class FakeUnitOfWork:
         self.db = db
         self._tables: Tables | None = None
         self._versions_at_begin: dict[int, int] = {}
+        self._deal_versions_at_begin: dict[int, int] = {}
         # typed as the ports, so a type checker holds each fake to its Protocol
         self.municipalities: MunicipalityRepository = FakeMunicipalityRepository(self)
         self.users: UserRepository = FakeUserRepository(self)
@@ -103,10 +109,12 @@ class FakeUnitOfWork:
         self.case_migrations: CaseMigrationRepository = FakeCaseMigrationRepository(self)
         self.auth: CredentialRepository = FakeCredentialRepository(self)
         self.webhooks: WebhookRepository = FakeWebhookRepository(self)
+        self.deals: DealRepository = FakeDealRepository(self)
 
     def _begin(self) -> None:
         self._tables = copy.deepcopy(self.db.committed)
         self._versions_at_begin = {i: c.version for i, c in self._tables.cases.items()}
+        self._deal_versions_at_begin = {i: d.version for i, d in self._tables.deals.items()}
 
     def __enter__(self) -> FakeUnitOfWork:
         self._begin()
@@ -121,6 +129,7 @@ class FakeUnitOfWork:
         self.db.committed = copy.deepcopy(self._tables)
         self.db.commits += 1
         self._versions_at_begin = {i: c.version for i, c in self._tables.cases.items()}
+        self._deal_versions_at_begin = {i: d.version for i, d in self._tables.deals.items()}
 
     def rollback(self) -> None:
         self._begin()

@@ -16,6 +16,7 @@ from journey.domain.errors import ConcurrentChangeError, DatabaseLockedError, Jo
 if TYPE_CHECKING:
     from journey.adapters.sql.repositories.auth import SqlCredentialRepository
     from journey.adapters.sql.repositories.case_migrations import SqlMigrationRepository
+    from journey.adapters.sql.repositories.deals import SqlDealRepository
     from journey.adapters.sql.repositories.documents import SqlDocumentRepository
     from journey.adapters.sql.repositories.hours import SqlHoursRepository, SqlPeopleRepository
     from journey.adapters.sql.repositories.reminders import (
@@ -44,7 +45,7 @@ def translate(exc: Exception) -> JourneyError | None:
 
 
 _FEATURES = ("reminders", "board_meetings", "pauses", "documents", "hours", "people", "case_migrations", "auth",
-             "webhooks")
+             "webhooks", "deals")
 
 
 class SqlUnitOfWork:
@@ -130,6 +131,12 @@ class SqlUnitOfWork:
         from journey.adapters.sql.repositories.webhooks import SqlWebhookRepository
 
         return SqlWebhookRepository(self.session)
+
+    @cached_property
+    def deals(self) -> SqlDealRepository:
+        from journey.adapters.sql.repositories.deals import SqlDealRepository
+
+        return SqlDealRepository(self.session)
 
     def commit(self) -> None:
         self.session.commit()

@@ -24,6 +24,7 @@ from journey.domain.spec import WorkflowSpec, format_state
 from journey.domain.text import check_text
 from journey.ports.unit_of_work import UnitOfWork
 from journey.services.actors import match_municipality, resolve_actor
+from journey.services.cases.automatic import AutomaticStep, awarded_deals, labels, take_automatic_steps
 from journey.services.deps import Deps
 
 
@@ -35,6 +36,7 @@ class Advanced:
     to_state: str
     history_seq: int
     dry_run: bool = False
+    automatic: tuple[AutomaticStep, ...] = ()  # steps the engine took by itself afterwards (deal_awarded)
 
 
 def actor_in(uow: UnitOfWork, username: str | None) -> Actor:
@@ -114,7 +116,8 @@ def advance_case(deps: Deps, username: str | None, municipality: str, trigger: s
                 f"{trigger!r} is not allowed while {m.name} is in {case.state!r}; allowed now: {', '.join(allowed)}")
         kinds = [k for g in transition.guards if (k := spec.evidence_kind(g)) is not None]
         given = evidence_rules.collect(kinds, raw_evidence, trigger, deps.today())
-        ctx = guards.GuardContext(spec, leaves, given)
+        awarded = labels(awarded_deals(uow, case.id or 0)) if guards.DEAL_AWARDED in transition.guards else ()
+        ctx = guards.GuardContext(spec, leaves, given, awarded)
         with deps.machines.attached(spec, leaves) as model:
             moved = model.trigger(trigger, context=ctx)
             new_leaves = model.leaves()
@@ -132,5 +135,8 @@ def advance_case(deps: Deps, username: str | None, municipality: str, trigger: s
         entry = uow.cases.append_history(HistoryEntry(case.id or 0, HistoryKind.ADVANCED, old_state, case.state,
                                                       trigger, actor.username, now, stored, comment))
         deps.publish(events, uow)
+        automatic = take_automatic_steps(deps, uow, case, spec, municipality=m.name, actor=actor.username,
+                                         now=now)
         uow.commit()
-        return Advanced(m.name, trigger, old_state, case.state, entry.seq)
+        return Advanced(m.name, trigger, old_state, case.state if not automatic else automatic[0].from_state,
+                        entry.seq, automatic=tuple(automatic))

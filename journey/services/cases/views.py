@@ -8,7 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from journey.definitions.catalog import WorkflowCatalog
+from journey.domain import guards
 from journey.domain.access import Action, Actor, authorize, visible
+from journey.domain.deals import deal_label
 from journey.domain.errors import NotFoundError
 from journey.domain.explain import command_hint, next_steps
 from journey.domain.municipality import swedish_sort_key
@@ -118,13 +120,18 @@ def why(read: ReadModel, workflows: Callable[[], WorkflowCatalog], username: str
     row = _case_row(read, actor, municipality)
     spec = workflows().get(row["workflow"], row["workflow_version"])
     leaves = parse_state(row["state"])
-    steps = next_steps(spec, leaves)
+    awarded: tuple[str, ...] = ()
+    if any(guards.DEAL_AWARDED in t.guards for t in spec.transitions_from(leaves)):
+        awarded = tuple(deal_label(d["number"], d["form"], d["counterparty"]) for d in read.awarded_deals(row["id"]))
+    steps = next_steps(spec, leaves, awarded)
     return {
         "municipality": row["municipality"],
         "state": row["state"],
         "state_title": _state_title(spec, leaves),
         "status": row["status"],
+        "awarded_deals": list(awarded),
         "steps": [asdict(s) | {"ready": s.ready, "dest_title": _dest_title(spec, s.dest),
+                               "automatic": guards.is_automatic(spec, tuple(g.name for g in s.guards)),
                                "command": command_hint(spec, s, _quoted(row["municipality"]))} for s in steps],
     }
 

@@ -24,15 +24,13 @@ from journey.domain.language import (
 from journey.domain.municipality import formal_name
 from journey.domain.procurement import direct_award_limit
 from journey.domain.spec import DocumentSpec, EvidenceFieldSpec, StateSpec, WorkflowSpec, active_paths, parse_state
+from journey.services.deals.views import deal_from_evidence
 
 # The network's project (domain-facts): ESF-financed, work period 2021–2022; the letters of intent were
 # signed in November 2020, before the grant was decided.
 PROJECT = {"name": "Utvecklingsnätverk sociala företag", "esf_dnr": "2020/00825",
            "owner": "Sveriges Kommuner och Regioner", "period_start": "2021-01-01", "period_end": "2022-12-31",
            "period": "2021–2022", "hours_per_year": 500, "coordinator_share": 20}
-DEAL_FORMS = {"iop": "IOP", "reserved_procurement": "Reserverad upphandling", "direct_award": "Direktupphandling",
-              "social_clauses": "Sociala hänsyn", "advertised_procurement": "Annonserad upphandling",
-              "lov": "Valfrihetssystem (LOV)", "grant": "Bidrag"}
 KINDS = {"tjansteskrivelse": "Tjänsteskrivelse", "avsiktsforklaring": "Avsiktsförklaring", "iop": "Avtal",
          "handlingsplan": "Handlingsplan", "riktlinje": "Utkast", "lagesrapport": "Lägesrapport",
          "uppdragsbeskrivning": "Uppdragsbeskrivning", "direktupphandling": "Dokumentation"}
@@ -69,9 +67,14 @@ def _stages(spec: WorkflowSpec, leaves: tuple[str, ...], history: list[HistoryEn
 
 def build_context(*, spec: WorkflowSpec, state: StateSpec, doc: DocumentSpec, municipality: dict[str, Any],
                   case_state: str, opened_at: datetime, history: list[HistoryEntry], now: datetime,
-                  esf: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Everything a template may use; see docs/documents.md for the list. ``esf``: the ESF figures
-    (services.hours.report); without them the figures are empty but the social-enterprise counts are there."""
+                  esf: dict[str, Any] | None = None,
+                  register_deals: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Everything a template may use; see docs/documents.md for the list.
+
+    ``esf``: the ESF figures (services.hours.report); without them the figures are empty but the
+    social-enterprise counts are there. ``register_deals``: the case's deals from the deals register
+    (``deal_view``), listed in ``deals`` after any deal recorded as evidence of a step (handbook@1).
+    """
     from journey.services.hours.report import empty_report, enterprises
 
     evidence: dict[str, dict[str, Any]] = {k.name: {} for k in spec.evidence}
@@ -79,13 +82,15 @@ def build_context(*, spec: WorkflowSpec, state: StateSpec, doc: DocumentSpec, mu
     titles = {t.trigger: t.title for t in spec.transitions}
     for entry in history:
         for kind, fields in entry.evidence.items():
-            evidence.setdefault(kind, {}).update(fields)
+            if kind == "deal":  # one deal is one entry: never fill its gaps from an earlier deal
+                evidence["deal"] = dict(fields)
+            else:
+                evidence.setdefault(kind, {}).update(fields)
         title = titles.get(entry.trigger or "", entry.trigger or "Ärendet öppnat")
         if "board_decision" in entry.evidence:
             decisions.append({"title": title, **entry.evidence["board_decision"]})
         if "deal" in entry.evidence:
-            deal = entry.evidence["deal"]
-            deals.append({**deal, "form_title": DEAL_FORMS.get(str(deal.get("form")), str(deal.get("form")))})
+            deals.append(deal_from_evidence(entry.evidence["deal"]))
         target = spec.state(parse_state(entry.to_state)[0].split(".", 1)[0]) if entry.to_state else None
         steps.append({"seq": entry.seq, "date": _date(entry.at), "actor": entry.actor, "trigger": entry.trigger or "",
                       "title": title, "to_state": entry.to_state, "to_title": target.title if target else ""})
@@ -117,7 +122,7 @@ def build_context(*, spec: WorkflowSpec, state: StateSpec, doc: DocumentSpec, mu
                  "opened_at": _date(opened_at)},
         "state": {"path": state.path, "title": state.title, "description": state.description,
                   "handbook_stage": state.handbook_stage},
-        "evidence": evidence, "decisions": decisions, "deals": deals, "history": steps,
+        "evidence": evidence, "decisions": decisions, "deals": deals + list(register_deals or []), "history": steps,
         "stages": _stages(spec, leaves, history), "responsible_board": board, "board": board_text,
         "officials_function": {"name": function or "[samordnande funktion]",
                                "in_text": in_text(function) if function else "[samordnande funktion]"},
@@ -127,6 +132,7 @@ def build_context(*, spec: WorkflowSpec, state: StateSpec, doc: DocumentSpec, mu
         "document_types": all_noun_forms(), "policy": _policy(settings, evidence),
         "steering_document": _steering_document(evidence), "direct_award": _direct_award(evidence, now),
         "esf": esf if esf is not None else empty_report(now.date()) | {"enterprises": enterprises(evidence, deals)},
+        "deal": deal_from_evidence(evidence.get("deal", {})),  # a deal's own documents replace it with the record
     }
 
 
@@ -154,7 +160,8 @@ def _direct_award(evidence: dict[str, dict[str, Any]], now: datetime) -> dict[st
         day, basis = date.fromisoformat(decided[:10]), "decision"
     except ValueError:
         day, basis = now.astimezone(UTC).date(), "today"
-    values: dict[str, Any] = {"day": day.isoformat(), "day_text": running_date_text(day.isoformat()), "basis": basis}
+    values: dict[str, Any] = {"day": day.isoformat(), "day_text": running_date_text(day.isoformat()), "basis": basis,
+                              "special_services": False}
     try:
         general, special = direct_award_limit(day), direct_award_limit(day, special_services=True)
     except ValueError:

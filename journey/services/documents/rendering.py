@@ -24,6 +24,7 @@ from journey.domain.spec import DocumentSpec, StateSpec, WorkflowSpec, active_pa
 from journey.ports.documents import DocumentTools
 from journey.ports.unit_of_work import UnitOfWork
 from journey.services.cases.lifecycle import case_for_change
+from journey.services.deals.views import deal_view
 from journey.services.deps import Deps
 from journey.services.documents.context import build_context
 from journey.services.hours.report import esf_report
@@ -40,10 +41,11 @@ def produce(uow: UnitOfWork, tools: DocumentTools, spec: WorkflowSpec, case: Cas
     m: Municipality = uow.municipalities.get(case.municipality_id)
     history = uow.cases.history(case.id or 0)
     municipality = {"name": m.name, "code": m.code, "county": m.county, "slug": slugify(m.name)}
+    register = [deal_view(d) for d in uow.deals.for_case(case.id or 0)]
     jobs = []
     for state, doc in items:
         context = build_context(spec=spec, state=state, doc=doc, municipality=municipality, case_state=case.state,
-                                opened_at=case.opened_at, history=history, now=now)
+                                opened_at=case.opened_at, history=history, now=now, register_deals=register)
         if doc.template.startswith("lagesrapport"):  # issue 12: the ESF figures of the report to SKR
             context["esf"] = esf_report(uow, m.id or 0, now, context["evidence"], context["deals"])
         if not conditional or condition_holds(doc.get("when"), context["evidence"]):
@@ -111,8 +113,11 @@ def find_document(spec: WorkflowSpec, leaves: tuple[str, ...], doc_id: str,
              and (state_path is None or s.path == state_path)]
     if not found:
         known = sorted({d.id for s in spec.all_states() for d in s.documents})
+        hint = "; a deal's documents are rendered with `journey deals documents MUNICIPALITY N`" \
+            if doc_id.startswith("deal") and doc_id[4:5].isdigit() else ""
         raise NotFoundError(f"workflow {spec.key} declares no document {doc_id!r}"
-                            + (f" in state {state_path!r}" if state_path else "") + f"; known: {', '.join(known)}")
+                            + (f" in state {state_path!r}" if state_path else "") + f"; known: {', '.join(known)}"
+                            + hint)
     active = set(active_paths(leaves))
     current = [f for f in found if f[0].path in active]
     if len(current) == 1 or len(found) == 1:

@@ -18,6 +18,7 @@ from journey.domain.document import FORMATS, check_formats
 from journey.domain.errors import NotFoundError, TemplateError
 from journey.domain.spec import DocumentSpec, StateSpec, WorkflowSpec
 from journey.ports.documents import DocumentTools
+from journey.services.deals.documents import DEAL_DOCUMENTS, sample_deals, with_deal
 from journey.services.documents.context import build_context, sample_history
 from journey.services.hours.report import sample_report
 
@@ -73,6 +74,8 @@ def check_templates(registry: WorkflowCatalog, tools: DocumentTools, now: dateti
                 jobs.append((doc.template, build_context(spec=spec, state=state, doc=doc, municipality=person,
                                                          case_state=state.path, opened_at=now, history=history,
                                                          now=now, esf=sample_report(now.date()) if history else None)))
+        deal_items = _deal_items(registry, now, person)
+        jobs += [(doc.template, context) for _, _, doc, context in deal_items]
         outcomes = tools.renderer.render(jobs, slug, strict=False) if jobs else []
         for i, (spec, state, doc) in enumerate(items):
             pair = outcomes[2 * i: 2 * i + 2]
@@ -81,7 +84,29 @@ def check_templates(registry: WorkflowCatalog, tools: DocumentTools, now: dateti
                 error = _convert(tools, pair[0].html, spec, state, doc)
             source = "" if error else pair[0].path
             results.append(CheckResult(spec.key, state.path, doc.id, doc.template, slug or "", error, source, i < used))
+        for j, (spec, state, doc, _context) in enumerate(deal_items):
+            outcome = outcomes[2 * len(items) + j]
+            error = str(outcome) if isinstance(outcome, Exception) else _convert(tools, outcome.html, spec, state, doc)
+            results.append(CheckResult("deals register", "", doc.id, doc.template, slug or "", error,
+                                       "" if error else outcome.path, True))
     return results
+
+
+def _deal_items(registry: WorkflowCatalog, now: datetime, person: dict[str, Any]) -> list[
+        tuple[WorkflowSpec, StateSpec, DocumentSpec, dict[str, Any]]]:
+    """Each template a deal renders (journey deals), with a full sample deal and a bare planned one."""
+    specs = registry.all()
+    if not specs:
+        return []
+    spec, items = specs[0], []
+    for form, documents in DEAL_DOCUMENTS.items():
+        for template, name in documents:
+            for deal in sample_deals(form, now.date()):
+                doc = DocumentSpec(f"deal{deal.number}_{template}", template, (("title", name),))
+                context = build_context(spec=spec, state=spec.states[0], doc=doc, municipality=person,
+                                        case_state=spec.initial, opened_at=now, history=[], now=now)
+                items.append((spec, spec.states[0], doc, with_deal(context, deal, [])))
+    return items
 
 
 def _convert(tools: DocumentTools, html: str, spec: WorkflowSpec, state: StateSpec, doc: DocumentSpec) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from journey.definitions.catalog import WorkflowCatalog
+from journey.domain.deals import FORM_LABELS, STATUS_LABELS, DealForm, DealStatus
 from journey.domain.errors import NotFoundError
 from journey.domain.spec import WorkflowSpec, parse_state
 from journey.ports.exports import ReportRenderer, SiteWriter
@@ -25,6 +26,7 @@ class ReportSource(MonitorSource, Protocol):
     def history(self) -> dict[int, list[dict[str, Any]]]: ...
     def documents(self) -> dict[int, list[dict[str, Any]]]: ...
     def reminders(self) -> dict[int, list[dict[str, Any]]]: ...
+    def deals(self) -> dict[int, list[dict[str, Any]]]: ...
 
 
 
@@ -44,6 +46,16 @@ def _evidence(evidence: dict[str, Any]) -> str:
                      for kind, fields in (evidence or {}).items() if isinstance(fields, dict))
 
 
+def _deal(deal: dict[str, Any]) -> dict[str, Any]:
+    """A deal row with its Swedish labels; the value keeps its basis (totalt or per år)."""
+    try:
+        form, status = FORM_LABELS[DealForm(deal["form"])], STATUS_LABELS[DealStatus(deal["status"])]
+    except ValueError:
+        form, status = deal["form"], deal["status"]
+    basis = {"TOTAL": "totalt", "PER_YEAR": "per år"}.get(str(deal["value_basis"]), "")
+    return deal | {"form_title": form, "status_title": status, "basis_text": basis}
+
+
 def _document(doc: dict[str, Any]) -> dict[str, Any]:
     path = Path(str(doc.get("path") or ""))
     uri = path.as_uri() if path.is_absolute() else ""
@@ -57,6 +69,7 @@ def write_report(source: ReportSource, workflows: Callable[[], WorkflowCatalog],
     data = build(source, workflows, username, now)
     registry = workflows()
     history, documents, reminders = source.history(), source.documents(), source.reminders()
+    deals = source.deals()
     diagrams: dict[tuple[str, str], tuple[str, str]] = {}
     for row in data["rows"]:
         case_id = row["case_id"]
@@ -71,7 +84,8 @@ def write_report(source: ReportSource, workflows: Callable[[], WorkflowCatalog],
                    for e in history.get(case_id or -1, [])]
         page = render("municipality.html.j2", {
             "row": row, "history": entries, "documents": [_document(d) for d in documents.get(case_id or -1, [])],
-            "reminders": reminders.get(case_id or -1, []), "diagram": drawing, "mermaid": mermaid, "data": data,
+            "reminders": reminders.get(case_id or -1, []), "deals": [_deal(d) for d in deals.get(case_id or -1, [])],
+            "diagram": drawing, "mermaid": mermaid, "data": data,
             "now": now})
         site.write(f"kommun/{row['slug']}.html", page)
         progress(1)

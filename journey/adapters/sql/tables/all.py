@@ -1,3 +1,12 @@
 """Imports every module that defines tables, so Alembic and tests see the whole schema."""
 
-from journey.adapters.sql.tables import auth, case_migrations, core, documents, hours, reminders, webhooks  # noqa: F401
+from journey.adapters.sql.tables import (  # noqa: F401
+    auth,
+    case_migrations,
+    core,
+    deals,
+    documents,
+    hours,
+    reminders,
+    webhooks,
+)

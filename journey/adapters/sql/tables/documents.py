@@ -8,6 +8,7 @@ from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from journey.adapters.sql.column_types import UTCDateTime
+from journey.adapters.sql.tables import deals as _deals  # noqa: F401  (document.deal_id refers to deal.id)
 from journey.domain import limits
 
 
@@ -36,3 +37,4 @@ class DocumentRecord(SQLModel, table=True):
     reason: str = Field(default="ENTERED", max_length=20)
     actor: str = Field(default="", max_length=limits.USERNAME)
     created_at: datetime = Field(sa_type=UTCDateTime)
+    deal_id: int | None = Field(default=None, foreign_key="deal.id")  # a deal's document (state_path is "")
