@@ -33,5 +33,5 @@ def test_every_migration_downgrades_and_upgrades_again(app: App) -> None:
         command.downgrade(cfg, "base")  # type: ignore[arg-type]
         conn.commit()
         assert set(inspect(conn).get_table_names()) <= {"alembic_version"}
-    assert app.init_database() == ["0005"]
+    assert app.init_database() == ["0006"]
     assert schema.pending(app.engine) == []

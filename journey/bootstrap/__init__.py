@@ -158,8 +158,10 @@ def wire_features(app: App, deps: Deps) -> None:
     """Register each feature's event handlers and repositories; handlers run inside the advance's transaction."""
     from journey.adapters.sql.transfer_store import SqlTransferStore
     from journey.bootstrap.documents import wire_documents
+    from journey.bootstrap.matters import wire_matters
     from journey.bootstrap.reminders import wire_reminders
 
+    wire_matters(app, deps)  # issue 10: before documents, so a document rendered on entry sees its matter
     wire_documents(app, deps)  # issue 4: documents rendered on state entry
     wire_reminders(app, deps)  # issue 3: reminders planned on entry, cancelled on exit
     deps.transfer_store = lambda: SqlTransferStore(app.engine)

@@ -14,7 +14,7 @@ from pathlib import Path
 from journey.domain.errors import NotFoundError
 from journey.domain.spec import WorkflowSpec
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # raise when the shape of the pickled specs changes
 _FROM_SETTINGS = object()
 
 

@@ -3,11 +3,14 @@
     JourneyError                       1  (base)
     ├── InputError                     2  bad command-line input (malformed evidence, bad value)
     │   ├── EvidenceError              2
-    │   └── CalendarFileError          2  a calendar file row is invalid (starts with file:line)
+    │   ├── CalendarFileError          2  a calendar file row is invalid (starts with file:line)
+    │   └── DecisionInputError         2  an unknown outcome, a meeting date after today, an empty chain
     ├── RefusedError                   3  the rules say no
     │   ├── TransitionNotAllowedError  3  trigger not valid in the current state
-    │   └── GuardRefusedError          3  evidence or another condition is lacking
-    ├── NotFoundError                  4  unknown municipality, case, workflow, trigger, user
+    │   ├── GuardRefusedError          3  evidence or another condition is lacking
+    │   └── MatterRefusedError         3  no open matter, or a decision that does not fit its chain
+    ├── NotFoundError                  4  unknown municipality, case, workflow, trigger, user, history entry
+    │   └── BoardNotFoundError         4  a body the municipality has no board for (KS and KF always exist)
     ├── ConcurrentChangeError          5  another coordinator changed the case first
     ├── PermissionDeniedError          6  the actor's role does not allow the action
     ├── DefinitionError                7  a workflow file is invalid (names file, line and key)
@@ -72,8 +75,16 @@ class GuardRefusedError(RefusedError):
         self.problems = problems
 
 
+class MatterRefusedError(RefusedError):
+    """A matter (ärende) cannot take this decision or change: none is open, or another body decides now."""
+
+
 class NotFoundError(JourneyError):
     exit_code = ExitCode.NOT_FOUND
+
+
+class BoardNotFoundError(NotFoundError):
+    """The municipality has no board with that code or name (KS and KF always exist)."""
 
 
 class ConcurrentChangeError(JourneyError):
@@ -140,6 +151,10 @@ class DocumentWriteError(JourneyError):
 
 class CalendarFileError(InputError):
     """A row of a CSV or ICS calendar is invalid; the message starts with ``file:line:``."""
+
+
+class DecisionInputError(InputError):
+    """A decision given on the command line is malformed: unknown outcome, a date after today, an empty chain."""
 
 
 class EmailTemplateError(JourneyError):

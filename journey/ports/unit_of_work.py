@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from journey.ports.core import CaseRepository, MunicipalityRepository, UserRepository
     from journey.ports.documents import DocumentRepository
     from journey.ports.hours import HoursRepository
+    from journey.ports.matters import MatterRepository
     from journey.ports.reminders import BoardMeetingRepository, PauseRepository, ReminderRepository
 
 
@@ -36,6 +37,8 @@ class UnitOfWork(Protocol):
     def hours(self) -> HoursRepository: ...
     @property
     def case_migrations(self) -> CaseMigrationRepository: ...
+    @property
+    def matters(self) -> MatterRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...

@@ -370,3 +370,4 @@ class FakeCaseMigrationRepository(_Repository):
 
     def cases(self, run_id: int) -> list[dict[str, Any]]:
         return [dict(r) for _, r in sorted(self.t.case_migrations.items()) if r["run_id"] == run_id]
+

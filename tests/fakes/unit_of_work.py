@@ -10,12 +10,15 @@ from typing import Any
 
 from journey.domain.case import Case, HistoryEntry
 from journey.domain.hours import NetworkMeeting
+from journey.domain.matters import Matter
 from journey.domain.reminders import Reminder
 from journey.ports.case_migrations import CaseMigrationRepository
 from journey.ports.core import CaseRepository, MunicipalityRepository, UserRepository
 from journey.ports.documents import DocumentRepository
 from journey.ports.hours import HoursRepository
+from journey.ports.matters import MatterRepository
 from journey.ports.reminders import BoardMeetingRepository, PauseRepository, ReminderRepository
+from tests.fakes.matters import FakeMatterRepository
 from tests.fakes.repositories import (
     FakeBoardMeetingRepository,
     FakeCaseMigrationRepository,
@@ -48,6 +51,7 @@ class Tables:
     network_meetings: dict[int, NetworkMeeting] = field(default_factory=dict)
     migration_runs: dict[int, dict[str, Any]] = field(default_factory=dict)
     case_migrations: dict[int, dict[str, Any]] = field(default_factory=dict)
+    matters: dict[int, Matter] = field(default_factory=dict)
     last_id: dict[str, int] = field(default_factory=dict)
 
     def next_id(self, table: str) -> int:
@@ -84,6 +88,7 @@ class FakeUnitOfWork:
         self.documents: DocumentRepository = FakeDocumentRepository(self)
         self.hours: HoursRepository = FakeHoursRepository(self)
         self.case_migrations: CaseMigrationRepository = FakeCaseMigrationRepository(self)
+        self.matters: MatterRepository = FakeMatterRepository(self)
 
     def _begin(self) -> None:
         self._tables = copy.deepcopy(self.db.committed)

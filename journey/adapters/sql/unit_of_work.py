@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from journey.adapters.sql.repositories.case_migrations import SqlMigrationRepository
     from journey.adapters.sql.repositories.documents import SqlDocumentRepository
     from journey.adapters.sql.repositories.hours import SqlHoursRepository
+    from journey.adapters.sql.repositories.matters import SqlMatterRepository
     from journey.adapters.sql.repositories.reminders import (
         SqlMeetingRepository,
         SqlPauseRepository,
@@ -39,7 +40,7 @@ def translate(exc: Exception) -> JourneyError | None:
     return None
 
 
-_FEATURES = ("reminders", "board_meetings", "pauses", "documents", "hours", "case_migrations")
+_FEATURES = ("reminders", "board_meetings", "pauses", "documents", "hours", "case_migrations", "matters")
 
 
 class SqlUnitOfWork:
@@ -107,6 +108,12 @@ class SqlUnitOfWork:
         from journey.adapters.sql.repositories.case_migrations import SqlMigrationRepository
 
         return SqlMigrationRepository(self.session)
+
+    @cached_property
+    def matters(self) -> SqlMatterRepository:
+        from journey.adapters.sql.repositories.matters import SqlMatterRepository
+
+        return SqlMatterRepository(self.session)
 
     def commit(self) -> None:
         self.session.commit()

@@ -17,7 +17,7 @@ from journey.domain.document import FORMATS, check_formats
 from journey.domain.errors import NotFoundError, TemplateError
 from journey.domain.spec import DocumentSpec, StateSpec, WorkflowSpec
 from journey.ports.documents import DocumentTools
-from journey.services.documents.context import build_context, sample_history
+from journey.services.documents.context import build_context, open_sample, sample_history, sample_matters
 
 
 @dataclass(frozen=True)
@@ -61,9 +61,10 @@ def check_templates(registry: WorkflowCatalog, tools: DocumentTools, now: dateti
         jobs: list[tuple[str, dict[str, Any]]] = []
         for spec, state, doc in items:
             for history in (sample_history(spec, now), []):
+                matters = open_sample(sample_matters(spec, now, full=bool(history)), state)
                 jobs.append((doc.template, build_context(spec=spec, state=state, doc=doc, municipality=person,
                                                          case_state=state.path, opened_at=now, history=history,
-                                                         now=now)))
+                                                         now=now, matters=matters)))
         outcomes = tools.renderer.render(jobs, slug, strict=False) if jobs else []
         for i, (spec, state, doc) in enumerate(items):
             pair = outcomes[2 * i: 2 * i + 2]
