@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from journey.ports.exports import ReportRenderer, SheetWriter, SiteWriter
+    from journey.ports.matters import MatterReadModel
     from journey.ports.monitoring import MonitorReadModel
     from journey.ports.reminders import ReminderReadModel
     from journey.ports.unit_of_work import UnitOfWork
@@ -80,6 +81,12 @@ class App:
         from journey.adapters.readmodel.monitor import MonitorQueries
 
         return MonitorQueries(self.read_model())
+
+    def matter_reads(self) -> MatterReadModel:
+        """Plain reads of matters, decisions, boards and documents for the read commands."""
+        from journey.adapters.readmodel.matters import MatterQueries
+
+        return MatterQueries(self.read_model())
 
     def reminder_reads(self) -> ReminderReadModel:
         from journey.adapters.readmodel.reminders import ReminderQueries

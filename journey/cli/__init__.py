@@ -39,6 +39,10 @@ COMMANDS: dict[str, str] = {
     "report": "journey.cli.report:report",
     "hours": "journey.cli.hours:hours",
     "network-meetings": "journey.cli.network_meetings:network_meetings",
+    "matters": "journey.cli.matters:matters",
+    "decide": "journey.cli.matters:decide",
+    "correct": "journey.cli.amendments:correct",
+    "withdraw": "journey.cli.amendments:withdraw",
 }
 
 EXIT_CODES = """\b

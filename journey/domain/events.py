@@ -98,9 +98,13 @@ class MatterChanged(Event):
 class EvidenceCorrected(Event):
     """History entry ``entry_seq`` (recorded at ``entry_at``) was amended by entry ``correction_seq``.
 
-    Documents rendered since ``entry_at`` whose data changed get a new revision.
+    ``matters_before``: the case's matters as they were before the correction reached them;
+    ``states``: the states whose matter it changed. Documents rendered since ``entry_at``, and
+    those of these states, whose data changed get a new revision.
     """
 
     entry_seq: int
     entry_at: datetime
     correction_seq: int
+    matters_before: tuple[Any, ...] = ()
+    states: tuple[str, ...] = ()

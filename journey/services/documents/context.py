@@ -105,7 +105,8 @@ def matter_context(matter: Matter, boards: Mapping[str, str], meetings: Mapping[
         "forvaltning": matter.forvaltning, "status": matter.status.value, "status_text": STATUS_TEXT[matter.status],
         "state": matter.state_path, "bodies": bodies, "chain": [b["name"] for b in bodies],
         "body": _board(body, boards) if body else "", "body_code": body,
-        "final_body": _board(matter.bodies[-1], boards) if matter.bodies else "",
+        "final_body": _board(final.body, boards) if final else _board(matter.bodies[-1], boards) if matter.bodies
+        else "",
         "target_meeting": target.isoformat() if target else "",
         "decisions": [_decision(d, boards) for d in matter.decisions],
         "decision": {**_decision(final, boards), "diarienummer": matter.diarienummer, "title": matter.title}
@@ -154,7 +155,7 @@ def build_context(*, spec: WorkflowSpec, state: StateSpec, doc: DocumentSpec, mu
     document = {
         "id": doc.id, "template": doc.template, "title": settings.get("title") or doc.id.replace("_", " ").capitalize(),
         "kind": settings.get("kind") or kind,
-        "organ": settings.get("organ") or (current["body"] if current else board), "settings": settings,
+        "organ": settings.get("organ") or (current or {}).get("final_body") or board, "settings": settings,
         "unit": settings.get("unit") or (current or {}).get("forvaltning")
         or evidence.get("responsible_board", {}).get("officials_function") or "[förvaltning eller enhet]",
         "diarienummer": (current or {}).get("diarienummer") or settings.get("diarienummer") or "",

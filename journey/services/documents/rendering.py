@@ -74,11 +74,11 @@ def produce(uow: UnitOfWork, tools: DocumentTools, spec: WorkflowSpec, case: Cas
 
 
 def context_for(uow: UnitOfWork, spec: WorkflowSpec, case: Case, state: StateSpec, doc: DocumentSpec,
-                history: list[HistoryEntry], now: datetime) -> dict[str, Any]:
+                history: list[HistoryEntry], now: datetime, matters: list[Any] | None = None) -> dict[str, Any]:
     """The template data of one document: the case, its (corrected) history, its matters and the calendar."""
     m = uow.municipalities.get(case.municipality_id)
     municipality = {"name": m.name, "code": m.code, "county": m.county, "slug": slugify(m.name)}
-    matters = uow.matters.for_case(case.id or 0)
+    matters = uow.matters.for_case(case.id or 0) if matters is None else matters
     calendar: dict[str, list[date]] = {}
     for meeting in uow.board_meetings.meetings(case.municipality_id):
         calendar.setdefault(meeting.board_code, []).append(meeting.day)
@@ -120,7 +120,8 @@ def on_matter_changed(deps: Deps, tools: DocumentTools) -> Callable[[Event, Unit
 
 
 def on_evidence_corrected(deps: Deps, tools: DocumentTools) -> Callable[[Event, UnitOfWork], None]:
-    """Documents rendered since the corrected entry whose data changed with the correction get a new revision."""
+    """Documents built from the corrected entry get a new revision: those rendered since it was recorded,
+    and those of a state whose matter the correction changed, wherever the data they show changed."""
 
     def handle(event: Event, uow: UnitOfWork) -> None:
         assert isinstance(event, EvidenceCorrected)
@@ -128,14 +129,13 @@ def on_evidence_corrected(deps: Deps, tools: DocumentTools) -> Callable[[Event, 
         spec = deps.workflows().get(case.workflow, case.workflow_version)
         history = uow.cases.history(event.case_id)
         before = [e for e in history if e.seq != event.correction_seq]
+        matters_before = list(event.matters_before)
         items = []
         for row in _latest(uow, event.case_id).values():
             item = _declared(spec, row)
-            if item is None or row["created_at"] < event.entry_at:
+            if item is None or (row["created_at"] < event.entry_at and row["state_path"] not in event.states):
                 continue
-            if row["created_at"] == event.at and row["reason"] == "CORRECTED":
-                continue  # already rendered again in this change (its matter changed too)
-            old = context_for(uow, spec, case, *item, before, event.at)
+            old = context_for(uow, spec, case, *item, before, event.at, matters_before)
             if _digest(old) != _digest(context_for(uow, spec, case, *item, history, event.at)):
                 items.append(item)
         if items:

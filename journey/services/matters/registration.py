@@ -96,23 +96,16 @@ def register_matter(deps: Deps, username: str | None, municipality: str, facts: 
         uow.matters.save(matter)
         case.updated_at = now
         uow.cases.save(case)  # the case's lock guards its matters too
-        summary = ", ".join(f"{k} {_shown(v)}" for k, v in changes.items())
+        facts_changed = {k: v for k, v in changes.items() if k != "proposal"}
+        recorded: dict[str, Any] = ({"matter": facts_changed} if facts_changed else {}) | changes.get("proposal", {})
         uow.cases.append_history(HistoryEntry(case.id or 0, HistoryKind.REGISTERED, case.state, case.state, None,
-                                              actor.username, now, {"matter": changes},
-                                              f"ärende {matter.title}" + (f": {summary}" if summary else ": öppnat")))
+                                              actor.username, now, recorded,
+                                              f"ärende {matter.title}" + ("" if changes else ": öppnat")))
         before = len(uow.documents.for_case(case.id or 0))
         deps.publish([MatterChanged(case.id or 0, now, matter.state_path, "MATTER_UPDATED")], uow)
         rendered = len(uow.documents.for_case(case.id or 0)) - before
         uow.commit()
         return Registered(m.name, matter.label, changes, opened, rendered)
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: " + ", ".join(f"{f}={v}" for f, v in fields.items()) for k, fields in value.items())
-    if isinstance(value, list | tuple):
-        return " → ".join(map(str, value))
-    return str(value)
 
 
 def _apply(uow: UnitOfWork, spec: WorkflowSpec, case: Any, name: str, matter: Matter, facts: Facts,
