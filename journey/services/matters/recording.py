@@ -39,9 +39,8 @@ def boards_of(uow: UnitOfWork, municipality_id: int) -> dict[str, str]:
     """Code -> name of every board the municipality has: its calendar's boards, and KS and KF always."""
     boards = dict(STANDING_BOARDS)
     for b in uow.board_meetings.boards(municipality_id):
-        known = next((c for c in boards if same_board(c, b["code"])), b["code"])
-        boards.pop(known, None)
-        boards[b["code"]] = b["name"] or STANDING_BOARDS.get(b["code"].upper(), b["code"])
+        code = next((c for c in STANDING_BOARDS if same_board(c, b["code"])), b["code"])
+        boards[code] = b["name"] or boards.get(code, code)
     return boards
 
 
@@ -80,10 +79,11 @@ def open_matter(uow: UnitOfWork, case: Case, state: StateSpec, at: datetime, act
 
 
 def record_final(uow: UnitOfWork, spec: WorkflowSpec, case: Case, stage: str, values: dict[str, Any], at: datetime,
-                 actor: str, seq: int, *, strict: bool) -> Matter:
-    """A decision given as evidence of a step: the final bifall of the stage's matter (opened if need be).
+                 actor: str, seq: int, *, strict: bool, outcome: Outcome = Outcome.BIFALL) -> Matter:
+    """A decision given as evidence of a step: the last word on the stage's matter (opened if need be).
 
-    ``strict``: the body must be one of the municipality's boards (workflows that declare matters).
+    Bifall decides the matter, avslag rejects it. ``strict``: the body must be one of the
+    municipality's boards (workflows that declare matters).
     """
     boards = boards_of(uow, case.municipality_id)
     organ = str(values["organ"])
@@ -96,9 +96,10 @@ def record_final(uow: UnitOfWork, spec: WorkflowSpec, case: Case, stage: str, va
         matter = uow.matters.add(Matter(None, case.id or 0, stage, title, (body,), at, actor, updated_at=at))
     matter.diarienummer = matter.diarienummer or str(values.get("diarienummer") or "")
     paragraph = values.get("paragraph")
-    matter.decisions.append(Decision(body, Outcome.BIFALL, date.fromisoformat(str(values["meeting_date"])),
+    matter.decisions.append(Decision(body, outcome, date.fromisoformat(str(values["meeting_date"])),
                                      int(paragraph) if paragraph else None, at, actor, seq, len(matter.decisions) + 1))
-    matter.status, matter.closed_at, matter.updated_at = MatterStatus.DECIDED, at, at
+    matter.status = MatterStatus.DECIDED if outcome is Outcome.BIFALL else MatterStatus.REJECTED
+    matter.closed_at, matter.updated_at = at, at
     uow.matters.save(matter)
     return matter
 
@@ -108,10 +109,10 @@ def _complete(values: Any) -> bool:
 
 
 def _already_decided(matter: Matter | None, values: dict[str, Any]) -> bool:
-    """The step carries the decision its decided matter already holds (``journey advance`` after a final bifall)."""
-    final = matter.final_decision if matter else None
-    return final is not None and same_board(final.body, str(values["organ"])) and \
-        final.meeting_date.isoformat() == str(values["meeting_date"])
+    """The step carries the decision its matter already holds (`journey decide`, or advance after a final bifall)."""
+    last = matter.decisions[-1] if matter and not matter.is_open and matter.decisions else None
+    return last is not None and same_board(last.body, str(values["organ"])) and \
+        last.meeting_date.isoformat() == str(values["meeting_date"])
 
 
 @dataclass
@@ -145,14 +146,15 @@ class MatterFollower:
         matter_spec = state.matter if state else None
         values = event.evidence.get(matter_spec.decision if matter_spec else "board_decision")
         decides = matter_spec is None or event.trigger == matter_spec.decides
-        if event.trigger not in LEAVING_WITHOUT_DECISION and decides and _complete(values):
+        rejects = matter_spec is not None and bool(matter_spec.on_avslag) and event.trigger == matter_spec.on_avslag
+        matter = uow.matters.open_for(event.case_id, event.path)
+        if event.trigger not in LEAVING_WITHOUT_DECISION and (decides or (rejects and matter)) and _complete(values):
             latest = next((m for m in reversed(uow.matters.for_case(event.case_id)) if m.state_path == event.path), None)
-            if not _already_decided(latest, values):
+            if not _already_decided(latest, values):  # `journey decide` recorded it already
                 entry = uow.cases.history(event.case_id)[-1]
                 record_final(uow, spec, case, event.path, values, event.at, entry.actor, entry.seq,
-                             strict=matter_spec is not None)
+                             strict=matter_spec is not None, outcome=Outcome.AVSLAG if rejects else Outcome.BIFALL)
             return
-        matter = uow.matters.open_for(event.case_id, event.path)
         if matter is not None:
             matter.close(event.at)
             matter.updated_at = event.at
