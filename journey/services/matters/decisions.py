@@ -162,10 +162,10 @@ def _follow(deps: Deps, uow: UnitOfWork, spec: WorkflowSpec, name: str, actor: s
         if not problems:
             advanced = take_step(deps, uow, actor, name, case, spec, step, given, note)
             return _Followed(advanced.history_seq, advanced)
-        fields = " ".join(f"-e {f.name}=..." for k in others for f in k.fields
-                          if f.required and f.name not in given.get(k.name, {}))
+        missing = " ".join(f"-e {f.name}=..." for k in others for f in k.fields
+                           if f.required and f.name not in given.get(k.name, {}))
         hint = (f"the matter is decided; {step.trigger} still lacks {'; '.join(problems)}: "
-                f"journey advance {name} {step.trigger} {fields}".rstrip())
+                f"journey advance {name} {step.trigger} {missing}".rstrip())
         return _Followed(_decided_entry(uow, case, actor, now, kind, values, note), hint=hint)
     if effect is Effect.REJECTED and matter_spec.on_avslag:
         step = allowed_transition(spec, case, matter_spec.on_avslag, name)

@@ -104,8 +104,10 @@ def record_final(uow: UnitOfWork, spec: WorkflowSpec, case: Case, stage: str, va
     return matter
 
 
-def _complete(values: Any) -> bool:
-    return isinstance(values, dict) and bool(values.get("organ")) and bool(values.get("meeting_date"))
+def _decision_in(evidence: dict[str, Any], kind: str) -> dict[str, Any] | None:
+    """The decision a step's evidence holds, when it names at least the body and the meeting."""
+    values = evidence.get(kind)
+    return values if isinstance(values, dict) and values.get("organ") and values.get("meeting_date") else None
 
 
 def _already_decided(matter: Matter | None, values: dict[str, Any]) -> bool:
@@ -144,11 +146,11 @@ class MatterFollower:
         spec = self._spec(case)
         state = spec.state(event.path)
         matter_spec = state.matter if state else None
-        values = event.evidence.get(matter_spec.decision if matter_spec else "board_decision")
+        values = _decision_in(event.evidence, matter_spec.decision if matter_spec else "board_decision")
         decides = matter_spec is None or event.trigger == matter_spec.decides
         rejects = matter_spec is not None and bool(matter_spec.on_avslag) and event.trigger == matter_spec.on_avslag
         matter = uow.matters.open_for(event.case_id, event.path)
-        if event.trigger not in LEAVING_WITHOUT_DECISION and (decides or (rejects and matter)) and _complete(values):
+        if event.trigger not in LEAVING_WITHOUT_DECISION and (decides or (rejects and matter)) and values is not None:
             latest = next((m for m in reversed(uow.matters.for_case(event.case_id)) if m.state_path == event.path), None)
             if not _already_decided(latest, values):  # `journey decide` recorded it already
                 entry = uow.cases.history(event.case_id)[-1]
@@ -174,8 +176,8 @@ class MatterFollower:
         source = step.source.split(".", 1)[0]
         state = spec.state(source)
         matter_spec = state.matter if state else None
-        values = event.evidence.get(matter_spec.decision if matter_spec else "board_decision")
-        if (matter_spec is None or matter_spec.decides == step.trigger) and _complete(values):
+        values = _decision_in(event.evidence, matter_spec.decision if matter_spec else "board_decision")
+        if (matter_spec is None or matter_spec.decides == step.trigger) and values is not None:
             entry = uow.cases.history(event.case_id)[-1]
             record_final(uow, spec, case, source, values, event.at, entry.actor, entry.seq,
                          strict=matter_spec is not None)
@@ -195,7 +197,7 @@ class MatterFollower:
         """For the step a matter decides: its proposal, and its final decision once the last body gave bifall."""
         state = spec.state(transition.source)
         matter_spec = state.matter if state else None
-        if matter_spec is None or transition.trigger != matter_spec.decides:
+        if state is None or matter_spec is None or transition.trigger != matter_spec.decides:
             return {}
         latest = next((m for m in reversed(uow.matters.for_case(case.id or 0)) if m.state_path == state.path), None)
         if latest is None or latest.status not in (MatterStatus.OPEN, MatterStatus.DECIDED):

@@ -79,13 +79,14 @@ def _reconstruct(matter: sa.Table, decision: sa.Table) -> None:
             continue
         stage = str(row.from_state or row.to_state).split(",", 1)[0].split(".", 1)[0]
         paragraph = found.get("paragraph")
-        matter_id = bind.execute(matter.insert().values(
+        key = bind.execute(matter.insert().values(
             case_id=row.case_id, state_path=stage, title="", bodies=[str(found["organ"])], status="DECIDED",
             diarienummer=str(found.get("diarienummer") or ""), handlaggare="", forvaltning="", proposal={},
-            opened_at=row.at, opened_by=row.actor, closed_at=row.at, updated_at=row.at)).inserted_primary_key[0]
+            opened_at=row.at, opened_by=row.actor, closed_at=row.at, updated_at=row.at)).inserted_primary_key
+        assert key is not None
         bind.execute(decision.insert().values(
-            matter_id=matter_id, seq=1, body=str(found["organ"]), outcome="bifall", meeting_date=meeting,
-            paragraph=int(paragraph) if isinstance(paragraph, int) or str(paragraph).isdigit() else None,
+            matter_id=key[0], seq=1, body=str(found["organ"]), outcome="bifall", meeting_date=meeting,
+            paragraph=int(str(paragraph)) if str(paragraph).isdigit() else None,
             recorded_at=row.at, actor=row.actor, history_seq=row.seq))
 
 
