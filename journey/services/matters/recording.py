@@ -94,6 +94,9 @@ def record_final(uow: UnitOfWork, spec: WorkflowSpec, case: Case, stage: str, va
         state = spec.state(stage)
         title = state.matter.title if state and state.matter else state.title if state else stage
         matter = uow.matters.add(Matter(None, case.id or 0, stage, title, (body,), at, actor, updated_at=at))
+    else:  # decided outside the chain: the chain is the bodies that did decide
+        passed = tuple(d.body for d in matter.decisions if d.outcome is Outcome.BIFALL)
+        matter.bodies = passed + (() if passed and same_board(passed[-1], body) else (body,))
     matter.diarienummer = matter.diarienummer or str(values.get("diarienummer") or "")
     paragraph = values.get("paragraph")
     matter.decisions.append(Decision(body, outcome, date.fromisoformat(str(values["meeting_date"])),
