@@ -112,7 +112,7 @@ def test_a_tjansteskrivelse_carries_what_the_case_knows_and_no_placeholder(umea:
                  "Ärendet bereds för kommunstyrelsen och kommunfullmäktige. Det tas upp på kommunstyrelsens "
                  "sammanträde den 15 mars 2022.",
                  "Kommunstyrelsen föreslår kommunfullmäktige att besluta följande.",
-                 "1.\tKommunfullmäktige ger Arbetsmarknadsnämnden ansvaret för kommunens arbete",
+                 "1.\tKommunfullmäktige ger arbetsmarknadsnämnden ansvaret för kommunens arbete",
                  "att låta Näringslivskontoret samordna", "undertecknades 1 februari 2021 av Kommunchef Eva Ek och "
                  "KS-ordförande Olle Ås", "identifierade 4 sociala företag"):
         assert fact in text, fact
