@@ -271,3 +271,21 @@ def test_a_refused_decision_changes_nothing(fake: FakeApp) -> None:
     with pytest.raises(NotFoundError, match="Hudiksvall has no board 'AMN'"):
         decide(fake.deps, COORDINATOR, TOWN, "AMN", "bifall", "2022-02-22", "20")
     assert fake.db.commits == commits
+
+
+def test_correcting_a_recorded_decision_corrects_it_in_its_matter(fake: FakeApp) -> None:
+    from journey.services.cases.amendments import correct_entry
+
+    at_anchoring(fake)
+    register_matter(fake.deps, COORDINATOR, TOWN, Facts(diarienummer="KS 2022/31"))
+    sent_back = decide(fake.deps, COORDINATOR, TOWN, "KS", "återremiss", "2022-02-15", "12")
+    result = correct_entry(fake.deps, COORDINATOR, TOWN, sent_back.history_seq,
+                           {"paragraph": "21", "meeting_date": "2022-02-16"}, "Fel paragraf i protokollsutdraget")
+    assert result.previous == {"board_decision": {"paragraph": 12, "meeting_date": "2022-02-15"}}
+    case = current_case(fake)
+    assert case is not None
+    with fake.deps.uow() as uow:
+        (open_matter,) = uow.matters.for_case(case.id or 0)
+    assert [(d.paragraph, d.meeting_date) for d in open_matter.decisions] == [(21, date(2022, 2, 16))]
+    with pytest.raises(MatterRefusedError, match="its deciding body cannot be corrected"):
+        correct_entry(fake.deps, COORDINATOR, TOWN, sent_back.history_seq, {"organ": "KF"}, "Fel organ")
