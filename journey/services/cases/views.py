@@ -178,6 +178,7 @@ def why(read: ReadModel, workflows: Callable[[], WorkflowCatalog], username: str
     matter = _open_matter(matters, registry, row, now) if now is not None else None
     stage = spec.state(row["stage"])
     decides = stage.matter.decides if stage is not None and stage.matter is not None else None
+    rejects = stage.matter.on_avslag if stage is not None and stage.matter is not None else None
     name = _quoted(row["municipality"])
     return {
         "municipality": row["municipality"],
@@ -188,16 +189,16 @@ def why(read: ReadModel, workflows: Callable[[], WorkflowCatalog], username: str
         "corrections": corrections(read.history(row["id"])),
         "steps": [asdict(s) | {"ready": s.ready, "dest_title": _dest_title(spec, s.dest),
                                "decided_by_matter": s.trigger == decides,
-                               "command": _decide_hint(name, matter) if s.trigger == decides and matter
-                               else command_hint(spec, s, name)} for s in steps],
+                               "command": _decide_hint(name, matter, "bifall|avslag|återremiss|bordläggning")
+                               if s.trigger == decides and matter else _decide_hint(name, matter, "avslag")
+                               if s.trigger == rejects and matter else command_hint(spec, s, name)} for s in steps],
     }
 
 
-def _decide_hint(name: str, matter: dict[str, Any]) -> str:
+def _decide_hint(name: str, matter: dict[str, Any], outcomes: str) -> str:
     if not matter["diarienummer"]:
         return f"journey matters register {name} --diarienummer 'KS YYYY/NNN'"
-    return (f"journey decide {name} --board {matter['next_body']} --outcome bifall|avslag|återremiss|bordläggning "
-            "--meeting YYYY-MM-DD --paragraph N")
+    return f"journey decide {name} --board {matter['next_body']} --outcome {outcomes} --meeting YYYY-MM-DD --paragraph N"
 
 
 def _quoted(name: str) -> str:
