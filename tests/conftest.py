@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -29,6 +30,12 @@ PG_URL = os.environ.get("JOURNEY_TEST_DATABASE_URL", "")
 NOW = datetime(2022, 3, 1, 9, 0, tzinfo=UTC)
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def workflows_v1(target: Path) -> Path:
+    """The shipped workflows as they were before handbook@2 (version 1 only): for tests that publish a version."""
+    shutil.copytree(WORKFLOWS, target, ignore=shutil.ignore_patterns("*-v2.yaml"))
+    return target
 
 
 def _pg_schema_url(schema: str) -> str:

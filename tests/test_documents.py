@@ -45,9 +45,11 @@ def test_entering_policy_writes_a_tjansteskrivelse_with_the_case_evidence(cli: C
                     "Ekonomiska konsekvenser", "Beslutsunderlag", "Beslutet skickas till"):
         assert heading in headings
     proposals = body[body.index("Förslag till beslut") + 1: body.index("Sammanfattning")]
-    assert proposals[0] == "1.\tKommunstyrelsen antar riktlinje för arbetet med sociala företag."
-    assert proposals[1].startswith("2.\tKommunstyrelsen ger förvaltningen i uppdrag att ta fram en handlingsplan")
-    assert len(proposals) == 3 and all(p.endswith(".") for p in proposals)  # self-standing sentences
+    # handbook@2: the policy is a matter of KS (the responsible board here) and KF, which adopts it
+    assert proposals[0] == "Kommunstyrelsen föreslår kommunfullmäktige att besluta följande."
+    assert proposals[1] == "1.\tKommunfullmäktige antar riktlinje för arbetet med sociala företag."
+    assert proposals[2].startswith("2.\tKommunfullmäktige uppdrar åt kommunstyrelsen att ta fram en handlingsplan")
+    assert len(proposals) == 4 and all(p.endswith(".") for p in proposals)  # self-standing sentences
     text = "\n".join(body)
     assert "Mål och budget 2022" in text and "den 22 november 2021" in text  # intent evidence, Swedish date
     assert "sedan beslut den 14 februari 2022 (§ 45, dnr KS 2022/117)" in text  # the board decision at anchoring

@@ -197,7 +197,7 @@ def test_templates_check_command_fails_with_exit_code_7_naming_the_override(tmp_
     assert result.exit_code == 7
     assert "FAIL  handbook@1 letter_of_intent avsiktsforklaring [laxa]: " in result.output
     assert "_letterhead.html.j2:1: undefined variable 'logga'" in result.output
-    assert "0 of 22 template checks passed" in result.output  # 18 declared, 4 of deals (2 templates × 2 samples)
+    assert "0 of 40 template checks passed" in result.output  # 4 workflow versions × 9 documents, 4 of deals
     (broken / "_letterhead.html.j2").write_text("<p>{{ municipality.formal_name }}</p>", encoding="utf-8")
     result = cli("templates check --municipality laxa --json", JOURNEY_TEMPLATES_DIR=str(templates))
     assert result.exit_code == 0

@@ -166,7 +166,7 @@ def test_a_format_1_export_from_journey_0_1_still_imports_and_migrates(database_
     """A kept fossil (core tables only, schema 0001): later tables import empty, ids and times as written."""
     import shutil
 
-    from tests.conftest import WORKFLOWS
+    from tests.conftest import workflows_v1
 
     cli = Cli(database_url, tmp_path)
     cli.ok(f"import {FOSSIL}")
@@ -174,8 +174,7 @@ def test_a_format_1_export_from_journey_0_1_still_imports_and_migrates(database_
     assert [e["trigger"] for e in laxa["entries"]] == [None, "confirm_interest", "sign_letter_of_intent",
                                                         "form_local_team"]
     assert laxa["entries"][-1]["at"].startswith("2022-03-04T10:00:00")
-    wf = tmp_path / "wf"
-    shutil.copytree(WORKFLOWS, wf)
+    wf = workflows_v1(tmp_path / "wf")
     shutil.copy(Path(__file__).parent / "data" / "workflows" / "versions" / "handbook-v2.yaml", wf)
     cli.ok("migrate --to 2", JOURNEY_WORKFLOWS_DIR=str(wf), JOURNEY_NO_CACHE="1")
     assert {m: json.loads(cli.ok(f"status {m} --json", JOURNEY_WORKFLOWS_DIR=str(wf)).output)["state"]

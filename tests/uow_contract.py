@@ -302,3 +302,48 @@ def test_deals_are_numbered_per_case_and_keep_their_facts_and_history(uow_factor
         events = uow.deals.events(deals[0].id or 0)
     assert [(e.seq, e.kind, e.actor, e.changes) for e in events] == [
         (1, DealEventKind.ADDED, "anna", {"form": [None, "iop"]}), (2, DealEventKind.STATUS, "eva", {})]
+
+
+def test_matters_keep_their_chain_decisions_and_status(uow_factory: UnitOfWorkFactory) -> None:
+    from journey.domain.matters import Decision, Matter, MatterStatus, Outcome
+
+    case = seed(uow_factory)
+    with uow_factory() as uow:
+        first = uow.matters.add(Matter(None, case.id or 0, "anchoring", "Ansvarig nämnd", ("KS", "KF"), NOW, "ada",
+                                       proposal={"responsible_board": {"board": "AMN"}}, updated_at=NOW))
+        first.diarienummer = "KS 2022/31"
+        first.decisions.append(Decision("KS", Outcome.ATERREMISS, date(2022, 2, 15), 12, NOW, "ada", 5, 1))
+        uow.matters.save(first)
+        uow.commit()
+    assert first.id is not None and first.decisions[0].id is not None
+    with uow_factory() as uow:
+        found = uow.matters.open_for(case.id or 0, "anchoring")
+        assert found is not None and uow.matters.open_for(case.id or 0, "policy") is None
+        found.decisions[0].paragraph = 13  # a corrected decision is updated, not added
+        found.decisions.append(Decision("KS", Outcome.BIFALL, date(2022, 3, 15), 20, NOW, "ada", 6, 2))
+        found.status, found.closed_at = MatterStatus.DECIDED, NOW
+        uow.matters.save(found)
+        uow.commit()
+    with uow_factory() as uow:
+        (stored,) = uow.matters.for_case(case.id or 0)
+        assert uow.matters.open_for(case.id or 0) is None
+    assert (stored.title, stored.bodies, stored.diarienummer, stored.status, stored.proposal) == (
+        "Ansvarig nämnd", ("KS", "KF"), "KS 2022/31", MatterStatus.DECIDED, {"responsible_board": {"board": "AMN"}})
+    assert [(d.seq, d.body, d.outcome, d.meeting_date, d.paragraph, d.history_seq) for d in stored.decisions] == [
+        (1, "KS", Outcome.ATERREMISS, date(2022, 2, 15), 13, 5), (2, "KS", Outcome.BIFALL, date(2022, 3, 15), 20, 6)]
+
+
+def test_two_decisions_with_the_same_number_are_a_concurrent_change(uow_factory: UnitOfWorkFactory) -> None:
+    from journey.domain.errors import ConcurrentChangeError
+    from journey.domain.matters import Decision, Matter, Outcome
+
+    case = seed(uow_factory)
+    with uow_factory() as uow:
+        matter = uow.matters.add(Matter(None, case.id or 0, "policy", "Riktlinje", ("KS",), NOW, "ada", updated_at=NOW))
+        uow.commit()
+    with pytest.raises(ConcurrentChangeError), uow_factory() as uow:
+        matter.decisions = [Decision("KS", Outcome.BIFALL, date(2022, 2, 15), 1, NOW, "ada", 0, 1),
+                            Decision("KS", Outcome.BIFALL, date(2022, 2, 16), 2, NOW, "ada", 0, 1)]
+        uow.matters.save(matter)
+    with uow_factory() as uow:
+        assert [m.decisions for m in uow.matters.for_case(case.id or 0)] == [[]]

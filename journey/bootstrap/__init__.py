@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from journey.ports.calendars import CalendarFiles
     from journey.ports.exports import ReportRenderer, SheetWriter, SiteWriter
     from journey.ports.hours import HoursFileReader
+    from journey.ports.matters import MatterReadModel
     from journey.ports.monitoring import MonitorReadModel
     from journey.ports.reminders import ReminderReadModel
     from journey.ports.unit_of_work import UnitOfWork
@@ -84,6 +85,12 @@ class App:
         from journey.adapters.readmodel.monitor import MonitorQueries
 
         return MonitorQueries(self.read_model())
+
+    def matter_reads(self) -> MatterReadModel:
+        """Plain reads of matters, decisions, boards and documents for the read commands."""
+        from journey.adapters.readmodel.matters import MatterQueries
+
+        return MatterQueries(self.read_model())
 
     def reminder_reads(self) -> ReminderReadModel:
         from journey.adapters.readmodel.reminders import ReminderQueries
@@ -182,9 +189,11 @@ def wire_features(app: App, deps: Deps) -> None:
     """Register each feature's event handlers and repositories; handlers run inside the advance's transaction."""
     from journey.adapters.sql.transfer_store import SqlTransferStore
     from journey.bootstrap.documents import wire_documents
+    from journey.bootstrap.matters import wire_matters
     from journey.bootstrap.reminders import wire_reminders
     from journey.bootstrap.webhooks import wire_webhooks
 
+    wire_matters(app, deps)  # issue 10: before documents, so a document rendered on entry sees its matter
     wire_documents(app, deps)  # issue 4: documents rendered on state entry
     wire_reminders(app, deps)  # issue 3: reminders planned on entry, cancelled on exit
     wire_webhooks(app, deps)  # issue 15: webhook deliveries planned with every change (after documents)

@@ -44,6 +44,10 @@ COMMANDS: dict[str, str] = {
     "tokens": "journey.cli.tokens:tokens",
     "webhooks": "journey.cli.webhooks:webhooks",
     "deals": "journey.cli.deals:deals",
+    "matters": "journey.cli.matters:matters",
+    "decide": "journey.cli.matters:decide",
+    "correct": "journey.cli.amendments:correct",
+    "withdraw": "journey.cli.amendments:withdraw",
 }
 
 EXIT_CODES = """\b

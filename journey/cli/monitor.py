@@ -9,7 +9,7 @@ import click
 
 from journey.cli._common import actor_option, echo, echo_json, get_app, json_option, terminal_safe
 
-SYMBOL = {"done": "✓", "current": "●", "": ""}
+SYMBOL = {"done": "✓", "current": "●", "withdrawn": "✕ withdrawn", "": ""}
 
 
 def progress_bar(total: int, label: str) -> Any:
@@ -27,7 +27,7 @@ def progress_bar(total: int, label: str) -> Any:
 @click.command()
 @click.option("--county", default="", help="Only municipalities in this län (substring, e.g. 'Skåne').")
 @click.option("--stage", default="", help="Only those in this stage (id like 'policy' or handbook number like 6).")
-@click.option("--status", default="", help="Only cases with this status (ACTIVE, PAUSED, COMPLETED).")
+@click.option("--status", default="", help="Only cases with this status (ACTIVE, PAUSED, COMPLETED, WITHDRAWN).")
 @click.option("--overdue", is_flag=True, help="Only municipalities with overdue reminders or deadlines.")
 @click.option("--min-days", default=0, type=int, metavar="N", help="Only those at least N days in their stage.")
 @click.option("--municipality", default="", help="Only names containing this text.")
@@ -41,8 +41,8 @@ def monitor(county: str, stage: str, status: str, overdue: bool, min_days: int, 
     """National view: every municipality × stage, days in stage, overdue, last change, next due date.
 
     SKR staff and admins see every municipality; a coordinator sees their own.
-    ✓ marks a stage passed, ● the current stage with its days (⏸ when paused); '!' counts
-    overdue reminders.
+    ✓ marks a stage passed, ● the current stage with its days (⏸ when paused, ✕ where a
+    withdrawn case ended); '!' counts overdue reminders.
 
     \b
     Example:
@@ -82,7 +82,7 @@ def _print_matrix(data: dict[str, Any]) -> None:
                "Last change", "Next due", f"ESF h {data['year']}", "Meeting h", "Deals"]
     rows = []
     for r in data["rows"]:
-        mark = "⏸" if r["status"] == "PAUSED" else "●"
+        mark = {"PAUSED": "⏸", "WITHDRAWN": "✕"}.get(r["status"], "●")
         cells = [f"{mark} {r['days_in_stage']}d" if r["cells"].get(s["id"]) == "current"
                  else SYMBOL[r["cells"].get(s["id"], "")] for s in stages]
         last = r["last_change"]

@@ -94,10 +94,16 @@ def show(name: str, version: int | None, as_json: bool) -> None:
         flags = " (final)" if s["final"] else ""
         flags += " (initial)" if s["path"] == data["initial"] else ""
         echo(f"{indent}{s['path']}: {s['title']}{flags}")
+        if s["matter"]:
+            m = s["matter"]
+            echo(f"{indent}  matter: {m['title']}: {' -> '.join(m['bodies'])} decide {m['decides']}"
+                       + (f", avslag: {m['on_avslag']}" if m["on_avslag"] else "")
+                       + (" (opened by `journey matters register`)" if m["optional"] else ""))
     echo("\nTransitions:")
     for t in data["transitions"]:
         needs = f"  needs: {', '.join(t['guards'])}" if t["guards"] else ""
-        echo(f"  {t['trigger']}: {t['source']} -> {t['dest']}{needs}")
+        back = "  (backward)" if t["backward"] else ""
+        echo(f"  {t['trigger']}: {t['source']} -> {t['dest']}{needs}{back}")
     echo("\nEvidence:")
     for e in data["evidence"]:
         fields = ", ".join(f["name"] + ("" if f["required"] else "?") + f" ({f['type']})" for f in e["fields"])

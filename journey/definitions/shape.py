@@ -18,6 +18,7 @@ from journey.domain.spec import (
     DocumentSpec,
     EvidenceFieldSpec,
     EvidenceSpec,
+    MatterSpec,
     ReminderSpec,
     StateSpec,
     TransitionSpec,
@@ -29,7 +30,9 @@ NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 TOP_KEYS = {"workflow", "version", "title", "description", "initial", "evidence", "states", "transitions", "extends",
             "migrations"}
 VARIANT_KEYS = TOP_KEYS | {"remove_states", "remove_transitions"}
-STATE_KEYS = {"id", "title", "description", "handbook_stage", "final", "parallel", "reminders", "documents"}
+STATE_KEYS = {"id", "title", "description", "handbook_stage", "final", "parallel", "reminders", "documents", "matter"}
+MATTER_KEYS = {"title", "bodies", "decides", "decision", "on_avslag", "prepared_by", "optional"}
+BOARD_CODE = re.compile(r"^[\wÅÄÖåäö][\wÅÄÖåäö .&-]{0,39}$")
 REGION_KEYS = {"id", "title", "description", "initial", "states"}
 LEAF_KEYS = {"id", "title", "description", "final", "reminders", "documents"}
 TRANSITION_KEYS = {"trigger", "source", "dest", "title", "guards"}
@@ -219,7 +222,32 @@ def _leaf(raw: Any, prefix: str, key: str, problems: Problems, kind: str) -> Sta
         reminders=_items(raw.get("reminders"), f"{key}.reminders", problems, ReminderSpec, raw),
         documents=_items(raw.get("documents"), f"{key}.documents", problems, DocumentSpec, raw),
         line=raw.line,
+        matter=_matter(raw.get("matter"), f"{key}.matter", problems, raw) if "matter" in raw else None,
     )
+
+
+def _matter(raw: Any, key: str, problems: Problems, parent: LineDict) -> MatterSpec | None:
+    """``matter: {title, bodies: [responsible, KS, KF], decides: TRIGGER, on_avslag: TRIGGER, ...}``."""
+    if not _mapping(raw, key, problems, MATTER_KEYS, parent):
+        return None
+    bodies = raw.get("bodies")
+    if not isinstance(bodies, list) or not bodies or not all(isinstance(b, str) and BOARD_CODE.match(b) for b in bodies):
+        problems.add(raw, f"{key}.bodies", "must be a non-empty list of board codes in deciding order "
+                     "(e.g. [responsible, KS, KF]; 'responsible' is the responsible board)", "bodies" if "bodies" in raw
+                     else None)
+        bodies = []
+    optional = raw.get("optional", False)
+    if not isinstance(optional, bool):
+        problems.add(raw, f"{key}.optional", "must be true or false", "optional")
+    decides = _text(raw, "decides", key, problems, required=True)
+    on_avslag = _text(raw, "on_avslag", key, problems)
+    for name, value in (("decides", decides), ("on_avslag", on_avslag)):
+        if value and not IDENT.match(value):
+            problems.add(raw, f"{key}.{name}", f"{value!r} must be a trigger name (snake_case)", name)
+    return MatterSpec(title=_text(raw, "title", key, problems, required=True), bodies=tuple(bodies), decides=decides,
+                      decision=_text(raw, "decision", key, problems, default="board_decision"), on_avslag=on_avslag,
+                      prepared_by=_text(raw, "prepared_by", key, problems, default="coordinator"),
+                      optional=bool(optional), line=raw.line)
 
 
 def _region(raw: Any, prefix: str, key: str, problems: Problems) -> StateSpec | None:

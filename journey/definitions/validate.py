@@ -7,7 +7,8 @@ from collections import deque
 
 from journey.domain import guards
 from journey.domain.errors import DefinitionError
-from journey.domain.spec import WorkflowSpec
+from journey.domain.matters import DECISION_FIELDS
+from journey.domain.spec import StateSpec, WorkflowSpec
 
 
 def _err(spec: WorkflowSpec, line: int | None, key: str, message: str) -> DefinitionError:
@@ -46,6 +47,8 @@ def check_graph(spec: WorkflowSpec) -> list[DefinitionError]:
         if (t.trigger, t.source) in seen:
             errors.append(_err(spec, t.line, key, f"duplicate trigger {t.trigger!r} from {t.source!r}"))
         seen[(t.trigger, t.source)] = t.line
+    for state in spec.all_states():
+        errors += _matter_problems(spec, state)
     if errors or initial is None:
         return errors
     exits: dict[str, list[str]] = {}  # state path -> destinations of the transitions that leave it
@@ -65,6 +68,42 @@ def check_graph(spec: WorkflowSpec) -> list[DefinitionError]:
             errors.append(_err(spec, state.line, where, "no final state can be reached from here "
                                                         "(a cycle without a way out?)"))
     return errors
+
+
+def _matter_problems(spec: WorkflowSpec, state: StateSpec) -> list[DefinitionError]:
+    """A matter names steps out of its own state, and a decision kind a body's decision can fill."""
+    matter = state.matter
+    if matter is None:
+        return []
+    key = f"states.{state.path}.matter"
+    if state.kind != "stage":
+        return [_err(spec, matter.line, key, "only a plain stage (not a parallel one) can hold a matter")]
+    problems = []
+    kind = spec.evidence_kind(matter.decision)
+    if kind is None:
+        problems.append(_err(spec, matter.line, f"{key}.decision", f"unknown evidence kind {matter.decision!r}"))
+    else:
+        extra = [f.name for f in kind.fields if f.required and f.name not in DECISION_FIELDS]
+        if extra:
+            problems.append(_err(spec, matter.line, f"{key}.decision",
+                                 f"{matter.decision!r} requires {', '.join(extra)}, which a decision does not give "
+                                 f"(a decision gives {', '.join(DECISION_FIELDS)})"))
+    for name, trigger in (("decides", matter.decides), ("on_avslag", matter.on_avslag)):
+        if not trigger:
+            continue
+        step = next((t for t in spec.transitions if t.trigger == trigger and t.source == state.path), None)
+        if step is None:
+            problems.append(_err(spec, matter.line, f"{key}.{name}",
+                                 f"no transition {trigger!r} leaves {state.path!r}"))
+        elif name == "decides" and matter.decision not in step.guards:
+            problems.append(_err(spec, matter.line, f"{key}.decides",
+                                 f"{trigger!r} must name the decision kind {matter.decision!r} among its guards"))
+        elif name == "on_avslag":
+            needs = [g for g in step.guards if g != matter.decision]
+            if needs:
+                problems.append(_err(spec, matter.line, f"{key}.on_avslag",
+                                     f"{trigger!r} needs {', '.join(needs)}; an avslag gives only the decision"))
+    return problems
 
 
 def _reachable(spec: WorkflowSpec, exits: dict[str, list[str]]) -> set[str]:

@@ -5,10 +5,13 @@
     │   ├── EvidenceError              2
     │   ├── CalendarFileError          2  a calendar file row is invalid (starts with file:line)
     │   └── HoursFileError             2  an hours import file is invalid (starts with file:line: column)
+    │   └── DecisionInputError         2  an unknown outcome, a meeting date after today, an empty chain
     ├── RefusedError                   3  the rules say no
     │   ├── TransitionNotAllowedError  3  trigger not valid in the current state
-    │   └── GuardRefusedError          3  evidence or another condition is lacking
-    ├── NotFoundError                  4  unknown municipality, case, workflow, trigger, user
+    │   ├── GuardRefusedError          3  evidence or another condition is lacking
+    │   └── MatterRefusedError         3  no open matter, or a decision that does not fit its chain
+    ├── NotFoundError                  4  unknown municipality, case, workflow, trigger, user, history entry
+    │   └── BoardNotFoundError         4  a body the municipality has no board for (KS and KF always exist)
     ├── ConcurrentChangeError          5  another coordinator changed the case first
     ├── PermissionDeniedError          6  the actor's role does not allow the action
     │   └── AuthenticationError        6  no valid login, session or token (HTTP 401)
@@ -75,8 +78,16 @@ class GuardRefusedError(RefusedError):
         self.problems = problems
 
 
+class MatterRefusedError(RefusedError):
+    """A matter (ärende) cannot take this decision or change: none is open, or another body decides now."""
+
+
 class NotFoundError(JourneyError):
     exit_code = ExitCode.NOT_FOUND
+
+
+class BoardNotFoundError(NotFoundError):
+    """The municipality has no board with that code or name (KS and KF always exist)."""
 
 
 class ConcurrentChangeError(JourneyError):
@@ -162,6 +173,10 @@ class HoursFileError(InputError):
 
     Problems in a row's values keep their own class (and exit code) with ``file:line: column:`` in front.
     """
+
+
+class DecisionInputError(InputError):
+    """A decision given on the command line is malformed: unknown outcome, a date after today, an empty chain."""
 
 
 class EmailTemplateError(JourneyError):

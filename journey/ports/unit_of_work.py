@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from journey.ports.deals import DealRepository
     from journey.ports.documents import DocumentRepository
     from journey.ports.hours import HoursRepository, PeopleRepository
+    from journey.ports.matters import MatterRepository
     from journey.ports.reminders import BoardMeetingRepository, PauseRepository, ReminderRepository
     from journey.ports.webhooks import WebhookRepository
 
@@ -47,6 +48,8 @@ class UnitOfWork(Protocol):
     def webhooks(self) -> WebhookRepository: ...
     @property
     def deals(self) -> DealRepository: ...
+    @property
+    def matters(self) -> MatterRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...

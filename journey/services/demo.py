@@ -9,12 +9,14 @@ from datetime import date, datetime, timedelta
 from journey.domain.board_meetings import MeetingRow
 from journey.domain.clock import FixedClock
 from journey.domain.deals import DealInput
-from journey.domain.errors import RefusedError
+from journey.domain.errors import MatterRefusedError, RefusedError
 from journey.domain.municipality import formal_name
 from journey.services.board_meetings import import_meetings
 from journey.services.cases.lifecycle import advance_case, open_case
 from journey.services.deals.register import add_deal
 from journey.services.deps import Deps
+from journey.services.matters.decisions import decide
+from journey.services.matters.registration import Facts, register_matter
 from journey.services.registry import seed_network
 
 # (municipality, steps completed, variant or None, responsible board code)
@@ -111,6 +113,23 @@ def meeting_plan(board: str, today: date) -> list[MeetingRow]:
     return rows
 
 
+def _open_matter(deps: Deps, actor: str, name: str, clock: FixedClock) -> None:
+    """A case standing in a state with an open matter: the registry has numbered it, and KS sent it back once."""
+    with deps.uow() as uow:
+        m = uow.municipalities.find(name)
+        case = uow.cases.for_municipality(m.id or 0) if m else None
+        if case is None or uow.matters.open_for(case.id or 0) is None:
+            return  # the case stands where no decision is pending
+    clock.at += timedelta(days=30)
+    register_matter(deps, actor, name, Facts(diarienummer=f"KS {clock.at.year}/{200 + len(name) * 3}",
+                                             forvaltning="Kommunledningsförvaltningen"))
+    ks = [row.day for row in meeting_plan("KS", clock.at.date()) if row.day < clock.at.date()]
+    try:
+        decide(deps, actor, name, "KS", "återremiss", ks[-1].isoformat(), "12", comment="demo")
+    except MatterRefusedError:
+        pass  # the matter awaits another body first
+
+
 def run_demo(deps: Deps, actor: str, progress: Callable[[str], None] = lambda _: None) -> DemoReport:
     """Idempotent: municipalities that already have a case are skipped."""
     seed_network(deps, actor)
@@ -139,5 +158,6 @@ def run_demo(deps: Deps, actor: str, progress: Callable[[str], None] = lambda _:
             advances += 1
         if name in DEALS:
             add_deal(local, actor, name, replace(DEALS[name], comment="demo"))
+        _open_matter(local, actor, name, clock)
         progress(f"{name}: {done} steps")
     return DemoReport(opened, advances)

@@ -12,6 +12,7 @@ from journey.domain.case import Case, HistoryEntry
 from journey.domain.deals import Deal, DealEvent
 from journey.domain.esf import Attestation, ClaimPeriod
 from journey.domain.hours import TimeEntry
+from journey.domain.matters import Matter
 from journey.domain.reminders import Reminder
 from journey.ports.auth import CredentialRepository
 from journey.ports.case_migrations import CaseMigrationRepository
@@ -19,9 +20,11 @@ from journey.ports.core import CaseRepository, MunicipalityRepository, UserRepos
 from journey.ports.deals import DealRepository
 from journey.ports.documents import DocumentRepository
 from journey.ports.hours import HoursRepository, PeopleRepository
+from journey.ports.matters import MatterRepository
 from journey.ports.reminders import BoardMeetingRepository, PauseRepository, ReminderRepository
 from journey.ports.webhooks import WebhookRepository
 from tests.fakes.hours import FakeHoursRepository, FakePeopleRepository
+from tests.fakes.matters import FakeMatterRepository
 from tests.fakes.repositories import (
     FakeBoardMeetingRepository,
     FakeCaseMigrationRepository,
@@ -69,6 +72,7 @@ class Tables:
     deliveries: dict[int, dict[str, Any]] = field(default_factory=dict)
     deals: dict[int, Deal] = field(default_factory=dict)
     deal_events: list[DealEvent] = field(default_factory=list)
+    matters: dict[int, Matter] = field(default_factory=dict)
     last_id: dict[str, int] = field(default_factory=dict)
 
     def next_id(self, table: str) -> int:
@@ -110,6 +114,7 @@ class FakeUnitOfWork:
         self.auth: CredentialRepository = FakeCredentialRepository(self)
         self.webhooks: WebhookRepository = FakeWebhookRepository(self)
         self.deals: DealRepository = FakeDealRepository(self)
+        self.matters: MatterRepository = FakeMatterRepository(self)
 
     def _begin(self) -> None:
         self._tables = copy.deepcopy(self.db.committed)

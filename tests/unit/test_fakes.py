@@ -8,7 +8,7 @@ import pytest
 
 from journey.domain.case import CaseStatus
 from journey.domain.errors import ConcurrentChangeError
-from journey.ports import auth, case_migrations, core, deals, documents, hours, mail, reminders, webhooks
+from journey.ports import auth, case_migrations, core, deals, documents, hours, mail, matters, reminders, webhooks
 from journey.ports.unit_of_work import UnitOfWork
 from tests.fakes import FakeApp, FakeDatabase, FakeDocumentRenderer, FakeEmailRenderer, FakeMailer, FakeUnitOfWork
 from tests.unit.support import case_in, current_case
@@ -19,7 +19,8 @@ PORTS = {"municipalities": core.MunicipalityRepository, "users": core.UserReposi
          "hours": hours.HoursRepository, "people": hours.PeopleRepository,
          "case_migrations": case_migrations.CaseMigrationRepository, "auth": auth.CredentialRepository,
          "webhooks": webhooks.WebhookRepository,
-         "deals": deals.DealRepository}
+         "deals": deals.DealRepository,
+         "matters": matters.MatterRepository}
 
 
 def declared(protocol: type) -> dict[str, inspect.Signature]:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from journey.adapters.sql.repositories.deals import SqlDealRepository
     from journey.adapters.sql.repositories.documents import SqlDocumentRepository
     from journey.adapters.sql.repositories.hours import SqlHoursRepository, SqlPeopleRepository
+    from journey.adapters.sql.repositories.matters import SqlMatterRepository
     from journey.adapters.sql.repositories.reminders import (
         SqlMeetingRepository,
         SqlPauseRepository,
@@ -45,7 +46,7 @@ def translate(exc: Exception) -> JourneyError | None:
 
 
 _FEATURES = ("reminders", "board_meetings", "pauses", "documents", "hours", "people", "case_migrations", "auth",
-             "webhooks", "deals")
+             "webhooks", "deals", "matters")
 
 
 class SqlUnitOfWork:
@@ -137,6 +138,12 @@ class SqlUnitOfWork:
         from journey.adapters.sql.repositories.deals import SqlDealRepository
 
         return SqlDealRepository(self.session)
+
+    @cached_property
+    def matters(self) -> SqlMatterRepository:
+        from journey.adapters.sql.repositories.matters import SqlMatterRepository
+
+        return SqlMatterRepository(self.session)
 
     def commit(self) -> None:
         self.session.commit()

@@ -19,7 +19,7 @@ from journey.domain.errors import NotFoundError, TemplateError
 from journey.domain.spec import DocumentSpec, StateSpec, WorkflowSpec
 from journey.ports.documents import DocumentTools
 from journey.services.deals.documents import DEAL_DOCUMENTS, sample_deals, with_deal
-from journey.services.documents.context import build_context, sample_history
+from journey.services.documents.context import build_context, open_sample, sample_history, sample_matters
 from journey.services.hours.report import sample_report
 
 
@@ -71,9 +71,11 @@ def check_templates(registry: WorkflowCatalog, tools: DocumentTools, now: dateti
         jobs: list[tuple[str, dict[str, Any]]] = []
         for spec, state, doc in items:
             for history in (sample_history(spec, now), []):
+                matters = open_sample(sample_matters(spec, now, full=bool(history)), state)
                 jobs.append((doc.template, build_context(spec=spec, state=state, doc=doc, municipality=person,
                                                          case_state=state.path, opened_at=now, history=history,
-                                                         now=now, esf=sample_report(now.date()) if history else None)))
+                                                         now=now, matters=matters,
+                                                         esf=sample_report(now.date()) if history else None)))
         deal_items = _deal_items(registry, now, person)
         jobs += [(doc.template, context) for _, _, doc, context in deal_items]
         outcomes = tools.renderer.render(jobs, slug, strict=False) if jobs else []

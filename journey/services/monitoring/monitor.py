@@ -38,7 +38,7 @@ class MonitorFilter:
 
     county: str = ""  # substring of the län, case-insensitive
     stage: str = ""  # stage id or handbook stage number
-    status: str = ""  # ACTIVE, PAUSED or COMPLETED
+    status: str = ""  # ACTIVE, PAUSED, COMPLETED or WITHDRAWN
     overdue: bool = False  # only municipalities with overdue reminders
     min_days: int = 0  # only those at least this many days in their stage
     municipality: str = ""  # substring of the name
@@ -116,7 +116,8 @@ def build(source: MonitorSource, workflows: Callable[[], WorkflowCatalog], usern
             "stages": columns, "rows": shown, "funnel": _funnel(columns, rows), "counties": _counties(rows),
             "deals": network_deals([r["deals"] for r in rows]),
             "totals": {"municipalities": len(rows), "shown": len(shown), "with_case": sum(r["stage"] != "" for r in rows),
-                       "overdue": sum(1 for r in rows if r["overdue"])}}
+                       "overdue": sum(1 for r in rows if r["overdue"]),
+                       "withdrawn": sum(1 for r in rows if r["status"] == "WITHDRAWN")}}
 
 
 def _esf_row(quarters: int, meeting_quarters: int, settings: EsfSettings, now: datetime) -> dict[str, Any]:
@@ -154,14 +155,17 @@ def _row(r: dict[str, Any], specs: dict[tuple[str, int], WorkflowSpec | None], o
     cells = {sid: ("done" if i < position else "current" if i == position else "") for sid, i in order.items()}
     if completed and r["stage"] in cells:
         cells[r["stage"]] = "done"
-    due = [p["due_at"] for p in planned.get(r["id"], []) if p["due_at"] is not None]
+    if r["status"] == "WITHDRAWN" and r["stage"] in cells:
+        cells[r["stage"]] = "withdrawn"  # where the municipality left the network
+    due = [p["due_at"] for p in planned.get(r["id"], []) if p["due_at"] is not None and r["status"] != "WITHDRAWN"]
     overdue = [d for d in due if d < now]
     change = last.get(r["id"])
     return base | {
         "workflow": f"{r['workflow']}@{r['workflow_version']}", "stage": r["stage"],
         "stage_title": stage.title if stage else r["stage"], "handbook_stage": stage.handbook_stage if stage else "",
         "state": r["state"], "state_title": state_label(spec, r["state"]), "status": r["status"],
-        "days_in_stage": max(0, (now - r["stage_entered_at"]).days), "stage_entered_at": r["stage_entered_at"],
+        "days_in_stage": None if r["status"] == "WITHDRAWN" else max(0, (now - r["stage_entered_at"]).days),
+        "stage_entered_at": r["stage_entered_at"],
         "overdue": len(overdue), "oldest_overdue": min(overdue) if overdue else None,
         "next_due": min(due) if due else None,
         "last_change": {"at": change["at"], "actor": change["actor"], "trigger": change["trigger"],
@@ -235,8 +239,8 @@ def _funnel(columns: list[dict[str, str]], rows: list[dict[str, Any]]) -> list[d
     """Per stage: how many municipalities are in it now and how many have reached it."""
     result = []
     for c in columns:
-        current = sum(1 for r in rows if r["stage"] == c["id"])
-        reached = sum(1 for r in rows if r["cells"].get(c["id"]) in ("done", "current"))
+        current = sum(1 for r in rows if r["stage"] == c["id"] and r["status"] != "WITHDRAWN")
+        reached = sum(1 for r in rows if r["cells"].get(c["id"]) in ("done", "current", "withdrawn"))
         result.append(c | {"current": current, "reached": reached})
     return result
 

@@ -18,6 +18,7 @@ from journey.domain.deals import FORM_LABELS, STATUS_LABELS, DealForm, DealStatu
 from journey.domain.errors import NotFoundError
 from journey.domain.spec import WorkflowSpec, parse_state
 from journey.ports.exports import ReportRenderer, SiteWriter
+from journey.services.cases.views import with_corrections
 from journey.services.monitoring.monitor import MonitorSource, build, state_label
 from journey.services.workflows import diagram
 
@@ -41,9 +42,18 @@ def _value(value: Any) -> str:
     return ", ".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
 
 
-def _evidence(evidence: dict[str, Any]) -> str:
-    return "; ".join(f"{kind}: " + ", ".join(f"{k}={_value(v)}" for k, v in fields.items())
-                     for kind, fields in (evidence or {}).items() if isinstance(fields, dict))
+def _evidence(entry: dict[str, Any]) -> str:
+    evidence = entry.get("evidence") or {}
+    if entry.get("kind") == "CORRECTED" and isinstance(evidence.get("correction"), dict):
+        body = evidence["correction"]
+        return f"rättar #{body.get('entry')}: " + "; ".join(
+            f"{kind}.{k}: {_value((body.get('previous') or {}).get(kind, {}).get(k))} → {_value(v)}"
+            for kind, fields in (body.get("changes") or {}).items() for k, v in fields.items())
+    text = "; ".join(f"{kind}: " + ", ".join(f"{k}={_value(v)}" for k, v in fields.items())
+                     for kind, fields in evidence.items() if isinstance(fields, dict))
+    for c in entry.get("corrected") or []:
+        text += f" (rättat i #{c['seq']} av {c['actor']}: {c['reason']})"
+    return text
 
 
 def _deal(deal: dict[str, Any]) -> dict[str, Any]:
@@ -79,9 +89,9 @@ def write_report(source: ReportSource, workflows: Callable[[], WorkflowCatalog],
             leaves = parse_state(row["state"])
             diagrams[key] = (diagram.svg(spec, leaves), diagram.mermaid(spec, leaves)) if spec else ("", "")
         drawing, mermaid = diagrams[key]
-        entries = [e | {"evidence_text": _evidence(e["evidence"]), "to_label": state_label(spec, e["to_state"]),
+        entries = [e | {"evidence_text": _evidence(e), "to_label": state_label(spec, e["to_state"]),
                         "from_label": state_label(spec, e["from_state"]) if e["from_state"] else ""}
-                   for e in history.get(case_id or -1, [])]
+                   for e in with_corrections(history.get(case_id or -1, []))]
         page = render("municipality.html.j2", {
             "row": row, "history": entries, "documents": [_document(d) for d in documents.get(case_id or -1, [])],
             "reminders": reminders.get(case_id or -1, []), "deals": [_deal(d) for d in deals.get(case_id or -1, [])],

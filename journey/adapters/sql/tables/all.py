@@ -7,6 +7,7 @@ from journey.adapters.sql.tables import (  # noqa: F401
     deals,
     documents,
     hours,
+    matters,
     reminders,
     webhooks,
 )
