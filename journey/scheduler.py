@@ -76,7 +76,7 @@ def _on_event(event: Any) -> None:
 
 
 def make_runner(app: Any, interval: float, batch: int = 20) -> SweepRunner:
-    from journey.adapters.sql.scheduler_lease import holder_id, make_lock
+    from journey.bootstrap.reminders import holder_id, make_lock
 
     tz = ZoneInfo(app.settings.timezone)
     lease = timedelta(seconds=max(60.0, interval * 10))

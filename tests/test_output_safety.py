@@ -104,6 +104,7 @@ def test_hours_export_neutralises_formulas_from_input(cli: Cli, tmp_path: Path) 
     from openpyxl import load_workbook
 
     cli.ok("municipalities seed")
+    cli.ok(["people", "add", "Tierp", "--name", "@SUM(A1)"])  # hours are logged for registered people (#12)
     cli.ok(["hours", "log", "Tierp", "--person", "@SUM(A1)", "--date", "2022-02-14", "--hours", "3", "--activity",
             "inventory", "--description", FORMULAS[0]])
     xlsx, csv_path = tmp_path / "tid.xlsx", tmp_path / "tid.csv"
@@ -115,7 +116,10 @@ def test_hours_export_neutralises_formulas_from_input(cli: Cli, tmp_path: Path) 
     live = [c.coordinate for ws in book.worksheets for r in ws.iter_rows() for c in r if c.data_type == "f"]
     assert live == []
     entries = book["Tidrapport"]
-    assert entries["G2"].value == FORMULAS[0] and entries["G2"].quotePrefix and entries["E2"].value == 3
+    header = [c.value for c in entries[1]]
+    described = entries.cell(row=2, column=header.index("Beskrivning av arbetet") + 1)
+    assert described.value == FORMULAS[0] and described.quotePrefix
+    assert entries.cell(row=2, column=header.index("Timmar") + 1).value == 3
 
 
 def test_monitor_export_uses_the_same_writer(cli: Cli, app: App, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from journey.adapters.clock import SystemClock
 from journey.adapters.readmodel.core import SqlReadModel
-from journey.config import Settings, login_name
+from journey.config import Settings, debug_enabled, login_name
 from journey.definitions.catalog import WorkflowCatalog
 from journey.domain.clock import Clock
 
@@ -155,7 +155,7 @@ class App:
             self.engine.dispose()
 
 
-__all__ = ["App", "app_from_environment", "login_name"]
+__all__ = ["App", "app_from_environment", "debug_enabled", "login_name", "translate_database_error"]
 
 
 def app_from_environment(database: str | None = None, workflows: str | None = None) -> App:
@@ -198,3 +198,10 @@ def wire_features(app: App, deps: Deps) -> None:
     wire_reminders(app, deps)  # issue 3: reminders planned on entry, cancelled on exit
     wire_webhooks(app, deps)  # issue 15: webhook deliveries planned with every change (after documents)
     deps.transfer_store = lambda: SqlTransferStore(app.engine)
+
+
+def translate_database_error(exc: Exception) -> Any:
+    """The journey error a database driver's exception stands for, if it is a known kind (else None)."""
+    from journey.adapters.sql.unit_of_work import translate
+
+    return translate(exc)

@@ -42,3 +42,17 @@ def sweep_once(app: Any, batch: int = 20) -> Any:
 
     options = SweepOptions(holder_id(), ZoneInfo(app.settings.timezone), batch, timedelta(minutes=10))
     return send_due_reminders(app.deps, make_mailer(app), make_renderer(app), options)
+
+
+def holder_id() -> str:
+    """This process's name in the scheduler lease."""
+    from journey.adapters.sql.scheduler_lease import holder_id as lease_holder
+
+    return lease_holder()
+
+
+def make_lock(engine: Any, ttl: Any) -> Any:
+    """The one-sender lock: a PostgreSQL advisory lock, or a lease row on SQLite."""
+    from journey.adapters.sql.scheduler_lease import make_lock as lease_lock
+
+    return lease_lock(engine, ttl)

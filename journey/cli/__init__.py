@@ -75,7 +75,7 @@ def to_click_error(exc: BaseException) -> click.ClickException:
     if isinstance(exc, OSError) and exc.filename:  # a path the user gave cannot be read or written
         return JourneyCliError(f"cannot use {exc.filename!s}: {exc.strerror or exc}", int(ExitCode.USAGE))
     if "sqlalchemy" in sys.modules:
-        from journey.adapters.sql.unit_of_work import translate
+        from journey.bootstrap import translate_database_error as translate
 
         mapped = translate(exc) if isinstance(exc, Exception) else None
         if mapped is not None:
@@ -111,7 +111,9 @@ class LazyGroup(click.Group):
             os.dup2(devnull, sys.stdout.fileno())
             raise click.exceptions.Exit(1) from None
         except Exception as exc:
-            if os.environ.get("JOURNEY_DEBUG"):
+            from journey.bootstrap import debug_enabled
+
+            if debug_enabled():
                 raise
             raise to_click_error(exc) from exc
 

@@ -17,10 +17,7 @@ def reminders() -> None:
 def _views(app: Any) -> tuple[Any, Any, Any]:
     from zoneinfo import ZoneInfo
 
-    from journey.adapters.readmodel.reminders import ReminderQueries
-
-    read = app.read_model()
-    return read, ReminderQueries(read), ZoneInfo(app.settings.timezone)
+    return app.read_model(), app.reminder_reads(), ZoneInfo(app.settings.timezone)
 
 
 @reminders.command()
