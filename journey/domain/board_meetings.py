@@ -6,10 +6,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from journey.domain.addresses import address_problem, normalize_address
 from journey.domain.errors import InputError
 
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
-_EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
 _BOARD = re.compile(r"^[\wÅÄÖåäö][\wÅÄÖåäö .&-]{0,39}$")
 
 
@@ -51,11 +51,16 @@ def parse_time(text: str, where: str = "") -> str:
     return f"{int(match.group(1)):02d}:{match.group(2)}"
 
 
-def check_email(text: str, where: str = "") -> str:
-    text = text.strip()
-    if text and not _EMAIL.match(text):
-        raise _error(where, f"{text!r} is not an email address")
-    return text
+def check_email(text: str, where: str = "", label: str = "email address") -> str:
+    """A board contact address, checked as every address is (journey.domain.addresses); '' stays ''."""
+    if not text.strip():
+        return ""
+    address = normalize_address(text)
+    problem = address_problem(address)
+    if problem:
+        shown = text if len(text) <= 80 else text[:80] + "…"
+        raise _error(where, f"{label} {shown!r} is not a valid email address: {problem}")
+    return address
 
 
 def check_board(text: str, where: str = "") -> str:

@@ -11,7 +11,10 @@
     ├── PermissionDeniedError          6  the actor's role does not allow the action
     ├── DefinitionError                7  a workflow file is invalid (names file, line and key)
     ├── NotInitialisedError            8  the database has no schema yet: run `journey init`
-    └── DatabaseLockedError           75  the database stayed locked (EX_TEMPFAIL): retry
+    ├── DatabaseLockedError           75  the database stayed locked (EX_TEMPFAIL): retry
+    └── MailError                      1  one reminder could not be delivered (recorded on it)
+        ├── MailUnavailableError      75  the SMTP server cannot be reached (EX_TEMPFAIL): retry
+        └── MailConfigError           78  JOURNEY_SMTP_FROM or the SMTP login is refused (EX_CONFIG)
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ class ExitCode(IntEnum):
     DEFINITION = 7
     NOT_INITIALISED = 8
     LOCKED = 75
+    UNAVAILABLE = 75  # the same code: temporary, retry later
+    CONFIG = 78
 
 
 class JourneyError(Exception):
@@ -107,8 +112,30 @@ class DatabaseLockedError(JourneyError):
 
 
 class MailError(JourneyError):
-    """Delivery failed. ``temporary``: retry later (server down, 4xx); else give up (5xx)."""
+    """Delivery of one message failed. ``temporary``: retry later (4xx); else give up (5xx).
 
-    def __init__(self, message: str, *, temporary: bool, connection: bool = False) -> None:
+    ``uncertain``: the whole message was sent but no reply came (timeout, lost connection), so
+    the server may have accepted it; a retry may deliver a second copy (same Message-ID).
+    """
+
+    def __init__(self, message: str, *, temporary: bool, uncertain: bool = False) -> None:
         super().__init__(message)
-        self.temporary, self.connection = temporary, connection
+        self.temporary, self.uncertain = temporary, uncertain
+
+
+class MailUnavailableError(MailError):
+    """The SMTP server cannot be reached or closes the service (421): no message was attempted."""
+
+    exit_code = ExitCode.UNAVAILABLE
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, temporary=True)
+
+
+class MailConfigError(MailError):
+    """The sender address or the SMTP login is refused: nothing can be sent until the settings are fixed."""
+
+    exit_code = ExitCode.CONFIG
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, temporary=False)

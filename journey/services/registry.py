@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from journey.domain.access import Action, Role, authorize
+from journey.domain.addresses import check_address
 from journey.domain.errors import InputError, RefusedError
 from journey.domain.municipality import NETWORK_MUNICIPALITIES, Municipality, normalize_name, slugify
 from journey.services.cases.lifecycle import actor_in, find_municipality
@@ -66,6 +67,7 @@ def add_user(deps: Deps, username: str | None, new_username: str, role: str, mun
         raise InputError(f"role {role!r} must be one of: {', '.join(r.value.lower() for r in Role)}") from None
     if parsed is Role.COORDINATOR and not municipality:
         raise InputError("a coordinator needs --municipality")
+    email = check_address(email, "email") if email.strip(" ") else ""
     with deps.uow() as uow:
         actor = actor_in(uow, username)
         authorize(actor, Action.MANAGE_REGISTRY)

@@ -101,9 +101,9 @@ def describe(exc: BaseException, template: str) -> str:
 def render_one(search_path: list[str], job: dict[str, Any], max_output: int) -> dict[str, Any]:
     loaded: dict[str, tuple[str, str]] = {}
     env = make_environment(search_path, loaded)
-    name = job["template"]
-    try:
-        template = env.get_template(name)
+    name = job.get("template") or job.get("name") or "<string>"
+    try:  # a job names a template file, or brings its source (an e-mail subject line)
+        template = env.from_string(job["source"]) if "source" in job else env.get_template(name)
         size, parts = 0, []
         for chunk in template.generate(job["context"]):
             size += len(chunk)
@@ -112,7 +112,7 @@ def render_one(search_path: list[str], job: dict[str, Any], max_output: int) -> 
             parts.append(chunk)
     except Exception as exc:  # every failure becomes one line for the user
         return {"ok": False, "error": describe(exc, loaded.get(name, (name,))[0] or name)}
-    return {"ok": True, "output": "".join(parts), "path": loaded[name][0],
+    return {"ok": True, "output": "".join(parts), "path": loaded.get(name, ("",))[0],
             "sources": sorted([n, p, h] for n, (p, h) in loaded.items())}
 
 

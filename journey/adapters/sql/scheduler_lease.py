@@ -2,7 +2,8 @@
 
 The advisory lock belongs to a connection held for the scheduler's life, so it is released
 the moment the process dies. The lease row expires after ``ttl`` of wall-clock time unless
-renewed; a holder on this host whose process is gone is taken over at once.
+renewed (every poll, and before every message of a sweep: :meth:`LeaseLock.hold`); a holder
+on this host whose process is gone is taken over at once.
 """
 
 from __future__ import annotations
@@ -44,9 +45,14 @@ class AdvisoryLock:
         if self._conn is not None:
             try:
                 self._conn.execute(text("SELECT 1"))
+                self._conn.commit()  # never idle in a transaction (a server timeout would end the session)
                 return True
-            except Exception:
-                self.release()
+            except Exception:  # the session is gone, and its lock with it
+                conn, self._conn = self._conn, None
+                try:
+                    conn.close()
+                except Exception:
+                    pass
         conn = self.engine.connect()
         got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}).scalar())
         conn.commit()
@@ -55,6 +61,10 @@ class AdvisoryLock:
         else:
             conn.close()
         return got
+
+    def hold(self) -> bool:
+        """Checked before every message of a sweep: the lock's session is still alive."""
+        return self.acquire()
 
     def release(self) -> None:
         conn, self._conn = self._conn, None
@@ -86,6 +96,10 @@ class LeaseLock:
                 conn.execute(text("UPDATE scheduler_lease SET holder = :h, expires_at = :e WHERE name = :n"), params)
                 return True
             return False
+
+    def hold(self) -> bool:
+        """Renewed before every message of a sweep, so a long sweep keeps the lease."""
+        return self.acquire()
 
     def release(self) -> None:
         with self.engine.begin() as conn:
