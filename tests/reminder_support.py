@@ -50,6 +50,7 @@ class Inbox:
     delay: float = 0.0
     slow: float = 0.0
     logins: list[str] = field(default_factory=list)
+    credentials: tuple[str, str] = ("", "")  # the one login the server accepts (see SmtpServer(login=...))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
@@ -86,10 +87,11 @@ class Inbox:
 AUTH_WITHOUT_TLS = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
 
 
-def password_check(user: str, password: str, inbox: Inbox) -> Callable[..., AuthResult]:
-    """An aiosmtpd authenticator that accepts exactly ``user``/``password`` (PLAIN or LOGIN)."""
+def password_check(inbox: Inbox) -> Callable[..., AuthResult]:
+    """An aiosmtpd authenticator that accepts exactly ``inbox.credentials`` (PLAIN or LOGIN)."""
 
     def authenticate(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+        user, password = inbox.credentials
         ok = isinstance(data, LoginPassword) and data.login == user.encode() and data.password == password.encode()
         if ok:
             inbox.logins.append(user)
@@ -106,8 +108,8 @@ class SmtpServer:
         self.inbox = Inbox()
         self.options = options
         if login is not None:
-            self.options.update(authenticator=password_check(*login, self.inbox), auth_required=True,
-                                auth_require_tls=False)
+            self.inbox.credentials = login
+            self.options.update(authenticator=password_check(self.inbox), auth_required=True, auth_require_tls=False)
         self.controller: Controller | None = None
 
     def start(self) -> SmtpServer:

@@ -98,9 +98,21 @@ def describe(exc: BaseException, template: str) -> str:
     return f"{where}: {type(exc).__name__}: {text}"
 
 
+_SHARED: dict[tuple[str, ...], Any] = {}
+
+
+def shared_environment(search_path: list[str]) -> Any:
+    """One environment per search path for the worker's life (compiled templates cached, reloaded
+    when a file changes); for e-mails, which need no record of the sources used."""
+    key = tuple(search_path)
+    if key not in _SHARED:
+        _SHARED[key] = make_environment(search_path, {})
+    return _SHARED[key]
+
+
 def render_one(search_path: list[str], job: dict[str, Any], max_output: int) -> dict[str, Any]:
     loaded: dict[str, tuple[str, str]] = {}
-    env = make_environment(search_path, loaded)
+    env = shared_environment(search_path) if job.get("shared") else make_environment(search_path, loaded)
     name = job.get("template") or job.get("name") or "<string>"
     try:  # a job names a template file, or brings its source (an e-mail subject line)
         template = env.from_string(job["source"]) if "source" in job else env.get_template(name)

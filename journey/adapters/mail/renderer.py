@@ -39,8 +39,9 @@ class JinjaEmailRenderer:
         for name in self.missing(template):
             raise EmailTemplateError(f"{self.directory / name}: email template not found")
         text_name, html_name = self.files(template)
-        jobs = [{"source": subject, "name": "subject", "context": context},
-                {"template": text_name, "context": context}, {"template": html_name, "context": context}]
+        jobs = [{"source": subject, "name": "subject", "context": context, "shared": True},
+                {"template": text_name, "context": context, "shared": True},
+                {"template": html_name, "context": context, "shared": True}]
         request = {"search_path": [str(self.directory)], "max_output": self.max_output, "jobs": jobs}
         line = json.dumps(request, ensure_ascii=False, default=str).encode("utf-8")
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -80,8 +81,11 @@ class LeaseLock:
     def __init__(self, engine: Engine, ttl: timedelta, holder: str | None = None, name: str = "reminders") -> None:
         self.engine, self.ttl, self.name = engine, ttl, name
         self.holder = holder or holder_id()
+        self._renewed: float | None = None  # time.monotonic() of the last renewal
 
     def acquire(self) -> bool:
+        self._renewed = None
+        started = time.monotonic()
         now = datetime.now(UTC)
         with self.engine.begin() as conn:
             row = conn.execute(text("SELECT holder, expires_at FROM scheduler_lease WHERE name = :n"),
@@ -89,16 +93,24 @@ class LeaseLock:
             params = {"n": self.name, "h": self.holder, "e": (now + self.ttl).isoformat(sep=" ")}
             if row is None:
                 conn.execute(text("INSERT INTO scheduler_lease (name, holder, expires_at) VALUES (:n, :h, :e)"), params)
-                return True
-            expires = datetime.fromisoformat(str(row[1]))
-            expires = expires.replace(tzinfo=UTC) if expires.tzinfo is None else expires
-            if row[0] == self.holder or expires < now or _dead_local(row[0]):
+            else:
+                expires = datetime.fromisoformat(str(row[1]))
+                expires = expires.replace(tzinfo=UTC) if expires.tzinfo is None else expires
+                if not (row[0] == self.holder or expires < now or _dead_local(row[0])):
+                    return False
                 conn.execute(text("UPDATE scheduler_lease SET holder = :h, expires_at = :e WHERE name = :n"), params)
-                return True
-            return False
+        self._renewed = started
+        return True
 
     def hold(self) -> bool:
-        """Renewed before every message of a sweep, so a long sweep keeps the lease."""
+        """Checked before every message of a sweep, so a long sweep keeps the lease.
+
+        Renewed (a write) once a third of the lease has passed since the last renewal; until then
+        no other scheduler can have taken it. A process that was stopped finds that time passed
+        (the monotonic clock runs on) and so checks the row again.
+        """
+        if self._renewed is not None and time.monotonic() - self._renewed < self.ttl.total_seconds() / 3:
+            return True
         return self.acquire()
 
     def release(self) -> None:

@@ -215,8 +215,8 @@ class _Sweep:
         if self.fence is not None and not self.fence.hold():
             self.stop("another scheduler holds the reminder lock now; this one stops sending")
             return False
-        with self.deps.uow() as uow:  # the claim is still ours, for another lease: else never send
-            held = uow.reminders.hold(r.id or 0, self.options.worker, self.deps.clock.now() + self.options.lease)
+        with self.deps.uow() as uow:  # the claim is still ours, with time to spare: else never send
+            held = uow.reminders.hold(r.id or 0, self.options.worker, self.deps.clock.now(), self.options.lease)
             uow.commit()
         if not held:
             log.warning("reminder %s is no longer claimed by this sweep (taken over or changed); not sent", r.id)

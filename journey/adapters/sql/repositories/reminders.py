@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case, update
@@ -95,12 +95,22 @@ class SqlReminderRepository:
                                             ReminderRecord.status == SENDING)
         return [_reminder(r) for r in self.session.exec(stmt.order_by(col(ReminderRecord.due_at)))]
 
-    def hold(self, reminder_id: int, worker: str, lease_until: datetime) -> bool:
-        """Renew the claim just before sending: only while the row is still SENDING for ``worker``."""
+    def hold(self, reminder_id: int, worker: str, now: datetime, lease: timedelta) -> bool:
+        """Checked just before sending: the row is still SENDING for ``worker`` with half a lease left.
+
+        A read while more than half the lease remains (no other sender may claim the row before
+        it ends); otherwise the claim is renewed to ``now + lease`` by compare-and-set.
+        """
+        row = self.session.exec(select(ReminderRecord.status, ReminderRecord.claimed_by, ReminderRecord.send_after)
+                                .where(ReminderRecord.id == reminder_id)).first()
+        if row is None or row[0] != SENDING or row[1] != worker:
+            return False
+        if row[2] is not None and row[2] - now >= lease / 2:
+            return True
         stmt = (update(ReminderRecord).where(col(ReminderRecord.id) == reminder_id,
                                              col(ReminderRecord.status) == SENDING,
                                              col(ReminderRecord.claimed_by) == worker)
-                .values(send_after=lease_until).execution_options(synchronize_session=False))
+                .values(send_after=now + lease).execution_options(synchronize_session=False))
         return bool(self.session.execute(stmt).rowcount)  # type: ignore[attr-defined]
 
     def finish(self, reminder_id: int, worker: str, **values: Any) -> bool:
