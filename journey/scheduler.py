@@ -89,7 +89,7 @@ def tick(runner: SweepRunner) -> None:
 
 
 def _on_event(event: Any) -> None:
-    from apscheduler.events import EVENT_JOB_MISSED  # type: ignore[import-untyped]
+    from apscheduler.events import EVENT_JOB_MISSED
 
     if event.code == EVENT_JOB_MISSED:
         log.warning("sweep run due at %s was missed; the next run catches up", event.scheduled_run_time)
@@ -108,9 +108,9 @@ def make_runner(app: Any, interval: float, batch: int = 20) -> SweepRunner:
 
 def make_scheduler(runner: SweepRunner, interval: float, tz: ZoneInfo) -> Any:
     """A BlockingScheduler with one in-memory interval job that also runs at once (catch-up)."""
-    from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED  # type: ignore[import-untyped]
-    from apscheduler.executors.pool import ThreadPoolExecutor  # type: ignore[import-untyped]
-    from apscheduler.schedulers.blocking import BlockingScheduler  # type: ignore[import-untyped]
+    from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED
+    from apscheduler.executors.pool import ThreadPoolExecutor
+    from apscheduler.schedulers.blocking import BlockingScheduler
 
     scheduler = BlockingScheduler(
         timezone=tz, executors={"default": ThreadPoolExecutor(1)},

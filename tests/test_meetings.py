@@ -11,7 +11,7 @@ import pytest
 
 from journey.adapters.calendars.files import parse_csv, read_calendar
 from journey.adapters.calendars.ics import build_ics, parse_ics
-from journey.domain.board_meetings import CalendarFileError
+from journey.domain.errors import CalendarFileError
 from journey.ports.mail import CalendarEvent
 from tests.conftest import Cli
 from tests.reminder_support import at

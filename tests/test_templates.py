@@ -16,7 +16,8 @@ from journey.adapters.documents.markdown_writer import html_to_markdown
 from journey.adapters.documents.renderer import SandboxRenderer
 from journey.adapters.documents.tools import make_tools
 from journey.definitions.catalog import WorkflowCatalog
-from journey.domain.document import TemplateError, condition_holds, safe_filename
+from journey.domain.document import condition_holds, safe_filename
+from journey.domain.errors import TemplateError
 from journey.domain.spec import DocumentSpec
 from journey.services.documents.context import build_context, formal_name, sample_history
 from journey.services.documents.template_check import check_templates

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from journey.adapters.clock import SystemClock
 from journey.adapters.readmodel.core import SqlReadModel
-from journey.config import Settings
+from journey.config import Settings, login_name
 from journey.definitions.catalog import WorkflowCatalog
 from journey.domain.clock import Clock
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from journey.ports.exports import ReportRenderer, SheetWriter, SiteWriter
     from journey.ports.monitoring import MonitorReadModel
     from journey.ports.reminders import ReminderReadModel
+    from journey.ports.unit_of_work import UnitOfWork
     from journey.services.deps import Deps
     from journey.services.documents.views import DocumentQuery
 
@@ -58,7 +59,7 @@ class App:
         """The read-only query side, connected on first query and closed by :meth:`close`."""
         return self._read_model
 
-    def _uow(self) -> Any:
+    def _uow(self) -> UnitOfWork:
         from journey.adapters.sql.unit_of_work import SqlUnitOfWork
 
         return SqlUnitOfWork(self.engine)
@@ -121,6 +122,22 @@ class App:
             self._read_model.close()
         if "engine" in self.__dict__:
             self.engine.dispose()
+
+
+__all__ = ["App", "app_from_environment", "login_name"]
+
+
+def app_from_environment(database: str | None = None, workflows: str | None = None) -> App:
+    """The app an entry point runs: settings from ``JOURNEY_*``, overridden by --db and --workflows."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    settings = Settings.from_env()
+    if database:
+        settings = settings.with_database(database)
+    if workflows:
+        settings = replace(settings, workflows_dir=Path(workflows))
+    return App(settings)
 
 
 def _clock_from(settings: Settings) -> Clock:

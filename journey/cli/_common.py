@@ -17,19 +17,9 @@ def get_app(ctx: click.Context | None = None) -> Any:
     ctx = ctx or click.get_current_context()
     root = ctx.find_root()
     if root.obj is None:
-        from journey.bootstrap import App
-        from journey.config import Settings
+        from journey.bootstrap import app_from_environment
 
-        settings = Settings.from_env()
-        params = root.params
-        if params.get("database"):
-            settings = settings.with_database(params["database"])
-        if params.get("workflows"):
-            from dataclasses import replace
-            from pathlib import Path
-
-            settings = replace(settings, workflows_dir=Path(params["workflows"]))
-        root.obj = App(settings)
+        root.obj = app_from_environment(database=root.params.get("database"), workflows=root.params.get("workflows"))
         root.call_on_close(root.obj.close)
     return root.obj
 
@@ -37,7 +27,7 @@ def get_app(ctx: click.Context | None = None) -> Any:
 def _login_if_unset(ctx: click.Context, _param: click.Parameter, value: str | None) -> str:
     if value:
         return value
-    from journey.config import login_name
+    from journey.bootstrap import login_name
 
     return login_name()
 

@@ -46,8 +46,7 @@ def advance(municipality: str, trigger: str, evidence: tuple[str, ...], comment:
             -e organ=KS -e meeting_date=2022-09-01 -e paragraph=112 \\
             -e diarienummer="KS 2022/245" -e title="Riktlinje för sociala företag" -e document_type=riktlinje
     """
-    from journey.domain.evidence import parse_pairs
-    from journey.services.cases.lifecycle import advance_case
+    from journey.services.cases.lifecycle import advance_case, parse_pairs
 
     app = get_app()
     result = advance_case(app.deps, actor, municipality, trigger, parse_pairs(evidence), comment, dry_run)

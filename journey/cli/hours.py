@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from journey.cli._common import actor_option, echo_json, echo_table, get_app, json_option
-from journey.domain.hours import DEFAULT_HOURLY_RATE, Activity
+from journey.services.hours.entries import DEFAULT_HOURLY_RATE, Activity
 
 ACTIVITIES = ", ".join(a.value for a in Activity if a not in (Activity.NETWORK_MEETING, Activity.LOCAL_MEETING))
 

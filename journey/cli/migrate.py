@@ -30,7 +30,7 @@ def _notes(p: Any) -> str:
 
 
 def _print_plan(plan: Any, dry_run: bool) -> None:
-    from journey.domain.case_migration import Outcome
+    from journey.services.case_migrations import Outcome
 
     counts = ", ".join(f"{plan.count(o)} {o.value}" for o in Outcome if plan.count(o))
     head = "Dry run: nothing changed." if dry_run else "Plan:"

@@ -106,17 +106,9 @@ def users_list(as_json: bool, actor: str | None) -> None:
     Example:
         journey users list
     """
-    from journey.services.cases.lifecycle import actor_in
+    from journey.services.registry import list_users
 
-    app = get_app()
-    with app.deps.uow() as uow:
-        from journey.domain.access import Action, authorize
-
-        authorize(actor_in(uow, actor), Action.MANAGE_REGISTRY)
-        rows = uow.users.list()
-        names = {m.id: m.name for m in uow.municipalities.list()}
-    data = [{"username": r["username"], "role": r["role"], "municipality": names.get(r["municipality_id"]),
-             "name": r["display_name"], "email": r["email"]} for r in rows]
+    data = list_users(get_app().deps, actor)
     if as_json:
         echo_json(data)
         return

@@ -9,7 +9,7 @@ from journey.definitions import _yaml
 from journey.definitions.shape import Problems, build_spec
 from journey.definitions.validate import check_graph
 from journey.definitions.variants import merge, parse_ref
-from journey.domain.errors import DefinitionError, DefinitionErrors
+from journey.domain.errors import DefinitionError, DefinitionErrors, NotFoundError
 from journey.domain.spec import WorkflowSpec
 
 
@@ -20,7 +20,7 @@ def _raise(errors: list[DefinitionError]) -> None:
 
 def read_raw(path: Path) -> _yaml.LineDict:
     raw = _yaml.load_file(path)
-    if not isinstance(raw, dict):
+    if not isinstance(raw, _yaml.LineDict):
         raise DefinitionError("a workflow file must be a mapping with workflow:, version:, states: ...", file=str(path),
                               line=getattr(raw, "line", 1))
     return raw
@@ -39,7 +39,7 @@ def spec_from_raw(raw: Any, source: str) -> WorkflowSpec:
 def load_text(text: str, source: str = "<string>") -> WorkflowSpec:
     """Load a self-contained (non-variant) workflow from YAML text."""
     raw = _yaml.load_text(text, source)
-    if isinstance(raw, dict) and "extends" in raw:
+    if isinstance(raw, _yaml.LineDict) and "extends" in raw:
         raise DefinitionError("a variant must be loaded together with the workflow it extends", file=source,
                               line=raw.line_of("extends"), key="extends")
     return spec_from_raw(raw, source)
@@ -85,3 +85,35 @@ def load_all(paths: list[Path]) -> list[WorkflowSpec]:
         return merged
 
     return [spec_from_raw(resolve(source), source) for source in raws]
+
+
+def workflow_files(directory: Path) -> list[Path]:
+    """The workflow files below ``directory`` (*.yaml, *.yml), sorted; none if it is not a directory."""
+    if not directory.is_dir():
+        return []
+    return sorted(p for p in directory.rglob("*.y*ml") if p.suffix in (".yaml", ".yml"))
+
+
+def load_drafts(targets: list[Path], directory: Path) -> list[WorkflowSpec]:
+    """Load ``targets`` with the directory's other workflows as bases for ``extends``.
+
+    A base with the same name and version as a target is the published twin of the draft being
+    edited: it is left out. Returns the specs of the targets only.
+    """
+    chosen = [p.resolve() for p in targets]
+
+    def key(path: Path) -> tuple[object, object]:
+        raw = read_raw(path)
+        return raw.get("workflow"), raw.get("version")
+
+    keys = {key(p) for p in chosen}
+    bases = [p for p in workflow_files(directory) if p.resolve() not in chosen and key(p) not in keys]
+    names = {str(p) for p in chosen}
+    return [s for s in load_all(chosen + bases) if str(Path(s.source_file).resolve()) in names]
+
+
+def load_draft(path: Path, directory: Path) -> WorkflowSpec:
+    """One workflow file, e.g. a draft not yet published, with the directory's workflows as bases."""
+    if not path.is_file():
+        raise NotFoundError(f"no such workflow file {str(path)!r}")
+    return load_drafts([path], directory)[0]

@@ -21,6 +21,7 @@ class CaseModel:
     """What the machine sees of a case: only its state (transitions adds trigger methods)."""
 
     state: Any
+    trigger: Any  # added by transitions: ``trigger(name, **kwargs) -> bool``
 
     def leaves(self) -> tuple[str, ...]:
         return tuple(self.state) if isinstance(self.state, list) else (self.state,)

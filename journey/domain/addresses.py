@@ -20,16 +20,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from journey.domain.errors import InputError
+from journey.domain.errors import AddressError
 
 ATEXT = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~")
 _LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 MAX_LOCAL, MAX_DOMAIN, MAX_ADDRESS = 64, 253, 254  # octets (RFC 5321)
 MAX_STORED = 200  # characters: what the user and board columns hold on every backend
-
-
-class AddressError(InputError):
-    """An e-mail address is not one journey can send to (exit 2)."""
 
 
 def _shown(text: str) -> str:

@@ -7,14 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from journey.domain.addresses import address_problem, normalize_address
-from journey.domain.errors import InputError
+from journey.domain.errors import CalendarFileError, InputError
 
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 _BOARD = re.compile(r"^[\wÅÄÖåäö][\wÅÄÖåäö .&-]{0,39}$")
-
-
-class CalendarFileError(InputError):
-    """A row of a CSV or ICS calendar is invalid; the message starts with ``file:line:``."""
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,4 @@
-"""Generated documents: their errors, formats and safe file names (pure, stdlib only).
-
-    JourneyError
-    ├── TemplateError        7  a template is missing, invalid, unsafe, too slow or too big
-    └── DocumentWriteError   1  the output file could not be written (nothing was saved)
-"""
+"""Generated documents: their formats, conditions and safe file names (pure, stdlib only)."""
 
 from __future__ import annotations
 
@@ -11,29 +6,13 @@ import re
 import unicodedata
 from typing import Any
 
-from journey.domain.errors import ExitCode, JourneyError
+from journey.domain.errors import TemplateError
 
 FORMATS = ("docx", "html", "md")
 DEFAULT_FORMATS = ("docx", "html")
 KEEP = set("åäöéüÅÄÖÉÜ")
 FOLD = {"æ": "ae", "ø": "o", "ß": "ss", "ð": "d", "þ": "th", "ł": "l"}
 RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
-
-
-class TemplateError(JourneyError):
-    """A document template failed; the message names the template (file:line) and the cause."""
-
-    exit_code = ExitCode.DEFINITION
-
-    def __init__(self, message: str, template: str = "") -> None:
-        self.template = template
-        super().__init__(message)
-
-
-class DocumentWriteError(JourneyError):
-    """A rendered document could not be stored; the change that triggered it was rolled back."""
-
-    exit_code = ExitCode.ERROR
 
 
 def safe_filename(text: str, max_length: int = 80) -> str:

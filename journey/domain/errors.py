@@ -2,7 +2,9 @@
 
     JourneyError                       1  (base)
     ├── InputError                     2  bad command-line input (malformed evidence, bad value)
-    │   └── EvidenceError              2
+    │   ├── EvidenceError              2
+    │   ├── CalendarFileError          2  a calendar file row is invalid (starts with file:line)
+    │   └── AddressError               2  an e-mail address is not one journey can send to
     ├── RefusedError                   3  the rules say no
     │   ├── TransitionNotAllowedError  3  trigger not valid in the current state
     │   └── GuardRefusedError          3  evidence or another condition is lacking
@@ -10,11 +12,17 @@
     ├── ConcurrentChangeError          5  another coordinator changed the case first
     ├── PermissionDeniedError          6  the actor's role does not allow the action
     ├── DefinitionError                7  a workflow file is invalid (names file, line and key)
+    │   └── DefinitionErrors           7  several at once (the first is the message)
+    ├── TemplateError                  7  a document template is missing, invalid, unsafe, too slow or too big
     ├── NotInitialisedError            8  the database has no schema yet: run `journey init`
     ├── DatabaseLockedError           75  the database stayed locked (EX_TEMPFAIL): retry
-    └── MailError                      1  one reminder could not be delivered (recorded on it)
-        ├── MailUnavailableError      75  the SMTP server cannot be reached (EX_TEMPFAIL): retry
-        └── MailConfigError           78  JOURNEY_SMTP_FROM or the SMTP login is refused (EX_CONFIG)
+    ├── DocumentWriteError             1  a rendered document could not be stored (nothing was saved)
+    ├── EmailTemplateError             1  a reminder template is missing, fails or loops (fails that reminder only)
+    └── MailError                      1  one reminder could not be delivered (recorded on it, retried if temporary)
+        ├── MailUnavailableError      75  the SMTP server cannot be reached (EX_TEMPFAIL): nothing sent, retry
+        └── MailConfigError           78  JOURNEY_SMTP_FROM or the SMTP login is refused (EX_CONFIG): nothing sent
+
+Internal signals of the render adapter, never shown as such: WorkerTimeout, WorkerCrashed.
 """
 
 from __future__ import annotations
@@ -139,3 +147,39 @@ class MailConfigError(MailError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, temporary=False)
+
+
+class TemplateError(JourneyError):
+    """A document template failed; the message names the template (file:line) and the cause."""
+
+    exit_code = ExitCode.DEFINITION
+
+    def __init__(self, message: str, template: str = "") -> None:
+        self.template = template
+        super().__init__(message)
+
+
+class DocumentWriteError(JourneyError):
+    """A rendered document could not be stored; the change that triggered it was rolled back."""
+
+    exit_code = ExitCode.ERROR
+
+
+class CalendarFileError(InputError):
+    """A row of a CSV or ICS calendar is invalid; the message starts with ``file:line:``."""
+
+
+class AddressError(InputError):
+    """An e-mail address is not one journey can send to (see journey.domain.addresses)."""
+
+
+class EmailTemplateError(JourneyError):
+    """A reminder template is missing or fails to render (names the template and line)."""
+
+
+class WorkerTimeout(Exception):  # noqa: N818  (internal: the render worker took too long; never shown as such)
+    """Internal to the render adapter: becomes a :class:`TemplateError`."""
+
+
+class WorkerCrashed(Exception):  # noqa: N818  (internal: the render worker died)
+    """Internal to the render adapter: the worker is restarted and the job becomes a :class:`TemplateError`."""

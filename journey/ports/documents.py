@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -24,3 +26,16 @@ class DocumentRenderer(Protocol):
     def render(self, jobs: list[tuple[str, dict[str, Any]]], municipality_slug: str | None = None,
                strict: bool = True) -> list[Any]: ...
     def close(self) -> None: ...
+
+
+Writer = Callable[[str, dict[str, Any]], bytes]
+
+
+@dataclass
+class DocumentTools:
+    """What rendering needs, built in bootstrap: the sandboxed renderer, one writer per format, storage."""
+
+    renderer: DocumentRenderer
+    writers: dict[str, Writer]
+    output_dir: Path
+    store: Callable[[Path, bytes], None]

@@ -13,7 +13,8 @@ from typing import Any, Protocol
 
 from journey.domain.access import Role, require_role
 from journey.domain.case import Case, CaseStatus, HistoryEntry, HistoryKind, entered_and_exited
-from journey.domain.case_migration import CasePlan, Outcome, chain, check_chain, plan_case
+from journey.domain.case_migration import CasePlan, chain, check_chain, plan_case
+from journey.domain.case_migration import Outcome as Outcome  # also the CLI's vocabulary
 from journey.domain.errors import (
     ConcurrentChangeError,
     DefinitionErrors,
@@ -61,7 +62,7 @@ class MigrationResult:
 
 
 def _repo(uow: UnitOfWork) -> MigrationRepository:
-    return uow.case_migrations  # type: ignore[no-any-return]
+    return uow.case_migrations
 
 
 def _target_workflows(deps: Deps, to_version: int, workflow: str | None) -> list[str]:

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from journey.definitions.catalog import WorkflowCatalog
 from journey.definitions.machine import MachineCache
 from journey.domain.clock import Clock
 from journey.domain.events import Event
+from journey.ports.documents import DocumentTools
 from journey.ports.reminders import ReminderReplanner
 from journey.ports.transfer import TransferStore
 from journey.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
-
-if TYPE_CHECKING:
-    from journey.services.documents.rendering import DocumentTools
 
 EventHandler = Callable[[Event, UnitOfWork], None]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from journey.domain.access import Action, Role, authorize
 from journey.domain.addresses import check_address
@@ -79,3 +80,13 @@ def add_user(deps: Deps, username: str | None, new_username: str, role: str, mun
         municipality_id = find_municipality(uow, municipality).id if municipality else None
         uow.users.add(new_username, parsed.value, municipality_id, display_name, email)
         uow.commit()
+
+
+def list_users(deps: Deps, username: str | None) -> list[dict[str, Any]]:
+    """Every registered user with their municipality's name (SKR staff and admins only)."""
+    with deps.uow() as uow:
+        authorize(actor_in(uow, username), Action.MANAGE_REGISTRY)
+        rows = uow.users.list()
+        names = {m.id: m.name for m in uow.municipalities.list()}
+    return [{"username": r["username"], "role": r["role"], "municipality": names.get(r["municipality_id"]),
+             "name": r["display_name"], "email": r["email"]} for r in rows]

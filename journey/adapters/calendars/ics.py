@@ -6,7 +6,8 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from journey.domain.board_meetings import CalendarFileError, MeetingRow
+from journey.domain.board_meetings import MeetingRow
+from journey.domain.errors import CalendarFileError
 from journey.ports.mail import CalendarEvent
 
 _DT = re.compile(r"^(\d{8})(?:T(\d{6})(Z?))?$")

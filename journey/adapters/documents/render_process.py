@@ -17,15 +17,9 @@ import time
 import weakref
 from pathlib import Path
 
+from journey.domain.errors import WorkerCrashed, WorkerTimeout
+
 WORKER = Path(__file__).resolve().with_name("_render_worker.py")
-
-
-class WorkerTimeout(Exception):
-    pass
-
-
-class WorkerCrashed(Exception):
-    pass
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
@@ -49,7 +43,7 @@ class RenderProcess:
 
     def __init__(self) -> None:
         self._proc: subprocess.Popen[bytes] | None = None
-        self._finalizer: weakref.finalize | None = None
+        self._finalizer: weakref.finalize[[subprocess.Popen[bytes]], RenderProcess] | None = None
         self._lock = threading.Lock()
 
     def _start(self) -> subprocess.Popen[bytes]:

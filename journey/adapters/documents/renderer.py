@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from journey.adapters.documents.render_process import RenderProcess, WorkerCrashed, WorkerTimeout
-from journey.domain.document import TemplateError
+from journey.adapters.documents.render_process import RenderProcess
+from journey.domain.errors import TemplateError, WorkerCrashed, WorkerTimeout
 
 SUFFIX = ".html.j2"
 

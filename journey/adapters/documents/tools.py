@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from journey.adapters.documents.renderer import SandboxRenderer
-from journey.services.documents.rendering import DocumentTools
+from journey.ports.documents import DocumentTools
 
 
 def store(path: Path, data: bytes) -> None:

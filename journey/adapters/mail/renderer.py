@@ -15,12 +15,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from journey.adapters.documents.render_process import RenderProcess, WorkerCrashed, WorkerTimeout
-from journey.domain.errors import JourneyError
-
-
-class EmailTemplateError(JourneyError):
-    """A reminder template is missing or fails to render (names the template and line)."""
+from journey.adapters.documents.render_process import RenderProcess
+from journey.domain.errors import EmailTemplateError, WorkerCrashed, WorkerTimeout
 
 
 class JinjaEmailRenderer:

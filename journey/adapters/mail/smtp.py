@@ -241,7 +241,7 @@ class SmtpMailer:
                             temporary=False)
         options = self._utf8_options(conn, sender, any(needs_smtputf8(r) for r in recipients))
         msg = compose(email, sender, self.tz, self.now(), recipients)
-        payload = msg.as_bytes(policy=msg.policy.clone(utf8=True)) if options else msg.as_bytes()
+        payload = msg.as_bytes(policy=policy.SMTPUTF8) if options else msg.as_bytes()
         envelope = [str(_header_address(r).addr_spec) for r in recipients]
         data_sent = False
         try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         SqlPauseRepository,
         SqlReminderRepository,
     )
+    from journey.ports.core import CaseRepository, MunicipalityRepository, UserRepository
 
 
 def translate(exc: Exception) -> JourneyError | None:
@@ -47,6 +48,10 @@ class SqlUnitOfWork:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
+    municipalities: MunicipalityRepository
+    users: UserRepository
+    cases: CaseRepository
+
     def __enter__(self) -> SqlUnitOfWork:
         self.session = Session(self.engine, expire_on_commit=False)
         self.municipalities = SqlMunicipalityRepository(self.session)
@@ -56,12 +61,13 @@ class SqlUnitOfWork:
             self.__dict__.pop(name, None)
         return self
 
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+    def __exit__(self, *exc_info: object) -> None:
+        exc = exc_info[1] if len(exc_info) > 1 else None
         try:
             self.session.rollback()
         finally:
             self.session.close()
-        if exc is not None and not isinstance(exc, JourneyError):
+        if isinstance(exc, Exception) and not isinstance(exc, JourneyError):
             mapped = translate(exc)
             if mapped is not None:
                 raise mapped from exc

@@ -18,6 +18,7 @@ from journey.domain.errors import (
     TransitionNotAllowedError,
 )
 from journey.domain.events import CaseOpened, Event, StateEntered
+from journey.domain.evidence import parse_pairs as parse_pairs  # the CLI's -e KEY=VALUE parsing
 from journey.domain.municipality import Municipality, slugify
 from journey.domain.spec import WorkflowSpec, format_state
 from journey.ports.unit_of_work import UnitOfWork

@@ -12,39 +12,20 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from journey.domain.case import Case
-from journey.domain.document import DocumentWriteError, check_formats, condition_holds, safe_filename
-from journey.domain.errors import NotFoundError
+from journey.domain.document import check_formats, condition_holds, safe_filename
+from journey.domain.errors import DocumentWriteError, NotFoundError
 from journey.domain.events import Event, StateEntered
 from journey.domain.municipality import Municipality, slugify
 from journey.domain.spec import DocumentSpec, StateSpec, WorkflowSpec, active_paths
+from journey.ports.documents import DocumentTools
 from journey.ports.unit_of_work import UnitOfWork
 from journey.services.cases.lifecycle import case_for_change
 from journey.services.deps import Deps
 from journey.services.documents.context import build_context
-
-Writer = Callable[[str, dict[str, Any]], bytes]
-
-
-class Renderer(Protocol):
-    def render(self, jobs: list[tuple[str, dict[str, Any]]], municipality_slug: str | None = None,
-               strict: bool = True) -> list[Any]: ...
-    def overrides(self) -> list[str]: ...
-
-
-@dataclass
-class DocumentTools:
-    """What rendering needs, built in bootstrap: the sandboxed renderer, one writer per format, storage."""
-
-    renderer: Renderer
-    writers: dict[str, Writer]
-    output_dir: Path
-    store: Callable[[Path, bytes], None]
 
 
 def _digest(data: Any) -> str:
@@ -68,7 +49,7 @@ def produce(uow: UnitOfWork, tools: DocumentTools, spec: WorkflowSpec, case: Cas
     repo = uow.documents
     rows = []
     for (state, doc, context), result in zip(jobs, rendered, strict=True):
-        revision = repo.next_revision(case.id, doc.id)
+        revision = repo.next_revision(case.id or 0, doc.id)
         title = context["document"]["title"]
         input_hash = _digest(context)
         meta = {"title": title, "subject": f"{m.name}: {state.title}", "created": now,

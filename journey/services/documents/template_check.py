@@ -13,11 +13,11 @@ from datetime import datetime
 from typing import Any
 
 from journey.definitions.catalog import WorkflowCatalog
-from journey.domain.document import FORMATS, TemplateError, check_formats
-from journey.domain.errors import NotFoundError
+from journey.domain.document import FORMATS, check_formats
+from journey.domain.errors import NotFoundError, TemplateError
 from journey.domain.spec import DocumentSpec, StateSpec, WorkflowSpec
+from journey.ports.documents import DocumentTools
 from journey.services.documents.context import build_context, sample_history
-from journey.services.documents.rendering import DocumentTools
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,9 @@ from typing import Any
 
 from journey.domain.access import Action, Actor, Role, authorize, visible
 from journey.domain.errors import InputError, NotFoundError, RefusedError
+from journey.domain.hours import (  # DEFAULT_HOURLY_RATE and Activity are also the CLI's vocabulary
+    DEFAULT_HOURLY_RATE as DEFAULT_HOURLY_RATE,
+)
 from journey.domain.hours import (
     DEFAULT_MEETING_HOURS,
     MAX_HOURS_PER_DAY,

@@ -49,4 +49,5 @@ def sent(read: Any, queries: Any, username: str | None, tz: ZoneInfo,
 
 def meetings(read: Any, queries: Any, username: str | None, municipality: str | None = None) -> list[dict[str, Any]]:
     _, municipality_id = _scope(read, username, municipality)
-    return queries.meetings(municipality_id)
+    rows: list[dict[str, Any]] = queries.meetings(municipality_id)
+    return rows

@@ -6,7 +6,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from journey.definitions.loader import load_all, read_raw
+from journey.definitions.loader import load_drafts, workflow_files
 from journey.definitions.machine import build_machine
 from journey.domain.spec import WorkflowSpec
 
@@ -16,18 +16,7 @@ def validate_files(files: list[Path], workflows_dir: Path) -> list[WorkflowSpec]
 
     Each spec is also compiled into a state machine, so what validates here also runs.
     """
-    directory = sorted(p for p in workflows_dir.rglob("*.yaml")) if workflows_dir.is_dir() else []
-    targets = [p.resolve() for p in files] or [p.resolve() for p in directory]
-    bases = [p for p in directory if p.resolve() not in targets]
-    chosen = {str(p) for p in targets}
-    def key(path: Path) -> tuple[object, object]:
-        raw = read_raw(path)
-        return raw.get("workflow"), raw.get("version")
-
-    keys = {key(p) for p in targets}
-    # a base with the same name and version as a target is the file being edited: skip it
-    bases = [p for p in bases if key(p) not in keys]
-    specs = [s for s in load_all(targets + bases) if str(Path(s.source_file).resolve()) in chosen]
+    specs = load_drafts(files or workflow_files(workflows_dir), workflows_dir)
     for spec in specs:
         build_machine(spec)
     return specs

@@ -25,18 +25,9 @@ def resolve(registry: WorkflowCatalog, ref: str, workflows_dir: Path) -> Workflo
 
 def _draft(path: Path, workflows_dir: Path) -> WorkflowSpec:
     """Load a file with the directory's workflows as bases (a published twin of the same version is replaced)."""
-    from journey.definitions.loader import load_all, read_raw
+    from journey.definitions.loader import load_draft
 
-    if not path.is_file():
-        raise NotFoundError(f"no such workflow file {str(path)!r}")
-    def key(file: Path) -> tuple[object, object]:
-        raw = read_raw(file)
-        return raw.get("workflow"), raw.get("version")
-
-    files = sorted(workflows_dir.rglob("*.y*ml")) if workflows_dir.is_dir() else []
-    bases = [f for f in files if f.suffix in (".yaml", ".yml") and f.resolve() != path.resolve()
-             and key(f) != key(path)]
-    return next(s for s in load_all([path, *bases]) if s.source_file == str(path))
+    return load_draft(path, workflows_dir)
 
 
 def diff_workflows(registry: WorkflowCatalog, old_ref: str, new_ref: str | None,

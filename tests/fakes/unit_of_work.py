@@ -1,0 +1,107 @@
+"""The fake unit of work: committed tables, and a private deep copy of them per ``with uow:``."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from journey.domain.case import Case, HistoryEntry
+from journey.domain.hours import NetworkMeeting
+from journey.domain.reminders import Reminder
+from journey.ports.case_migrations import CaseMigrationRepository
+from journey.ports.core import CaseRepository, MunicipalityRepository, UserRepository
+from journey.ports.documents import DocumentRepository
+from journey.ports.hours import HoursRepository
+from journey.ports.reminders import BoardMeetingRepository, PauseRepository, ReminderRepository
+from tests.fakes.repositories import (
+    FakeBoardMeetingRepository,
+    FakeCaseMigrationRepository,
+    FakeCaseRepository,
+    FakeDocumentRepository,
+    FakeHoursRepository,
+    FakeMunicipalityRepository,
+    FakePauseRepository,
+    FakeReminderRepository,
+    FakeUserRepository,
+)
+
+NOW = datetime(2022, 3, 1, 9, 0, tzinfo=UTC)
+
+
+@dataclass
+class Tables:
+    """Every row the fake database holds; one deep copy of it per unit of work."""
+
+    municipalities: dict[int, dict[str, Any]] = field(default_factory=dict)
+    users: dict[int, dict[str, Any]] = field(default_factory=dict)
+    cases: dict[int, Case] = field(default_factory=dict)
+    history: list[HistoryEntry] = field(default_factory=list)
+    reminders: dict[int, Reminder] = field(default_factory=dict)
+    boards: dict[int, dict[str, Any]] = field(default_factory=dict)
+    board_meetings: dict[int, dict[str, Any]] = field(default_factory=dict)
+    pauses: dict[int, dict[str, Any]] = field(default_factory=dict)
+    documents: dict[int, dict[str, Any]] = field(default_factory=dict)
+    time_entries: dict[int, dict[str, Any]] = field(default_factory=dict)
+    network_meetings: dict[int, NetworkMeeting] = field(default_factory=dict)
+    migration_runs: dict[int, dict[str, Any]] = field(default_factory=dict)
+    case_migrations: dict[int, dict[str, Any]] = field(default_factory=dict)
+    last_id: dict[str, int] = field(default_factory=dict)
+
+    def next_id(self, table: str) -> int:
+        self.last_id[table] = self.last_id.get(table, 0) + 1
+        return self.last_id[table]
+
+
+@dataclass
+class FakeDatabase:
+    """The committed state that every :class:`FakeUnitOfWork` starts from; ``commits`` counts commits."""
+
+    now: Callable[[], datetime] = lambda: NOW
+    committed: Tables = field(default_factory=Tables)
+    commits: int = 0
+
+    def uow(self) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self)
+
+
+class FakeUnitOfWork:
+    """``with uow: ...; uow.commit()`` over a private copy of the committed tables."""
+
+    def __init__(self, db: FakeDatabase) -> None:
+        self.db = db
+        self._tables: Tables | None = None
+        self._versions_at_begin: dict[int, int] = {}
+        # typed as the ports, so a type checker holds each fake to its Protocol
+        self.municipalities: MunicipalityRepository = FakeMunicipalityRepository(self)
+        self.users: UserRepository = FakeUserRepository(self)
+        self.cases: CaseRepository = FakeCaseRepository(self)
+        self.reminders: ReminderRepository = FakeReminderRepository(self)
+        self.board_meetings: BoardMeetingRepository = FakeBoardMeetingRepository(self)
+        self.pauses: PauseRepository = FakePauseRepository(self)
+        self.documents: DocumentRepository = FakeDocumentRepository(self)
+        self.hours: HoursRepository = FakeHoursRepository(self)
+        self.case_migrations: CaseMigrationRepository = FakeCaseMigrationRepository(self)
+
+    def _begin(self) -> None:
+        self._tables = copy.deepcopy(self.db.committed)
+        self._versions_at_begin = {i: c.version for i, c in self._tables.cases.items()}
+
+    def __enter__(self) -> FakeUnitOfWork:
+        self._begin()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._tables = None  # whatever was not committed is gone
+
+    def commit(self) -> None:
+        if self._tables is None:
+            raise RuntimeError("commit() outside `with uow:`")
+        self.db.committed = copy.deepcopy(self._tables)
+        self.db.commits += 1
+        self._versions_at_begin = {i: c.version for i, c in self._tables.cases.items()}
+
+    def rollback(self) -> None:
+        self._begin()
