@@ -60,7 +60,9 @@ def ascii_domain(domain: str) -> str:
     except UnicodeError:
         raise ValueError(f"the domain {domain!r} cannot be encoded as an international domain name (IDNA)") from None
     labels = encoded.split(".")
-    if len(encoded) > MAX_DOMAIN or len(labels) < 2:
+    if len(encoded) > MAX_DOMAIN:
+        raise ValueError(f"the domain is longer than {MAX_DOMAIN} characters")
+    if len(labels) < 2:
         raise ValueError("the domain needs at least two parts, such as kommun.se")
     for label in labels:
         if not label:
