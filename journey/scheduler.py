@@ -98,12 +98,10 @@ def _on_event(event: Any) -> None:
 
 
 def make_runner(app: Any, interval: float, batch: int = 20) -> SweepRunner:
-    from journey.bootstrap.reminders import make_scheduler_lock, worker_id
+    from journey.bootstrap.reminders import make_scheduler_lock, sweep_options, worker_id
 
-    tz = ZoneInfo(app.settings.timezone)
     lease = timedelta(seconds=max(60.0, interval * 10))
-    options = SweepOptions(worker=worker_id(), tz=tz, batch=batch, lease=lease)
-    return SweepRunner(app, options, make_scheduler_lock(app, interval))
+    return SweepRunner(app, sweep_options(app, worker_id(), batch, lease), make_scheduler_lock(app, interval))
 
 
 def make_scheduler(runner: SweepRunner, interval: float, tz: ZoneInfo) -> Any:

@@ -49,11 +49,14 @@ class Inbox:
     late: int = 0
     delay: float = 0.0
     slow: float = 0.0
+    rcpt_delay: float = 0.0  # seconds before each RCPT is answered
     logins: list[str] = field(default_factory=list)
     credentials: tuple[str, str] = ("", "")  # the one login the server accepts (see SmtpServer(login=...))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
+        if self.rcpt_delay:
+            await asyncio.sleep(self.rcpt_delay)
         if address in self.refuse:
             return self.refuse[address]
         envelope.rcpt_tos.append(address)

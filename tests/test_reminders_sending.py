@@ -254,6 +254,20 @@ def test_a_reply_after_the_client_timeout_causes_at_most_the_one_documented_dupl
         app.close()
 
 
+def test_one_message_never_takes_longer_than_its_budget(smtp: SmtpServer) -> None:  # noqa: F811
+    settings = SmtpSettings("127.0.0.1", smtp.port, "journey@skr.se", timeout=0.5)  # 1.5 s for a whole message
+    smtp.inbox.rcpt_delay = 0.4  # each answer within the timeout, all five together past the budget
+    mailer = SmtpMailer(settings, TZ, lambda: at(START))
+    to = tuple(f"person{i}@kommun.se" for i in range(5))
+    try:
+        with pytest.raises(MailError, match="lost while sending: the message took longer than 1.5 s in all") as err:
+            mailer.send(OutgoingEmail(to, "s", "t", "h", "<i@j>"))
+        assert err.value.temporary and not err.value.uncertain
+    finally:
+        mailer.close()
+    assert smtp.inbox.messages == []
+
+
 def test_a_claim_that_runs_out_mid_batch_is_never_sent_by_its_old_holder(
         app: Any, database_url: str, tmp_path: Path, smtp: SmtpServer) -> None:  # noqa: F811
     add_towns(app, TOWNS[1:])

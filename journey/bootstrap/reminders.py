@@ -77,7 +77,7 @@ def sweep_once(app: Any, batch: int = 20, check: bool = True) -> Any:
     With ``check`` the sender and the server are checked first, so a configuration error or an
     unreachable server changes no row.
     """
-    from journey.services.reminders.sweep import SweepOptions, send_due_reminders
+    from journey.services.reminders.sweep import send_due_reminders
 
     mailer = make_mailer(app)
     if check:
@@ -86,5 +86,13 @@ def sweep_once(app: Any, batch: int = 20, check: bool = True) -> Any:
         except BaseException:
             mailer.close()
             raise
-    options = SweepOptions(worker_id(), ZoneInfo(app.settings.timezone), batch, timedelta(minutes=10))
+    options = sweep_options(app, worker_id(), batch, timedelta(minutes=10))
     return send_due_reminders(app.deps, mailer, make_renderer(app), options)
+
+
+def sweep_options(app: Any, worker: str, batch: int, lease: timedelta) -> Any:
+    """How a sweep claims: ``lease`` per claim, and the mailer's bound on one message."""
+    from journey.services.reminders.sweep import SweepOptions
+
+    return SweepOptions(worker, ZoneInfo(app.settings.timezone), batch, lease,
+                        timedelta(seconds=smtp_settings(app).send_budget))

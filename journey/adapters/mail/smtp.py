@@ -22,6 +22,7 @@ import base64
 import re
 import smtplib
 import ssl
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
@@ -52,7 +53,12 @@ class SmtpSettings:
     password: str = field(default="", repr=False)
     starttls: bool = False
     use_ssl: bool = False
-    timeout: float = 20.0
+    timeout: float = 20.0  # each wait for the server
+
+    @property
+    def send_budget(self) -> float:
+        """Seconds one message may take in all; a sweep keeps its claim at least twice as long."""
+        return 3 * self.timeout
 
     @classmethod
     def from_env(cls, smtp: dict[str, str]) -> SmtpSettings:
@@ -233,6 +239,8 @@ class SmtpMailer:
             raise smtplib.SMTPAuthenticationError(code, reply)
 
     def send(self, email: OutgoingEmail) -> Delivery:
+        """One SMTP transaction, abandoned after :attr:`SmtpSettings.send_budget` seconds in all."""
+        deadline = time.monotonic() + self.settings.send_budget
         sender = self._sender()
         conn = self._connection()
         refused, recipients = self._recipients(email.to, conn.has_extn("smtputf8"))
@@ -245,10 +253,12 @@ class SmtpMailer:
         envelope = [str(_header_address(r).addr_spec) for r in recipients]
         data_sent = False
         try:
+            self._budget(conn, deadline)
             self._mail_from(conn, str(_header_address(sender).addr_spec), options)
             accepted = []
             server_refused: list[int] = []
             for rcpt, shown in zip(envelope, recipients, strict=True):
+                self._budget(conn, deadline)
                 code, reply = conn.rcpt(rcpt)
                 if code == SERVICE_CLOSING:
                     raise MailUnavailableError(f"SMTP server {self._server} closed the service: {code} {_text(reply)}")
@@ -261,9 +271,12 @@ class SmtpMailer:
                 self._reset(conn)
                 raise MailError("every recipient was refused: " + "; ".join(f"{a} ({why})" for a, why in refused),
                                 temporary=any(400 <= c < 500 for c in server_refused))
+            self._budget(conn, deadline)
             self._expect(conn, "data", 354)
+            self._budget(conn, deadline)
             conn.send(_wire(payload))
             data_sent = True
+            self._budget(conn, deadline)
             code, reply = conn.getreply()
             if code != 250:
                 self._refused(code, reply, "the message")
@@ -271,13 +284,21 @@ class SmtpMailer:
             raise
         except (OSError, smtplib.SMTPException) as exc:
             self._drop()
+            why = (f"the message took longer than {self.settings.send_budget:g} s in all"
+                   if time.monotonic() >= deadline else f"{type(exc).__name__}: {_text(str(exc))}")
             if data_sent:
-                raise MailError(f"no reply from {self._server} after the whole message was sent "
-                                f"({type(exc).__name__}: {_text(str(exc))}): it may have been accepted",
-                                temporary=True, uncertain=True) from None
-            raise MailError(f"connection to {self._server} lost while sending: {type(exc).__name__}: "
-                            f"{_text(str(exc))}", temporary=True) from None
+                raise MailError(f"no reply from {self._server} after the whole message was sent ({why}): "
+                                "it may have been accepted", temporary=True, uncertain=True) from None
+            raise MailError(f"connection to {self._server} lost while sending: {why}", temporary=True) from None
         return Delivery(tuple(refused))
+
+    def _budget(self, conn: smtplib.SMTP, deadline: float) -> None:
+        """The next wait for the server ends by the deadline (each wait at most the timeout)."""
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("out of time")
+        if conn.sock is not None:
+            conn.sock.settimeout(min(self.settings.timeout, remaining))
 
     def _recipients(self, to: tuple[str, ...], smtputf8: bool) -> tuple[list[tuple[str, str]], list[str]]:
         refused, recipients = [], []

@@ -63,6 +63,7 @@ class SweepOptions:
     tz: ZoneInfo
     batch: int = 20
     lease: timedelta = timedelta(minutes=10)
+    send_budget: timedelta = timedelta(minutes=1)  # the longest one message may take (the mailer's bound)
 
 
 def message_id(key: str) -> str:
@@ -216,7 +217,8 @@ class _Sweep:
             self.stop("another scheduler holds the reminder lock now; this one stops sending")
             return False
         with self.deps.uow() as uow:  # the claim is still ours, with time to spare: else never send
-            held = uow.reminders.hold(r.id or 0, self.options.worker, self.deps.clock.now(), self.options.lease)
+            held = uow.reminders.hold(r.id or 0, self.options.worker, self.deps.clock.now(),
+                                      max(self.options.lease, 2 * self.options.send_budget))
             uow.commit()
         if not held:
             log.warning("reminder %s is no longer claimed by this sweep (taken over or changed); not sent", r.id)
