@@ -230,11 +230,11 @@ def test_a_bad_address_stored_before_validation_fails_only_that_address(app: Any
 
 def test_a_reply_after_the_client_timeout_causes_at_most_the_one_documented_duplicate(
         database_url: str, tmp_path: Path, smtp: SmtpServer) -> None:  # noqa: F811
-    app = make_app(database_url, tmp_path, FixedClock(at(START)), smtp.port, smtp_settings={"timeout": "1"})
+    app = make_app(database_url, tmp_path, FixedClock(at(START)), smtp.port, smtp_settings={"timeout": "2"})
     try:
         seed(app, TOWNS)
         app.clock.at = at(DUE)
-        smtp.inbox.late, smtp.inbox.delay = 1, 4.0  # the first message is kept, its 250 comes after 4 s
+        smtp.inbox.late, smtp.inbox.delay = 1, 5.0  # the first message is kept, its 250 comes after 5 s
         first = sweep_once(app)
         assert (first.sent, first.retrying) == (0, 1) and "no reply from the SMTP server" in first.stopped
         [(_, in_flight)] = smtp.inbox.messages

@@ -136,7 +136,9 @@ def test_sigkill_between_send_and_mark_resends_only_the_message_in_flight(
 @pytest.mark.slow
 def test_sigstop_of_a_sending_scheduler_never_makes_it_send_what_another_took_over(
         seeded: Any, database_url: str, tmp_path: Path, smtp: SmtpServer) -> None:  # noqa: F811
-    env = _env(database_url, tmp_path, smtp.port, DUE_NOW) | {"JOURNEY_SMTP_TIMEOUT": "2"}
+    # The first scheduler's lease: 5 s + its 10 s SMTP timeout, long enough that it is surely waiting for
+    # the reply (not retrying after a timeout, in the middle of a database write) when it is stopped.
+    env = _env(database_url, tmp_path, smtp.port, DUE_NOW) | {"JOURNEY_SMTP_TIMEOUT": "10"}
     first = Scheduler(env)
     in_flight = threading.Event()
 
@@ -158,7 +160,10 @@ def test_sigstop_of_a_sending_scheduler_never_makes_it_send_what_another_took_ov
             helper = None
         else:  # the lease row runs out (it is not renewed while the holder is stopped) and another takes over
             helper = Scheduler(later | {"JOURNEY_SMTP_TIMEOUT": "2"})
-        smtp.inbox.wait_for(len(TOWNS) + 1, timeout=60)
+        try:
+            smtp.inbox.wait_for(len(TOWNS) + 1, timeout=60)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; the other sender's log: {''.join(helper.log) if helper else ''}") from None
     finally:
         os.kill(first.proc.pid, signal.SIGCONT)
         smtp.inbox.on_data = None
@@ -183,10 +188,10 @@ def test_two_schedulers_never_send_at_the_same_time(database_url: str, tmp_path:
     app = make_app(database_url, tmp_path, FixedClock(at("2022-03-01T09:00:00+00:00")), smtp.port)
     try:
         seed(app, MANY)
-        # Each message takes 0.3 s, so one sweep (30 messages) lasts longer than the SQLite lease
-        # (5 s + the 1 s SMTP timeout): it must be renewed during the sweep, not only between sweeps.
-        smtp.inbox.slow = 0.3
-        env = _env(database_url, tmp_path, smtp.port, DUE_NOW) | {"JOURNEY_SMTP_TIMEOUT": "1"}
+        # Each message takes 0.4 s, so one sweep (30 messages, 12 s) lasts longer than the SQLite lease
+        # (5 s + the 3 s SMTP timeout): it must be renewed during the sweep, not only between sweeps.
+        smtp.inbox.slow = 0.4
+        env = _env(database_url, tmp_path, smtp.port, DUE_NOW) | {"JOURNEY_SMTP_TIMEOUT": "3"}
         procs = [Scheduler(env), Scheduler(env)]
         try:
             smtp.inbox.wait_for(len(MANY), timeout=120)
@@ -230,20 +235,21 @@ def test_an_outage_is_waited_out_and_a_login_refused_later_stops_the_scheduler(
     server = SmtpServer(login=("journey", "rätt-lösen")).start()
     app = make_app(database_url, tmp_path, FixedClock(at("2022-03-01T09:00:00+00:00")), server.port)
     env = _env(database_url, tmp_path, server.port, DUE_NOW) | {
-        "JOURNEY_SMTP_USER": "journey", "JOURNEY_SMTP_PASSWORD": "rätt-lösen", "JOURNEY_SMTP_TIMEOUT": "2"}
+        "JOURNEY_SMTP_USER": "journey", "JOURNEY_SMTP_PASSWORD": "rätt-lösen", "JOURNEY_SMTP_TIMEOUT": "5"}
     scheduler = None
     try:
         seed(app)
         scheduler = Scheduler(env)
-        server.inbox.wait_for(1)
+        scheduler.wait_for_log("sweep: 1 sent")  # the first sweep is over: the next one finds the server gone
         server.stop()
         add_towns(app, TOWNS[1:2])  # Örebro's reminder falls due while the server is down
         scheduler.wait_for_log("due reminders stay queued until it answers")
-        orebro = rows(app)[-1]
-        assert (orebro["status"], orebro["attempts"]) == ("PLANNED", 0)
+        time.sleep(1.0)  # a few more polls against the dead server
         server.start()
         server.inbox.wait_for(2)
         scheduler.wait_for_log("SMTP server reachable again")
+        orebro = rows(app)[-1]
+        assert (orebro["status"], orebro["attempts"]) == ("SENT", 1)  # the polls during the outage counted nothing
         server.inbox.credentials = ("journey", "nytt-lösen")  # the password is changed at the server
         add_towns(app, TOWNS[2:3])
         assert scheduler.proc.wait(timeout=60) == 78

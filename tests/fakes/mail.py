@@ -19,14 +19,14 @@ class FakeMailer:
 
     def __init__(self) -> None:
         self.sent: list[OutgoingEmail] = []
-        self.failure: MailError | None = None
+        self.failure: Exception | None = None
         self.check_error: MailError | None = None
         self.refuse: dict[str, str] = {}
         self.attempts = 0
         self.closed = 0
 
     def fail_with(self, message: str = "451 4.3.0 try again later", *, temporary: bool = True,
-                  uncertain: bool = False, error: MailError | None = None) -> None:
+                  uncertain: bool = False, error: Exception | None = None) -> None:
         self.failure = error or MailError(message, temporary=temporary, uncertain=uncertain)
 
     def recover(self) -> None:

@@ -9,7 +9,7 @@ import pytest
 from journey.domain.errors import MailConfigError, MailError, MailUnavailableError
 from journey.domain.reminders import ReminderStatus
 from journey.services.cases.lifecycle import advance_case
-from journey.services.reminders.sweep import UNCERTAIN, SweepOptions, SweepResult, send_due_reminders
+from journey.services.reminders.sweep import MAX_ATTEMPTS, UNCERTAIN, SweepOptions, SweepResult, send_due_reminders
 from tests.fakes import TZ, FakeApp
 from tests.unit.support import COORDINATOR, add_meeting, case_in, reminders
 
@@ -194,6 +194,21 @@ def test_no_reply_after_sending_is_retried_once_and_stops_the_sweep(fake: FakeAp
     assert sweep(fake).sent == 2
     resent = next(r for r in reminders(fake) if r.id == tried.id)
     assert resent.attempts == 2 and "kan ha skickats en gång tidigare" in resent.reason
+
+
+def test_a_bug_while_sending_is_retried_a_bounded_number_of_times_and_never_blocks_the_queue(fake: FakeApp) -> None:
+    enter_political_intent(fake)
+    fake.clock.at = STALLED_DUE
+    fake.mailer.fail_with(error=RuntimeError("unexpected"))
+
+    for _ in range(MAX_ATTEMPTS):
+        sweep(fake)
+        fake.clock.advance(timedelta(hours=1))
+
+    assert fake.mailer.attempts == 2 * MAX_ATTEMPTS  # every sweep tried both: one failing row never stops the rest
+    for r in reminders(fake):
+        assert (r.status, r.attempts) == (ReminderStatus.FAILED, MAX_ATTEMPTS)
+        assert r.last_error == "internal error while sending: RuntimeError: unexpected"
 
 
 def test_a_reminder_nobody_can_receive_fails_instead_of_retrying(fake: FakeApp) -> None:

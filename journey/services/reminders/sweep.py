@@ -17,7 +17,8 @@ the scheduler, its lock (``fence``), so a claim or lock that ran out is never us
 Poison stays out: a sender or login refused, or a server that cannot be reached, stops the
 sweep with every row left PLANNED and no attempt counted (the error is raised to the caller);
 a refused recipient fails only that recipient; only a send that reached the server counts as
-an attempt; rendering is time-bounded, so one bad template fails only its reminders.
+an attempt (and an unexpected internal error, so that a bug cannot block the queue forever);
+rendering is time-bounded, so one bad template fails only its reminders.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from zoneinfo import ZoneInfo
 
 from journey.domain.access import Role
 from journey.domain.addresses import address_problem, normalize_address
-from journey.domain.errors import JourneyError, MailConfigError, MailError, MailUnavailableError
+from journey.domain.errors import DatabaseLockedError, JourneyError, MailConfigError, MailError, MailUnavailableError
 from journey.domain.reminders import INTERRUPTED, ROLES, Reminder, ReminderStatus, retry_delay
 from journey.domain.workdays import swedish_date
 from journey.ports.mail import CalendarEvent, Delivery, EmailRenderer, Mailer, OutgoingEmail
@@ -167,6 +168,16 @@ class _Sweep:
         self.settle(r, **values)
         log.error("reminder %s failed: %s", r.id, error)
 
+    def retry(self, r: Reminder, error: str, attempts: int, now: datetime) -> None:
+        """Back in the queue after a backoff, this attempt counted; FAILED after MAX_ATTEMPTS."""
+        if attempts >= MAX_ATTEMPTS:
+            self.fail(r, error, attempts)
+            return
+        self.result.retrying += 1
+        self.settle(r, status=ReminderStatus.PLANNED.value, attempts=attempts, last_error=error[:1000],
+                    send_after=now + retry_delay(attempts), claimed_by="")
+        log.warning("reminder %s will be retried (attempt %d): %s", r.id, attempts, error)
+
     def run(self) -> SweepResult:
         try:
             while True:
@@ -206,12 +217,14 @@ class _Sweep:
             with self.deps.uow() as uow:
                 d = draft(self.deps, uow, r, now, self.options.tz)
             email = _email(self.renderer, r, d)
+        except DatabaseLockedError:
+            raise
         except JourneyError as exc:  # no address, template error or endless loop, workflow gone
             self.fail(r, str(exc))
             return True
-        except Exception as exc:  # a bug must not block the queue: this reminder fails, visibly
+        except Exception as exc:  # a bug must not block the queue: retried a bounded number of times
             log.exception("reminder %s could not be prepared", r.id)
-            self.fail(r, f"internal error: {type(exc).__name__}: {exc}")
+            self.retry(r, f"internal error: {type(exc).__name__}: {exc}", r.attempts + 1, now)
             return True
         if self.fence is not None and not self.fence.hold():
             self.stop("another scheduler holds the reminder lock now; this one stops sending")
@@ -233,21 +246,18 @@ class _Sweep:
             raise
         except MailError as exc:
             error = f"{UNCERTAIN}: {exc}" if exc.uncertain else str(exc)
-            if exc.temporary and attempts < MAX_ATTEMPTS:
-                self.result.retrying += 1
-                self.settle(r, status=ReminderStatus.PLANNED.value, attempts=attempts, last_error=error[:1000],
-                            send_after=now + retry_delay(attempts), claimed_by="")
-                log.warning("reminder %s will be retried (attempt %d): %s", r.id, attempts, exc)
+            if exc.temporary:
+                self.retry(r, error, attempts, now)
             else:
                 self.fail(r, error, attempts)
             if exc.uncertain:
                 self.stop(f"no reply from the SMTP server after reminder {r.id}; the rest waits for the next sweep")
                 return False
             return True
-        except Exception as exc:
+        except Exception as exc:  # a bug must not block the queue: retried a bounded number of times
             log.exception("sending reminder %s failed unexpectedly", r.id)
             self.mailer.close()
-            self.fail(r, f"internal error while sending: {type(exc).__name__}: {exc}", attempts)
+            self.retry(r, f"internal error while sending: {type(exc).__name__}: {exc}", attempts, now)
             return True
         self.sent(r, email, d, delivery, now, attempts)
         return True
