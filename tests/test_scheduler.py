@@ -274,6 +274,27 @@ def test_scheduler_once_sends_and_exits(seeded: Any, database_url: str, tmp_path
     assert sorted(_keys(smtp).values()) == [1] * len(TOWNS)
 
 
+@pytest.mark.postgres
+def test_installations_in_two_schemas_have_their_own_scheduler_lock(request: pytest.FixtureRequest,
+                                                                      tmp_path: Path) -> None:
+    from journey.adapters.sql.engine import make_engine
+    from journey.adapters.sql.scheduler_lease import AdvisoryLock
+    from tests.conftest import make_database_url
+
+    engines = [make_engine(make_database_url("postgres", tmp_path, request)) for _ in range(2)]
+    locks = [AdvisoryLock(engines[0]), AdvisoryLock(engines[1]), AdvisoryLock(engines[0])]
+    try:
+        assert locks[0].acquire() and locks[1].acquire()  # one scheduler per schema
+        assert not locks[2].acquire()  # a second one in the same schema waits
+        locks[0].release()
+        assert locks[2].hold()
+    finally:
+        for lock in locks:
+            lock.release()
+        for engine in engines:
+            engine.dispose()
+
+
 def test_lease_lock_lets_one_holder_send(sqlite_url: str, tmp_path: Path) -> None:
     app = make_app(sqlite_url, tmp_path, FixedClock(at(DUE_NOW)), 25)
     try:

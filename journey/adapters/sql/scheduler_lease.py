@@ -16,7 +16,8 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
-LOCK_KEY = 0x6A6F75726E6579  # "journey": the advisory lock id for the reminder scheduler
+LOCK_KEY = 0x6A6F7572  # "jour": the advisory lock class of the reminder scheduler; the schema is the other half,
+# so installations in different schemas of one database (and parallel test schemas) do not block each other
 
 
 def holder_id() -> str:
@@ -55,7 +56,8 @@ class AdvisoryLock:
                 except Exception:
                     pass
         conn = self.engine.connect()
-        got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}).scalar())
+        got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k, hashtext(current_schema()))"),
+                                {"k": self.key}).scalar())
         conn.commit()
         if got:
             self._conn = conn
@@ -71,8 +73,10 @@ class AdvisoryLock:
         conn, self._conn = self._conn, None
         if conn is not None:
             try:
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self.key})
+                conn.execute(text("SELECT pg_advisory_unlock(:k, hashtext(current_schema()))"), {"k": self.key})
                 conn.commit()
+            except Exception:  # the session is gone, and its lock with it
+                pass
             finally:
                 conn.close()
 
