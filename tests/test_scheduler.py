@@ -89,6 +89,17 @@ class Scheduler:
         return self.proc.returncode, out, "".join(self.log)
 
 
+def _wait_until_stopped(pid: int) -> None:
+    """Every thread of ``pid`` is stopped (state T in /proc)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        states = [Path(t, "stat").read_text().rpartition(")")[2].split()[0] for t in Path(f"/proc/{pid}/task").iterdir()]
+        if all(state == "T" for state in states):
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"process {pid} did not stop")
+
+
 def _keys(server: SmtpServer) -> Counter[str]:
     return Counter(str(m["X-Journey-Reminder"]) for _, m in server.inbox.messages)
 
@@ -139,18 +150,21 @@ def test_sigstop_of_a_sending_scheduler_never_makes_it_send_what_another_took_ov
     # The first scheduler's lease: 5 s + its 10 s SMTP timeout, long enough that it is surely waiting for
     # the reply (not retrying after a timeout, in the middle of a database write) when it is stopped.
     env = _env(database_url, tmp_path, smtp.port, DUE_NOW) | {"JOURNEY_SMTP_TIMEOUT": "10"}
-    first = Scheduler(env)
-    in_flight = threading.Event()
+    in_flight, frozen = threading.Event(), threading.Event()
 
-    def freeze_first(_msg: Any) -> None:  # the server has the first message; its sender stops before the reply
+    def hold_the_reply(_msg: Any) -> None:  # the server has the first message and answers once its sender is stopped
         if not in_flight.is_set():
-            os.kill(first.proc.pid, signal.SIGSTOP)
             in_flight.set()
+            frozen.wait(timeout=60)
 
-    smtp.inbox.on_data = freeze_first
+    smtp.inbox.on_data = hold_the_reply
+    first = Scheduler(env)
     later = _env(database_url, tmp_path, smtp.port, (at(DUE_NOW) + timedelta(minutes=2)).isoformat())
     try:
         assert in_flight.wait(timeout=60)
+        os.kill(first.proc.pid, signal.SIGSTOP)
+        _wait_until_stopped(first.proc.pid)
+        frozen.set()
         if database_url.startswith("postgresql"):
             # The advisory lock belongs to the stopped process's live session: no scheduler may take it over,
             # but `send-due` (no lock) sends what the stopped one had claimed once those claims ran out.
@@ -163,8 +177,10 @@ def test_sigstop_of_a_sending_scheduler_never_makes_it_send_what_another_took_ov
         try:
             smtp.inbox.wait_for(len(TOWNS) + 1, timeout=60)
         except AssertionError as exc:
-            raise AssertionError(f"{exc}; the other sender's log: {''.join(helper.log) if helper else ''}") from None
+            raise AssertionError(f"{exc}; the first sender's log: {''.join(first.log)}; "
+                                 f"the other sender's log: {''.join(helper.log) if helper else ''}") from None
     finally:
+        frozen.set()
         os.kill(first.proc.pid, signal.SIGCONT)
         smtp.inbox.on_data = None
     first.wait_for_log("taken over by another sender")  # its reply came: the row is no longer its to mark
