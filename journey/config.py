@@ -52,6 +52,7 @@ class Settings:
     smtp: dict[str, str] = field(default_factory=dict)
     now: str | None = None  # JOURNEY_NOW: freeze the clock (rehearsals, tests)
     cache_dir: Path | None = None  # parsed workflow specs (JOURNEY_NO_CACHE: none)
+    esf_unit_costs: Path = PROJECT_ROOT / "data" / "esf_unit_costs.yaml"  # JOURNEY_ESF_UNIT_COSTS
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -68,6 +69,7 @@ class Settings:
             smtp={k[len("JOURNEY_SMTP_"):].lower(): v for k, v in env.items() if k.startswith("JOURNEY_SMTP_")},
             now=env.get("JOURNEY_NOW") or None,
             cache_dir=spec_cache_dir(env),
+            esf_unit_costs=Path(env.get("JOURNEY_ESF_UNIT_COSTS") or PROJECT_ROOT / "data" / "esf_unit_costs.yaml"),
         )
 
     def with_database(self, url: str) -> Settings:

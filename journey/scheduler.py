@@ -62,7 +62,16 @@ class SweepRunner:
         if result.sent or result.retrying or result.failed:
             log.info("sweep: %d sent (%d late), %d to retry, %d failed", result.sent, result.late, result.retrying,
                      result.failed)
+        self.deliver_webhooks()
         return result
+
+    def deliver_webhooks(self) -> None:
+        """The webhook outbox is swept by the same loop, under the same lock (issue 15)."""
+        from journey.bootstrap.webhooks import deliver_once
+
+        hooks = deliver_once(self.app)
+        if hooks.sent or hooks.retrying or hooks.failed:
+            log.info("webhooks: %d sent, %d to retry, %d failed", hooks.sent, hooks.retrying, hooks.failed)
 
 
 def tick(runner: SweepRunner) -> None:

@@ -3,7 +3,7 @@ twelve municipalities at varied stages without replaying the demo (documents mak
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ from journey.adapters.clock import FixedClock
 from journey.bootstrap import App
 from journey.services.demo import run_demo
 from journey.services.transfer import export_data
-from tests.conftest import NOW, make_settings
+from tests.conftest import NOW, make_settings, workflows_v1
 
 
 @dataclass(frozen=True)
@@ -21,20 +21,26 @@ class DemoSource:
     export: Path  # its export file
 
 
-_built: list[DemoSource] = []
+_built: dict[bool, DemoSource] = {}
 
 
-def build_demo_source(tmp_path_factory: pytest.TempPathFactory) -> DemoSource:
-    """Built on first use in a test process, then shared (tests must not change it)."""
-    if not _built:
+def build_demo_source(tmp_path_factory: pytest.TempPathFactory, version_1: bool = False) -> DemoSource:
+    """Built on first use in a test process, then shared (tests must not change it).
+
+    ``version_1``: the demo as run before handbook@2 was published (every case on version 1).
+    """
+    if version_1 not in _built:
         where = tmp_path_factory.mktemp("demo-source")
         url = f"sqlite:///{where / 'journey.db'}"
-        app = App(make_settings(url, where), clock=FixedClock(NOW))
+        settings = make_settings(url, where)
+        if version_1:
+            settings = replace(settings, workflows_dir=workflows_v1(where / "workflows"))
+        app = App(settings, clock=FixedClock(NOW))
         try:
             app.init_database()
             run_demo(app.deps, "demo")
             export_data(app.deps, "demo", where / "demo.json")
         finally:
             app.close()
-        _built.append(DemoSource(url, where / "demo.json"))
-    return _built[0]
+        _built[version_1] = DemoSource(url, where / "demo.json")
+    return _built[version_1]

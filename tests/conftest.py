@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -29,6 +30,12 @@ PG_URL = os.environ.get("JOURNEY_TEST_DATABASE_URL", "")
 NOW = datetime(2022, 3, 1, 9, 0, tzinfo=UTC)
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def workflows_v1(target: Path) -> Path:
+    """The shipped workflows as they were before handbook@2 (version 1 only): for tests that publish a version."""
+    shutil.copytree(WORKFLOWS, target, ignore=shutil.ignore_patterns("*-v2.yaml"))
+    return target
 
 
 def _pg_schema_url(schema: str) -> str:
@@ -131,3 +138,27 @@ def cli(database_url: str, tmp_path: Path) -> Cli:
     runner = Cli(database_url, tmp_path)
     runner.ok("init")
     return runner
+
+
+@pytest.fixture
+def served(database_url: str, tmp_path: Path, clock: FixedClock) -> Iterator[Any]:
+    """A seeded app (users with passwords, two open cases) and its ASGI server, in-process."""
+    from journey.bootstrap.server import build_asgi
+    from tests.server_support import fast_hasher, seed
+
+    application = App(make_settings(database_url, tmp_path), clock=clock, overrides={"password_hasher": fast_hasher()})
+    application.init_database()
+    seed(application)
+    yield application, build_asgi(application)
+    application.close()
+
+
+@pytest.fixture
+def cli_env(served: Any, tmp_path: Path) -> Any:
+    """Run the CLI against the served app's database; returns its output (exit 0 asserted)."""
+    runner = Cli(served[0].settings.database_url, tmp_path)
+
+    def run(args: list[str]) -> str:
+        return runner.ok(args).output
+
+    return run

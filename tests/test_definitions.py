@@ -188,8 +188,9 @@ def test_spec_cache_is_invalidated_when_a_file_changes(tmp_path: Path, monkeypat
 
 def test_validating_a_draft_version_outside_the_directory_uses_the_directory_as_bases(
         tmp_path: Path, sqlite_url: str) -> None:
-    draft = tmp_path / "handbook-v2.yaml"
-    text = (WORKFLOWS / "handbook.yaml").read_text(encoding="utf-8").replace("version: 1\n", "version: 2\n", 1)
+    draft = tmp_path / "handbook-v3.yaml"
+    text = (WORKFLOWS / "handbook-v2.yaml").read_text(encoding="utf-8").replace(
+        "version: 2\nmigrations:\n  from: 1\n", "version: 3\nmigrations:\n  from: 2\n", 1)
     draft.write_text(text, encoding="utf-8")
     out = Cli(sqlite_url, tmp_path).ok(["workflows", "validate", str(draft)]).output
-    assert "ok  handbook@2" in out
+    assert "ok  handbook@3" in out

@@ -3,17 +3,40 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
+from journey.domain.municipality import NETWORK_MUNICIPALITIES
 from tests.conftest import Cli
 
 
-def test_demo_builds_twelve_cases_at_varied_stages_and_is_idempotent(cli: Cli) -> None:
+def test_demo_builds_twelve_cases_at_varied_stages_and_is_idempotent(cli: Cli, tmp_path: Path) -> None:
     out = cli.ok("demo").output
     assert "12 cases opened" in out and "Hudiksvall" in out
     rows = json.loads(cli.ok("status --json").output)
     assert len(rows) == 12
     assert len({r["stage"] for r in rows}) >= 8
-    assert {r["workflow"] for r in rows} == {"handbook@1", "handbook-integrated@1"}
+    assert {r["workflow"] for r in rows} == {"handbook@2", "handbook-integrated@2"}
     again = cli.ok("demo").output
     assert "0 cases opened, 0 audited advances" in again
     assert json.loads(cli.ok("status --json").output) == rows
+    _assert_documents_read_as_swedish_officials_write(tmp_path / "documents")
+
+
+def _assert_documents_read_as_swedish_officials_write(documents: Path) -> None:
+    """What the demo wrote: each municipality under its formal name, none of the errors of #13."""
+    for m in NETWORK_MUNICIPALITIES:
+        pages = sorted(documents.glob("*/*.html"))
+        own = [p for p in pages if p.read_text(encoding="utf-8").count(f"<strong>{m.formal_name}</strong>")]
+        assert own, f"no document names {m.formal_name}"
+        for page in own:
+            text = re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8"))
+            assert f"{m.name} kommun" not in text.replace(m.formal_name, ""), page.name
+            for wrong in ("riktlinjeen", "Antagande av Riktlinje", "KS sammanträde", "minst 20 procent", "2023-02-28"):
+                assert wrong not in text, (page.name, wrong)
+    letter = next(documents.glob("söderhamn/*avsiktsförklaring*.html")).read_text(encoding="utf-8")
+    assert "Om projektet beviljas" in letter and "2021–2022" in letter
+    award = next(documents.glob("söderhamn/*direktupphandling*.html")).read_text(encoding="utf-8")
+    # the demo's deal falls on 2022-01-31 (the clock stands at 2022-03-01): the rule before 19 a kap. applied
+    assert ("Direktupphandlingen beslutades den 31 januari 2022. Då gällde 19 kap. 7 § lagen (2016:1145) om offentlig "
+            "upphandling med en direktupphandlingsgräns på 626\u00a0284\u00a0kr exklusive moms.") in award

@@ -10,7 +10,7 @@ import pytest
 
 from journey.definitions.catalog import WorkflowCatalog
 from journey.services.workflows.versions import diff_workflows
-from tests.conftest import WORKFLOWS, Cli
+from tests.conftest import Cli, workflows_v1
 
 VERSIONS = Path(__file__).parent / "data" / "workflows" / "versions"
 
@@ -57,7 +57,8 @@ def test_diff_against_a_draft_file_before_it_is_published(tmp_path: Path) -> Non
     draft.parent.mkdir()
     shutil.copy(VERSIONS / "handbook-v2.yaml", draft)
     cli = Cli(f"sqlite:///{tmp_path / 'j.db'}", tmp_path)
-    out = cli.ok(f"workflows diff handbook@1 {draft}", JOURNEY_WORKFLOWS_DIR=str(WORKFLOWS)).output
+    shipped = workflows_v1(tmp_path / "wf")  # as before handbook@2 was published
+    out = cli.ok(f"workflows diff handbook@1 {draft}", JOURNEY_WORKFLOWS_DIR=str(shipped)).output
     assert "~ renamed  needs_inventory -> needs_analysis  (declared)" in out
     assert "- removed  anchoring  (cases move to political_intent)" in out
     assert "~ renamed  approve_inventory -> approve_analysis" in out
@@ -68,16 +69,18 @@ def test_diff_json_and_between_different_workflows(tmp_path: Path) -> None:
     data = json.loads(cli.ok("workflows diff handbook@1 handbook@2 --json", JOURNEY_WORKFLOWS_DIR=str(VERSIONS)).output)
     assert {"kind": "renamed", "what": "state", "old": "needs_inventory", "new": "needs_analysis",
             "detail": "declared"} in data["changes"]
-    variant = json.loads(cli.ok("workflows diff handbook handbook-integrated --json").output)
+    shipped = str(workflows_v1(tmp_path / "wf"))
+    variant = json.loads(cli.ok("workflows diff handbook handbook-integrated --json",
+                                JOURNEY_WORKFLOWS_DIR=shipped).output)
     assert ("removed", "adopt_policy") in {(c["kind"], c["old"]) for c in variant["changes"]} or \
         ("renamed", "adopt_policy") in {(c["kind"], c["old"]) for c in variant["changes"]}
     assert variant["hints"][0].startswith("handbook-integrated@1 does not migrate from handbook@1")
-    same = cli.ok("workflows diff handbook@1 handbook@1").output
+    same = cli.ok("workflows diff handbook@1 handbook@1", JOURNEY_WORKFLOWS_DIR=shipped).output
     assert "no differences" in same
 
 
 def test_validate_checks_mapped_old_paths_against_the_from_version(tmp_path: Path) -> None:
-    shutil.copytree(WORKFLOWS, tmp_path / "wf")
+    workflows_v1(tmp_path / "wf")
     text = (VERSIONS / "handbook-v2.yaml").read_text(encoding="utf-8")
     (tmp_path / "wf" / "handbook-v2.yaml").write_text(text.replace("    anchoring:", "    anchorage:"), encoding="utf-8")
     cli = Cli(f"sqlite:///{tmp_path / 'j.db'}", tmp_path)

@@ -7,7 +7,6 @@ gains tests/data/workflows/versions/handbook-v2.yaml, as when a new version is p
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from journey.services.case_migrations import apply_migration, plan_migration, ro
 from journey.services.cases.lifecycle import advance_case
 from journey.services.transfer import import_data
 from tests._demo_export import DemoSource, build_demo_source
-from tests.conftest import WORKFLOWS, Cli
+from tests.conftest import Cli, workflows_v1
 
 V2 = Path(__file__).parent / "data" / "workflows" / "versions" / "handbook-v2.yaml"
 MOVES = {"Härjedalen": ("anchoring", "political_intent"), "Laxå": ("needs_inventory", "needs_analysis"),
@@ -33,7 +32,7 @@ INTEGRATED = {"Mölndal", "Umeå"}  # handbook-integrated has no version 2: left
 
 @pytest.fixture
 def demo_source(tmp_path_factory: pytest.TempPathFactory) -> DemoSource:
-    return build_demo_source(tmp_path_factory)
+    return build_demo_source(tmp_path_factory, version_1=True)
 
 
 @pytest.fixture(autouse=True)
@@ -42,8 +41,7 @@ def _no_spec_cache(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def published_v2(tmp_path: Path, text: str | None = None) -> Path:
-    target = tmp_path / "workflows-v2"
-    shutil.copytree(WORKFLOWS, target)
+    target = workflows_v1(tmp_path / "workflows-v2")
     (target / "handbook-v2.yaml").write_text(text or V2.read_text(encoding="utf-8"), encoding="utf-8")
     return target
 

@@ -33,5 +33,12 @@ def test_every_migration_downgrades_and_upgrades_again(app: App) -> None:
         command.downgrade(cfg, "base")  # type: ignore[arg-type]
         conn.commit()
         assert set(inspect(conn).get_table_names()) <= {"alembic_version"}
-    assert app.init_database() == ["0005"]
+    assert app.init_database() == [_head()]
     assert schema.pending(app.engine) == []
+
+
+def _head() -> str:
+    """The newest revision in the code (every migration chains to it: the history is linear)."""
+    from alembic.script import ScriptDirectory
+
+    return str(ScriptDirectory(str(schema.ALEMBIC)).get_current_head())

@@ -131,7 +131,7 @@ def test_monitor_builds_no_state_machine_and_uses_few_queries(demo_app: App, mon
     monkeypatch.setattr(machine, "build_machine", forbidden)
     queries = MonitorQueries(demo_app.read_model())
     build(queries, lambda: demo_app.workflows, "skr", NOW)
-    assert queries.query_count <= 8  # users, matrix, last changes, table checks, reminders, hours
+    assert queries.query_count <= 9  # users, matrix, last changes, table checks, reminders, ESF hours and settings, deals
 
 
 def test_missing_optional_tables_read_as_empty(demo_app: App) -> None:
@@ -169,8 +169,14 @@ class FakeSource:
                      {"due_at": NOW + timedelta(days=5)}],
                 20: [{"due_at": NOW + timedelta(days=9)}]}
 
-    def hours_totals(self, year: int) -> dict[int, int]:
-        return {3: 120} if year == NOW.year else {}
+    def esf_hours(self, year: int) -> dict[int, tuple[int, int]]:
+        return {3: (480, 80)} if year == NOW.year else {}  # quarter hours: 120 h, of which 20 h at meetings
+
+    def esf_settings(self) -> dict[str, str]:
+        return {}
+
+    def deal_totals(self) -> list[dict[str, Any]]:
+        return []
 
 
 def test_overdue_and_next_due_from_planned_reminders(demo_app: App) -> None:
@@ -181,6 +187,7 @@ def test_overdue_and_next_due_from_planned_reminders(demo_app: App) -> None:
     assert rows["A"]["next_due"] == NOW - timedelta(days=3)
     assert rows["B"]["overdue"] == 0 and rows["B"]["next_due"] == NOW + timedelta(days=9)
     assert rows["C"]["next_due"] is None and rows["C"]["esf_hours"] == 120
+    assert rows["C"]["esf"]["meeting_hours"] == 20 and rows["A"]["esf"]["hours"] == 0
     assert data["totals"]["overdue"] == 1
     only = build(FakeSource(), lambda: app.workflows, None, NOW, MonitorFilter(overdue=True))["rows"]
     assert [r["municipality"] for r in only] == ["A"]
@@ -213,7 +220,7 @@ def test_cli_monitor_exports_csv_and_xlsx(demo_cli: Cli, tmp_path: Path) -> None
     assert lines[0].startswith("Kommun,Kommunkod,Län,Etapp nr") and len(lines) == 13
     assert any(line.startswith("Hudiksvall,2184,Gävleborgs län,10,follow_up") for line in lines)
     workbook = load_workbook(xlsx_path)
-    assert workbook.sheetnames == ["Status", "Tratt", "Per län"]
+    assert workbook.sheetnames == ["Status", "Tratt", "Per län", "Affärer per form"]
     sheet = workbook["Status"]
     header = [c.value for c in sheet[1]]
     rows = {r[0]: dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)}

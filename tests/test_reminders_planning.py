@@ -61,7 +61,7 @@ def test_meeting_rule_picks_the_next_meeting_whose_deadline_is_still_ahead() -> 
     due = due_before_meeting(rule, date(2022, 3, 1), meetings, no_holidays, TZ)
     assert due is not None and due.meeting is not None
     assert due.meeting.day == date(2022, 4, 20) and due.day == date(2022, 3, 23)
-    assert due.reason == "4 veckor före KS sammanträde 2022-04-20"
+    assert due.reason == "4 veckor före KS:s sammanträde 2022-04-20"
     assert due_before_meeting(rule, date(2022, 4, 1), meetings, no_holidays, TZ) is None
 
 

@@ -78,7 +78,8 @@ def test_a_reminder_goes_out_once_at_its_due_time(app: Any, smtp: SmtpServer) ->
     assert msg.get_content_type() == "multipart/alternative"
     text = msg.get_body(("plain",)).get_content()
     html = msg.get_body(("html",)).get_content()
-    assert "Karlstad har varit i steget \"Start\"" in text and "fredag 11 mars 2022" in text
+    assert text.splitlines()[:3] == ["Hej!", "", "Till: lokal projektsamordnare, Karlstads kommun"]
+    assert "Karlstads kommun har varit i steget \"Start\" sedan länge." in text
     assert "<em>Start</em>" in html and msg.get_body(("plain",)).get_content_charset() == "utf-8"
     [row] = rows(app)
     assert row["status"] == "SENT" and row["sent_at"] == at(DUE) and row["attempts"] == 1
@@ -373,7 +374,34 @@ def test_meeting_reminder_to_board_secretary_carries_the_meeting_as_ics(app: Any
     [ics] = [p for p in secretary.iter_attachments() if p.get_content_type() == "text/calendar"]
     body = ics.get_content()
     assert "DTSTART:20220420T110000Z" in body and "LOCATION:Sessionssalen\\, Karlstad\\; plan 2" in body
+    assert "SUMMARY:Kommunstyrelsens sammanträde\\, Karlstads kommun" in body
     assert ics.get_filename() == "sammantrade.ics"
+
+
+def test_mails_greet_with_hej_and_name_the_recipient_the_board_and_the_date_in_swedish(
+        app: Any, smtp: SmtpServer) -> None:  # noqa: F811
+    import_meetings(app.deps, "admin", "Karlstad", [
+        MeetingRow("KS", date(2022, 4, 20), "13:00", "Sessionssalen", board_name="Kommunstyrelsen",
+                   secretary_email="ks@karlstad.se")])
+    advance_case(app.deps, "admin", "Karlstad", "go", {"board": "KS"})
+    app.clock.at = at("2022-04-13T06:00:00+00:00")
+    assert sweep_once(app).sent == 2
+    mails = {rcpt[0]: m for rcpt, m in smtp.inbox.messages}
+    coordinator = mails["samordnare@karlstad.se"].get_body(("plain",)).get_content().replace("\r\n", "\n")
+    secretary = mails["ks@karlstad.se"].get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert coordinator.startswith("Hej!\n\nTill: lokal projektsamordnare, Karlstads kommun\n\n")
+    assert ("behöver vara klar senast onsdagen den 23 mars 2022 för att hinna med beredningen inför "
+            "kommunstyrelsens sammanträde onsdagen den 20 april 2022 kl. 13:00, Sessionssalen.\n") in coordinator
+    assert secretary.startswith("Hej!\n\nTill: kommunstyrelsens sekreterare, Karlstads kommun\n\n")
+    assert ("Karlstads kommun har ett ärende om sociala företag (\"Ärende till nämnd\") som väntas på "
+            "kommunstyrelsens sammanträde onsdagen den 20 april 2022 kl. 13:00, Sessionssalen.\n") in secretary
+    for text in (coordinator, secretary):
+        assert "KS:s sammanträde 2022-04-20" in text and "KS sammanträde" not in text
+        assert "Hej nämndens" not in text and "Kommunstyrelsens sammanträde" not in text
+        paragraphs = [p for p in text.split("\n\n") if p.strip()]
+        assert all(p[0].isupper() for p in paragraphs), paragraphs  # no sentence broken by a blank line
+    html = mails["ks@karlstad.se"].get_body(("html",)).get_content().replace("\r\n", "\n")
+    assert "<p>Hej!</p>\n<p>Till: kommunstyrelsens sekreterare, Karlstads kommun</p>" in html
 
 
 def test_no_address_for_the_role_fails_the_reminder_visibly(app: Any, smtp: SmtpServer) -> None:  # noqa: F811

@@ -18,8 +18,9 @@ from journey.adapters.documents.tools import make_tools
 from journey.definitions.catalog import WorkflowCatalog
 from journey.domain.document import condition_holds, safe_filename
 from journey.domain.errors import TemplateError
+from journey.domain.municipality import formal_name
 from journey.domain.spec import DocumentSpec
-from journey.services.documents.context import build_context, formal_name, sample_history
+from journey.services.documents.context import build_context, sample_history
 from journey.services.documents.template_check import check_templates
 from tests.conftest import TEMPLATES, WORKFLOWS, Cli
 
@@ -196,7 +197,7 @@ def test_templates_check_command_fails_with_exit_code_7_naming_the_override(tmp_
     assert result.exit_code == 7
     assert "FAIL  handbook@1 letter_of_intent avsiktsforklaring [laxa]: " in result.output
     assert "_letterhead.html.j2:1: undefined variable 'logga'" in result.output
-    assert "0 of 18 template checks passed" in result.output
+    assert "0 of 40 template checks passed" in result.output  # 4 workflow versions × 9 documents, 4 of deals
     (broken / "_letterhead.html.j2").write_text("<p>{{ municipality.formal_name }}</p>", encoding="utf-8")
     result = cli("templates check --municipality laxa --json", JOURNEY_TEMPLATES_DIR=str(templates))
     assert result.exit_code == 0

@@ -13,7 +13,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from journey.domain.case import Case, CaseStatus, HistoryEntry, HistoryKind
+from journey.domain.errors import ConcurrentChangeError
+from journey.domain.esf import Attestation, ClaimPeriod, ClaimStatus, EntryKind, MonthStatus
+from journey.domain.hours import Activity, MeetingKind, NetworkMeeting, TimeEntry
 from journey.domain.municipality import Municipality
+from journey.domain.people import Person, PersonKind
 from journey.domain.reminders import INTERRUPTED, Reminder, ReminderStatus
 from journey.ports.unit_of_work import UnitOfWorkFactory
 
@@ -248,3 +252,128 @@ def test_a_pause_stays_open_until_it_is_finished(uow_factory: UnitOfWorkFactory)
         assert uow.pauses.open_pause(case.id or 0) is None
         assert [(p["shift_days"], p["resumed_at"]) for p in uow.pauses.ledger(case.id or 0)] == [
             (3, NOW + timedelta(days=3))]
+
+
+def test_time_entries_are_appended_and_a_locked_period_pins_them(uow_factory: UnitOfWorkFactory) -> None:
+    case = seed(uow_factory)
+    mid, day = case.municipality_id, date(2022, 2, 10)
+    with uow_factory() as uow:
+        anna = uow.people.add(Person(None, mid, "Anna Berg", PersonKind.STAFF, share_percent=20), "ada", NOW)
+        meeting = uow.hours.add_meeting(NetworkMeeting(MeetingKind.DIGITAL, day, "Nätverksträff", 12), "ada", NOW)
+        first = uow.hours.add_entry(TimeEntry(mid, anna.id or 0, anna.name, day, 12, Activity.NETWORK_MEETING,
+                                              "Träff", meeting_id=meeting.id), "ada", NOW)
+        period = uow.hours.add_claim_period(ClaimPeriod(None, "2022 H1", date(2022, 1, 1), date(2022, 6, 30)), "ada",
+                                            NOW)
+        uow.hours.set_setting("annual_ceiling_hours", "300", "ada", NOW)
+        uow.commit()
+    with uow_factory() as uow:  # a correction: the original stays, a reversal and a new version follow it
+        uow.people.lock(anna.id or 0)
+        reversal = uow.hours.add_entry(TimeEntry(mid, anna.id or 0, anna.name, day, -12, Activity.NETWORK_MEETING,
+                                                 "Träff", meeting_id=meeting.id, kind=EntryKind.REVERSAL,
+                                                 corrects_id=first), "ada", NOW)
+        newer = uow.hours.add_entry(TimeEntry(mid, anna.id or 0, anna.name, day, 8, Activity.NETWORK_MEETING, "Träff",
+                                              meeting_id=meeting.id, kind=EntryKind.CORRECTION, corrects_id=first),
+                                    "ada", NOW)
+        uow.hours.add_attestation(Attestation(anna.id or 0, "2022-02", MonthStatus.ATTESTED, "anna", NOW, newer, 8,
+                                              "SELF"))
+        assert [f.id for f in uow.hours.followers(first)] == [reversal, newer]
+        assert uow.hours.month_rows(anna.id or 0, "2022-02") == (8, newer)
+        assert uow.hours.attended(meeting.id or 0, anna.id or 0)
+        assert uow.hours.lock_claim_period(period.id or 0, "sven", NOW) == 3
+        uow.hours.audit("CORRECTED", "ada", NOW, mid, f"entry {first}", {"day": day})
+        uow.commit()
+    with uow_factory() as uow:
+        assert [(e.id, e.quarters, e.claim_period_id, e.created_by) for e in uow.hours.rows(day, day, mid)] == [
+            (first, 12, period.id, "ada"), (reversal, -12, period.id, "ada"), (newer, 8, period.id, "ada")]
+        assert uow.hours.person_total(anna.id or 0, day, day) == 8
+        assert uow.hours.attendance(day, day) == [(meeting.id, mid, anna.id)]
+        assert [(p.status, p.locked_by) for p in uow.hours.claim_periods()] == [(ClaimStatus.LOCKED, "sven")]
+        assert [(a.kind, a.last_entry_id, a.method) for a in uow.hours.attestations([anna.id or 0])] == [
+            (MonthStatus.ATTESTED, newer, "SELF")]
+        assert uow.hours.settings() == {"annual_ceiling_hours": "300"}
+        assert [(a["action"], a["detail"]) for a in uow.hours.audit_log([mid], 10)] == [
+            ("CORRECTED", {"day": "2022-02-10"})]
+        assert uow.people.list(mid) == [anna] and uow.people.get(anna.id or 0).share_percent == 20
+    with pytest.raises(ConcurrentChangeError), uow_factory() as uow:  # names are unique per municipality
+        uow.people.add(Person(None, mid, "anna  berg"), "ada", NOW)
+
+
+def test_deals_are_numbered_per_case_and_keep_their_facts_and_history(uow_factory: UnitOfWorkFactory) -> None:
+    from journey.domain.deals import Deal, DealDetails, DealEvent, DealEventKind, DealForm, DealStatus, ValueBasis
+
+    case = seed(uow_factory)
+    with uow_factory() as uow:
+        assert uow.deals.next_number(case.id or 0) == 1
+        deal = uow.deals.add(Deal(None, case.id or 0, case.municipality_id, 1, DealForm.IOP, DealStatus.PLANNED,
+                                  date(2022, 1, 10), counterparty="Kafé Kroken ek. för.", org_number="769612-3459",
+                                  value_sek=3_000_000_000, value_basis=ValueBasis.TOTAL,
+                                  details=DealDetails(purpose="Arbetsträning", suppliers=("A", "B")),
+                                  created_by="anna", created_at=NOW, updated_at=NOW))
+        uow.deals.add_event(DealEvent(deal.id or 0, DealEventKind.ADDED, DealStatus.PLANNED, date(2022, 1, 10), "anna",
+                                      NOW, "Dialog", {"form": [None, "iop"]}))
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.deals.next_number(case.id or 0) == 2 and uow.deals.get(case.id or 0, 2) is None
+        loaded = uow.deals.get(case.id or 0, 1)
+        assert loaded is not None and loaded.value_sek == 3_000_000_000  # more than a 32-bit integer holds
+        assert (loaded.value_basis, loaded.details.suppliers, loaded.details.purpose) == (
+            ValueBasis.TOTAL, ("A", "B"), "Arbetsträning")
+        version = loaded.version
+        loaded.status, loaded.status_date = DealStatus.AWARDED, date(2022, 2, 14)
+        uow.deals.save(loaded)
+        assert loaded.version == version + 1
+        uow.deals.add_event(DealEvent(loaded.id or 0, DealEventKind.STATUS, DealStatus.AWARDED, date(2022, 2, 14),
+                                      "eva", NOW, "", {}))
+        uow.commit()
+    with uow_factory() as uow:
+        deals = uow.deals.for_case(case.id or 0)
+        assert [(d.number, d.status) for d in deals] == [(1, DealStatus.AWARDED)] == [
+            (d.number, d.status) for d in uow.deals.all()]
+        events = uow.deals.events(deals[0].id or 0)
+    assert [(e.seq, e.kind, e.actor, e.changes) for e in events] == [
+        (1, DealEventKind.ADDED, "anna", {"form": [None, "iop"]}), (2, DealEventKind.STATUS, "eva", {})]
+
+
+def test_matters_keep_their_chain_decisions_and_status(uow_factory: UnitOfWorkFactory) -> None:
+    from journey.domain.matters import Decision, Matter, MatterStatus, Outcome
+
+    case = seed(uow_factory)
+    with uow_factory() as uow:
+        first = uow.matters.add(Matter(None, case.id or 0, "anchoring", "Ansvarig nämnd", ("KS", "KF"), NOW, "ada",
+                                       proposal={"responsible_board": {"board": "AMN"}}, updated_at=NOW))
+        first.diarienummer = "KS 2022/31"
+        first.decisions.append(Decision("KS", Outcome.ATERREMISS, date(2022, 2, 15), 12, NOW, "ada", 5, 1))
+        uow.matters.save(first)
+        uow.commit()
+    assert first.id is not None and first.decisions[0].id is not None
+    with uow_factory() as uow:
+        found = uow.matters.open_for(case.id or 0, "anchoring")
+        assert found is not None and uow.matters.open_for(case.id or 0, "policy") is None
+        found.decisions[0].paragraph = 13  # a corrected decision is updated, not added
+        found.decisions.append(Decision("KS", Outcome.BIFALL, date(2022, 3, 15), 20, NOW, "ada", 6, 2))
+        found.status, found.closed_at = MatterStatus.DECIDED, NOW
+        uow.matters.save(found)
+        uow.commit()
+    with uow_factory() as uow:
+        (stored,) = uow.matters.for_case(case.id or 0)
+        assert uow.matters.open_for(case.id or 0) is None
+    assert (stored.title, stored.bodies, stored.diarienummer, stored.status, stored.proposal) == (
+        "Ansvarig nämnd", ("KS", "KF"), "KS 2022/31", MatterStatus.DECIDED, {"responsible_board": {"board": "AMN"}})
+    assert [(d.seq, d.body, d.outcome, d.meeting_date, d.paragraph, d.history_seq) for d in stored.decisions] == [
+        (1, "KS", Outcome.ATERREMISS, date(2022, 2, 15), 13, 5), (2, "KS", Outcome.BIFALL, date(2022, 3, 15), 20, 6)]
+
+
+def test_two_decisions_with_the_same_number_are_a_concurrent_change(uow_factory: UnitOfWorkFactory) -> None:
+    from journey.domain.errors import ConcurrentChangeError
+    from journey.domain.matters import Decision, Matter, Outcome
+
+    case = seed(uow_factory)
+    with uow_factory() as uow:
+        matter = uow.matters.add(Matter(None, case.id or 0, "policy", "Riktlinje", ("KS",), NOW, "ada", updated_at=NOW))
+        uow.commit()
+    with pytest.raises(ConcurrentChangeError), uow_factory() as uow:
+        matter.decisions = [Decision("KS", Outcome.BIFALL, date(2022, 2, 15), 1, NOW, "ada", 0, 1),
+                            Decision("KS", Outcome.BIFALL, date(2022, 2, 16), 2, NOW, "ada", 0, 1)]
+        uow.matters.save(matter)
+    with uow_factory() as uow:
+        assert [m.decisions for m in uow.matters.for_case(case.id or 0)] == [[]]

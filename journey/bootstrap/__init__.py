@@ -18,7 +18,11 @@ from journey.domain.clock import Clock
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from journey.domain.unit_costs import UnitCostTable
+    from journey.ports.calendars import CalendarFiles
     from journey.ports.exports import ReportRenderer, SheetWriter, SiteWriter
+    from journey.ports.hours import HoursFileReader
+    from journey.ports.matters import MatterReadModel
     from journey.ports.monitoring import MonitorReadModel
     from journey.ports.reminders import ReminderReadModel
     from journey.ports.unit_of_work import UnitOfWork
@@ -69,7 +73,8 @@ class App:
         import journey.adapters.sql.tables.all  # noqa: F401  (all tables known before the first session)
         from journey.services.deps import Deps
 
-        deps = Deps(uow=self._uow, workflows=lambda: self.workflows, clock=self.clock)
+        deps = Deps(uow=self._uow, workflows=lambda: self.workflows, clock=self.clock,
+                    timezone=self.settings.timezone)
         wire_features(self, deps)
         return deps
 
@@ -81,10 +86,24 @@ class App:
 
         return MonitorQueries(self.read_model())
 
+    def matter_reads(self) -> MatterReadModel:
+        """Plain reads of matters, decisions, boards and documents for the read commands."""
+        from journey.adapters.readmodel.matters import MatterQueries
+
+        return MatterQueries(self.read_model())
+
     def reminder_reads(self) -> ReminderReadModel:
         from journey.adapters.readmodel.reminders import ReminderQueries
 
         return ReminderQueries(self.read_model())
+
+    def calendar_files(self) -> CalendarFiles:
+        """Board calendars read from and written to files, in the configured time zone."""
+        from zoneinfo import ZoneInfo
+
+        from journey.adapters.calendars.gateway import FileCalendars
+
+        return FileCalendars(ZoneInfo(self.settings.timezone))
 
     def document_register(self) -> DocumentQuery:
         from journey.adapters.readmodel.documents import documents_of
@@ -95,6 +114,18 @@ class App:
         from journey.adapters.exports.sheet_writer import FileSheetWriter
 
         return FileSheetWriter()
+
+    def hours_file_reader(self) -> HoursFileReader:
+        """Reads `journey hours import` files (CSV or XLSX)."""
+        from journey.adapters.imports.hours_file import HoursFileReaderImpl
+
+        return HoursFileReaderImpl()
+
+    def unit_costs(self) -> UnitCostTable:
+        """The ESF unit-cost table (JOURNEY_ESF_UNIT_COSTS, default data/esf_unit_costs.yaml)."""
+        from journey.definitions.unit_costs import load_unit_costs
+
+        return load_unit_costs(self.settings.esf_unit_costs)
 
     def report_site(self, out_dir: Path) -> SiteWriter:
         from journey.adapters.exports.site import DirectorySite
@@ -158,8 +189,12 @@ def wire_features(app: App, deps: Deps) -> None:
     """Register each feature's event handlers and repositories; handlers run inside the advance's transaction."""
     from journey.adapters.sql.transfer_store import SqlTransferStore
     from journey.bootstrap.documents import wire_documents
+    from journey.bootstrap.matters import wire_matters
     from journey.bootstrap.reminders import wire_reminders
+    from journey.bootstrap.webhooks import wire_webhooks
 
+    wire_matters(app, deps)  # issue 10: before documents, so a document rendered on entry sees its matter
     wire_documents(app, deps)  # issue 4: documents rendered on state entry
     wire_reminders(app, deps)  # issue 3: reminders planned on entry, cancelled on exit
+    wire_webhooks(app, deps)  # issue 15: webhook deliveries planned with every change (after documents)
     deps.transfer_store = lambda: SqlTransferStore(app.engine)

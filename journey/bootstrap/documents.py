@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from journey.domain.events import StateEntered
+from journey.domain.events import EvidenceCorrected, MatterChanged, StateEntered
 from journey.services.deps import Deps
 
 
@@ -16,7 +16,9 @@ def document_tools(settings: Any) -> Any:
 
 
 def wire_documents(app: Any, deps: Deps) -> None:
-    from journey.services.documents.rendering import on_state_entered
+    from journey.services.documents.rendering import on_evidence_corrected, on_matter_changed, on_state_entered
 
     tools = deps.documents = document_tools(app.settings)
     deps.on(StateEntered, on_state_entered(deps, tools))
+    deps.on(MatterChanged, on_matter_changed(deps, tools))  # issue 10: a matter's facts reach its documents
+    deps.on(EvidenceCorrected, on_evidence_corrected(deps, tools))  # issue 10: corrections reach documents

@@ -38,7 +38,16 @@ COMMANDS: dict[str, str] = {
     "monitor": "journey.cli.monitor:monitor",
     "report": "journey.cli.report:report",
     "hours": "journey.cli.hours:hours",
+    "people": "journey.cli.people:people",
     "network-meetings": "journey.cli.network_meetings:network_meetings",
+    "serve": "journey.cli.serve:serve",
+    "tokens": "journey.cli.tokens:tokens",
+    "webhooks": "journey.cli.webhooks:webhooks",
+    "deals": "journey.cli.deals:deals",
+    "matters": "journey.cli.matters:matters",
+    "decide": "journey.cli.matters:decide",
+    "correct": "journey.cli.amendments:correct",
+    "withdraw": "journey.cli.amendments:withdraw",
 }
 
 EXIT_CODES = """\b
@@ -52,8 +61,12 @@ Exit codes:
 
 
 class JourneyCliError(click.ClickException):
+    """One line on stderr: control characters in the message (from the input it names) are escaped."""
+
     def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
+        from journey.cli._common import terminal_safe
+
+        super().__init__(terminal_safe(message, cell=True))
         self.exit_code = exit_code
 
 

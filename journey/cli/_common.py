@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import click
@@ -41,30 +43,59 @@ def json_option(f: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(f)
 
 
+# C0 controls but newline and tab, DEL, C1 controls (0x9b is a one-byte CSI) and the bidi controls
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_IN_CELL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def terminal_safe(text: str, *, cell: bool = False) -> str:
+    """``text`` with control and bidi characters shown as escapes (``ESC[2J`` becomes ``\\x1b[2J``).
+
+    Stored text (evidence, comments, imported data) never reaches the terminal raw; in a
+    table ``cell`` newlines and tabs are escaped too, so a value stays in its row and column.
+    """
+    return (_UNSAFE_IN_CELL if cell else _UNSAFE).sub(_escape, text)
+
+
+def echo(message: Any = "", err: bool = False) -> None:
+    """``click.echo`` for text that may hold stored values: see :func:`terminal_safe`."""
+    click.echo(terminal_safe(str(message)), err=err)
+
+
 def _default(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, Decimal):  # exact hours and kronor: an int when whole, else the shortest float
+        return int(value) if value == value.to_integral_value() else float(value)
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 def echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_default))
+    """JSON with every control and bidi character escaped (JSON escapes only those below 0x20)."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=_default)
+    click.echo(_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
 
 
 def echo_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], title: str | None = None) -> None:
     """A rich table on a terminal, tab-separated columns when piped (cheap and grep-able)."""
-    cells = [["" if c is None else str(c) for c in row] for row in rows]
     if sys.stdout.isatty():
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
-        table = Table(*headers, title=title, show_lines=False)
-        for row in cells:
-            table.add_row(*row)
+        table = Table(*headers, title=Text(terminal_safe(title)) if title else None, show_lines=False)
+        for row in rows:  # Text: a value is shown as it is, never read as rich markup
+            table.add_row(*[Text(terminal_safe("" if c is None else str(c))) for c in row])
         Console().print(table)
         return
+    cells = [[terminal_safe("" if c is None else str(c), cell=True) for c in row] for row in rows]
     if title:
-        click.echo(title)
+        echo(title)
     click.echo("\t".join(headers))
     for row in cells:
         click.echo("\t".join(row))

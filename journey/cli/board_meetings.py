@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from journey.cli._common import actor_option, echo_json, echo_table, get_app, json_option
+from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option
 
 
 @click.group()
@@ -17,35 +17,72 @@ def meetings() -> None:
 
 def _report(c: Any) -> None:
     """Print a :class:`journey.services.board_meetings.CalendarChange`."""
-    click.echo(f"{c.municipality}: {c.added} added, {c.updated} updated, {c.removed} removed; "
+    echo(f"{c.municipality}: {c.added} added, {c.updated} updated, {c.removed} removed; "
                f"{c.reminders_moved} reminder(s) re-planned")
 
 
 @meetings.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--municipality", "-m", required=True, help="Municipality the calendar belongs to.")
-@click.option("--board", help="Board code for every row (required for ICS; CSV may have a board column).")
+@click.option("--board", help="Board code for every row (required for ICS; CSV and XLSX may have a board column).")
 @actor_option
 def import_(file: Path, municipality: str, board: str | None, actor: str | None) -> None:
-    """Import a sammanträdesplan from CSV or ICS; all rows or nothing.
+    """Import a sammanträdesplan from CSV, XLSX or ICS; all rows or nothing.
 
-    CSV columns (header row, comma or semicolon): board, date (YYYY-MM-DD), and optionally
-    time, location, title, board_name, secretary_email, chair_email. A meeting already in the
-    calendar (same board and date) is updated. A bad row stops the import with FILE:LINE.
+    CSV and XLSX: a header row with board (Nämnd) and date (Datum, YYYY-MM-DD), and optionally
+    time (Tid), location (Plats), title (Rubrik), board_name (Nämndens namn), secretary_email
+    (Sekreterare e-post) and chair_email (Ordförande e-post). CSV may be UTF-8 or Windows-1252
+    (Swedish Excel), with semicolons or commas. ICS (e.g. an Outlook export): one board per file;
+    series are expanded up to 3 years ahead, cancelled meetings are left out, and a meeting moved in
+    the calendar moves here too. A meeting already in the calendar (same event, or same board and
+    date) is updated. A bad row stops the import with FILE:LINE (FILE:SHEET:ROW for XLSX).
 
     \b
     Example:
         journey meetings import sammantradesplan-2022.csv -m Karlstad
+        journey meetings import sammantradesplan-2023.xlsx -m Karlstad
         journey meetings import ks-2022.ics -m Karlstad --board KS
     """
     from zoneinfo import ZoneInfo
 
-    from journey.adapters.calendars.files import read_calendar
     from journey.services.board_meetings import import_meetings
 
     app = get_app()
-    rows = read_calendar(file, board, ZoneInfo(app.settings.timezone))
+    tz = ZoneInfo(app.settings.timezone)
+    rows = app.calendar_files().read(file, board, app.clock.now().astimezone(tz).date())
     _report(import_meetings(app.deps, actor, municipality, rows, file.name))
+
+
+@meetings.command("export")
+@click.argument("municipality")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
+@actor_option
+def export(municipality: str, file: Path, actor: str | None) -> None:
+    """Write MUNICIPALITY's board meetings and reminder deadlines as an iCalendar file.
+
+    Publish FILE on a web server (or a shared folder) and subscribe to it in Outlook, Google or
+    Apple Calendar. Run the command again after calendar changes (cron): every event keeps its UID,
+    and a moved meeting gets a higher SEQUENCE. "-" writes to standard output.
+
+    \b
+    Example:
+        journey meetings export Karlstad /var/www/kalender/karlstad.ics
+    """
+    import sys
+    from zoneinfo import ZoneInfo
+
+    from journey.services.board_meetings import calendar_feed
+
+    app = get_app()
+    calendars = app.calendar_files()
+    feed = calendar_feed(app.deps, actor, municipality, ZoneInfo(app.settings.timezone))
+    data = calendars.feed(feed, app.clock.now())
+    if str(file) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    calendars.write(file, data)
+    click.echo(f"Wrote {file}: {feed.meetings} meeting(s), {feed.deadlines} deadline(s)")
 
 
 @meetings.command("list")
@@ -59,11 +96,10 @@ def list_(municipality: str | None, as_json: bool, actor: str | None) -> None:
     Example:
         journey meetings list Karlstad --json
     """
-    from journey.adapters.readmodel.reminders import ReminderQueries
     from journey.services.reminders.views import meetings as meetings_view
 
     app = get_app()
-    rows = meetings_view(app.read_model(), ReminderQueries(app.read_model()), actor, municipality)
+    rows = meetings_view(app.read_model(), app.reminder_reads(), actor, municipality)
     if as_json:
         echo_json(rows)
         return
@@ -87,8 +123,7 @@ def add(municipality: str, board: str, day: str, start: str, location: str, titl
     Example:
         journey meetings add Karlstad KS 2022-04-20 --time 13:00 --location "Sessionssalen"
     """
-    from journey.domain.board_meetings import MeetingRow, check_board, parse_day, parse_time
-    from journey.services.board_meetings import add_meeting
+    from journey.services.board_meetings import MeetingRow, add_meeting, check_board, parse_day, parse_time
 
     row = MeetingRow(check_board(board), parse_day(day), parse_time(start), location.strip(), title.strip())
     _report(add_meeting(get_app().deps, actor, municipality, row))
@@ -107,8 +142,7 @@ def move(municipality: str, board: str, day: str, new_day: str, actor: str | Non
     Example:
         journey meetings move Karlstad KS 2022-04-20 2022-04-27
     """
-    from journey.domain.board_meetings import parse_day
-    from journey.services.board_meetings import move_meeting
+    from journey.services.board_meetings import move_meeting, parse_day
 
     _report(move_meeting(get_app().deps, actor, municipality, board, parse_day(day), parse_day(new_day)))
 
@@ -125,8 +159,7 @@ def remove(municipality: str, board: str, day: str, actor: str | None) -> None:
     Example:
         journey meetings remove Karlstad KS 2022-04-20
     """
-    from journey.domain.board_meetings import parse_day
-    from journey.services.board_meetings import remove_meeting
+    from journey.services.board_meetings import parse_day, remove_meeting
 
     _report(remove_meeting(get_app().deps, actor, municipality, board, parse_day(day)))
 

@@ -6,25 +6,37 @@ from typing import Any
 
 import click
 
-from journey.cli._common import actor_option, echo_json, echo_table, get_app, json_option, short_time
+from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option, short_time
 
 
 @click.command("open")
 @click.argument("municipality")
 @click.option("--workflow", metavar="NAME", help="Workflow or variant to follow (default: the municipality's).")
+@click.option("--at", "at", metavar="STAGE", help="Start at a later stage: the earlier steps were taken before journey.")
+@click.option("--via", metavar="TRIGGER", help="With --at: the step that led there (default: the first into STAGE).")
+@click.option("-e", "--evidence", multiple=True, metavar="KEY=VALUE",
+              help="With --at: the evidence of that step (as for advance), and of earlier decisions if known.")
+@click.option("--comment", default="", help="Free-text comment stored in the history.")
 @actor_option
-def open_(municipality: str, workflow: str | None, actor: str | None) -> None:
-    """Open MUNICIPALITY's case in the first stage of its workflow.
+def open_(municipality: str, workflow: str | None, at: str | None, via: str | None, evidence: tuple[str, ...],
+          comment: str, actor: str | None) -> None:
+    """Open MUNICIPALITY's case in the first stage of its workflow, or at a later one.
+
+    A municipality that already has decisions in place starts at a later stage with --at; the
+    step that led there and its evidence are recorded as such in the history.
 
     \b
     Example:
         journey open Härjedalen --as anna
+        journey open Umeå --at policy --via express_political_intent -e document="Mål och budget 2022" \
+            -e decided_by=KF -e decided_date=2021-11-22 -e board=AMN -e officials_function=Näringslivskontoret
     """
-    from journey.services.cases.lifecycle import open_case
+    from journey.services.cases.lifecycle import open_case, parse_pairs
 
     app = get_app()
-    case = open_case(app.deps, actor, municipality, workflow)
-    click.echo(f"Opened case for {municipality} on {case.workflow}@{case.workflow_version}, state {case.state}")
+    case = open_case(app.deps, actor, municipality, workflow, at=at, via=via, raw_evidence=parse_pairs(evidence),
+                     comment=comment)
+    echo(f"Opened case for {municipality} on {case.workflow}@{case.workflow_version}, state {case.state}")
 
 
 @click.command()
@@ -51,11 +63,14 @@ def advance(municipality: str, trigger: str, evidence: tuple[str, ...], comment:
     app = get_app()
     result = advance_case(app.deps, actor, municipality, trigger, parse_pairs(evidence), comment, dry_run)
     if result.dry_run:
-        click.echo(f"{result.municipality}: {result.from_state} -> {result.to_state} ({result.trigger}) would be "
+        echo(f"{result.municipality}: {result.from_state} -> {result.to_state} ({result.trigger}) would be "
                    "allowed; nothing saved (dry run)")
         return
-    click.echo(f"{result.municipality}: {result.from_state} -> {result.to_state} ({result.trigger}, "
+    echo(f"{result.municipality}: {result.from_state} -> {result.to_state} ({result.trigger}, "
                f"history #{result.history_seq})")
+    for step in result.automatic:
+        click.echo(f"{result.municipality}: {step.from_state} -> {step.to_state} ({step.trigger}, automatic: "
+                   f"deal {step.deal} is awarded, history #{step.history_seq})")
 
 
 @click.command()
@@ -73,7 +88,8 @@ def status(municipality: str | None, as_json: bool, actor: str | None) -> None:
     from journey.services.cases.views import status as status_view
 
     app = get_app()
-    rows = status_view(app.read_model(), lambda: app.workflows, actor, app.clock.now(), municipality)
+    rows = status_view(app.read_model(), lambda: app.workflows, actor, app.clock.now(), municipality,
+                       app.matter_reads() if municipality else None)
     if as_json:
         echo_json(rows[0] if municipality else rows)
         return
@@ -96,11 +112,28 @@ def _print_case(row: dict[str, Any]) -> None:
         ("In stage since", f"{short_time(row['stage_entered_at'])} ({row['days_in_stage']} days)"),
         ("Last change", f"{short_time(last.get('at'))} {last.get('trigger') or last.get('kind', '')} by "
                         f"{last.get('actor', '')}" if last else "none"),
-        ("Next steps", ", ".join(row["next_triggers"]) or "none (journey complete)"),
+        ("Next steps", "none (withdrawn)" if row["status"] == "WITHDRAWN"
+         else ", ".join(row["next_triggers"]) or "none (journey complete)"),
     ]
+    matter = row.get("matter")
+    if matter:
+        lines.append(("Open matter", _matter_line(matter)))
+    for c in row.get("corrections") or []:
+        lines.append((f"Corrected #{c['entry']}", _correction_line(c)))
     width = max(len(k) for k, _ in lines)
     for key, value in lines:
-        click.echo(f"{key.ljust(width)}  {value}")
+        echo(f"{key.ljust(width)}  {value}")
+
+
+def _matter_line(m: dict[str, Any]) -> str:
+    where = f", awaits {m['next_body_name']}" if m["next_body"] else ""
+    when = f" (target meeting {m['target_meeting']})" if m["target_meeting"] else ""
+    return f"{m['title']} [{m['diarienummer'] or 'no diarienummer yet'}]: {m['status_text']}{where}{when}"
+
+
+def _correction_line(c: dict[str, Any]) -> str:
+    changes = "; ".join(f"{x['field']} {x['previous']!r} -> {x['value']!r}" for x in c["changes"])
+    return f"{changes} by {c['actor']} {short_time(c['at'])} (#{c['seq']}): {c['reason']}"
 
 
 @click.command()
@@ -117,28 +150,38 @@ def why(municipality: str, as_json: bool, actor: str | None) -> None:
     from journey.services.cases.views import why as why_view
 
     app = get_app()
-    data = why_view(app.read_model(), lambda: app.workflows, actor, municipality)
+    data = why_view(app.read_model(), lambda: app.workflows, actor, municipality, app.matter_reads(), app.clock.now())
     if as_json:
         echo_json(data)
         return
-    click.echo(f"{data['municipality']} is in: {data['state_title']} [{data['status']}]")
+    echo(f"{data['municipality']} is in: {data['state_title']} [{data['status']}]")
+    if data["matter"]:
+        echo(f"Open matter: {_matter_line(data['matter'])}")
+    for c in data["corrections"]:
+        echo(f"Corrected #{c['entry']}: {_correction_line(c)}")
     if not data["steps"]:
-        click.echo("No further steps: the journey is complete.")
+        echo("No further steps: the case was withdrawn." if data["status"] == "WITHDRAWN"
+                   else "No further steps: the journey is complete.")
     for step in data["steps"]:
-        click.echo(f"\n  {step['trigger']}  ->  {step['dest_title']}   ({step['title']})")
+        echo(f"\n  {step['trigger']}  ->  {step['dest_title']}   ({step['title']})")
+        if step["decided_by_matter"]:
+            echo("    decided by the matter: the last body's bifall takes this step")
         if not step["guards"]:
-            click.echo("    needs nothing more")
+            echo("    needs nothing more")
         for guard in step["guards"]:
             if guard["evidence"]:
-                click.echo(f"    evidence: {guard['description']}")
+                echo(f"    evidence: {guard['description']}")
             elif guard["lacking"]:
-                click.echo(f"    blocked:  {guard['description']}")
+                echo(f"    blocked:  {guard['description']}")
                 for item in guard["lacking"]:
-                    click.echo(f"      - {item}")
+                    echo(f"      - {item}")
             else:
-                click.echo(f"    ok:       {guard['description']}")
+                echo(f"    ok:       {guard['description']}")
+        if step["automatic"]:
+            echo("    automatic: taken by itself when a deal is awarded and every guard passes"
+                 + (f" (awarded: {', '.join(data['awarded_deals'])})" if data["awarded_deals"] else ""))
         if step["ready"]:
-            click.echo(f"    try:      {step['command']}")
+            echo(f"    try:      {step['command']}")
 
 
 def _text(value: Any) -> str:
@@ -165,8 +208,16 @@ def history(municipality: str, as_json: bool, actor: str | None) -> None:
         return
     rows = []
     for e in data["entries"]:
-        ev = "; ".join(f"{k}: " + ", ".join(f"{f}={_text(v)}" for f, v in fields.items())
-                       for k, fields in e["evidence"].items())
+        if e["kind"] == "CORRECTED":
+            body = e["evidence"].get("correction") or {}
+            ev = f"corrects #{body.get('entry')}: " + "; ".join(
+                f"{k}.{f} {_text((body.get('previous') or {}).get(k, {}).get(f))!r} -> {_text(v)!r}"
+                for k, fields in (body.get("changes") or {}).items() for f, v in fields.items())
+        else:
+            ev = "; ".join(f"{k}: " + ", ".join(f"{f}={_text(v)}" for f, v in fields.items())
+                           for k, fields in e["evidence"].items() if isinstance(fields, dict))
+        for c in e.get("corrected") or []:
+            ev += f" [corrected in #{c['seq']} by {c['actor']}: {c['reason']}]"
         rows.append([e["seq"], short_time(e["at"]), e["actor"], e["trigger"] or e["kind"].lower(),
                      f"{e['from_state'] or '-'} -> {e['to_state']}", ev, e["comment"]])
     echo_table(["#", "When", "Actor", "Step", "Change", "Evidence", "Comment"], rows,

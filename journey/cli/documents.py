@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from journey.cli._common import actor_option, echo_json, echo_table, get_app, json_option, short_time
+from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option, short_time
 
 
 @click.group()
@@ -32,7 +32,7 @@ def list_(municipality: str, as_json: bool, actor: str | None) -> None:
         echo_json(data)
         return
     echo_table(["#", "Created (UTC)", "State", "Document", "Rev", "Format", "Template", "Path"],
-               [[d["id"], short_time(d["created_at"]), d["state_path"], d["doc_id"], d["revision"], d["format"],
+               [[d["id"], short_time(d["created_at"]), d["state_path"] or "(deal)", d["doc_id"], d["revision"], d["format"],
                  d["template"] + (" (override)" if d["overridden"] else ""), d["path"]]
                 for d in data["documents"]], title=f"{data['municipality']}: {len(data['documents'])} documents")
 
@@ -64,7 +64,7 @@ def render(municipality: str, document: str, formats: tuple[str, ...], state: st
         echo_json(rows)
         return
     for row in rows:
-        click.echo(f"{row['doc_id']} v{row['revision']} {row['format']}: {row['path']}")
+        echo(f"{row['doc_id']} v{row['revision']} {row['format']}: {row['path']}")
 
 
 @click.group()
@@ -79,7 +79,8 @@ def check(municipality: str | None, as_json: bool) -> None:
     """Render every workflow-declared template with sample data, in every format; exit 7 on any failure.
 
     Default templates and each municipality's overrides (templates/municipalities/<slug>/documents)
-    are rendered twice: with sample evidence for every field, and with none.
+    are rendered twice: with sample evidence for every field, and with none. Templates that no
+    workflow in the directory uses are rendered as well; their problems are warnings.
 
     \b
     Example:
@@ -99,8 +100,15 @@ def check(municipality: str | None, as_json: bool) -> None:
     else:
         for r in results:
             where = f"{r.workflow} {r.state} {r.document}" + (f" [{r.municipality}]" if r.municipality else "")
-            click.echo(f"ok    {where}: {r.template}" if r.ok else f"FAIL  {where}: {r.error}", err=not r.ok)
-        failed = sum(not r.ok for r in results)
-        click.echo(f"{len(results) - failed} of {len(results)} template checks passed")
-    if any(not r.ok for r in results):
+            if r.ok:
+                echo(f"ok    {where}: {r.template}")
+            elif r.used:
+                echo(f"FAIL  {where}: {r.error}", err=True)
+            else:
+                override = f" [{r.municipality}]" if r.municipality else ""
+                echo(f"warn  {r.template}{override} (no workflow here uses it): {r.error}", err=True)
+        failed, warned = sum(r.failed for r in results), sum(not r.ok and not r.used for r in results)
+        echo(f"{len(results) - failed - warned} of {len(results)} template checks passed"
+                   + (f", {warned} warning(s) for templates no workflow uses" if warned else ""))
+    if any(r.failed for r in results):
         raise SystemExit(int(ExitCode.DEFINITION))

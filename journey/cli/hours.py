@@ -1,155 +1,328 @@
-"""ESF time reporting: `journey hours log | list | summary | export`."""
+"""ESF time reporting: `journey hours log | correct | withdraw | list | summary | export | import | unit-costs`.
+
+The claim commands (months, attest, approve, periods, lock, settings, audit) are in
+:mod:`journey.cli.hours_claims`.
+"""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import click
 
-from journey.cli._common import actor_option, echo_json, echo_table, get_app, json_option
-from journey.services.hours.entries import DEFAULT_HOURLY_RATE, Activity
+from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option
+from journey.services.hours.entries import MEETING_ACTIVITIES, Activity
 
-ACTIVITIES = ", ".join(a.value for a in Activity if a not in (Activity.NETWORK_MEETING, Activity.LOCAL_MEETING))
-
-
-def _year_option(f):  # type: ignore[no-untyped-def]
-    return click.option("--year", type=int, help="Calendar year (default: this year).")(f)
+ACTIVITIES = ", ".join(a.value for a in Activity if a not in MEETING_ACTIVITIES)
+HIDDEN = ("municipality_id", "person_id", "rate_ore")
 
 
-def _rate_option(f):  # type: ignore[no-untyped-def]
-    return click.option("--rate", type=float, envvar="JOURNEY_HOURLY_RATE", default=DEFAULT_HOURLY_RATE,
-                        show_default=True, help="Hourly rate in SEK for the co-financing value "
-                        "(env JOURNEY_HOURLY_RATE; use the project's unit cost).")(f)
+def _sek(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:,.2f}".replace(",", "\u00a0")
 
 
-def _sek(value: float) -> str:
-    return f"{value:,.0f}".replace(",", "\u00a0")
+def _clean(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k not in HIDDEN}
 
 
-def _year(year: int | None) -> int:
-    return year or get_app().clock.now().year
+def _notes(result: dict[str, Any]) -> None:
+    for name in result.get("moved_to", []):
+        click.echo(f"Reported in claim period {name}: the period of the work date is locked")
+    for month in result.get("reattest", []):
+        click.echo(f"Note: {month} was attested; it must be attested (and approved) again")
 
 
 @click.group()
 def hours() -> None:
-    """ESF time reporting: whole hours per person against 500 h/year per municipality."""
+    """ESF time reporting: quarter hours per registered person, attested monthly, claimed per period."""
 
 
 @hours.command("log")
 @click.argument("municipality")
-@click.option("--person", required=True, help="Who did the work (participant or project staff).")
+@click.option("--person", required=True, help="A registered person (`journey people list MUNICIPALITY`).")
 @click.option("--date", "day", required=True, metavar="YYYY-MM-DD", help="The day the work was done.")
-@click.option("--hours", "amount", required=True, metavar="N", help="Whole hours, 1 to 13.")
+@click.option("--hours", "amount", required=True, metavar="H", help="Quarter hours: 2, 2.5, 2,75 or 1:15.")
 @click.option("--activity", required=True, metavar="TYPE", help=f"One of: {ACTIVITIES}.")
 @click.option("--description", required=True, help="What was done (ESF requires a clear description).")
 @actor_option
 def hours_log(municipality: str, person: str, day: str, amount: str, activity: str, description: str,
               actor: str | None) -> None:
-    """Log whole hours of work for MUNICIPALITY. Nothing is written if any value is invalid.
+    """Log work of a registered person for MUNICIPALITY. Nothing is written if any value is invalid.
 
-    Exit code 2 for a bad date, hours or activity; 4 for an unknown municipality; 3 when the
-    person would pass 13 hours that day; 6 when you may not report for the municipality.
+    The entry records the stage the case was in on the work date. Exit code 2 for a bad date
+    (also outside the project period or in the future), hours that are not whole quarter hours,
+    or an unknown activity; 3 over the 1 662 h yearly ceiling or the daily sanity ceiling, in a
+    locked claim period, or outside the person's dates; 4 for an unknown municipality or person
+    (with the close matches); 6 when you may not report for the municipality.
 
     \b
     Example:
-        journey hours log Umeå --person "Anna Berg" --date 2022-03-14 --hours 3 \\
+        journey hours log Umeå --person "Anna Berg" --date 2022-03-14 --hours 2.5 \\
             --activity inventory --description "Kartläggning av sociala företag" --as anna
     """
     from journey.services.hours.entries import log_hours
 
-    entry = log_hours(get_app().deps, actor, municipality, person, day, amount, activity, description)
-    click.echo(f"Logged {entry['hours']} h for {entry['person']} ({entry['municipality']}) on {entry['date']}, "
-               f"{entry['activity']} (entry {entry['id']})")
+    result = log_hours(get_app().deps, actor, municipality, person, day, amount, activity, description)
+    row = result["rows"][0]
+    stage = f", stage {row['stage']}" if row["stage"] else ""
+    echo(f"Logged {row['hours']} h for {row['person']} ({result['municipality']}) on {row['date']}, "
+               f"{row['activity']}{stage} (entry {result['id']})")
+    _notes(result)
+
+
+@hours.command("correct")
+@click.argument("entry_id", type=int)
+@click.option("--reason", required=True, help="Why (kept with the correction, shown in the claim).")
+@click.option("--hours", "amount", metavar="H", help="The right hours.")
+@click.option("--date", "day", metavar="YYYY-MM-DD", help="The right work date.")
+@click.option("--activity", metavar="TYPE", help="The right activity.")
+@click.option("--description", help="The right description.")
+@click.option("--person", help="The right person (of the same municipality).")
+@actor_option
+def hours_correct(entry_id: int, reason: str, amount: str | None, day: str | None, activity: str | None,
+                  description: str | None, person: str | None, actor: str | None) -> None:
+    """Correct ENTRY_ID by appending: a reversal of it and the corrected version. The original stays.
+
+    When the original's claim period is locked, both rows go into the next open claim period.
+    Exit code 3 when the entry was already corrected or withdrawn.
+
+    \b
+    Example:
+        journey hours correct 17 --hours 1.5 --reason "Mötet slutade tidigare" --as anna
+    """
+    from journey.services.hours.entries import correct_entry
+
+    result = correct_entry(get_app().deps, actor, entry_id, reason, day=day, amount=amount, activity=activity,
+                           description=description, person=person)
+    reversal, new = result["rows"]
+    echo(f"Corrected entry {entry_id}: reversal {reversal['id']} ({reversal['hours']} h), new version "
+               f"{new['id']}: {new['hours']} h for {new['person']} on {new['date']}")
+    _notes(result)
+
+
+@hours.command("withdraw")
+@click.argument("entry_id", type=int)
+@click.option("--reason", required=True, help="Why (kept with the withdrawal).")
+@actor_option
+def hours_withdraw(entry_id: int, reason: str, actor: str | None) -> None:
+    """Withdraw ENTRY_ID by appending a negative copy of it; the original stays, audited.
+
+    \b
+    Example:
+        journey hours withdraw 17 --reason "Registrerad två gånger" --as anna
+    """
+    from journey.services.hours.entries import withdraw_entry
+
+    result = withdraw_entry(get_app().deps, actor, entry_id, reason)
+    row = result["rows"][0]
+    echo(f"Withdrew entry {entry_id} ({row['hours']} h, entry {row['id']})")
+    _notes(result)
+
+
+def _scope_options(f: Any) -> Any:
+    f = click.option("--period", metavar="PERIOD", help="A claim period (id or name) instead of a year.")(f)
+    return click.option("--year", type=int, help="Calendar year (default: this year).")(f)
+
+
+def _year(year: int | None, period: str | None) -> int | None:
+    if period:
+        if year:
+            raise click.UsageError("give --year or --period, not both")
+        return None
+    return year or get_app().clock.now().year
 
 
 @hours.command("list")
 @click.argument("municipality", required=False)
-@_year_option
+@_scope_options
+@click.option("--person", help="Only this person (needs MUNICIPALITY).")
 @json_option
 @actor_option
-def hours_list(municipality: str | None, year: int | None, as_json: bool, actor: str | None) -> None:
-    """List the year's time entries, for MUNICIPALITY or every one you may read.
+def hours_list(municipality: str | None, year: int | None, period: str | None, person: str | None, as_json: bool,
+               actor: str | None) -> None:
+    """List the rows of the time report with their status, for MUNICIPALITY or every one you may read.
+
+    Status shows whether a row is current, corrected or withdrawn (and by which row), and whether
+    its person-month is attested and approved.
 
     \b
     Example:
         journey hours list Umeå --year 2022
+        journey hours list --period "Ansökan 3" --json
     """
     from journey.services.hours.entries import entries
 
-    rows = entries(get_app().deps, actor, _year(year), municipality)
+    rows = entries(get_app().deps, actor, _year(year, period), municipality, period, person)
     if as_json:
-        echo_json([{k: v for k, v in r.items() if k != "municipality_id"} for r in rows])
+        echo_json([_clean(r) for r in rows])
         return
-    echo_table(["Date", "Municipality", "Person", "Hours", "Activity", "Description", "Stage"],
-               [[r["date"], r["municipality"], r["person"], r["hours"], r["activity"], r["description"], r["stage"]]
-                for r in rows])
+    echo_table(["Id", "Date", "Municipality", "Person", "Hours", "Activity", "Stage", "Row", "Attest", "Period",
+                "Description"],
+               [[r["id"], r["date"], r["municipality"], r["person"], r["hours"], r["activity"], r["stage"],
+                _row_state(r), r["status_label"], r["claim_period"], r["description"]] for r in rows])
+
+
+def _row_state(r: dict[str, Any]) -> str:
+    return {"current": "current", "corrected": f"corrected by {r['state_ref']}",
+            "withdrawn": f"withdrawn by {r['state_ref']}", "reversal": f"reverses {r['state_ref']}",
+            "withdrawal": f"withdraws {r['state_ref']}"}[r["state"]]
 
 
 @hours.command("summary")
 @click.argument("municipality", required=False)
-@_year_option
-@_rate_option
+@_scope_options
 @json_option
 @actor_option
-def hours_summary(municipality: str | None, year: int | None, rate: float, as_json: bool, actor: str | None) -> None:
-    """Totals per municipality (against 500 h/year) and per person, with the co-financing value.
+def hours_summary(municipality: str | None, year: int | None, period: str | None, as_json: bool,
+                  actor: str | None) -> None:
+    """Totals per municipality (against 500 h/year and ~250 h at joint meetings, with the pace) and per
+    person, valued at each person's unit cost.
 
     \b
     Example:
-        journey hours summary --year 2022 --rate 350
+        journey hours summary --year 2022
+        journey hours summary Umeå --period "Ansökan 3" --json
     """
-    from journey.services.hours.entries import summary
+    from journey.services.hours.summary import summary
 
-    data = summary(get_app().deps, actor, _year(year), rate, municipality)
+    app = get_app()
+    data = summary(app.deps, actor, app.unit_costs(), _year(year, period), period, municipality)
     if as_json:
+        data = dict(data)
+        data["rows"] = [_clean(r) for r in data["rows"]]
         echo_json(data)
         return
-    echo_table(["Municipality", "Hours", "of target", "Share", "Remaining", "Meetings h", "Value (SEK)"],
-               [[t["municipality"], t["hours"], t["target"], f"{t['share']:.0%}", t["remaining"], t["meeting_hours"],
-                 _sek(t["value_sek"])] for t in data["municipalities"]],
-               title=f"ESF hours {data['year']} at {data['rate_sek']:g} SEK/h: {data['total']['hours']} h, "
-                     f"{_sek(data['total']['value_sek'])} SEK")
+    scope = data["scope"]
+    what = (f"claim period {scope['period']['name']}" if "period" in scope else f"{scope['year']}")
+    warning = f" [{data['unit_costs']['warning']}]" if data["unit_costs"]["warning"] else ""
+    yearly = "year" in scope
+    echo_table(["Municipality", "Hours", "Meetings h", "Participants h", "Staff h", "Value (SEK)",
+                *(["Target", "Expected", "Pace"] if yearly else [])],
+               [[m["municipality"], m["hours"], m["meeting_hours"], m["participant_hours"], m["staff_hours"],
+                 _sek(m["value_sek"]),
+                 *([f"{m['target']} (meetings {m['meeting_target']})", f"{m['expected_hours']}",
+                    "BEHIND" if m["behind"] else "on pace"] if yearly else [])] for m in data["municipalities"]],
+               title=f"ESF hours {what}: {data['total']['hours']} h, {_sek(data['total']['value_sek'])} SEK{warning}")
     if data["persons"]:
-        echo_table(["Municipality", "Person", "Hours", "Value (SEK)"],
-                   [[p["municipality"], p["person"], p["hours"], _sek(p["value_sek"])]
-                    for p in data["persons"]], title="Per person")
+        echo_table(["Municipality", "Person", "Kind", "Group", "Unit cost", "Hours", "Value (SEK)"],
+                   [[p["municipality"], p["person"], p["kind_label"], p["salary_group"],
+                     _sek(p["unit_cost_sek"]) if p["unit_cost_sek"] is not None else "",
+                     p["hours"], _sek(p["value_sek"]) if p["valued"] else "not valued"] for p in data["persons"]],
+                   title="Per person")
 
 
 @hours.command("export")
 @click.argument("municipality", required=False)
-@_year_option
-@_rate_option
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Entries as CSV.")
+@_scope_options
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="The claim's rows as CSV, and its settings next to it (FILE.settings.csv).")
 @click.option("--xlsx", "xlsx_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Workbook: summary, per person, entries, monthly attendance with signature columns.")
+              help="Workbook: summary, per person, attestation per month, per stage, rows, attendance, settings.")
 @actor_option
-def hours_export(municipality: str | None, year: int | None, rate: float, csv_path: Path | None,
+def hours_export(municipality: str | None, year: int | None, period: str | None, csv_path: Path | None,
                  xlsx_path: Path | None, actor: str | None) -> None:
-    """Export the year's time report for the ESF payment claim as CSV and/or XLSX.
+    """Export a claim period (or a year) for the ESF payment claim as XLSX and/or CSV.
+
+    The settings used (scope, project period, unit-cost table and its status, every unit cost
+    applied) go into the workbook's sheet Inställningar, the CSV's FILE.settings.csv, and a
+    stored record of the export.
 
     \b
     Example:
-        journey hours export --year 2022 --xlsx tidrapport-2022.xlsx --csv tidrapport-2022.csv
+        journey hours export --period "Ansökan 3" --xlsx ansokan-3.xlsx --csv ansokan-3.csv
     """
     from journey.cli.monitor import progress_bar
-    from journey.services.hours.entries import entries, summary
-    from journey.services.hours.export import entries_sheet, hours_sheets
+    from journey.services.hours.export import claim_sheets, entries_sheet, record_export, settings_sheet
+    from journey.services.hours.summary import summary
 
     if not (csv_path or xlsx_path):
         raise click.UsageError("give --csv FILE and/or --xlsx FILE")
+    if not (year or period):
+        raise click.UsageError("give --period PERIOD (a claim) or --year YEAR")
     app = get_app()
+    data = summary(app.deps, actor, app.unit_costs(), _year(year, period), period, municipality)
+    who = actor or "unknown"
     writer = app.sheet_writer()
-    the_year = _year(year)
-    totals = summary(app.deps, actor, the_year, rate, municipality)
-    rows = entries(app.deps, actor, the_year, municipality)
-    advance, close = progress_bar(len(rows) * (bool(csv_path) + 2 * bool(xlsx_path)), "Exporting hours")
+    rows = data["rows"]
+    files = []
+    advance, close = progress_bar(len(rows) * (bool(csv_path) + 3 * bool(xlsx_path)), "Exporting hours")
     try:
         if csv_path:
-            click.echo(f"Wrote {writer.write_csv(csv_path, entries_sheet(rows), advance)}", err=True)
+            files.append(str(writer.write_csv(csv_path, entries_sheet(rows), advance)))
+            settings_path = csv_path.with_name(csv_path.stem + ".settings.csv")
+            files.append(str(writer.write_csv(settings_path, settings_sheet(data, who))))
         if xlsx_path:
-            click.echo(f"Wrote {writer.write_xlsx(xlsx_path, hours_sheets(totals, rows), advance)}", err=True)
+            files.append(str(writer.write_xlsx(xlsx_path, claim_sheets(data, who), advance)))
     finally:
         close()
-    click.echo(f"{len(rows)} entries, {totals['total']['hours']} h, {_sek(totals['total']['value_sek'])} SEK "
-               f"({the_year})")
+    for name in files:
+        echo(f"Wrote {name}", err=True)
+    export_id = record_export(app.deps, actor, data, files)
+    warning = f" [{data['unit_costs']['warning']}]" if data["unit_costs"]["warning"] else ""
+    echo(f"{len(rows)} rows, {data['total']['hours']} h, {_sek(data['total']['value_sek'])} SEK "
+               f"(export {export_id}){warning}")
 
+
+@hours.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--municipality", help="For rows without a Kommun column or value.")
+@click.option("--dry-run", is_flag=True, help="Check every row, write nothing.")
+@actor_option
+def hours_import(file: Path, municipality: str | None, dry_run: bool, actor: str | None) -> None:
+    """Import time entries from a CSV (UTF-8 or Windows-1252, comma or semicolon) or XLSX file.
+
+    Swedish headers: Kommun, Person, Datum, Timmar, Aktivitet, Beskrivning. All rows or nothing:
+    the first problem is reported as FILE:LINE: COLUMN: problem, with the exit code of that kind
+    of problem (2 bad value, 3 refused by a rule, 4 unknown person or municipality).
+
+    \b
+    Example:
+        journey hours import tidrapport-mars.csv --municipality Umeå --as anna
+    """
+    from journey.services.hours.importing import import_hours
+
+    app = get_app()
+    table = app.hours_file_reader().read(file)
+    result = import_hours(app.deps, actor, table, municipality, dry_run)
+    verb = "Checked" if dry_run else "Imported"
+    click.echo(f"{verb} {result['rows']} rows, {result['hours']} h for {', '.join(result['municipalities'])} "
+               f"from {file}" + ("" if dry_run else f" (entries {result['first_id']}–{result['last_id']})"))
+    _notes(result)
+
+
+@hours.command("unit-costs")
+@click.option("--year", type=int, help="Only this year.")
+@json_option
+def hours_unit_costs(year: int | None, as_json: bool) -> None:
+    """Show the unit-cost table (kr per hour per salary group, Stockholm and the rest of the country).
+
+    The file is JOURNEY_ESF_UNIT_COSTS (default data/esf_unit_costs.yaml); its status says
+    whether the figures are examples or Svenska ESF-rådet's.
+
+    \b
+    Example:
+        journey hours unit-costs --year 2021
+    """
+    from journey.services.hours.entries import SALARY_GROUPS, kronor
+
+    table = get_app().unit_costs()
+    years = [y for y in sorted(table.years) if year is None or y == year]
+    if year is not None and not years:
+        raise click.UsageError(f"the table has no year {year}")
+    if as_json:
+        echo_json({"status": "example" if table.example else "official", "file": table.file, "source": table.source,
+                   "years": {y: {r: {g: kronor(v) for g, v in groups.items()} for r, groups in table.years[y].items()}
+                             for y in years}})
+        return
+    status = "EXEMPELVÄRDEN – inte Svenska ESF-rådets belopp" if table.example else "official"
+    echo_table(["Year", "Region", *SALARY_GROUPS],
+               [[y, region, *[kronor(table.years[y][region][g]) for g in SALARY_GROUPS]]
+                for y in years for region in sorted(table.years[y])],
+               title=f"Unit costs (kr/h) from {table.file}: {status}")
+
+
+from journey.cli import hours_claims as _claims  # noqa: E402,F401  (registers the claim commands on `hours`)

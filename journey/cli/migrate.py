@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from journey.cli._common import actor_option, echo_json, echo_table, get_app, json_option, short_time
+from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option, short_time
 
 REFUSED, CONFLICT = 3, 5  # see journey.domain.errors.ExitCode
 
@@ -34,13 +34,13 @@ def _print_plan(plan: Any, dry_run: bool) -> None:
 
     counts = ", ".join(f"{plan.count(o)} {o.value}" for o in Outcome if plan.count(o))
     head = "Dry run: nothing changed." if dry_run else "Plan:"
-    click.echo(f"{head} {len(plan.cases)} case(s) of {', '.join(plan.workflows)} to version {plan.to_version}"
+    echo(f"{head} {len(plan.cases)} case(s) of {', '.join(plan.workflows)} to version {plan.to_version}"
                f"{': ' + counts if counts else ''}")
     echo_table(["Municipality", "Version", "From state", "To state", "Outcome", "Notes"],
                [[p.municipality, f"{p.from_version} -> {p.to_version}", p.from_state, p.to_state, p.outcome.value,
                  _notes(p)] for p in plan.cases])
     for name, count in plan.skipped.items():
-        click.echo(f"{name}: {count} case(s) left as they are ({name} has no version {plan.to_version})")
+        echo(f"{name}: {count} case(s) left as they are ({name} has no version {plan.to_version})")
 
 
 @click.group(invoke_without_command=True)
@@ -96,12 +96,12 @@ def migrate(ctx: click.Context, to_version: int | None, workflow: str | None, mu
     else:
         _print_plan(plan, False)
         if result.run_id is None:
-            click.echo("Nothing to migrate: every case in scope is already on that version or blocked.")
+            echo("Nothing to migrate: every case in scope is already on that version or blocked.")
         else:
-            click.echo(f"Migration run {result.run_id}: {len(result.migrated)} case(s) migrated "
+            echo(f"Migration run {result.run_id}: {len(result.migrated)} case(s) migrated "
                        f"(undo with `journey migrate rollback {result.run_id}`).")
     for name, reason in result.refused:
-        click.echo(f"not migrated: {name}: {reason}", err=True)
+        echo(f"not migrated: {name}: {reason}", err=True)
     if result.refused:
         raise click.exceptions.Exit(REFUSED)
 
@@ -150,9 +150,9 @@ def rollback(run: int | None, as_json: bool, actor: str | None) -> None:
         echo_json({"run": result.run_id, "restored": result.restored, "complete": result.complete,
                    "not_restored": [{"municipality": m, "reason": r} for m, r in result.refused]})
     else:
-        click.echo(f"Rolled back migration run {result.run_id}: {len(result.restored)} case(s) restored"
+        echo(f"Rolled back migration run {result.run_id}: {len(result.restored)} case(s) restored"
                    + ("." if result.complete else f", {len(result.refused)} left as they are."))
     for name, reason in result.refused:
-        click.echo(f"not restored: {name}: {reason}", err=True)
+        echo(f"not restored: {name}: {reason}", err=True)
     if result.refused:
         raise click.exceptions.Exit(CONFLICT)

@@ -7,9 +7,9 @@ from typing import Any
 
 import click
 
-from journey.cli._common import actor_option, echo_json, get_app, json_option
+from journey.cli._common import actor_option, echo, echo_json, get_app, json_option, terminal_safe
 
-SYMBOL = {"done": "✓", "current": "●", "": ""}
+SYMBOL = {"done": "✓", "current": "●", "withdrawn": "✕ withdrawn", "": ""}
 
 
 def progress_bar(total: int, label: str) -> Any:
@@ -27,7 +27,7 @@ def progress_bar(total: int, label: str) -> Any:
 @click.command()
 @click.option("--county", default="", help="Only municipalities in this län (substring, e.g. 'Skåne').")
 @click.option("--stage", default="", help="Only those in this stage (id like 'policy' or handbook number like 6).")
-@click.option("--status", default="", help="Only cases with this status (ACTIVE, PAUSED, COMPLETED).")
+@click.option("--status", default="", help="Only cases with this status (ACTIVE, PAUSED, COMPLETED, WITHDRAWN).")
 @click.option("--overdue", is_flag=True, help="Only municipalities with overdue reminders or deadlines.")
 @click.option("--min-days", default=0, type=int, metavar="N", help="Only those at least N days in their stage.")
 @click.option("--municipality", default="", help="Only names containing this text.")
@@ -41,8 +41,8 @@ def monitor(county: str, stage: str, status: str, overdue: bool, min_days: int, 
     """National view: every municipality × stage, days in stage, overdue, last change, next due date.
 
     SKR staff and admins see every municipality; a coordinator sees their own.
-    ✓ marks a stage passed, ● the current stage with its days (⏸ when paused); '!' counts
-    overdue reminders.
+    ✓ marks a stage passed, ● the current stage with its days (⏸ when paused, ✕ where a
+    withdrawn case ended); '!' counts overdue reminders.
 
     \b
     Example:
@@ -61,9 +61,9 @@ def monitor(county: str, stage: str, status: str, overdue: bool, min_days: int, 
         advance, close = progress_bar(len(data["rows"]) * (bool(csv_path) + bool(xlsx_path)), "Exporting status")
         try:
             if csv_path:
-                click.echo(f"Wrote {writer.write_csv(csv_path, sheets[0], advance)}", err=True)
+                echo(f"Wrote {writer.write_csv(csv_path, sheets[0], advance)}", err=True)
             if xlsx_path:
-                click.echo(f"Wrote {writer.write_xlsx(xlsx_path, sheets, advance)}", err=True)
+                echo(f"Wrote {writer.write_xlsx(xlsx_path, sheets, advance)}", err=True)
         finally:
             close()
         if not as_json:
@@ -79,10 +79,10 @@ def _print_matrix(data: dict[str, Any]) -> None:
 
     stages = data["stages"]
     headers = ["Municipality", "Län", *[s["handbook_stage"] or s["id"] for s in stages], "Days", "Overdue",
-               "Last change", "Next due", f"ESF h {data['year']}"]
+               "Last change", "Next due", f"ESF h {data['year']}", "Meeting h", "Deals"]
     rows = []
     for r in data["rows"]:
-        mark = "⏸" if r["status"] == "PAUSED" else "●"
+        mark = {"PAUSED": "⏸", "WITHDRAWN": "✕"}.get(r["status"], "●")
         cells = [f"{mark} {r['days_in_stage']}d" if r["cells"].get(s["id"]) == "current"
                  else SYMBOL[r["cells"].get(s["id"], "")] for s in stages]
         last = r["last_change"]
@@ -90,21 +90,29 @@ def _print_matrix(data: dict[str, Any]) -> None:
                      "" if r["days_in_stage"] is None else str(r["days_in_stage"]),
                      f"! {r['overdue']}" if r["overdue"] else "",
                      f"{last['at']:%Y-%m-%d} {last['trigger'] or last['kind'].lower()}" if last else "",
-                     f"{r['next_due']:%Y-%m-%d}" if r["next_due"] else "", f"{r['esf_hours']}/{data['esf_target']}"])
+                     f"{r['next_due']:%Y-%m-%d}" if r["next_due"] else "",
+                     f"{r['esf']['hours']}/{data['esf_target']}" + (" ! behind" if r["esf"]["behind"] else ""),
+                     f"{r['esf']['meeting_hours']}/{data['esf_meeting_target']}"
+                     + (" ! behind" if r["esf"]["meetings_behind"] else ""),
+                     f"{r['deals']['count']} ({r['deals']['awarded']} awarded)" if r["deals"]["count"] else ""])
     legend = "  ".join(f"{s['handbook_stage'] or '-'} {s['title']}" for s in stages)
     totals = data["totals"]
+    deals = data["deals"]
     title = (f"Journey status {data['generated_at'][:10]}: {totals['shown']} of {totals['municipalities']} "
-             f"municipalities, {totals['overdue']} with overdue reminders")
+             f"municipalities, {totals['overdue']} with overdue reminders; {deals['count']} deals "
+             f"({deals['awarded']} awarded: {deals['value_total_sek']} kr in total, {deals['value_per_year_sek']} kr "
+             "per year)")
     if sys.stdout.isatty():
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
-        table = Table(*headers, title=title, caption=legend, caption_justify="left")
+        table = Table(*headers, title=title, caption=Text(terminal_safe(legend)), caption_justify="left")
         for row, r in zip(rows, data["rows"], strict=True):
-            table.add_row(*row, style="red" if r["overdue"] else None)
+            table.add_row(*[Text(terminal_safe(c)) for c in row], style="red" if r["overdue"] else None)
         Console().print(table)
         return
-    click.echo(title)
-    click.echo("\t".join(headers))
+    echo(title)
+    echo("\t".join(headers))
     for row in rows:
-        click.echo("\t".join(row))
+        echo("\t".join(terminal_safe(c, cell=True) for c in row))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from journey.cli._common import actor_option, echo_json, echo_table, get_app, json_option
+from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option
 
 
 @click.group("network-meetings")
@@ -19,8 +19,8 @@ def network_meetings() -> None:
 @click.argument("kind", type=click.Choice(["physical", "digital", "local"], case_sensitive=False))
 @click.option("--date", "day", required=True, metavar="YYYY-MM-DD", help="Meeting day.")
 @click.option("--title", required=True, help="E.g. 'Nätverksträff 1 2022, Stockholm'.")
-@click.option("--hours", "length", metavar="N", help="Hours each attendee reports (default physical 7, digital 3, "
-              "local 7).")
+@click.option("--hours", "length", metavar="H", help="Hours each attendee reports, in quarter hours (default "
+              "physical 7, digital 3, local 7).")
 @click.option("--municipality", metavar="NAME", help="The host municipality (local meetings only).")
 @actor_option
 def meetings_add(kind: str, day: str, title: str, length: str | None, municipality: str | None,
@@ -35,8 +35,10 @@ def meetings_add(kind: str, day: str, title: str, length: str | None, municipali
     from journey.services.hours.entries import add_meeting
 
     meeting = add_meeting(get_app().deps, actor, kind, day, title, length, municipality)
-    click.echo(f"Recorded meeting {meeting.id}: {meeting.kind.value.lower()} {meeting.day} {meeting.title} "
-               f"({meeting.hours} h)")
+    from journey.services.hours.entries import format_hours
+
+    echo(f"Recorded meeting {meeting.id}: {meeting.kind.value.lower()} {meeting.day} {meeting.title} "
+         f"({format_hours(meeting.quarters)} h)")
 
 
 @network_meetings.command("attend")
@@ -47,7 +49,9 @@ def meetings_add(kind: str, day: str, title: str, length: str | None, municipali
 def meetings_attend(meeting_id: int, municipality: str, persons: tuple[str, ...], actor: str | None) -> None:
     """Record who from MUNICIPALITY attended MEETING_ID; each gets the meeting's hours in the time report.
 
-    All or nothing: if one attendee is already recorded, nobody is added (exit code 3).
+    Attendees are registered people (`journey people add`; an unknown name: exit code 4 with the
+    close matches). All or nothing: if one attendee is already recorded, or would pass a ceiling,
+    nobody is added (exit code 3).
 
     \b
     Example:
@@ -56,7 +60,7 @@ def meetings_attend(meeting_id: int, municipality: str, persons: tuple[str, ...]
     from journey.services.hours.entries import attend
 
     count = attend(get_app().deps, actor, meeting_id, municipality, list(persons))
-    click.echo(f"Recorded {count} attendee(s) from {municipality} at meeting {meeting_id}")
+    echo(f"Recorded {count} attendee(s) from {municipality} at meeting {meeting_id}")
 
 
 @network_meetings.command("list")
@@ -82,6 +86,6 @@ def meetings_list(year: int | None, as_json: bool, actor: str | None) -> None:
                  m["attendees"], len(m["municipalities_present"])] for m in data["meetings"]],
                title=f"Meetings {data['year']}")
     missing = ", ".join(f"{n} {k.lower()}" for k, n in data["missing"].items() if n)
-    click.echo(f"Still to hold this year: {missing or 'none'}")
+    echo(f"Still to hold this year: {missing or 'none'}")
     if data["municipalities_without_local_meeting"]:
-        click.echo("No local full-day meeting yet: " + ", ".join(data["municipalities_without_local_meeting"]))
+        echo("No local full-day meeting yet: " + ", ".join(data["municipalities_without_local_meeting"]))

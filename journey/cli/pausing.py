@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from journey.cli._common import actor_option, get_app
+from journey.cli._common import actor_option, echo, get_app
 
 
 @click.group()
@@ -26,7 +26,7 @@ def pause(municipality: str, reason: str, actor: str | None) -> None:
     from journey.services.cases.pausing import pause_case
 
     result = pause_case(get_app().deps, actor, municipality, reason)
-    click.echo(f"{result.municipality}: paused at {result.at:%Y-%m-%d %H:%M} UTC; "
+    echo(f"{result.municipality}: paused at {result.at:%Y-%m-%d %H:%M} UTC; "
                f"{result.reminders} planned reminder(s) held")
 
 
@@ -47,5 +47,5 @@ def resume(municipality: str, comment: str, actor: str | None) -> None:
 
     app = get_app()
     result = resume_case(app.deps, actor, municipality, ZoneInfo(app.settings.timezone), comment)
-    click.echo(f"{result.municipality}: resumed after {result.shift_days} day(s); "
+    echo(f"{result.municipality}: resumed after {result.shift_days} day(s); "
                f"{result.reminders} reminder(s) re-planned (see `journey reminders upcoming {result.municipality}`)")

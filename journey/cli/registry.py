@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from journey.cli._common import actor_option, echo_json, echo_table, get_app, json_option
+from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option
 
 
 @click.group()
@@ -28,24 +28,32 @@ def municipalities_add(code: str, name: str, county: str, workflow: str, actor: 
     from journey.services.registry import add_municipality
 
     m = add_municipality(get_app().deps, actor, code, name, county, workflow)
-    click.echo(f"Added {m.name} ({m.code}), workflow {m.workflow}")
+    echo(f"Added {m.name} ({m.code}), workflow {m.workflow}")
 
 
 @municipalities.command("seed")
+@click.option("--all", "everything", is_flag=True,
+              help="All 290 Swedish municipalities (SCB's list) instead of the 12 in the network.")
 @actor_option
-def municipalities_seed(actor: str | None) -> None:
+def municipalities_seed(everything: bool, actor: str | None) -> None:
     """Register the 12 municipalities of the network Utvecklingsnätverk sociala företag.
+
+    With --all, register every Swedish municipality. Running it again adds only what is missing.
 
     \b
     Example:
         journey municipalities seed
+        journey municipalities seed --all
     """
-    from journey.services.registry import seed_network
+    from journey.services.registry import seed_all, seed_network
 
-    result = seed_network(get_app().deps, actor)
-    click.echo(f"Added {len(result.added)}: {', '.join(result.added) or '-'}")
+    result = (seed_all if everything else seed_network)(get_app().deps, actor)
+    if everything:  # 290 names are too many to read; the count says what happened
+        echo(f"Added {len(result.added)} municipalities; {len(result.existing)} already registered")
+        return
+    echo(f"Added {len(result.added)}: {', '.join(result.added) or '-'}")
     if result.existing:
-        click.echo(f"Already registered {len(result.existing)}: {', '.join(result.existing)}")
+        echo(f"Already registered {len(result.existing)}: {', '.join(result.existing)}")
 
 
 @municipalities.command("list")
@@ -70,14 +78,16 @@ def municipalities_list(as_json: bool, actor: str | None) -> None:
 
 @click.group()
 def users() -> None:
-    """Register and list users (coordinators, SKR staff, admins)."""
+    """Register and list users (coordinators, SKR staff, admins, managers)."""
 
 
 @users.command("add")
 @click.argument("username")
-@click.option("--role", required=True, type=click.Choice(["coordinator", "skr", "admin"], case_sensitive=False),
-              help="coordinator: own municipality; skr: reads all, manages registry; admin: everything.")
-@click.option("--municipality", metavar="NAME", help="The coordinator's municipality.")
+@click.option("--role", required=True,
+              type=click.Choice(["coordinator", "skr", "process_supporter", "manager", "admin"], case_sensitive=False),
+              help="coordinator: own municipality; skr: reads all, manages registry; process_supporter: reads all, "
+                   "changes nothing; manager: approves attested ESF time of own municipality; admin: everything.")
+@click.option("--municipality", metavar="NAME", help="The coordinator's or manager's municipality.")
 @click.option("--name", "display_name", default="", help="Full name.")
 @click.option("--email", default="", help="E-mail address for reminders.")
 @actor_option
@@ -93,7 +103,7 @@ def users_add(username: str, role: str, municipality: str | None, display_name: 
     from journey.services.registry import add_user
 
     add_user(get_app().deps, actor, username, role, municipality, display_name, email)
-    click.echo(f"Added user {username} ({role.lower()})")
+    echo(f"Added user {username} ({role.lower()})")
 
 
 @users.command("list")
@@ -114,3 +124,30 @@ def users_list(as_json: bool, actor: str | None) -> None:
         return
     echo_table(["Username", "Role", "Municipality", "Name", "E-mail"],
                [[d["username"], d["role"].lower(), d["municipality"] or "", d["name"], d["email"]] for d in data])
+
+
+@users.command("passwd")
+@click.argument("username")
+@actor_option
+def users_passwd(username: str, actor: str | None) -> None:
+    """Set USERNAME's password for `journey serve`, read from standard input (one line).
+
+    At least 12 characters. On a terminal you are asked twice without echo. Setting a password
+    ends the user's open web sessions. Admins set anyone's password, users their own.
+
+    \b
+    Example:
+        printf '%s\\n' 'en lång lösenfras' | journey users passwd anna --as admin
+    """
+    import sys
+
+    from journey.bootstrap.server import password_hasher
+    from journey.services.auth.passwords import set_password
+
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    app = get_app()
+    ended = set_password(app.deps, password_hasher(app), actor, username, password)
+    click.echo(f"Password set for {username}" + (f"; {ended} web session(s) ended" if ended else ""))

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from journey.cli._common import actor_option, echo_json, echo_table, get_app, json_option
+from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option
 
 
 @click.group()
@@ -92,10 +92,10 @@ def retry(municipality: str | None, reminder_id: int | None, actor: str | None) 
     from journey.services.reminders.retry import retry_failed
 
     result = retry_failed(get_app().deps, actor, municipality, reminder_id)
-    click.echo(f"{len(result.requeued)} reminder(s) back in the queue" +
+    echo(f"{len(result.requeued)} reminder(s) back in the queue" +
                (f": {', '.join(map(str, result.requeued))}" if result.requeued else ""))
     for rid, why in result.skipped:
-        click.echo(f"left failed: {rid} ({why})")
+        echo(f"left failed: {rid} ({why})")
 
 
 @reminders.command("send-due")
@@ -117,7 +117,7 @@ def send_due(batch: int) -> None:
     """
     from journey.bootstrap.reminders import sweep_once
 
-    click.echo(summary(sweep_once(get_app(), batch)))
+    echo(summary(sweep_once(get_app(), batch)))
 
 
 def summary(result: Any) -> str:

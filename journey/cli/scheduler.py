@@ -6,7 +6,7 @@ import logging
 
 import click
 
-from journey.cli._common import get_app
+from journey.cli._common import echo, get_app
 
 
 @click.group()
@@ -55,7 +55,7 @@ def run(interval: float, once: bool, verbose: bool) -> None:
             raise RefusedError("another scheduler holds the reminder lock; nothing sent")
         from journey.cli.reminders import summary
 
-        click.echo(summary(result))
+        echo(summary(result))
         return
     runner = engine.run(app, interval)
-    click.echo(f"scheduler stopped: {runner.totals.sent} sent, {runner.totals.failed} failed in {runner.ticks} sweep(s)")
+    echo(f"scheduler stopped: {runner.totals.sent} sent, {runner.totals.failed} failed in {runner.ticks} sweep(s)")

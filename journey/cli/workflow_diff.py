@@ -6,7 +6,7 @@ from dataclasses import asdict
 
 import click
 
-from journey.cli._common import echo_json, get_app, json_option
+from journey.cli._common import echo, echo_json, get_app, json_option
 
 SIGNS = {"added": "+", "removed": "-", "renamed": "~", "changed": "*"}
 
@@ -36,16 +36,16 @@ def diff(old: str, new: str | None, as_json: bool) -> None:
         echo_json({"old": result.old, "new": result.new, "changes": [asdict(c) for c in result.changes],
                    "hints": result.hints})
         return
-    click.echo(f"{result.old} -> {result.new}")
+    echo(f"{result.old} -> {result.new}")
     for what in ("state", "transition", "evidence"):
         changes = result.of(what)
         if not changes:
             continue
-        click.echo(f"\n{what.capitalize()}s:")
+        echo(f"\n{what.capitalize()}s:")
         for c in changes:
             names = {"added": c.new, "removed": c.old}.get(c.kind, f"{c.old} -> {c.new}" if c.old != c.new else c.old)
-            click.echo(f"  {SIGNS[c.kind]} {c.kind:<8} {names}" + (f"  ({c.detail})" if c.detail else ""))
+            echo(f"  {SIGNS[c.kind]} {c.kind:<8} {names}" + (f"  ({c.detail})" if c.detail else ""))
     if not result.changes:
-        click.echo("no differences in states, transitions or evidence")
+        echo("no differences in states, transitions or evidence")
     for hint in result.hints:
-        click.echo(f"\nhint: {hint}")
+        echo(f"\nhint: {hint}")

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from journey.cli import LazyGroup
-from journey.cli._common import echo_json, echo_table, get_app, json_option
+from journey.cli._common import echo, echo_json, echo_table, get_app, json_option
 
 
 @click.group(cls=LazyGroup, lazy={"diff": "journey.cli.workflow_diff:diff"})
@@ -40,13 +40,13 @@ def validate(files: tuple[Path, ...]) -> None:
             raise DefinitionErrors(mapping_errors)
     except DefinitionErrors as exc:
         for err in exc.errors:
-            click.echo(str(err), err=True)
+            echo(str(err), err=True)
         raise SystemExit(int(exc.exit_code)) from None
     except DefinitionError as exc:
-        click.echo(str(exc), err=True)
+        echo(str(exc), err=True)
         raise SystemExit(int(exc.exit_code)) from None
     for spec in specs:
-        click.echo(f"ok  {spec.key}  {spec.source_file}  ({len(spec.all_states())} states, "
+        echo(f"ok  {spec.key}  {spec.source_file}  ({len(spec.all_states())} states, "
                    f"{len(spec.transitions)} transitions)")
 
 
@@ -85,20 +85,26 @@ def show(name: str, version: int | None, as_json: bool) -> None:
     if as_json:
         echo_json(data)
         return
-    click.echo(f"{data['name']}@{data['version']}: {data['title']}")
+    echo(f"{data['name']}@{data['version']}: {data['title']}")
     if data["extends"]:
-        click.echo(f"extends {data['extends']}")
-    click.echo("\nStates:")
+        echo(f"extends {data['extends']}")
+    echo("\nStates:")
     for s in data["states"]:
         indent = "  " * (s["path"].count(".") + 1)
         flags = " (final)" if s["final"] else ""
         flags += " (initial)" if s["path"] == data["initial"] else ""
-        click.echo(f"{indent}{s['path']}: {s['title']}{flags}")
-    click.echo("\nTransitions:")
+        echo(f"{indent}{s['path']}: {s['title']}{flags}")
+        if s["matter"]:
+            m = s["matter"]
+            echo(f"{indent}  matter: {m['title']}: {' -> '.join(m['bodies'])} decide {m['decides']}"
+                       + (f", avslag: {m['on_avslag']}" if m["on_avslag"] else "")
+                       + (" (opened by `journey matters register`)" if m["optional"] else ""))
+    echo("\nTransitions:")
     for t in data["transitions"]:
         needs = f"  needs: {', '.join(t['guards'])}" if t["guards"] else ""
-        click.echo(f"  {t['trigger']}: {t['source']} -> {t['dest']}{needs}")
-    click.echo("\nEvidence:")
+        back = "  (backward)" if t["backward"] else ""
+        echo(f"  {t['trigger']}: {t['source']} -> {t['dest']}{needs}{back}")
+    echo("\nEvidence:")
     for e in data["evidence"]:
         fields = ", ".join(f["name"] + ("" if f["required"] else "?") + f" ({f['type']})" for f in e["fields"])
-        click.echo(f"  {e['name']}: {e['title']} - {fields}")
+        echo(f"  {e['name']}: {e['title']} - {fields}")

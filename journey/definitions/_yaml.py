@@ -1,4 +1,12 @@
-"""Safe YAML loading that remembers the file and line of every mapping and key."""
+"""Safe YAML loading that remembers the file and line of every mapping and key.
+
+A workflow file is data an administrator edits, but a mistake or a hostile file must not
+cost the machine: before anything is built, one pass over the parser's events refuses a
+file larger than :data:`MAX_BYTES`, nested deeper than :data:`MAX_DEPTH`, or with aliases
+that are recursive, more than :data:`MAX_ALIASES`, or expand to more than
+:data:`MAX_ALIAS_NODES` nodes (the "billion laughs"). Each is a one-line
+:class:`DefinitionError` naming the file and line (exit code 7).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +18,11 @@ import yaml
 from journey.domain.errors import DefinitionError
 
 _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+MAX_BYTES = 4 * 1024 * 1024  # a large workflow is some 50 KB; 20 000 states fit in 2 MB
+MAX_DEPTH = 40  # nested mappings and lists; a workflow needs about 8
+MAX_ALIASES = 1000  # uses of *alias (and <<: *alias)
+MAX_ALIAS_NODES = 100_000  # nodes the aliases stand for, counted as if written out
 
 
 class LineDict(dict):  # type: ignore[type-arg]
@@ -61,11 +74,49 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
 
 
+def _check_events(text: str, source: str) -> None:
+    """One pass over the events: refuse deep nesting and aliases that are recursive or expand too far."""
+    open_nodes: list[list[Any]] = []  # [anchor, expanded size so far] of each open mapping or list
+    sizes: dict[str, int] = {}  # anchor -> the expanded size of the node it names
+    aliases = expanded = 0
+    for event in yaml.parse(text, Loader=_Base):
+        line = event.start_mark.line + 1 if event.start_mark else None
+        if isinstance(event, yaml.CollectionStartEvent):
+            if len(open_nodes) >= MAX_DEPTH:
+                raise DefinitionError(f"nested deeper than {MAX_DEPTH} levels", file=source, line=line)
+            open_nodes.append([event.anchor, 1])
+            continue
+        if isinstance(event, yaml.CollectionEndEvent):
+            anchor, size = open_nodes.pop()
+            if anchor is not None:
+                sizes[anchor] = size
+        elif isinstance(event, yaml.ScalarEvent):
+            size = 1
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.AliasEvent):
+            if any(anchor == event.anchor for anchor, _ in open_nodes):
+                raise DefinitionError(f"alias *{event.anchor} refers to a node that contains it", file=source,
+                                      line=line)
+            size = sizes.get(event.anchor, 1)  # an undefined alias is reported by the composer
+            aliases, expanded = aliases + 1, expanded + size
+            if aliases > MAX_ALIASES or expanded > MAX_ALIAS_NODES:
+                raise DefinitionError(f"aliases expand too far (more than {MAX_ALIASES} aliases or "
+                                      f"{MAX_ALIAS_NODES} nodes): a \"billion laughs\" file?", file=source, line=line)
+        else:
+            continue
+        if open_nodes:
+            open_nodes[-1][1] += size
+
+
 def load_text(text: str, source: str = "<string>") -> Any:
-    """Parse YAML with line tracking; syntax errors become a one-line :class:`DefinitionError`."""
+    """Parse YAML with line tracking; syntax errors and the limits above become a one-line :class:`DefinitionError`."""
+    if len(text) > MAX_BYTES:
+        raise DefinitionError(f"larger than {MAX_BYTES // (1024 * 1024)} MiB; is this a workflow file?", file=source)
     loader = _Loader(text)
     loader.source_name = source
     try:
+        _check_events(text, source)
         return loader.get_single_data()
     except DefinitionError:
         raise
@@ -82,6 +133,9 @@ def load_text(text: str, source: str = "<string>") -> Any:
 
 def load_file(path: Path) -> Any:
     try:
+        if path.stat().st_size > MAX_BYTES:
+            raise DefinitionError(f"larger than {MAX_BYTES // (1024 * 1024)} MiB; is this a workflow file?",
+                                  file=str(path))
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise DefinitionError("no such file", file=str(path)) from None

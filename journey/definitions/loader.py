@@ -45,9 +45,13 @@ def load_text(text: str, source: str = "<string>") -> WorkflowSpec:
     return spec_from_raw(raw, source)
 
 
-def load_all(paths: list[Path]) -> list[WorkflowSpec]:
-    """Load several files, resolving ``extends`` between them (in any order)."""
-    raws = {str(p): read_raw(p) for p in paths}
+def load_all(paths: list[Path], read: dict[Path, Any] | None = None) -> list[WorkflowSpec]:
+    """Load several files, resolving ``extends`` between them (in any order).
+
+    ``read`` holds files the caller has already parsed with :func:`read_raw` (each is parsed once).
+    """
+    read = read or {}
+    raws = {str(p): read[p] if p in read else read_raw(p) for p in paths}
     by_key: dict[tuple[str, int], str] = {}
     for source, raw in raws.items():
         name, version = raw.get("workflow"), raw.get("version")
@@ -101,15 +105,18 @@ def load_drafts(targets: list[Path], directory: Path) -> list[WorkflowSpec]:
     edited: it is left out. Returns the specs of the targets only.
     """
     chosen = [p.resolve() for p in targets]
+    read: dict[Path, Any] = {}  # each file is parsed once
 
     def key(path: Path) -> tuple[object, object]:
-        raw = read_raw(path)
-        return raw.get("workflow"), raw.get("version")
+        if path not in read:
+            read[path] = read_raw(path)
+        return read[path].get("workflow"), read[path].get("version")
 
     keys = {key(p) for p in chosen}
-    bases = [p for p in workflow_files(directory) if p.resolve() not in chosen and key(p) not in keys]
+    bases = [p.resolve() for p in workflow_files(directory)]
+    bases = [p for p in bases if p not in chosen and key(p) not in keys]
     names = {str(p) for p in chosen}
-    return [s for s in load_all(chosen + bases) if str(Path(s.source_file).resolve()) in names]
+    return [s for s in load_all(chosen + bases, read) if str(Path(s.source_file).resolve()) in names]
 
 
 def load_draft(path: Path, directory: Path) -> WorkflowSpec:

@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from journey.definitions._yaml import LineDict, LineList
+from journey.domain import limits
 from journey.domain.errors import DefinitionError
 from journey.domain.evidence import FIELD_TYPES
 from journey.domain.reminders import rule_problems
@@ -17,6 +18,7 @@ from journey.domain.spec import (
     DocumentSpec,
     EvidenceFieldSpec,
     EvidenceSpec,
+    MatterSpec,
     ReminderSpec,
     StateSpec,
     TransitionSpec,
@@ -28,11 +30,13 @@ NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 TOP_KEYS = {"workflow", "version", "title", "description", "initial", "evidence", "states", "transitions", "extends",
             "migrations"}
 VARIANT_KEYS = TOP_KEYS | {"remove_states", "remove_transitions"}
-STATE_KEYS = {"id", "title", "description", "handbook_stage", "final", "parallel", "reminders", "documents"}
+STATE_KEYS = {"id", "title", "description", "handbook_stage", "final", "parallel", "reminders", "documents", "matter"}
+MATTER_KEYS = {"title", "bodies", "decides", "decision", "on_avslag", "prepared_by", "optional"}
+BOARD_CODE = re.compile(r"^[\wÅÄÖåäö][\wÅÄÖåäö .&-]{0,39}$")
 REGION_KEYS = {"id", "title", "description", "initial", "states"}
 LEAF_KEYS = {"id", "title", "description", "final", "reminders", "documents"}
 TRANSITION_KEYS = {"trigger", "source", "dest", "title", "guards"}
-FIELD_KEYS = {"type", "label", "required", "min", "choices"}
+FIELD_KEYS = {"type", "label", "required", "min", "choices", "future"}
 
 
 class Problems:
@@ -73,7 +77,14 @@ def _ident(node: LineDict, field: str, key: str, problems: Problems) -> str:
     value = _text(node, field, key, problems, required=True)
     if value and not IDENT.match(value):
         problems.add(node, f"{key}.{field}", f"{value!r} must be snake_case (a-z, 0-9, _)", field)
+    _length(node, f"{key}.{field}", value, limits.IDENTIFIER, problems, field)
     return value
+
+
+def _length(node: Any, key: str, value: str, limit: int, problems: Problems, field: str | None = None) -> None:
+    """Stored values have the same length limit on every database (see journey.domain.limits)."""
+    if len(value) > limit:
+        problems.add(node, key, f"is {len(value)} characters long; at most {limit} are allowed", field)
 
 
 def _list(node: Any, key: str, problems: Problems, parent: LineDict | None = None, field: str = "") -> list[Any]:
@@ -122,16 +133,36 @@ def build_evidence(raw: Any, problems: Problems) -> tuple[EvidenceSpec, ...]:
             ftype = _text(fbody, "type", fkey, problems, default="text")
             if ftype not in FIELD_TYPES:
                 problems.add(fbody, f"{fkey}.type", f"unknown type {ftype!r} (known: {', '.join(FIELD_TYPES)})", "type")
-            if ftype == "choice" and not isinstance(fbody.get("choices"), list):
-                problems.add(fbody, f"{fkey}.choices", "a choice field needs a list of choices", "choices")
+            _field_options(fbody, fkey, ftype, problems)
             required = fbody.get("required", True)
             if not isinstance(required, bool):
                 problems.add(fbody, f"{fkey}.required", "must be true or false", "required")
-            options = tuple((k, _freeze(fbody[k])) for k in ("min", "choices") if k in fbody)
+            options = tuple((k, _freeze(fbody[k])) for k in ("min", "choices", "future") if k in fbody)
             fields.append(EvidenceFieldSpec(str(fname), ftype, _text(fbody, "label", fkey, problems), bool(required),
                                             options))
         kinds.append(EvidenceSpec(str(name), _text(body, "title", key, problems, default=str(name)), tuple(fields)))
     return tuple(kinds)
+
+
+def _field_options(fbody: LineDict, fkey: str, ftype: str, problems: Problems) -> None:
+    """``choices`` are text (YAML reads an unquoted yes, no, ja or nej as true/false), ``min`` a whole number."""
+    choices = fbody.get("choices")
+    if ftype == "choice" and not isinstance(choices, list):
+        problems.add(fbody, f"{fkey}.choices", "a choice field needs a list of choices", "choices")
+    elif isinstance(choices, list):
+        odd = [c for c in choices if not isinstance(c, str)]
+        if not choices:
+            problems.add(fbody, f"{fkey}.choices", "needs at least one choice", "choices")
+        elif odd:
+            kind = "true/false" if isinstance(odd[0], bool) else type(odd[0]).__name__
+            problems.add(fbody, f"{fkey}.choices", f"every choice must be text, but YAML reads {odd[0]!r} as "
+                         f"{kind} (unquoted yes, no, on, off, numbers): put each choice in quotes", "choices")
+    minimum = fbody.get("min")
+    if minimum is not None and (not isinstance(minimum, int) or isinstance(minimum, bool)):
+        problems.add(fbody, f"{fkey}.min", "must be a whole number", "min")
+    future = fbody.get("future")
+    if future is not None and (not isinstance(future, bool) or ftype != "date"):
+        problems.add(fbody, f"{fkey}.future", "must be true or false, on a date field", "future")
 
 
 def _items(raw: Any, key: str, problems: Problems, cls: type, parent: LineDict) -> tuple[Any, ...]:
@@ -141,13 +172,19 @@ def _items(raw: Any, key: str, problems: Problems, cls: type, parent: LineDict) 
         if not isinstance(item, dict) or "id" not in item:
             problems.add(item if isinstance(item, dict) else raw, ikey, "must be a mapping with an id")
             continue
+        bounds = {"id": limits.IDENTIFIER, "template": limits.IDENTIFIER}
         if cls is DocumentSpec:
             template = _text(item, "template", ikey, problems, required=True)
             result.append(DocumentSpec(str(item["id"]), template, _settings(item, {"id", "template"})))
+            bounds["title"] = limits.DOCUMENT_TITLE
         else:
             for name, message in rule_problems(dict(item)):
                 problems.add(item, f"{ikey}.{name}", message, name if name in item else None)
             result.append(ReminderSpec(str(item["id"]), _settings(item, {"id"})))
+            bounds |= {"title": limits.REMINDER_TITLE, "subject": limits.REMINDER_SUBJECT}
+        for name, limit in bounds.items():
+            if isinstance(item.get(name), str):
+                _length(item, f"{ikey}.{name}", item[name], limit, problems, name)
     return tuple(result)
 
 
@@ -160,6 +197,8 @@ def _leaf(raw: Any, prefix: str, key: str, problems: Problems, kind: str) -> Sta
     if not isinstance(final, bool):
         problems.add(raw, f"{key}.final", "must be true or false", "final")
     path = f"{prefix}{ident}"
+    if prefix and 0 < len(ident) <= limits.IDENTIFIER:
+        _length(raw, f"{key}.id", path, limits.IDENTIFIER, problems, "id")
     children: tuple[StateSpec, ...] = ()
     if kind == "stage" and raw.get("parallel") is not None:
         kind = "parallel"
@@ -167,6 +206,11 @@ def _leaf(raw: Any, prefix: str, key: str, problems: Problems, kind: str) -> Sta
                          if (reg := _region(r, path + ".", f"{key}.parallel[{i}]", problems)) is not None)
         if not children:
             problems.add(raw, f"{key}.parallel", "needs at least one region", "parallel")
+        longest = sum(max((len(leaf.path) for leaf in region.children), default=0) + 1 for region in children)
+        if longest - 1 > limits.CASE_STATE:
+            problems.add(raw, f"{key}.parallel", f"a case in this stage may be in a state {longest - 1} characters "
+                         f"long (its leaves joined by commas); at most {limits.CASE_STATE}: use shorter ids",
+                         "parallel")
     return StateSpec(
         path=path,
         title=_text(raw, "title", key, problems, default=ident),
@@ -178,7 +222,32 @@ def _leaf(raw: Any, prefix: str, key: str, problems: Problems, kind: str) -> Sta
         reminders=_items(raw.get("reminders"), f"{key}.reminders", problems, ReminderSpec, raw),
         documents=_items(raw.get("documents"), f"{key}.documents", problems, DocumentSpec, raw),
         line=raw.line,
+        matter=_matter(raw.get("matter"), f"{key}.matter", problems, raw) if "matter" in raw else None,
     )
+
+
+def _matter(raw: Any, key: str, problems: Problems, parent: LineDict) -> MatterSpec | None:
+    """``matter: {title, bodies: [responsible, KS, KF], decides: TRIGGER, on_avslag: TRIGGER, ...}``."""
+    if not _mapping(raw, key, problems, MATTER_KEYS, parent):
+        return None
+    bodies = raw.get("bodies")
+    if not isinstance(bodies, list) or not bodies or not all(isinstance(b, str) and BOARD_CODE.match(b) for b in bodies):
+        problems.add(raw, f"{key}.bodies", "must be a non-empty list of board codes in deciding order "
+                     "(e.g. [responsible, KS, KF]; 'responsible' is the responsible board)", "bodies" if "bodies" in raw
+                     else None)
+        bodies = []
+    optional = raw.get("optional", False)
+    if not isinstance(optional, bool):
+        problems.add(raw, f"{key}.optional", "must be true or false", "optional")
+    decides = _text(raw, "decides", key, problems, required=True)
+    on_avslag = _text(raw, "on_avslag", key, problems)
+    for name, value in (("decides", decides), ("on_avslag", on_avslag)):
+        if value and not IDENT.match(value):
+            problems.add(raw, f"{key}.{name}", f"{value!r} must be a trigger name (snake_case)", name)
+    return MatterSpec(title=_text(raw, "title", key, problems, required=True), bodies=tuple(bodies), decides=decides,
+                      decision=_text(raw, "decision", key, problems, default="board_decision"), on_avslag=on_avslag,
+                      prepared_by=_text(raw, "prepared_by", key, problems, default="coordinator"),
+                      optional=bool(optional), line=raw.line)
 
 
 def _region(raw: Any, prefix: str, key: str, problems: Problems) -> StateSpec | None:
@@ -233,6 +302,7 @@ def build_spec(raw: Any, problems: Problems, source_file: str = "") -> WorkflowS
     name = _text(raw, "workflow", "", problems, required=True)
     if name and not NAME.match(name):
         problems.add(raw, "workflow", f"{name!r} must be lower-case letters, digits, '_' or '-'", "workflow")
+    _length(raw, "workflow", name, limits.IDENTIFIER, problems, "workflow")
     version = raw.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         problems.add(raw, "version", "must be a whole number of 1 or more", "version")

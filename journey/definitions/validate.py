@@ -1,4 +1,5 @@
-"""Graph checks on a spec: unknown states, bad targets, unknown guards, duplicates, unreachable and dead-end states."""
+"""Graph checks on a spec: unknown states, bad targets, unknown guards, duplicates, unreachable and dead-end
+states, and states from which no final state can be reached. Every check is linear in the file."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections import deque
 
 from journey.domain import guards
 from journey.domain.errors import DefinitionError
+from journey.domain.matters import DECISION_FIELDS
 from journey.domain.spec import StateSpec, WorkflowSpec
 
 
@@ -45,23 +47,66 @@ def check_graph(spec: WorkflowSpec) -> list[DefinitionError]:
         if (t.trigger, t.source) in seen:
             errors.append(_err(spec, t.line, key, f"duplicate trigger {t.trigger!r} from {t.source!r}"))
         seen[(t.trigger, t.source)] = t.line
+    for state in spec.all_states():
+        errors += _matter_problems(spec, state)
     if errors or initial is None:
         return errors
-    reachable = _reachable(spec)
+    exits: dict[str, list[str]] = {}  # state path -> destinations of the transitions that leave it
+    for t in spec.transitions:
+        exits.setdefault(t.source, []).append(t.dest)
+    reachable = _reachable(spec, exits)
+    finishing = _finishing(spec, exits)
     for state in spec.all_states():
-        if state.kind in ("stage", "parallel", "leaf") and state.path not in reachable:
-            errors.append(_err(spec, state.line, f"states.{state.path}", "unreachable from the initial state"))
-        elif state.kind in ("stage", "parallel", "leaf") and not state.final and not _has_exit(spec, state):
-            errors.append(_err(spec, state.line, f"states.{state.path}",
-                               "dead end: no transition leaves it and it is not final"))
+        if state.kind not in ("stage", "parallel", "leaf"):
+            continue
+        where = f"states.{state.path}"
+        if state.path not in reachable:
+            errors.append(_err(spec, state.line, where, "unreachable from the initial state"))
+        elif not state.final and state.path not in exits:
+            errors.append(_err(spec, state.line, where, "dead end: no transition leaves it and it is not final"))
+        elif state.path not in finishing:
+            errors.append(_err(spec, state.line, where, "no final state can be reached from here "
+                                                        "(a cycle without a way out?)"))
     return errors
 
 
-def _has_exit(spec: WorkflowSpec, state: StateSpec) -> bool:
-    return any(t.source == state.path for t in spec.transitions)
+def _matter_problems(spec: WorkflowSpec, state: StateSpec) -> list[DefinitionError]:
+    """A matter names steps out of its own state, and a decision kind a body's decision can fill."""
+    matter = state.matter
+    if matter is None:
+        return []
+    key = f"states.{state.path}.matter"
+    if state.kind != "stage":
+        return [_err(spec, matter.line, key, "only a plain stage (not a parallel one) can hold a matter")]
+    problems = []
+    kind = spec.evidence_kind(matter.decision)
+    if kind is None:
+        problems.append(_err(spec, matter.line, f"{key}.decision", f"unknown evidence kind {matter.decision!r}"))
+    else:
+        extra = [f.name for f in kind.fields if f.required and f.name not in DECISION_FIELDS]
+        if extra:
+            problems.append(_err(spec, matter.line, f"{key}.decision",
+                                 f"{matter.decision!r} requires {', '.join(extra)}, which a decision does not give "
+                                 f"(a decision gives {', '.join(DECISION_FIELDS)})"))
+    for name, trigger in (("decides", matter.decides), ("on_avslag", matter.on_avslag)):
+        if not trigger:
+            continue
+        step = next((t for t in spec.transitions if t.trigger == trigger and t.source == state.path), None)
+        if step is None:
+            problems.append(_err(spec, matter.line, f"{key}.{name}",
+                                 f"no transition {trigger!r} leaves {state.path!r}"))
+        elif name == "decides" and matter.decision not in step.guards:
+            problems.append(_err(spec, matter.line, f"{key}.decides",
+                                 f"{trigger!r} must name the decision kind {matter.decision!r} among its guards"))
+        elif name == "on_avslag":
+            needs = [g for g in step.guards if g != matter.decision]
+            if needs:
+                problems.append(_err(spec, matter.line, f"{key}.on_avslag",
+                                     f"{trigger!r} needs {', '.join(needs)}; an avslag gives only the decision"))
+    return problems
 
 
-def _reachable(spec: WorkflowSpec) -> set[str]:
+def _reachable(spec: WorkflowSpec, exits: dict[str, list[str]]) -> set[str]:
     reached: set[str] = set()
     queue = deque([spec.initial])
     while queue:
@@ -72,5 +117,33 @@ def _reachable(spec: WorkflowSpec) -> set[str]:
         state = spec.state(path)
         if state is not None and state.kind == "parallel":
             queue.extend(spec.initial_leaves(path))
-        queue.extend(t.dest for t in spec.transitions if t.source == path)
+        queue.extend(exits.get(path, ()))
     return reached
+
+
+def _finishing(spec: WorkflowSpec, exits: dict[str, list[str]]) -> set[str]:
+    """States from which a final state can be reached: one backward search from the final states, linear.
+
+    A leaf of a parallel region finishes by reaching a final leaf of its region (the region is
+    then complete), by a transition out of the stage, or through an exit of its stage that
+    does not wait for the regions (no ``regions_complete`` guard).
+    """
+    entries: dict[str, list[str]] = {}  # destination -> sources: the graph walked backwards
+    for source, dests in exits.items():
+        for dest in dests:
+            entries.setdefault(dest, []).append(source)
+    done: set[str] = set()
+
+    def search(start: list[str]) -> None:
+        queue = deque(start)
+        while queue:
+            path = queue.popleft()
+            if path not in done:
+                done.add(path)
+                queue.extend(entries.get(path, ()))
+
+    search([s.path for s in spec.all_states() if s.final])
+    escapes = {t.source for t in spec.transitions if t.dest in done and "regions_complete" not in t.guards}
+    search([leaf.path for s in spec.all_states() if s.kind == "parallel" and s.path in escapes
+            for region in s.children for leaf in region.children])
+    return done

@@ -1,4 +1,9 @@
-"""Who may do what: coordinators act on their own municipality, SKR staff read everything."""
+"""Who may do what: coordinators act on their own municipality, SKR staff read everything.
+
+Process supporters (SKR's processtödjare, who support municipalities at a distance) read every
+municipality like SKR staff but change nothing and do not manage the registry.
+A manager (närmaste chef) reads their own municipality and approves its people's attested ESF months.
+"""
 
 from __future__ import annotations
 
@@ -16,12 +21,16 @@ class Role(StrEnum):
     COORDINATOR = "COORDINATOR"  # lokal projektsamordnare: reads and advances own municipality
     SKR = "SKR"  # SKR project staff: reads all, manages the registry of municipalities and users
     ADMIN = "ADMIN"  # operator: everything, including corrections on any case
+    PROCESS_SUPPORTER = "PROCESS_SUPPORTER"  # SKR processtödjare: reads every municipality, changes nothing
+    MANAGER = "MANAGER"  # närmaste chef: reads own municipality, approves its people's attested ESF months
 
 
 class Action(StrEnum):
     READ = "read"
     CHANGE_CASE = "change case"
     MANAGE_REGISTRY = "manage registry"
+    APPROVE_HOURS = "approve hours"  # a manager approves attested months of time reports
+    MANAGE_CLAIMS = "manage ESF claims"  # claim periods, locking, the network's ESF settings
 
 
 @dataclass(frozen=True)
@@ -36,7 +45,7 @@ class Actor:
 
 def sees_every_municipality(actor: Actor) -> bool:
     """SKR staff, admins and open mode read every municipality; a coordinator only their own."""
-    return actor.open_mode or actor.role in (Role.SKR, Role.ADMIN)
+    return actor.open_mode or actor.role in (Role.SKR, Role.ADMIN, Role.PROCESS_SUPPORTER)
 
 
 def visible_municipality_ids(actor: Actor) -> frozenset[int] | None:
@@ -56,9 +65,14 @@ def authorize(actor: Actor, action: Action, municipality_id: int | None = None, 
     """Raise :class:`PermissionDeniedError` unless ``actor`` may perform ``action``."""
     if actor.open_mode or actor.role is Role.ADMIN:
         return
-    if actor.role is Role.SKR and action in (Action.READ, Action.MANAGE_REGISTRY):
+    if actor.role is Role.SKR and action in (Action.READ, Action.MANAGE_REGISTRY, Action.MANAGE_CLAIMS):
+        return
+    if actor.role is Role.PROCESS_SUPPORTER and action is Action.READ:
         return
     if actor.role is Role.COORDINATOR and action in (Action.READ, Action.CHANGE_CASE):
+        if municipality_id is not None and municipality_id == actor.municipality_id:
+            return
+    if actor.role is Role.MANAGER and action in (Action.READ, Action.APPROVE_HOURS):
         if municipality_id is not None and municipality_id == actor.municipality_id:
             return
     target = f" for {municipality}" if municipality else ""

@@ -4,13 +4,19 @@
     ├── InputError                     2  bad command-line input (malformed evidence, bad value)
     │   ├── EvidenceError              2
     │   ├── CalendarFileError          2  a calendar file row is invalid (starts with file:line)
+    │   ├── HoursFileError             2  an hours import file is invalid (starts with file:line: column)
+    │   ├── DecisionInputError         2  an unknown outcome, a meeting date after today, an empty chain
     │   └── AddressError               2  an e-mail address is not one journey can send to
     ├── RefusedError                   3  the rules say no
     │   ├── TransitionNotAllowedError  3  trigger not valid in the current state
-    │   └── GuardRefusedError          3  evidence or another condition is lacking
-    ├── NotFoundError                  4  unknown municipality, case, workflow, trigger, user
+    │   ├── GuardRefusedError          3  evidence or another condition is lacking
+    │   └── MatterRefusedError         3  no open matter, or a decision that does not fit its chain
+    ├── NotFoundError                  4  unknown municipality, case, workflow, trigger, user, history entry
+    │   └── BoardNotFoundError         4  a body the municipality has no board for (KS and KF always exist)
     ├── ConcurrentChangeError          5  another coordinator changed the case first
     ├── PermissionDeniedError          6  the actor's role does not allow the action
+    │   └── AuthenticationError        6  no valid login, session or token (HTTP 401)
+    │       └── TooManyAttemptsError   6  login attempts rate-limited (HTTP 429)
     ├── DefinitionError                7  a workflow file is invalid (names file, line and key)
     │   └── DefinitionErrors           7  several at once (the first is the message)
     ├── TemplateError                  7  a document template is missing, invalid, unsafe, too slow or too big
@@ -77,8 +83,16 @@ class GuardRefusedError(RefusedError):
         self.problems = problems
 
 
+class MatterRefusedError(RefusedError):
+    """A matter (ärende) cannot take this decision or change: none is open, or another body decides now."""
+
+
 class NotFoundError(JourneyError):
     exit_code = ExitCode.NOT_FOUND
+
+
+class BoardNotFoundError(NotFoundError):
+    """The municipality has no board with that code or name (KS and KF always exist)."""
 
 
 class ConcurrentChangeError(JourneyError):
@@ -87,6 +101,18 @@ class ConcurrentChangeError(JourneyError):
 
 class PermissionDeniedError(JourneyError):
     exit_code = ExitCode.PERMISSION
+
+
+class AuthenticationError(PermissionDeniedError):
+    """Nobody is logged in, or the password, session or token is wrong, expired or revoked."""
+
+
+class TooManyAttemptsError(AuthenticationError):
+    """Too many failed logins for this user or client; ``retry_after`` seconds until the next try."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class DefinitionError(JourneyError):
@@ -166,7 +192,18 @@ class DocumentWriteError(JourneyError):
 
 
 class CalendarFileError(InputError):
-    """A row of a CSV or ICS calendar is invalid; the message starts with ``file:line:``."""
+    """A row of a calendar file is invalid; the message starts with ``file:line:`` (``file:sheet:row:``)."""
+
+
+class HoursFileError(InputError):
+    """A file given to `journey hours import` cannot be read; the message starts with ``file:line:``.
+
+    Problems in a row's values keep their own class (and exit code) with ``file:line: column:`` in front.
+    """
+
+
+class DecisionInputError(InputError):
+    """A decision given on the command line is malformed: unknown outcome, a date after today, an empty chain."""
 
 
 class AddressError(InputError):

@@ -11,13 +11,16 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from journey.domain.errors import EvidenceError
+from journey.domain import limits
+from journey.domain.errors import EvidenceError, InputError
 from journey.domain.spec import EvidenceFieldSpec, EvidenceSpec
+from journey.domain.text import check_name, check_text, parse_iso_date
 
 FIELD_TYPES = ("text", "date", "paragraph", "diarienummer", "int", "people", "choice", "bool")
 
-_DNR = re.compile(r"^(?:[A-ZÅÄÖ]{1,8}[ -]?)?\d{4}[/.-]\d{1,7}(?:[/.:-]\d{1,5})*$", re.IGNORECASE)
-_PARAGRAPH = re.compile(r"^§?\s*(\d{1,5})$")
+_DNR = re.compile(r"(?:[A-ZÅÄÖa-zåäö]{1,8}[ -]?)?[0-9]{4}[/.-][0-9]{1,7}(?:[/.:-][0-9]{1,5})*")
+_PARAGRAPH = re.compile(r"§?\s*([0-9]{1,5})")
+_INT = re.compile(r"-?[0-9]{1,15}")
 _TRUE = {"yes", "ja", "true", "1"}
 _FALSE = {"no", "nej", "false", "0"}
 
@@ -36,35 +39,51 @@ def parse_pairs(pairs: Iterable[str]) -> dict[str, str]:
     return result
 
 
-def parse_value(kind: str, fld: EvidenceFieldSpec, raw: str) -> Any:
-    """Normalise one raw value, or raise :class:`EvidenceError` naming kind and field."""
+def parse_value(kind: str, fld: EvidenceFieldSpec, raw: str, today: date | None = None) -> Any:
+    """Normalise one raw value, or raise :class:`EvidenceError` naming kind and field.
+
+    With ``today`` a date later than it is refused unless the field allows the future
+    (``future: true`` in the workflow, e.g. a policy's ``valid_until``).
+    """
     where = f"evidence {kind}.{fld.name}"
+    try:
+        return _parse(where, fld, check_text(raw, where, limits.EVIDENCE_VALUE), today)
+    except EvidenceError:
+        raise
+    except InputError as exc:  # a control, invisible or look-alike character, or too long
+        raise EvidenceError(str(exc)) from None
+
+
+def _parse(where: str, fld: EvidenceFieldSpec, raw: str, today: date | None) -> Any:
     if fld.type == "date":
-        try:
-            return date.fromisoformat(raw).isoformat()
-        except ValueError:
-            raise EvidenceError(f"{where}: {raw!r} is not a date (YYYY-MM-DD)") from None
+        day = parse_iso_date(raw)
+        if day is None:
+            raise EvidenceError(f"{where}: {raw!r} is not a date (YYYY-MM-DD)")
+        if today is not None and day > today and not fld.option("future", False):
+            raise EvidenceError(f"{where}: {day} is in the future (today is {today}); record a decision once it "
+                                "is taken")
+        return day.isoformat()
     if fld.type == "paragraph":
-        m = _PARAGRAPH.match(raw.strip())
+        m = _PARAGRAPH.fullmatch(raw.strip())
         if not m or int(m.group(1)) == 0:
             raise EvidenceError(f"{where}: {raw!r} is not a paragraph number (e.g. 45 or '§ 45')")
         return int(m.group(1))
     if fld.type == "int":
-        try:
-            value = int(raw.replace(" ", "").replace("\u00a0", ""))
-        except ValueError:
-            raise EvidenceError(f"{where}: {raw!r} is not a whole number") from None
+        digits = raw.replace(" ", "").replace("\u00a0", "")
+        if not _INT.fullmatch(digits):
+            raise EvidenceError(f"{where}: {raw!r} is not a whole number")
+        value = int(digits)
         minimum = fld.option("min")
         if minimum is not None and value < minimum:
             raise EvidenceError(f"{where}: {value} is below the minimum {minimum}")
         return value
     if fld.type == "diarienummer":
-        text = " ".join(raw.split())
-        if not _DNR.match(text):
+        text = check_name(raw, where, limits.EVIDENCE_VALUE)
+        if not _DNR.fullmatch(text):
             raise EvidenceError(f"{where}: {raw!r} is not a diarienummer (e.g. 'KS 2022/123' or '2020/00825')")
         return text
     if fld.type == "people":
-        names = [n.strip() for n in re.split(r"[;,]", raw) if n.strip()]
+        names = [check_name(n, f"{where}: name", limits.PERSON) for n in re.split(r"[;,]", raw) if n.strip()]
         minimum = fld.option("min", 1)
         if len(names) < minimum:
             raise EvidenceError(f"{where}: needs at least {minimum} names separated by commas, got {len(names)}")
@@ -86,11 +105,13 @@ def parse_value(kind: str, fld: EvidenceFieldSpec, raw: str) -> Any:
     return text
 
 
-def collect(kinds: list[EvidenceSpec], raw: Mapping[str, str], trigger: str) -> dict[str, dict[str, Any]]:
+def collect(kinds: list[EvidenceSpec], raw: Mapping[str, str], trigger: str,
+            today: date | None = None) -> dict[str, dict[str, Any]]:
     """Distribute raw ``field`` or ``kind.field`` keys over the kinds a transition requires.
 
     Returns ``{kind: {field: normalised value}}`` with only the fields given. Unknown keys
     and malformed values raise :class:`EvidenceError`; missing ones are left to the guards.
+    Dates later than ``today`` are refused (see :func:`parse_value`).
     """
     result: dict[str, dict[str, Any]] = {k.name: {} for k in kinds}
     by_name = {k.name: k for k in kinds}
@@ -104,7 +125,7 @@ def collect(kinds: list[EvidenceSpec], raw: Mapping[str, str], trigger: str) -> 
             raise EvidenceError(f"unknown evidence field {key!r} for trigger {trigger!r}{hint}")
         for kind, fld in matched:
             assert fld is not None
-            result[kind.name][fld.name] = parse_value(kind.name, fld, value)
+            result[kind.name][fld.name] = parse_value(kind.name, fld, value, today)
     return result
 
 

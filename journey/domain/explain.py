@@ -48,9 +48,9 @@ def command_hint(spec: WorkflowSpec, step: NextStep, municipality: str) -> str:
     return " ".join(parts)
 
 
-def next_steps(spec: WorkflowSpec, leaves: tuple[str, ...]) -> list[NextStep]:
+def next_steps(spec: WorkflowSpec, leaves: tuple[str, ...], awarded_deals: tuple[str, ...] = ()) -> list[NextStep]:
     """Every transition available from ``leaves`` with the state of each of its guards."""
-    ctx = guards.GuardContext(spec, leaves, {})
+    ctx = guards.GuardContext(spec, leaves, {}, awarded_deals)
     steps = []
     for t in spec.transitions_from(leaves):
         statuses = tuple(GuardStatus(g, guards.describe(spec, g), tuple(guards.evaluate(g, ctx)),

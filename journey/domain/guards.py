@@ -16,11 +16,16 @@ from journey.domain.spec import WorkflowSpec
 
 @dataclass(frozen=True)
 class GuardContext:
-    """What a guard may look at: the workflow, the case's current leaves, the evidence given."""
+    """What a guard may look at: the workflow, the case's current leaves, the evidence given.
+
+    ``awarded_deals`` labels the case's deals that are awarded (tilldelad/avtal tecknat) or later,
+    from the deals register; only transitions that name ``deal_awarded`` need it filled.
+    """
 
     spec: WorkflowSpec
     leaves: tuple[str, ...]
     evidence: Mapping[str, Mapping[str, Any]]
+    awarded_deals: tuple[str, ...] = ()
 
 
 Guard = Callable[[GuardContext], list[str]]
@@ -38,9 +43,24 @@ def _regions_complete(ctx: GuardContext) -> list[str]:
     return problems
 
 
+def _deal_awarded(ctx: GuardContext) -> list[str]:
+    """The deals register holds a deal that is awarded (tilldelad/avtal tecknat), ongoing or completed."""
+    if ctx.awarded_deals:
+        return []
+    return ["no deal is awarded yet: record one with `journey deals add` (or `journey deals update "
+            "--status tilldelad`); the case then moves on by itself"]
+
+
+DEAL_AWARDED = "deal_awarded"
 BUILTIN_GUARDS: dict[str, tuple[Guard, str]] = {
     "regions_complete": (_regions_complete, "all parallel sub-states are completed"),
+    DEAL_AWARDED: (_deal_awarded, "a deal in the deals register is awarded (tilldelad/avtal tecknat) or later"),
 }
+
+
+def is_automatic(spec: WorkflowSpec, guard_names: tuple[str, ...]) -> bool:
+    """A transition the engine takes by itself: it names ``deal_awarded`` and needs no evidence."""
+    return DEAL_AWARDED in guard_names and not any(spec.evidence_kind(g) for g in guard_names)
 
 
 def is_known(spec: WorkflowSpec, name: str) -> bool:

@@ -1,22 +1,25 @@
 """ESF time reporting (medfinansiering): time entries, network meetings and the yearly target.
 
-Facts from the project (domain.md sections 0 and e): each municipality co-finances about
-500 h/year with its participants' actual time, reported in whole hours with a description of
-the work; the network meets 2 times physically and 2 times digitally a year, and each
-municipality holds 1 local full-day meeting a year.
+Facts from the project (domain.md sections 0 and e, domain-facts.md): each municipality co-finances
+about 500 h/year with its participants' actual time, about half of it at joint meetings; each
+person reports and certifies their own time, with a description of the work, in quarter hours
+here; the network meets 2 times physically and 2 times digitally a year, and each municipality
+holds 1 local full-day meeting a year. The ESF rules (ceilings, periods, unit costs) are in
+:mod:`journey.domain.esf`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
+from journey.domain import limits
 from journey.domain.errors import InputError
-
-TARGET_HOURS_PER_YEAR = 500  # per municipality
-MAX_HOURS_PER_DAY = 13  # ESF+ ceiling per person and day
-DEFAULT_HOURLY_RATE = 300  # SEK; set the project's unit cost with --rate or JOURNEY_HOURLY_RATE
+from journey.domain.esf import JOINT_MEETING_HOURS_PER_YEAR as JOINT_MEETING_HOURS_PER_YEAR
+from journey.domain.esf import QUARTERS_PER_HOUR, EntryKind, parse_quarters
+from journey.domain.esf import TARGET_HOURS_PER_YEAR as TARGET_HOURS_PER_YEAR
+from journey.domain.text import check_name, check_text
 
 
 class Activity(StrEnum):
@@ -32,6 +35,19 @@ class Activity(StrEnum):
     TRAINING = "training"  # competence development
     OTHER = "other"
 
+    @property
+    def label(self) -> str:
+        return ACTIVITY_LABELS[self]
+
+
+ACTIVITY_LABELS = {
+    Activity.NETWORK_MEETING: "Nätverksmöte", Activity.LOCAL_MEETING: "Lokal heldag",
+    Activity.TEAM_MEETING: "Teammöte", Activity.INVENTORY: "Behovsinventering", Activity.POLICY: "Policyarbete",
+    Activity.PROCUREMENT: "Affärer och upphandling", Activity.DIALOGUE: "Dialog med sociala företag",
+    Activity.TRAINING: "Kompetensutveckling", Activity.OTHER: "Övrigt",
+}
+MEETING_ACTIVITIES = (Activity.NETWORK_MEETING, Activity.LOCAL_MEETING)
+
 
 class MeetingKind(StrEnum):
     PHYSICAL = "PHYSICAL"
@@ -41,19 +57,30 @@ class MeetingKind(StrEnum):
 
 REQUIRED_MEETINGS = {MeetingKind.PHYSICAL: 2, MeetingKind.DIGITAL: 2}  # per year, network-wide
 REQUIRED_LOCAL_MEETINGS = 1  # per municipality and year
-DEFAULT_MEETING_HOURS = {MeetingKind.PHYSICAL: 7, MeetingKind.DIGITAL: 3, MeetingKind.LOCAL: 7}
+DEFAULT_MEETING_QUARTERS = {MeetingKind.PHYSICAL: 7 * QUARTERS_PER_HOUR, MeetingKind.DIGITAL: 3 * QUARTERS_PER_HOUR,
+                            MeetingKind.LOCAL: 7 * QUARTERS_PER_HOUR}
 
 
 @dataclass(frozen=True)
 class TimeEntry:
+    """One appended row of the time report; ``quarters`` is negative for a reversal or withdrawal."""
+
     municipality_id: int
-    person: str
+    person_id: int
+    person: str  # the person's name when the row was written
     day: date
-    hours: int
+    quarters: int
     activity: Activity
     description: str
-    stage: str = ""
+    stage: str = ""  # the case's stage on ``day`` (from its history)
     meeting_id: int | None = None
+    kind: EntryKind = EntryKind.ENTRY
+    corrects_id: int | None = None  # the row a correction, reversal or withdrawal refers to
+    reason: str = ""  # why a row was corrected or withdrawn
+    claim_period_id: int | None = None  # the claim period it is reported in (None: the one covering ``day``)
+    id: int | None = None
+    created_by: str = ""
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -61,32 +88,23 @@ class NetworkMeeting:
     kind: MeetingKind
     day: date
     title: str
-    hours: int
+    quarters: int
     municipality_id: int | None = None
     id: int | None = None
 
 
-def parse_day(text: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise InputError(f"date {text!r} is not a date like 2022-03-14") from None
-
-
-def parse_hours(text: str | int) -> int:
-    """Whole hours, 1 to 13 (ESF time is reported in whole hours)."""
-    value = str(text).strip()
-    if not value.isdigit():
-        raise InputError(f"hours {text!r} must be a whole number of hours from 1 to {MAX_HOURS_PER_DAY}")
-    hours = int(value)
-    if not 1 <= hours <= MAX_HOURS_PER_DAY:
-        raise InputError(f"hours {hours} must be from 1 to {MAX_HOURS_PER_DAY}")
-    return hours
+def check_person(name: str) -> str:
+    return check_name(name, "person", limits.PERSON, required=False)
 
 
 def parse_activity(text: str) -> Activity:
+    """An activity id ('inventory') or its Swedish label ('Behovsinventering'), any case."""
+    value = text.strip().lower().replace("-", "_").replace(" ", "_")
+    by_label = {a.label.lower().replace(" ", "_"): a for a in Activity}
+    if value in by_label:
+        return by_label[value]
     try:
-        return Activity(text.strip().lower().replace("-", "_"))
+        return Activity(value)
     except ValueError:
         raise InputError(f"activity {text!r} must be one of: {', '.join(a.value for a in Activity)}") from None
 
@@ -98,18 +116,12 @@ def parse_meeting_kind(text: str) -> MeetingKind:
         raise InputError(f"meeting kind {text!r} must be one of: physical, digital, local") from None
 
 
-def make_entry(municipality_id: int, person: str, day: str, hours: str | int, activity: str, description: str,
-               stage: str = "") -> TimeEntry:
-    """Validate raw input into a :class:`TimeEntry`; raise :class:`InputError` on the first problem."""
-    person = " ".join(person.split())
-    if not person:
-        raise InputError("a time entry needs --person")
-    description = description.strip()
+def parse_meeting_quarters(text: str | None, kind: MeetingKind) -> int:
+    return DEFAULT_MEETING_QUARTERS[kind] if text is None else parse_quarters(text)
+
+
+def check_description(text: str) -> str:
+    description = " ".join(check_text(text, "description", limits.DESCRIPTION, multiline=True).split())
     if not description:
         raise InputError("a time entry needs --description of the work (ESF requires it)")
-    return TimeEntry(municipality_id, person, parse_day(day), parse_hours(hours), parse_activity(activity),
-                     description, stage)
-
-
-def co_financing_value(hours: int, rate: float) -> float:
-    return round(hours * rate, 2)
+    return description

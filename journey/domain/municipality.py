@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
+
+from journey.domain.kommuner import KOMMUNER, Kommun, by_code
+from journey.domain.language import genitive
 
 
 @dataclass(frozen=True)
@@ -14,13 +18,38 @@ class Municipality:
     county: str = ""
     workflow: str = "handbook"
 
+    @property
+    def formal_name(self) -> str:
+        """'Söderhamns kommun', 'Malmö stad', 'Falu kommun', 'Region Gotland' (see journey.domain.kommuner)."""
+        return formal_name(self.name, self.code)
 
-def slugify(name: str) -> str:
-    """ASCII, lower-case, hyphenated: 'Härjedalen' -> 'harjedalen', 'Laxå kommun' -> 'laxa-kommun'."""
+
+def _fold(name: str) -> str:
     decomposed = unicodedata.normalize("NFKD", name.casefold())
     ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
     words = "".join(c if c.isalnum() else " " for c in ascii_only).split()
     return "-".join(words)
+
+
+@cache
+def _ambiguous() -> dict[str, dict[str, str]]:
+    """Folds two Swedish municipalities share (Håbo and Habo are both 'habo'): fold -> {name: kommunkod}."""
+    names: dict[str, dict[str, str]] = {}
+    for k in KOMMUNER:
+        for n in (k.name, k.formal_name):
+            names.setdefault(_fold(n), {})[unicodedata.normalize("NFC", n).casefold()] = k.code
+    return {fold: named for fold, named in names.items() if len(named) > 1}
+
+
+def slugify(name: str) -> str:
+    """ASCII, lower-case, hyphenated: 'Härjedalen' -> 'harjedalen', 'Laxå kommun' -> 'laxa-kommun'.
+
+    Where two municipalities fold to the same letters, the kommunkod tells them apart:
+    'Håbo' -> 'habo-0305', 'Habo' -> 'habo-0643'.
+    """
+    slug = _fold(name)
+    code = _ambiguous().get(slug, {}).get(" ".join(unicodedata.normalize("NFC", name).split()).casefold())
+    return f"{slug}-{code}" if code else slug
 
 
 def normalize_name(name: str) -> str:
@@ -37,20 +66,32 @@ def swedish_sort_key(name: str) -> str:
     return unicodedata.normalize("NFC", name).casefold().translate(_SWEDISH_ORDER)
 
 
+@cache
+def _by_slug() -> dict[str, Kommun]:
+    return {slugify(n): k for k in KOMMUNER for n in (k.name, k.formal_name)}
+
+
+def formal_name(name: str, code: str = "") -> str:
+    """The name a municipality uses of itself in letters: 'Härjedalen' -> 'Härjedalens kommun'.
+
+    Taken from SCB's list when the kommunkod (or, without one, the name) is a Swedish municipality
+    there; otherwise "<genitive> kommun" (a name already ending in "kommun" or "stad" is kept).
+    """
+    name = normalize_name(name)
+    listed = by_code(code)
+    if listed is not None and slugify(name) in (slugify(listed.name), slugify(listed.formal_name)):
+        return listed.formal_name
+    by_name = _by_slug().get(slugify(name))
+    if by_name is not None:
+        return by_name.formal_name
+    if not name or name.casefold().endswith((" kommun", " stad")) or name.casefold().startswith("region "):
+        return name
+    return f"{name if name[-1].casefold() in 'aeiouyåäö' else genitive(name)} kommun"
+
+
+NETWORK_CODES = ("1283", "2184", "2361", "1780", "1860", "1280", "1481", "1083", "2182", "0360", "1485", "2480")
 NETWORK_MUNICIPALITIES: tuple[Municipality, ...] = tuple(
-    Municipality(None, code, name, county)
-    for code, name, county in (
-        ("1283", "Helsingborg", "Skåne län"),
-        ("2184", "Hudiksvall", "Gävleborgs län"),
-        ("2361", "Härjedalen", "Jämtlands län"),
-        ("1780", "Karlstad", "Värmlands län"),
-        ("1860", "Laxå", "Örebro län"),
-        ("1280", "Malmö", "Skåne län"),
-        ("1481", "Mölndal", "Västra Götalands län"),
-        ("1083", "Sölvesborg", "Blekinge län"),
-        ("2182", "Söderhamn", "Gävleborgs län"),
-        ("0360", "Tierp", "Uppsala län"),
-        ("1485", "Uddevalla", "Västra Götalands län"),
-        ("2480", "Umeå", "Västerbottens län"),
-    )
+    Municipality(None, k.code, k.name, k.county) for k in (by_code(code) for code in NETWORK_CODES) if k is not None
 )
+"""Utvecklingsnätverk sociala företag 2021–2022: Helsingborg, Hudiksvall, Härjedalen, Karlstad, Laxå, Malmö,
+Mölndal, Sölvesborg, Söderhamn, Tierp, Uddevalla and Umeå."""

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from journey.domain.language import genitive
 from journey.domain.spec import ReminderSpec
 from journey.domain.workdays import HolidayName, previous_working_day
 
@@ -68,6 +69,8 @@ class Meeting:
     day: date
     start: str = ""
     location: str = ""
+    title: str = ""
+    sequence: int = 0  # grows whenever the date or time changes (the SEQUENCE of its iCalendar event)
 
 
 @dataclass(frozen=True)
@@ -156,9 +159,10 @@ def due_before_meeting(rule: ReminderRule, entered: date, meetings: Sequence[Mee
         nominal = meeting.day + timedelta(days=rule.offset_days)
         if meeting.day >= floor and nominal >= floor:
             side = "före" if rule.offset_days < 0 else "efter"
-            reason = f"{_span(rule.offset_days)} {side} {meeting.board_code} sammanträde {meeting.day}"
+            owner = genitive(meeting.board_code)  # KS:s sammanträde
+            reason = f"{_span(rule.offset_days)} {side} {owner} sammanträde {meeting.day}"
             if rule.offset_days == 0:
-                reason = f"dagen för {meeting.board_code} sammanträde {meeting.day}"
+                reason = f"dagen för {owner} sammanträde {meeting.day}"
             if shift_days:
                 reason += f" (efter {shift_days} dagars paus)"
             return _finish(rule, nominal, reason, holiday_name, tz, meeting)

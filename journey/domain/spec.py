@@ -60,6 +60,25 @@ class DocumentSpec:
 
 
 @dataclass(frozen=True)
+class MatterSpec:
+    """The political matter (ärende) a state needs before the case may leave it by decision.
+
+    ``bodies`` are board codes in deciding order (e.g. ``("responsible", "KS", "KF")``), where
+    ``responsible`` stands for the municipality's responsible board. The last body's bifall
+    fires ``decides``; an avslag fires ``on_avslag`` (when declared). See journey.domain.matters.
+    """
+
+    title: str
+    bodies: tuple[str, ...]
+    decides: str
+    decision: str = "board_decision"  # the evidence kind a decision provides (organ, meeting_date, paragraph, dnr)
+    on_avslag: str = ""
+    prepared_by: str = "coordinator"
+    optional: bool = False  # opened by `journey matters register`, not on entering the state
+    line: int | None = None
+
+
+@dataclass(frozen=True)
 class StateSpec:
     """A stage, a parallel region, or a leaf inside a region (see ``kind``)."""
 
@@ -74,6 +93,7 @@ class StateSpec:
     reminders: tuple[ReminderSpec, ...] = ()
     documents: tuple[DocumentSpec, ...] = ()
     line: int | None = None
+    matter: MatterSpec | None = None
 
     @property
     def id(self) -> str:

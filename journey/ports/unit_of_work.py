@@ -6,11 +6,15 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from journey.ports.auth import CredentialRepository
     from journey.ports.case_migrations import CaseMigrationRepository
     from journey.ports.core import CaseRepository, MunicipalityRepository, UserRepository
+    from journey.ports.deals import DealRepository
     from journey.ports.documents import DocumentRepository
-    from journey.ports.hours import HoursRepository
+    from journey.ports.hours import HoursRepository, PeopleRepository
+    from journey.ports.matters import MatterRepository
     from journey.ports.reminders import BoardMeetingRepository, PauseRepository, ReminderRepository
+    from journey.ports.webhooks import WebhookRepository
 
 
 class UnitOfWork(Protocol):
@@ -35,7 +39,17 @@ class UnitOfWork(Protocol):
     @property
     def hours(self) -> HoursRepository: ...
     @property
+    def people(self) -> PeopleRepository: ...
+    @property
     def case_migrations(self) -> CaseMigrationRepository: ...
+    @property
+    def auth(self) -> CredentialRepository: ...
+    @property
+    def webhooks(self) -> WebhookRepository: ...
+    @property
+    def deals(self) -> DealRepository: ...
+    @property
+    def matters(self) -> MatterRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...

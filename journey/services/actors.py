@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from journey.domain import limits
 from journey.domain.access import Actor, Role
 from journey.domain.errors import NotFoundError, PermissionDeniedError
 from journey.domain.municipality import normalize_name, slugify
+from journey.domain.text import check_name
 
 
 def default_username(explicit: str | None) -> str:
@@ -21,8 +23,8 @@ def resolve_actor(username: str | None, find_user: Callable[[str], dict[str, Any
     name = default_username(username)
     user = find_user(name)
     if user is None:
-        if count_users() == 0:
-            return Actor(name, Role.ADMIN, None, open_mode=True)
+        if count_users() == 0:  # the name goes into the history as it is: check it like a username
+            return Actor(check_name(name, "acting user (--as)", limits.USERNAME), Role.ADMIN, None, open_mode=True)
         raise PermissionDeniedError(f"{name!r} is not a registered user (use --as NAME or JOURNEY_USER; "
                                     "an admin adds users with `journey users add`)")
     return Actor(user["username"], Role(user["role"]), user.get("municipality_id"))

@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from journey.domain import limits
 from journey.domain.access import Role, require_role
 from journey.domain.case import Case, CaseStatus, HistoryEntry, HistoryKind, entered_and_exited
 from journey.domain.case_migration import CasePlan, chain, check_chain, plan_case
@@ -22,6 +23,7 @@ from journey.domain.errors import (
     RefusedError,
 )
 from journey.domain.events import CaseMigrated, Event, StateEntered, StateExited
+from journey.domain.limits import check_length
 from journey.domain.municipality import swedish_sort_key
 from journey.domain.spec import WorkflowSpec, parse_state
 from journey.ports.unit_of_work import UnitOfWork
@@ -134,6 +136,7 @@ def apply_migration(deps: Deps, username: str | None, plan: MigrationPlan) -> Mi
     result = MigrationResult(None, plan)
     todo = [p for p in plan.cases if p.changes]
     blocked = [(p.municipality, p.reason) for p in plan.cases if p.outcome is Outcome.BLOCKED]
+    check_length(",".join(plan.workflows), limits.MIGRATION_WORKFLOWS, "the run's workflow names (use --workflow)")
     with deps.uow() as uow:
         actor = actor_in(uow, username)
         require_role(actor, {Role.ADMIN}, "migrate cases to another workflow version")

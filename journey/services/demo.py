@@ -8,10 +8,15 @@ from datetime import date, datetime, timedelta
 
 from journey.domain.board_meetings import MeetingRow
 from journey.domain.clock import FixedClock
-from journey.domain.errors import RefusedError
+from journey.domain.deals import DealInput
+from journey.domain.errors import MatterRefusedError, RefusedError
+from journey.domain.municipality import formal_name
 from journey.services.board_meetings import import_meetings
 from journey.services.cases.lifecycle import advance_case, open_case
+from journey.services.deals.register import add_deal
 from journey.services.deps import Deps
+from journey.services.matters.decisions import decide
+from journey.services.matters.registration import Facts, register_matter
 from journey.services.registry import seed_network
 
 # (municipality, steps completed, variant or None, responsible board code)
@@ -29,9 +34,27 @@ PLAN: tuple[tuple[str, int, str | None, str], ...] = (
     ("Uddevalla", 9, None, "SN"),
     ("Umeå", 7, "handbook-integrated", "KS"),
 )
+COORDINATORS = {  # made-up names for the demo
+    "Helsingborg": "Anna Lindqvist", "Hudiksvall": "Erik Holm", "Härjedalen": "Maria Sundin",
+    "Karlstad": "Johan Berg", "Laxå": "Karin Ek", "Malmö": "Sara Nilsson", "Mölndal": "Peter Dahl",
+    "Sölvesborg": "Lena Åberg", "Söderhamn": "Mats Öberg", "Tierp": "Eva Strand", "Uddevalla": "Ali Hassan",
+    "Umeå": "Frida Lund",
+}
 BOARD_NAMES = {"KS": "Kommunstyrelsen", "AMN": "Arbetsmarknadsnämnden", "FSN": "Funktionsstödsnämnden",
                "SN": "Socialnämnden"}
 STEP_DAYS = 41
+# Deals in the register (docs/deals.md), recorded after the case's last step; none is awarded, so the
+# demo's cases stay where their steps took them.
+DEALS = {
+    "Malmö": DealInput(form="iop", title="Arbetsträning i återbruk", counterparty="Återbruket ekonomisk förening",
+                       value="600000", per="total", purpose="Fler personer långt från arbetsmarknaden får "
+                       "arbetsträning och anställning i återbruket.", target_group="Personer med försörjningsstöd"),
+    "Söderhamn": DealInput(form="reserverad upphandling", title="Fruktkorgar till kommunens arbetsplatser",
+                           value="180000", per="year", status="annonserad"),
+    "Uddevalla": DealInput(form="annonserad upphandling", title="Lokalvård i förskolor", status="annonserad",
+                           social_considerations="Krav på praktikplatser för personer långt från arbetsmarknaden",
+                           contract_conditions="Sysselsättningskrav: minst två personer under kontraktstiden"),
+}
 
 
 @dataclass(frozen=True)
@@ -40,19 +63,26 @@ class DemoReport:
     advances: int
 
 
-def _steps(name: str, board: str, variant: str | None, day: Callable[[int], str]) -> list[tuple[str, dict[str, str]]]:
+def _steps(name: str, board: str, variant: str | None, coordinator: str,
+           day: Callable[[int], str]) -> list[tuple[str, dict[str, str]]]:
     dnr = f"KS {day(4)[:4]}/{100 + len(name) * 7}"
+    formal = formal_name(name)
+    deal = {"form": "iop", "counterparty": "Återbruket ekonomisk förening", "value_sek": "450000",
+            "decided_date": day(10)}
+    if name == "Söderhamn":  # one direct award, so the demo shows its documentation too
+        deal = {"form": "direct_award", "counterparty": "Gröna händer Söderhamn ekonomisk förening",
+                "value_sek": "240000", "decided_date": day(10), "diarienummer": f"KS {day(10)[:4]}/318"}
     policy = ("integrate_policy", {"organ": "KF", "meeting_date": day(6), "paragraph": "88", "diarienummer": dnr,
                                    "document": "Näringslivsprogram", "section": "4.3 Sociala företag",
                                    "document_type": "program"}) if variant else (
         "adopt_policy", {"organ": "KS", "meeting_date": day(6), "paragraph": "112", "diarienummer": dnr,
-                         "title": f"Riktlinje för hur {name} kommun ska arbeta med sociala företag",
+                         "title": f"Riktlinje för hur {formal} ska arbeta med sociala företag",
                          "document_type": "riktlinje"})
     return [
-        ("confirm_interest", {"registered_date": day(0), "contact": f"Näringslivskontoret, {name}"}),
-        ("sign_letter_of_intent", {"signatories": "Kommunchef, KS-ordförande", "signed_date": day(1),
+        ("confirm_interest", {"registered_date": day(0), "contact": f"Näringslivskontoret, {formal}"}),
+        ("sign_letter_of_intent", {"signatories": "kommunchefen, kommunstyrelsens ordförande", "signed_date": day(1),
                                    "diarienummer": f"KS {day(1)[:4]}/{31 + len(name)}"}),
-        ("form_local_team", {"coordinator": f"Samordnare {name}", "members": "Arbetsmarknad, Inköp, Näringsliv, "
+        ("form_local_team", {"coordinator": coordinator, "members": "Arbetsmarknad, Inköp, Näringsliv, "
                              "Socialtjänst, Kommunikation, Fastighet, Ekonomi", "time_reporting_from": day(2)}),
         ("approve_inventory", {"approved_by": "Lokalt projektteam", "approved_date": day(3),
                                "enterprises_identified": str(3 + len(name) % 5)}),
@@ -64,8 +94,7 @@ def _steps(name: str, board: str, variant: str | None, day: Callable[[int], str]
         ("establish_internal_structure", {"mandate_date": day(8), "functions": "Näringsliv, Inköp och upphandling, "
                                           "Arbetsmarknad"}),
         ("establish_external_structure", {"name": f"Dialogforum sociala företag {name}", "first_meeting": day(9)}),
-        ("record_first_deal", {"form": "iop", "counterparty": "Återbruket ekonomisk förening", "value_sek": "450000",
-                               "decided_date": day(10)}),
+        ("record_first_deal", deal),
         ("start_follow_up", {"reported_to": board, "report_date": day(11)}),
     ]
 
@@ -82,6 +111,23 @@ def meeting_plan(board: str, today: date) -> list[MeetingRow]:
         rows.append(MeetingRow(board, second_tuesday, start="13:00", board_name=BOARD_NAMES[board],
                                title=f"{BOARD_NAMES[board]}s sammanträde"))
     return rows
+
+
+def _open_matter(deps: Deps, actor: str, name: str, clock: FixedClock) -> None:
+    """A case standing in a state with an open matter: the registry has numbered it, and KS sent it back once."""
+    with deps.uow() as uow:
+        m = uow.municipalities.find(name)
+        case = uow.cases.for_municipality(m.id or 0) if m else None
+        if case is None or uow.matters.open_for(case.id or 0) is None:
+            return  # the case stands where no decision is pending
+    clock.at += timedelta(days=30)
+    register_matter(deps, actor, name, Facts(diarienummer=f"KS {clock.at.year}/{200 + len(name) * 3}",
+                                             forvaltning="Kommunledningsförvaltningen"))
+    ks = [row.day for row in meeting_plan("KS", clock.at.date()) if row.day < clock.at.date()]
+    try:
+        decide(deps, actor, name, "KS", "återremiss", ks[-1].isoformat(), "12", comment="demo")
+    except MatterRefusedError:
+        pass  # the matter awaits another body first
 
 
 def run_demo(deps: Deps, actor: str, progress: Callable[[str], None] = lambda _: None) -> DemoReport:
@@ -106,9 +152,12 @@ def run_demo(deps: Deps, actor: str, progress: Callable[[str], None] = lambda _:
             progress(f"{name}: has a case already, left as it is")
             continue
         opened += 1
-        for i, (trigger, evidence) in enumerate(_steps(name, board, variant, day)[:done]):
+        for i, (trigger, evidence) in enumerate(_steps(name, board, variant, COORDINATORS[name], day)[:done]):
             clock.at = start + timedelta(days=STEP_DAYS * (i + 1), hours=10)
             advance_case(local, actor, name, trigger, evidence, comment="demo")
             advances += 1
+        if name in DEALS:
+            add_deal(local, actor, name, replace(DEALS[name], comment="demo"))
+        _open_matter(local, actor, name, clock)
         progress(f"{name}: {done} steps")
     return DemoReport(opened, advances)

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from journey.definitions.catalog import WorkflowCatalog
 from journey.definitions.machine import MachineCache
+from journey.domain.case import Case
 from journey.domain.clock import Clock
 from journey.domain.events import Event
+from journey.domain.spec import TransitionSpec, WorkflowSpec
 from journey.ports.documents import DocumentTools
 from journey.ports.reminders import ReminderReplanner
 from journey.ports.transfer import TransferStore
 from journey.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 EventHandler = Callable[[Event, UnitOfWork], None]
+# Evidence a feature already holds for a step (e.g. a matter's decision): {kind: {field: value}}
+EvidenceProvider = Callable[[UnitOfWork, Case, WorkflowSpec, TransitionSpec], dict[str, dict[str, Any]]]
 
 
 @dataclass
@@ -27,6 +34,12 @@ class Deps:
     documents: DocumentTools | None = None  # renderer, writers and storage; None where documents are not wired
     replanner: ReminderReplanner | None = None  # re-plans meeting reminders after a calendar change
     transfer_store: Callable[[], TransferStore] | None = None  # export and import
+    timezone: str = "Europe/Stockholm"  # where "today" is: a decision dated later is in the future
+
+    def today(self) -> date:
+        """Today's date where the municipalities are (the clock is UTC)."""
+        return self.clock.now().astimezone(ZoneInfo(self.timezone)).date()
+    evidence_providers: list[EvidenceProvider] = field(default_factory=list)  # fill what `advance` was not given
 
     def publish(self, events: list[Event], uow: UnitOfWork) -> None:
         """Run every handler for each event inside the caller's unit of work, in order."""

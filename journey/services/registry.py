@@ -6,15 +6,17 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from journey.domain import limits
 from journey.domain.access import Action, Role, authorize
 from journey.domain.addresses import check_address
 from journey.domain.errors import InputError, RefusedError
-from journey.domain.municipality import NETWORK_MUNICIPALITIES, Municipality, normalize_name, slugify
+from journey.domain.kommuner import KOMMUNER
+from journey.domain.municipality import NETWORK_MUNICIPALITIES, Municipality, slugify
+from journey.domain.text import check_name
 from journey.services.cases.lifecycle import actor_in, find_municipality
 from journey.services.deps import Deps
 
-_CODE = re.compile(r"^\d{4}$")
-_USERNAME = re.compile(r"^[\w.@+-]{1,100}$")
+_USERNAME = re.compile(r"[\w.@+-]+")
 
 
 @dataclass(frozen=True)
@@ -25,11 +27,15 @@ class SeedResult:
 
 def add_municipality(deps: Deps, username: str | None, code: str, name: str, county: str = "",
                      workflow: str = "handbook") -> Municipality:
-    if not _CODE.match(code):
-        raise InputError(f"kommunkod {code!r} must be four digits (e.g. 1280 for Malmö)")
-    name = normalize_name(name)
-    if not name:
-        raise InputError("a municipality needs a name")
+    code = code.strip(" ")
+    if not (len(code) == 4 and code.isascii() and code.isdigit()):
+        raise InputError(f"kommunkod {code!r} must be four digits 0-9 (e.g. 1280 for Malmö)")
+    name = check_name(name, "municipality name", limits.MUNICIPALITY_NAME)
+    if not any(c.isalpha() for c in name):
+        raise InputError(f"municipality name {name!r} needs letters")
+    county = check_name(county, "county", limits.MUNICIPALITY_NAME, required=False)
+    if len(slugify(name)) > limits.MUNICIPALITY_NAME:
+        raise InputError(f"municipality name {name!r} is too long once written in ASCII for file names")
     deps.workflows().get(workflow)  # an unknown workflow is an error now, not at `journey open`
     with deps.uow() as uow:
         authorize(actor_in(uow, username), Action.MANAGE_REGISTRY)
@@ -43,12 +49,23 @@ def add_municipality(deps: Deps, username: str | None, code: str, name: str, cou
 
 def seed_network(deps: Deps, username: str | None) -> SeedResult:
     """Register the 12 municipalities of Utvecklingsnätverk sociala företag; existing ones are kept."""
+    return _seed(deps, username, NETWORK_MUNICIPALITIES)
+
+
+def seed_all(deps: Deps, username: str | None) -> SeedResult:
+    """Register all 290 Swedish municipalities (SCB's list); existing ones are kept."""
+    return _seed(deps, username, tuple(Municipality(None, k.code, k.name, k.county) for k in KOMMUNER))
+
+
+def _seed(deps: Deps, username: str | None, municipalities: tuple[Municipality, ...]) -> SeedResult:
+    """One transaction; a municipality already registered by kommunkod or by name is left as it is."""
     with deps.uow() as uow:
         authorize(actor_in(uow, username), Action.MANAGE_REGISTRY)
-        known = {m.code for m in uow.municipalities.list()}
+        registered = uow.municipalities.list()
+        codes, names = {m.code for m in registered}, {slugify(m.name) for m in registered}
         added, existing = [], []
-        for m in NETWORK_MUNICIPALITIES:
-            if m.code in known:
+        for m in municipalities:
+            if m.code in codes or slugify(m.name) in names:
                 existing.append(m.name)
             else:
                 uow.municipalities.add(m)
@@ -57,17 +74,24 @@ def seed_network(deps: Deps, username: str | None) -> SeedResult:
         return SeedResult(added, existing)
 
 
+def check_username(username: str) -> str:
+    """A username: letters, digits and . @ + - _ (one script, ASCII digits), at most 100 characters."""
+    if not _USERNAME.fullmatch(username):
+        raise InputError(f"username {username!r} may hold letters, digits and . @ + - _ only")
+    return check_name(username, "username", limits.USERNAME)
+
+
 def add_user(deps: Deps, username: str | None, new_username: str, role: str, municipality: str | None,
              display_name: str = "", email: str = "") -> None:
     """Register a user. A coordinator belongs to exactly one municipality."""
-    if not _USERNAME.match(new_username):
-        raise InputError(f"username {new_username!r} may hold letters, digits and . @ + - _ only")
+    new_username = check_username(new_username)
+    display_name = check_name(display_name, "display name", limits.DISPLAY_NAME, required=False)
     try:
         parsed = Role(role.upper())
     except ValueError:
         raise InputError(f"role {role!r} must be one of: {', '.join(r.value.lower() for r in Role)}") from None
-    if parsed is Role.COORDINATOR and not municipality:
-        raise InputError("a coordinator needs --municipality")
+    if parsed in (Role.COORDINATOR, Role.MANAGER) and not municipality:
+        raise InputError(f"a {parsed.value.lower()} needs --municipality")
     email = check_address(email, "email") if email.strip(" ") else ""
     with deps.uow() as uow:
         actor = actor_in(uow, username)

@@ -89,6 +89,19 @@ def export_data(deps: Deps, username: str | None, path: Path, progress: Progress
     return TransferReport(str(path), document["counts"], document["sha256"])
 
 
+def _utf8(data: bytes, where: str) -> str:
+    """The file's text; a file cut off inside a character is reported as truncated, like any cut-off JSON."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.reason != "unexpected end of data":
+            raise
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputError(f"{where}truncated or not JSON (line {line}, column {column}: the file ends inside a "
+                         "character); nothing was imported") from None
+
+
 def read_export(path: Path) -> dict[str, Any]:
     """Parse and check an export file's envelope, counts and checksum; raise a one-line error."""
     try:
@@ -97,8 +110,8 @@ def read_export(path: Path) -> dict[str, Any]:
         raise NotFoundError(f"no such file {str(path)!r}") from None
     where = f"{path}: "
     try:
-        text = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
-        document = json.loads(text)
+        data = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+        document = json.loads(_utf8(data, where))
     except (EOFError, OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{where}damaged or truncated ({exc}); nothing was imported") from None
     except json.JSONDecodeError as exc:

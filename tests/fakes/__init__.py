@@ -10,7 +10,9 @@ SQL ones hand out fresh domain objects, so a change counts only once it is saved
 :class:`FixedClock`, the reminder planner and the document handler on state entry.
 
 Modules: ``unit_of_work`` (tables, FakeDatabase, FakeUnitOfWork), ``repositories`` (one fake per
-repository port), ``mail`` (FakeMailer, FakeEmailRenderer), ``documents`` (renderer, writers, file store).
+repository port of the core, reminders, documents and case migrations), ``hours`` (``uow.hours`` and
+``uow.people``), ``serve`` (credentials, webhooks), ``mail`` (FakeMailer, FakeEmailRenderer),
+``documents`` (renderer, writers, file store).
 """
 
 from __future__ import annotations
@@ -23,9 +25,17 @@ from zoneinfo import ZoneInfo
 from journey.definitions.catalog import WorkflowCatalog
 from journey.definitions.machine import MachineCache
 from journey.domain.clock import FixedClock
-from journey.domain.events import StateEntered
+from journey.domain.events import (
+    CaseMigrated,
+    CaseOpened,
+    EvidenceCorrected,
+    MatterChanged,
+    StateEntered,
+    StateExited,
+)
 from journey.services.deps import Deps
-from journey.services.documents.rendering import on_state_entered
+from journey.services.documents.rendering import on_evidence_corrected, on_matter_changed, on_state_entered
+from journey.services.matters.recording import MatterFollower
 from journey.services.reminders.planning import ReminderPlanner, wire
 from tests.fakes.documents import FakeDocumentRenderer, FakeFileStore, FakeRendered, fake_document_tools
 from tests.fakes.mail import FakeEmailRenderer, FakeMailer
@@ -119,7 +129,15 @@ def bootstrap_fakes(now: datetime = NOW) -> FakeApp:
     db = FakeDatabase(now=clock.now)
     deps = Deps(uow=db.uow, workflows=workflow_catalog, clock=clock, machines=_MACHINES)
     files = FakeFileStore()
+    follower = MatterFollower(deps.workflows)  # as bootstrap/matters.py: before documents
+    deps.on(CaseOpened, follower.on_opened)
+    deps.on(StateEntered, follower.on_entered)
+    deps.on(StateExited, follower.on_exited)
+    deps.on(CaseMigrated, follower.on_migrated)
+    deps.evidence_providers.append(follower.evidence_for)
     tools = deps.documents = fake_document_tools(files)
     deps.on(StateEntered, on_state_entered(deps, tools))  # as bootstrap/documents.py
+    deps.on(MatterChanged, on_matter_changed(deps, tools))
+    deps.on(EvidenceCorrected, on_evidence_corrected(deps, tools))
     wire(deps, ReminderPlanner(deps.workflows, fixed_holiday, TZ))  # as bootstrap/reminders.py
     return FakeApp(deps, db, clock, files)

@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from journey.domain.case import Case, HistoryEntry
+from journey.domain.deals import Deal, DealEvent
 from journey.domain.errors import ConcurrentChangeError, NotFoundError
-from journey.domain.hours import NetworkMeeting, TimeEntry
 from journey.domain.municipality import Municipality, normalize_name, slugify
 from journey.domain.reminders import INTERRUPTED, Meeting, Reminder, ReminderStatus
 
@@ -187,7 +187,7 @@ class FakeReminderRepository(_Repository):
 
 def _meeting(row: dict[str, Any], board: dict[str, Any]) -> Meeting:
     return Meeting(row["id"], board["code"], board["name"] or board["code"], row["meeting_date"], row["start_time"],
-                   row["location"])
+                   row["location"], row["title"], row["sequence"])
 
 
 class FakeBoardMeetingRepository(_Repository):
@@ -236,15 +236,30 @@ class FakeBoardMeetingRepository(_Repository):
         if row is None:
             meeting_id = self.t.next_id("board_meeting")
             row = self.t.board_meetings[meeting_id] = {"id": meeting_id, "board_id": board_id, "meeting_date": day,
-                                                       "start_time": "", "location": "", "title": "", "source": ""}
+                                                       "start_time": "", "location": "", "title": "", "source": "",
+                                                       "source_uid": "", "sequence": 0}
+        elif details.get("start_time") and details["start_time"] != row["start_time"]:
+            row["sequence"] += 1  # a changed time is a new version of the meeting
         row.update({k: v for k, v in details.items() if v})
         return created
+
+    def find_meeting(self, board_id: int, *, day: date | None = None, uid: str = "") -> Meeting | None:
+        if day is not None:
+            row = self._meeting_row(board_id, day)
+        elif uid:
+            row = next((m for m in self.t.board_meetings.values() if m["board_id"] == board_id
+                        and m["source_uid"] == uid), None)
+        else:
+            return None
+        return _meeting(row, self.t.boards[board_id]) if row else None
 
     def move_meeting(self, board_id: int, day: date, new_day: date) -> bool:
         row = self._meeting_row(board_id, day)
         if row is None:
             return False
-        row["meeting_date"] = new_day
+        if new_day != day:
+            row["meeting_date"] = new_day
+            row["sequence"] += 1
         return True
 
     def remove_meeting(self, board_id: int, day: date) -> bool:
@@ -275,10 +290,10 @@ class FakePauseRepository(_Repository):
         return [dict(p) for _, p in sorted(self.t.pauses.items()) if p["case_id"] == case_id]
 
 
-# --- documents, hours, case migrations ------------------------------------------------------------------------------
+# --- documents, case migrations -------------------------------------------------------------------------------------
 
 _DOCUMENT_DEFAULTS = {"title": "", "template_source": "", "overridden": False, "size": 0, "sha256": "", "revision": 1,
-                      "reason": "ENTERED", "actor": ""}
+                      "reason": "ENTERED", "actor": "", "deal_id": None}
 
 
 class FakeDocumentRepository(_Repository):
@@ -297,55 +312,6 @@ class FakeDocumentRepository(_Repository):
 
     def for_case(self, case_id: int) -> list[dict[str, Any]]:
         return [dict(d) for _, d in sorted(self.t.documents.items()) if d["case_id"] == case_id]
-
-
-def _in_year(day: date, year: int) -> bool:
-    return day.year == year
-
-
-class FakeHoursRepository(_Repository):
-    def add_entry(self, entry: TimeEntry, actor: str) -> int:
-        entry_id = self.t.next_id("time_entry")
-        self.t.time_entries[entry_id] = {"id": entry_id, "entry": entry, "created_by": actor,
-                                         "created_at": self._uow.db.now()}
-        return entry_id
-
-    def _entries(self) -> list[tuple[int, TimeEntry]]:
-        return [(i, row["entry"]) for i, row in sorted(self.t.time_entries.items())]
-
-    def day_total(self, person: str, day: date) -> int:
-        return sum(e.hours for _, e in self._entries() if e.person == person and e.day == day)
-
-    def attended(self, meeting_id: int, municipality_id: int, person: str) -> bool:
-        return any(e.meeting_id == meeting_id and e.municipality_id == municipality_id and e.person == person
-                   for _, e in self._entries())
-
-    def entries(self, year: int, municipality_id: int | None = None) -> list[dict[str, Any]]:
-        rows = []
-        for i, e in self._entries():
-            if not _in_year(e.day, year) or (municipality_id is not None and e.municipality_id != municipality_id):
-                continue
-            m = self.t.municipalities[e.municipality_id]
-            rows.append({"id": i, "municipality_id": e.municipality_id, "municipality": m["name"], "code": m["code"],
-                         "person": e.person, "date": e.day, "hours": e.hours, "activity": e.activity.value,
-                         "description": e.description, "stage": e.stage, "meeting_id": e.meeting_id})
-        return sorted(rows, key=lambda r: (r["municipality"], r["date"], r["person"], r["id"]))
-
-    def add_meeting(self, meeting: NetworkMeeting, actor: str) -> NetworkMeeting:
-        stored = dataclasses.replace(meeting, id=self.t.next_id("network_meeting"))
-        self.t.network_meetings[stored.id] = stored  # type: ignore[index]
-        return stored
-
-    def meeting(self, meeting_id: int) -> NetworkMeeting | None:
-        return self.t.network_meetings.get(meeting_id)
-
-    def meetings(self, year: int) -> list[NetworkMeeting]:
-        found = [m for m in self.t.network_meetings.values() if _in_year(m.day, year)]
-        return sorted(found, key=lambda m: (m.day, m.id or 0))
-
-    def attendance(self, year: int) -> list[tuple[int, int, str]]:
-        return [(e.meeting_id, e.municipality_id, e.person) for _, e in self._entries()
-                if e.meeting_id is not None and _in_year(e.day, year)]
 
 
 class FakeCaseMigrationRepository(_Repository):
@@ -381,3 +347,48 @@ class FakeCaseMigrationRepository(_Repository):
 
     def cases(self, run_id: int) -> list[dict[str, Any]]:
         return [dict(r) for _, r in sorted(self.t.case_migrations.items()) if r["run_id"] == run_id]
+
+
+# --- deals ----------------------------------------------------------------------------------------------------------
+
+
+class FakeDealRepository(_Repository):
+    """Deals and their append-only history; ``save`` is optimistically locked like the SQL one."""
+
+    def next_number(self, case_id: int) -> int:
+        return max((d.number for d in self.t.deals.values() if d.case_id == case_id), default=0) + 1
+
+    def add(self, deal: Deal) -> Deal:
+        if any(d.case_id == deal.case_id and d.number == deal.number for d in self.t.deals.values()):
+            raise ConcurrentChangeError(f"deal {deal.number} was added by someone else at the same time; "
+                                        "nothing was saved, try again")
+        stored = dataclasses.replace(deal, id=self.t.next_id("deal"), version=1)
+        self.t.deals[stored.id or 0] = stored
+        return copy.deepcopy(stored)
+
+    def save(self, deal: Deal) -> None:
+        assert deal.id is not None
+        committed = self._uow.db.committed.deals.get(deal.id)
+        if committed is not None and committed.version != self._uow._deal_versions_at_begin.get(deal.id):
+            raise ConcurrentChangeError("another user changed this case at the same time; nothing was saved, try again")
+        deal.version = self.t.deals[deal.id].version + 1
+        self.t.deals[deal.id] = copy.deepcopy(deal)
+
+    def get(self, case_id: int, number: int) -> Deal | None:
+        return next((copy.deepcopy(d) for d in self.t.deals.values() if d.case_id == case_id and d.number == number),
+                    None)
+
+    def for_case(self, case_id: int) -> list[Deal]:
+        return [copy.deepcopy(d) for d in sorted(self.t.deals.values(), key=lambda d: d.number) if d.case_id == case_id]
+
+    def all(self) -> list[Deal]:
+        return [copy.deepcopy(d) for d in sorted(self.t.deals.values(), key=lambda d: (d.municipality_id, d.number))]
+
+    def add_event(self, event: DealEvent) -> DealEvent:
+        seq = max((e.seq for e in self.t.deal_events if e.deal_id == event.deal_id), default=0) + 1
+        stored = dataclasses.replace(event, changes=copy.deepcopy(event.changes), seq=seq)
+        self.t.deal_events.append(stored)
+        return copy.deepcopy(stored)
+
+    def events(self, deal_id: int) -> list[DealEvent]:
+        return copy.deepcopy(sorted((e for e in self.t.deal_events if e.deal_id == deal_id), key=lambda e: e.seq))

@@ -9,24 +9,34 @@ from datetime import UTC, datetime
 from typing import Any
 
 from journey.domain.case import Case, HistoryEntry
-from journey.domain.hours import NetworkMeeting
+from journey.domain.deals import Deal, DealEvent
+from journey.domain.esf import Attestation, ClaimPeriod
+from journey.domain.hours import TimeEntry
+from journey.domain.matters import Matter
 from journey.domain.reminders import Reminder
+from journey.ports.auth import CredentialRepository
 from journey.ports.case_migrations import CaseMigrationRepository
 from journey.ports.core import CaseRepository, MunicipalityRepository, UserRepository
+from journey.ports.deals import DealRepository
 from journey.ports.documents import DocumentRepository
-from journey.ports.hours import HoursRepository
+from journey.ports.hours import HoursRepository, PeopleRepository
+from journey.ports.matters import MatterRepository
 from journey.ports.reminders import BoardMeetingRepository, PauseRepository, ReminderRepository
+from journey.ports.webhooks import WebhookRepository
+from tests.fakes.hours import FakeHoursRepository, FakePeopleRepository
+from tests.fakes.matters import FakeMatterRepository
 from tests.fakes.repositories import (
     FakeBoardMeetingRepository,
     FakeCaseMigrationRepository,
     FakeCaseRepository,
+    FakeDealRepository,
     FakeDocumentRepository,
-    FakeHoursRepository,
     FakeMunicipalityRepository,
     FakePauseRepository,
     FakeReminderRepository,
     FakeUserRepository,
 )
+from tests.fakes.serve import FakeCredentialRepository, FakeWebhookRepository
 
 NOW = datetime(2022, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -44,10 +54,25 @@ class Tables:
     board_meetings: dict[int, dict[str, Any]] = field(default_factory=dict)
     pauses: dict[int, dict[str, Any]] = field(default_factory=dict)
     documents: dict[int, dict[str, Any]] = field(default_factory=dict)
-    time_entries: dict[int, dict[str, Any]] = field(default_factory=dict)
-    network_meetings: dict[int, NetworkMeeting] = field(default_factory=dict)
+    people: dict[int, dict[str, Any]] = field(default_factory=dict)  # {"person": Person, "name_key": ...}
+    time_entries: dict[int, TimeEntry] = field(default_factory=dict)  # append-only
+    network_meetings: dict[int, dict[str, Any]] = field(default_factory=dict)  # {"meeting": NetworkMeeting, ...}
+    claim_periods: dict[int, ClaimPeriod] = field(default_factory=dict)
+    attestations: dict[int, Attestation] = field(default_factory=dict)
+    esf_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    hours_exports: dict[int, dict[str, Any]] = field(default_factory=dict)
+    esf_audit: dict[int, dict[str, Any]] = field(default_factory=dict)
     migration_runs: dict[int, dict[str, Any]] = field(default_factory=dict)
     case_migrations: dict[int, dict[str, Any]] = field(default_factory=dict)
+    passwords: dict[str, str] = field(default_factory=dict)
+    sessions: dict[str, Any] = field(default_factory=dict)
+    tokens: dict[str, Any] = field(default_factory=dict)
+    login_attempts: list[tuple[str, str, datetime, bool]] = field(default_factory=list)
+    webhooks: dict[int, Any] = field(default_factory=dict)
+    deliveries: dict[int, dict[str, Any]] = field(default_factory=dict)
+    deals: dict[int, Deal] = field(default_factory=dict)
+    deal_events: list[DealEvent] = field(default_factory=list)
+    matters: dict[int, Matter] = field(default_factory=dict)
     last_id: dict[str, int] = field(default_factory=dict)
 
     def next_id(self, table: str) -> int:
@@ -74,6 +99,7 @@ class FakeUnitOfWork:
         self.db = db
         self._tables: Tables | None = None
         self._versions_at_begin: dict[int, int] = {}
+        self._deal_versions_at_begin: dict[int, int] = {}
         # typed as the ports, so a type checker holds each fake to its Protocol
         self.municipalities: MunicipalityRepository = FakeMunicipalityRepository(self)
         self.users: UserRepository = FakeUserRepository(self)
@@ -83,11 +109,17 @@ class FakeUnitOfWork:
         self.pauses: PauseRepository = FakePauseRepository(self)
         self.documents: DocumentRepository = FakeDocumentRepository(self)
         self.hours: HoursRepository = FakeHoursRepository(self)
+        self.people: PeopleRepository = FakePeopleRepository(self)
         self.case_migrations: CaseMigrationRepository = FakeCaseMigrationRepository(self)
+        self.auth: CredentialRepository = FakeCredentialRepository(self)
+        self.webhooks: WebhookRepository = FakeWebhookRepository(self)
+        self.deals: DealRepository = FakeDealRepository(self)
+        self.matters: MatterRepository = FakeMatterRepository(self)
 
     def _begin(self) -> None:
         self._tables = copy.deepcopy(self.db.committed)
         self._versions_at_begin = {i: c.version for i, c in self._tables.cases.items()}
+        self._deal_versions_at_begin = {i: d.version for i, d in self._tables.deals.items()}
 
     def __enter__(self) -> FakeUnitOfWork:
         self._begin()
@@ -102,6 +134,7 @@ class FakeUnitOfWork:
         self.db.committed = copy.deepcopy(self._tables)
         self.db.commits += 1
         self._versions_at_begin = {i: c.version for i, c in self._tables.cases.items()}
+        self._deal_versions_at_begin = {i: d.version for i, d in self._tables.deals.items()}
 
     def rollback(self) -> None:
         self._begin()

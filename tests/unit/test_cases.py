@@ -29,7 +29,7 @@ def test_open_case_starts_in_the_initial_state_and_is_audited(fake: FakeApp) -> 
 
     case = current_case(fake)
     assert case is not None and case.id == opened.id
-    assert (case.workflow, case.workflow_version, case.state, case.status) == ("handbook", 1, "interest",
+    assert (case.workflow, case.workflow_version, case.state, case.status) == ("handbook", 2, "interest",
                                                                                 CaseStatus.ACTIVE)
     assert case.opened_at == fake.clock.now()
     (entry,) = history(fake, case.id or 0)

@@ -8,7 +8,7 @@ import pytest
 
 from journey.domain.case import CaseStatus
 from journey.domain.errors import ConcurrentChangeError
-from journey.ports import case_migrations, core, documents, hours, mail, reminders
+from journey.ports import auth, case_migrations, core, deals, documents, hours, mail, matters, reminders, webhooks
 from journey.ports.unit_of_work import UnitOfWork
 from tests.fakes import FakeApp, FakeDatabase, FakeDocumentRenderer, FakeEmailRenderer, FakeMailer, FakeUnitOfWork
 from tests.unit.support import case_in, current_case
@@ -16,7 +16,11 @@ from tests.unit.support import case_in, current_case
 PORTS = {"municipalities": core.MunicipalityRepository, "users": core.UserRepository, "cases": core.CaseRepository,
          "reminders": reminders.ReminderRepository, "board_meetings": reminders.BoardMeetingRepository,
          "pauses": reminders.PauseRepository, "documents": documents.DocumentRepository,
-         "hours": hours.HoursRepository, "case_migrations": case_migrations.CaseMigrationRepository}
+         "hours": hours.HoursRepository, "people": hours.PeopleRepository,
+         "case_migrations": case_migrations.CaseMigrationRepository, "auth": auth.CredentialRepository,
+         "webhooks": webhooks.WebhookRepository,
+         "deals": deals.DealRepository,
+         "matters": matters.MatterRepository}
 
 
 def declared(protocol: type) -> dict[str, inspect.Signature]:

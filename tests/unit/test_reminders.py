@@ -64,7 +64,7 @@ def test_meeting_reminders_count_back_from_the_next_board_meeting(fake: FakeApp)
         ("pre_meeting", "board_secretary"): (date(2022, 4, 27), datetime(2022, 4, 27, 6, 0, tzinfo=UTC)),
         ("pre_meeting", "board_chair"): (date(2022, 4, 27), datetime(2022, 4, 27, 6, 0, tzinfo=UTC)),
     }
-    assert planned["matter_deadline", "coordinator"].reason == "4 veckor före KS sammanträde 2022-05-04"
+    assert planned["matter_deadline", "coordinator"].reason == "4 veckor före KS:s sammanträde 2022-05-04"
     assert all(r.board == "KS" and r.meeting_id is not None for r in planned.values())
 
 

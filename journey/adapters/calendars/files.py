@@ -1,66 +1,93 @@
-"""Read a board calendar file: CSV (comma or semicolon, UTF-8 with or without BOM) or ICS."""
+"""Read a board calendar file: CSV, XLSX or ICS, chosen by the file's suffix.
+
+CSV may be UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1252 as Swedish Excel saves
+"CSV (semikolonavgränsad)"; the delimiter (semicolon, comma or tab) is taken from the header row.
+"""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from journey.adapters.calendars.ics import parse_ics
-from journey.domain.board_meetings import (
-    CalendarFileError,
-    MeetingRow,
-    check_board,
-    check_email,
-    parse_day,
-    parse_time,
-)
+from journey.adapters.calendars.tables import HEADER_SEARCH, read_rows
+from journey.domain.board_meetings import MeetingRow, check_board, header_column
+from journey.domain.errors import CalendarFileError
 
-CSV_COLUMNS = ("board", "date", "time", "location", "title", "board_name", "secretary_email", "chair_email")
+ICS_SUFFIXES = (".ics", ".ical", ".ifb", ".icalendar")
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+OLD_EXCEL = (".xls", ".ods", ".numbers")
 
 
-def read_calendar(path: Path, board: str | None, tz: ZoneInfo) -> list[MeetingRow]:
-    """All rows of the file, or :class:`CalendarFileError` naming file and line for the first bad one."""
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise CalendarFileError(f"{path}: no such file") from None
-    except UnicodeDecodeError as exc:
-        raise CalendarFileError(f"{path}:1: not UTF-8 text ({exc.reason})") from None
-    if path.suffix.lower() in (".ics", ".ical", ".ifb"):
+def read_calendar(path: Path, board: str | None, tz: ZoneInfo, today: date | None = None) -> list[MeetingRow]:
+    """All rows of the file, or :class:`CalendarFileError` naming file and line for the first bad one.
+
+    ``today`` (the import date) bounds how far a recurring ICS series is expanded.
+    """
+    suffix = path.suffix.lower()
+    if suffix in OLD_EXCEL:
+        raise CalendarFileError(f"{path}: {suffix} is not read; save the plan as .xlsx or as CSV")
+    if not path.is_file():
+        raise CalendarFileError(f"{path}: {'not a file' if path.exists() else 'no such file'}")
+    if suffix in XLSX_SUFFIXES:
+        from journey.adapters.calendars.xlsx import read_xlsx
+
+        return read_xlsx(path, board)
+    text = decode(path.read_bytes(), str(path))
+    if suffix in ICS_SUFFIXES:
         if not board:
             raise CalendarFileError(f"{path}: an ICS calendar needs --board (KS, KF or the nämnd's code)")
-        return parse_ics(text, str(path), check_board(board, f"{path}:1"), tz)
+        from journey.adapters.calendars.ics import parse_ics
+
+        return parse_ics(text, str(path), check_board(board, f"{path}:1"), tz, today)
     return parse_csv(text, str(path), board)
 
 
+def decode(data: bytes, filename: str) -> str:
+    """UTF-8 (BOM or not), UTF-16 with a BOM, else Windows-1252 (what Swedish Excel writes)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise CalendarFileError(f"{filename}:{_line(data, exc.start)}: not UTF-16 text ({exc.reason})") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise CalendarFileError(f"{filename}:{_line(data, exc.start)}: neither UTF-8 nor Windows-1252 text "
+                                f"(byte 0x{data[exc.start]:02x})") from None
+
+
+def _line(data: bytes, offset: int) -> int:
+    return data[:offset].count(b"\n") + 1
+
+
+def _delimiter(text: str) -> str:
+    """The delimiter that splits one of the first lines into a header naming a date column; else the commonest."""
+    lines = [line for line in text.splitlines() if line.strip()][:HEADER_SEARCH]
+    by_count = sorted((";", ",", "\t"), key=lambda d: (-sum(line.count(d) for line in lines), d != ";"))
+    for delimiter in by_count:
+        for cells in csv.reader(lines, delimiter=delimiter):
+            if any(header_column(cell) == "date" for cell in cells):
+                return delimiter
+    return by_count[0]
+
+
 def parse_csv(text: str, filename: str, board: str | None = None) -> list[MeetingRow]:
-    lines = text.splitlines()
-    if not lines:
+    """The meetings of a CSV sammanträdesplan; errors name ``filename:line``."""
+    if not text.strip():
         raise CalendarFileError(f"{filename}:1: empty file")
-    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip().lower() for h in next(reader)]
-    unknown = [h for h in header if h not in CSV_COLUMNS]
-    if unknown or "date" not in header or ("board" not in header and not board):
-        extra = f"; unknown: {', '.join(unknown)}" if unknown else ""
-        raise CalendarFileError(f"{filename}:1: header must have date{'' if board else ' and board'} "
-                                f"(columns: {', '.join(CSV_COLUMNS)}){extra}")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     rows = []
-    for values in reader:
-        where = f"{filename}:{reader.line_num}"
-        if not any(v.strip() for v in values):
-            continue
-        if len(values) != len(header):
-            raise CalendarFileError(f"{where}: {len(values)} columns, the header has {len(header)}")
-        cell = dict(zip(header, values, strict=True))
-        rows.append(MeetingRow(
-            board=check_board(cell.get("board") or board or "", where), day=parse_day(cell["date"], where),
-            start=parse_time(cell.get("time", ""), where), location=cell.get("location", "").strip(),
-            title=cell.get("title", "").strip(), board_name=cell.get("board_name", "").strip(),
-            secretary_email=check_email(cell.get("secretary_email", ""), where),
-            chair_email=check_email(cell.get("chair_email", ""), where), line=reader.line_num))
-    if not rows:
-        raise CalendarFileError(f"{filename}:2: no meetings in the file")
-    return rows
+    try:
+        for cells in reader:
+            rows.append((reader.line_num, cells))
+    except csv.Error as exc:
+        raise CalendarFileError(f"{filename}:{reader.line_num}: {exc}") from None
+    return read_rows(rows, lambda line: f"{filename}:{line}", board, strict_width=True)

@@ -1,16 +1,43 @@
-"""A small iCalendar (RFC 5545) reader for board calendars and writer for meeting attachments."""
+"""iCalendar (RFC 5545) board calendars through ``icalendar`` and ``recurring-ical-events``.
+
+Reading: every VEVENT is a meeting of one board, its time read in the local zone (Europe/Stockholm).
+Time zones come from the file's VTIMEZONE blocks, IANA names or Windows names such as
+``W. Europe Standard Time`` (icalendar maps those to IANA zones). A series (RRULE, RDATE, EXDATE) is
+expanded from its first meeting up to its UNTIL or COUNT, but never more than :data:`HORIZON_YEARS`
+years after the import date. A moved occurrence (a RECURRENCE-ID override) counts at its new date;
+a cancelled event or occurrence (STATUS:CANCELLED) is not a meeting. Errors name ``file:line``.
+
+Writing: the meeting attachment of a reminder, and a municipality's subscribable calendar.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+import tempfile
+from collections.abc import Iterable
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from journey.domain.board_meetings import MeetingRow
+from journey.domain.board_meetings import CalendarEntry, CalendarFeed, MeetingRow
 from journey.domain.errors import CalendarFileError
 from journey.ports.mail import CalendarEvent
 
-_DT = re.compile(r"^(\d{8})(?:T(\d{6})(Z?))?$")
+HORIZON_YEARS = 3
+MEETING_HOURS = 2  # the length written for a timed meeting (journey stores no end time)
+PRODID = "-//journey//sammantraden//SV"
+REFRESH = timedelta(hours=6)
+_DATES = ("DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "RDATE")
+_CHECKED = {*_DATES, "RRULE", "UID", "STATUS", "SUMMARY", "LOCATION"}
+_QUOTED = re.compile(r"'([^']+)'")
+
+
+# -- Reading --------------------------------------------------------------------------------------------
 
 
 def _unfold(text: str) -> list[tuple[int, str]]:
@@ -24,83 +51,245 @@ def _unfold(text: str) -> list[tuple[int, str]]:
     return lines
 
 
-def _unescape(value: str) -> str:
-    return re.sub(r"\\([\\;,nN])", lambda m: "\n" if m.group(1) in "nN" else m.group(1), value)
+@dataclass
+class _Source:
+    """Where one VEVENT sits in the file: its BEGIN line and the first line of each property."""
+
+    begin: int
+    lines: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+    def line(self, prop: str | None) -> int:
+        return self.lines.get(prop or "", (self.begin, ""))[0]
+
+    def value(self, prop: str) -> str:
+        return self.lines.get(prop, (0, ""))[1]
 
 
-def _start(name_params: str, value: str, where: str, tz: ZoneInfo) -> tuple[date, str]:
-    match = _DT.match(value.strip())
-    params = dict(p.split("=", 1) for p in name_params.split(";")[1:] if "=" in p)
-    try:
-        if match is None:
-            raise ValueError
-        day = datetime.strptime(match.group(1), "%Y%m%d").date()
-        if not match.group(2):
-            return day, ""
-        at = datetime.strptime(match.group(1) + match.group(2), "%Y%m%d%H%M%S")
-        source = UTC if match.group(3) else ZoneInfo(params.get("TZID", str(tz)).strip('"'))
-        local = at.replace(tzinfo=source).astimezone(tz)
-        return local.date(), local.strftime("%H:%M")
-    except (ValueError, ZoneInfoNotFoundError):
-        raise CalendarFileError(f"{where}: DTSTART {value!r} is not a date (YYYYMMDD or YYYYMMDDTHHMMSS)") from None
-
-
-def parse_ics(text: str, filename: str, board: str, tz: ZoneInfo) -> list[MeetingRow]:
-    """Every VEVENT becomes a meeting of ``board``; errors name ``filename:line``."""
-    rows: list[MeetingRow] = []
-    event: dict[str, str] | None = None
-    begin = 0
+def _scan(text: str, filename: str) -> list[_Source]:
+    """The VEVENTs of the file in order (icalendar keeps no line numbers); unclosed blocks are errors."""
+    sources: list[_Source] = []
+    stack: list[tuple[str, int]] = []
     for number, line in _unfold(text):
-        name_params, _, value = line.partition(":")
-        name = name_params.split(";", 1)[0].upper()
-        if name == "BEGIN" and value.upper() == "VEVENT":
-            event, begin = {}, number
-        elif name == "END" and value.upper() == "VEVENT" and event is not None:
-            if "DTSTART" not in event:
-                raise CalendarFileError(f"{filename}:{begin}: VEVENT without DTSTART")
-            rows.append(MeetingRow(board, *_start(event["DTSTART"], event["_dt"], event["_where"], tz),
-                                   location=event.get("LOCATION", ""), title=event.get("SUMMARY", ""), line=begin))
-            event = None
-        elif event is not None and name == "DTSTART":
-            event.update(DTSTART=name_params, _dt=value, _where=f"{filename}:{number}")
-        elif event is not None and name in ("SUMMARY", "LOCATION"):
-            event[name] = " ".join(_unescape(value).split())[:200]
-    if event is not None:
-        raise CalendarFileError(f"{filename}:{begin}: VEVENT is not closed (END:VEVENT missing)")
-    if not rows:
+        name_params, _, value = _split(line)
+        name, component = name_params.split(";", 1)[0].strip().upper(), value.strip().upper()
+        if name == "BEGIN":
+            stack.append((component, number))
+            if component == "VEVENT":
+                sources.append(_Source(number))
+        elif name == "END":
+            if stack and stack[-1][0] == component:
+                stack.pop()
+        elif stack and stack[-1][0] == "VEVENT" and sources:
+            sources[-1].lines.setdefault(name, (number, value.strip()))
+    if stack:
+        component, number = stack[-1]
+        raise CalendarFileError(f"{filename}:{number}: BEGIN:{component} is not closed (END:{component} missing)")
+    return sources
+
+
+def _split(line: str) -> tuple[str, str, str]:
+    """``NAME;PARAM="a:b":value`` -> name and parameters, ``:``, value (a colon may sit in a quoted parameter)."""
+    quoted = False
+    for index, char in enumerate(line):
+        if char == '"':
+            quoted = not quoted
+        elif char == ":" and not quoted:
+            return line[:index], ":", line[index + 1:]
+    return line, "", ""
+
+
+def _line_of(text: str, message: str, after: int = 0) -> int:
+    """The line holding the content line quoted in an icalendar error message, else ``after`` or 1."""
+    for quoted in _QUOTED.findall(message):
+        for number, line in _unfold(text):
+            if number >= after and quoted.strip() and quoted.strip() in line:
+                return number
+    return after or 1
+
+
+def _check(event: Any, source: _Source, filename: str, text: str) -> None:
+    for prop, message in event.errors:
+        name = (prop or "").upper()
+        if prop is not None and name not in _CHECKED:
+            continue  # a broken property journey does not read (ATTENDEE, X-…) does not matter
+        where = f"{filename}:{source.line(name) if prop else _line_of(text, message, source.begin)}"
+        if name in _DATES:
+            raise CalendarFileError(f"{where}: {name} {source.value(name)!r} is not a date "
+                                    "(YYYYMMDD or YYYYMMDDTHHMMSS)")
+        raise CalendarFileError(f"{where}: {name or 'content line'}: {message}")
+    if event.get("DTSTART") is None:
+        raise CalendarFileError(f"{filename}:{source.begin}: VEVENT without DTSTART")
+    start, end = event["DTSTART"].dt, event["DTEND"].dt if event.get("DTEND") is not None else None
+    try:
+        backwards = end is not None and type(start) is type(end) and end < start
+    except TypeError:  # a floating time against one with a zone: nothing to compare
+        backwards = False
+    if backwards:
+        raise CalendarFileError(f"{filename}:{source.line('DTEND')}: DTEND {source.value('DTEND')!r} is before "
+                                f"DTSTART {source.value('DTSTART')!r}")
+    for name in ("DTSTART", "RECURRENCE-ID"):
+        prop = event.get(name)
+        tzid = prop.params.get("TZID") if prop is not None else None
+        if tzid and isinstance(prop.dt, datetime) and prop.dt.tzinfo is None:
+            raise CalendarFileError(f"{filename}:{source.line(name)}: time zone {tzid!r} is unknown "
+                                    "(no VTIMEZONE in the file, not an IANA or Windows zone name)")
+
+
+def _day(value: date) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _local(value: date, tz: ZoneInfo) -> tuple[date, str]:
+    if isinstance(value, datetime):
+        at = value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
+        return at.date(), at.strftime("%H:%M")
+    return value, ""
+
+
+def _stamp(value: date) -> str:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ") if value.tzinfo else value.strftime("%Y%m%dT%H%M%S")
+    return value.strftime("%Y%m%d")
+
+
+def _years_later(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _identity(uid: str, key: str) -> str:
+    """The event a meeting came from, short enough to store (long UIDs are hashed)."""
+    identity = f"{uid}/{key}" if key else uid
+    return identity if len(identity) <= 300 else "sha256:" + hashlib.sha256(identity.encode()).hexdigest()
+
+
+def _clean(value: Any) -> str:
+    return " ".join(str(value or "").split())[:200]
+
+
+def parse_ics(text: str, filename: str, board: str, tz: ZoneInfo, today: date | None = None) -> list[MeetingRow]:
+    """The meetings of ``board`` in an iCalendar file, cancelled occurrences marked ``cancelled``.
+
+    Every row carries the event's UID (with the original date of an occurrence of a series), so a
+    later import of the same calendar moves or removes the meetings it imported before.
+    """
+    import icalendar
+    import recurring_ical_events
+
+    sources = _scan(text, filename)
+    try:
+        calendar = icalendar.Calendar.from_ical(text)
+    except ValueError as exc:
+        message = (str(exc).strip().splitlines() or [""])[0]
+        raise CalendarFileError(f"{filename}:{_line_of(text, message)}: not an iCalendar file ({message})") from None
+    events = list(calendar.walk("VEVENT"))
+    if not events:
         raise CalendarFileError(f"{filename}:1: no VEVENT found: is this an iCalendar file?")
-    return rows
+    if len(sources) != len(events):
+        sources = [_Source(1) for _ in events]
+    for event, source in zip(events, sources, strict=True):
+        _check(event, source, filename, text)
+
+    series = {str(e.get("UID", "")) for e in events if e.get("RRULE") or e.get("RDATE") or e.get("RECURRENCE-ID")}
+    begin: dict[tuple[str, str], int] = {}
+    for event, source in zip(events, sources, strict=True):
+        rid = event.get("RECURRENCE-ID")
+        begin.setdefault((str(event.get("UID", "")), _stamp(rid.dt) if rid is not None else ""), source.begin)
+    first = min(_day(e["DTSTART"].dt) for e in events)
+    last = max([_years_later(today or date.today(), HORIZON_YEARS),
+                *(_day(e["DTSTART"].dt) for e in events if str(e.get("UID", "")) not in series)])
+    try:
+        occurrences = list(recurring_ical_events.of(calendar).between(first, last + timedelta(days=1)))
+    except Exception as exc:  # the library's own errors on a series it cannot expand
+        raise CalendarFileError(f"{filename}:1: cannot expand the recurring events: {exc}") from None
+
+    rows = []
+    for occurrence in occurrences:
+        uid = str(occurrence.get("UID", ""))
+        rid = occurrence.get("RECURRENCE-ID")  # older recurring-ical-events set it on overrides only
+        key = _stamp((rid or occurrence["DTSTART"]).dt) if uid and uid in series else ""
+        day, start = _local(occurrence["DTSTART"].dt, tz)
+        rows.append(MeetingRow(
+            board, day, start, location=_clean(occurrence.get("LOCATION")), title=_clean(occurrence.get("SUMMARY")),
+            line=begin.get((uid, key)) or begin.get((uid, ""), 1), uid=_identity(uid, key) if uid else "",
+            cancelled=str(occurrence.get("STATUS", "")).upper() == "CANCELLED"))
+    return sorted(rows, key=lambda r: (r.day, r.start, r.line))
 
 
-def _escape(value: str) -> str:
-    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    return value.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+# -- Writing --------------------------------------------------------------------------------------------
 
 
-def _fold(line: str) -> str:
-    out, current = [], ""
-    for char in line:
-        if len((current + char).encode()) > 74:
-            out.append(current)
-            current = " "
-        current += char
-    return "\r\n".join([*out, current])
+def _event(entry: CalendarEntry, tz: ZoneInfo, stamp: datetime) -> Any:
+    """One VEVENT; a timed event is written in UTC, an all-day one as dates."""
+    import icalendar
+
+    event = icalendar.Event()
+    event.add("uid", entry.uid)
+    event.add("dtstamp", stamp.astimezone(UTC))
+    if entry.start:
+        hour, minute = (int(p) for p in entry.start.split(":"))
+        begin = datetime.combine(entry.day, time(hour, minute), tzinfo=tz).astimezone(UTC)
+        event.add("dtstart", begin)
+        event.add("dtend", begin + timedelta(hours=MEETING_HOURS))
+    else:
+        event.add("dtstart", entry.day)
+        event.add("dtend", entry.day + timedelta(days=1))
+        event.add("transp", "TRANSPARENT")
+    event.add("sequence", entry.sequence)
+    event.add("summary", entry.summary)
+    for name, value in (("location", entry.location), ("description", entry.description),
+                        ("related-to", entry.related_to)):
+        if value:
+            event.add(name, value)
+    if entry.category:
+        event.add("categories", [entry.category])
+    return event
+
+
+def _calendar(entries: Iterable[CalendarEntry], tz: ZoneInfo, stamp: datetime, name: str = "") -> bytes:
+    import icalendar
+
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    if name:  # a subscribed calendar: its name (RFC 7986 and the common X- names) and how often to refresh it
+        calendar.add("name", name)
+        calendar.add("x-wr-calname", name)
+        calendar.add("x-wr-timezone", str(tz))
+        calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", "PT6H")
+    for entry in entries:
+        calendar.add_component(_event(entry, tz, stamp))
+    return bytes(calendar.to_ical())
 
 
 def build_ics(event: CalendarEvent, tz: ZoneInfo, stamp: datetime) -> str:
-    """A METHOD:PUBLISH calendar with one event; timed events are written in UTC."""
-    if event.start:
-        hour, minute = (int(p) for p in event.start.split(":"))
-        begin = datetime(event.day.year, event.day.month, event.day.day, hour, minute, tzinfo=tz).astimezone(UTC)
-        when = [f"DTSTART:{begin:%Y%m%dT%H%M%SZ}", f"DTEND:{begin + timedelta(hours=2):%Y%m%dT%H%M%SZ}"]
-    else:
-        when = [f"DTSTART;VALUE=DATE:{event.day:%Y%m%d}", f"DTEND;VALUE=DATE:{event.day + timedelta(days=1):%Y%m%d}"]
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//journey//reminders//SV", "METHOD:PUBLISH",
-             "BEGIN:VEVENT", f"UID:{_escape(event.uid)}", f"DTSTAMP:{stamp.astimezone(UTC):%Y%m%dT%H%M%SZ}", *when,
-             f"SUMMARY:{_escape(event.summary)}"]
-    if event.location:
-        lines.append(f"LOCATION:{_escape(event.location)}")
-    if event.description:
-        lines.append(f"DESCRIPTION:{_escape(event.description)}")
-    lines += ["END:VEVENT", "END:VCALENDAR"]
-    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+    """A METHOD:PUBLISH calendar with one meeting, sent along with a reminder."""
+    entry = CalendarEntry(event.uid, event.day, event.summary, event.start, event.location, event.description)
+    return _calendar([entry], tz, stamp).decode("utf-8")
+
+
+def build_feed(feed: CalendarFeed, tz: ZoneInfo, stamp: datetime) -> bytes:
+    """The subscribable calendar: stable UIDs, SEQUENCE from the data, refreshed every six hours."""
+    return _calendar(feed.entries, tz, stamp, feed.name)
+
+
+def write_feed(path: Path, data: bytes) -> None:
+    """Write atomically, so a web server publishing the file never serves half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise

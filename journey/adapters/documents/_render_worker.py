@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sys
 from datetime import date
@@ -47,13 +48,22 @@ def _autoescape(name: str | None) -> bool:
     return bool(name) and str(name).removesuffix(".j2").endswith((".html", ".htm", ".xml"))
 
 
-def make_environment(search_path: list[str], loaded: dict[str, tuple[str, str]]) -> Any:
+def make_environment(search_path: list[str], loaded: dict[str, tuple[str, str]], root: str | None = None) -> Any:
+    """A sandboxed environment over ``search_path``; with ``root`` every template file, links followed,
+    must lie inside ``root`` (a municipality's override that links to /etc/passwd is refused)."""
     from jinja2 import FileSystemLoader, StrictUndefined
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     class RecordingLoader(FileSystemLoader):
         def get_source(self, environment: Any, template: str) -> tuple[str, str, Any]:
             source, filename, uptodate = super().get_source(environment, template)
+            if root is not None:
+                real = os.path.realpath(filename)
+                if os.path.commonpath([real, root]) != root:
+                    from jinja2.exceptions import SecurityError
+
+                    raise SecurityError(f"{filename} is a link to {real}, outside the template folder {root}; "
+                                        "refused")
             loaded[template] = (filename, hashlib.sha256(source.encode()).hexdigest())
             return source, filename, uptodate
 
@@ -98,21 +108,21 @@ def describe(exc: BaseException, template: str) -> str:
     return f"{where}: {type(exc).__name__}: {text}"
 
 
-_SHARED: dict[tuple[str, ...], Any] = {}
+_SHARED: dict[tuple[tuple[str, ...], str | None], Any] = {}
 
 
-def shared_environment(search_path: list[str]) -> Any:
+def shared_environment(search_path: list[str], root: str | None) -> Any:
     """One environment per search path for the worker's life (compiled templates cached, reloaded
     when a file changes); for e-mails, which need no record of the sources used."""
-    key = tuple(search_path)
+    key = (tuple(search_path), root)
     if key not in _SHARED:
-        _SHARED[key] = make_environment(search_path, {})
+        _SHARED[key] = make_environment(search_path, {}, root)
     return _SHARED[key]
 
 
-def render_one(search_path: list[str], job: dict[str, Any], max_output: int) -> dict[str, Any]:
+def render_one(search_path: list[str], job: dict[str, Any], max_output: int, root: str | None = None) -> dict[str, Any]:
     loaded: dict[str, tuple[str, str]] = {}
-    env = shared_environment(search_path) if job.get("shared") else make_environment(search_path, loaded)
+    env = shared_environment(search_path, root) if job.get("shared") else make_environment(search_path, loaded, root)
     name = job.get("template") or job.get("name") or "<string>"
     try:  # a job names a template file, or brings its source (an e-mail subject line)
         template = env.from_string(job["source"]) if "source" in job else env.get_template(name)
@@ -139,7 +149,8 @@ def _limit_memory() -> None:
 
 def answer(request: dict[str, Any]) -> dict[str, Any]:
     path = [str(Path(p)) for p in request["search_path"]]
-    return {"results": [render_one(path, job, request["max_output"]) for job in request["jobs"]]}
+    root = os.path.realpath(request["root"]) if request.get("root") else None
+    return {"results": [render_one(path, job, request["max_output"], root) for job in request["jobs"]]}
 
 
 def main() -> None:

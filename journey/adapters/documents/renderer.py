@@ -6,9 +6,11 @@ Lookup for municipality ``härjedalen`` (slug as in the registry) tries, in orde
     <templates>/documents/<name>.html.j2
 
 Partials (``_letterhead.html.j2``) resolve the same way, so an override can be a single
-partial. Rendering runs in a worker process (``_render_worker``, kept by ``render_process``)
-killed after ``timeout`` seconds: Jinja's sandbox blocks unsafe attribute access but does not
-bound CPU or memory.
+partial. A template file may be a link, but only to a file inside the templates folder:
+anything that resolves outside it (``/etc/passwd``) is refused with a one-line error.
+Rendering runs in a worker process (``_render_worker``, kept by ``render_process``) killed
+after ``timeout`` seconds: Jinja's sandbox blocks unsafe attribute access but does not bound
+CPU or memory.
 """
 
 from __future__ import annotations
@@ -85,7 +87,7 @@ class SandboxRenderer:
                 tried = ", ".join(str(p / f"{name}{SUFFIX}") for p in self.search_path(municipality_slug))
                 outcomes[i] = TemplateError(f"document template {name!r} not found (looked for {tried})", name)
         todo = [i for i, o in enumerate(outcomes) if o is None]
-        request = {"search_path": search, "max_output": self.max_output,
+        request = {"search_path": search, "max_output": self.max_output, "root": str(self.templates_dir.resolve()),
                    "jobs": [{"template": f"{jobs[i][0]}{SUFFIX}", "context": jobs[i][1]} for i in todo]}
         results = self._run(request, sorted({jobs[i][0] for i in todo})) if todo else []
         for i, result in zip(todo, results, strict=True):

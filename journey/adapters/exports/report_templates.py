@@ -15,6 +15,13 @@ def _minute(value: Any) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else (value or "")
 
 
+def _kr(value: Any) -> str:
+    """450000 -> '450 000 kr' (non-breaking spaces, as in Swedish print)."""
+    if value is None or value == "":
+        return ""
+    return f"{int(value):,}".replace(",", "\u00a0") + "\u00a0kr"
+
+
 class JinjaReportTemplates:
     """``render(name, context)``: what :func:`journey.services.monitoring.report_html.write_report` needs."""
 
@@ -26,6 +33,7 @@ class JinjaReportTemplates:
                                trim_blocks=True, lstrip_blocks=True)
         self.env.filters["day"] = _day
         self.env.filters["minute"] = _minute
+        self.env.filters["kr"] = _kr
 
     def __call__(self, name: str, context: dict[str, Any]) -> str:
         return self.env.get_template(name).render(**context)

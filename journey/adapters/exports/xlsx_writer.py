@@ -1,4 +1,10 @@
-"""Write :class:`~journey.ports.exports.Sheet` tables as an XLSX workbook (openpyxl) or CSV."""
+"""Write :class:`~journey.ports.exports.Sheet` tables as an XLSX workbook (openpyxl) or CSV.
+
+Text is data, never a formula (OWASP "CSV injection"): a text cell that begins with ``=``,
+``+``, ``-``, ``@``, a tab or a carriage return (or their fullwidth forms) is written to CSV
+with a leading apostrophe, and to XLSX as a text cell with Excel's quote prefix (the text
+itself unchanged). Numbers stay numbers.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +17,34 @@ from typing import Any
 from journey.ports.exports import Sheet
 
 Progress = Callable[[int], None]
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def is_formula_like(value: Any) -> bool:
+    """Text a spreadsheet would read as a formula (or a DDE command) if it were typed in."""
+    return isinstance(value, str) and value.startswith(FORMULA_START)
+
+
+def csv_value(value: Any) -> Any:
+    """A cell for CSV: dates as ISO text, formula-like text behind an apostrophe, numbers as they are."""
+    if value is None:
+        return ""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return "'" + value if is_formula_like(value) else value
 
 
 def _cell(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.replace(tzinfo=None)  # Excel has no time zones; values are UTC
     return value
+
+
+def _append(ws: Any, row: Sequence[Any]) -> None:
+    ws.append([_cell(v) for v in row])
+    for cell, value in zip(ws[ws.max_row], row, strict=False):
+        if is_formula_like(value):  # openpyxl would store "=..." as a live formula
+            cell.value, cell.data_type, cell.quotePrefix = value, "s", True
 
 
 def write_xlsx(path: Path, sheets: Sequence[Sheet], progress: Progress = lambda _: None) -> Path:
@@ -28,16 +56,16 @@ def write_xlsx(path: Path, sheets: Sequence[Sheet], progress: Progress = lambda 
     workbook.remove(workbook.active)
     for sheet in sheets:
         ws = workbook.create_sheet(sheet.title[:31])
-        ws.append(list(sheet.headers))
+        _append(ws, list(sheet.headers))
         for cell in ws[1]:
             cell.font = Font(bold=True)
         widths = [len(str(h)) for h in sheet.headers]
         for row in sheet.rows:
-            ws.append([_cell(v) for v in row])
+            _append(ws, row)
             widths = [max(w, min(60, len(str(v)))) for w, v in zip(widths, row, strict=False)]
             progress(1)
         if sheet.total_row is not None:
-            ws.append([_cell(v) for v in sheet.total_row])
+            _append(ws, sheet.total_row)
             for cell in ws[ws.max_row]:
                 cell.font = Font(bold=True)
         for index, header in enumerate(sheet.headers, start=1):
@@ -63,10 +91,10 @@ def write_csv(path: Path, sheet: Sheet, progress: Progress = lambda _: None) -> 
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.writer(handle)
-        writer.writerow(sheet.headers)
+        writer.writerow([csv_value(h) for h in sheet.headers])
         for row in sheet.rows:
-            writer.writerow(["" if v is None else v.isoformat() if isinstance(v, date | datetime) else v for v in row])
+            writer.writerow([csv_value(v) for v in row])
             progress(1)
         if sheet.total_row is not None:
-            writer.writerow(["" if v is None else v for v in sheet.total_row])
+            writer.writerow([csv_value(v) for v in sheet.total_row])
     return path

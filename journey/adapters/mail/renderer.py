@@ -38,7 +38,8 @@ class JinjaEmailRenderer:
         jobs = [{"source": subject, "name": "subject", "context": context, "shared": True},
                 {"template": text_name, "context": context, "shared": True},
                 {"template": html_name, "context": context, "shared": True}]
-        request = {"search_path": [str(self.directory)], "max_output": self.max_output, "jobs": jobs}
+        request = {"search_path": [str(self.directory)], "max_output": self.max_output, "jobs": jobs,
+                   "root": str(self.directory.parent.resolve())}  # links out of the templates folder are refused
         line = json.dumps(request, ensure_ascii=False, default=str).encode("utf-8")
         try:
             answer = self._process.request(line, self.timeout)

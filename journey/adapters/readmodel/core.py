@@ -117,6 +117,13 @@ class SqlReadModel:
         sql = f"SELECT {', '.join(keys)} FROM case_history WHERE case_id = ? ORDER BY seq"
         return [_row(keys, r) for r in self.query(sql, (case_id,))]
 
+    def awarded_deals(self, case_id: int) -> list[dict[str, Any]]:
+        """The case's deals that are awarded (tilldelad/avtal tecknat) or later, first awarded first."""
+        keys = ("number", "form", "counterparty", "status")
+        sql = (f"SELECT {', '.join(keys)} FROM deal WHERE case_id = ? AND status IN ('AWARDED', 'ONGOING', "
+               "'COMPLETED') ORDER BY COALESCE(decided_date, status_date), number")
+        return [_row(keys, r) for r in self.query(sql, (case_id,))]
+
     def close(self) -> None:
         if self._conn is not None:
             self._conn.close()

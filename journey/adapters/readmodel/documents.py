@@ -7,7 +7,7 @@ from typing import Any
 from journey.adapters.readmodel.core import _row
 
 KEYS = ("id", "state_path", "doc_id", "title", "template", "template_source", "overridden", "template_hash",
-        "input_hash", "format", "path", "size", "sha256", "revision", "reason", "actor", "created_at")
+        "input_hash", "format", "path", "size", "sha256", "revision", "reason", "actor", "created_at", "deal_id")
 
 
 def documents_of(read: Any, case_id: int) -> list[dict[str, Any]]:

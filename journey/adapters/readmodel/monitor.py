@@ -25,6 +25,8 @@ LAST_SQL = ("SELECT h.case_id, h.seq, h.kind, h.trigger, h.actor, h.at, h.to_sta
             "ON last.case_id = h.case_id AND last.seq = h.seq")
 HISTORY_KEYS = ("case_id", "seq", "kind", "from_state", "to_state", "trigger", "actor", "at", "evidence", "comment")
 REMINDER_KEYS = ("case_id", "rule_id", "state_path", "recipient_role", "due_at", "status", "sent_at")
+DEAL_KEYS = ("case_id", "number", "form", "title", "counterparty", "org_number", "value_sek", "value_basis",
+             "period_start", "period_end", "status", "status_date", "decided_date", "diarienummer")
 DOCUMENT_KEYS = ("case_id", "state_path", "doc_id", "template", "format", "path", "created_at")
 
 
@@ -75,15 +77,40 @@ class MonitorQueries:
     def history(self) -> dict[int, list[dict[str, Any]]]:
         return self._grouped("case_history", HISTORY_KEYS, "", "seq")
 
-    def hours_totals(self, year: int) -> dict[int, int]:
-        """ESF hours logged per municipality in ``year`` (empty before migration 0004)."""
-        if not self.has_table("time_entry"):
+    def esf_hours(self, year: int) -> dict[int, tuple[int, int]]:
+        """(quarter hours, of which at joint meetings) per municipality in ``year``; empty before migration 0006."""
+        if not self.has_table("esf_setting"):
             return {}
         first, last = date(year, 1, 1), date(year, 12, 31)
         params: tuple[Any, ...] = (first, last) if self.read._pg else (first.isoformat(), last.isoformat())
-        rows = self._query("SELECT municipality_id, SUM(hours) FROM time_entry WHERE date >= ? AND date <= ? "
+        rows = self._query("SELECT municipality_id, SUM(quarters), SUM(CASE WHEN meeting_id IS NULL THEN 0 "
+                           "ELSE quarters END) FROM time_entry WHERE date >= ? AND date <= ? "
                            "GROUP BY municipality_id", params)
-        return {int(r[0]): int(r[1]) for r in rows}
+        return {int(r[0]): (int(r[1] or 0), int(r[2] or 0)) for r in rows}
+
+    def esf_settings(self) -> dict[str, str]:
+        """The network's stored ESF settings (project period ...); empty before migration 0006."""
+        if not self.has_table("esf_setting"):
+            return {}
+        return {str(k): str(v) for k, v in self._query("SELECT key, value FROM esf_setting")}
+
+    def deal_totals(self) -> list[dict[str, Any]]:
+        """Deals counted and summed per municipality, form, status and value basis (empty before migration 0007)."""
+        if not self.has_table("deal"):
+            return []
+        keys = ("municipality_id", "form", "status", "value_basis", "count", "value_sek")
+        rows = self._query("SELECT municipality_id, form, status, value_basis, COUNT(*), COALESCE(SUM(value_sek), 0) "
+                           "FROM deal GROUP BY municipality_id, form, status, value_basis")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def deals(self) -> dict[int, list[dict[str, Any]]]:
+        """Every deal per case, by number (the report's municipality pages)."""
+        if not self.has_table("deal"):
+            return {}
+        grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for r in self._query(f"SELECT {', '.join(DEAL_KEYS)} FROM deal ORDER BY case_id, number"):
+            grouped[r[0]].append(dict(zip(DEAL_KEYS, r, strict=True)))
+        return dict(grouped)
 
     def _grouped(self, table: str, keys: tuple[str, ...], where: str, order: str) -> dict[int, list[dict[str, Any]]]:
         if table != "case_history" and not self.has_table(table):

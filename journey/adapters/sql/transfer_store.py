@@ -118,6 +118,8 @@ class SqlTransferStore:
             body = tables.get(name, {"columns": [], "rows": []})
             columns = body["columns"]
             extra = [c for c in columns if c not in table.columns]
+            if extra and not body["rows"]:  # an empty table from an older schema (e.g. hours before 0006)
+                continue
             if extra:
                 raise TransferProblem(f"{name}.{extra[0]}: column unknown to this version of journey")
             for column in table.columns:
@@ -125,6 +127,7 @@ class SqlTransferStore:
                                                        or column.server_default is not None) and body["rows"]:
                     raise TransferProblem(f"{name}.{column.name}: required column missing from the export")
             decoders = [(c, table.columns[c], _decoder(table.columns[c])) for c in columns]
+            lengths = {c: getattr(table.columns[c].type, "length", None) for c in columns}
             rows = []
             for i, raw in enumerate(body["rows"], 1):
                 if not isinstance(raw, list) or len(raw) != len(columns):
@@ -140,6 +143,10 @@ class SqlTransferStore:
                         row[cname] = decode(value)
                     except (ValueError, TypeError) as exc:
                         raise TransferProblem(f"{name} row {i}, {cname}: {exc}") from None
+                    limit = lengths[cname]  # SQLite stores any length, PostgreSQL would refuse it mid-load
+                    if limit and isinstance(row[cname], str) and len(row[cname]) > limit:
+                        raise TransferProblem(f"{name} row {i}, {cname}: {len(row[cname])} characters long; at most "
+                                              f"{limit} are allowed")
                 rows.append(row)
             decoded[name] = rows
         return decoded

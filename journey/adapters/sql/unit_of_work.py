@@ -14,14 +14,18 @@ from journey.adapters.sql.repositories.core import SqlCaseRepository, SqlMunicip
 from journey.domain.errors import ConcurrentChangeError, DatabaseLockedError, JourneyError, NotInitialisedError
 
 if TYPE_CHECKING:
+    from journey.adapters.sql.repositories.auth import SqlCredentialRepository
     from journey.adapters.sql.repositories.case_migrations import SqlMigrationRepository
+    from journey.adapters.sql.repositories.deals import SqlDealRepository
     from journey.adapters.sql.repositories.documents import SqlDocumentRepository
-    from journey.adapters.sql.repositories.hours import SqlHoursRepository
+    from journey.adapters.sql.repositories.hours import SqlHoursRepository, SqlPeopleRepository
+    from journey.adapters.sql.repositories.matters import SqlMatterRepository
     from journey.adapters.sql.repositories.reminders import (
         SqlMeetingRepository,
         SqlPauseRepository,
         SqlReminderRepository,
     )
+    from journey.adapters.sql.repositories.webhooks import SqlWebhookRepository
     from journey.ports.core import CaseRepository, MunicipalityRepository, UserRepository
 
 
@@ -36,10 +40,13 @@ def translate(exc: Exception) -> JourneyError | None:
         return NotInitialisedError("the database has no journey schema yet: run `journey init`")
     if isinstance(exc, IntegrityError) and "case_history" in text:
         return ConcurrentChangeError("another user changed this case at the same time; nothing was saved, try again")
+    if isinstance(exc, IntegrityError) and any(k in text for k in ("time_entry", "uq_person", "person.", "claim_period")):
+        return ConcurrentChangeError("another user recorded the same at the same time; nothing was saved, try again")
     return None
 
 
-_FEATURES = ("reminders", "board_meetings", "pauses", "documents", "hours", "case_migrations")
+_FEATURES = ("reminders", "board_meetings", "pauses", "documents", "hours", "people", "case_migrations", "auth",
+             "webhooks", "deals", "matters")
 
 
 class SqlUnitOfWork:
@@ -103,10 +110,40 @@ class SqlUnitOfWork:
         return SqlHoursRepository(self.session)
 
     @cached_property
+    def people(self) -> SqlPeopleRepository:
+        from journey.adapters.sql.repositories.hours import SqlPeopleRepository
+
+        return SqlPeopleRepository(self.session)
+
+    @cached_property
     def case_migrations(self) -> SqlMigrationRepository:
         from journey.adapters.sql.repositories.case_migrations import SqlMigrationRepository
 
         return SqlMigrationRepository(self.session)
+
+    @cached_property
+    def auth(self) -> SqlCredentialRepository:
+        from journey.adapters.sql.repositories.auth import SqlCredentialRepository
+
+        return SqlCredentialRepository(self.session)
+
+    @cached_property
+    def webhooks(self) -> SqlWebhookRepository:
+        from journey.adapters.sql.repositories.webhooks import SqlWebhookRepository
+
+        return SqlWebhookRepository(self.session)
+
+    @cached_property
+    def deals(self) -> SqlDealRepository:
+        from journey.adapters.sql.repositories.deals import SqlDealRepository
+
+        return SqlDealRepository(self.session)
+
+    @cached_property
+    def matters(self) -> SqlMatterRepository:
+        from journey.adapters.sql.repositories.matters import SqlMatterRepository
+
+        return SqlMatterRepository(self.session)
 
     def commit(self) -> None:
         self.session.commit()

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from journey.domain import evidence as evidence_rules
-from journey.domain import guards
+from journey.domain import guards, limits
 from journey.domain.access import Action, Actor, authorize
-from journey.domain.case import Case, CaseStatus, HistoryEntry, HistoryKind, entered_and_exited
+from journey.domain.case import (
+    Case,
+    CaseStatus,
+    HistoryEntry,
+    HistoryKind,
+    entered_and_exited,
+    late_start,
+    late_start_evidence,
+)
 from journey.domain.errors import (
     GuardRefusedError,
+    InputError,
     NotFoundError,
     RefusedError,
     TransitionNotAllowedError,
@@ -20,9 +29,11 @@ from journey.domain.errors import (
 from journey.domain.events import CaseOpened, Event, StateEntered
 from journey.domain.evidence import parse_pairs as parse_pairs  # the CLI's -e KEY=VALUE parsing
 from journey.domain.municipality import Municipality, slugify
-from journey.domain.spec import WorkflowSpec, format_state
+from journey.domain.spec import TransitionSpec, WorkflowSpec, format_state
+from journey.domain.text import check_text
 from journey.ports.unit_of_work import UnitOfWork
 from journey.services.actors import match_municipality, resolve_actor
+from journey.services.cases.automatic import AutomaticStep, awarded_deals, labels, take_automatic_steps
 from journey.services.deps import Deps
 
 
@@ -34,6 +45,7 @@ class Advanced:
     to_state: str
     history_seq: int
     dry_run: bool = False
+    automatic: tuple[AutomaticStep, ...] = ()  # steps the engine took by itself afterwards (deal_awarded)
 
 
 def actor_in(uow: UnitOfWork, username: str | None) -> Actor:
@@ -58,8 +70,15 @@ def case_for_change(uow: UnitOfWork, username: str | None, municipality: str) ->
     return actor, m, case
 
 
-def open_case(deps: Deps, username: str | None, municipality: str, workflow: str | None = None) -> Case:
-    """Open the municipality's case in the initial state of its workflow (latest version)."""
+def open_case(deps: Deps, username: str | None, municipality: str, workflow: str | None = None, *,
+              at: str | None = None, via: str | None = None, raw_evidence: Mapping[str, str] | None = None,
+              comment: str = "") -> Case:
+    """Open the municipality's case in the initial state of its workflow (latest version).
+
+    ``at``: start at a later stage, because the municipality took the earlier steps before
+    journey; ``via`` names the step that led there (default: the first one into the stage) and
+    ``raw_evidence`` its evidence, as for an advance. Both are recorded in the OPENED entry.
+    """
     with deps.uow() as uow:
         actor = actor_in(uow, username)
         m = find_municipality(uow, municipality)
@@ -68,17 +87,28 @@ def open_case(deps: Deps, username: str | None, municipality: str, workflow: str
         if existing is not None:
             raise RefusedError(f"{m.name} already has a case (state {existing.state}); see `journey status {m.name}`")
         spec = deps.workflows().get(workflow or m.workflow)
+        if (via or raw_evidence) and not at:
+            raise InputError("evidence (-e) and --via belong to opening at a later stage: add --at STAGE")
+        trigger, stored = None, {}
+        if at:
+            start = late_start(spec, at)
+            step = start.via(via)
+            trigger, stored = step.trigger, late_start_evidence(start, step, spec, raw_evidence or {})
         if workflow and workflow != m.workflow:
             uow.municipalities.set_workflow(m.id or 0, workflow)
         now = deps.clock.now()
-        leaves = spec.initial_leaves(spec.initial)
-        case = uow.cases.add(Case(None, m.id or 0, spec.name, spec.version, format_state(leaves), CaseStatus.ACTIVE,
-                                  now, now, now))
+        leaves = spec.initial_leaves(at or spec.initial)
+        final = spec.state(spec.stage_of(leaves))
+        status = CaseStatus.COMPLETED if final is not None and final.final else CaseStatus.ACTIVE
+        case = uow.cases.add(Case(None, m.id or 0, spec.name, spec.version, format_state(leaves), status, now, now,
+                                  now))
         assert case.id is not None
-        uow.cases.append_history(HistoryEntry(case.id, HistoryKind.OPENED, None, case.state, None, actor.username, now,
-                                              {}, f"opened on {spec.key}"))
-        events: list[Event] = [CaseOpened(case.id, now, m.name, spec.key, case.state)]
-        events += [StateEntered(case.id, now, path) for path in entered_and_exited((), leaves, False)[1]]
+        note = f"opened on {spec.key}" + (f" at {at} ({trigger}): the earlier steps were taken before journey"
+                                          if at else "")
+        uow.cases.append_history(HistoryEntry(case.id, HistoryKind.OPENED, None, case.state, trigger, actor.username,
+                                              now, stored, "; ".join(p for p in (note, comment) if p)))
+        events: list[Event] = [CaseOpened(case.id, now, m.name, spec.key, case.state, trigger, stored)]
+        events += [StateEntered(case.id, now, path, trigger, stored) for path in entered_and_exited((), leaves, False)[1]]
         deps.publish(events, uow)
         uow.commit()
         return case
@@ -96,39 +126,63 @@ def advance_case(deps: Deps, username: str | None, municipality: str, trigger: s
 
     The state change, the history row and whatever the event handlers write (reminders,
     document records) commit together or not at all. ``dry_run`` checks everything and
-    reports where the case would go, writing nothing.
+    reports where the case would go, writing nothing. Evidence a feature holds for the step
+    (a matter's proposal and final decision) fills what ``raw_evidence`` does not give.
     """
+    comment = check_text(comment, "comment", limits.COMMENT, multiline=True)
     with deps.uow() as uow:
         actor, m, case = case_for_change(uow, username, municipality)
         case.ensure_can_advance(m.name)
         spec = deps.workflows().get(case.workflow, case.workflow_version)
         if trigger not in spec.triggers():
             raise _unknown_trigger(spec, trigger)
-        leaves = case.leaves
-        transition = spec.transition(trigger, leaves)
-        if transition is None:
-            allowed = sorted({t.trigger for t in spec.transitions_from(leaves)}) or ["none"]
-            raise TransitionNotAllowedError(
-                f"{trigger!r} is not allowed while {m.name} is in {case.state!r}; allowed now: {', '.join(allowed)}")
+        transition = allowed_transition(spec, case, trigger, m.name)
         kinds = [k for g in transition.guards if (k := spec.evidence_kind(g)) is not None]
-        given = evidence_rules.collect(kinds, raw_evidence, trigger)
-        ctx = guards.GuardContext(spec, leaves, given)
-        with deps.machines.attached(spec, leaves) as model:
-            moved = model.trigger(trigger, context=ctx)
-            new_leaves = model.leaves()
-        if not moved:
-            problems = tuple(p for g in transition.guards for p in guards.evaluate(g, ctx))
-            raise GuardRefusedError(f"{trigger!r} refused for {m.name}: lacking {'; '.join(problems)}", problems)
+        given = evidence_rules.collect(kinds, raw_evidence, trigger, deps.today())
+        for provide in deps.evidence_providers:
+            for kind, fields in provide(uow, case, spec, transition).items():
+                if kind in given:
+                    given[kind] = {**fields, **given[kind]}
+        result = take_step(deps, uow, actor.username, m.name, case, spec, transition, given, comment, dry_run=dry_run)
         if dry_run:
-            return Advanced(m.name, trigger, case.state, format_state(new_leaves), 0, dry_run=True)
-        now = deps.clock.now()
-        old_state = case.state
-        stored: dict[str, Any] = {k: v for k, v in given.items() if v}
-        events = case.advance(spec, m.name, trigger, new_leaves, reflexive=transition.source == transition.dest,
-                              actor=actor.username, at=now, evidence=stored)
-        uow.cases.save(case)
-        entry = uow.cases.append_history(HistoryEntry(case.id or 0, HistoryKind.ADVANCED, old_state, case.state,
-                                                      trigger, actor.username, now, stored, comment))
-        deps.publish(events, uow)
+            return result
+        automatic = take_automatic_steps(deps, uow, case, spec, municipality=m.name, actor=actor.username,
+                                         now=deps.clock.now())
         uow.commit()
-        return Advanced(m.name, trigger, old_state, case.state, entry.seq)
+        return replace(result, automatic=tuple(automatic))
+
+
+def allowed_transition(spec: WorkflowSpec, case: Case, trigger: str, name: str) -> TransitionSpec:
+    transition = spec.transition(trigger, case.leaves)
+    if transition is None:
+        allowed = sorted({t.trigger for t in spec.transitions_from(case.leaves)}) or ["none"]
+        raise TransitionNotAllowedError(
+            f"{trigger!r} is not allowed while {name} is in {case.state!r}; allowed now: {', '.join(allowed)}")
+    return transition
+
+
+def take_step(deps: Deps, uow: UnitOfWork, actor: str, name: str, case: Case, spec: WorkflowSpec,
+              transition: TransitionSpec, given: dict[str, dict[str, Any]], comment: str, *,
+              dry_run: bool = False) -> Advanced:
+    """Fire ``transition`` with the evidence ``given`` inside the caller's unit of work (no commit)."""
+    leaves = case.leaves
+    awarded = labels(awarded_deals(uow, case.id or 0)) if guards.DEAL_AWARDED in transition.guards else ()
+    ctx = guards.GuardContext(spec, leaves, given, awarded)
+    with deps.machines.attached(spec, leaves) as model:
+        moved = model.trigger(transition.trigger, context=ctx)
+        new_leaves = model.leaves()
+    if not moved:
+        problems = tuple(p for g in transition.guards for p in guards.evaluate(g, ctx))
+        raise GuardRefusedError(f"{transition.trigger!r} refused for {name}: lacking {'; '.join(problems)}", problems)
+    if dry_run:
+        return Advanced(name, transition.trigger, case.state, format_state(new_leaves), 0, dry_run=True)
+    now = deps.clock.now()
+    old_state = case.state
+    stored: dict[str, Any] = {k: v for k, v in given.items() if v}
+    events = case.advance(spec, name, transition.trigger, new_leaves, reflexive=transition.source == transition.dest,
+                          actor=actor, at=now, evidence=stored)
+    uow.cases.save(case)
+    entry = uow.cases.append_history(HistoryEntry(case.id or 0, HistoryKind.ADVANCED, old_state, case.state,
+                                                  transition.trigger, actor, now, stored, comment))
+    deps.publish(events, uow)
+    return Advanced(name, transition.trigger, old_state, case.state, entry.seq)

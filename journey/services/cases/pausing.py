@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from journey.domain import limits
 from journey.domain.case import Case, CaseStatus, HistoryEntry, HistoryKind
 from journey.domain.errors import RefusedError
 from journey.domain.municipality import Municipality
 from journey.domain.pause import CasePaused, CaseResumed, pause_days
+from journey.domain.text import check_text
 from journey.ports.unit_of_work import UnitOfWork
 from journey.services.cases.lifecycle import case_for_change
 from journey.services.deps import Deps
@@ -32,6 +34,7 @@ def _case(uow: UnitOfWork, username: str | None, municipality: str) -> tuple[str
 
 def pause_case(deps: Deps, username: str | None, municipality: str, reason: str = "") -> PauseResult:
     """Pause the case: nothing is sent and it cannot advance until it is resumed."""
+    reason = check_text(reason, "reason", limits.PAUSE_REASON, multiline=True)
     with deps.uow() as uow:
         actor, m, case = _case(uow, username, municipality)
         case_id = case.id or 0
@@ -49,6 +52,7 @@ def pause_case(deps: Deps, username: str | None, municipality: str, reason: str 
 
 def resume_case(deps: Deps, username: str | None, municipality: str, tz: ZoneInfo, comment: str = "") -> PauseResult:
     """Resume a paused case; its open deadlines move by the pause length in calendar days."""
+    comment = check_text(comment, "comment", limits.COMMENT, multiline=True)
     with deps.uow() as uow:
         actor, m, case = _case(uow, username, municipality)
         case_id = case.id or 0

@@ -8,7 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from journey.definitions.catalog import WorkflowCatalog
+from journey.domain import guards
 from journey.domain.access import Action, Actor, authorize, visible
+from journey.domain.case import HistoryEntry, HistoryKind, corrections_of, overlay
+from journey.domain.deals import deal_label
 from journey.domain.errors import NotFoundError
 from journey.domain.explain import command_hint, next_steps
 from journey.domain.municipality import swedish_sort_key
@@ -74,7 +77,7 @@ def case_status(row: dict[str, Any], workflows: WorkflowCatalog, now: datetime) 
         "stage_entered_at": row["stage_entered_at"].isoformat(),
         "last_change": {"at": last["at"].isoformat(), "actor": last["actor"], "trigger": last["trigger"],
                         "kind": last["kind"]} if last else None,
-        "next_triggers": [s.trigger for s in next_steps(spec, leaves)] if spec else [],
+        "next_triggers": [s.trigger for s in next_steps(spec, leaves)] if spec and row["status"] != "WITHDRAWN" else [],
         "version": row["version"],
     }
 
@@ -93,40 +96,116 @@ def _case_row(read: ReadModel, actor: Actor, municipality: str) -> dict[str, Any
 
 
 def status(read: ReadModel, workflows: Callable[[], WorkflowCatalog], username: str | None, now: datetime,
-           municipality: str | None = None) -> list[dict[str, Any]]:
+           municipality: str | None = None, matters: Any = None) -> list[dict[str, Any]]:
+    """Every case the actor may read, or one municipality's (then with its corrections and open matter).
+
+    ``matters``: a :class:`journey.ports.matters.MatterReadModel` for the open matter (one case only).
+    """
     actor = reader(read, username)
     rows = [_case_row(read, actor, municipality)] if municipality else _visible(actor, read.cases())
     rows.sort(key=lambda r: swedish_sort_key(r["municipality"]))
     registry = workflows()
-    return [case_status(r, registry, now) for r in rows]
+    result = [case_status(r, registry, now) for r in rows]
+    if municipality:
+        result[0]["corrections"] = corrections(read.history(rows[0]["id"]))
+        result[0]["matter"] = _open_matter(matters, registry, rows[0], now)
+    return result
+
+
+def _open_matter(matters: Any, registry: WorkflowCatalog, row: dict[str, Any], now: datetime) -> dict[str, Any] | None:
+    if matters is None:
+        return None
+    from journey.services.matters.views import open_matter_summary
+
+    return open_matter_summary(matters, _spec_or_none(registry, row["workflow"], row["workflow_version"]), row, now)
+
+
+def _correction_rows(entries: list[dict[str, Any]]) -> dict[int, list[Any]]:
+    found = [HistoryEntry(0, HistoryKind.CORRECTED, e["from_state"], e["to_state"], None, e["actor"], e["at"],
+                          e["evidence"], e["comment"], e["seq"]) for e in entries if e["kind"] == "CORRECTED"]
+    return corrections_of(found)
+
+
+def corrections(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each correction as ``kind.field``: previous -> corrected value, by whom, when and why."""
+    rows = []
+    for entry_seq, items in sorted(_correction_rows(entries).items()):
+        for c in items:
+            rows.append({"entry": entry_seq, "seq": c.seq, "actor": c.actor, "at": c.at.isoformat(), "reason": c.reason,
+                         "changes": [{"field": f"{kind}.{name}", "previous": c.previous.get(kind, {}).get(name),
+                                      "value": value} for kind, fields in c.changes.items()
+                                     for name, value in fields.items()]})
+    return sorted(rows, key=lambda r: r["seq"])
 
 
 def history(read: ReadModel, username: str | None, municipality: str) -> dict[str, Any]:
+    """The audit trail, oldest first; a corrected entry shows its corrected evidence and who corrected it, and why.
+
+    The stored entry is never changed: ``original_evidence`` keeps what it recorded.
+    """
     actor = reader(read, username)
     row = _case_row(read, actor, municipality)
-    entries = read.history(row["id"])
+    entries = with_corrections(read.history(row["id"]))
     for e in entries:
         e["at"] = e["at"].isoformat()
     return {"municipality": row["municipality"], "workflow": f"{row['workflow']}@{row['workflow_version']}",
             "entries": entries}
 
 
+def with_corrections(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """History rows as they now read: a corrected row gets its corrected ``evidence``, the stored values
+    as ``original_evidence`` and ``corrected`` (who corrected what, when and why)."""
+    found = _correction_rows(entries)
+    by_entry = {c["seq"]: c for c in corrections(entries)}
+    for e in entries:
+        if e["seq"] in found:
+            e["original_evidence"] = e["evidence"]
+            e["evidence"] = overlay(e["evidence"], found[e["seq"]])
+            e["corrected"] = [by_entry[c.seq] for c in found[e["seq"]]]
+    return entries
+
+
 def why(read: ReadModel, workflows: Callable[[], WorkflowCatalog], username: str | None,
-        municipality: str) -> dict[str, Any]:
-    """For each possible next step: the guards it needs and what each still lacks."""
+        municipality: str, matters: Any = None, now: datetime | None = None) -> dict[str, Any]:
+    """For each possible next step: the guards it needs and what each still lacks.
+
+    A step that a matter decides says so: the bodies' decisions (`journey decide`) take it.
+    """
     actor = reader(read, username)
     row = _case_row(read, actor, municipality)
-    spec = workflows().get(row["workflow"], row["workflow_version"])
+    registry = workflows()
+    spec = registry.get(row["workflow"], row["workflow_version"])
     leaves = parse_state(row["state"])
-    steps = next_steps(spec, leaves)
+    awarded: tuple[str, ...] = ()
+    if any(guards.DEAL_AWARDED in t.guards for t in spec.transitions_from(leaves)):
+        awarded = tuple(deal_label(d["number"], d["form"], d["counterparty"]) for d in read.awarded_deals(row["id"]))
+    steps = [] if row["status"] == "WITHDRAWN" else next_steps(spec, leaves, awarded)
+    matter = _open_matter(matters, registry, row, now) if now is not None else None
+    stage = spec.state(row["stage"])
+    decides = stage.matter.decides if stage is not None and stage.matter is not None else None
+    rejects = stage.matter.on_avslag if stage is not None and stage.matter is not None else None
+    name = _quoted(row["municipality"])
     return {
         "municipality": row["municipality"],
         "state": row["state"],
         "state_title": _state_title(spec, leaves),
         "status": row["status"],
+        "awarded_deals": list(awarded),
+        "matter": matter,
+        "corrections": corrections(read.history(row["id"])),
         "steps": [asdict(s) | {"ready": s.ready, "dest_title": _dest_title(spec, s.dest),
-                               "command": command_hint(spec, s, _quoted(row["municipality"]))} for s in steps],
+                               "automatic": guards.is_automatic(spec, tuple(g.name for g in s.guards)),
+                               "decided_by_matter": s.trigger == decides,
+                               "command": _decide_hint(name, matter, "bifall|avslag|återremiss|bordläggning")
+                               if s.trigger == decides and matter else _decide_hint(name, matter, "avslag")
+                               if s.trigger == rejects and matter else command_hint(spec, s, name)} for s in steps],
     }
+
+
+def _decide_hint(name: str, matter: dict[str, Any], outcomes: str) -> str:
+    if not matter["diarienummer"]:
+        return f"journey matters register {name} --diarienummer 'KS YYYY/NNN'"
+    return f"journey decide {name} --board {matter['next_body']} --outcome {outcomes} --meeting YYYY-MM-DD --paragraph N"
 
 
 def _quoted(name: str) -> str:

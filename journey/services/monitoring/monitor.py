@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Protocol
 
 from journey.definitions.catalog import WorkflowCatalog
 from journey.domain.access import Actor, visible
+from journey.domain.deals import AWARDED_OR_LATER, FORM_LABELS, DealForm, DealStatus, ValueBasis
 from journey.domain.errors import InputError, NotFoundError
-from journey.domain.hours import TARGET_HOURS_PER_YEAR
+from journey.domain.esf import JOINT_MEETING_HOURS_PER_YEAR, TARGET_HOURS_PER_YEAR, EsfSettings, hours, local_day, pace
 from journey.domain.spec import WorkflowSpec, parse_state
 from journey.services.actors import resolve_actor
 
@@ -25,7 +27,9 @@ class MonitorSource(Protocol):
     def matrix(self) -> list[dict[str, Any]]: ...
     def last_changes(self) -> dict[int, dict[str, Any]]: ...
     def planned_reminders(self) -> dict[int, list[dict[str, Any]]]: ...
-    def hours_totals(self, year: int) -> dict[int, int]: ...
+    def esf_hours(self, year: int) -> dict[int, tuple[int, int]]: ...
+    def esf_settings(self) -> dict[str, str]: ...
+    def deal_totals(self) -> list[dict[str, Any]]: ...
 
 
 @dataclass(frozen=True)
@@ -34,7 +38,7 @@ class MonitorFilter:
 
     county: str = ""  # substring of the län, case-insensitive
     stage: str = ""  # stage id or handbook stage number
-    status: str = ""  # ACTIVE, PAUSED or COMPLETED
+    status: str = ""  # ACTIVE, PAUSED, COMPLETED or WITHDRAWN
     overdue: bool = False  # only municipalities with overdue reminders
     min_days: int = 0  # only those at least this many days in their stage
     municipality: str = ""  # substring of the name
@@ -102,13 +106,37 @@ def build(source: MonitorSource, workflows: Callable[[], WorkflowCatalog], usern
         raise InputError(f"unknown stage {filters.stage!r}; stages: {', '.join(c['id'] for c in columns)}")
     last = source.last_changes() if raw else {}
     planned = source.planned_reminders() if raw else {}
-    hours = source.hours_totals(now.year) if raw else {}
-    rows = [_row(r, specs, order, last, planned, now) | {"esf_hours": hours.get(r["municipality_id"], 0)} for r in raw]
+    esf, no_hours = _esf(source, now) if raw else ({}, {})
+    deals = deal_summaries(source.deal_totals()) if raw else {}
+    rows = [_row(r, specs, order, last, planned, now) | esf.get(r["municipality_id"], no_hours)
+            | {"deals": deals.get(r["municipality_id"], empty_summary())} for r in raw]
     shown = [r for r in rows if filters.keep(r)]
     return {"generated_at": now.isoformat(), "year": now.year, "esf_target": TARGET_HOURS_PER_YEAR,
+            "esf_meeting_target": JOINT_MEETING_HOURS_PER_YEAR,
             "stages": columns, "rows": shown, "funnel": _funnel(columns, rows), "counties": _counties(rows),
+            "deals": network_deals([r["deals"] for r in rows]),
             "totals": {"municipalities": len(rows), "shown": len(shown), "with_case": sum(r["stage"] != "" for r in rows),
-                       "overdue": sum(1 for r in rows if r["overdue"])}}
+                       "overdue": sum(1 for r in rows if r["overdue"]),
+                       "withdrawn": sum(1 for r in rows if r["status"] == "WITHDRAWN")}}
+
+
+def _esf_row(quarters: int, meeting_quarters: int, settings: EsfSettings, now: datetime) -> dict[str, Any]:
+    """ESF hours this year against 500 h and ~250 h at joint meetings, pro rata to today (issue 12, R8)."""
+    today = local_day(now)
+    hours_pace = pace(quarters, TARGET_HOURS_PER_YEAR, today, settings)
+    meeting_pace = pace(meeting_quarters, JOINT_MEETING_HOURS_PER_YEAR, today, settings)
+    return {"esf_hours": hours(quarters),
+            "esf": {"hours": hours(quarters), "meeting_hours": hours(meeting_quarters),
+                    "expected": hours(hours_pace.expected_quarters),
+                    "expected_meetings": hours(meeting_pace.expected_quarters),
+                    "behind": hours_pace.behind, "meetings_behind": meeting_pace.behind}}
+
+
+def _esf(source: MonitorSource, now: datetime) -> tuple[dict[int, dict[str, Any]], dict[str, Any]]:
+    """Per municipality id, and for a municipality without hours."""
+    settings = EsfSettings.from_stored(source.esf_settings())
+    by_id = {mid: _esf_row(q, mq, settings, now) for mid, (q, mq) in source.esf_hours(now.year).items()}
+    return by_id, _esf_row(0, 0, settings, now)
 
 
 def _row(r: dict[str, Any], specs: dict[tuple[str, int], WorkflowSpec | None], order: dict[str, int],
@@ -127,14 +155,17 @@ def _row(r: dict[str, Any], specs: dict[tuple[str, int], WorkflowSpec | None], o
     cells = {sid: ("done" if i < position else "current" if i == position else "") for sid, i in order.items()}
     if completed and r["stage"] in cells:
         cells[r["stage"]] = "done"
-    due = [p["due_at"] for p in planned.get(r["id"], []) if p["due_at"] is not None]
+    if r["status"] == "WITHDRAWN" and r["stage"] in cells:
+        cells[r["stage"]] = "withdrawn"  # where the municipality left the network
+    due = [p["due_at"] for p in planned.get(r["id"], []) if p["due_at"] is not None and r["status"] != "WITHDRAWN"]
     overdue = [d for d in due if d < now]
     change = last.get(r["id"])
     return base | {
         "workflow": f"{r['workflow']}@{r['workflow_version']}", "stage": r["stage"],
         "stage_title": stage.title if stage else r["stage"], "handbook_stage": stage.handbook_stage if stage else "",
         "state": r["state"], "state_title": state_label(spec, r["state"]), "status": r["status"],
-        "days_in_stage": max(0, (now - r["stage_entered_at"]).days), "stage_entered_at": r["stage_entered_at"],
+        "days_in_stage": None if r["status"] == "WITHDRAWN" else max(0, (now - r["stage_entered_at"]).days),
+        "stage_entered_at": r["stage_entered_at"],
         "overdue": len(overdue), "oldest_overdue": min(overdue) if overdue else None,
         "next_due": min(due) if due else None,
         "last_change": {"at": change["at"], "actor": change["actor"], "trigger": change["trigger"],
@@ -143,12 +174,73 @@ def _row(r: dict[str, Any], specs: dict[tuple[str, int], WorkflowSpec | None], o
     }
 
 
+def empty_summary() -> dict[str, Any]:
+    """Deals of one municipality (or the network): counts, and values of awarded deals kept per basis."""
+    return {"count": 0, "planned": 0, "awarded": 0, "cancelled": 0, "value_total_sek": 0, "value_per_year_sek": 0,
+            "by_form": {f.value: {"count": 0, "awarded": 0, "value_total_sek": 0, "value_per_year_sek": 0}
+                        for f in DealForm}}
+
+
+def _add(summary: dict[str, Any], form: str, status: str, basis: str | None, count: int, value: int) -> None:
+    if status == DealStatus.CANCELLED.value:
+        summary["cancelled"] += count
+        return
+    per_form = summary["by_form"].setdefault(form, {"count": 0, "awarded": 0, "value_total_sek": 0,
+                                                    "value_per_year_sek": 0})
+    for target in (summary, per_form):
+        target["count"] += count
+    if status not in {s.value for s in AWARDED_OR_LATER}:
+        summary["planned"] += count
+        return
+    key = "value_per_year_sek" if basis == ValueBasis.PER_YEAR.value else "value_total_sek"
+    for target in (summary, per_form):
+        target["awarded"] += count
+        target[key] += value
+
+
+def deal_summaries(totals: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    """Per municipality id, from rows grouped by municipality, form, status and value basis.
+
+    ``count`` is every deal not avbruten; ``planned`` those not yet awarded; ``awarded`` those
+    tilldelade, pågående or avslutade. Values are of awarded deals only, and a total for the period
+    and an amount per year are summed apart, never into one figure.
+    """
+    result: dict[int, dict[str, Any]] = {}
+    for t in totals:
+        summary = result.setdefault(int(t["municipality_id"]), empty_summary())
+        _add(summary, t["form"], t["status"], t["value_basis"], int(t["count"]), int(t["value_sek"] or 0))
+    return result
+
+
+def network_deals(summaries: list[dict[str, Any]]) -> dict[str, Any]:
+    """The network's deals: the municipalities' summaries added up, with ``forms`` as labelled rows."""
+    total = empty_summary()
+    total["municipalities"] = 0
+    for s in summaries:
+        total["municipalities"] += 1 if s["count"] else 0
+        for key in ("count", "planned", "awarded", "cancelled", "value_total_sek", "value_per_year_sek"):
+            total[key] += s[key]
+        for form, values in s["by_form"].items():
+            target = total["by_form"].setdefault(form, dict.fromkeys(values, 0))
+            for key, value in values.items():
+                target[key] += value
+    total["forms"] = [{"form": f, "title": _form_title(f), **v} for f, v in total["by_form"].items()]
+    return total
+
+
+def _form_title(form: str) -> str:
+    try:
+        return FORM_LABELS[DealForm(form)]
+    except ValueError:  # a form this version does not know (a newer database): shown as stored
+        return form
+
+
 def _funnel(columns: list[dict[str, str]], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per stage: how many municipalities are in it now and how many have reached it."""
     result = []
     for c in columns:
-        current = sum(1 for r in rows if r["stage"] == c["id"])
-        reached = sum(1 for r in rows if r["cells"].get(c["id"]) in ("done", "current"))
+        current = sum(1 for r in rows if r["stage"] == c["id"] and r["status"] != "WITHDRAWN")
+        reached = sum(1 for r in rows if r["cells"].get(c["id"]) in ("done", "current", "withdrawn"))
         result.append(c | {"current": current, "reached": reached})
     return result
 
@@ -172,6 +264,8 @@ def to_json(data: dict[str, Any]) -> dict[str, Any]:
     def clean(value: Any) -> Any:
         if isinstance(value, datetime):
             return value.isoformat()
+        if isinstance(value, Decimal):
+            return int(value) if value == value.to_integral_value() else float(value)
         if isinstance(value, dict):
             return {k: clean(v) for k, v in value.items() if k not in ("municipality_id", "case_id")}
         if isinstance(value, list):
@@ -191,12 +285,20 @@ def status_sheets(data: dict[str, Any]) -> list[Any]:
     rows = [[r["municipality"], r["code"], r["county"], r["handbook_stage"], r["stage"], r["state_title"] or
              r["stage_title"], r["status"], r["days_in_stage"], day(r["stage_entered_at"]), r["overdue"],
              day(r["next_due"]), day((r["last_change"] or {}).get("at")), (r["last_change"] or {}).get("trigger") or
-             (r["last_change"] or {}).get("kind"), r["esf_hours"], r["workflow"]] for r in data["rows"]]
+             (r["last_change"] or {}).get("kind"), r["esf_hours"], r["esf"]["meeting_hours"], r["esf"]["expected"],
+             "efter" if r["esf"]["behind"] else "i fas", r["workflow"], r["deals"]["count"],
+             r["deals"]["awarded"], r["deals"]["value_total_sek"], r["deals"]["value_per_year_sek"]]
+            for r in data["rows"]]
     status = Sheet("Status", ["Kommun", "Kommunkod", "Län", "Etapp nr", "Etapp", "Läge", "Status", "Dagar i etapp",
                               "I etapp sedan", "Försenade påminnelser", "Nästa förfallodag", "Senaste ändring",
-                              "Senaste steg", f"ESF-timmar {data['year']}", "Arbetsflöde"], rows)
+                              "Senaste steg", f"ESF-timmar {data['year']}", "Varav gemensamma möten",
+                              "ESF-timmar förväntat hittills", "ESF-takt", "Arbetsflöde", "Affärer",
+                              "Tilldelade affärer", "Värde totalt (kr)", "Värde per år (kr)"], rows)
     funnel = Sheet("Tratt", ["Etapp nr", "Etapp", "Titel", "Just nu", "Har nått"],
                    [[f["handbook_stage"], f["id"], f["title"], f["current"], f["reached"]] for f in data["funnel"]])
     counties = Sheet("Per län", ["Län", "Kommuner", "Etapp i snitt", "Med försenade påminnelser"],
                      [[c["county"], c["municipalities"], c["mean_stage"], c["overdue"]] for c in data["counties"]])
-    return [status, funnel, counties]
+    deals = Sheet("Affärer per form", ["Form", "Affärer", "Tilldelade", "Värde totalt (kr)", "Värde per år (kr)"],
+                  [[f["title"], f["count"], f["awarded"], f["value_total_sek"], f["value_per_year_sek"]]
+                   for f in data["deals"]["forms"]])
+    return [status, funnel, counties, deals]

@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from journey.definitions.catalog import WorkflowCatalog
+from journey.domain.deals import FORM_LABELS, STATUS_LABELS, DealForm, DealStatus
 from journey.domain.errors import NotFoundError
 from journey.domain.spec import WorkflowSpec, parse_state
 from journey.ports.exports import ReportRenderer, SiteWriter
+from journey.services.cases.views import with_corrections
 from journey.services.monitoring.monitor import MonitorSource, build, state_label
 from journey.services.workflows import diagram
 
@@ -25,6 +27,7 @@ class ReportSource(MonitorSource, Protocol):
     def history(self) -> dict[int, list[dict[str, Any]]]: ...
     def documents(self) -> dict[int, list[dict[str, Any]]]: ...
     def reminders(self) -> dict[int, list[dict[str, Any]]]: ...
+    def deals(self) -> dict[int, list[dict[str, Any]]]: ...
 
 
 
@@ -39,9 +42,28 @@ def _value(value: Any) -> str:
     return ", ".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
 
 
-def _evidence(evidence: dict[str, Any]) -> str:
-    return "; ".join(f"{kind}: " + ", ".join(f"{k}={_value(v)}" for k, v in fields.items())
-                     for kind, fields in (evidence or {}).items() if isinstance(fields, dict))
+def _evidence(entry: dict[str, Any]) -> str:
+    evidence = entry.get("evidence") or {}
+    if entry.get("kind") == "CORRECTED" and isinstance(evidence.get("correction"), dict):
+        body = evidence["correction"]
+        return f"rättar #{body.get('entry')}: " + "; ".join(
+            f"{kind}.{k}: {_value((body.get('previous') or {}).get(kind, {}).get(k))} → {_value(v)}"
+            for kind, fields in (body.get("changes") or {}).items() for k, v in fields.items())
+    text = "; ".join(f"{kind}: " + ", ".join(f"{k}={_value(v)}" for k, v in fields.items())
+                     for kind, fields in evidence.items() if isinstance(fields, dict))
+    for c in entry.get("corrected") or []:
+        text += f" (rättat i #{c['seq']} av {c['actor']}: {c['reason']})"
+    return text
+
+
+def _deal(deal: dict[str, Any]) -> dict[str, Any]:
+    """A deal row with its Swedish labels; the value keeps its basis (totalt or per år)."""
+    try:
+        form, status = FORM_LABELS[DealForm(deal["form"])], STATUS_LABELS[DealStatus(deal["status"])]
+    except ValueError:
+        form, status = deal["form"], deal["status"]
+    basis = {"TOTAL": "totalt", "PER_YEAR": "per år"}.get(str(deal["value_basis"]), "")
+    return deal | {"form_title": form, "status_title": status, "basis_text": basis}
 
 
 def _document(doc: dict[str, Any]) -> dict[str, Any]:
@@ -57,6 +79,7 @@ def write_report(source: ReportSource, workflows: Callable[[], WorkflowCatalog],
     data = build(source, workflows, username, now)
     registry = workflows()
     history, documents, reminders = source.history(), source.documents(), source.reminders()
+    deals = source.deals()
     diagrams: dict[tuple[str, str], tuple[str, str]] = {}
     for row in data["rows"]:
         case_id = row["case_id"]
@@ -66,12 +89,13 @@ def write_report(source: ReportSource, workflows: Callable[[], WorkflowCatalog],
             leaves = parse_state(row["state"])
             diagrams[key] = (diagram.svg(spec, leaves), diagram.mermaid(spec, leaves)) if spec else ("", "")
         drawing, mermaid = diagrams[key]
-        entries = [e | {"evidence_text": _evidence(e["evidence"]), "to_label": state_label(spec, e["to_state"]),
+        entries = [e | {"evidence_text": _evidence(e), "to_label": state_label(spec, e["to_state"]),
                         "from_label": state_label(spec, e["from_state"]) if e["from_state"] else ""}
-                   for e in history.get(case_id or -1, [])]
+                   for e in with_corrections(history.get(case_id or -1, []))]
         page = render("municipality.html.j2", {
             "row": row, "history": entries, "documents": [_document(d) for d in documents.get(case_id or -1, [])],
-            "reminders": reminders.get(case_id or -1, []), "diagram": drawing, "mermaid": mermaid, "data": data,
+            "reminders": reminders.get(case_id or -1, []), "deals": [_deal(d) for d in deals.get(case_id or -1, [])],
+            "diagram": drawing, "mermaid": mermaid, "data": data,
             "now": now})
         site.write(f"kommun/{row['slug']}.html", page)
         progress(1)

@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from journey.definitions.catalog import WorkflowCatalog
-from journey.domain.case import CaseStatus
+from journey.domain.case import CaseStatus, latest_evidence
 from journey.domain.events import StateEntered, StateExited
 from journey.domain.pause import CasePaused, CaseResumed
 from journey.domain.reminders import (
@@ -37,12 +37,9 @@ DEFAULT_BOARD = "KS"
 
 
 def responsible_board(uow: UnitOfWork, case_id: int) -> str:
-    """The board named in the case's latest ``responsible_board`` evidence, else KS."""
-    for entry in reversed(uow.cases.history(case_id)):
-        board = (entry.evidence.get("responsible_board") or {}).get("board")
-        if board:
-            return str(board)
-    return DEFAULT_BOARD
+    """The board named in the case's latest ``responsible_board`` evidence (as corrected), else KS."""
+    board = latest_evidence(uow.cases.history(case_id), "responsible_board").get("board")
+    return str(board) if board else DEFAULT_BOARD
 
 
 @dataclass

@@ -33,8 +33,8 @@ from zoneinfo import ZoneInfo
 from journey.domain.access import Role
 from journey.domain.addresses import address_problem, normalize_address
 from journey.domain.errors import DatabaseLockedError, JourneyError, MailConfigError, MailError, MailUnavailableError
+from journey.domain.language import board_forms, genitive, recipient_line, running_date
 from journey.domain.reminders import INTERRUPTED, ROLES, Reminder, ReminderStatus, retry_delay
-from journey.domain.workdays import swedish_date
 from journey.ports.mail import CalendarEvent, Delivery, EmailRenderer, Mailer, OutgoingEmail
 from journey.ports.reminders import SendFence
 from journey.ports.unit_of_work import UnitOfWork
@@ -112,19 +112,24 @@ def draft(deps: Deps, uow: UnitOfWork, r: Reminder, now: datetime, tz: ZoneInfo)
     assert r.due_at is not None
     due_day = r.due_at.astimezone(tz).date()
     late_days = (now - r.due_at).days if now - r.due_at > LATE_AFTER else 0
+    board = meeting.board_name or meeting.board_code if meeting is not None else r.board
     context: dict[str, Any] = {
         "municipality": municipality.name, "rule_title": r.title, "recipient_role": ROLES[r.recipient_role],
+        "municipality_formal": municipality.formal_name,
+        "recipient": recipient_line(r.recipient_role, municipality.formal_name, board),
         "state_title": state.title if state else r.state_path, "workflow_title": spec.title,
-        "due_date": swedish_date(due_day), "due_date_iso": due_day.isoformat(), "reason": r.reason,
+        "due_date": running_date(due_day, weekday=True), "due_date_iso": due_day.isoformat(), "reason": r.reason,
         "late_days": late_days, "meeting": None,
     }
     calendar = None
     if meeting is not None:
+        forms = board_forms(meeting.board_name or meeting.board_code)
         context["meeting"] = {"board": meeting.board_code, "board_name": meeting.board_name,
-                              "date": swedish_date(meeting.day), "date_iso": meeting.day.isoformat(),
+                              "board_in_text": forms["in_text"], "board_genitive": forms["genitive"],
+                              "date": running_date(meeting.day, weekday=True), "date_iso": meeting.day.isoformat(),
                               "time": meeting.start, "location": meeting.location}
         calendar = CalendarEvent(f"board-meeting-{meeting.id}@journey", meeting.day, meeting.start,
-                                 f"Sammanträde {meeting.board_name} ({municipality.name})", meeting.location,
+                                 f"{genitive(forms['name'])} sammanträde, {municipality.formal_name}", meeting.location,
                                  f"{r.title}: {state.title if state else r.state_path}")
     return Draft(tuple(to), invalid, context, calendar)
 

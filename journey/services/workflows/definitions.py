@@ -31,9 +31,18 @@ def describe(spec: WorkflowSpec) -> dict[str, Any]:
         "initial": spec.initial,
         "states": [{"path": s.path, "title": s.title, "kind": s.kind, "final": s.final,
                     "handbook_stage": s.handbook_stage,
-                    "reminders": [r.id for r in s.reminders], "documents": [d.id for d in s.documents]}
+                    "reminders": [r.id for r in s.reminders], "documents": [d.id for d in s.documents],
+                    "matter": asdict(s.matter) if s.matter else None}
                    for s in spec.all_states()],
         "transitions": [{"trigger": t.trigger, "source": t.source, "dest": t.dest, "title": t.title,
-                         "guards": list(t.guards)} for t in spec.transitions],
+                         "guards": list(t.guards), "backward": is_backward(spec, t.source, t.dest)}
+                        for t in spec.transitions],
         "evidence": [{"name": e.name, "title": e.title, "fields": [asdict(f) for f in e.fields]} for e in spec.evidence],
     }
+
+
+def is_backward(spec: WorkflowSpec, source: str, dest: str) -> bool:
+    """A step to an earlier top-level stage (e.g. back to the political intent after an avslag)."""
+    order = [s.path for s in spec.states]
+    a, b = source.split(".", 1)[0], dest.split(".", 1)[0]
+    return a in order and b in order and order.index(b) < order.index(a)

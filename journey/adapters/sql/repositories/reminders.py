@@ -123,7 +123,7 @@ class SqlReminderRepository:
 
 def _meeting(m: BoardMeetingRecord, b: BoardRecord) -> Meeting:
     assert m.id is not None
-    return Meeting(m.id, b.code, b.name or b.code, m.meeting_date, m.start_time, m.location)
+    return Meeting(m.id, b.code, b.name or b.code, m.meeting_date, m.start_time, m.location, m.title, m.sequence)
 
 
 class SqlMeetingRepository:
@@ -175,13 +175,29 @@ class SqlMeetingRepository:
                                                 BoardMeetingRecord.meeting_date == day)
         return self.session.exec(stmt).first()
 
+    def find_meeting(self, board_id: int, *, day: date | None = None, uid: str = "") -> Meeting | None:
+        """The board's meeting on ``day``, or the one imported from the calendar event ``uid``."""
+        if day is not None:
+            record = self._meeting_record(board_id, day)
+        elif uid:
+            record = self.session.exec(select(BoardMeetingRecord).where(
+                BoardMeetingRecord.board_id == board_id, BoardMeetingRecord.source_uid == uid)).first()
+        else:
+            return None
+        return self.meeting(record.id) if record is not None and record.id is not None else None
+
     def upsert_meeting(self, board_id: int, day: date, **details: str) -> bool:
-        """Add the meeting or update its details; True when it is new."""
+        """Add the meeting or update its details (empty values keep what is there); True when it is new.
+
+        A changed start time counts as a new version of the meeting (its ``sequence`` grows).
+        """
         record = self._meeting_record(board_id, day)
         created = record is None
         if record is None:
             record = BoardMeetingRecord(board_id=board_id, meeting_date=day)
             self.session.add(record)
+        elif details.get("start_time") and details["start_time"] != record.start_time:
+            record.sequence += 1
         for key, value in details.items():
             if value:
                 setattr(record, key, value)
@@ -192,7 +208,9 @@ class SqlMeetingRepository:
         record = self._meeting_record(board_id, day)
         if record is None:
             return False
-        record.meeting_date = new_day
+        if new_day != day:
+            record.meeting_date = new_day
+            record.sequence += 1
         self.session.flush()
         return True
 

@@ -1,3 +1,13 @@
 """Imports every module that defines tables, so Alembic and tests see the whole schema."""
 
-from journey.adapters.sql.tables import case_migrations, core, documents, hours, reminders  # noqa: F401
+from journey.adapters.sql.tables import (  # noqa: F401
+    auth,
+    case_migrations,
+    core,
+    deals,
+    documents,
+    hours,
+    matters,
+    reminders,
+    webhooks,
+)

@@ -12,6 +12,7 @@ from sqlalchemy import JSON, Column, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from journey.adapters.sql.column_types import UTCDateTime
+from journey.domain import limits
 
 
 def _utc(**kw: Any) -> Any:
@@ -22,19 +23,19 @@ class MunicipalityRecord(SQLModel, table=True):
     __tablename__ = "municipality"
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(unique=True, max_length=8)
-    name: str = Field(unique=True, max_length=100)
-    slug: str = Field(unique=True, max_length=100)
-    county: str = Field(default="", max_length=100)
-    workflow: str = Field(default="handbook", max_length=100)
+    name: str = Field(unique=True, max_length=limits.MUNICIPALITY_NAME)
+    slug: str = Field(unique=True, max_length=limits.MUNICIPALITY_NAME)
+    county: str = Field(default="", max_length=limits.MUNICIPALITY_NAME)
+    workflow: str = Field(default="handbook", max_length=limits.IDENTIFIER)
     created_at: datetime = _utc()
 
 
 class UserRecord(SQLModel, table=True):
     __tablename__ = "app_user"
     id: int | None = Field(default=None, primary_key=True)
-    username: str = Field(unique=True, max_length=100)
-    display_name: str = Field(default="", max_length=200)
-    email: str = Field(default="", max_length=200)
+    username: str = Field(unique=True, max_length=limits.USERNAME)
+    display_name: str = Field(default="", max_length=limits.DISPLAY_NAME)
+    email: str = Field(default="", max_length=limits.EMAIL)
     role: str = Field(max_length=20)
     municipality_id: int | None = Field(default=None, foreign_key="municipality.id")
     created_at: datetime = _utc()
@@ -48,10 +49,10 @@ class CaseRecord(SQLModel, table=True):
     __table_args__ = (Index("ix_journey_case_stage", "workflow", "stage"),)
     id: int | None = Field(default=None, primary_key=True)
     municipality_id: int = Field(foreign_key="municipality.id", unique=True)
-    workflow: str = Field(max_length=100)
+    workflow: str = Field(max_length=limits.IDENTIFIER)
     workflow_version: int
-    state: str = Field(max_length=500)
-    stage: str = Field(max_length=100)
+    state: str = Field(max_length=limits.CASE_STATE)
+    stage: str = Field(max_length=limits.IDENTIFIER)
     status: str = Field(max_length=20)
     opened_at: datetime = _utc()
     stage_entered_at: datetime = _utc()
@@ -69,10 +70,10 @@ class HistoryRecord(SQLModel, table=True):
     case_id: int = Field(foreign_key="journey_case.id", index=True)
     seq: int
     kind: str = Field(max_length=20)
-    from_state: str | None = Field(default=None, max_length=500)
-    to_state: str = Field(max_length=500)
-    trigger: str | None = Field(default=None, max_length=100)
-    actor: str = Field(max_length=100)
+    from_state: str | None = Field(default=None, max_length=limits.CASE_STATE)
+    to_state: str = Field(max_length=limits.CASE_STATE)
+    trigger: str | None = Field(default=None, max_length=limits.IDENTIFIER)
+    actor: str = Field(max_length=limits.USERNAME)
     at: datetime = _utc()
     evidence: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    comment: str = Field(default="", max_length=4000)
+    comment: str = Field(default="", max_length=limits.COMMENT)

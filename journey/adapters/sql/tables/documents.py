@@ -8,6 +8,8 @@ from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from journey.adapters.sql.column_types import UTCDateTime
+from journey.adapters.sql.tables import deals as _deals  # noqa: F401  (document.deal_id refers to deal.id)
+from journey.domain import limits
 
 
 class DocumentRecord(SQLModel, table=True):
@@ -20,8 +22,8 @@ class DocumentRecord(SQLModel, table=True):
     case_id: int = Field(foreign_key="journey_case.id", index=True)
     municipality_id: int = Field(foreign_key="municipality.id")
     state_path: str = Field(max_length=500)
-    doc_id: str = Field(max_length=100)
-    title: str = Field(default="", max_length=300)
+    doc_id: str = Field(max_length=limits.IDENTIFIER)
+    title: str = Field(default="", max_length=limits.DOCUMENT_TITLE)
     template: str = Field(max_length=200)
     template_source: str = Field(default="", max_length=1000)
     overridden: bool = False  # a municipality override replaced the template or one of its partials
@@ -33,5 +35,6 @@ class DocumentRecord(SQLModel, table=True):
     sha256: str = Field(default="", max_length=64)
     revision: int = 1
     reason: str = Field(default="ENTERED", max_length=20)
-    actor: str = Field(default="", max_length=100)
+    actor: str = Field(default="", max_length=limits.USERNAME)
     created_at: datetime = Field(sa_type=UTCDateTime)
+    deal_id: int | None = Field(default=None, foreign_key="deal.id")  # a deal's document (state_path is "")

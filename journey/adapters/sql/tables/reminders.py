@@ -12,6 +12,7 @@ from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from journey.adapters.sql.column_types import UTCDateTime
+from journey.domain import limits
 
 
 class BoardRecord(SQLModel, table=True):
@@ -21,22 +22,27 @@ class BoardRecord(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("municipality_id", "code"),)
     id: int | None = Field(default=None, primary_key=True)
     municipality_id: int = Field(foreign_key="municipality.id")
-    code: str = Field(max_length=40)
-    name: str = Field(default="", max_length=200)
-    secretary_email: str = Field(default="", max_length=200)
-    chair_email: str = Field(default="", max_length=200)
+    code: str = Field(max_length=limits.BOARD_CODE)
+    name: str = Field(default="", max_length=limits.BOARD_NAME)
+    secretary_email: str = Field(default="", max_length=limits.EMAIL)
+    chair_email: str = Field(default="", max_length=limits.EMAIL)
 
 
 class BoardMeetingRecord(SQLModel, table=True):
+    """One meeting. ``sequence`` grows when its date or time changes; ``source_uid`` is the UID of the
+    calendar event it was imported from (with the original date for an occurrence of a series)."""
+
     __tablename__ = "board_meeting"
     __table_args__ = (UniqueConstraint("board_id", "meeting_date"),)
     id: int | None = Field(default=None, primary_key=True)
     board_id: int = Field(foreign_key="board.id", index=True)
     meeting_date: date
     start_time: str = Field(default="", max_length=5)
-    location: str = Field(default="", max_length=200)
-    title: str = Field(default="", max_length=200)
-    source: str = Field(default="", max_length=300)
+    location: str = Field(default="", max_length=limits.MEETING_LOCATION)
+    title: str = Field(default="", max_length=limits.MEETING_TITLE)
+    source: str = Field(default="", max_length=limits.MEETING_SOURCE)
+    sequence: int = 0
+    source_uid: str = Field(default="", max_length=400)
 
 
 class ReminderRecord(SQLModel, table=True):
@@ -49,14 +55,14 @@ class ReminderRecord(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="journey_case.id")
     municipality_id: int = Field(foreign_key="municipality.id")
-    rule_id: str = Field(max_length=100)
+    rule_id: str = Field(max_length=limits.IDENTIFIER)
     state_path: str = Field(max_length=300)
     recipient_role: str = Field(max_length=40)
-    template: str = Field(max_length=100)
-    title: str = Field(default="", max_length=300)
-    subject: str = Field(default="", max_length=500)
+    template: str = Field(max_length=limits.IDENTIFIER)
+    title: str = Field(default="", max_length=limits.REMINDER_TITLE)
+    subject: str = Field(default="", max_length=limits.REMINDER_SUBJECT)
     anchor: str = Field(max_length=20)
-    board: str = Field(default="", max_length=40)
+    board: str = Field(default="", max_length=limits.BOARD_CODE)
     offset_days: int = 0
     local_time: str = Field(default="08:00", max_length=5)
     entered_at: datetime = Field(sa_type=UTCDateTime)
@@ -84,8 +90,8 @@ class CasePauseRecord(SQLModel, table=True):
     paused_at: datetime = Field(sa_type=UTCDateTime)
     resumed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     shift_days: int = 0
-    reason: str = Field(default="", max_length=1000)
-    actor: str = Field(max_length=100)
+    reason: str = Field(default="", max_length=limits.PAUSE_REASON)
+    actor: str = Field(max_length=limits.USERNAME)
 
 
 class SchedulerLeaseRecord(SQLModel, table=True):

@@ -1,0 +1,1 @@
+"""Readers of files people bring: time reports for `journey hours import`."""

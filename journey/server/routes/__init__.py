@@ -1,0 +1,1 @@
+"""Routes per feature: pages (HTML), api (JSON), feeds (ICS), health."""

@@ -1,0 +1,1 @@
+"""The deals register (issue #10): deals with social enterprises, independent of stages."""

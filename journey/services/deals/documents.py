@@ -1,0 +1,153 @@
+"""Documents of a deal: the IOP-avtal draft and the direktupphandling documentation.
+
+Their context comes from the deal record alone (``deal`` in the template), never from evidence
+merged across history entries; the rest (municipality, board, coordinator, project) is what every
+document sees. They are rendered when a deal is added, again as a new revision when it changes,
+and on demand; each file goes to the document register with the deal's id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from journey.domain.case import Case
+from journey.domain.deals import (
+    PROCUREMENTS,
+    Deal,
+    DealDetails,
+    DealEvent,
+    DealForm,
+    DealStatus,
+    ValueBasis,
+    limit_for,
+)
+from journey.domain.document import DEFAULT_FORMATS, safe_filename
+from journey.domain.errors import DocumentWriteError
+from journey.domain.language import running_date_text
+from journey.domain.municipality import Municipality, slugify
+from journey.domain.procurement import direct_award_limit
+from journey.domain.spec import DocumentSpec, WorkflowSpec
+from journey.ports.documents import DocumentTools
+from journey.ports.unit_of_work import UnitOfWork
+from journey.services.deals.views import deal_view
+from journey.services.documents.context import build_context
+
+# form -> (template, title); the register names each file "deal<N>_<template>".
+DEAL_DOCUMENTS: dict[DealForm, tuple[tuple[str, str], ...]] = {
+    DealForm.IOP: (("iop_avtal", "IOP-avtal"),),
+    DealForm.DIRECT_AWARD: (("direktupphandling", "Dokumentation av direktupphandling"),),
+}
+
+
+def doc_id(deal: Deal, template: str) -> str:
+    return f"deal{deal.number}_{template}"
+
+
+def title_of(deal: Deal, template: str, name: str) -> str:
+    if template == "iop_avtal":
+        return f"{name} med {deal.counterparty} (utkast)" if deal.counterparty else f"{name} (utkast)"
+    subject = deal.title or deal.counterparty
+    return f"{name}: {subject}" if subject else name
+
+
+def _direct_award(deal: Deal) -> dict[str, Any]:
+    """The limit stored with the deal (the decision date's) and, for comparison, the other kind of limit."""
+    day = deal.limit_day
+    if day is None:
+        return {"day": "", "day_text": "", "basis": "today", "limit_sek": None, "special_limit_sek": None,
+                "reference": "", "special_services": deal.special_services}
+    try:
+        general, special = direct_award_limit(day), direct_award_limit(day, special_services=True)
+        amounts = (general.amount_sek, special.amount_sek)
+    except ValueError:
+        amounts = (None, None)
+    return {"day": day.isoformat(), "day_text": running_date_text(day.isoformat()),
+            "basis": "decision" if deal.decided_date else "today",
+            "limit_sek": deal.limit_sek if not deal.special_services else amounts[0],
+            "special_limit_sek": deal.limit_sek if deal.special_services else amounts[1],
+            "reference": deal.limit_reference, "special_services": deal.special_services}
+
+
+def deal_context(uow: UnitOfWork, spec: WorkflowSpec, case: Case, m: Municipality, deal: Deal,
+                 events: list[DealEvent], template: str, title: str, now: datetime) -> dict[str, Any]:
+    """What a deal's document template sees: the common context plus ``deal`` from the record."""
+    stage = spec.state(case.stage) or spec.states[0]
+    doc = DocumentSpec(doc_id(deal, template), template, (("title", title),))
+    municipality = {"name": m.name, "code": m.code, "county": m.county, "slug": slugify(m.name)}
+    context = build_context(spec=spec, state=stage, doc=doc, municipality=municipality, case_state=case.state,
+                            opened_at=case.opened_at, history=uow.cases.history(case.id or 0), now=now)
+    return with_deal(context, deal, events)
+
+
+def with_deal(context: dict[str, Any], deal: Deal, events: list[DealEvent]) -> dict[str, Any]:
+    """The common document context with the deal record in it (and its diarienummer, contact and limit)."""
+    context["deal"] = deal_view(deal, events)
+    context["document"]["diarienummer"] = deal.diarienummer
+    if deal.details.contact:
+        context["document"]["signer"] = deal.details.contact
+    if deal.form is DealForm.DIRECT_AWARD:
+        context["direct_award"] = _direct_award(deal)
+    return context
+
+
+def sample_deals(form: DealForm, today: date) -> list[Deal]:
+    """For `journey templates check`: a deal of ``form`` with every fact, and a bare planned one."""
+    procurement = form in PROCUREMENTS
+    full = Deal(None, 0, 0, 1, form, DealStatus.AWARDED, today, title="Exempel & <test>",
+                counterparty="Exempelföretaget ek. för.", org_number="769612-3459", value_sek=450000,
+                value_basis=ValueBasis.TOTAL if procurement else ValueBasis.PER_YEAR, period_start=today,
+                period_end=today + timedelta(days=729), decided_date=today, diarienummer="KS 2022/123",
+                social_considerations="Sysselsättningskrav" if procurement else "",
+                details=DealDetails("Syfte", "Målgrupp", "Kommunens insats", "Organisationens insats", "Behov",
+                                    ("A", "B", "C"), "Skäl", "Anna Andersson", "Bertil Berg"))
+    limit = limit_for(full, today)
+    if limit is not None:
+        full = replace(full, limit_sek=limit.amount_sek, limit_day=limit.day, limit_reference=limit.reference)
+    return [full, Deal(None, 0, 0, 2, form, DealStatus.PLANNED, today)]
+
+
+def _digest(data: Any) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def render_deal_documents(uow: UnitOfWork, tools: DocumentTools, spec: WorkflowSpec, case: Case, m: Municipality,
+                          deal: Deal, *, actor: str, reason: str, now: datetime,
+                          formats: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+    """Render every document of the deal's form as a new revision, store it and register it."""
+    items = DEAL_DOCUMENTS.get(deal.form, ())
+    if not items:
+        return []
+    events = uow.deals.events(deal.id or 0)
+    jobs = [(template, title_of(deal, template, name)) for template, name in items]
+    contexts = [deal_context(uow, spec, case, m, deal, events, template, title, now) for template, title in jobs]
+    rendered = tools.renderer.render([(template, ctx) for (template, _), ctx in zip(jobs, contexts, strict=True)],
+                                     slugify(m.name))
+    rows = []
+    for (template, title), context, result in zip(jobs, contexts, rendered, strict=True):
+        ident = doc_id(deal, template)
+        revision = uow.documents.next_revision(case.id or 0, ident)
+        input_hash = _digest(context)
+        meta = {"title": title, "subject": f"{m.name}: {deal.label}", "created": now,
+                "comments": f"journey {spec.key} {deal.label}; template {template} sha256:{result.template_hash}; "
+                            f"input sha256:{input_hash}"}
+        stem = f"{now.date().isoformat()}_{safe_filename(f'affär {deal.number} {title}')}_v{revision}"
+        for fmt in formats or DEFAULT_FORMATS:
+            data = tools.writers[fmt](result.html, meta)
+            path = tools.output_dir / safe_filename(m.name) / f"{stem}.{fmt}"
+            row = {"case_id": case.id, "municipality_id": m.id, "state_path": "", "deal_id": deal.id,
+                   "doc_id": ident, "title": title, "template": template, "template_source": result.path,
+                   "overridden": result.overridden, "template_hash": result.template_hash, "input_hash": input_hash,
+                   "format": fmt, "path": str(path), "size": len(data), "sha256": hashlib.sha256(data).hexdigest(),
+                   "revision": revision, "reason": reason, "actor": actor, "created_at": now}
+            uow.documents.add(row)
+            try:
+                tools.store(path, data)
+            except OSError as exc:
+                raise DocumentWriteError(f"could not write {path}: {exc.strerror or exc}; nothing was saved "
+                                         "(the deal was not changed), fix the output directory and retry") from None
+            rows.append(row)
+    return rows

@@ -1,0 +1,1 @@
+"""Outbound webhooks: subscriptions, events planned in the changing transaction, delivery with retry."""

@@ -1,0 +1,200 @@
+"""The JSON API, the ICS feed and the webhook outbox of `journey serve` (issue 15), on both backends."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from journey.domain import errors as e
+from journey.server.errors import status_of
+from tests.server_support import LETTER
+
+
+@pytest.fixture
+def client(served: Any) -> Iterator[TestClient]:
+    with TestClient(served[1]) as c:
+        yield c
+
+
+def bearer(served: Any, user: str) -> dict[str, str]:
+    from journey.services.auth.tokens import create_token
+
+    return {"Authorization": f"Bearer {create_token(served[0].deps, 'admin', user).token}"}
+
+
+def test_errors_map_to_documented_statuses() -> None:
+    cases = {e.InputError("x"): 400, e.EvidenceError("x"): 400, e.AuthenticationError("x"): 401,
+             e.TooManyAttemptsError("x", 1): 429, e.PermissionDeniedError("x"): 403, e.NotFoundError("x"): 404,
+             e.ConcurrentChangeError("x"): 409, e.RefusedError("x"): 422, e.GuardRefusedError("x"): 422,
+             e.TransitionNotAllowedError("x"): 422, e.DatabaseLockedError("x"): 503}
+    assert {type(k).__name__: status_of(k)[0] for k in cases} == {type(k).__name__: v for k, v in cases.items()}
+
+
+def test_advance_through_the_api_with_the_cli_errors(client: TestClient, served: Any) -> None:
+    anna = bearer(served, "anna")
+    url = "/api/cases/hudiksvall/advance"
+    lacking = client.post(url, headers=anna, json={"trigger": "sign_letter_of_intent"})
+    assert lacking.status_code == 422 and lacking.json()["exit_code"] == 3 and "lacking" in lacking.json()["message"]
+    bad = client.post(url, headers=anna, json={"trigger": "sign_letter_of_intent", "evidence": {"signed_date": "igår"}})
+    assert bad.status_code == 400 and "signed_date" in bad.json()["message"]
+    assert client.post(url, headers=anna, json={"trigger": "no_such_step"}).status_code == 404
+    assert client.post(url, headers=anna, json={"trigger": 5}).status_code == 400
+    assert client.post(url, headers=anna, content=b"{", ).status_code == 400
+    assert client.post("/api/cases/atlantis/advance", headers=anna, json={"trigger": "x"}).status_code == 404
+    dry = client.post(url, headers=anna, json={"trigger": "sign_letter_of_intent", "evidence": LETTER, "dry_run": True})
+    assert dry.status_code == 200 and dry.json()["dry_run"] and dry.json()["history_seq"] == 0
+    done = client.post(url, headers=anna, json={"trigger": "sign_letter_of_intent", "evidence": LETTER,
+                                                "comment": "via API"})
+    assert done.status_code == 200 and done.json() == {
+        "municipality": "Hudiksvall", "trigger": "sign_letter_of_intent", "from_state": "letter_of_intent",
+        "to_state": "local_team", "history_seq": 3, "dry_run": False}
+    again = client.post(url, headers=anna, json={"trigger": "sign_letter_of_intent", "evidence": LETTER})
+    assert again.status_code == 422  # no longer allowed from local_team
+    history = client.get("/api/cases/hudiksvall/history", headers=anna).json()
+    assert history["entries"][-1]["actor"] == "anna" and history["entries"][-1]["comment"] == "via API"
+    assert client.get("/api/cases/hudiksvall", headers=anna).json()["state"] == "local_team"
+
+
+def test_read_endpoints_follow_the_roles(client: TestClient, served: Any) -> None:
+    sara, olle = bearer(served, "sara"), bearer(served, "olle")
+    assert len(client.get("/api/municipalities", headers=sara).json()) == 12
+    assert [m["name"] for m in client.get("/api/municipalities", headers=olle).json()] == ["Umeå"]
+    assert [c["municipality"] for c in client.get("/api/cases", headers=sara).json()] == ["Hudiksvall", "Umeå"]
+    assert [c["municipality"] for c in client.get("/api/cases", headers=olle).json()] == ["Umeå"]
+    monitor = client.get("/api/monitor", headers=sara).json()
+    assert monitor["totals"]["municipalities"] == 12 and monitor["funnel"]
+    assert client.get("/api/monitor?min_days=-1", headers=sara).status_code == 400
+    assert client.get("/api/monitor?stage=nowhere", headers=sara).status_code == 400
+    steps = client.get("/api/cases/hudiksvall/next", headers=sara).json()["steps"]
+    assert [s["trigger"] for s in steps] == ["sign_letter_of_intent"]
+    assert client.get("/api/reminders?municipality=Umeå", headers=olle).status_code == 200
+    assert client.get("/api/reminders?municipality=Hudiksvall", headers=olle).status_code == 403
+
+
+def test_openapi_document_validates_and_documents_errors(client: TestClient) -> None:
+    from openapi_spec_validator import validate
+
+    spec = client.get("/openapi.json").json()
+    validate(spec)
+    advance = spec["paths"]["/api/cases/{municipality}/advance"]["post"]
+    assert {"200", "400", "401", "403", "404", "409", "422"} <= set(advance["responses"])
+    assert "HTTPBearer" in spec["components"]["securitySchemes"]
+    assert not any(p.startswith(("/kommun", "/login")) for p in spec["paths"])  # pages are not API
+
+
+def test_health_needs_no_login(client: TestClient) -> None:
+    assert client.get("/health").json() == {"status": "ok", "database": "ok"}
+
+
+def test_calendar_feed_has_meetings_and_deadlines_with_stable_uids(client: TestClient, served: Any) -> None:
+    from datetime import date
+
+    from icalendar import Calendar
+
+    from journey.domain.board_meetings import MeetingRow
+    from journey.services.auth.tokens import create_token
+    from journey.services.board_meetings import add_meeting
+
+    app, _ = served
+    add_meeting(app.deps, "anna", "Hudiksvall", MeetingRow("KS", date(2022, 4, 5), "09:00", "Stadshuset"))
+    feed = create_token(app.deps, "anna", "anna", "", "Hudiksvall").token
+    first = client.get(f"/kalender/hudiksvall.ics?token={feed}")
+    assert first.status_code == 200 and first.headers["content-type"].startswith("text/calendar")
+    events = {str(ev["uid"]): ev for ev in Calendar.from_ical(first.content).walk("VEVENT")}
+    meeting = next(ev for uid, ev in events.items() if uid.startswith("board-meeting-"))
+    assert "KS" in str(meeting["summary"]) and str(meeting["location"]) == "Stadshuset"
+    second = client.get(f"/kalender/hudiksvall.ics?token={feed}")
+    assert set(events) == {str(ev["uid"]) for ev in Calendar.from_ical(second.content).walk("VEVENT")}
+
+
+class Receiver:
+    """A real HTTP server on 127.0.0.1 recording webhook POSTs; answers with ``status``."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[dict[str, str], bytes]] = []
+        self.status = 204
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                outer.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                self.send_response(outer.status)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    r = Receiver()
+    yield r
+    r.close()
+
+
+def test_webhooks_are_planned_with_the_change_signed_and_retried(served: Any, client: TestClient,
+                                                                   receiver: Receiver) -> None:
+    from journey.bootstrap.webhooks import deliver_once
+    from journey.services.webhooks.subscriptions import add_webhook, list_webhooks
+
+    app, _ = served
+    hook = add_webhook(app.deps, "admin", receiver.url, ("state_changed", "decision.recorded", "document.created"))
+    anna = bearer(served, "anna")
+    refused = client.post("/api/cases/hudiksvall/advance", headers=anna, json={"trigger": "sign_letter_of_intent"})
+    assert refused.status_code == 422
+    assert list_webhooks(app.deps, "admin")[0]["pending"] == 0  # a refused change plans nothing
+    ok = client.post("/api/cases/hudiksvall/advance", headers=anna,
+                     json={"trigger": "sign_letter_of_intent", "evidence": LETTER})
+    assert ok.status_code == 200
+    assert list_webhooks(app.deps, "admin")[0]["pending"] == 1
+    receiver.status = 500
+    first = deliver_once(app)
+    assert (first.sent, first.retrying) == (0, 1) and len(receiver.received) == 1
+    assert deliver_once(app).retrying == 0  # not due again before its retry delay
+    app.clock.advance(timedelta(minutes=2))
+    receiver.status = 204
+    assert deliver_once(app).sent == 1
+    headers, body = receiver.received[-1]
+    assert receiver.received[0][1] == body  # a retry sends the same event
+    event = json.loads(body)
+    assert event["specversion"] == "1.0" and event["type"] == "se.skr.journey.case.state_changed"
+    assert event["data"]["municipality"]["name"] == "Hudiksvall" and event["data"]["to_state"] == "local_team"
+    assert headers["content-type"].startswith("application/cloudevents+json")
+    expected = hmac.new(hook["secret"].encode(), headers["x-journey-timestamp"].encode() + b"." + body,
+                        hashlib.sha256).hexdigest()
+    assert headers["x-journey-signature"] == f"sha256={expected}"
+    assert hook["secret"] not in json.dumps(list_webhooks(app.deps, "admin"))
+
+
+def test_documents_are_announced_for_the_subscribed_municipality_only(served: Any, receiver: Receiver) -> None:
+    from journey.bootstrap.webhooks import deliver_once
+    from journey.services.cases.lifecycle import advance_case
+    from journey.services.webhooks.subscriptions import add_webhook
+
+    app, _ = served
+    add_webhook(app.deps, "admin", receiver.url, ("decision.recorded", "document.created"), "Umeå")
+    advance_case(app.deps, "olle", "Umeå", "confirm_interest", {"registered_date": "2022-01-12", "contact": "Olle"})
+    advance_case(app.deps, "anna", "Hudiksvall", "sign_letter_of_intent", LETTER)  # another municipality: not sent
+    deliver_once(app)
+    types = sorted(json.loads(b)["type"] for _, b in receiver.received)
+    assert types and set(types) == {"se.skr.journey.document.created"}
+    doc = json.loads(receiver.received[0][1])["data"]
+    assert doc["municipality"]["name"] == "Umeå" and doc["download"].startswith("/api/cases/umea/documents/")
