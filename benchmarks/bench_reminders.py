@@ -29,8 +29,14 @@ class MemoryMailer:
     def __init__(self) -> None:
         self.sent: list[Any] = []
 
-    def send(self, email: Any) -> None:
+    def check(self) -> None:
+        pass
+
+    def send(self, email: Any) -> Any:
+        from journey.ports.mail import Delivery
+
         self.sent.append(email)
+        return Delivery()
 
     def close(self) -> None:
         pass

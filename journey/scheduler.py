@@ -2,18 +2,22 @@
 
 One interval job, kept in memory (nothing pickled: the outbox table is the durable state).
 It runs at start-up, so what became due while the scheduler was down goes out at once, and
-then every ``interval`` seconds. Only the holder of the scheduler lock sends.
+then every ``interval`` seconds. Only the holder of the scheduler lock sends, and it renews
+the lock before every message. The sender and the SMTP server are checked before the first
+sweep: a configuration error or an unreachable server ends the process with its exit code.
 """
 
 from __future__ import annotations
 
 import logging
 import signal
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from journey.domain.errors import MailConfigError, MailUnavailableError
 from journey.services.reminders.sweep import SweepOptions, SweepResult, send_due_reminders
 
 log = logging.getLogger("journey.scheduler")
@@ -22,16 +26,24 @@ JOB_ID = "journey.reminders.sweep"
 
 @dataclass
 class SweepRunner:
-    """What one tick does: hold the lock, then sweep. ``ticks`` counts ticks (used by tests and logs)."""
+    """What one tick does: hold the lock, then sweep. ``ticks`` counts ticks (used by tests and logs).
+
+    The lock is also the sweep's fence: it is renewed before every message, and a sweep that
+    finds it taken stops at once. ``fatal`` holds a configuration error that stopped the scheduler.
+    """
 
     app: Any
     options: SweepOptions
     lock: Any
     ticks: int = 0
     standby: bool = False
+    unreachable: bool = False
     totals: SweepResult = field(default_factory=SweepResult)
+    fatal: BaseException | None = None
+    on_fatal: Callable[[], None] | None = None
 
     def tick(self) -> SweepResult | None:
+        """One sweep if this process holds the lock; raises MailConfigError / MailUnavailableError."""
         self.ticks += 1
         if not self.lock.acquire():
             if not self.standby:
@@ -43,8 +55,9 @@ class SweepRunner:
         self.standby = False
         from journey.bootstrap.reminders import make_mailer, make_renderer
 
-        result = send_due_reminders(self.app.deps, make_mailer(self.app), make_renderer(self.app), self.options)
-        for name in ("sent", "retrying", "failed", "late"):
+        result = send_due_reminders(self.app.deps, make_mailer(self.app), make_renderer(self.app), self.options,
+                                    fence=self.lock)
+        for name in ("sent", "retrying", "failed", "late", "partial"):
             setattr(self.totals, name, getattr(self.totals, name) + getattr(result, name))
         if result.sent or result.retrying or result.failed:
             log.info("sweep: %d sent (%d late), %d to retry, %d failed", result.sent, result.late, result.retrying,
@@ -62,12 +75,30 @@ class SweepRunner:
 
 
 def tick(runner: SweepRunner) -> None:
-    """The job function (module level, referenced by import path, never pickled)."""
-    runner.tick()
+    """The job function (module level, referenced by import path, never pickled).
+
+    An unreachable server is waited out (one warning when it goes, one line when it is back); a
+    refused sender or login stops the scheduler, which then exits with that error.
+    """
+    try:
+        runner.tick()
+    except MailUnavailableError as exc:
+        if not runner.unreachable:
+            log.warning("%s; due reminders stay queued until it answers", exc)
+        runner.unreachable = True
+        return
+    except MailConfigError as exc:
+        runner.fatal = exc
+        if runner.on_fatal is not None:
+            runner.on_fatal()
+        return
+    if runner.unreachable:
+        log.warning("SMTP server reachable again")
+    runner.unreachable = False
 
 
 def _on_event(event: Any) -> None:
-    from apscheduler.events import EVENT_JOB_MISSED  # type: ignore[import-untyped]
+    from apscheduler.events import EVENT_JOB_MISSED
 
     if event.code == EVENT_JOB_MISSED:
         log.warning("sweep run due at %s was missed; the next run catches up", event.scheduled_run_time)
@@ -76,19 +107,17 @@ def _on_event(event: Any) -> None:
 
 
 def make_runner(app: Any, interval: float, batch: int = 20) -> SweepRunner:
-    from journey.bootstrap.reminders import holder_id, make_lock
+    from journey.bootstrap.reminders import make_scheduler_lock, sweep_options, worker_id
 
-    tz = ZoneInfo(app.settings.timezone)
     lease = timedelta(seconds=max(60.0, interval * 10))
-    options = SweepOptions(worker=holder_id(), tz=tz, batch=batch, lease=lease)
-    return SweepRunner(app, options, make_lock(app.engine, timedelta(seconds=max(3 * interval, 5))))
+    return SweepRunner(app, sweep_options(app, worker_id(), batch, lease), make_scheduler_lock(app, interval))
 
 
 def make_scheduler(runner: SweepRunner, interval: float, tz: ZoneInfo) -> Any:
     """A BlockingScheduler with one in-memory interval job that also runs at once (catch-up)."""
-    from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED  # type: ignore[import-untyped]
-    from apscheduler.executors.pool import ThreadPoolExecutor  # type: ignore[import-untyped]
-    from apscheduler.schedulers.blocking import BlockingScheduler  # type: ignore[import-untyped]
+    from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED
+    from apscheduler.executors.pool import ThreadPoolExecutor
+    from apscheduler.schedulers.blocking import BlockingScheduler
 
     scheduler = BlockingScheduler(
         timezone=tz, executors={"default": ThreadPoolExecutor(1)},
@@ -100,10 +129,18 @@ def make_scheduler(runner: SweepRunner, interval: float, tz: ZoneInfo) -> Any:
 
 
 def run(app: Any, interval: float = 60.0) -> SweepRunner:
-    """Block until SIGINT or SIGTERM; returns the runner with its totals."""
+    """Check the mail settings, then block until SIGINT or SIGTERM; returns the runner with its totals.
+
+    Raises MailConfigError or MailUnavailableError when the check at start fails, and
+    MailConfigError when a sender or login is refused later (the scheduler stops for it).
+    """
+    from journey.bootstrap.reminders import check_mail
+
     tz = ZoneInfo(app.settings.timezone)
+    check_mail(app)
     runner = make_runner(app, interval)
     scheduler = make_scheduler(runner, interval, tz)
+    runner.on_fatal = lambda: scheduler.shutdown(wait=False)
 
     def stop(signum: int, _frame: Any) -> None:
         log.info("signal %d: stopping after the current sweep", signum)
@@ -120,4 +157,6 @@ def run(app: Any, interval: float = 60.0) -> SweepRunner:
         if scheduler.running:
             scheduler.shutdown(wait=True)
         runner.lock.release()
+    if runner.fatal is not None:
+        raise runner.fatal
     return runner

@@ -58,3 +58,13 @@ def test_commands_have_help_with_an_example(cli: Cli) -> None:
                     "scheduler run", "meetings import", "meetings list", "meetings add", "meetings move",
                     "meetings remove", "meetings board"):
         assert "Example:" in cli.ok(f"{command} --help").output, command
+
+
+def test_the_send_due_example_in_its_help_works(cli: Cli, smtp: SmtpServer) -> None:  # noqa: F811
+    example = next(line for line in cli.ok("reminders send-due --help").output.splitlines()
+                   if "journey reminders send-due" in line and "=" in line)
+    env = dict(word.split("=", 1) for word in example.split() if "=" in word)
+    assert "JOURNEY_SMTP_FROM" in env  # without it the sender check refuses (exit 78)
+    env |= {"JOURNEY_SMTP_HOST": "127.0.0.1", "JOURNEY_SMTP_PORT": str(smtp.port)}  # our server stands in for it
+    assert cli.ok("reminders send-due", **env).output == "0 sent (0 late), 0 to retry, 0 failed\n"
+    assert cli("reminders send-due", **(env | {"JOURNEY_SMTP_FROM": ""})).exit_code == 78

@@ -10,6 +10,7 @@ from tests.uow_contract import (  # noqa: F401  (collected here)
     test_a_claim_whose_lease_ran_out_can_be_claimed_again,
     test_a_pause_stays_open_until_it_is_finished,
     test_a_reminder_is_added_once_per_idempotency_key,
+    test_a_sender_holds_its_claim_only_while_it_is_still_its_own,
     test_an_exception_inside_the_block_discards_the_changes,
     test_an_unsaved_change_to_a_loaded_case_is_not_stored,
     test_boards_are_found_by_code_or_name_and_meetings_come_in_date_order,

@@ -18,7 +18,7 @@ from journey.domain.esf import Attestation, ClaimPeriod, ClaimStatus, EntryKind,
 from journey.domain.hours import Activity, MeetingKind, NetworkMeeting, TimeEntry
 from journey.domain.municipality import Municipality
 from journey.domain.people import Person, PersonKind
-from journey.domain.reminders import Reminder, ReminderStatus
+from journey.domain.reminders import INTERRUPTED, Reminder, ReminderStatus
 from journey.ports.unit_of_work import UnitOfWorkFactory
 
 NOW = datetime(2022, 3, 1, 9, 0, tzinfo=UTC)
@@ -139,7 +139,8 @@ def test_only_the_claiming_worker_may_settle_a_claimed_reminder(uow_factory: Uni
         again = uow.reminders.claim_due(NOW, 10, "worker-2", NOW + timedelta(minutes=10))
         uow.commit()
     assert [r.idempotency_key for r in claimed] == ["due"] and again == []
-    assert (claimed[0].status, claimed[0].attempts, claimed[0].claimed_by) == (ReminderStatus.SENDING, 1, "worker-1")
+    # A claim counts no attempt: only a send that reached the server does (the sweep counts it when settling).
+    assert (claimed[0].status, claimed[0].attempts, claimed[0].claimed_by) == (ReminderStatus.SENDING, 0, "worker-1")
 
     with uow_factory() as uow:
         settled = uow.reminders.finish(claimed[0].id or 0, worker, status=ReminderStatus.SENT.value, sent_at=NOW,
@@ -165,7 +166,36 @@ def test_a_claim_whose_lease_ran_out_can_be_claimed_again(uow_factory: UnitOfWor
         early = uow.reminders.claim_due(NOW + timedelta(minutes=5), 10, "worker-2", NOW + timedelta(minutes=15))
         late = uow.reminders.claim_due(NOW + timedelta(minutes=10), 10, "worker-2", NOW + timedelta(minutes=20))
     assert early == []
-    assert [(r.claimed_by, r.attempts) for r in late] == [("worker-2", 2)]
+    assert [(r.claimed_by, r.attempts, r.last_error) for r in late] == [("worker-2", 0, INTERRUPTED)]
+
+
+def test_a_sender_holds_its_claim_only_while_it_is_still_its_own(uow_factory: UnitOfWorkFactory) -> None:
+    case = seed(uow_factory)
+    lease = timedelta(minutes=10)
+    with uow_factory() as uow:
+        uow.reminders.add(reminder(case, "due", NOW))
+        uow.commit()
+    with uow_factory() as uow:
+        [claimed] = uow.reminders.claim_due(NOW, 10, "worker-1", NOW + lease)
+        uow.commit()
+    rid = claimed.id or 0
+    with uow_factory() as uow:
+        assert uow.reminders.hold(rid, "worker-1", NOW + timedelta(minutes=4), lease)  # 6 of 10 minutes left
+        assert not uow.reminders.hold(rid, "worker-2", NOW, lease)
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.reminders.get(rid).send_after == NOW + lease  # type: ignore[union-attr]  (a read: not renewed)
+    with uow_factory() as uow:
+        assert uow.reminders.hold(rid, "worker-1", NOW + timedelta(minutes=7), lease)  # 3 left: renewed
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.reminders.get(rid).send_after == NOW + timedelta(minutes=17)  # type: ignore[union-attr]
+        assert uow.reminders.claim_due(NOW + timedelta(minutes=12), 10, "worker-2", NOW + timedelta(minutes=22)) == []
+    with uow_factory() as uow:  # run out and taken over: the old holder may no longer send it
+        assert len(uow.reminders.claim_due(NOW + timedelta(minutes=18), 10, "worker-2", NOW + timedelta(hours=1))) == 1
+        uow.commit()
+    with uow_factory() as uow:
+        assert not uow.reminders.hold(rid, "worker-1", NOW + timedelta(minutes=18), lease)
 
 
 def test_municipalities_are_found_by_code_slug_or_name(uow_factory: UnitOfWorkFactory) -> None:

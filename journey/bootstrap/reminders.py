@@ -1,11 +1,12 @@
-"""Wires the reminders feature: repositories, event handlers, and the mailer and renderer to use.
+"""Wires the reminders feature: repositories, event handlers, and the mailer, renderer and lock to use.
 
-Called from :func:`journey.bootstrap.wire_features`. A test may put a ``mailer`` in
-``App(overrides=...)``; otherwise SMTP settings come from ``JOURNEY_SMTP_*``.
+Called from :func:`journey.bootstrap.wire_features`. A test may put a ``mailer`` or a
+``renderer`` in ``App(overrides=...)``; otherwise SMTP settings come from ``JOURNEY_SMTP_*``.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,40 +20,79 @@ def wire_reminders(app: Any, deps: Deps) -> None:
     wire(deps, ReminderPlanner(deps.workflows, swedish_holiday, ZoneInfo(app.settings.timezone)))
 
 
+def smtp_settings(app: Any) -> Any:
+    from journey.adapters.mail.smtp import SmtpSettings
+
+    return SmtpSettings.from_env(app.settings.smtp)
+
+
 def make_mailer(app: Any) -> Any:
     if "mailer" in app.overrides:
         return app.overrides["mailer"]
-    from journey.adapters.mail.smtp import SmtpMailer, SmtpSettings
+    from journey.adapters.mail.smtp import SmtpMailer
 
-    return SmtpMailer(SmtpSettings.from_env(app.settings.smtp), ZoneInfo(app.settings.timezone), app.clock.now)
+    return SmtpMailer(smtp_settings(app), ZoneInfo(app.settings.timezone), app.clock.now)
 
 
 def make_renderer(app: Any) -> Any:
+    if "renderer" in app.overrides:
+        return app.overrides["renderer"]
     from journey.adapters.mail.renderer import JinjaEmailRenderer
 
     return JinjaEmailRenderer(app.settings.templates_dir)
 
 
-def sweep_once(app: Any, batch: int = 20) -> Any:
-    """One sweep now, as the scheduler would do it (used by `journey reminders send-due`)."""
-    from datetime import timedelta
+def check_mail(app: Any) -> None:
+    """Check the sender and reach the SMTP server (connect, TLS, login) before any row is claimed.
 
+    Raises MailConfigError (exit 78) or MailUnavailableError (exit 75); nothing is changed.
+    """
+    mailer = make_mailer(app)
+    try:
+        mailer.check()
+    finally:
+        mailer.close()
+
+
+def make_scheduler_lock(app: Any, interval: float) -> Any:
+    """The scheduler's lock: a PostgreSQL advisory lock, or a lease row on SQLite.
+
+    The lease outlives one poll and one SMTP exchange (renewed before every message), so a
+    scheduler that is merely busy is never taken over.
+    """
+    from journey.adapters.sql.scheduler_lease import make_lock
+
+    return make_lock(app.engine, timedelta(seconds=max(3 * interval, 5.0) + smtp_settings(app).timeout))
+
+
+def worker_id() -> str:
     from journey.adapters.sql.scheduler_lease import holder_id
-    from journey.services.reminders.sweep import SweepOptions, send_due_reminders
 
-    options = SweepOptions(holder_id(), ZoneInfo(app.settings.timezone), batch, timedelta(minutes=10))
-    return send_due_reminders(app.deps, make_mailer(app), make_renderer(app), options)
+    return holder_id()
 
 
-def holder_id() -> str:
-    """This process's name in the scheduler lease."""
-    from journey.adapters.sql.scheduler_lease import holder_id as lease_holder
+def sweep_once(app: Any, batch: int = 20, check: bool = True) -> Any:
+    """One sweep now, as the scheduler does it (used by `journey reminders send-due`).
 
-    return lease_holder()
+    With ``check`` the sender and the server are checked first, so a configuration error or an
+    unreachable server changes no row.
+    """
+    from journey.services.reminders.sweep import send_due_reminders
+
+    mailer = make_mailer(app)
+    if check:
+        try:
+            mailer.check()
+        except BaseException:
+            mailer.close()
+            raise
+    options = sweep_options(app, worker_id(), batch, timedelta(minutes=10))
+    return send_due_reminders(app.deps, mailer, make_renderer(app), options)
 
 
-def make_lock(engine: Any, ttl: Any) -> Any:
-    """The one-sender lock: a PostgreSQL advisory lock, or a lease row on SQLite."""
-    from journey.adapters.sql.scheduler_lease import make_lock as lease_lock
+def sweep_options(app: Any, worker: str, batch: int, lease: timedelta) -> Any:
+    """How a sweep claims: ``lease`` per claim, and the mailer's bound on one message."""
+    from journey.services.reminders.sweep import SweepOptions
 
-    return lease_lock(engine, ttl)
+    return SweepOptions(worker, ZoneInfo(app.settings.timezone), batch, lease,
+                        timedelta(seconds=smtp_settings(app).send_budget))

@@ -54,8 +54,9 @@ EXIT_CODES = """\b
 Exit codes:
   0 ok                 4 not found            7 invalid workflow or template
   1 internal error     5 concurrent change    8 database not initialised
-  2 usage / bad input  6 permission denied   75 database locked (retry)
+  2 usage / bad input  6 permission denied   75 database locked or SMTP server unreachable (retry)
   3 refused (transition not allowed in this state, or a guard/evidence lacking)
+ 78 mail settings refused (JOURNEY_SMTP_FROM not a valid address, SMTP login refused)
 """
 
 

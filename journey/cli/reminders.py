@@ -101,14 +101,24 @@ def send_due(batch: int) -> None:
     """Send every reminder that is due now, once, then exit (for cron or a manual catch-up).
 
     Uses the same claim-and-mark sweep as `journey scheduler run`, so it is safe to run
-    while the scheduler runs. SMTP settings come from JOURNEY_SMTP_HOST, _PORT, _FROM,
-    _USER, _PASSWORD, _STARTTLS and _SSL.
+    while the scheduler runs. SMTP settings come from JOURNEY_SMTP_HOST, _PORT, _FROM (the
+    sender, required), _USER, _PASSWORD, _STARTTLS, _SSL and _TIMEOUT.
+
+    The sender and the server are checked first: an invalid JOURNEY_SMTP_FROM or a refused
+    login exits 78, an unreachable server 75, and every reminder stays queued with no
+    attempt counted.
 
     \b
     Example:
-        JOURNEY_SMTP_HOST=smtp.kommun.se journey reminders send-due
+        JOURNEY_SMTP_HOST=smtp.kommun.se JOURNEY_SMTP_FROM=journey@kommun.se journey reminders send-due
     """
     from journey.bootstrap.reminders import sweep_once
 
-    result = sweep_once(get_app(), batch)
-    echo(f"{result.sent} sent ({result.late} late), {result.retrying} to retry, {result.failed} failed")
+    echo(summary(sweep_once(get_app(), batch)))
+
+
+def summary(result: Any) -> str:
+    """One line about a sweep, e.g. ``3 sent (1 late), 0 to retry, 1 failed``."""
+    return (f"{result.sent} sent ({result.late} late), {result.retrying} to retry, {result.failed} failed"
+            + (f"; {result.partial} not delivered to every recipient" if result.partial else "")
+            + (f"; stopped early: {result.stopped}" if result.stopped else ""))

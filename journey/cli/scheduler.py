@@ -6,7 +6,7 @@ import logging
 
 import click
 
-from journey.cli._common import get_app
+from journey.cli._common import echo, get_app
 
 
 @click.group()
@@ -23,9 +23,13 @@ def run(interval: float, once: bool, verbose: bool) -> None:
     """Poll the reminder outbox and send due reminders over SMTP until stopped (Ctrl-C or SIGTERM).
 
     What fell due while no scheduler ran is sent at start-up. On PostgreSQL an advisory
-    lock, on SQLite a lease row, makes a second scheduler wait instead of sending.
-    SMTP settings: JOURNEY_SMTP_HOST, _PORT, _FROM, _USER, _PASSWORD, _STARTTLS, _SSL (the
-    password is never logged).
+    lock, on SQLite a lease row, makes a second scheduler wait instead of sending; the lock
+    is renewed before every message. SMTP settings: JOURNEY_SMTP_HOST, _PORT, _FROM, _USER,
+    _PASSWORD, _STARTTLS, _SSL, _TIMEOUT (the password is never logged).
+
+    The sender and the server (connection, TLS, login) are checked at start: an invalid
+    JOURNEY_SMTP_FROM or a refused login exits 78, an unreachable server 75, and nothing is
+    claimed. A login refused later stops the scheduler (exit 78); an outage is waited out.
 
     \b
     Example:
@@ -37,6 +41,9 @@ def run(interval: float, once: bool, verbose: bool) -> None:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = get_app()
     if once:
+        from journey.bootstrap.reminders import check_mail
+
+        check_mail(app)
         runner = engine.make_runner(app, interval)
         try:
             result = runner.tick()
@@ -46,7 +53,9 @@ def run(interval: float, once: bool, verbose: bool) -> None:
             from journey.domain.errors import RefusedError
 
             raise RefusedError("another scheduler holds the reminder lock; nothing sent")
-        click.echo(f"{result.sent} sent ({result.late} late), {result.retrying} to retry, {result.failed} failed")
+        from journey.cli.reminders import summary
+
+        echo(summary(result))
         return
     runner = engine.run(app, interval)
-    click.echo(f"scheduler stopped: {runner.totals.sent} sent, {runner.totals.failed} failed in {runner.ticks} sweep(s)")
+    echo(f"scheduler stopped: {runner.totals.sent} sent, {runner.totals.failed} failed in {runner.ticks} sweep(s)")

@@ -12,12 +12,12 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from journey.domain import limits
+from journey.domain.addresses import address_problem, normalize_address
 from journey.domain.errors import CalendarFileError, InputError
 from journey.domain.text import check_name, check_text
 
 _TIME = re.compile(r"^(?:kl\.?\s*)?([01]?\d|2[0-3])[:.]([0-5]\d)(?:[:.][0-5]\d)?"
                    r"(?:\s*[-–—]\s*(?:[01]?\d|2[0-3])[:.][0-5]\d(?:[:.][0-5]\d)?)?$", re.IGNORECASE)
-_EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
 _BOARD = re.compile(r"[\w][\w .&-]*")
 
 COLUMNS = ("board", "date", "time", "location", "title", "board_name", "secretary_email", "chair_email")
@@ -86,11 +86,16 @@ def parse_time(text: str, where: str = "") -> str:
     return f"{int(match.group(1)):02d}:{match.group(2)}"
 
 
-def check_email(text: str, where: str = "") -> str:
-    text = text.strip()
-    if text and not _EMAIL.match(text):
-        raise _error(where, f"{text!r} is not an email address")
-    return text
+def check_email(text: str, where: str = "", label: str = "email address") -> str:
+    """A board contact address, checked as every address is (journey.domain.addresses); '' stays ''."""
+    if not text.strip():
+        return ""
+    address = normalize_address(text)
+    problem = address_problem(address)
+    if problem:
+        shown = text if len(text) <= 80 else text[:80] + "…"
+        raise _error(where, f"{label} {shown!r} is not a valid email address: {problem}")
+    return address
 
 
 def check_board(text: str, where: str = "") -> str:

@@ -4,8 +4,9 @@
     ├── InputError                     2  bad command-line input (malformed evidence, bad value)
     │   ├── EvidenceError              2
     │   ├── CalendarFileError          2  a calendar file row is invalid (starts with file:line)
-    │   └── HoursFileError             2  an hours import file is invalid (starts with file:line: column)
-    │   └── DecisionInputError         2  an unknown outcome, a meeting date after today, an empty chain
+    │   ├── HoursFileError             2  an hours import file is invalid (starts with file:line: column)
+    │   ├── DecisionInputError         2  an unknown outcome, a meeting date after today, an empty chain
+    │   └── AddressError               2  an e-mail address is not one journey can send to
     ├── RefusedError                   3  the rules say no
     │   ├── TransitionNotAllowedError  3  trigger not valid in the current state
     │   ├── GuardRefusedError          3  evidence or another condition is lacking
@@ -22,8 +23,10 @@
     ├── NotInitialisedError            8  the database has no schema yet: run `journey init`
     ├── DatabaseLockedError           75  the database stayed locked (EX_TEMPFAIL): retry
     ├── DocumentWriteError             1  a rendered document could not be stored (nothing was saved)
-    ├── EmailTemplateError             1  a reminder template is missing or fails (fails that reminder only)
-    └── MailError                      1  delivery failed (``temporary``: retried later)
+    ├── EmailTemplateError             1  a reminder template is missing, fails or loops (fails that reminder only)
+    └── MailError                      1  one reminder could not be delivered (recorded on it, retried if temporary)
+        ├── MailUnavailableError      75  the SMTP server cannot be reached (EX_TEMPFAIL): nothing sent, retry
+        └── MailConfigError           78  JOURNEY_SMTP_FROM or the SMTP login is refused (EX_CONFIG): nothing sent
 
 Internal signals of the render adapter, never shown as such: WorkerTimeout, WorkerCrashed.
 """
@@ -46,6 +49,8 @@ class ExitCode(IntEnum):
     DEFINITION = 7
     NOT_INITIALISED = 8
     LOCKED = 75
+    UNAVAILABLE = 75  # the same code: temporary, retry later
+    CONFIG = 78
 
 
 class JourneyError(Exception):
@@ -141,11 +146,33 @@ class DatabaseLockedError(JourneyError):
 
 
 class MailError(JourneyError):
-    """Delivery failed. ``temporary``: retry later (server down, 4xx); else give up (5xx)."""
+    """Delivery of one message failed. ``temporary``: retry later (4xx); else give up (5xx).
 
-    def __init__(self, message: str, *, temporary: bool, connection: bool = False) -> None:
+    ``uncertain``: the whole message was sent but no reply came (timeout, lost connection), so
+    the server may have accepted it; a retry may deliver a second copy (same Message-ID).
+    """
+
+    def __init__(self, message: str, *, temporary: bool, uncertain: bool = False) -> None:
         super().__init__(message)
-        self.temporary, self.connection = temporary, connection
+        self.temporary, self.uncertain = temporary, uncertain
+
+
+class MailUnavailableError(MailError):
+    """The SMTP server cannot be reached or closes the service (421): no message was attempted."""
+
+    exit_code = ExitCode.UNAVAILABLE
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, temporary=True)
+
+
+class MailConfigError(MailError):
+    """The sender address or the SMTP login is refused: nothing can be sent until the settings are fixed."""
+
+    exit_code = ExitCode.CONFIG
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, temporary=False)
 
 
 class TemplateError(JourneyError):
@@ -177,6 +204,10 @@ class HoursFileError(InputError):
 
 class DecisionInputError(InputError):
     """A decision given on the command line is malformed: unknown outcome, a date after today, an empty chain."""
+
+
+class AddressError(InputError):
+    """An e-mail address is not one journey can send to (see journey.domain.addresses)."""
 
 
 class EmailTemplateError(JourneyError):

@@ -30,9 +30,28 @@ class OutgoingEmail:
     headers: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """What the server did with one message: every recipient not listed in ``refused`` accepted it."""
+
+    refused: tuple[tuple[str, str], ...] = ()  # (address, why): e.g. ("x@kommun.se", "550 no such user")
+
+
 class Mailer(Protocol):
-    def send(self, email: OutgoingEmail) -> None:
-        """Deliver or raise :class:`MailError`."""
+    def check(self) -> None:
+        """Check the sender and reach the server (connect, TLS, login) before a sweep.
+
+        Raises :class:`MailConfigError` (bad sender, login refused) or :class:`MailUnavailableError`.
+        """
+        ...
+
+    def send(self, email: OutgoingEmail) -> Delivery:
+        """Deliver to every recipient the server accepts; the others are listed in the result.
+
+        Raises :class:`MailConfigError` or :class:`MailUnavailableError` when nothing can be sent
+        (nothing attempted), or :class:`MailError` for this message (no recipient accepted it, the
+        server refused the data, or the reply never came: ``uncertain``).
+        """
         ...
 
     def close(self) -> None: ...
@@ -40,5 +59,11 @@ class Mailer(Protocol):
 
 class EmailRenderer(Protocol):
     def render(self, template: str, subject: str, context: dict[str, Any]) -> tuple[str, str, str]:
-        """(subject, plain text, HTML) for ``templates/emails/<template>.txt.j2`` / ``.html.j2``."""
+        """(subject, plain text, HTML) for ``templates/emails/<template>.txt.j2`` / ``.html.j2``.
+
+        Runs time- and memory-bounded; any failure (a loop that never ends included) is a
+        one-line :class:`JourneyError`.
+        """
         ...
+
+    def close(self) -> None: ...

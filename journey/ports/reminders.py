@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -20,7 +20,19 @@ class ReminderRepository(Protocol):
                 state_path: str | None = None, anchor: str | None = None) -> list[Reminder]: ...
     def failed(self, *, municipality_id: int | None = None, reminder_id: int | None = None) -> list[Reminder]: ...
     def claim_due(self, now: datetime, limit: int, worker: str, lease_until: datetime) -> list[Reminder]: ...
+    def hold(self, reminder_id: int, worker: str, now: datetime, lease: timedelta) -> bool:
+        """``worker`` still holds its claim on a SENDING row, renewed when less than half the lease is left."""
+        ...
+
     def finish(self, reminder_id: int, worker: str, **values: Any) -> bool: ...
+
+
+class SendFence(Protocol):
+    """The scheduler's lock, checked (and renewed) by a sweep before every message."""
+
+    def hold(self) -> bool:
+        """True while this process still holds the lock (renewing it); False once another has it."""
+        ...
 
 
 class BoardMeetingRepository(Protocol):

@@ -8,6 +8,7 @@ from typing import Any
 
 from journey.domain import limits
 from journey.domain.access import Action, Role, authorize
+from journey.domain.addresses import check_address
 from journey.domain.errors import InputError, RefusedError
 from journey.domain.kommuner import KOMMUNER
 from journey.domain.municipality import NETWORK_MUNICIPALITIES, Municipality, slugify
@@ -91,6 +92,7 @@ def add_user(deps: Deps, username: str | None, new_username: str, role: str, mun
         raise InputError(f"role {role!r} must be one of: {', '.join(r.value.lower() for r in Role)}") from None
     if parsed in (Role.COORDINATOR, Role.MANAGER) and not municipality:
         raise InputError(f"a {parsed.value.lower()} needs --municipality")
+    email = check_address(email, "email") if email.strip(" ") else ""
     with deps.uow() as uow:
         actor = actor_in(uow, username)
         authorize(actor, Action.MANAGE_REGISTRY)

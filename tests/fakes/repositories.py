@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from journey.domain.case import Case, HistoryEntry
 from journey.domain.deals import Deal, DealEvent
 from journey.domain.errors import ConcurrentChangeError, NotFoundError
 from journey.domain.municipality import Municipality, normalize_name, slugify
-from journey.domain.reminders import Meeting, Reminder, ReminderStatus
+from journey.domain.reminders import INTERRUPTED, Meeting, Reminder, ReminderStatus
 
 if TYPE_CHECKING:
     from tests.fakes.unit_of_work import FakeUnitOfWork, Tables
@@ -157,9 +157,20 @@ class FakeReminderRepository(_Repository):
                if r.status in (ReminderStatus.PLANNED, ReminderStatus.SENDING)
                and r.send_after is not None and r.send_after <= now]
         claimed = [self.t.reminders[i] for _, i in sorted(due)[:limit]]
-        for r in claimed:
-            r.status, r.claimed_by, r.send_after, r.attempts = ReminderStatus.SENDING, worker, lease_until, r.attempts + 1
+        for r in claimed:  # no attempt counted: only a send that reaches the server counts
+            if r.status is ReminderStatus.SENDING:  # its sender stopped mid-send
+                r.last_error = INTERRUPTED
+            r.status, r.claimed_by, r.send_after = ReminderStatus.SENDING, worker, lease_until
         return copy.deepcopy(sorted(claimed, key=lambda r: r.due_at or now))
+
+    def hold(self, reminder_id: int, worker: str, now: datetime, lease: timedelta) -> bool:
+        """Still SENDING for ``worker``; renewed to ``now + lease`` when less than half of it is left."""
+        r = self.t.reminders.get(reminder_id)
+        if r is None or r.status is not ReminderStatus.SENDING or r.claimed_by != worker:
+            return False
+        if r.send_after is None or r.send_after - now < lease / 2:
+            r.send_after = now + lease
+        return True
 
     def finish(self, reminder_id: int, worker: str, **values: Any) -> bool:
         """Compare-and-set: only the worker holding the claim may settle the row."""

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
+from journey.domain.errors import MailConfigError, MailError, MailUnavailableError
 from journey.domain.reminders import ReminderStatus
 from journey.services.cases.lifecycle import advance_case
-from journey.services.reminders.sweep import SweepOptions, SweepResult, send_due_reminders
+from journey.services.reminders.sweep import MAX_ATTEMPTS, UNCERTAIN, SweepOptions, SweepResult, send_due_reminders
 from tests.fakes import TZ, FakeApp
 from tests.unit.support import COORDINATOR, add_meeting, case_in, reminders
 
@@ -137,17 +140,75 @@ def test_a_permanent_mail_error_fails_the_reminders_for_good(fake: FakeApp) -> N
     assert fake.mailer.sent == []
 
 
-def test_an_unreachable_server_stops_the_sweep_without_spending_the_others_attempts(fake: FakeApp) -> None:
+@pytest.mark.parametrize("error", [MailUnavailableError("SMTP server smtp.kommun.se:25 unreachable"),
+                                   MailConfigError("SMTP login as 'journey' refused by smtp.kommun.se:25: 535")],
+                         ids=["unreachable", "login-refused"])
+def test_a_server_or_setting_problem_stops_the_sweep_with_every_row_as_it_was(fake: FakeApp, error: MailError) -> None:
     enter_political_intent(fake)
     fake.clock.at = STALLED_DUE
-    fake.mailer.fail_with("connection refused", temporary=True, connection=True)
+    fake.mailer.fail_with(error=error)
+
+    for _ in range(10):  # more sweeps than MAX_ATTEMPTS: nothing is used up
+        with pytest.raises(type(error)):
+            sweep(fake)
+
+    assert fake.mailer.attempts == 10  # one per sweep: the sweep stops at the first
+    for r in reminders(fake):
+        assert (r.status, r.attempts, r.claimed_by, r.last_error) == (ReminderStatus.PLANNED, 0, "", "")
+        assert r.send_after == STALLED_DUE
+    fake.mailer.recover()
+    assert sweep(fake).sent == 2
+
+
+def test_a_refused_recipient_fails_only_that_recipient(fake: FakeApp) -> None:
+    enter_political_intent(fake)
+    with fake.deps.uow() as uow:  # a second SKR process supporter whose mailbox is gone
+        uow.users.add("olle", "SKR", None, "Olle", "olle@skr.se")
+        uow.commit()
+    fake.mailer.refuse["olle@skr.se"] = "550 5.1.1 no such user"
+    fake.clock.at = STALLED_DUE
 
     result = sweep(fake)
 
-    assert (result.sent, result.retrying) == (0, 1)
-    assert fake.mailer.attempts == 1
-    assert sorted(r.attempts for r in reminders(fake)) == [0, 1]
-    assert {r.status for r in reminders(fake)} == {ReminderStatus.PLANNED}
+    assert (result.sent, result.partial, result.failed) == (2, 1, 0)
+    skr = next(r for r in reminders(fake) if r.recipient_role == "skr")
+    assert skr.status is ReminderStatus.SENT and skr.attempts == 1
+    assert skr.last_error == "not delivered to olle@skr.se (550 5.1.1 no such user)"
+    assert skr.reason.endswith("; ej levererad till olle@skr.se (550 5.1.1 no such user)")
+
+
+def test_no_reply_after_sending_is_retried_once_and_stops_the_sweep(fake: FakeApp) -> None:
+    enter_political_intent(fake)
+    fake.clock.at = STALLED_DUE
+    fake.mailer.fail_with("no reply from smtp.kommun.se:25 after the whole message was sent", uncertain=True)
+
+    result = sweep(fake)
+
+    assert (result.sent, result.retrying, fake.mailer.attempts) == (0, 1, 1) and result.stopped
+    [tried] = [r for r in reminders(fake) if r.attempts == 1]
+    assert tried.status is ReminderStatus.PLANNED and tried.last_error.startswith(UNCERTAIN)
+    [waiting] = [r for r in reminders(fake) if r.attempts == 0]
+    assert (waiting.status, waiting.send_after) == (ReminderStatus.PLANNED, STALLED_DUE)
+    fake.mailer.recover()
+    fake.clock.advance(timedelta(minutes=1))
+    assert sweep(fake).sent == 2
+    resent = next(r for r in reminders(fake) if r.id == tried.id)
+    assert resent.attempts == 2 and "kan ha skickats en gång tidigare" in resent.reason
+
+
+def test_a_bug_while_sending_is_retried_a_bounded_number_of_times_and_never_blocks_the_queue(fake: FakeApp) -> None:
+    enter_political_intent(fake)
+    fake.clock.at = STALLED_DUE
+    fake.mailer.fail_with(error=RuntimeError("unexpected"))
+
+    for _ in range(MAX_ATTEMPTS):
+        sweep(fake)
+        fake.clock.advance(timedelta(hours=1))
+
+    assert fake.mailer.attempts == 2 * MAX_ATTEMPTS  # every sweep tried both: one failing row never stops the rest
+    for r in reminders(fake):
+        assert (r.status, r.attempts) == (ReminderStatus.FAILED, MAX_ATTEMPTS)
+        assert r.last_error == "internal error while sending: RuntimeError: unexpected"
 
 
 def test_a_reminder_nobody_can_receive_fails_instead_of_retrying(fake: FakeApp) -> None:

@@ -108,12 +108,24 @@ def describe(exc: BaseException, template: str) -> str:
     return f"{where}: {type(exc).__name__}: {text}"
 
 
+_SHARED: dict[tuple[tuple[str, ...], str | None], Any] = {}
+
+
+def shared_environment(search_path: list[str], root: str | None) -> Any:
+    """One environment per search path for the worker's life (compiled templates cached, reloaded
+    when a file changes); for e-mails, which need no record of the sources used."""
+    key = (tuple(search_path), root)
+    if key not in _SHARED:
+        _SHARED[key] = make_environment(search_path, {}, root)
+    return _SHARED[key]
+
+
 def render_one(search_path: list[str], job: dict[str, Any], max_output: int, root: str | None = None) -> dict[str, Any]:
     loaded: dict[str, tuple[str, str]] = {}
-    env = make_environment(search_path, loaded, root)
-    name = job["template"]
-    try:
-        template = env.get_template(name)
+    env = shared_environment(search_path, root) if job.get("shared") else make_environment(search_path, loaded, root)
+    name = job.get("template") or job.get("name") or "<string>"
+    try:  # a job names a template file, or brings its source (an e-mail subject line)
+        template = env.from_string(job["source"]) if "source" in job else env.get_template(name)
         size, parts = 0, []
         for chunk in template.generate(job["context"]):
             size += len(chunk)
@@ -122,7 +134,7 @@ def render_one(search_path: list[str], job: dict[str, Any], max_output: int, roo
             parts.append(chunk)
     except Exception as exc:  # every failure becomes one line for the user
         return {"ok": False, "error": describe(exc, loaded.get(name, (name,))[0] or name)}
-    return {"ok": True, "output": "".join(parts), "path": loaded[name][0],
+    return {"ok": True, "output": "".join(parts), "path": loaded.get(name, ("",))[0],
             "sources": sorted([n, p, h] for n, (p, h) in loaded.items())}
 
 

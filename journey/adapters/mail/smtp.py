@@ -1,14 +1,28 @@
 """Send email over SMTP (``JOURNEY_SMTP_*``): UTF-8 multipart text + HTML, ICS attachment for meetings.
 
 Headers are built with :mod:`email.policy` (which refuses CR/LF in header values) from
-addresses checked here, so template output cannot add headers. The password is never logged
-nor shown in ``repr``.
+addresses checked by :mod:`journey.domain.addresses`, so template output cannot add headers.
+The password is never logged nor shown in ``repr``.
+
+Errors are sorted by what they mean for the outbox (see docs/reminders.md):
+
+- :class:`MailConfigError`: the sender is invalid or refused, the login is refused, TLS cannot
+  be set up: nothing can be sent until the settings are fixed;
+- :class:`MailUnavailableError`: the server cannot be reached or closes the service (421);
+- :class:`MailError`: this one message failed; ``uncertain`` when the whole message went out
+  and no reply came back (the server may have accepted it).
+
+One refused recipient does not fail the others: :meth:`SmtpMailer.send` returns them in
+:class:`Delivery` and the message goes to everyone the server accepted.
 """
 
 from __future__ import annotations
 
+import base64
+import re
 import smtplib
 import ssl
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
@@ -19,8 +33,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from journey.adapters.calendars.ics import build_ics
-from journey.domain.errors import InputError, MailError
-from journey.ports.mail import OutgoingEmail
+from journey.domain.addresses import address_problem, ascii_domain, needs_smtputf8, normalize_address
+from journey.domain.errors import InputError, MailConfigError, MailError, MailUnavailableError
+from journey.ports.mail import Delivery, OutgoingEmail
+
+SERVICE_CLOSING, AUTH_REQUIRED = 421, 530
 
 
 def _flag(value: str) -> bool:
@@ -31,12 +48,17 @@ def _flag(value: str) -> bool:
 class SmtpSettings:
     host: str = "localhost"
     port: int = 25
-    sender: str = "journey@localhost"
+    sender: str = ""
     user: str = ""
     password: str = field(default="", repr=False)
     starttls: bool = False
     use_ssl: bool = False
-    timeout: float = 20.0
+    timeout: float = 20.0  # each wait for the server
+
+    @property
+    def send_budget(self) -> float:
+        """Seconds one message may take in all; a sweep keeps its claim at least twice as long."""
+        return 3 * self.timeout
 
     @classmethod
     def from_env(cls, smtp: dict[str, str]) -> SmtpSettings:
@@ -46,25 +68,33 @@ class SmtpSettings:
             timeout = float(smtp.get("timeout") or 20)
         except ValueError:
             raise InputError("JOURNEY_SMTP_PORT and JOURNEY_SMTP_TIMEOUT must be numbers") from None
-        return cls(host=smtp.get("host") or "localhost", port=port, sender=smtp.get("from") or "journey@localhost",
+        if not 0 < timeout <= 3600:
+            raise InputError("JOURNEY_SMTP_TIMEOUT must be a number of seconds between 0 and 3600")
+        return cls(host=smtp.get("host") or "localhost", port=port, sender=smtp.get("from", ""),
                    user=smtp.get("user", ""), password=smtp.get("password", ""),
                    starttls=_flag(smtp.get("starttls", "")), use_ssl=_flag(smtp.get("ssl", "")), timeout=timeout)
 
 
+def _header_address(text: str) -> Address:
+    local, _, domain = text.rpartition("@")
+    return Address(username=local, domain=ascii_domain(domain))
+
+
 def address(text: str) -> Address:
-    """A single mailbox; anything with line breaks, several addresses or no domain is refused."""
-    if any(c in text for c in "\r\n\0,;<>\"") or text.count("@") != 1:
-        raise MailError(f"invalid email address {text!r}", temporary=False)
-    user, domain = text.strip().split("@")
-    if not user or "." not in domain:
-        raise MailError(f"invalid email address {text!r}", temporary=False)
-    return Address(addr_spec=text.strip())
+    """A single mailbox checked as at entry (journey.domain.addresses); anything else is refused."""
+    checked = normalize_address(text)
+    problem = address_problem(checked)
+    if problem:
+        raise MailError(f"invalid email address {text[:80]!r}: {problem}", temporary=False)
+    return _header_address(checked)
 
 
-def compose(email: OutgoingEmail, sender: str, tz: ZoneInfo, now: datetime) -> EmailMessage:
+def compose(email: OutgoingEmail, sender: str, tz: ZoneInfo, now: datetime,
+            to: list[str] | None = None) -> EmailMessage:
+    """The message to ``to`` (default: every address of ``email.to``, each checked)."""
     msg = EmailMessage(policy=policy.SMTP)
     msg["From"] = address(sender)
-    msg["To"] = [address(a) for a in email.to]
+    msg["To"] = [address(a) for a in (email.to if to is None else to)]
     msg["Subject"] = " ".join(email.subject.split())
     msg["Date"] = format_datetime(now.astimezone(tz))
     msg["Message-ID"] = email.message_id
@@ -79,6 +109,18 @@ def compose(email: OutgoingEmail, sender: str, tz: ZoneInfo, now: datetime) -> E
     return msg
 
 
+def _wire(payload: bytes) -> bytes:
+    """The DATA section as sent: CRLF line ends, leading dots doubled, the final ``.`` line."""
+    data = re.sub(rb"(?:\r\n|\n|\r(?!\n))", b"\r\n", payload)
+    data = re.sub(rb"(?m)^\.", b"..", data)
+    return data + (b"" if data.endswith(b"\r\n") else b"\r\n") + b".\r\n"
+
+
+def _text(reply: Any) -> str:
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+    return " ".join(text.split())[:300]
+
+
 class SmtpMailer:
     """Keeps one connection open for a sweep; :meth:`close` ends it."""
 
@@ -89,41 +131,224 @@ class SmtpMailer:
     def __repr__(self) -> str:
         return f"SmtpMailer({self.settings.host}:{self.settings.port}, user={self.settings.user or '-'})"
 
-    def _connect(self) -> smtplib.SMTP:
-        s = self.settings
-        conn: smtplib.SMTP
-        if s.use_ssl:
-            conn = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=ssl.create_default_context())
-        else:
-            conn = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+    @property
+    def _server(self) -> str:
+        return f"{self.settings.host}:{self.settings.port}"
+
+    def _sender(self) -> str:
+        sender = normalize_address(self.settings.sender)
+        if not sender:
+            raise MailConfigError("JOURNEY_SMTP_FROM is not set: it is the sender of every reminder, "
+                                  "e.g. JOURNEY_SMTP_FROM=journey@kommun.se")
+        problem = address_problem(sender)
+        if problem:
+            raise MailConfigError(f"JOURNEY_SMTP_FROM {self.settings.sender[:80]!r} is not a valid email address: "
+                                  f"{problem}")
+        return sender
+
+    def check(self) -> None:
+        """The sender is valid, and the server takes a session and ``MAIL FROM`` it (then RSET: nothing sent)."""
+        sender = self._sender()
+        conn = self._connection()
+        options = self._utf8_options(conn, sender)
         try:
-            if s.starttls:
-                conn.starttls(context=ssl.create_default_context())
-            if s.user:
-                conn.login(s.user, s.password)
+            self._mail_from(conn, str(_header_address(sender).addr_spec), options)
+            self._reset(conn)
+        except (OSError, smtplib.SMTPException) as exc:
+            self._drop()
+            raise MailUnavailableError(f"SMTP server {self._server} unreachable: {type(exc).__name__}: "
+                                       f"{_text(str(exc))}") from None
+
+    def _utf8_options(self, conn: smtplib.SMTP, sender: str, utf8: bool = False) -> list[str]:
+        if needs_smtputf8(sender) and not conn.has_extn("smtputf8"):
+            raise MailConfigError(f"JOURNEY_SMTP_FROM {sender!r} has non-ASCII letters before the @, and "
+                                  f"{self._server} does not offer SMTPUTF8")
+        if not (utf8 or needs_smtputf8(sender)):
+            return []
+        return ["SMTPUTF8"] + (["BODY=8BITMIME"] if conn.has_extn("8bitmime") else [])
+
+    def _connection(self) -> smtplib.SMTP:
+        if self._conn is not None:
+            return self._conn
+        s = self.settings
+        try:
+            if s.use_ssl:
+                conn: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout,
+                                                      context=ssl.create_default_context())
+            else:
+                conn = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+        except ssl.SSLCertVerificationError as exc:
+            raise MailConfigError(f"the TLS certificate of {self._server} is not trusted: {exc.verify_message}") from None
+        except (OSError, smtplib.SMTPException) as exc:
+            raise MailUnavailableError(f"SMTP server {self._server} unreachable: {type(exc).__name__}: "
+                                       f"{_text(str(exc))}") from None
+        try:
+            self._start(conn)
         except BaseException:
             conn.close()
             raise
+        self._conn = conn
         return conn
 
-    def send(self, email: OutgoingEmail) -> None:
-        msg = compose(email, self.settings.sender, self.tz, self.now())
+    def _start(self, conn: smtplib.SMTP) -> None:
+        s = self.settings
         try:
-            if self._conn is None:
-                self._conn = self._connect()
-            self._conn.send_message(msg)
-        except smtplib.SMTPRecipientsRefused as exc:
-            codes = [code for code, _ in exc.recipients.values()]
-            raise MailError(f"recipients refused: {', '.join(map(str, codes))}",
-                            temporary=all(400 <= c < 500 for c in codes)) from None
+            conn.ehlo_or_helo_if_needed()
+            if s.starttls:
+                if not conn.has_extn("starttls"):
+                    raise MailConfigError(f"JOURNEY_SMTP_STARTTLS is set but {self._server} does not offer STARTTLS")
+                conn.starttls(context=ssl.create_default_context())
+                conn.ehlo()
+            if s.user:
+                if not conn.has_extn("auth"):
+                    raise MailConfigError(f"JOURNEY_SMTP_USER is set but {self._server} offers no login (AUTH)"
+                                          + ("" if s.starttls or s.use_ssl else "; it may need JOURNEY_SMTP_STARTTLS"))
+                self._login(conn)
+        except smtplib.SMTPAuthenticationError as exc:
+            raise MailConfigError(f"SMTP login as {s.user!r} refused by {self._server}: {exc.smtp_code} "
+                                  f"{_text(exc.smtp_error)} (check JOURNEY_SMTP_USER and JOURNEY_SMTP_PASSWORD)") from None
+        except ssl.SSLCertVerificationError as exc:
+            raise MailConfigError(f"the TLS certificate of {self._server} is not trusted: {exc.verify_message}") from None
         except smtplib.SMTPResponseException as exc:
-            self.close()
-            detail = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
-            raise MailError(f"SMTP {exc.smtp_code}: {detail}", temporary=exc.smtp_code < 500) from None
+            if exc.smtp_code == SERVICE_CLOSING or exc.smtp_code < 500:
+                raise MailUnavailableError(f"SMTP server {self._server} is not available: {exc.smtp_code} "
+                                           f"{_text(exc.smtp_error)}") from None
+            raise MailConfigError(f"SMTP server {self._server} refused the session: {exc.smtp_code} "
+                                  f"{_text(exc.smtp_error)}") from None
+        except smtplib.SMTPException as exc:
+            if s.user and "authentication" in str(exc).lower():
+                raise MailConfigError(f"SMTP login as {s.user!r} impossible at {self._server}: {exc}") from None
+            raise MailUnavailableError(f"SMTP server {self._server} unreachable: {type(exc).__name__}: "
+                                       f"{_text(str(exc))}") from None
+        except OSError as exc:
+            raise MailUnavailableError(f"SMTP server {self._server} unreachable: {type(exc).__name__}: "
+                                       f"{_text(str(exc))}") from None
+
+    def _login(self, conn: smtplib.SMTP) -> None:
+        """smtplib's login, or AUTH PLAIN in UTF-8 (RFC 4616) when the user or password is not ASCII."""
+        s = self.settings
+        if (s.user + s.password).isascii():
+            conn.login(s.user, s.password)
+            return
+        if "plain" not in conn.esmtp_features.get("auth", "").lower().split():
+            raise MailConfigError(f"the SMTP user or password has non-ASCII characters, which needs AUTH PLAIN; "
+                                  f"{self._server} does not offer it")
+        token = base64.b64encode(b"\0" + s.user.encode() + b"\0" + s.password.encode()).decode("ascii")
+        code, reply = conn.docmd("AUTH", f"PLAIN {token}")
+        if code not in (235, 503):
+            raise smtplib.SMTPAuthenticationError(code, reply)
+
+    def send(self, email: OutgoingEmail) -> Delivery:
+        """One SMTP transaction, abandoned after :attr:`SmtpSettings.send_budget` seconds in all."""
+        deadline = time.monotonic() + self.settings.send_budget
+        sender = self._sender()
+        conn = self._connection()
+        refused, recipients = self._recipients(email.to, conn.has_extn("smtputf8"))
+        if not recipients:
+            raise MailError("no recipient can be sent to: " + "; ".join(f"{a} ({why})" for a, why in refused),
+                            temporary=False)
+        options = self._utf8_options(conn, sender, any(needs_smtputf8(r) for r in recipients))
+        msg = compose(email, sender, self.tz, self.now(), recipients)
+        payload = msg.as_bytes(policy=policy.SMTPUTF8) if options else msg.as_bytes()
+        envelope = [str(_header_address(r).addr_spec) for r in recipients]
+        data_sent = False
+        try:
+            self._budget(conn, deadline)
+            self._mail_from(conn, str(_header_address(sender).addr_spec), options)
+            accepted = []
+            server_refused: list[int] = []
+            for rcpt, shown in zip(envelope, recipients, strict=True):
+                self._budget(conn, deadline)
+                code, reply = conn.rcpt(rcpt)
+                if code == SERVICE_CLOSING:
+                    raise MailUnavailableError(f"SMTP server {self._server} closed the service: {code} {_text(reply)}")
+                if code in (250, 251):
+                    accepted.append(rcpt)
+                else:
+                    refused.append((shown, f"{code} {_text(reply)}"))
+                    server_refused.append(code)
+            if not accepted:
+                self._reset(conn)
+                raise MailError("every recipient was refused: " + "; ".join(f"{a} ({why})" for a, why in refused),
+                                temporary=any(400 <= c < 500 for c in server_refused))
+            self._budget(conn, deadline)
+            self._expect(conn, "data", 354)
+            self._budget(conn, deadline)
+            conn.send(_wire(payload))
+            data_sent = True
+            self._budget(conn, deadline)
+            code, reply = conn.getreply()
+            if code != 250:
+                self._refused(code, reply, "the message")
+        except MailError:
+            raise
         except (OSError, smtplib.SMTPException) as exc:
-            self.close()
-            raise MailError(f"SMTP server {self.settings.host}:{self.settings.port} unreachable: "
-                            f"{type(exc).__name__}: {exc}", temporary=True, connection=True) from None
+            self._drop()
+            why = (f"the message took longer than {self.settings.send_budget:g} s in all"
+                   if time.monotonic() >= deadline else f"{type(exc).__name__}: {_text(str(exc))}")
+            if data_sent:
+                raise MailError(f"no reply from {self._server} after the whole message was sent ({why}): "
+                                "it may have been accepted", temporary=True, uncertain=True) from None
+            raise MailError(f"connection to {self._server} lost while sending: {why}", temporary=True) from None
+        return Delivery(tuple(refused))
+
+    def _budget(self, conn: smtplib.SMTP, deadline: float) -> None:
+        """The next wait for the server ends by the deadline (each wait at most the timeout)."""
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("out of time")
+        if conn.sock is not None:
+            conn.sock.settimeout(min(self.settings.timeout, remaining))
+
+    def _recipients(self, to: tuple[str, ...], smtputf8: bool) -> tuple[list[tuple[str, str]], list[str]]:
+        refused, recipients = [], []
+        for text in to:
+            checked = normalize_address(text)
+            problem = address_problem(checked)
+            if problem:
+                refused.append((text[:80], f"not a valid address: {problem}"))
+            elif needs_smtputf8(checked) and not smtputf8:
+                refused.append((checked, f"non-ASCII before the @ needs SMTPUTF8, which {self._server} does not offer"))
+            elif checked not in recipients:
+                recipients.append(checked)
+        return refused, recipients
+
+    def _mail_from(self, conn: smtplib.SMTP, sender: str, options: list[str]) -> None:
+        code, reply = conn.mail(sender, options)
+        if code == 250:
+            return
+        self._reset(conn)
+        if code == SERVICE_CLOSING or code < 500:
+            raise MailUnavailableError(f"SMTP server {self._server} does not take mail now: {code} {_text(reply)}")
+        if code == AUTH_REQUIRED:
+            raise MailConfigError(f"SMTP server {self._server} requires a login: {code} {_text(reply)} "
+                                  "(set JOURNEY_SMTP_USER and JOURNEY_SMTP_PASSWORD)")
+        raise MailConfigError(f"SMTP server {self._server} refuses the sender {sender}: {code} {_text(reply)} "
+                              "(check JOURNEY_SMTP_FROM)")
+
+    def _expect(self, conn: smtplib.SMTP, command: str, expected: int) -> None:
+        conn.putcmd(command)
+        code, reply = conn.getreply()
+        if code != expected:
+            self._reset(conn)
+            self._refused(code, reply, command.upper())
+
+    def _refused(self, code: int, reply: Any, what: str) -> None:
+        if code == SERVICE_CLOSING:
+            self._drop()
+            raise MailUnavailableError(f"SMTP server {self._server} closed the service: {code} {_text(reply)}")
+        raise MailError(f"SMTP {code} for {what}: {_text(reply)}", temporary=code < 500)
+
+    def _reset(self, conn: smtplib.SMTP) -> None:
+        try:
+            conn.rset()
+        except (OSError, smtplib.SMTPException):
+            self._drop()
+
+    def _drop(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()
 
     def close(self) -> None:
         conn, self._conn = self._conn, None

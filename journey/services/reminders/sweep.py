@@ -1,10 +1,24 @@
-"""The sweep: claim due reminders, send each once, mark it sent. Safe to run from several processes.
+"""The sweep: claim due reminders, send each, mark it sent. Safe to run from several processes.
 
-Delivery is at-least-once in one narrow window: if the process dies after the SMTP server
-accepted a message but before the SENT mark commits, the row stays SENDING until its lease
-ends and is then sent again, with the same Message-ID. Everything else is exactly once: rows are
-claimed by compare-and-set (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), and only the claimer may
-mark them.
+The delivery guarantee (README, docs/reminders.md): every due reminder reaches the SMTP server
+at least once; a second copy (same Message-ID) can only come from a send whose outcome journey
+could not learn, and each such event concerns only the one message in flight:
+
+- the sender stopped after the server accepted a message and before SENT was committed
+  (SIGKILL, power loss, or a pause longer than its claim): the row stays SENDING until its
+  claim lease ends, and the next sweep sends it again, marked :data:`INTERRUPTED`;
+- the server's reply to the end of the message never came (timeout, lost connection): the row
+  is retried, marked :data:`UNCERTAIN`, and the sweep stops there.
+
+Everything else is exactly once. Rows are claimed by compare-and-set (``FOR UPDATE SKIP LOCKED``
+on PostgreSQL). Just before each message the sender re-checks (and renews) its claim and, for
+the scheduler, its lock (``fence``), so a claim or lock that ran out is never used again.
+
+Poison stays out: a sender or login refused, or a server that cannot be reached, stops the
+sweep with every row left PLANNED and no attempt counted (the error is raised to the caller);
+a refused recipient fails only that recipient; only a send that reached the server counts as
+an attempt (and an unexpected internal error, so that a bug cannot block the queue forever);
+rendering is time-bounded, so one bad template fails only its reminders.
 """
 
 from __future__ import annotations
@@ -17,16 +31,21 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from journey.domain.access import Role
-from journey.domain.errors import JourneyError, MailError
+from journey.domain.addresses import address_problem, normalize_address
+from journey.domain.errors import DatabaseLockedError, JourneyError, MailConfigError, MailError, MailUnavailableError
 from journey.domain.language import board_forms, genitive, recipient_line, running_date
-from journey.domain.reminders import ROLES, Reminder, ReminderStatus, retry_delay
-from journey.ports.mail import CalendarEvent, EmailRenderer, Mailer, OutgoingEmail
+from journey.domain.reminders import INTERRUPTED, ROLES, Reminder, ReminderStatus, retry_delay
+from journey.ports.mail import CalendarEvent, Delivery, EmailRenderer, Mailer, OutgoingEmail
+from journey.ports.reminders import SendFence
 from journey.ports.unit_of_work import UnitOfWork
 from journey.services.deps import Deps
 
 log = logging.getLogger("journey.reminders")
 MAX_ATTEMPTS = 8
 LATE_AFTER = timedelta(hours=24)
+UNCERTAIN = "no reply after the whole message was sent: it may have gone out once before"
+MAYBE_SENT_BEFORE = {INTERRUPTED: "återupptagen efter avbrott (kan ha skickats en gång tidigare)",
+                     UNCERTAIN: "nytt försök efter uteblivet svar från servern (kan ha skickats en gång tidigare)"}
 
 
 @dataclass
@@ -35,6 +54,8 @@ class SweepResult:
     retrying: int = 0
     failed: int = 0
     late: int = 0
+    partial: int = 0  # sent, but one or more recipients were refused (recorded on the reminder)
+    stopped: str = ""  # why the sweep stopped before the queue was empty, if it did
 
 
 @dataclass(frozen=True)
@@ -43,6 +64,7 @@ class SweepOptions:
     tz: ZoneInfo
     batch: int = 20
     lease: timedelta = timedelta(minutes=10)
+    send_budget: timedelta = timedelta(minutes=1)  # the longest one message may take (the mailer's bound)
 
 
 def message_id(key: str) -> str:
@@ -62,12 +84,26 @@ def _recipients(uow: UnitOfWork, r: Reminder) -> list[str]:
     return sorted({e for e in found if e})
 
 
-def compose(deps: Deps, uow: UnitOfWork, renderer: EmailRenderer, r: Reminder, now: datetime,
-            tz: ZoneInfo) -> OutgoingEmail:
-    """The email for one reminder; raises MailError(temporary=False) when nobody can receive it."""
-    to = _recipients(uow, r)
+@dataclass(frozen=True)
+class Draft:
+    """Everything needed to render and send one reminder, read in one short transaction."""
+
+    to: tuple[str, ...]
+    invalid: tuple[tuple[str, str], ...]  # stored addresses that cannot be sent to, with why
+    context: dict[str, Any]
+    calendar: CalendarEvent | None
+
+
+def draft(deps: Deps, uow: UnitOfWork, r: Reminder, now: datetime, tz: ZoneInfo) -> Draft:
+    """Recipients and template context; MailError(temporary=False) when nobody can receive it."""
+    found = _recipients(uow, r)
+    to = [a for a in found if not address_problem(normalize_address(a))]
+    invalid = tuple((a[:80], f"not a valid address: {address_problem(normalize_address(a))}")
+                    for a in found if a not in to)
     if not to:
-        raise MailError(f"no email address for {r.recipient_role} ({ROLES[r.recipient_role]})", temporary=False)
+        detail = "; ".join(f"{a!r} ({why})" for a, why in invalid)
+        raise MailError(f"no email address for {r.recipient_role} ({ROLES[r.recipient_role]})"
+                        + (f": {detail}" if detail else ""), temporary=False)
     case = uow.cases.get(r.case_id)
     municipality = uow.municipalities.get(r.municipality_id)
     spec = deps.workflows().get(case.workflow, case.workflow_version)
@@ -95,75 +131,171 @@ def compose(deps: Deps, uow: UnitOfWork, renderer: EmailRenderer, r: Reminder, n
         calendar = CalendarEvent(f"board-meeting-{meeting.id}@journey", meeting.day, meeting.start,
                                  f"{genitive(forms['name'])} sammanträde, {municipality.formal_name}", meeting.location,
                                  f"{r.title}: {state.title if state else r.state_path}")
-    subject, text, html = renderer.render(r.template, r.subject, context)
-    return OutgoingEmail(tuple(to), subject, text, html, message_id(r.idempotency_key), calendar,
+    return Draft(tuple(to), invalid, context, calendar)
+
+
+def _email(renderer: EmailRenderer, r: Reminder, d: Draft) -> OutgoingEmail:
+    subject, text, html = renderer.render(r.template, r.subject, d.context)
+    return OutgoingEmail(d.to, subject, text, html, message_id(r.idempotency_key), d.calendar,
                          (("X-Journey-Reminder", r.idempotency_key),))
 
 
-def _settle(deps: Deps, r: Reminder, worker: str, **values: Any) -> bool:
-    with deps.uow() as uow:
-        done = bool(uow.reminders.finish(r.id, worker, **values))
-        uow.commit()
-    if not done:
-        log.warning("reminder %s was taken over by another worker (lease expired?)", r.id)
-    return done
+class _Sweep:
+    def __init__(self, deps: Deps, mailer: Mailer, renderer: EmailRenderer, options: SweepOptions,
+                 fence: SendFence | None) -> None:
+        self.deps, self.mailer, self.renderer, self.options, self.fence = deps, mailer, renderer, options, fence
+        self.result = SweepResult()
 
+    def settle(self, r: Reminder, **values: Any) -> bool:
+        with self.deps.uow() as uow:
+            done = uow.reminders.finish(r.id or 0, self.options.worker, **values)
+            uow.commit()
+        if not done:
+            log.warning("reminder %s was taken over by another sender (its claim ran out)", r.id)
+        return done
 
-def send_due_reminders(deps: Deps, mailer: Mailer, renderer: EmailRenderer, options: SweepOptions) -> SweepResult:
-    """Send every reminder due now; returns what happened. Stops early while SMTP is unreachable."""
-    result = SweepResult()
-    try:
-        while True:
-            now = deps.clock.now()
-            with deps.uow() as uow:
-                claimed = uow.reminders.claim_due(now, options.batch, options.worker, now + options.lease)
-                uow.commit()
-            if not claimed:
-                return result
-            if not _send_batch(deps, mailer, renderer, options, claimed, now, result):
-                return result
-    finally:
-        mailer.close()
+    def release(self, rows: list[Reminder], now: datetime) -> None:
+        """Put claimed rows back in the queue as they were: PLANNED, due, no attempt counted."""
+        for r in rows:
+            self.settle_quietly(r, status=ReminderStatus.PLANNED.value, send_after=now, claimed_by="")
 
+    def settle_quietly(self, r: Reminder, **values: Any) -> None:
+        with self.deps.uow() as uow:
+            uow.reminders.finish(r.id or 0, self.options.worker, **values)
+            uow.commit()
 
-def _send_batch(deps: Deps, mailer: Mailer, renderer: EmailRenderer, options: SweepOptions, claimed: list[Reminder],
-                now: datetime, result: SweepResult) -> bool:
-    for i, r in enumerate(claimed):
+    def fail(self, r: Reminder, error: str, attempts: int | None = None) -> None:
+        self.result.failed += 1
+        values: dict[str, Any] = {"status": ReminderStatus.FAILED.value, "last_error": error[:1000],
+                                  "send_after": None}
+        if attempts is not None:
+            values["attempts"] = attempts
+        self.settle(r, **values)
+        log.error("reminder %s failed: %s", r.id, error)
+
+    def retry(self, r: Reminder, error: str, attempts: int, now: datetime) -> None:
+        """Back in the queue after a backoff, this attempt counted; FAILED after MAX_ATTEMPTS."""
+        if attempts >= MAX_ATTEMPTS:
+            self.fail(r, error, attempts)
+            return
+        self.result.retrying += 1
+        self.settle(r, status=ReminderStatus.PLANNED.value, attempts=attempts, last_error=error[:1000],
+                    send_after=now + retry_delay(attempts), claimed_by="")
+        log.warning("reminder %s will be retried (attempt %d): %s", r.id, attempts, error)
+
+    def run(self) -> SweepResult:
         try:
-            with deps.uow() as uow:
-                email = compose(deps, uow, renderer, r, now, options.tz)
-            mailer.send(email)
+            while True:
+                if self.fence is not None and not self.fence.hold():
+                    return self.stop("another scheduler holds the reminder lock now; this one stops sending")
+                now = self.deps.clock.now()
+                with self.deps.uow() as uow:
+                    claimed = uow.reminders.claim_due(now, self.options.batch, self.options.worker,
+                                                      now + self.options.lease)
+                    uow.commit()
+                if not claimed or not self.batch(claimed, now):
+                    return self.result
+        finally:
+            self.mailer.close()
+            self.renderer.close()
+
+    def stop(self, why: str) -> SweepResult:
+        log.warning("sweep stopped: %s", why)
+        self.result.stopped = why
+        return self.result
+
+    def batch(self, claimed: list[Reminder], now: datetime) -> bool:
+        """Send each claimed row; False when the sweep must stop (the rest is back in the queue)."""
+        for i, r in enumerate(claimed):
+            try:
+                go_on = self.one(r, now)
+            except BaseException:  # configuration, unreachable server, Ctrl-C: nothing else is attempted
+                self.release(claimed[i:], now)
+                raise
+            if not go_on:
+                self.release(claimed[i:], now)
+                return False
+        return True
+
+    def one(self, r: Reminder, now: datetime) -> bool:
+        try:
+            with self.deps.uow() as uow:
+                d = draft(self.deps, uow, r, now, self.options.tz)
+            email = _email(self.renderer, r, d)
+        except DatabaseLockedError:
+            raise
+        except JourneyError as exc:  # no address, template error or endless loop, workflow gone
+            self.fail(r, str(exc))
+            return True
+        except Exception as exc:  # a bug must not block the queue: retried a bounded number of times
+            log.exception("reminder %s could not be prepared", r.id)
+            self.retry(r, f"internal error: {type(exc).__name__}: {exc}", r.attempts + 1, now)
+            return True
+        if self.fence is not None and not self.fence.hold():
+            self.stop("another scheduler holds the reminder lock now; this one stops sending")
+            return False
+        with self.deps.uow() as uow:  # the claim is still ours, with time to spare: else never send
+            held = uow.reminders.hold(r.id or 0, self.options.worker, self.deps.clock.now(),
+                                      max(self.options.lease, 2 * self.options.send_budget))
+            uow.commit()
+        if not held:
+            log.warning("reminder %s is no longer claimed by this sweep (taken over or changed); not sent", r.id)
+            return True
+        return self.deliver(r, email, d, now)
+
+    def deliver(self, r: Reminder, email: OutgoingEmail, d: Draft, now: datetime) -> bool:
+        attempts = r.attempts + 1  # from here on the server is reached: this attempt counts
+        try:
+            delivery = self.mailer.send(email)
+        except (MailConfigError, MailUnavailableError):
+            raise
         except MailError as exc:
-            if exc.temporary and r.attempts < MAX_ATTEMPTS:
-                result.retrying += 1
-                _settle(deps, r, options.worker, status=ReminderStatus.PLANNED.value, last_error=str(exc)[:1000],
-                        send_after=now + retry_delay(r.attempts))
-                if exc.connection:
-                    for rest in claimed[i + 1:]:  # not attempted: back in the queue, attempt not counted
-                        _settle(deps, rest, options.worker, status=ReminderStatus.PLANNED.value,
-                                attempts=rest.attempts - 1, send_after=now + retry_delay(r.attempts))
-                    log.warning("SMTP unreachable, %d reminder(s) wait for the next sweep: %s", len(claimed) - i, exc)
-                    return False
-                continue
-            result.failed += 1
-            _settle(deps, r, options.worker, status=ReminderStatus.FAILED.value, last_error=str(exc)[:1000],
-                    send_after=None)
-            log.error("reminder %s failed for good: %s", r.id, exc)
-            continue
-        except JourneyError as exc:  # template error, workflow gone: not deliverable as it stands
-            result.failed += 1
-            _settle(deps, r, options.worker, status=ReminderStatus.FAILED.value, last_error=str(exc)[:1000],
-                    send_after=None)
-            log.error("reminder %s failed: %s", r.id, exc)
-            continue
+            error = f"{UNCERTAIN}: {exc}" if exc.uncertain else str(exc)
+            if exc.temporary:
+                self.retry(r, error, attempts, now)
+            else:
+                self.fail(r, error, attempts)
+            if exc.uncertain:
+                self.stop(f"no reply from the SMTP server after reminder {r.id}; the rest waits for the next sweep")
+                return False
+            return True
+        except Exception as exc:  # a bug must not block the queue: retried a bounded number of times
+            log.exception("sending reminder %s failed unexpectedly", r.id)
+            self.mailer.close()
+            self.retry(r, f"internal error while sending: {type(exc).__name__}: {exc}", attempts, now)
+            return True
+        self.sent(r, email, d, delivery, now, attempts)
+        return True
+
+    def sent(self, r: Reminder, email: OutgoingEmail, d: Draft, delivery: Delivery, now: datetime,
+             attempts: int) -> None:
         assert r.due_at is not None
         late = now - r.due_at > LATE_AFTER
         note = f"; skickad {(now - r.due_at).days} dagar sent" if late else ""
-        if r.attempts > 1 and not r.last_error:
-            note += "; återupptagen efter avbrott (kan ha skickats en gång tidigare)"
-        if _settle(deps, r, options.worker, status=ReminderStatus.SENT.value, sent_at=now, send_after=None,
-                   reason=(r.reason + note)[:1000]):
-            result.sent += 1
-            result.late += late
-            log.info("sent reminder %s (%s) to %s", r.id, r.rule_id, ", ".join(email.to))
-    return True
+        note += next((f"; {text}" for marker, text in MAYBE_SENT_BEFORE.items() if r.last_error.startswith(marker)),
+                     "")
+        refused = list(d.invalid) + list(delivery.refused)
+        values: dict[str, Any] = {}
+        if refused:
+            note += "; ej levererad till " + ", ".join(f"{a} ({why})" for a, why in refused)
+            values["last_error"] = ("not delivered to " + "; ".join(f"{a} ({why})" for a, why in refused))[:1000]
+        if self.settle(r, status=ReminderStatus.SENT.value, sent_at=now, send_after=None, attempts=attempts,
+                       reason=(r.reason + note)[:1000], **values):
+            self.result.sent += 1
+            self.result.late += late
+            self.result.partial += bool(refused)
+            accepted = [a for a in email.to if a not in {x for x, _ in delivery.refused}]
+            log.info("sent reminder %s (%s) to %s", r.id, r.rule_id, ", ".join(accepted))
+            if refused:
+                log.warning("reminder %s not delivered to %s", r.id, "; ".join(f"{a} ({why})" for a, why in refused))
+
+
+def send_due_reminders(deps: Deps, mailer: Mailer, renderer: EmailRenderer, options: SweepOptions,
+                       fence: SendFence | None = None) -> SweepResult:
+    """Send every reminder due now; returns what happened.
+
+    Raises :class:`MailConfigError` or :class:`MailUnavailableError` (every row left PLANNED, no
+    attempt counted) when nothing can be sent. ``fence`` is the scheduler's lock, renewed before
+    each message; once it is lost the sweep stops.
+    """
+    return _Sweep(deps, mailer, renderer, options, fence).run()

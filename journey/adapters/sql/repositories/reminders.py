@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import case, update
 from sqlmodel import Session, col, select
 
 from journey.adapters.sql.tables.reminders import BoardMeetingRecord, BoardRecord, CasePauseRecord, ReminderRecord
-from journey.domain.reminders import Meeting, Reminder, ReminderStatus
+from journey.domain.reminders import INTERRUPTED, Meeting, Reminder, ReminderStatus
 
 _FIELDS = [f.name for f in dataclasses.fields(Reminder)]
 PLANNED, SENDING = ReminderStatus.PLANNED.value, ReminderStatus.SENDING.value
@@ -77,6 +77,8 @@ class SqlReminderRepository:
         """Claim due rows (and rows whose SENDING lease ran out) for ``worker``: a compare-and-set.
 
         PostgreSQL skips rows another sweep has locked; SQLite serialises writers (BEGIN IMMEDIATE).
+        No attempt is counted here (only a send that reached the server counts); a row taken over
+        from a sender that stopped mid-send is marked :data:`INTERRUPTED` in ``last_error``.
         """
         due = (col(ReminderRecord.status).in_([PLANNED, SENDING])) & (col(ReminderRecord.send_after) <= now)
         ids_stmt = (select(ReminderRecord.id).where(due).order_by(col(ReminderRecord.send_after))
@@ -84,13 +86,32 @@ class SqlReminderRepository:
         ids = list(self.session.exec(ids_stmt))
         if not ids:
             return []
+        interrupted = case((col(ReminderRecord.status) == SENDING, INTERRUPTED), else_=col(ReminderRecord.last_error))
         self.session.execute(update(ReminderRecord).where(col(ReminderRecord.id).in_(ids), due).values(
-            status=SENDING, claimed_by=worker, send_after=lease_until, attempts=ReminderRecord.attempts + 1)
+            status=SENDING, claimed_by=worker, send_after=lease_until, last_error=interrupted)
             .execution_options(synchronize_session=False))
         self.session.expire_all()
         stmt = select(ReminderRecord).where(col(ReminderRecord.id).in_(ids), ReminderRecord.claimed_by == worker,
                                             ReminderRecord.status == SENDING)
         return [_reminder(r) for r in self.session.exec(stmt.order_by(col(ReminderRecord.due_at)))]
+
+    def hold(self, reminder_id: int, worker: str, now: datetime, lease: timedelta) -> bool:
+        """Checked just before sending: the row is still SENDING for ``worker`` with half a lease left.
+
+        A read while more than half the lease remains (no other sender may claim the row before
+        it ends); otherwise the claim is renewed to ``now + lease`` by compare-and-set.
+        """
+        row = self.session.exec(select(ReminderRecord.status, ReminderRecord.claimed_by, ReminderRecord.send_after)
+                                .where(ReminderRecord.id == reminder_id)).first()
+        if row is None or row[0] != SENDING or row[1] != worker:
+            return False
+        if row[2] is not None and row[2] - now >= lease / 2:
+            return True
+        stmt = (update(ReminderRecord).where(col(ReminderRecord.id) == reminder_id,
+                                             col(ReminderRecord.status) == SENDING,
+                                             col(ReminderRecord.claimed_by) == worker)
+                .values(send_after=now + lease).execution_options(synchronize_session=False))
+        return bool(self.session.execute(stmt).rowcount)  # type: ignore[attr-defined]
 
     def finish(self, reminder_id: int, worker: str, **values: Any) -> bool:
         """Compare-and-set on a claimed row: only the claiming worker may settle it."""
