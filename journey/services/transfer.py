@@ -12,35 +12,18 @@ import gzip
 import hashlib
 import json
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from journey.domain.access import Role, require_role
 from journey.domain.errors import InputError, NotFoundError, RefusedError
+from journey.ports.transfer import Progress, TransferStore
 from journey.services.cases.lifecycle import actor_in
 from journey.services.deps import Deps
 
 FORMAT = "journey-export"
 FORMAT_VERSION = 1
-Progress = Callable[[str], None]
-
-
-class TransferStore(Protocol):
-    dialect: str
-
-    def table_names(self) -> list[str]: ...
-    def known_revisions(self) -> set[str]: ...
-    def schema_revisions(self) -> list[str]: ...
-    def dump(self, progress: Progress) -> dict[str, dict[str, Any]]: ...
-    def decode(self, tables: dict[str, Any]) -> dict[str, list[dict[str, Any]]]: ...
-    def row_counts(self) -> dict[str, int]: ...
-    def is_initialised(self) -> bool: ...
-    def prepare(self) -> None: ...
-    def load(self, decoded: dict[str, list[dict[str, Any]]], progress: Progress) -> None: ...
-
-
 @dataclass(frozen=True)
 class TransferReport:
     path: str
