@@ -13,17 +13,15 @@ Writing: the meeting attachment of a reminder, and a municipality's subscribable
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 from collections.abc import Iterable
-from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from journey.adapters.files import write_atomically
 from journey.domain.board_meetings import CalendarEntry, CalendarFeed, MeetingRow
 from journey.domain.errors import CalendarFileError
 from journey.ports.mail import CalendarEvent
@@ -279,17 +277,5 @@ def build_feed(feed: CalendarFeed, tz: ZoneInfo, stamp: datetime) -> bytes:
 
 
 def write_feed(path: Path, data: bytes) -> None:
-    """Write atomically, so a web server publishing the file never serves half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    """Write atomically and world-readable, so a web server publishing the file never serves half of it."""
+    write_atomically(path, data, 0o644)

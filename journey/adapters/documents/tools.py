@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
-from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 from journey.adapters.documents.renderer import SandboxRenderer
+from journey.adapters.files import write_atomically
 from journey.ports.documents import DocumentTools
 
 
 def store(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically: readers see the old file or the whole new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    write_atomically(path, data)
 
 
 def _docx(html: str, meta: dict[str, Any]) -> bytes:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+from journey.adapters.files import write_atomically
 
 
 class DirectorySite:
@@ -14,8 +15,5 @@ class DirectorySite:
 
     def write(self, relative: str, text: str) -> Path:
         target = self.root / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, target)
+        write_atomically(target, text.encode("utf-8"), 0o644)
         return target
