@@ -1,10 +1,11 @@
-# One command each: `make demo` (install + run the demo on SQLite), `make test` (install + tests).
+# One command each: `make demo` (install + run the demo on SQLite), `make test` (install + lint + tests),
+# `make lint` (ruff + strict mypy).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test bench system-deps clean
+.PHONY: demo test lint bench system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,11 +21,16 @@ demo: $(STAMP)
 system-deps:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: $(STAMP) system-deps
+# ruff on the code, tests and benchmarks; mypy --strict on journey/ (configured in pyproject.toml).
+lint: $(STAMP)
+	$(BIN)/ruff check journey tests benchmarks
+	$(BIN)/mypy
+
+test: lint system-deps
 	$(BIN)/python -m pytest -n 2 -q
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis .mypy_cache .ruff_cache

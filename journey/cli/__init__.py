@@ -67,7 +67,7 @@ class JourneyCliError(click.ClickException):
         from journey.cli._common import terminal_safe
 
         super().__init__(terminal_safe(message, cell=True))
-        self.exit_code = exit_code
+        self.exit_code = exit_code  # type: ignore[misc]  # click declares exit_code a ClassVar
 
 
 def to_click_error(exc: BaseException) -> click.ClickException:

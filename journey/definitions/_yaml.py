@@ -44,7 +44,7 @@ class LineList(list):  # type: ignore[type-arg]
     line: int | None = None
 
 
-class _Loader(_Base):  # type: ignore[misc,valid-type]
+class _Loader(_Base):  # type: ignore[misc]
     source_name = ""
 
 
@@ -77,7 +77,7 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequen
 def _check_events(text: str, source: str) -> None:
     """One pass over the events: refuse deep nesting and aliases that are recursive or expand too far."""
     open_nodes: list[list[Any]] = []  # [anchor, expanded size so far] of each open mapping or list
-    sizes: dict[str, int] = {}  # anchor -> the expanded size of the node it names
+    sizes: dict[str | None, int] = {}  # anchor -> the expanded size of the node it names
     aliases = expanded = 0
     for event in yaml.parse(text, Loader=_Base):
         line = event.start_mark.line + 1 if event.start_mark else None

@@ -61,7 +61,7 @@ def _mapping(node: Any, key: str, problems: Problems, allowed: set[str], parent:
     return True
 
 
-def _text(node: LineDict, field: str, key: str, problems: Problems, required: bool = False, default: str = "") -> str:
+def _text(node: dict[Any, Any], field: str, key: str, problems: Problems, required: bool = False, default: str = "") -> str:
     value = node.get(field)
     if value is None:
         if required:
@@ -96,7 +96,7 @@ def _list(node: Any, key: str, problems: Problems, parent: LineDict | None = Non
     return node
 
 
-def _settings(node: LineDict, skip: set[str]) -> tuple[tuple[str, Any], ...]:
+def _settings(node: dict[Any, Any], skip: set[str]) -> tuple[tuple[str, Any], ...]:
     return tuple((k, _freeze(v)) for k, v in node.items() if k not in skip)
 
 
@@ -166,7 +166,7 @@ def _field_options(fbody: LineDict, fkey: str, ftype: str, problems: Problems) -
 
 
 def _items(raw: Any, key: str, problems: Problems, cls: type, parent: LineDict) -> tuple[Any, ...]:
-    result = []
+    result: list[Any] = []
     for i, item in enumerate(_list(raw, key, problems, parent, key.rsplit(".", 1)[-1])):
         ikey = f"{key}[{i}]"
         if not isinstance(item, dict) or "id" not in item:

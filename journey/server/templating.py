@@ -19,7 +19,7 @@ def make_environment(directory: Path, tz: ZoneInfo) -> Environment:
             try:
                 value = datetime.fromisoformat(value)
             except ValueError:
-                return value
+                return str(value)
         if isinstance(value, datetime):
             return value.astimezone(tz).strftime(fmt)
         if isinstance(value, date):

@@ -14,7 +14,6 @@ from journey.domain.access import Action, authorize
 from journey.domain.board_meetings import (
     CalendarEntry,
     CalendarFeed,
-    check_board,
     check_board_name,
     check_email,
     check_row,
@@ -23,6 +22,9 @@ from journey.domain.board_meetings import (
 )
 from journey.domain.board_meetings import (  # MeetingRow, check_board, parse_day, parse_time: the CLI's too
     MeetingRow as MeetingRow,
+)
+from journey.domain.board_meetings import (
+    check_board as check_board,
 )
 from journey.domain.board_meetings import (
     parse_day as parse_day,
@@ -79,7 +81,7 @@ def import_meetings(deps: Deps, username: str | None, municipality: str, rows: l
             if row.cancelled:
                 removed += _remove_cancelled(uow, m, row)
                 continue
-            board_id = repo.upsert_board(m.id, row.board, name=row.board_name, secretary_email=row.secretary_email,
+            board_id = repo.upsert_board(m.id or 0, row.board, name=row.board_name, secretary_email=row.secretary_email,
                                          chair_email=row.chair_email)
             previous = repo.find_meeting(board_id, uid=row.uid) if row.uid else None
             if previous is not None and previous.day != row.day:
@@ -112,7 +114,7 @@ def add_meeting(deps: Deps, username: str | None, municipality: str, row: Meetin
 
 
 def _board_id(uow: UnitOfWork, m: Municipality, board: str) -> int:
-    found = uow.board_meetings.board(m.id, board)
+    found = uow.board_meetings.board(m.id or 0, board)
     if found is None:
         raise NotFoundError(f"{m.name} has no board {board!r} in its calendar")
     return int(found["id"])
@@ -151,7 +153,7 @@ def set_board(deps: Deps, username: str | None, municipality: str, code: str, na
     chair_email = check_email(chair_email, label="chair email")
     with deps.uow() as uow:
         m = _municipality(uow, username, municipality)
-        uow.board_meetings.upsert_board(m.id, code, name=name, secretary_email=secretary_email,
+        uow.board_meetings.upsert_board(m.id or 0, code, name=name, secretary_email=secretary_email,
                                                chair_email=chair_email)
         moved = _replan(deps, uow, m.id or 0)
         uow.commit()

@@ -182,7 +182,7 @@ def parse_ics(text: str, filename: str, board: str, tz: ZoneInfo, today: date | 
     except ValueError as exc:
         message = (str(exc).strip().splitlines() or [""])[0]
         raise CalendarFileError(f"{filename}:{_line_of(text, message)}: not an iCalendar file ({message})") from None
-    events = list(calendar.walk("VEVENT"))
+    events: list[Any] = list(calendar.walk("VEVENT"))  # icalendar types a property as any of its value types
     if not events:
         raise CalendarFileError(f"{filename}:1: no VEVENT found: is this an iCalendar file?")
     if len(sources) != len(events):

@@ -43,4 +43,5 @@ class IcalendarFeedWriter:
                 event.add("categories", [item.category])
             event.add("transp", "TRANSPARENT" if not isinstance(item.start, datetime) else "OPAQUE")
             cal.add_component(event)
-        return cal.to_ical()
+        ical: bytes = cal.to_ical()
+        return ical

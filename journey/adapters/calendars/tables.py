@@ -14,7 +14,6 @@ from typing import Any
 
 from journey.domain.board_meetings import (
     IGNORE,
-    CalendarFileError,
     MeetingRow,
     board_and_name,
     check_email,
@@ -23,6 +22,7 @@ from journey.domain.board_meetings import (
     parse_day,
     parse_time,
 )
+from journey.domain.errors import CalendarFileError
 
 HEADER_SEARCH = 10
 Where = Callable[[int], str]

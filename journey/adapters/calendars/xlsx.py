@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,10 @@ def _sheets(path: Path) -> list[tuple[str, list[tuple[int, tuple[Any, ...]]]]]:
         workbook.close()
 
 
+def _where(path: Path, title: str) -> Callable[[int], str]:
+    return lambda row: f"{path}:{title}:{row}"
+
+
 def read_xlsx(path: Path, board: str | None) -> list[MeetingRow]:
     """The meetings of every sheet that has a header row; nothing unless all rows are good."""
     sheets = _sheets(path)
@@ -42,7 +47,7 @@ def read_xlsx(path: Path, board: str | None) -> list[MeetingRow]:
     read = 0
     for title, sheet_rows in sheets:
         if find_header(sheet_rows) is not None:
-            rows += read_rows(sheet_rows, lambda row, title=title: f"{path}:{title}:{row}", board, allow_empty=True)
+            rows += read_rows(sheet_rows, _where(path, title), board, allow_empty=True)
             read += 1
     if not read:
         title, sheet_rows = sheets[0]

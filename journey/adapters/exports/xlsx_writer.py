@@ -49,8 +49,8 @@ def _append(ws: Any, row: Sequence[Any]) -> None:
 
 def write_xlsx(path: Path, sheets: Sequence[Sheet], progress: Progress = lambda _: None) -> Path:
     """One worksheet per sheet: bold frozen header, auto-filter, widths from content; ``progress(n)`` per row."""
-    from openpyxl import Workbook  # type: ignore[import-untyped]
-    from openpyxl.styles import Font  # type: ignore[import-untyped]
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
 
     workbook = Workbook()
     workbook.remove(workbook.active)

@@ -73,7 +73,7 @@ def _cell(value: Any) -> Any:
 def _read_xlsx(path: Path) -> ImportTable:
     from zipfile import BadZipFile
 
-    from openpyxl import load_workbook  # type: ignore[import-untyped]
+    from openpyxl import load_workbook
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)

@@ -21,11 +21,11 @@ router = APIRouter(tags=["kalender"])
 FEED_ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorBody, "description": text} for code, text in (
     (400, "bad input"), (401, "missing, revoked or wrong token"), (403, "the token's user may not read this"),
     (404, "unknown municipality"), (503, "database unavailable"))}
+FEED_OK: dict[int | str, dict[str, Any]] = {200: {"content": {"text/calendar": {}}, "description": "meetings and deadlines"}}
 
 
 @router.get("/kalender/{municipality}.ics", summary="Calendar feed (ICS) of a municipality",
-            response_class=Response, responses={200: {"content": {"text/calendar": {}},
-                                                      "description": "meetings and deadlines"}} | FEED_ERRORS)
+            response_class=Response, responses=FEED_OK | FEED_ERRORS)
 def calendar(request: Request, municipality: str = Path(min_length=1, max_length=100),
              token: str = Query("", max_length=200, description="a feed token (`journey tokens create USER --feed M`)")
              ) -> Response:

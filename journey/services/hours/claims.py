@@ -33,7 +33,7 @@ def show_settings(deps: Deps, username: str | None) -> dict[str, Any]:
         return settings_of(uow).as_text()
 
 
-def change_settings(deps: Deps, username: str | None, values: dict[str, str]) -> dict[str, Any]:
+def change_settings(deps: Deps, username: str | None, values: dict[str, str | None]) -> dict[str, Any]:
     """Change the network's ESF settings (SKR or admin); refused when entries would fall outside the period."""
     given = {k: v for k, v in values.items() if v is not None}
     if not given:

@@ -125,18 +125,18 @@ def _supersede(deps: Deps, username: str | None, entry_id: int, reason: str, *, 
                              entry_id, why)
         writer.add(reversal, who)
         if not withdraw:
-            new_person = find_person(uow, m, changes["person"]) if changes.get("person") else who
+            new_person = find_person(uow, m, person) if (person := changes.get("person")) else who
             people[new_person.id or 0] = new_person
-            activity = parse_activity(changes["activity"]) if changes.get("activity") else original.activity
+            activity = parse_activity(given) if (given := changes.get("activity")) else original.activity
             if (activity in MEETING_ACTIVITIES) != (original.meeting_id is not None):
                 raise InputError("meeting hours come from attendance; a correction cannot turn work into a meeting "
                                  "or a meeting into other work")
             corrected = TimeEntry(
                 original.municipality_id, new_person.id or 0, new_person.name,
-                parse_date(changes["day"]) if changes.get("day") else original.day,
-                parse_quarters(changes["amount"]) if changes.get("amount") else original.quarters,
+                parse_date(day) if (day := changes.get("day")) else original.day,
+                parse_quarters(amount) if (amount := changes.get("amount")) else original.quarters,
                 activity,
-                check_description(changes["description"]) if changes.get("description") else original.description,
+                check_description(text) if (text := changes.get("description")) else original.description,
                 meeting_id=original.meeting_id, kind=EntryKind.CORRECTION, corrects_id=entry_id, reason=why)
             if corrected.person_id != original.person_id and original.meeting_id is not None:
                 raise InputError("attendance belongs to its person; withdraw it and record the right attendee")
@@ -197,7 +197,7 @@ def find_period(uow: UnitOfWork, text: str) -> Any:
 def in_claim(row: TimeEntry, period: Any, periods: list[Any]) -> bool:
     """Whether ``row`` is reported in claim ``period``."""
     if row.claim_period_id is not None:
-        return row.claim_period_id == period.id
+        return bool(row.claim_period_id == period.id)
     natural = next((p for p in periods if p.covers(row.day)), None)
     return natural is not None and natural.id == period.id
 

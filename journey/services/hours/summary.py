@@ -52,8 +52,8 @@ def summary(deps: Deps, username: str | None, table: UnitCostTable, year: int | 
         settings = settings_of(uow)
         people = {p.id or 0: p for p in uow.people.list()}
         year_totals: dict[tuple[int, int], int] = defaultdict(int)
-        for r in uow.hours.rows():
-            year_totals[(r.person_id, r.day.year)] += r.quarters
+        for entry in uow.hours.rows():
+            year_totals[(entry.person_id, entry.day.year)] += entry.quarters
     counties = {m.id: m.county for m in municipalities}
     for r in rows:
         person = people.get(r["person_id"])

@@ -69,7 +69,9 @@ def _fields(spec: WorkflowSpec, guards: list[dict[str, Any]]) -> list[dict[str, 
     fields = []
     for guard in guards:
         kind = spec.evidence_kind(guard["name"]) if guard["evidence"] else None
-        for f in kind.fields if kind else ():
+        if not kind:
+            continue
+        for f in kind.fields:
             fields.append({"name": f"{kind.name}.{f.name}", "label": f.label or f.name, "type": f.type,
                            "required": f.required, "choices": list(f.option("choices", ())), "kind": kind.title})
     return fields

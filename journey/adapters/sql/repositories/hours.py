@@ -101,7 +101,7 @@ class SqlHoursRepository:
                       ).where(TimeEntryRecord.person_id == person_id, TimeEntryRecord.date >= first,
                               TimeEntryRecord.date <= last)
         total, newest = self.session.exec(stmt).one()
-        return int(total), int(newest)
+        return int(total), int(newest or 0)
 
     def attended(self, meeting_id: int, person_id: int) -> bool:
         stmt = select(TimeEntryRecord.id).where(TimeEntryRecord.meeting_id == meeting_id,
@@ -226,7 +226,7 @@ class SqlPeopleRepository:
 
     def add(self, person: Person, actor: str, at: datetime) -> Person:
         record = PersonRecord(municipality_id=person.municipality_id, name=person.name, name_key=person_key(person.name),
-                              created_by=actor, created_at=at)
+                              created_by=actor, created_at=at, kind=person.kind.value)
         self._fill(record, person)
         self.session.add(record)
         self.session.flush()

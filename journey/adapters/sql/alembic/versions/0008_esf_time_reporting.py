@@ -254,13 +254,13 @@ def _map_people(conn: sa.Connection) -> None:
         changes[int(mid)].append((_local_day(at), _stage(to_state or "")))
     updates = []
     for entry_id, mid, person, day, hours, _mname in entries:
-        key = (mid, _key(person))
+        pair = (mid, _key(person))
         stage = ""
         for when, s in changes.get(mid, []):
             if when > _day(day):
                 break
             stage = s
-        updates.append({"id": entry_id, "pid": person_ids[key], "name": canonical[key], "q": int(hours) * 4,
+        updates.append({"id": entry_id, "pid": person_ids[pair], "name": canonical[pair], "q": int(hours) * 4,
                         "stage": stage})
     conn.execute(sa.text("UPDATE time_entry SET person_id = :pid, person = :name, quarters = :q, stage = :stage "
                          "WHERE id = :id"), updates)
