@@ -118,6 +118,23 @@ def test_only_config_reads_the_environment() -> None:
     assert readers == []
 
 
+def _is_protocol(base: ast.expr) -> bool:
+    """``Protocol``, ``typing.Protocol`` or ``Protocol[T]`` among a class's bases."""
+    if isinstance(base, ast.Subscript):
+        base = base.value
+    return (isinstance(base, ast.Name) and base.id == "Protocol") or (
+        isinstance(base, ast.Attribute) and base.attr == "Protocol")
+
+
+def test_every_protocol_lives_in_ports() -> None:
+    """A port is a typing.Protocol, and every one is in journey/ports/ (one place to find what a use case needs)."""
+    protocols = [f"{ids(path)}:{node.lineno} {node.name}" for path in sorted(PACKAGE.rglob("*.py"))
+                 for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                 if isinstance(node, ast.ClassDef) and any(_is_protocol(b) for b in node.bases)]
+    assert "ports/clock.py:9 Clock" in protocols  # the check sees them
+    assert [p for p in protocols if not p.startswith("ports/")] == []
+
+
 def test_importing_journey_and_the_cli_is_cheap() -> None:
     import subprocess
 

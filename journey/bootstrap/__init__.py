@@ -13,7 +13,7 @@ from journey.adapters.clock import SystemClock
 from journey.adapters.readmodel.core import SqlReadModel
 from journey.config import Settings, debug_enabled, login_name
 from journey.definitions.catalog import WorkflowCatalog
-from journey.domain.clock import Clock
+from journey.ports.clock import Clock
 
 if TYPE_CHECKING:
     from pathlib import Path

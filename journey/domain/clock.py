@@ -1,15 +1,8 @@
-"""The Clock port, and a fixed clock: every use case needs 'now', and tests and demos set it."""
+"""A fixed clock: every use case needs 'now' (the ``Clock`` port, :mod:`journey.ports.clock`), and tests and demos set it."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
-
-
-class Clock(Protocol):
-    def now(self) -> datetime:
-        """A timezone-aware UTC datetime."""
-        ...
 
 
 class FixedClock:

@@ -9,14 +9,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from journey.definitions.catalog import WorkflowCatalog
-from journey.domain.clock import Clock
 from journey.ports.auth import CredentialReads, PasswordHasher
+from journey.ports.clock import Clock
 from journey.ports.core import ReadModel
 from journey.ports.downloads import DocumentFiles
 from journey.ports.feeds import CalendarWriter, FeedQueries
+from journey.ports.monitoring import MonitorSource
 from journey.services.deps import Deps
 from journey.services.documents.views import DocumentQuery
-from journey.services.monitoring.monitor import MonitorSource
 
 
 @dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from journey.domain import limits
 from journey.domain.access import Role, require_role
@@ -26,22 +26,12 @@ from journey.domain.events import CaseMigrated, Event, StateEntered, StateExited
 from journey.domain.limits import check_length
 from journey.domain.municipality import swedish_sort_key
 from journey.domain.spec import WorkflowSpec, parse_state
+from journey.ports.case_migrations import CaseMigrationRepository
 from journey.ports.unit_of_work import UnitOfWork
 from journey.services.cases.lifecycle import actor_in, find_municipality
 from journey.services.deps import Deps
 
 TRIGGER = "migrate"  # the ``trigger`` of the StateExited/StateEntered events a migration publishes
-
-
-class MigrationRepository(Protocol):
-    def start_run(self, workflows: list[str], to_version: int, actor: str, at: Any) -> int: ...
-    def finish_run(self, run_id: int, at: Any, migrated: int, not_migrated: int) -> None: ...
-    def mark_rolled_back(self, run_id: int, at: Any, actor: str) -> None: ...
-    def record_case(self, run_id: int, row: dict[str, Any]) -> None: ...
-    def case_rolled_back(self, run_id: int, case_id: int, at: Any) -> None: ...
-    def run(self, run_id: int) -> dict[str, Any] | None: ...
-    def runs(self) -> list[dict[str, Any]]: ...
-    def cases(self, run_id: int) -> list[dict[str, Any]]: ...
 
 
 @dataclass
@@ -63,7 +53,7 @@ class MigrationResult:
     refused: list[tuple[str, str]] = field(default_factory=list)  # (municipality, reason)
 
 
-def _repo(uow: UnitOfWork) -> MigrationRepository:
+def _repo(uow: UnitOfWork) -> CaseMigrationRepository:
     return uow.case_migrations
 
 

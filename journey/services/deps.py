@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 from journey.definitions.catalog import WorkflowCatalog
 from journey.definitions.machine import MachineCache
 from journey.domain.case import Case
-from journey.domain.clock import Clock
 from journey.domain.events import Event
 from journey.domain.spec import TransitionSpec, WorkflowSpec
+from journey.ports.clock import Clock
 from journey.ports.documents import DocumentTools
 from journey.ports.reminders import ReminderReplanner
 from journey.ports.transfer import TransferStore

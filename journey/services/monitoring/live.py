@@ -17,10 +17,11 @@ from journey.domain.errors import NotFoundError, PermissionDeniedError
 from journey.domain.hours import Activity
 from journey.domain.spec import WorkflowSpec, parse_state
 from journey.ports.core import ReadModel
+from journey.ports.monitoring import MonitorSource
 from journey.services.actors import match_municipality
 from journey.services.cases.views import case_status, reader, why
 from journey.services.documents.views import DocumentQuery
-from journey.services.monitoring.monitor import MonitorFilter, MonitorSource, build, state_label
+from journey.services.monitoring.monitor import MonitorFilter, build, state_label
 from journey.services.reminders.views import upcoming
 from journey.services.workflows import diagram
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
 from journey.definitions.catalog import WorkflowCatalog
 from journey.domain.access import Actor, visible
@@ -18,18 +18,8 @@ from journey.domain.deals import AWARDED_OR_LATER, FORM_LABELS, DealForm, DealSt
 from journey.domain.errors import InputError, NotFoundError
 from journey.domain.esf import JOINT_MEETING_HOURS_PER_YEAR, TARGET_HOURS_PER_YEAR, EsfSettings, hours, local_day, pace
 from journey.domain.spec import WorkflowSpec, parse_state
+from journey.ports.monitoring import MonitorSource
 from journey.services.actors import resolve_actor
-
-
-class MonitorSource(Protocol):
-    def user(self, username: str) -> dict[str, Any] | None: ...
-    def user_count(self) -> int: ...
-    def matrix(self) -> list[dict[str, Any]]: ...
-    def last_changes(self) -> dict[int, dict[str, Any]]: ...
-    def planned_reminders(self) -> dict[int, list[dict[str, Any]]]: ...
-    def esf_hours(self, year: int) -> dict[int, tuple[int, int]]: ...
-    def esf_settings(self) -> dict[str, str]: ...
-    def deal_totals(self) -> list[dict[str, Any]]: ...
 
 
 @dataclass(frozen=True)

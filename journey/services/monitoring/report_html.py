@@ -11,25 +11,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from journey.definitions.catalog import WorkflowCatalog
 from journey.domain.deals import FORM_LABELS, STATUS_LABELS, DealForm, DealStatus
 from journey.domain.errors import NotFoundError
 from journey.domain.spec import WorkflowSpec, parse_state
 from journey.ports.exports import ReportRenderer, SiteWriter
+from journey.ports.monitoring import ReportSource
 from journey.services.cases.views import with_corrections
-from journey.services.monitoring.monitor import MonitorSource, build, state_label
+from journey.services.monitoring.monitor import build, state_label
 from journey.services.workflows import diagram
-
-
-class ReportSource(MonitorSource, Protocol):
-    def history(self) -> dict[int, list[dict[str, Any]]]: ...
-    def documents(self) -> dict[int, list[dict[str, Any]]]: ...
-    def reminders(self) -> dict[int, list[dict[str, Any]]]: ...
-    def deals(self) -> dict[int, list[dict[str, Any]]]: ...
-
-
 
 
 @dataclass(frozen=True)
