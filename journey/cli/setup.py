@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from journey.cli._common import get_app
 
+if TYPE_CHECKING:
+    from journey.bootstrap import App
 
-def _where(app: object) -> str:
-    return app.database_display()  # type: ignore[attr-defined,no-any-return]
+
+def _where(app: App) -> str:
+    return app.database_display()
 
 
 @click.command()

@@ -66,8 +66,8 @@ def _diff_states(diff: WorkflowDiff, specs: list[WorkflowSpec]) -> dict[str, str
     unmapped = []
     for s in old.all_states():
         target = moved[s.path]
-        if target == s.path and new.state(s.path) is not None:
-            detail = _state_details(s, new.state(s.path))  # type: ignore[arg-type]
+        if target == s.path and (kept := new.state(s.path)) is not None:
+            detail = _state_details(s, kept)
             if detail:
                 diff.changes.append(Change("changed", "state", s.path, s.path, detail))
         elif target is None:

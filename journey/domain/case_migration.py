@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from journey.domain.case import Case, CaseStatus, entered_and_exited
 from journey.domain.errors import DefinitionError, NotFoundError
@@ -167,18 +168,19 @@ def plan_case(case: Case, municipality: str, specs: list[WorkflowSpec]) -> CaseP
     """Plan ``case`` along ``specs`` (its own version first, the target last)."""
     assert case.id is not None
     old, new = specs[0], specs[-1]
-    base = dict(case_id=case.id, municipality=municipality, workflow=case.workflow, from_version=case.workflow_version,
-                to_version=new.version, from_state=case.state, to_state=case.state, from_status=case.status.value,
-                to_status=case.status.value, case_version=case.version)
+    base: dict[str, Any] = dict(
+        case_id=case.id, municipality=municipality, workflow=case.workflow, from_version=case.workflow_version,
+        to_version=new.version, from_state=case.state, to_state=case.state, from_status=case.status.value,
+        to_status=case.status.value, case_version=case.version)
     if case.workflow_version >= new.version:
         outcome = Outcome.CURRENT if case.workflow_version == new.version else Outcome.NEWER
-        return CasePlan(**base, outcome=outcome)  # type: ignore[arg-type]
+        return CasePlan(**base, outcome=outcome)
     leaves, stage = case.leaves, case.stage
     for spec in specs[1:]:
         smap = state_map(spec)
         leaves, reason = map_leaves(leaves, spec, smap)
         if reason:
-            return CasePlan(**base, outcome=Outcome.BLOCKED, reason=reason)  # type: ignore[arg-type]
+            return CasePlan(**base, outcome=Outcome.BLOCKED, reason=reason)
         stage = (_map_path(stage, spec, smap) or "").split(".", 1)[0]
     to_state = ",".join(leaves)
     target = new.state(new.stage_of(leaves))
@@ -186,7 +188,7 @@ def plan_case(case: Case, municipality: str, specs: list[WorkflowSpec]) -> CaseP
     if status is not CaseStatus.PAUSED:
         status = CaseStatus.COMPLETED if target is not None and target.final else CaseStatus.ACTIVE
     exited, entered = entered_and_exited(case.leaves, leaves, False)
-    return CasePlan(**{**base, "to_state": to_state, "to_status": status.value},  # type: ignore[arg-type]
+    return CasePlan(**{**base, "to_state": to_state, "to_status": status.value},
                     outcome=Outcome.MOVE if to_state != case.state else Outcome.RELABEL,
                     keeps_stage_clock=stage == new.stage_of(leaves), exited=tuple(exited), entered=tuple(entered),
                     reminders_cancelled=_ids(old, tuple(exited), "reminders"),

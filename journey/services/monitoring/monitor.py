@@ -262,7 +262,8 @@ def to_json(data: dict[str, Any]) -> dict[str, Any]:
             return [clean(v) for v in value]
         return value
 
-    return clean(data)  # type: ignore[no-any-return]
+    cleaned: dict[str, Any] = clean(data)
+    return cleaned
 
 
 def status_sheets(data: dict[str, Any]) -> list[Any]:
