@@ -152,3 +152,15 @@ def test_diagram_command_highlights_a_municipality(demo_app: App, tmp_path: Path
     assert svg.startswith("<svg") and 'class="state current"' not in svg
     assert cli("report diagram handbook --municipality Umeå --as skr").exit_code == 2  # Umeå runs a variant
     assert cli("report diagram --municipality Laxå --as anna").exit_code == 6  # not anna's municipality
+
+
+def test_documents_are_copied_beside_the_report_and_linked_relative_to_it(report_dir: Path, tmp_path: Path) -> None:
+    html = (report_dir / "kommun" / "hudiksvall.html").read_text(encoding="utf-8")
+    links = re.findall(r'href="(\.\./dokument/hudiksvall/[^"]+)"', html)
+    assert links and "file://" not in html
+    moved = tmp_path / "kopia"
+    shutil.copytree(report_dir, moved)  # the folder goes to a file share: every link still resolves
+    from urllib.parse import unquote
+
+    assert all((moved / "kommun" / unquote(link)).resolve().is_file() for link in links)
+    assert "svensk tid" in html and "UTC" not in html

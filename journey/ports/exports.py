@@ -32,9 +32,14 @@ class SheetWriter(Protocol):
 
 
 class SiteWriter(Protocol):
-    """A folder of static pages: ``write("kommun/umea.html", html)``; each page appears whole."""
+    """A folder of static pages: ``write("kommun/umea.html", html)``; each page appears whole.
+
+    ``copy("dokument/umea/x.docx", source)`` copies a file into the folder (False if the source is
+    gone), so pages link it relative to themselves and the folder can be copied as a whole.
+    """
 
     def write(self, relative: str, text: str) -> Path: ...
+    def copy(self, relative: str, source: str) -> bool: ...
 
 
 ReportRenderer = Callable[[str, dict[str, Any]], str]  # template name, context -> HTML (autoescaped)
