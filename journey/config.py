@@ -53,6 +53,8 @@ class Settings:
     now: str | None = None  # JOURNEY_NOW: freeze the clock (rehearsals, tests)
     cache_dir: Path | None = None  # parsed workflow specs (JOURNEY_NO_CACHE: none)
     esf_unit_costs: Path = PROJECT_ROOT / "data" / "esf_unit_costs.yaml"  # JOURNEY_ESF_UNIT_COSTS
+    demo_home: Path | None = None  # where `journey demo` writes when no database was named ($JOURNEY_HOME/demo)
+    output_dir_given: bool = False  # JOURNEY_OUTPUT_DIR set: the demo's documents go there too
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -70,7 +72,18 @@ class Settings:
             now=env.get("JOURNEY_NOW") or None,
             cache_dir=spec_cache_dir(env),
             esf_unit_costs=Path(env.get("JOURNEY_ESF_UNIT_COSTS") or PROJECT_ROOT / "data" / "esf_unit_costs.yaml"),
+            demo_home=None if env.get("JOURNEY_DATABASE_URL") else home / "demo",
+            output_dir_given=bool(env.get("JOURNEY_OUTPUT_DIR")),
         )
 
     def with_database(self, url: str) -> Settings:
-        return replace(self, database_url=url)
+        """An explicitly named database (``--db``): the demo, too, uses it rather than its own home."""
+        return replace(self, database_url=url, demo_home=None)
+
+    def for_demo(self) -> Settings:
+        """`journey demo`'s settings: its own SQLite database and documents under ``demo_home``, unless a
+        database was named (``--db`` or ``JOURNEY_DATABASE_URL``), which it then guards."""
+        if self.demo_home is None:
+            return self
+        output = self.output_dir if self.output_dir_given else self.demo_home / "documents"
+        return replace(self, database_url=f"sqlite:///{self.demo_home / 'journey.db'}", output_dir=output)

@@ -382,7 +382,7 @@ def test_monitoring_counts_deals_and_keeps_totals_and_yearly_values_apart(cli: C
     assert table["IOP (idéburet offentligt partnerskap)"] == (1, 1, 450000, 0)
     assert table["Direktupphandling"] == (1, 1, 0, 300000)
     header = (tmp_path / "s.csv").read_text(encoding="utf-8-sig").splitlines()[0]
-    assert header.endswith("Affärer,Tilldelade affärer,Värde totalt (kr),Värde per år (kr)")
+    assert header.endswith("Affärer;Tilldelade affärer;Värde totalt (kr);Värde per år (kr)")
     cli.ok(f"report html {tmp_path / 'site'}")
     index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert "Affärer i nätverket" in index and "1\u00a0650\u00a0000\u00a0kr" in index

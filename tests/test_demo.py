@@ -40,3 +40,37 @@ def _assert_documents_read_as_swedish_officials_write(documents: Path) -> None:
     # the demo's deal falls on 2022-01-31 (the clock stands at 2022-03-01): the rule before 19 a kap. applied
     assert ("Direktupphandlingen beslutades den 31 januari 2022. Då gällde 19 kap. 7 § lagen (2016:1145) om offentlig "
             "upphandling med en direktupphandlingsgräns på 626\u00a0284\u00a0kr exklusive moms.") in award
+
+
+def test_demo_uses_its_own_home_unless_a_database_is_named(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from journey.cli import cli as journey
+    from tests.conftest import NOW, TEMPLATES, WORKFLOWS
+
+    home = tmp_path / "home"
+    env = {"JOURNEY_HOME": str(home), "JOURNEY_WORKFLOWS_DIR": str(WORKFLOWS), "JOURNEY_TEMPLATES_DIR": str(TEMPLATES),
+           "JOURNEY_NOW": NOW.isoformat(), "JOURNEY_USER": "", "JOURNEY_DEBUG": "", "JOURNEY_DATABASE_URL": "",
+           "JOURNEY_OUTPUT_DIR": ""}
+    run = CliRunner()
+    out = run.invoke(journey, ["demo"], env=env, catch_exceptions=False)
+    assert out.exit_code == 0, out.output
+    assert (home / "demo" / "journey.db").is_file() and not (home / "journey.db").exists()
+    assert (home / "demo" / "documents").is_dir() and not (home / "documents").exists()
+    assert str(home / "demo" / "journey.db") in out.output
+
+
+def test_demo_refuses_a_database_with_real_cases_and_leaves_it_as_it_was(cli: Cli) -> None:
+    cli.ok("municipalities seed")
+    cli.ok("open Umeå --as anna")
+    before = cli.ok("status --json").output
+    refused = cli("demo")
+    assert refused.exit_code == 3 and refused.output.count("\n") == 1
+    assert "holds 1 real (non-demo) case(s)" in refused.output
+    assert cli.ok("status --json").output == before  # nothing written
+
+
+def test_a_demo_database_stays_the_demo_s(cli: Cli) -> None:
+    cli.ok("demo")
+    again = cli("demo")  # marked demo=true: the second run is allowed (and changes nothing)
+    assert again.exit_code == 0 and "0 cases opened" in again.output

@@ -52,9 +52,9 @@ def test_entering_policy_writes_a_tjansteskrivelse_with_the_case_evidence(cli: C
     assert len(proposals) == 4 and all(p.endswith(".") for p in proposals)  # self-standing sentences
     text = "\n".join(body)
     assert "Mål och budget 2022" in text and "den 22 november 2021" in text  # intent evidence, Swedish date
-    assert "sedan beslut den 14 februari 2022 (§ 45, dnr KS 2022/117)" in text  # the board decision at anchoring
+    assert "sedan beslut den 14 februari 2022 (§\u00a045, dnr KS 2022/117)" in text  # the board decision at anchoring
     assert "Kommunens medfinansiering utgörs av deltagarnas arbetstid (cirka 500 timmar per år) och samordnarens " \
-           "arbetstid (20 procent av en heltid)." in text
+           "arbetstid (20\u00a0procent av en heltid)." in text
     assert "Härjedalens kommun" in header and "TJÄNSTESKRIVELSE" in header and "2022-03-01" in header
     assert ts["state_path"] == "policy" and ts["reason"] == "ENTERED" and ts["revision"] == 1
     assert len(ts["template_hash"]) == len(ts["input_hash"]) == 64

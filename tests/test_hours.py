@@ -205,8 +205,8 @@ def test_export_xlsx_and_csv_for_the_payment_claim(hcli: Cli, tmp_path: Path) ->
     assert settings["Omfattning"] == "Kalenderår 2022" and "EXEMPELVÄRDEN" in settings["Tabellens status"]
     assert "lönegrupp 5, övriga landet, 2021: 505.00 kr/h" in settings["Enhetskostnader som använts"]
     lines = csv_path.read_text(encoding="utf-8-sig").splitlines()
-    assert lines[0].startswith("Ansökningsperiod,Id,Post,Avser post,Orsak,Datum,Månad,Kommun,Kommunkod,Person")
-    assert len(lines) == 8 and any(",Anna Berg,Deltagare,,,5,505.00,7,3535.00,Nätverksmöte,Nätverksträff Stockholm,"
+    assert lines[0].startswith("Ansökningsperiod;Id;Post;Avser post;Orsak;Datum;Månad;Kommun;Kommunkod;Person")
+    assert len(lines) == 8 and any(";Anna Berg;Deltagare;;;5;505.00;7;3535.00;Nätverksmöte;Nätverksträff Stockholm;"
                                    in line for line in lines)
     assert (tmp_path / "tid.settings.csv").exists()
     assert hcli("hours export --year 2022 --as skr").exit_code == 2  # no output named

@@ -217,8 +217,8 @@ def test_cli_monitor_exports_csv_and_xlsx(demo_cli: Cli, tmp_path: Path) -> None
     assert len(json.loads(result.stdout)["rows"]) == 12  # stdout stays clean data; messages go to stderr
     assert f"Wrote {csv_path}" in result.stderr
     lines = csv_path.read_text(encoding="utf-8-sig").splitlines()
-    assert lines[0].startswith("Kommun,Kommunkod,Län,Etapp nr") and len(lines) == 13
-    assert any(line.startswith("Hudiksvall,2184,Gävleborgs län,10,follow_up") for line in lines)
+    assert lines[0].startswith("Kommun;Kommunkod;Län;Etapp nr") and len(lines) == 13
+    assert any(line.startswith("Hudiksvall;2184;Gävleborgs län;10;follow_up") for line in lines)
     workbook = load_workbook(xlsx_path)
     assert workbook.sheetnames == ["Status", "Tratt", "Per län", "Affärer per form"]
     sheet = workbook["Status"]

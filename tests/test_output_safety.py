@@ -88,7 +88,7 @@ def test_formula_like_text_is_written_as_text(tmp_path: Path) -> None:
     sheet = Sheet("Blad", ["Text", "Heltal", "Negativt", "Decimal"], rows, total_row=["=SUM(B2:B8)", 49, -21, 17.5])
     write_csv(tmp_path / "out.csv", sheet)
     with (tmp_path / "out.csv").open(encoding="utf-8-sig", newline="") as fh:
-        read = list(csv.reader(fh))
+        read = list(csv.reader(fh, delimiter=";"))
     assert [r[0] for r in read[1:]] == ["'" + text for text in FORMULAS] + ["'=SUM(B2:B8)"]
     assert read[1][1:] == ["7", "-3", "2.5"]
     write_xlsx(tmp_path / "out.xlsx", [sheet])
@@ -110,7 +110,7 @@ def test_hours_export_neutralises_formulas_from_input(cli: Cli, tmp_path: Path) 
     xlsx, csv_path = tmp_path / "tid.xlsx", tmp_path / "tid.csv"
     cli.ok(["hours", "export", "--year", "2022", "--xlsx", str(xlsx), "--csv", str(csv_path)])
     with csv_path.open(encoding="utf-8-sig", newline="") as fh:
-        row = next(r for r in csv.DictReader(fh))
+        row = next(r for r in csv.DictReader(fh, delimiter=";"))
     assert row["Person"] == "'@SUM(A1)" and row["Beskrivning av arbetet"] == "'" + FORMULAS[0] and row["Timmar"] == "3"
     book = load_workbook(xlsx)
     live = [c.coordinate for ws in book.worksheets for r in ws.iter_rows() for c in r if c.data_type == "f"]

@@ -152,3 +152,57 @@ def test_diagram_command_highlights_a_municipality(demo_app: App, tmp_path: Path
     assert svg.startswith("<svg") and 'class="state current"' not in svg
     assert cli("report diagram handbook --municipality Umeå --as skr").exit_code == 2  # Umeå runs a variant
     assert cli("report diagram --municipality Laxå --as anna").exit_code == 6  # not anna's municipality
+
+
+def test_documents_are_copied_beside_the_report_and_linked_relative_to_it(report_dir: Path, tmp_path: Path) -> None:
+    html = (report_dir / "kommun" / "hudiksvall.html").read_text(encoding="utf-8")
+    links = re.findall(r'href="(\.\./dokument/hudiksvall/[^"]+)"', html)
+    assert links and "file://" not in html
+    moved = tmp_path / "kopia"
+    shutil.copytree(report_dir, moved)  # the folder goes to a file share: every link still resolves
+    from urllib.parse import unquote
+
+    assert all((moved / "kommun" / unquote(link)).resolve().is_file() for link in links)
+    assert "svensk tid" in html and "UTC" not in html
+
+
+AXE = Path(__file__).parent / "data" / "axe" / "axe.min.js"
+WCAG21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def _axe_violations(urls: list[str]) -> dict[str, list[dict[str, object]]]:
+    """axe-core's WCAG 2.1 A/AA violations of each page, in a real headless Chromium (Playwright)."""
+    from playwright.sync_api import sync_playwright
+
+    found: dict[str, list[dict[str, object]]] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=_chromium(), args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            for url in urls:
+                page.goto(url)
+                page.add_script_tag(path=str(AXE))
+                result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+                                       WCAG21_AA)
+                found[url] = [{"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+                              for v in result["violations"]]
+        finally:
+            browser.close()
+    return found
+
+
+@pytest.mark.slow
+def test_report_passes_axe_wcag21_aa(report_dir: Path, demo_app: App) -> None:
+    if not demo_app.settings.database_url.startswith("sqlite"):
+        pytest.skip("one browser run is enough: the pages are the same on PostgreSQL")
+    pages = [report_dir / "index.html", report_dir / "kommun" / "malmo.html", report_dir / "kommun" / "hudiksvall.html",
+             report_dir / "kommun" / "laxa.html"]
+    violations = _axe_violations([p.as_uri() for p in pages])
+    assert violations and all(v == [] for v in violations.values()), violations
+
+
+def test_matrix_columns_carry_the_stage_names(report_dir: Path) -> None:
+    index = (report_dir / "index.html").read_text(encoding="utf-8")
+    headers = re.findall(r'<th scope="col" class="stage"><span class="nr">([^<]*)</span> ([^<]+)</th>', index)
+    assert len(headers) >= 10 and all(title.strip() and not title.strip().isdigit() for _, title in headers)
+    assert "--muted: #546e7a" in index  # 5.1:1 on white (#607d8b was 4.37:1)

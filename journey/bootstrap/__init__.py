@@ -158,14 +158,19 @@ class App:
 __all__ = ["App", "app_from_environment", "debug_enabled", "login_name", "translate_database_error"]
 
 
-def app_from_environment(database: str | None = None, workflows: str | None = None) -> App:
-    """The app an entry point runs: settings from ``JOURNEY_*``, overridden by --db and --workflows."""
+def app_from_environment(database: str | None = None, workflows: str | None = None, demo: bool = False) -> App:
+    """The app an entry point runs: settings from ``JOURNEY_*``, overridden by --db and --workflows.
+
+    ``demo``: `journey demo`'s own database and documents (``$JOURNEY_HOME/demo``) unless one is named.
+    """
     from dataclasses import replace
     from pathlib import Path
 
     settings = Settings.from_env()
     if database:
         settings = settings.with_database(database)
+    if demo:
+        settings = settings.for_demo()
     if workflows:
         settings = replace(settings, workflows_dir=Path(workflows))
     return App(settings)

@@ -108,3 +108,14 @@ def short_time(iso: str | None, zone: str = "Europe/Stockholm") -> str:
     from zoneinfo import ZoneInfo
 
     return datetime.fromisoformat(iso).astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+
+
+CSV_DELIMITERS = {"semicolon": ";", "comma": ","}
+
+
+def csv_delimiter_option(func: F) -> F:
+    """``--csv-delimiter semicolon|comma``: semicolon (Swedish Excel's list separator) unless asked."""
+    return click.option("--csv-delimiter", "csv_delimiter", type=click.Choice(list(CSV_DELIMITERS)),
+                        default="semicolon", metavar="SEP",
+                        help="CSV field separator: semicolon (default; Swedish Excel opens it in columns) "
+                             "or comma.")(func)

@@ -71,6 +71,20 @@ def advance(municipality: str, trigger: str, evidence: tuple[str, ...], comment:
     for step in result.automatic:
         click.echo(f"{result.municipality}: {step.from_state} -> {step.to_state} ({step.trigger}, automatic: "
                    f"deal {step.deal} is awarded, history #{step.history_seq})")
+    _print_documents(result.documents)
+
+
+def _print_documents(documents: Any) -> None:
+    """Which files the change wrote, and where: the folder once, then one file a line."""
+    from pathlib import Path
+
+    folders: dict[str, list[Any]] = {}
+    for d in documents:
+        folders.setdefault(str(Path(d["path"]).parent), []).append(d)
+    for folder, rows in folders.items():
+        echo(f"Documents written to {folder}/:")
+        for d in rows:
+            echo(f"  {Path(d['path']).name}  ({d['title']}, {d['format']}, v{d['revision']})")
 
 
 @click.command()
@@ -96,7 +110,7 @@ def status(municipality: str | None, as_json: bool, actor: str | None) -> None:
     if municipality:
         _print_case(rows[0])
         return
-    echo_table(["Municipality", "Stage", "Status", "Days", "Last change", "Next"],
+    echo_table(["Municipality", "Stage", "Status", "Days", "Last change (Stockholm)", "Next"],
                [[r["municipality"], r["state_summary"], r["status"], r["days_in_stage"],
                  short_time((r["last_change"] or {}).get("at")), ", ".join(r["next_triggers"])] for r in rows])
 
@@ -220,5 +234,5 @@ def history(municipality: str, as_json: bool, actor: str | None) -> None:
             ev += f" [corrected in #{c['seq']} by {c['actor']}: {c['reason']}]"
         rows.append([e["seq"], short_time(e["at"]), e["actor"], e["trigger"] or e["kind"].lower(),
                      f"{e['from_state'] or '-'} -> {e['to_state']}", ev, e["comment"]])
-    echo_table(["#", "When", "Actor", "Step", "Change", "Evidence", "Comment"], rows,
+    echo_table(["#", "When (Stockholm)", "Actor", "Step", "Change", "Evidence", "Comment"], rows,
                title=f"{data['municipality']} ({data['workflow']})")

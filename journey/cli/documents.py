@@ -31,7 +31,7 @@ def list_(municipality: str, as_json: bool, actor: str | None) -> None:
     if as_json:
         echo_json(data)
         return
-    echo_table(["#", "Created (UTC)", "State", "Document", "Rev", "Format", "Template", "Path"],
+    echo_table(["#", "Created (Stockholm)", "State", "Document", "Rev", "Format", "Template", "Path"],
                [[d["id"], short_time(d["created_at"]), d["state_path"] or "(deal)", d["doc_id"], d["revision"], d["format"],
                  d["template"] + (" (override)" if d["overridden"] else ""), d["path"]]
                 for d in data["documents"]], title=f"{data['municipality']}: {len(data['documents'])} documents")

@@ -12,7 +12,16 @@ from typing import Any
 
 import click
 
-from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option
+from journey.cli._common import (
+    CSV_DELIMITERS,
+    actor_option,
+    csv_delimiter_option,
+    echo,
+    echo_json,
+    echo_table,
+    get_app,
+    json_option,
+)
 from journey.services.hours.entries import MEETING_ACTIVITIES, Activity
 
 ACTIVITIES = ", ".join(a.value for a in Activity if a not in MEETING_ACTIVITIES)
@@ -222,14 +231,16 @@ def hours_summary(municipality: str | None, year: int | None, period: str | None
               help="The claim's rows as CSV, and its settings next to it (FILE.settings.csv).")
 @click.option("--xlsx", "xlsx_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Workbook: summary, per person, attestation per month, per stage, rows, attendance, settings.")
+@csv_delimiter_option
 @actor_option
 def hours_export(municipality: str | None, year: int | None, period: str | None, csv_path: Path | None,
-                 xlsx_path: Path | None, actor: str | None) -> None:
+                 xlsx_path: Path | None, csv_delimiter: str, actor: str | None) -> None:
     """Export a claim period (or a year) for the ESF payment claim as XLSX and/or CSV.
 
     The settings used (scope, project period, unit-cost table and its status, every unit cost
     applied) go into the workbook's sheet Inställningar, the CSV's FILE.settings.csv, and a
-    stored record of the export.
+    stored record of the export. CSV files are UTF-8 with a BOM and semicolon-separated, as
+    Swedish Excel opens them (--csv-delimiter comma for other tools).
 
     \b
     Example:
@@ -252,9 +263,10 @@ def hours_export(municipality: str | None, year: int | None, period: str | None,
     advance, close = progress_bar(len(rows) * (bool(csv_path) + 3 * bool(xlsx_path)), "Exporting hours")
     try:
         if csv_path:
-            files.append(str(writer.write_csv(csv_path, entries_sheet(rows), advance)))
+            separator = CSV_DELIMITERS[csv_delimiter]
+            files.append(str(writer.write_csv(csv_path, entries_sheet(rows), advance, separator)))
             settings_path = csv_path.with_name(csv_path.stem + ".settings.csv")
-            files.append(str(writer.write_csv(settings_path, settings_sheet(data, who))))
+            files.append(str(writer.write_csv(settings_path, settings_sheet(data, who), delimiter=separator)))
         if xlsx_path:
             files.append(str(writer.write_xlsx(xlsx_path, claim_sheets(data, who), advance)))
     finally:

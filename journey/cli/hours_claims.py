@@ -195,6 +195,6 @@ def hours_audit(municipality: str | None, limit: int, as_json: bool, actor: str 
     if as_json:
         echo_json(rows)
         return
-    echo_table(["When", "Who", "Action", "Municipality", "Subject", "Detail"],
+    echo_table(["When (Stockholm)", "Who", "Action", "Municipality", "Subject", "Detail"],
                [[short_time(r["at"].isoformat()), r["actor"], r["action"].lower(), r["municipality"], r["subject"],
                  "; ".join(f"{k}={v}" for k, v in r["detail"].items())] for r in rows])

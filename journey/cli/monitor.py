@@ -7,7 +7,16 @@ from typing import Any
 
 import click
 
-from journey.cli._common import actor_option, echo, echo_json, get_app, json_option, terminal_safe
+from journey.cli._common import (
+    CSV_DELIMITERS,
+    actor_option,
+    csv_delimiter_option,
+    echo,
+    echo_json,
+    get_app,
+    json_option,
+    terminal_safe,
+)
 
 SYMBOL = {"done": "✓", "current": "●", "withdrawn": "✕ withdrawn", "": ""}
 
@@ -31,13 +40,16 @@ def progress_bar(total: int, label: str) -> Any:
 @click.option("--overdue", is_flag=True, help="Only municipalities with overdue reminders or deadlines.")
 @click.option("--min-days", default=0, type=int, metavar="N", help="Only those at least N days in their stage.")
 @click.option("--municipality", default="", help="Only names containing this text.")
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the status as CSV.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the status as CSV (UTF-8 with BOM, semicolon-separated for Swedish Excel).")
 @click.option("--xlsx", "xlsx_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the status and the funnel as an XLSX workbook.")
+@csv_delimiter_option
 @json_option
 @actor_option
 def monitor(county: str, stage: str, status: str, overdue: bool, min_days: int, municipality: str,
-            csv_path: Path | None, xlsx_path: Path | None, as_json: bool, actor: str | None) -> None:
+            csv_path: Path | None, xlsx_path: Path | None, csv_delimiter: str, as_json: bool,
+            actor: str | None) -> None:
     """National view: every municipality × stage, days in stage, overdue, last change, next due date.
 
     SKR staff and admins see every municipality; a coordinator sees their own.
@@ -61,7 +73,7 @@ def monitor(county: str, stage: str, status: str, overdue: bool, min_days: int, 
         advance, close = progress_bar(len(data["rows"]) * (bool(csv_path) + bool(xlsx_path)), "Exporting status")
         try:
             if csv_path:
-                echo(f"Wrote {writer.write_csv(csv_path, sheets[0], advance)}", err=True)
+                echo(f"Wrote {writer.write_csv(csv_path, sheets[0], advance, CSV_DELIMITERS[csv_delimiter])}", err=True)
             if xlsx_path:
                 echo(f"Wrote {writer.write_xlsx(xlsx_path, sheets, advance)}", err=True)
         finally:

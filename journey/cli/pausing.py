@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from journey.cli._common import actor_option, echo, get_app
+from journey.cli._common import actor_option, echo, get_app, short_time
 
 
 @click.group()
@@ -26,7 +26,7 @@ def pause(municipality: str, reason: str, actor: str | None) -> None:
     from journey.services.cases.pausing import pause_case
 
     result = pause_case(get_app().deps, actor, municipality, reason)
-    echo(f"{result.municipality}: paused at {result.at:%Y-%m-%d %H:%M} UTC; "
+    echo(f"{result.municipality}: paused at {short_time(result.at.isoformat())} (Europe/Stockholm); "
                f"{result.reminders} planned reminder(s) held")
 
 

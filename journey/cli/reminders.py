@@ -42,7 +42,7 @@ def upcoming(municipality: str | None, as_json: bool, actor: str | None) -> None
     if as_json:
         echo_json(rows)
         return
-    echo_table(["When", "Municipality", "Reminder", "To", "State", "Why this date"],
+    echo_table(["When (Stockholm)", "Municipality", "Reminder", "To", "State", "Why this date"],
                [[r["due_local"] or "-", r["municipality"], r["title"], r["recipient"], r["state_path"],
                  ("[pausad] " if r["held"] else "") + r["reason"]] for r in rows],
                title=f"{len(rows)} planned reminder(s)")
@@ -66,7 +66,7 @@ def sent(municipality: str | None, as_json: bool, actor: str | None) -> None:
     if as_json:
         echo_json(rows)
         return
-    echo_table(["Sent", "Status", "Municipality", "Reminder", "To", "Attempts", "Note"],
+    echo_table(["Sent (Stockholm)", "Status", "Municipality", "Reminder", "To", "Attempts", "Note"],
                [[r["sent_local"] or "-", r["status"], r["municipality"], r["title"], r["recipient"], r["attempts"],
                  r["last_error"] if r["status"] == "FAILED" else r["reason"]] for r in rows],
                title=f"{len(rows)} reminder(s)")

@@ -35,15 +35,25 @@ def init() -> None:
 def demo(actor: str) -> None:
     """Set up the 12 network municipalities and walk their cases to varied stages, then show status.
 
-    Uses the configured database (the embedded SQLite file by default). Municipalities
-    that already have a case are left as they are, so running it twice changes nothing.
+    Writes into its own demo home ($JOURNEY_HOME/demo: journey.db and documents/), never
+    into your real database, unless --db (or JOURNEY_DATABASE_URL) names one; a named
+    database that holds real (non-demo) cases is refused (exit 3) and left untouched.
+    Municipalities that already have a case are left as they are, so running it twice
+    changes nothing.
 
     \b
     Example:
         journey demo
+        journey --db sqlite:///rehearsal.db demo
     """
+    from journey.bootstrap import app_from_environment
     from journey.services.demo import run_demo
 
+    root = click.get_current_context().find_root()
+    if root.obj is None:
+        root.obj = app_from_environment(database=root.params.get("database"), workflows=root.params.get("workflows"),
+                                        demo=True)
+        root.call_on_close(root.obj.close)
     app = get_app()
     app.init_database()
     report = run_demo(app.deps, actor, progress=lambda m: click.echo(f"  {m}"))

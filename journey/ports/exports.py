@@ -10,7 +10,8 @@ from typing import Any, Protocol
 
 @dataclass(frozen=True)
 class Sheet:
-    """One table: a CSV file or one worksheet. ``formats`` maps a header to an Excel number format."""
+    """One table: a CSV file or one worksheet. ``formats`` maps a header to an Excel number format
+    (``"@"``: a text column, such as kommunkod, whose digits must stay text with their leading zeros)."""
 
     title: str
     headers: Sequence[str]
@@ -23,16 +24,22 @@ Progress = Callable[[int], None]
 
 
 class SheetWriter(Protocol):
-    """Writes tables as files: CSV (one sheet) or an XLSX workbook; returns the path written."""
+    """Writes tables as files: CSV (one sheet; ``delimiter`` ``;`` by default, for Swedish Excel, or ``,``)
+    or an XLSX workbook; returns the path written."""
 
-    def write_csv(self, path: Path, sheet: Sheet, progress: Progress = ...) -> Path: ...
+    def write_csv(self, path: Path, sheet: Sheet, progress: Progress = ..., delimiter: str = ...) -> Path: ...
     def write_xlsx(self, path: Path, sheets: Sequence[Sheet], progress: Progress = ...) -> Path: ...
 
 
 class SiteWriter(Protocol):
-    """A folder of static pages: ``write("kommun/umea.html", html)``; each page appears whole."""
+    """A folder of static pages: ``write("kommun/umea.html", html)``; each page appears whole.
+
+    ``copy("dokument/umea/x.docx", source)`` copies a file into the folder (False if the source is
+    gone), so pages link it relative to themselves and the folder can be copied as a whole.
+    """
 
     def write(self, relative: str, text: str) -> Path: ...
+    def copy(self, relative: str, source: str) -> bool: ...
 
 
 ReportRenderer = Callable[[str, dict[str, Any]], str]  # template name, context -> HTML (autoescaped)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from journey.ports.auth import CredentialRepository
     from journey.ports.case_migrations import CaseMigrationRepository
-    from journey.ports.core import CaseRepository, MunicipalityRepository, UserRepository
+    from journey.ports.core import CaseRepository, MunicipalityRepository, SettingsRepository, UserRepository
     from journey.ports.deals import DealRepository
     from journey.ports.documents import DocumentRepository
     from journey.ports.hours import HoursRepository, PeopleRepository
@@ -50,6 +50,8 @@ class UnitOfWork(Protocol):
     def deals(self) -> DealRepository: ...
     @property
     def matters(self) -> MatterRepository: ...
+    @property
+    def settings(self) -> SettingsRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...

@@ -130,8 +130,31 @@ def _open_matter(deps: Deps, actor: str, name: str, clock: FixedClock) -> None:
         pass  # the matter awaits another body first
 
 
+DEMO_MARK = "demo"
+
+
+def claim_demo_database(deps: Deps) -> None:
+    """Mark the database as a demo database, or refuse (exit 3) if it holds real cases.
+
+    A database is the demo's when it is marked (``journey_setting`` demo = true) or holds no case
+    yet; then it is marked. One with cases and no mark is somebody's real work: the demo's
+    fabricated, append-only history must never land there.
+    """
+    with deps.uow() as uow:
+        if uow.settings.get(DEMO_MARK) == "true":
+            return
+        real = len(uow.cases.all())
+        if real:
+            raise RefusedError(f"this database holds {real} real (non-demo) case(s); journey demo writes only into "
+                               "an empty or demo database: run it without --db (it uses its own demo home) or give "
+                               "--db a new database")
+        uow.settings.set(DEMO_MARK, "true")
+        uow.commit()
+
+
 def run_demo(deps: Deps, actor: str, progress: Callable[[str], None] = lambda _: None) -> DemoReport:
-    """Idempotent: municipalities that already have a case are skipped."""
+    """Idempotent: municipalities that already have a case are skipped. Refuses a database with real cases."""
+    claim_demo_database(deps)
     seed_network(deps, actor)
     now = deps.clock.now()
     for name, _done, _variant, board in PLAN:

@@ -16,7 +16,7 @@ from journey.domain.matters import Matter
 from journey.domain.reminders import Reminder
 from journey.ports.auth import CredentialRepository
 from journey.ports.case_migrations import CaseMigrationRepository
-from journey.ports.core import CaseRepository, MunicipalityRepository, UserRepository
+from journey.ports.core import CaseRepository, MunicipalityRepository, SettingsRepository, UserRepository
 from journey.ports.deals import DealRepository
 from journey.ports.documents import DocumentRepository
 from journey.ports.hours import HoursRepository, PeopleRepository
@@ -73,6 +73,7 @@ class Tables:
     deals: dict[int, Deal] = field(default_factory=dict)
     deal_events: list[DealEvent] = field(default_factory=list)
     matters: dict[int, Matter] = field(default_factory=dict)
+    settings: dict[str, str] = field(default_factory=dict)
     last_id: dict[str, int] = field(default_factory=dict)
 
     def next_id(self, table: str) -> int:
@@ -115,6 +116,7 @@ class FakeUnitOfWork:
         self.webhooks: WebhookRepository = FakeWebhookRepository(self)
         self.deals: DealRepository = FakeDealRepository(self)
         self.matters: MatterRepository = FakeMatterRepository(self)
+        self.settings: SettingsRepository = FakeSettingsRepository(self)
 
     def _begin(self) -> None:
         self._tables = copy.deepcopy(self.db.committed)
@@ -138,3 +140,14 @@ class FakeUnitOfWork:
 
     def rollback(self) -> None:
         self._begin()
+
+
+class FakeSettingsRepository:
+    def __init__(self, uow: Any) -> None:
+        self.uow = uow
+
+    def get(self, key: str) -> str | None:
+        return self.uow._tables.settings.get(key)
+
+    def set(self, key: str, value: str) -> None:
+        self.uow._tables.settings[key] = value

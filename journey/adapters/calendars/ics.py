@@ -278,4 +278,4 @@ def build_feed(feed: CalendarFeed, tz: ZoneInfo, stamp: datetime) -> bytes:
 
 def write_feed(path: Path, data: bytes) -> None:
     """Write atomically and world-readable, so a web server publishing the file never serves half of it."""
-    write_atomically(path, data, 0o644)
+    write_atomically(path, data)

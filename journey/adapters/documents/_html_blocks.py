@@ -148,6 +148,14 @@ class _Parser(HTMLParser):
         self.pending_break = False
 
 
+_AMOUNT = re.compile(r"(?<=\d) (?=\d{3}(?!\d))|(?<=\d) (?=(?:kr|kronor|%|procent)\b)|(?<=§) (?=\d)")
+
+
+def keep_amounts_together(text: str) -> str:
+    """'450 000 kr' and '§ 45' with non-breaking spaces: a line (or a narrow column) never splits them."""
+    return _AMOUNT.sub("\u00a0", text)
+
+
 def parse(html: str) -> list[Block]:
     """Blocks in document order, each run list trimmed at its ends."""
     parser = _Parser()

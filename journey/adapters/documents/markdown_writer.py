@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from journey.adapters.documents._html_blocks import Block, Run, parse
+from journey.adapters.documents._html_blocks import Block, Run, keep_amounts_together, parse
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|<>#])")
 
@@ -18,7 +18,7 @@ def _inline(runs: list[Run], *, cell: bool = False) -> str:
     for run in runs:
         if run.newline:
             parts.append("<br>" if cell else "  \n")
-        text = _escape(run.text)
+        text = _escape(keep_amounts_together(run.text))
         core = text.strip()
         if core and (run.bold or run.italic):
             mark = "**" if run.bold else "*"
@@ -41,10 +41,17 @@ def _table(block: Block) -> list[str]:
     return lines + ["| " + " | ".join(r) + " |" for r in body]
 
 
-def html_to_markdown(html: str) -> str:
+def html_to_markdown(html: str, diarienummer: str = "") -> str:
+    """Markdown in step with the .docx: the letterhead first, with the diarienummer ("Dnr ...") in it."""
     out: list[str] = []
     previous = ""
-    for block in parse(html):
+    blocks = parse(html)
+    header = [b for b in blocks if b.region == "header"]
+    if "Dnr" not in " ".join(b.text + " ".join("".join(r.text for r in runs) for row in b.rows for _, runs in row)
+                             for b in header):
+        at = max((i + 1 for i, b in enumerate(blocks) if b.region == "header"), default=0)
+        blocks.insert(at, Block("paragraph", "header", [Run(f"Dnr {diarienummer or '[ange diarienummer]'}")]))
+    for block in blocks:
         if block.kind != "item" and previous == "item":
             out.append("")
         if block.kind == "heading":

@@ -15,11 +15,31 @@ def store(path: Path, data: bytes) -> None:
     write_atomically(path, data)
 
 
-def _docx(html: str, meta: dict[str, Any]) -> bytes:
-    from journey.adapters.documents.docx_writer import html_to_docx
+BASE_DOCX = "base.docx"
 
-    return html_to_docx(html, title=meta["title"], subject=meta.get("subject", ""), comments=meta.get("comments", ""),
-                        created=meta.get("created"))
+
+def base_document(templates_dir: Path, municipality_slug: str | None) -> Path | None:
+    """The Word document a municipality's .docx files start from, found like its template overrides.
+
+    ``<templates>/municipalities/<slug>/documents/base.docx``, else ``<templates>/documents/base.docx``,
+    else none (python-docx's blank A4 document with journey's styles).
+    """
+    folders = [templates_dir / "documents"]
+    if municipality_slug:
+        folders.insert(0, templates_dir / "municipalities" / municipality_slug / "documents")
+    return next((f / BASE_DOCX for f in folders if (f / BASE_DOCX).is_file()), None)
+
+
+def docx_writer(templates_dir: Path) -> Any:
+    def _docx(html: str, meta: dict[str, Any]) -> bytes:
+        from journey.adapters.documents.docx_writer import html_to_docx
+
+        return html_to_docx(html, title=meta["title"], subject=meta.get("subject", ""),
+                            comments=meta.get("comments", ""), created=meta.get("created"),
+                            diarienummer=meta.get("diarienummer", ""),
+                            base=base_document(Path(templates_dir), meta.get("municipality")))
+
+    return _docx
 
 
 def _html(html: str, meta: dict[str, Any]) -> bytes:
@@ -29,9 +49,9 @@ def _html(html: str, meta: dict[str, Any]) -> bytes:
 def _md(html: str, meta: dict[str, Any]) -> bytes:
     from journey.adapters.documents.markdown_writer import html_to_markdown
 
-    return html_to_markdown(html).encode("utf-8")
+    return html_to_markdown(html, meta.get("diarienummer", "")).encode("utf-8")
 
 
 def make_tools(templates_dir: Path, output_dir: Path, timeout: float = 10.0) -> DocumentTools:
     return DocumentTools(renderer=SandboxRenderer(templates_dir, timeout=timeout),
-                         writers={"docx": _docx, "html": _html, "md": _md}, output_dir=Path(output_dir), store=store)
+                         writers={"docx": docx_writer(templates_dir), "html": _html, "md": _md}, output_dir=Path(output_dir), store=store)

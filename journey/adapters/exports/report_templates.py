@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
+
+TIMEZONE = ZoneInfo("Europe/Stockholm")
+
+
+def _local(value: datetime) -> datetime:
+    """A stored (UTC) time in Swedish local time, the one time zone people read (a naive value is UTC)."""
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(TIMEZONE)
 
 
 def _day(value: Any) -> str:
-    return value.strftime("%Y-%m-%d") if isinstance(value, datetime) else (value or "")
+    return _local(value).strftime("%Y-%m-%d") if isinstance(value, datetime) else (value or "")
 
 
 def _minute(value: Any) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else (value or "")
+    return _local(value).strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else (value or "")
 
 
 def _kr(value: Any) -> str:

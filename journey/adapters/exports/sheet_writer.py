@@ -14,8 +14,8 @@ def _none(_: int) -> None:
 
 
 class FileSheetWriter:
-    def write_csv(self, path: Path, sheet: Sheet, progress: Progress = _none) -> Path:
-        return xlsx_writer.write_csv(path, sheet, progress)
+    def write_csv(self, path: Path, sheet: Sheet, progress: Progress = _none, delimiter: str = ";") -> Path:
+        return xlsx_writer.write_csv(path, sheet, progress, delimiter)
 
     def write_xlsx(self, path: Path, sheets: Sequence[Sheet], progress: Progress = _none) -> Path:
         return xlsx_writer.write_xlsx(path, sheets, progress)

@@ -15,5 +15,14 @@ class DirectorySite:
 
     def write(self, relative: str, text: str) -> Path:
         target = self.root / relative
-        write_atomically(target, text.encode("utf-8"), 0o644)
+        write_atomically(target, text.encode("utf-8"))
         return target
+
+    def copy(self, relative: str, source: str) -> bool:
+        """Copy a generated document into the site; False (nothing written) if it is no longer on disk."""
+        try:
+            data = Path(source).read_bytes()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError):
+            return False
+        write_atomically(self.root / relative, data)
+        return True

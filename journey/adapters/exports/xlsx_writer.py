@@ -4,6 +4,13 @@ Text is data, never a formula (OWASP "CSV injection"): a text cell that begins w
 ``+``, ``-``, ``@``, a tab or a carriage return (or their fullwidth forms) is written to CSV
 with a leading apostrophe, and to XLSX as a text cell with Excel's quote prefix (the text
 itself unchanged). Numbers stay numbers.
+
+Swedish Excel (issue 13): CSV is UTF-8 with a BOM and semicolon-separated by default (Excel with
+Swedish regional settings splits on ``;``; ``delimiter=","`` on request). Text stays text: a
+kommunkod such as ``0114`` keeps its leading zero (a text cell in XLSX, quoted digits in CSV never
+turn into a number in the file). Dates are dates: an XLSX date cell with the number format
+``yyyy-mm-dd`` (``yyyy-mm-dd hh:mm`` for times), ISO text in CSV. Times are shown in Swedish local
+time (Europe/Stockholm), as everywhere people read them.
 """
 
 from __future__ import annotations
@@ -13,10 +20,15 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from journey.ports.exports import Sheet
 
 Progress = Callable[[int], None]
+TIMEZONE = ZoneInfo("Europe/Stockholm")
+DELIMITERS = {"semicolon": ";", "comma": ","}
+TEXT = "@"
+DATE, DATETIME = "yyyy-mm-dd", "yyyy-mm-dd hh:mm"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
@@ -25,26 +37,40 @@ def is_formula_like(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_START)
 
 
+def local(value: datetime) -> datetime:
+    """A stored (UTC) time as Swedish local time without a zone; a naive value is taken as UTC."""
+    aware = value if value.tzinfo else value.replace(tzinfo=ZoneInfo("UTC"))
+    return aware.astimezone(TIMEZONE).replace(tzinfo=None, microsecond=0)
+
+
 def csv_value(value: Any) -> Any:
-    """A cell for CSV: dates as ISO text, formula-like text behind an apostrophe, numbers as they are."""
+    """A cell for CSV: dates as ISO text, times as local 'YYYY-MM-DD HH:MM', formula-like text behind an apostrophe."""
     if value is None:
         return ""
-    if isinstance(value, date | datetime):
+    if isinstance(value, datetime):
+        return local(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
         return value.isoformat()
     return "'" + value if is_formula_like(value) else value
 
 
 def _cell(value: Any) -> Any:
     if isinstance(value, datetime):
-        return value.replace(tzinfo=None)  # Excel has no time zones; values are UTC
+        return local(value)  # Excel has no time zones: Swedish local time
     return value
 
 
-def _append(ws: Any, row: Sequence[Any]) -> None:
-    ws.append([_cell(v) for v in row])
-    for cell, value in zip(ws[ws.max_row], row, strict=False):
+def _append(ws: Any, row: Sequence[Any], text_columns: frozenset[int] = frozenset()) -> None:
+    ws.append([str(v) if i in text_columns and v not in (None, "") else _cell(v) for i, v in enumerate(row)])
+    for i, (cell, value) in enumerate(zip(ws[ws.max_row], row, strict=False)):
         if is_formula_like(value):  # openpyxl would store "=..." as a live formula
             cell.value, cell.data_type, cell.quotePrefix = value, "s", True
+        elif i in text_columns:
+            cell.data_type, cell.number_format = "s", TEXT
+        elif isinstance(value, datetime):
+            cell.number_format = DATETIME
+        elif isinstance(value, date):
+            cell.number_format = DATE
 
 
 def write_xlsx(path: Path, sheets: Sequence[Sheet], progress: Progress = lambda _: None) -> Path:
@@ -56,12 +82,13 @@ def write_xlsx(path: Path, sheets: Sequence[Sheet], progress: Progress = lambda 
     workbook.remove(workbook.active)
     for sheet in sheets:
         ws = workbook.create_sheet(sheet.title[:31])
+        texts = frozenset(i for i, h in enumerate(sheet.headers) if sheet.formats.get(h) == TEXT)
         _append(ws, list(sheet.headers))
         for cell in ws[1]:
             cell.font = Font(bold=True)
         widths = [len(str(h)) for h in sheet.headers]
         for row in sheet.rows:
-            _append(ws, row)
+            _append(ws, row, texts)
             widths = [max(w, min(60, len(str(v)))) for w, v in zip(widths, row, strict=False)]
             progress(1)
         if sheet.total_row is not None:
@@ -72,10 +99,7 @@ def write_xlsx(path: Path, sheets: Sequence[Sheet], progress: Progress = lambda 
             letter = ws.cell(row=1, column=index).column_letter
             ws.column_dimensions[letter].width = widths[index - 1] + 2
             fmt = sheet.formats.get(header)
-            if fmt is None and any(isinstance(r[index - 1], date) and not isinstance(r[index - 1], datetime)
-                                   for r in sheet.rows[:1]):
-                fmt = "yyyy-mm-dd"
-            if fmt:
+            if fmt and fmt != TEXT:  # text columns and date cells got their format in _append
                 for (cell,) in ws.iter_rows(min_row=2, min_col=index, max_col=index):
                     cell.number_format = fmt
         ws.freeze_panes = "A2"
@@ -86,11 +110,13 @@ def write_xlsx(path: Path, sheets: Sequence[Sheet], progress: Progress = lambda 
     return path
 
 
-def write_csv(path: Path, sheet: Sheet, progress: Progress = lambda _: None) -> Path:
-    """UTF-8 with BOM (Excel opens Swedish letters correctly), comma-separated, ISO dates."""
+def write_csv(path: Path, sheet: Sheet, progress: Progress = lambda _: None, delimiter: str = ";") -> Path:
+    """UTF-8 with BOM (Excel opens Swedish letters correctly), semicolon-separated by default, ISO dates."""
+    if delimiter not in DELIMITERS.values():
+        raise ValueError(f"CSV delimiter must be ';' or ',', not {delimiter!r}")
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8-sig") as handle:
-        writer = csv.writer(handle)
+        writer = csv.writer(handle, delimiter=delimiter)
         writer.writerow([csv_value(h) for h in sheet.headers])
         for row in sheet.rows:
             writer.writerow([csv_value(v) for v in row])

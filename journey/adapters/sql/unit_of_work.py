@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         SqlPauseRepository,
         SqlReminderRepository,
     )
+    from journey.adapters.sql.repositories.settings import SqlSettingsRepository
     from journey.adapters.sql.repositories.webhooks import SqlWebhookRepository
     from journey.ports.core import CaseRepository, MunicipalityRepository, UserRepository
 
@@ -46,7 +47,7 @@ def translate(exc: Exception) -> JourneyError | None:
 
 
 _FEATURES = ("reminders", "board_meetings", "pauses", "documents", "hours", "people", "case_migrations", "auth",
-             "webhooks", "deals", "matters")
+             "webhooks", "deals", "matters", "settings")
 
 
 class SqlUnitOfWork:
@@ -78,6 +79,12 @@ class SqlUnitOfWork:
             mapped = translate(exc)
             if mapped is not None:
                 raise mapped from exc
+
+    @cached_property
+    def settings(self) -> SqlSettingsRepository:
+        from journey.adapters.sql.repositories.settings import SqlSettingsRepository
+
+        return SqlSettingsRepository(self.session)
 
     @cached_property
     def reminders(self) -> SqlReminderRepository:

@@ -46,6 +46,7 @@ class Advanced:
     history_seq: int
     dry_run: bool = False
     automatic: tuple[AutomaticStep, ...] = ()  # steps the engine took by itself afterwards (deal_awarded)
+    documents: tuple[dict[str, Any], ...] = ()  # register rows of the files this change wrote (title, format, path)
 
 
 def actor_in(uow: UnitOfWork, username: str | None) -> Actor:
@@ -143,13 +144,16 @@ def advance_case(deps: Deps, username: str | None, municipality: str, trigger: s
             for kind, fields in provide(uow, case, spec, transition).items():
                 if kind in given:
                     given[kind] = {**fields, **given[kind]}
+        before = set() if dry_run else {r["id"] for r in uow.documents.for_case(case.id or 0)}
         result = take_step(deps, uow, actor.username, m.name, case, spec, transition, given, comment, dry_run=dry_run)
         if dry_run:
             return result
         automatic = take_automatic_steps(deps, uow, case, spec, municipality=m.name, actor=actor.username,
                                          now=deps.clock.now())
+        written = tuple({k: r[k] for k in ("doc_id", "title", "format", "revision", "path")}
+                        for r in uow.documents.for_case(case.id or 0) if r["id"] not in before)
         uow.commit()
-        return replace(result, automatic=tuple(automatic))
+        return replace(result, automatic=tuple(automatic), documents=written)
 
 
 def allowed_transition(spec: WorkflowSpec, case: Case, trigger: str, name: str) -> TransitionSpec:

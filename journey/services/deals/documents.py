@@ -131,7 +131,8 @@ def render_deal_documents(uow: UnitOfWork, tools: DocumentTools, spec: WorkflowS
         ident = doc_id(deal, template)
         revision = uow.documents.next_revision(case.id or 0, ident)
         input_hash = _digest(context)
-        meta = {"title": title, "subject": f"{m.name}: {deal.label}", "created": now,
+        meta = {"title": title, "subject": f"{m.name}: {deal.label}", "created": now, "municipality": slugify(m.name),
+                "diarienummer": str(context["document"].get("diarienummer") or ""),
                 "comments": f"journey {spec.key} {deal.label}; template {template} sha256:{result.template_hash}; "
                             f"input sha256:{input_hash}"}
         stem = f"{now.date().isoformat()}_{safe_filename(f'affär {deal.number} {title}')}_v{revision}"

@@ -55,7 +55,8 @@ def produce(uow: UnitOfWork, tools: DocumentTools, spec: WorkflowSpec, case: Cas
         revision = repo.next_revision(case.id or 0, doc.id)
         title = context["document"]["title"]
         input_hash = _digest(context)
-        meta = {"title": title, "subject": f"{m.name}: {state.title}", "created": now,
+        meta = {"title": title, "subject": f"{m.name}: {state.title}", "created": now, "municipality": slugify(m.name),
+                "diarienummer": str(context["document"].get("diarienummer") or ""),
                 "comments": f"journey {spec.key} {state.path}; template {doc.template} sha256:{result.template_hash}; "
                             f"input sha256:{input_hash}"}
         stem = f"{now.date().isoformat()}_{safe_filename(title)}_v{revision}"

@@ -16,6 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from journey.domain.clock import local_minute
 from journey.domain.esf import QUARTERS_PER_HOUR, hours
 from journey.ports.exports import Sheet
 from journey.services.deps import Deps
@@ -30,8 +31,12 @@ ENTRY_HEADERS = ["Ansökningsperiod", "Id", "Post", "Avser post", "Orsak", "Datu
                  "Registrerad"]
 
 
+TEXT = "@"  # kommunkod: digits that stay text (0114 keeps its zero)
+
+
 def _time(value: datetime | None) -> Any:
-    return value.replace(tzinfo=None, microsecond=0) if value else None
+    """A stored time for the sheet writer, which shows it in Swedish local time."""
+    return value.replace(microsecond=0) if value else None
 
 
 def settings_rows(data: dict[str, Any], actor: str) -> list[tuple[str, str]]:
@@ -39,7 +44,7 @@ def settings_rows(data: dict[str, Any], actor: str) -> list[tuple[str, str]]:
     scope = data["scope"]
     if "period" in scope:
         p = scope["period"]
-        locked = f", låst av {p['locked_by']} {p['locked_at']:%Y-%m-%d %H:%M} UTC" if p["locked_at"] else ", öppen"
+        locked = f", låst av {p['locked_by']} {local_minute(p['locked_at'])} (svensk tid)" if p["locked_at"] else ", öppen"
         what = f"Ansökningsperiod {p['name']} ({p['start']} – {p['end']}{locked})"
     elif "year" in scope:
         what = f"Kalenderår {scope['year']}"
@@ -61,7 +66,7 @@ def settings_rows(data: dict[str, Any], actor: str) -> list[tuple[str, str]]:
         ("Utan enhetskostnad (värderas inte)", ", ".join(unvalued) or "inga"),
         ("Tak per person och kalenderår", f"{s['annual_ceiling_hours']} timmar"),
         ("Rimlighetstak per person och dag", f"{s['daily_ceiling_hours']} timmar"),
-        ("Skapad", f"{data['generated_at']:%Y-%m-%d %H:%M} UTC"),
+        ("Skapad", f"{local_minute(data['generated_at'])} (svensk tid)"),
         ("Skapad av", actor),
     ]
 
@@ -78,7 +83,7 @@ def claim_sheets(data: dict[str, Any], actor: str) -> list[Sheet]:
           m["value_sek"], m["unvalued_hours"],
           *([m["target"], m["share"], m["expected_hours"], m["meeting_target"],
              "efter" if m["behind"] else "i fas"] if year_mode else [])] for m in data["municipalities"]],
-        formats={"Medfinansiering (kr)": SEK, "Andel av mål": "0.0%"},
+        formats={"Medfinansiering (kr)": SEK, "Andel av mål": "0.0%", "Kommunkod": TEXT},
         total_row=["Summa", "", data["total"]["hours"], sum((m["meeting_hours"] for m in data["municipalities"]),
                                                             Decimal(0)),
                    sum((m["participant_hours"] for m in data["municipalities"]), Decimal(0)),
@@ -115,7 +120,7 @@ def entries_sheet(rows: list[dict[str, Any]]) -> Sheet:
          r.get("department", ""), r.get("salary_group", ""), r.get("rate_sek"), r["hours"], r.get("value_sek"),
          r["activity_label"], r["description"], r["stage"], r["meeting_id"], r["status_label"], r["attested_by"],
          _time(r["attested_at"]), r["approved_by"], _time(r["approved_at"]), r["created_by"], _time(r["created_at"])]
-        for r in rows], formats={"Medfinansiering (kr)": SEK, "Enhetskostnad (kr/h)": SEK})
+        for r in rows], formats={"Medfinansiering (kr)": SEK, "Enhetskostnad (kr/h)": SEK, "Kommunkod": TEXT})
 
 
 def settings_sheet(data: dict[str, Any], actor: str) -> Sheet:

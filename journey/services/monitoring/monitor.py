@@ -284,7 +284,8 @@ def status_sheets(data: dict[str, Any]) -> list[Any]:
                               "I etapp sedan", "Försenade påminnelser", "Nästa förfallodag", "Senaste ändring",
                               "Senaste steg", f"ESF-timmar {data['year']}", "Varav gemensamma möten",
                               "ESF-timmar förväntat hittills", "ESF-takt", "Arbetsflöde", "Affärer",
-                              "Tilldelade affärer", "Värde totalt (kr)", "Värde per år (kr)"], rows)
+                              "Tilldelade affärer", "Värde totalt (kr)", "Värde per år (kr)"], rows,
+                   formats={"Kommunkod": "@"})
     funnel = Sheet("Tratt", ["Etapp nr", "Etapp", "Titel", "Just nu", "Har nått"],
                    [[f["handbook_stage"], f["id"], f["title"], f["current"], f["reached"]] for f in data["funnel"]])
     counties = Sheet("Per län", ["Län", "Kommuner", "Etapp i snitt", "Med försenade påminnelser"],

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import quote
 
 from journey.definitions.catalog import WorkflowCatalog
 from journey.domain.deals import FORM_LABELS, STATUS_LABELS, DealForm, DealStatus
@@ -58,10 +59,16 @@ def _deal(deal: dict[str, Any]) -> dict[str, Any]:
     return deal | {"form_title": form, "status_title": status, "basis_text": basis}
 
 
-def _document(doc: dict[str, Any]) -> dict[str, Any]:
-    path = Path(str(doc.get("path") or ""))
-    uri = path.as_uri() if path.is_absolute() else ""
-    return doc | {"uri": uri, "name": path.name}
+def _document(doc: dict[str, Any], slug: str, site: SiteWriter) -> dict[str, Any]:
+    """The document copied into ``dokument/<slug>/`` beside index.html, linked relative to the page.
+
+    The report folder then holds everything it links: copied to a file share or a USB stick, the
+    links still work. A file no longer on disk is listed by name without a link.
+    """
+    name = PurePosixPath(str(doc.get("path") or "").replace("\\", "/")).name
+    relative = f"dokument/{slug}/{name}"
+    copied = bool(name) and site.copy(relative, str(doc.get("path")))
+    return doc | {"uri": "../" + quote(relative) if copied else "", "name": name}
 
 
 def write_report(source: ReportSource, workflows: Callable[[], WorkflowCatalog], username: str | None,
@@ -85,7 +92,8 @@ def write_report(source: ReportSource, workflows: Callable[[], WorkflowCatalog],
                         "from_label": state_label(spec, e["from_state"]) if e["from_state"] else ""}
                    for e in with_corrections(history.get(case_id or -1, []))]
         page = render("municipality.html.j2", {
-            "row": row, "history": entries, "documents": [_document(d) for d in documents.get(case_id or -1, [])],
+            "row": row, "history": entries,
+            "documents": [_document(d, row["slug"], site) for d in documents.get(case_id or -1, [])],
             "reminders": reminders.get(case_id or -1, []), "deals": [_deal(d) for d in deals.get(case_id or -1, [])],
             "diagram": drawing, "mermaid": mermaid, "data": data,
             "now": now})

@@ -9,5 +9,6 @@ from journey.adapters.sql.tables import (  # noqa: F401
     hours,
     matters,
     reminders,
+    settings,
     webhooks,
 )
