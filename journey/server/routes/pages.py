@@ -34,6 +34,7 @@ from journey.services.cases.views import reader
 from journey.services.deals.register import list_deals
 from journey.services.documents.download import document_file
 from journey.services.hours.entries import log_hours
+from journey.services.hours.people import list_people
 from journey.services.matters.decisions import decide
 from journey.services.monitoring import live
 
@@ -136,6 +137,8 @@ def _municipality_page(request: Request, municipality: str, status: int = 200, m
     page = live.municipality(ctx.read(), ctx.workflows, ctx.document_register, ctx.reminder_queries(), actor.username,
                              ctx.clock.now(), ctx.tz, municipality, matters=ctx.matter_reads(),
                              deals=lambda name: list_deals(ctx.deps, actor.username, name))
+    if page["may_change"] and page["case"]:
+        page["people"] = [p["name"] for p in list_people(ctx.deps, actor.username, page["municipality"]["name"])]
     return render(request, "municipality.html.j2", status, user=actor, page=page, message=message, notice=notice,
                   form=form or {}, slug=slugify(page["municipality"]["name"]))
 
@@ -152,6 +155,16 @@ def municipality_page(request: Request, municipality: str = Municipality, steg: 
 def _version(text: str) -> int | None:
     """The case version the form was rendered with (hidden field); none when absent or not a number."""
     return int(text) if text.strip().isdigit() and len(text.strip()) < 10 else None
+
+
+def _may_change(request: Request, municipality: str, csrf: str) -> str:
+    """The logged-in user, once the form's CSRF token holds and they may change this municipality's case
+    (checked before any field is read, so another municipality's form is 403 whatever it holds)."""
+    ctx = _ctx(request)
+    username = page_user(ctx, request)
+    check_csrf(request, csrf)
+    live.ensure_may_change(ctx.read(), username, municipality)
+    return username
 
 
 def _failed(request: Request, municipality: str, exc: JourneyError, form: dict[str, str]) -> Response:
@@ -173,8 +186,10 @@ async def advance(request: Request, municipality: str = Municipality) -> Respons
 
 def _advance(request: Request, municipality: str, form: dict[str, str]) -> Response:
     ctx = _ctx(request)
-    username = page_user(ctx, request)
-    check_csrf(request, form.get("csrf", ""))
+    try:
+        username = _may_change(request, municipality, form.get("csrf", ""))
+    except JourneyError as exc:
+        return _failed(request, municipality, exc, form)
     evidence = {k[3:]: v.strip() for k, v in form.items() if k.startswith("ev:") and v.strip()}
     try:
         result = advance_case(ctx.deps, username, municipality, form.get("trigger", ""), evidence,
@@ -190,10 +205,9 @@ def hours(request: Request, municipality: str = Municipality, csrf: str = Form("
           person: str = Form("", max_length=200), day: str = Form("", max_length=20), hours: str = Form("", max_length=5),
           activity: str = Form("", max_length=40), description: str = Form("", max_length=2000)) -> Response:
     ctx = _ctx(request)
-    username = page_user(ctx, request)
-    check_csrf(request, csrf)
     form = {"person": person, "day": day, "hours": hours, "activity": activity, "description": description}
     try:
+        username = _may_change(request, municipality, csrf)
         entry = log_hours(ctx.deps, username, municipality, person, day, hours, activity, description)
     except JourneyError as exc:
         return _failed(request, municipality, exc, form)
@@ -221,10 +235,9 @@ def decision(request: Request, municipality: str = Municipality, csrf: str = For
              comment: str = Form("", max_length=4000), version: str = Form("", max_length=20)) -> Response:
     """A body's decision on the open matter (`journey decide`): bifall, avslag, återremiss or bordläggning."""
     ctx = _ctx(request)
-    username = page_user(ctx, request)
-    check_csrf(request, csrf)
     form = {"board": board, "outcome": outcome, "meeting": meeting, "paragraph": paragraph, "comment": comment}
     try:
+        username = _may_change(request, municipality, csrf)
         result = decide(ctx.deps, username, municipality, board, outcome, meeting, paragraph or None, None, comment,
                         ctx.tz, expected_version=_version(version))
     except JourneyError as exc:

@@ -82,6 +82,13 @@ def file_name(path: str) -> str:
     return str(path).replace("\\", "/").rsplit("/", 1)[-1]
 
 
+def ensure_may_change(read: ReadModel, username: str | None, query: str) -> None:
+    """A form's first check: the user may change this municipality's case (403 before any input is read)."""
+    actor = reader(read, username)
+    m = match_municipality(query, read.municipalities())
+    authorize(actor, Action.CHANGE_CASE, m["id"], m["name"])
+
+
 def municipality(read: ReadModel, workflows: Callable[[], WorkflowCatalog], documents: DocumentQuery,
                  reminder_queries: Any, username: str | None, now: datetime, tz: ZoneInfo,
                  query: str, matters: MatterReadModel | None = None,
@@ -101,7 +108,7 @@ def municipality(read: ReadModel, workflows: Callable[[], WorkflowCatalog], docu
         may_change = False
     page: dict[str, Any] = {"municipality": m, "may_change": may_change, "case": None, "steps": [], "history": [],
                             "documents": [], "reminders": [], "diagram": "", "activities": ACTIVITY_LABELS,
-                            "matters": [], "open_matter": None, "deals": [], "outcomes": OUTCOMES,
+                            "matters": [], "open_matter": None, "deals": [], "outcomes": OUTCOMES, "people": [],
                             "today": now.astimezone(tz).date().isoformat()}
     rows = read.cases(m["id"])
     if not rows:
