@@ -74,6 +74,7 @@ def test_decisions_and_hours_through_the_api(client: TestClient, served: Any) ->
                        ).status_code == 403
     bad = client.post(url, headers=eva, json={"board": "KS", "outcome": "kanske", "meeting": "2022-02-15"})
     assert bad.status_code == 400 and bad.json()["message"].startswith("unknown outcome 'kanske'")
+    served[0].clock.advance(timedelta(minutes=5))  # a later request: the decision changes the case's updated_at
     version = client.get("/api/cases/tierp", headers=eva).json()["version"]
     sent_back = client.post(url, headers=eva, json={"board": "Kommunstyrelsen", "outcome": "återremiss",
                                                     "meeting": "2022-02-15", "paragraph": "12",

@@ -7,6 +7,7 @@ errors are the CLI's one-line messages with an HTTP status (see journey.server.e
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -194,9 +195,20 @@ class HoursIn(BaseModel):
     description: str = Field(min_length=1, max_length=2000, description="what was done")
 
 
+class HoursRowOut(Open):
+    id: int
+    person: str
+    date: datetime.date
+    hours: float
+    kind: str
+    activity: str
+    stage: str
+
+
 class HoursOut(Open):
     id: int
     municipality: str
+    rows: list[HoursRowOut]
 
 
 class DocumentOut(Open):
