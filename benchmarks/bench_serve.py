@@ -1,13 +1,16 @@
 """`journey serve` under load on loopback: the matrix page and GET /api/cases for the whole country.
 
-290 municipalities (bench_monitor's seed), the real server as a subprocess on 127.0.0.1, 50
-concurrent clients. p50 and p95 of the matrix page (logged in) and of GET /api/cases (bearer
-token) are reported as ratios against GET /health of the same server in the same run. Bounded:
-a fixed number of requests per endpoint and a time limit; no error is allowed.
+290 municipalities (bench_monitor's seed: bulk SQL inserts), the real server as a subprocess on
+127.0.0.1, 50 concurrent clients (httpx async clients in one event loop). p50 and p95 of the matrix
+page (logged in) and of GET /api/cases (bearer token) are reported as ratios against GET /health
+of the same server in the same run. Bounded: a fixed number of requests per endpoint and a time
+limit; no error is allowed.
+Run: ``python benchmarks/run.py serve`` (``--quick`` for fewer requests).
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import socket
@@ -15,20 +18,20 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 from run import Result
 
+HERE = Path(__file__).resolve().parent
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = 50
 TIME_LIMIT = 60.0  # seconds per endpoint at most
 PASSWORD = "ett riktigt långt lösenord"
 
 
-def _prepare(home: Path) -> str:
-    """Seed 290 municipalities, a user with a password and an API token; returns the token."""
+def _prepare(home: Path, municipalities: int = 290) -> str:
+    """Seed ``municipalities`` municipalities, a user with a password and an API token; returns the token."""
     sys.path.insert(0, str(HERE))
     from bench_monitor import _seed
 
@@ -36,7 +39,7 @@ def _prepare(home: Path) -> str:
     from journey.services.auth.tokens import create_token
     from journey.services.registry import add_user
 
-    app = _seed(home, 290)
+    app = _seed(home, municipalities)
     from journey.adapters.passwords.argon2_hasher import Argon2Hasher
 
     add_user(app.deps, "root", "admin", "admin", None)
@@ -47,9 +50,6 @@ def _prepare(home: Path) -> str:
     return token
 
 
-HERE = Path(__file__).resolve().parent
-
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -57,8 +57,9 @@ def _free_port() -> int:
 
 
 def _start(home: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "JOURNEY_HOME": str(home), "JOURNEY_NOW": "2022-06-01T09:00:00+00:00",
-           "JOURNEY_WORKFLOWS_DIR": str(ROOT / "workflows"), "JOURNEY_TEMPLATES_DIR": str(ROOT / "templates")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JOURNEY_")}  # only the seeded database
+    env |= {"JOURNEY_HOME": str(home), "JOURNEY_NOW": "2022-06-01T09:00:00+00:00", "XDG_CACHE_HOME": str(home / "cache"),
+            "JOURNEY_WORKFLOWS_DIR": str(ROOT / "workflows"), "JOURNEY_TEMPLATES_DIR": str(ROOT / "templates")}
     server = subprocess.Popen([sys.executable, "-m", "journey", "serve", "--host", "127.0.0.1", "--port", str(port)],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     import httpx
@@ -86,69 +87,73 @@ def _session(base: str) -> dict[str, str]:
         return {"journey_session": client.cookies["journey_session"]}
 
 
-def _load(base: str, path: str, count: int, headers: dict[str, str], cookies: dict[str, str]) -> tuple[list[float], int]:
-    """``count`` GETs from ``CLIENTS`` threads at once; latencies (s) and errors (non-200 or transport)."""
+def _load(base: str, path: str, count: int, headers: dict[str, str], cookies: dict[str, str],
+          clients: int = CLIENTS, time_limit: float = TIME_LIMIT) -> tuple[list[float], int]:
+    """``count`` GETs from ``clients`` asyncio tasks at once; latencies (s) and errors (non-200 or transport)."""
+    return asyncio.run(_load_async(base, path, count, headers, cookies, clients, time_limit))
+
+
+async def _load_async(base: str, path: str, count: int, headers: dict[str, str], cookies: dict[str, str],
+                      clients: int, time_limit: float) -> tuple[list[float], int]:
     import httpx
 
     latencies: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-    remaining = [count]
-    stop_at = time.monotonic() + TIME_LIMIT
+    errors = 0
+    remaining = count
+    stop_at = time.monotonic() + time_limit
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
 
-    def worker() -> None:
-        with httpx.Client(base_url=base, headers=headers, cookies=cookies, timeout=30) as client:
-            while True:
-                with lock:
-                    if remaining[0] <= 0 or time.monotonic() > stop_at:
-                        return
-                    remaining[0] -= 1
-                start = time.perf_counter()
-                try:
-                    ok = client.get(path).status_code == 200
-                except httpx.HTTPError:
-                    ok = False
-                elapsed = time.perf_counter() - start
-                with lock:
-                    latencies.append(elapsed)
-                    errors[0] += not ok
+    async def worker(client: httpx.AsyncClient) -> None:
+        nonlocal remaining, errors
+        while remaining > 0 and time.monotonic() < stop_at:
+            remaining -= 1  # one event loop: no lock needed between awaits
+            start = time.perf_counter()
+            try:
+                ok = (await client.get(path)).status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            latencies.append(time.perf_counter() - start)
+            errors += not ok
 
-    threads = [threading.Thread(target=worker) for _ in range(CLIENTS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return latencies, errors[0]
+    async with httpx.AsyncClient(base_url=base, headers=headers, cookies=cookies, timeout=30, limits=limits) as client:
+        await asyncio.gather(*(worker(client) for _ in range(clients)))
+    return latencies, errors
 
 
 def _p(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
 
 
-def run(quick: bool) -> list[Result]:
-    count = 150 if quick else 600
+def measure(municipalities: int = 290, count: int = 600, clients: int = CLIENTS,
+            time_limit: float = TIME_LIMIT) -> dict[str, tuple[list[float], int]]:
+    """Seed, start the server, load /health, the matrix page and GET /api/cases; latencies and errors by path."""
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
-        token = _prepare(home)
+        token = _prepare(home, municipalities)
         port = _free_port()
         server = _start(home, port)
         base = f"http://127.0.0.1:{port}"
         try:
             cookies = _session(base)
             bearer = {"Authorization": f"Bearer {token}"}
-            _load(base, "/", 20, {}, cookies)  # warm up (templates compiled, connections opened)
-            health, health_err = _load(base, "/health", count, {}, {})
-            matrix, matrix_err = _load(base, "/", count, {}, cookies)
-            cases, cases_err = _load(base, "/api/cases", count, bearer, {})
+            _load(base, "/", min(20, count), {}, cookies, clients, time_limit)  # warm up (templates, connections)
+            return {"/health": _load(base, "/health", count, {}, {}, clients, time_limit),
+                    "/": _load(base, "/", count, {}, cookies, clients, time_limit),
+                    "/api/cases": _load(base, "/api/cases", count, bearer, {}, clients, time_limit)}
         finally:
             server.terminate()
             server.wait(timeout=30)
+
+
+def run(quick: bool) -> list[Result]:
+    runs = measure(count=150 if quick else 600)
+    health = runs["/health"][0]
     results = []
-    for name, values in (("matrix page (290)", matrix), ("GET /api/cases (290)", cases)):
+    for name, path in (("matrix page (290)", "/"), ("GET /api/cases (290)", "/api/cases")):
         for q in (50, 95):
-            results.append(Result(f"{name} p{q}, {CLIENTS} clients", _p(values, q), _p(health, q),
+            results.append(Result(f"{name} p{q}, {CLIENTS} clients", _p(runs[path][0], q), _p(health, q),
                                   f"GET /health p{q}"))
-    errors = health_err + matrix_err + cases_err
-    results.append(Result(f"errors in {len(health) + len(matrix) + len(cases)} requests", errors, 1.0,
-                          "none allowed", goal=0.0, unit="errors"))
+    errors = sum(e for _, e in runs.values())
+    total = sum(len(v) for v, _ in runs.values())
+    results.append(Result(f"errors in {total} requests", errors, 1.0, "none allowed", goal=0.0, unit="errors"))
     return results

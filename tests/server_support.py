@@ -43,6 +43,30 @@ def seed(app: App) -> None:
                  {"registered_date": "2022-01-10", "contact": "Anna Berg"})
 
 
+EARLIER = {"registered_date": "2021-01-12", "contact": "Eva Ek",
+           "signatories": "Kommunchef Eva Ek, KS-ordförande Olle Ås", "signed_date": "2021-02-01",
+           "coordinator": "Eva Ek", "members": "A, B, C, D, E, F, G", "time_reporting_from": "2021-03-01",
+           "approved_by": "Ledningsgruppen", "approved_date": "2021-05-10", "enterprises_identified": "4"}
+
+
+def seed_matter_and_people(app: App) -> None:
+    """Tierp's case in anchoring with its matter (KS, then KF) numbered KS 2022/31, coordinated by Eva;
+    two people registered for Hudiksvall."""
+    from journey.services.auth.passwords import set_password
+    from journey.services.cases.lifecycle import open_case
+    from journey.services.hours.people import add_person
+    from journey.services.matters.registration import Facts, register_matter
+    from journey.services.registry import add_user
+
+    add_user(app.deps, "admin", "eva", "coordinator", "Tierp", "Eva Ek", "eva@tierp.se")
+    set_password(app.deps, app.overrides["password_hasher"], "admin", "eva", PASSWORD)
+    open_case(app.deps, "eva", "Tierp", at="anchoring", raw_evidence=EARLIER)
+    register_matter(app.deps, "eva", "Tierp", Facts(diarienummer="KS 2022/31",
+                                                    proposal={"board": "AMN", "officials_function": "Näringslivet"}))
+    for name in ("Anna Berg", "Olle Ås"):
+        add_person(app.deps, "anna", "Hudiksvall", {"name": name})
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from journey.domain import errors as e
 from journey.server.errors import status_of
-from tests.server_support import LETTER
+from tests.server_support import LETTER, seed_matter_and_people
 
 
 @pytest.fixture
@@ -64,6 +64,46 @@ def test_advance_through_the_api_with_the_cli_errors(client: TestClient, served:
     assert client.get("/api/cases/hudiksvall", headers=anna).json()["state"] == "local_team"
 
 
+def test_decisions_and_hours_through_the_api(client: TestClient, served: Any) -> None:
+    seed_matter_and_people(served[0])
+    eva, anna, sara = bearer(served, "eva"), bearer(served, "anna"), bearer(served, "sara")
+    url = "/api/cases/tierp/decisions"
+    matters = client.get("/api/cases/tierp/matters", headers=sara).json()["matters"]
+    assert [(m["diarienummer"], m["next_body"], m["status"]) for m in matters] == [("KS 2022/31", "KS", "OPEN")]
+    assert client.post(url, headers=anna, json={"board": "KS", "outcome": "bifall", "meeting": "2022-02-15"}
+                       ).status_code == 403
+    bad = client.post(url, headers=eva, json={"board": "KS", "outcome": "kanske", "meeting": "2022-02-15"})
+    assert bad.status_code == 400 and bad.json()["message"].startswith("unknown outcome 'kanske'")
+    served[0].clock.advance(timedelta(minutes=5))  # a later request: the decision changes the case's updated_at
+    version = client.get("/api/cases/tierp", headers=eva).json()["version"]
+    sent_back = client.post(url, headers=eva, json={"board": "Kommunstyrelsen", "outcome": "återremiss",
+                                                    "meeting": "2022-02-15", "paragraph": "12",
+                                                    "expected_version": version})
+    assert sent_back.status_code == 200, sent_back.text
+    assert (sent_back.json()["effect"], sent_back.json()["next_body"], sent_back.json()["advanced"]) == (
+        "stays", "KS", None)
+    stale = client.post(url, headers=eva, json={"board": "KS", "outcome": "bifall", "meeting": "2022-02-28",
+                                                "paragraph": "40", "expected_version": version})
+    assert stale.status_code == 409 and stale.json()["exit_code"] == 5
+    client.post(url, headers=eva, json={"board": "KS", "outcome": "bifall", "meeting": "2022-02-28", "paragraph": "40"})
+    lacking = client.post(url, headers=eva, json={"board": "KF", "outcome": "bifall", "meeting": "2022-02-28"})
+    assert lacking.status_code == 422 and "--paragraph" in lacking.json()["message"]
+    final = client.post(url, headers=eva, json={"board": "KF", "outcome": "bifall", "meeting": "2022-02-28",
+                                                "paragraph": "55"}).json()
+    assert final["effect"] == "decided" and final["advanced"]["trigger"] == "anchor_in_board"
+    assert client.get("/api/cases/tierp", headers=sara).json()["state"] == final["advanced"]["to_state"]
+
+    hours = {"person": "Olle Ås", "day": "2022-02-21", "hours": "1:15", "activity": "policy",
+             "description": "Policyutkast"}
+    logged = client.post("/api/cases/hudiksvall/hours", headers=anna, json=hours)
+    assert logged.status_code == 200 and logged.json()["municipality"] == "Hudiksvall"
+    assert logged.json()["rows"][0]["hours"] == 1.25
+    assert client.post("/api/cases/umea/hours", headers=anna, json=hours).status_code == 403
+    unknown = client.post("/api/cases/hudiksvall/hours", headers=anna, json=hours | {"person": "Ingen Alls"})
+    assert unknown.status_code == 404 and "\n" not in unknown.json()["message"]
+    assert client.post("/api/cases/hudiksvall/hours", headers=sara, json=hours).status_code == 403
+
+
 def test_read_endpoints_follow_the_roles(client: TestClient, served: Any) -> None:
     sara, olle = bearer(served, "sara"), bearer(served, "olle")
     assert len(client.get("/api/municipalities", headers=sara).json()) == 12
@@ -87,6 +127,9 @@ def test_openapi_document_validates_and_documents_errors(client: TestClient) -> 
     validate(spec)
     advance = spec["paths"]["/api/cases/{municipality}/advance"]["post"]
     assert {"200", "400", "401", "403", "404", "409", "422"} <= set(advance["responses"])
+    for path in ("/api/cases/{municipality}/decisions", "/api/cases/{municipality}/hours"):
+        assert {"200", "400", "401", "403", "404", "409", "422"} <= set(spec["paths"][path]["post"]["responses"])
+    assert "get" in spec["paths"]["/api/cases/{municipality}/matters"]
     assert "HTTPBearer" in spec["components"]["securitySchemes"]
     assert not any(p.startswith(("/kommun", "/login")) for p in spec["paths"])  # pages are not API
 
@@ -198,3 +241,24 @@ def test_documents_are_announced_for_the_subscribed_municipality_only(served: An
     assert types and set(types) == {"se.skr.journey.document.created"}
     doc = json.loads(receiver.received[0][1])["data"]
     assert doc["municipality"]["name"] == "Umeå" and doc["download"].startswith("/api/cases/umea/documents/")
+
+
+def test_a_decision_that_keeps_the_case_in_place_is_announced(served: Any, receiver: Receiver) -> None:
+    """återremiss and a bifall that hands the matter on take no step, and are still decisions (#15)."""
+    from journey.bootstrap.webhooks import deliver_once
+    from journey.services.matters.decisions import decide
+    from journey.services.webhooks.subscriptions import add_webhook
+
+    app, _ = served
+    seed_matter_and_people(app)
+    add_webhook(app.deps, "admin", receiver.url, ("decision.recorded",), "Tierp")
+    decide(app.deps, "eva", "Tierp", "KS", "återremiss", "2022-02-15", "12")
+    decide(app.deps, "eva", "Tierp", "KS", "bifall", "2022-02-28", "40")
+    deliver_once(app)
+    events = [json.loads(b) for _, b in receiver.received]
+    assert [e["type"] for e in events] == ["se.skr.journey.decision.recorded"] * 2
+    decisions = [e["data"]["decision"] for e in events]
+    assert [(d["organ"], d["meeting_date"], d["paragraph"]) for d in decisions] == [
+        ("KS", "2022-02-15", 12), ("KS", "2022-02-28", 40)]
+    assert all(e["data"]["trigger"] is None and e["data"]["municipality"]["name"] == "Tierp" for e in events)
+    assert len({e["id"] for e in events}) == 2

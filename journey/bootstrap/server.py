@@ -56,6 +56,7 @@ def server_context(app: App, options: ServerOptions | None = None) -> ServerCont
     from journey.adapters.readmodel.auth import CredentialQueries
     from journey.adapters.readmodel.documents import documents_of
     from journey.adapters.readmodel.feeds import FeedReads
+    from journey.adapters.readmodel.matters import MatterQueries
     from journey.adapters.readmodel.monitor import MonitorQueries
     from journey.adapters.readmodel.reminders import ReminderQueries
     from journey.server.context import ServerContext, ServerOptions
@@ -70,6 +71,7 @@ def server_context(app: App, options: ServerOptions | None = None) -> ServerCont
     return ServerContext(
         deps=deps, hasher=password_hasher(app), read=readers, credentials=lambda: CredentialQueries(readers()),
         monitor_source=lambda: MonitorQueries(readers()), reminder_queries=lambda: ReminderQueries(readers()),
+        matter_reads=lambda: MatterQueries(readers()),
         feed_queries=lambda: FeedReads(readers()), document_register=documents_of,
         document_files=ConfinedFiles(app.settings.output_dir), calendar_writer=IcalendarFeedWriter(),
         workflows=lambda: app.workflows, clock=app.clock, tz=ZoneInfo(app.settings.timezone),

@@ -15,6 +15,7 @@ from journey.ports.core import ReadModel
 from journey.ports.downloads import DocumentFiles
 from journey.ports.feeds import CalendarWriter, FeedQueries
 from journey.ports.monitoring import MonitorSource
+from journey.ports.matters import MatterReadModel
 from journey.services.deps import Deps
 from journey.services.documents.views import DocumentQuery
 
@@ -33,6 +34,7 @@ class ServerContext:
     credentials: Callable[[], CredentialReads]
     monitor_source: Callable[[], MonitorSource]
     reminder_queries: Callable[[], Any]
+    matter_reads: Callable[[], MatterReadModel]
     feed_queries: Callable[[], FeedQueries]
     document_register: DocumentQuery
     document_files: DocumentFiles

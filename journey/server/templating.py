@@ -28,4 +28,5 @@ def make_environment(directory: Path, tz: ZoneInfo) -> Environment:
 
     env.filters["day"] = lambda v: local(v, "%Y-%m-%d")
     env.filters["minute"] = lambda v: local(v, "%Y-%m-%d %H:%M")
+    env.filters["sek"] = lambda v: f"{int(v):,}".replace(",", "\u00a0")  # 1 250 000: Swedish digit grouping
     return env

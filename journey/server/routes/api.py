@@ -1,4 +1,5 @@
-"""The JSON API: municipalities, cases, history, next steps, advance, documents, monitor, reminders.
+"""The JSON API: municipalities, cases, history, next steps, advance, matters and decisions, hours,
+documents, monitor, reminders.
 
 Every route acts as the token's (or session's) user through the same use cases as the CLI;
 errors are the CLI's one-line messages with an HTTP status (see journey.server.errors).
@@ -6,6 +7,7 @@ errors are the CLI's one-line messages with an HTTP status (see journey.server.e
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -19,6 +21,9 @@ from journey.services.cases import views
 from journey.services.cases.lifecycle import advance_case
 from journey.services.documents.download import document_file
 from journey.services.documents.views import list_documents
+from journey.services.hours.entries import log_hours
+from journey.services.matters.decisions import decide
+from journey.services.matters.views import list_matters
 from journey.services.monitoring.live import file_name
 from journey.services.monitoring.monitor import MonitorFilter, build, to_json
 from journey.services.reminders.views import upcoming
@@ -120,6 +125,9 @@ class AdvanceIn(BaseModel):
                                      description="field or kind.field to value, e.g. {\"organ\": \"KS\"}")
     comment: str = Field(default="", max_length=4000)
     dry_run: bool = False
+    expected_version: int | None = Field(default=None, ge=1, le=2**31 - 1,
+                                         description="the case `version` you saw (GET /api/cases/…); if the case "
+                                                     "has changed since, nothing is saved and the answer is 409")
 
 
 class AdvanceOut(BaseModel):
@@ -129,6 +137,78 @@ class AdvanceOut(BaseModel):
     to_state: str
     history_seq: int
     dry_run: bool
+
+
+class MatterOut(Open):
+    number: int
+    title: str
+    state: str
+    status: str
+    status_text: str
+    diarienummer: str
+    chain: list[dict[str, Any]]
+    next_body: str | None
+    target_meeting: str | None
+    decisions: list[dict[str, Any]]
+
+
+class MattersOut(Open):
+    municipality: str
+    state: str
+    status: str
+    matters: list[MatterOut]
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    board: str = Field(min_length=1, max_length=100, description="the deciding body: code or name (KS, KF, AMN …)")
+    outcome: str = Field(min_length=1, max_length=40, description="bifall, avslag, återremiss or bordläggning")
+    meeting: str = Field(min_length=1, max_length=20, description="the meeting date, YYYY-MM-DD")
+    paragraph: str | None = Field(default=None, max_length=20, description="the protokollsparagraf, e.g. 45")
+    evidence: dict[str, str] = Field(default_factory=dict,
+                                     description="further evidence for the step a final bifall takes")
+    comment: str = Field(default="", max_length=4000)
+    expected_version: int | None = Field(default=None, ge=1, le=2**31 - 1,
+                                         description="the case `version` you saw; 409 if it has changed since")
+
+
+class DecisionOut(BaseModel):
+    municipality: str
+    matter: str
+    body: str
+    outcome: str
+    effect: str
+    history_seq: int
+    open_matter: str | None
+    next_body: str | None
+    target_meeting: str | None
+    advanced: AdvanceOut | None
+    hint: str
+
+
+class HoursIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    person: str = Field(min_length=1, max_length=200, description="a person registered for the municipality")
+    day: str = Field(min_length=1, max_length=20, description="the day worked, YYYY-MM-DD")
+    hours: str = Field(min_length=1, max_length=8, description="hours, e.g. 2 or 1.5 (quarter hours)")
+    activity: str = Field(min_length=1, max_length=40, description="e.g. policy, inventory, procurement")
+    description: str = Field(min_length=1, max_length=2000, description="what was done")
+
+
+class HoursRowOut(Open):
+    id: int
+    person: str
+    date: datetime.date
+    hours: float
+    kind: str
+    activity: str
+    stage: str
+
+
+class HoursOut(Open):
+    id: int
+    municipality: str
+    rows: list[HoursRowOut]
 
 
 class DocumentOut(Open):
@@ -211,9 +291,41 @@ def next_steps(request: Request, municipality: str = Municipality) -> Any:
              summary="Advance the case by a trigger with evidence (`journey advance`)")
 def advance(request: Request, body: AdvanceIn, municipality: str = Municipality) -> Any:
     ctx, user = _ctx(request), api_user(_ctx(request), request)
-    result = advance_case(ctx.deps, user, municipality, body.trigger, body.evidence, body.comment, body.dry_run)
+    result = advance_case(ctx.deps, user, municipality, body.trigger, body.evidence, body.comment, body.dry_run,
+                          expected_version=body.expected_version)
+    return _advanced(result)
+
+
+def _advanced(result: Any) -> dict[str, Any]:
     return {"municipality": result.municipality, "trigger": result.trigger, "from_state": result.from_state,
             "to_state": result.to_state, "history_seq": result.history_seq, "dry_run": result.dry_run}
+
+
+@router.get("/cases/{municipality}/matters", response_model=MattersOut,
+            summary="The case's matters (ärenden) and their decisions (`journey matters list`)")
+def matters(request: Request, municipality: str = Municipality) -> Any:
+    ctx, user = _ctx(request), api_user(_ctx(request), request)
+    return list_matters(ctx.read(), ctx.matter_reads(), ctx.workflows, user, ctx.clock.now(), municipality)
+
+
+@router.post("/cases/{municipality}/decisions", response_model=DecisionOut, responses=CHANGE_ERRORS,
+             summary="Record a body's decision on the open matter (`journey decide`)")
+def decision(request: Request, body: DecisionIn, municipality: str = Municipality) -> Any:
+    ctx, user = _ctx(request), api_user(_ctx(request), request)
+    result = decide(ctx.deps, user, municipality, body.board, body.outcome, body.meeting, body.paragraph,
+                    body.evidence, body.comment, ctx.tz, expected_version=body.expected_version)
+    return {"municipality": result.municipality, "matter": result.matter, "body": result.body,
+            "outcome": result.outcome.value, "effect": result.effect.value, "history_seq": result.history_seq,
+            "open_matter": result.open_matter, "next_body": result.next_body,
+            "target_meeting": result.target_meeting.isoformat() if result.target_meeting else None,
+            "advanced": _advanced(result.advanced) if result.advanced else None, "hint": result.hint}
+
+
+@router.post("/cases/{municipality}/hours", response_model=HoursOut, responses=CHANGE_ERRORS,
+             summary="Log hours for a registered person (`journey hours log`)")
+def hours(request: Request, body: HoursIn, municipality: str = Municipality) -> Any:
+    ctx, user = _ctx(request), api_user(_ctx(request), request)
+    return log_hours(ctx.deps, user, municipality, body.person, body.day, body.hours, body.activity, body.description)
 
 
 @router.get("/cases/{municipality}/documents", response_model=DocumentsOut, summary="The document register")

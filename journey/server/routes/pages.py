@@ -31,8 +31,11 @@ from journey.services.auth.passwords import logout as logout_user
 from journey.services.auth.tokens import create_token
 from journey.services.cases.lifecycle import advance_case
 from journey.services.cases.views import reader
+from journey.services.deals.register import list_deals
 from journey.services.documents.download import document_file
 from journey.services.hours.entries import log_hours
+from journey.services.hours.people import list_people
+from journey.services.matters.decisions import decide
 from journey.services.monitoring import live
 
 router = APIRouter(include_in_schema=False)
@@ -132,17 +135,36 @@ def _municipality_page(request: Request, municipality: str, status: int = 200, m
     ctx = _ctx(request)
     actor = _actor(request)
     page = live.municipality(ctx.read(), ctx.workflows, ctx.document_register, ctx.reminder_queries(), actor.username,
-                             ctx.clock.now(), ctx.tz, municipality)
+                             ctx.clock.now(), ctx.tz, municipality, matters=ctx.matter_reads(),
+                             deals=lambda name: list_deals(ctx.deps, actor.username, name))
+    if page["may_change"] and page["case"]:
+        page["people"] = [p["name"] for p in list_people(ctx.deps, actor.username, page["municipality"]["name"])]
     return render(request, "municipality.html.j2", status, user=actor, page=page, message=message, notice=notice,
                   form=form or {}, slug=slugify(page["municipality"]["name"]))
 
 
 @router.get("/kommun/{municipality}", response_class=HTMLResponse)
 def municipality_page(request: Request, municipality: str = Municipality, steg: int | None = None,
-                      timmar: int | None = None) -> Response:
+                      timmar: int | None = None, beslut: int | None = None) -> Response:
     notice = f"Steget sparades i historiken (#{steg})." if steg else ""
     notice = notice or (f"Tiden sparades (post #{timmar})." if timmar else "")
+    notice = notice or (f"Beslutet sparades i historiken (#{beslut})." if beslut else "")
     return _municipality_page(request, municipality, notice=notice)
+
+
+def _version(text: str) -> int | None:
+    """The case version the form was rendered with (hidden field); none when absent or not a number."""
+    return int(text) if text.strip().isdigit() and len(text.strip()) < 10 else None
+
+
+def _may_change(request: Request, municipality: str, csrf: str) -> str:
+    """The logged-in user, once the form's CSRF token holds and they may change this municipality's case
+    (checked before any field is read, so another municipality's form is 403 whatever it holds)."""
+    ctx = _ctx(request)
+    username = page_user(ctx, request)
+    check_csrf(request, csrf)
+    live.ensure_may_change(ctx.read(), username, municipality)
+    return username
 
 
 def _failed(request: Request, municipality: str, exc: JourneyError, form: dict[str, str]) -> Response:
@@ -164,12 +186,14 @@ async def advance(request: Request, municipality: str = Municipality) -> Respons
 
 def _advance(request: Request, municipality: str, form: dict[str, str]) -> Response:
     ctx = _ctx(request)
-    username = page_user(ctx, request)
-    check_csrf(request, form.get("csrf", ""))
+    try:
+        username = _may_change(request, municipality, form.get("csrf", ""))
+    except JourneyError as exc:
+        return _failed(request, municipality, exc, form)
     evidence = {k[3:]: v.strip() for k, v in form.items() if k.startswith("ev:") and v.strip()}
     try:
         result = advance_case(ctx.deps, username, municipality, form.get("trigger", ""), evidence,
-                              form.get("comment", "")[:4000])
+                              form.get("comment", "")[:4000], expected_version=_version(form.get("version", "")))
     except JourneyError as exc:
         return _failed(request, municipality, exc, form)
     target = f"/kommun/{quote(slugify(result.municipality))}?steg={result.history_seq}#historik"
@@ -181,10 +205,9 @@ def hours(request: Request, municipality: str = Municipality, csrf: str = Form("
           person: str = Form("", max_length=200), day: str = Form("", max_length=20), hours: str = Form("", max_length=5),
           activity: str = Form("", max_length=40), description: str = Form("", max_length=2000)) -> Response:
     ctx = _ctx(request)
-    username = page_user(ctx, request)
-    check_csrf(request, csrf)
     form = {"person": person, "day": day, "hours": hours, "activity": activity, "description": description}
     try:
+        username = _may_change(request, municipality, csrf)
         entry = log_hours(ctx.deps, username, municipality, person, day, hours, activity, description)
     except JourneyError as exc:
         return _failed(request, municipality, exc, form)
@@ -205,9 +228,22 @@ def feed_token(request: Request, municipality: str = Municipality, csrf: str = F
                   https_url=f"{request.url.scheme}://{host}{path}", webcal_url=f"webcal://{host}{path}")
 
 
-# Recording a board decision (matters) comes with the matters feature: its form posts to
-# /kommun/{municipality}/beslut and calls the matters use case, like `advance` above; the page
-# keeps a section for it (templates/web/municipality.html.j2, id="beslut").
+@router.post("/kommun/{municipality}/beslut")
+def decision(request: Request, municipality: str = Municipality, csrf: str = Form("", max_length=200),
+             board: str = Form("", max_length=100), outcome: str = Form("", max_length=40),
+             meeting: str = Form("", max_length=20), paragraph: str = Form("", max_length=20),
+             comment: str = Form("", max_length=4000), version: str = Form("", max_length=20)) -> Response:
+    """A body's decision on the open matter (`journey decide`): bifall, avslag, återremiss or bordläggning."""
+    ctx = _ctx(request)
+    form = {"board": board, "outcome": outcome, "meeting": meeting, "paragraph": paragraph, "comment": comment}
+    try:
+        username = _may_change(request, municipality, csrf)
+        result = decide(ctx.deps, username, municipality, board, outcome, meeting, paragraph or None, None, comment,
+                        ctx.tz, expected_version=_version(version))
+    except JourneyError as exc:
+        return _failed(request, municipality, exc, form)
+    return RedirectResponse(f"/kommun/{quote(slugify(result.municipality))}?beslut={result.history_seq}#historik",
+                            status_code=303)
 
 
 @router.get("/kommun/{municipality}/dokument/{name}")

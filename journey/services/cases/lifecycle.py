@@ -20,6 +20,7 @@ from journey.domain.case import (
     late_start_evidence,
 )
 from journey.domain.errors import (
+    ConcurrentChangeError,
     GuardRefusedError,
     InputError,
     NotFoundError,
@@ -122,17 +123,21 @@ def _unknown_trigger(spec: WorkflowSpec, trigger: str) -> NotFoundError:
 
 
 def advance_case(deps: Deps, username: str | None, municipality: str, trigger: str,
-                 raw_evidence: Mapping[str, str], comment: str = "", dry_run: bool = False) -> Advanced:
+                 raw_evidence: Mapping[str, str], comment: str = "", dry_run: bool = False, *,
+                 expected_version: int | None = None) -> Advanced:
     """Fire ``trigger`` on the municipality's case if its guards pass; record evidence and history.
 
     The state change, the history row and whatever the event handlers write (reminders,
     document records) commit together or not at all. ``dry_run`` checks everything and
     reports where the case would go, writing nothing. Evidence a feature holds for the step
     (a matter's proposal and final decision) fills what ``raw_evidence`` does not give.
+    ``expected_version``: the case version the caller saw (a web form, an API client); when the
+    case has changed since, nothing happens and ConcurrentChangeError (exit 5, HTTP 409) says so.
     """
     comment = check_text(comment, "comment", limits.COMMENT, multiline=True)
     with deps.uow() as uow:
         actor, m, case = case_for_change(uow, username, municipality)
+        ensure_version(case, expected_version, m.name)
         case.ensure_can_advance(m.name)
         spec = deps.workflows().get(case.workflow, case.workflow_version)
         if trigger not in spec.triggers():
@@ -154,6 +159,13 @@ def advance_case(deps: Deps, username: str | None, municipality: str, trigger: s
                         for r in uow.documents.for_case(case.id or 0) if r["id"] not in before)
         uow.commit()
         return replace(result, automatic=tuple(automatic), documents=written)
+
+
+def ensure_version(case: Case, expected: int | None, name: str) -> None:
+    """Refuse a change made from a stale view of the case (optimistic lock, checked before anything)."""
+    if expected is not None and case.version != expected:
+        raise ConcurrentChangeError(f"{name}'s case was changed by someone else since you read it (version "
+                                    f"{expected}, now {case.version}); nothing was saved: reload and try again")
 
 
 def allowed_transition(spec: WorkflowSpec, case: Case, trigger: str, name: str) -> TransitionSpec:

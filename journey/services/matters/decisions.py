@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from journey.domain import evidence as evidence_rules
-from journey.domain import guards
+from journey.domain import guards, limits
 from journey.domain.case import HistoryEntry, HistoryKind
 from journey.domain.errors import DecisionInputError, EvidenceError, MatterRefusedError
 from journey.domain.events import MatterChanged
@@ -30,8 +30,9 @@ from journey.domain.matters import (
     target_meeting,
 )
 from journey.domain.spec import EvidenceFieldSpec, WorkflowSpec
+from journey.domain.text import check_text
 from journey.ports.unit_of_work import UnitOfWork
-from journey.services.cases.lifecycle import Advanced, allowed_transition, case_for_change, take_step
+from journey.services.cases.lifecycle import Advanced, allowed_transition, case_for_change, ensure_version, take_step
 from journey.services.deps import Deps
 from journey.services.matters.recording import boards_of, resolve_board
 
@@ -80,11 +81,16 @@ def next_meeting(uow: UnitOfWork, municipality_id: int, matter: Matter, today: d
 
 def decide(deps: Deps, username: str | None, municipality: str, board: str, outcome: str, meeting: str,
            paragraph: str | None = None, raw_evidence: dict[str, str] | None = None, comment: str = "",
-           tz: ZoneInfo | None = None) -> DecisionResult:
-    """Record ``board``'s decision on the open matter; the chain and the workflow say what follows."""
+           tz: ZoneInfo | None = None, *, expected_version: int | None = None) -> DecisionResult:
+    """Record ``board``'s decision on the open matter; the chain and the workflow say what follows.
+
+    ``expected_version``: the case version the caller saw; a changed case is ConcurrentChangeError.
+    """
     chosen, day, number = parse_outcome(outcome), parse_meeting(meeting), parse_paragraph(paragraph)
+    comment = check_text(comment, "comment", limits.COMMENT, multiline=True)
     with deps.uow() as uow:
         actor, m, case = case_for_change(uow, username, municipality)
+        ensure_version(case, expected_version, m.name)
         case.ensure_can_advance(m.name)
         spec = deps.workflows().get(case.workflow, case.workflow_version)
         matter = uow.matters.open_for(case.id or 0)

@@ -17,10 +17,12 @@ from journey.domain.errors import NotFoundError, PermissionDeniedError
 from journey.domain.hours import Activity
 from journey.domain.spec import WorkflowSpec, parse_state
 from journey.ports.core import ReadModel
+from journey.ports.matters import MatterReadModel
 from journey.ports.monitoring import MonitorSource
 from journey.services.actors import match_municipality
 from journey.services.cases.views import case_status, reader, why
 from journey.services.documents.views import DocumentQuery
+from journey.services.matters.views import list_matters
 from journey.services.monitoring.monitor import MonitorFilter, build, state_label
 from journey.services.reminders.views import upcoming
 from journey.services.workflows import diagram
@@ -30,6 +32,7 @@ ACTIVITY_LABELS = {Activity.TEAM_MEETING: "Teammöte", Activity.INVENTORY: "Kart
                    Activity.DIALOGUE: "Dialog med sociala företag", Activity.TRAINING: "Kompetensutveckling",
                    Activity.OTHER: "Annat"}
 STATUS_LABELS = {"ACTIVE": "pågår", "PAUSED": "pausat", "COMPLETED": "klart", "": "inget ärende"}
+OUTCOMES = {"bifall": "Bifall", "avslag": "Avslag", "återremiss": "Återremiss", "bordläggning": "Bordläggning"}
 
 
 def esf_pace(hours: int, target: int, today: date) -> dict[str, Any]:
@@ -82,10 +85,22 @@ def file_name(path: str) -> str:
     return str(path).replace("\\", "/").rsplit("/", 1)[-1]
 
 
+def ensure_may_change(read: ReadModel, username: str | None, query: str) -> None:
+    """A form's first check: the user may change this municipality's case (403 before any input is read)."""
+    actor = reader(read, username)
+    m = match_municipality(query, read.municipalities())
+    authorize(actor, Action.CHANGE_CASE, m["id"], m["name"])
+
+
 def municipality(read: ReadModel, workflows: Callable[[], WorkflowCatalog], documents: DocumentQuery,
                  reminder_queries: Any, username: str | None, now: datetime, tz: ZoneInfo,
-                 query: str) -> dict[str, Any]:
-    """Everything the municipality page shows; PermissionDeniedError for another coordinator's municipality."""
+                 query: str, matters: MatterReadModel | None = None,
+                 deals: Callable[[str], list[dict[str, Any]]] | None = None) -> dict[str, Any]:
+    """Everything the municipality page shows; PermissionDeniedError for another coordinator's municipality.
+
+    ``matters`` adds the case's matters (ärenden) and the open one's decision form; ``deals(name)``
+    the deals register.
+    """
     actor = reader(read, username)
     m = match_municipality(query, read.municipalities())
     authorize(actor, Action.READ, m["id"], m["name"])
@@ -96,6 +111,7 @@ def municipality(read: ReadModel, workflows: Callable[[], WorkflowCatalog], docu
         may_change = False
     page: dict[str, Any] = {"municipality": m, "may_change": may_change, "case": None, "steps": [], "history": [],
                             "documents": [], "reminders": [], "diagram": "", "activities": ACTIVITY_LABELS,
+                            "matters": [], "open_matter": None, "deals": [], "outcomes": OUTCOMES, "people": [],
                             "today": now.astimezone(tz).date().isoformat()}
     rows = read.cases(m["id"])
     if not rows:
@@ -117,4 +133,9 @@ def municipality(read: ReadModel, workflows: Callable[[], WorkflowCatalog], docu
                        for e in read.history(row["id"])]
     page["documents"] = [d | {"file_name": file_name(d["path"])} for d in documents(read, row["id"])]
     page["reminders"] = upcoming(read, reminder_queries, username, tz, m["name"])
+    if matters is not None:
+        page["matters"] = list_matters(read, matters, workflows, username, now, m["name"])["matters"]
+        page["open_matter"] = next((x for x in reversed(page["matters"]) if x["status"] == "OPEN"), None)
+    if deals is not None:
+        page["deals"] = deals(m["name"])
     return page

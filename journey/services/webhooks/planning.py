@@ -10,8 +10,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from journey.domain.case import Case
-from journey.domain.events import CaseAdvanced, CaseMigrated, CaseOpened, DocumentCreated, Event
+from journey.domain.case import Case, HistoryKind
+from journey.domain.events import CaseAdvanced, CaseMigrated, CaseOpened, DocumentCreated, Event, MatterChanged
 from journey.domain.municipality import slugify
 from journey.domain.pause import CasePaused, CaseResumed
 from journey.domain.webhooks import DECISION_EVIDENCE, EventType, body_of, cloud_event
@@ -61,6 +61,16 @@ def on_event(event: Event, uow: UnitOfWork) -> None:
                             "to_state": event.to_state, "actor": event.actor, "history_seq": entry.seq}
                 _plan(uow, EventType.DECISION_RECORDED, f"decision:{event.case_id}:{entry.seq}:{kind}", case, decision,
                       event.at)
+    elif isinstance(event, MatterChanged) and event.reason == "DECISION":
+        # a decision that keeps the case where it is (återremiss, bordläggning, bifall handing the matter on,
+        # avslag): its DECIDED history entry; a decision that takes a step is announced with CaseAdvanced above
+        entry = uow.cases.history(event.case_id)[-1]
+        if entry.kind is HistoryKind.DECIDED:
+            for kind, values in entry.evidence.items():
+                decision = {"evidence_kind": kind, "decision": values, "trigger": None, "to_state": entry.to_state,
+                            "actor": entry.actor, "history_seq": entry.seq, "comment": entry.comment}
+                _plan(uow, EventType.DECISION_RECORDED, f"decision:{event.case_id}:{entry.seq}:{kind}", case,
+                      decision, event.at)
     elif isinstance(event, CasePaused | CaseResumed):
         entry = uow.cases.history(event.case_id)[-1]
         kind = EventType.CASE_PAUSED if isinstance(event, CasePaused) else EventType.CASE_RESUMED
@@ -81,5 +91,5 @@ def on_event(event: Event, uow: UnitOfWork) -> None:
 
 
 def wire(deps: Deps) -> None:
-    for event_type in (CaseOpened, CaseAdvanced, CasePaused, CaseResumed, CaseMigrated, DocumentCreated):
+    for event_type in (CaseOpened, CaseAdvanced, MatterChanged, CasePaused, CaseResumed, CaseMigrated, DocumentCreated):
         deps.on(event_type, on_event)
