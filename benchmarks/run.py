@@ -2,13 +2,15 @@
 
 Each ``bench_*.py`` module exposes ``run(quick: bool) -> list[Result]``. A baseline is always
 measured in the same run, on the same machine, so the ratios travel; absolute times do not.
-Usage: ``make bench`` or ``python benchmarks/run.py [--quick] [name ...]``.
+Usage: ``make bench`` or ``python benchmarks/run.py [--quick] [--scale 0.1] [name ...]``
+(``national`` generates the national data set, see ``bench_national.py`` and docs/performance.md).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import inspect
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +42,8 @@ class Result:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (smoke run)")
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="size of generated data sets relative to national size (benchmarks that take it)")
     parser.add_argument("names", nargs="*", help="only these benchmarks (e.g. cli)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(HERE.parent))
@@ -52,7 +56,9 @@ def main(argv: list[str] | None = None) -> int:
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         print(f"== {path.stem}")
-        for r in module.run(args.quick):
+        takes_scale = "scale" in inspect.signature(module.run).parameters
+        results = module.run(args.quick, scale=args.scale) if takes_scale else module.run(args.quick)
+        for r in results:
             goal = "" if r.goal is None else f"  goal {'>=' if r.higher_is_better else '<='} {r.goal:g}x"
             verdict = "" if r.goal is None else ("  ok" if r.ok else "  MISSED")
             print(f"  {r.name}: {r.value:.4g} {r.unit} vs {r.baseline_name} {r.baseline:.4g} {r.unit}"

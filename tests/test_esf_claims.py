@@ -249,3 +249,29 @@ def test_export_and_import_keep_the_time_report(ccli: Cli, tmp_path: Path, reque
         assert json.loads(copy.ok(command).output) == json.loads(ccli.ok(command).output), command
     late = copy(f"{LOG} --date 2022-04-01 --hours 1 --as anna")  # still locked after the move
     assert late.exit_code == 3 and "is locked" in late.output
+
+
+def test_the_summed_summary_agrees_with_the_summary_of_the_rows(ccli: Cli) -> None:
+    """`hours summary` without --json sums in the database (#14); it must agree with the rows' summary."""
+    from journey.bootstrap import App
+    from journey.config import Settings
+
+    ccli.ok(f"{LOG} --date 2022-03-14 --hours 3 --as anna")
+    ccli.ok(f"{LOG} --date 2022-03-15 --hours 2 --as anna")
+    ccli.ok("hours log Umeå --person 'Olle Ås' --date 2022-04-01 --hours 4 --activity policy --description y --as anna")
+    ccli.ok("hours correct 1 --hours 2.25 --reason 'Fel tid' --as anna")
+    ccli.ok("hours attest Umeå --person 'Anna Berg' --month 2022-03 --as anna.berg")
+    app = App(Settings.from_env(ccli.env))
+    try:
+        from journey.services.hours.summary import summary
+
+        full = summary(app.deps, "anna", app.unit_costs(), 2022, None, "Umeå")
+        summed = summary(app.deps, "anna", app.unit_costs(), 2022, None, "Umeå", with_rows=False)
+    finally:
+        app.close()
+    assert summed["rows"] == [] and full["rows"]
+    for key in ("municipalities", "persons", "stages", "total"):
+        assert summed[key] == full[key], key
+    months = [{k: m[k] for k in ("municipality", "person", "month", "quarters", "value_sek", "month_status_label",
+                                  "attested_by")} for m in full["months"]]
+    assert [{k: m[k] for k in months[0]} for m in summed["months"]] == months

@@ -164,7 +164,7 @@ class FakeSource:
     def last_changes(self) -> dict[int, dict[str, Any]]:
         return {}
 
-    def planned_reminders(self) -> dict[int, list[dict[str, Any]]]:
+    def planned_reminders(self, now: datetime | None = None) -> dict[int, list[dict[str, Any]]]:
         return {10: [{"due_at": NOW - timedelta(days=3)}, {"due_at": NOW - timedelta(days=1)},
                      {"due_at": NOW + timedelta(days=5)}],
                 20: [{"due_at": NOW + timedelta(days=9)}]}

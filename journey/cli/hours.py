@@ -199,7 +199,7 @@ def hours_summary(municipality: str | None, year: int | None, period: str | None
     from journey.services.hours.summary import summary
 
     app = get_app()
-    data = summary(app.deps, actor, app.unit_costs(), _year(year, period), period, municipality)
+    data = summary(app.deps, actor, app.unit_costs(), _year(year, period), period, municipality, with_rows=as_json)
     if as_json:
         data = dict(data)
         data["rows"] = [_clean(r) for r in data["rows"]]

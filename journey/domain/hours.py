@@ -62,6 +62,20 @@ DEFAULT_MEETING_QUARTERS = {MeetingKind.PHYSICAL: 7 * QUARTERS_PER_HOUR, Meeting
 
 
 @dataclass(frozen=True)
+class EntryTotal:
+    """The sum of one person's rows in one month and stage, at meetings or not (a GROUP BY row, issue #14)."""
+
+    municipality_id: int
+    person_id: int
+    month: str  # "2022-05"
+    stage: str
+    meeting: bool  # attendance at a network or local meeting
+    quarters: int
+    first_id: int  # the oldest and newest row of the group
+    last_id: int
+
+
+@dataclass(frozen=True)
 class TimeEntry:
     """One appended row of the time report; ``quarters`` is negative for a reversal or withdrawal."""
 

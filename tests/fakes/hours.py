@@ -18,8 +18,8 @@ from datetime import date, datetime
 from typing import Any
 
 from journey.domain.errors import ConcurrentChangeError, NotFoundError
-from journey.domain.esf import Attestation, ClaimPeriod, ClaimStatus, EntryKind, month_bounds
-from journey.domain.hours import NetworkMeeting, TimeEntry
+from journey.domain.esf import Attestation, ClaimPeriod, ClaimStatus, EntryKind, month_bounds, month_of
+from journey.domain.hours import EntryTotal, NetworkMeeting, TimeEntry
 from journey.domain.people import Person, person_key
 from tests.fakes.repositories import _Repository
 
@@ -69,6 +69,22 @@ class FakeHoursRepository(_Repository):
         found = [e for e in self._entries() if (first is None or e.day >= first) and (last is None or e.day <= last)
                  and municipality_id in (None, e.municipality_id) and person_id in (None, e.person_id)]
         return sorted(found, key=lambda e: (e.day, e.person, e.id or 0))
+
+    def totals(self, first: date | None, last: date | None, municipality_ids: Sequence[int]) -> list[EntryTotal]:
+        groups: dict[tuple[int, int, str, str, bool], list[TimeEntry]] = {}
+        for e in self.rows(first, last):
+            if e.municipality_id in municipality_ids:
+                key = (e.municipality_id, e.person_id, month_of(e.day), e.stage, e.meeting_id is not None)
+                groups.setdefault(key, []).append(e)
+        return [EntryTotal(*key, sum(e.quarters for e in rows), min(e.id or 0 for e in rows),
+                           max(e.id or 0 for e in rows)) for key, rows in groups.items()]
+
+    def year_totals(self, person_ids: Sequence[int]) -> dict[tuple[int, int], int]:
+        out: dict[tuple[int, int], int] = {}
+        for e in self._entries():
+            if e.person_id in person_ids:
+                out[(e.person_id, e.day.year)] = out.get((e.person_id, e.day.year), 0) + e.quarters
+        return out
 
     def person_total(self, person_id: int, first: date, last: date) -> int:
         return sum(e.quarters for e in self.rows(first, last, person_id=person_id))

@@ -79,6 +79,9 @@ class FakeUserRepository(_Repository):
     def list(self) -> list[dict[str, Any]]:
         return [dict(u) for u in sorted(self.t.users.values(), key=lambda u: u["username"])]
 
+    def with_role(self, role: str, municipality_id: int | None = None) -> list[dict[str, Any]]:
+        return [u for u in self.list() if u["role"] == role and municipality_id in (None, u["municipality_id"])]
+
 
 class FakeCaseRepository(_Repository):
     """``save`` is optimistically locked like the SQL one: a stale case raises ConcurrentChangeError."""

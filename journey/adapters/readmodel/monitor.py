@@ -9,7 +9,7 @@ documents and (report only) the full history. Tables that other features add (``
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from journey.adapters.readmodel.core import SqlReadModel, _row, _time
@@ -64,9 +64,32 @@ class MonitorQueries:
     def last_changes(self) -> dict[int, dict[str, Any]]:
         return {r[0]: _row(LAST_KEYS, r) for r in self._query(LAST_SQL)}
 
-    def planned_reminders(self) -> dict[int, list[dict[str, Any]]]:
-        """PLANNED reminders per case (due_at parsed, oldest first)."""
-        return self._grouped("reminder", REMINDER_KEYS, "status = 'PLANNED'", "due_at")
+    def planned_reminders(self, now: datetime | None = None) -> dict[int, list[dict[str, Any]]]:
+        """PLANNED reminders per case (due_at parsed, oldest first).
+
+        Given ``now``: only what the monitor shows, so memory follows the overdue reminders, not every
+        planned one (issue #14): the overdue ones (due before ``now``) and each case's next one, found
+        by one GROUP BY.
+        """
+        if now is None:
+            return self._grouped("reminder", REMINDER_KEYS, "status = 'PLANNED'", "due_at")
+        if not self.has_table("reminder"):
+            return {}
+        at: Any = now.astimezone(UTC) if self.read._pg else now.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        cols = ", ".join(f"r.{k}" for k in REMINDER_KEYS)
+        rows = self._query(f"SELECT {cols} FROM reminder r WHERE r.status = 'PLANNED' AND r.due_at < ? "
+                           "UNION ALL "
+                           f"SELECT {cols} FROM reminder r JOIN (SELECT case_id, MIN(due_at) AS due_at FROM reminder "
+                           "WHERE status = 'PLANNED' AND due_at >= ? GROUP BY case_id) n "
+                           "ON n.case_id = r.case_id AND n.due_at = r.due_at WHERE r.status = 'PLANNED'", (at, at))
+        grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for r in rows:
+            row = _row(REMINDER_KEYS, r)
+            row["due_at"], row["sent_at"] = _time(row["due_at"]), _time(row["sent_at"])
+            grouped[row["case_id"]].append(row)
+        for found in grouped.values():
+            found.sort(key=lambda row: row["due_at"])
+        return dict(grouped)
 
     def reminders(self) -> dict[int, list[dict[str, Any]]]:
         return self._grouped("reminder", REMINDER_KEYS, "", "due_at")

@@ -21,15 +21,20 @@ from journey.domain.esf import (
     hours,
     kronor,
     local_day,
+    month_bounds,
+    month_status,
     pace,
+    row_attestation,
     value_sek,
 )
+from journey.domain.municipality import Municipality
 from journey.domain.people import Person
 from journey.domain.unit_costs import UnitCostTable, person_rate, region_of
+from journey.ports.unit_of_work import UnitOfWork
 from journey.services.cases.lifecycle import actor_in, find_municipality
 from journey.services.deps import Deps
 from journey.services.hours.common import readable, settings_of
-from journey.services.hours.entries import rows_with_status
+from journey.services.hours.entries import rows_with_status, scope
 
 
 def unit_cost_info(table: UnitCostTable) -> dict[str, Any]:
@@ -38,8 +43,13 @@ def unit_cost_info(table: UnitCostTable) -> dict[str, Any]:
 
 
 def summary(deps: Deps, username: str | None, table: UnitCostTable, year: int | None = None,
-            period: str | None = None, municipality: str | None = None) -> dict[str, Any]:
-    """Everything a claim or a status report needs for the scope (a year, a claim period, else the project)."""
+            period: str | None = None, municipality: str | None = None, *, with_rows: bool = True) -> dict[str, Any]:
+    """Everything a claim or a status report needs for the scope (a year, a claim period, else the project).
+
+    ``with_rows=False`` (the totals `journey hours summary` prints) sums in the database, one GROUP BY
+    per person, month and stage, so memory does not follow the number of rows; ``rows`` is then
+    empty. A claim period's scope (rows moved between periods) always reads the rows.
+    """
     now = deps.clock.now()
     with deps.uow() as uow:
         actor = actor_in(uow, username)
@@ -48,12 +58,14 @@ def summary(deps: Deps, username: str | None, table: UnitCostTable, year: int | 
             m = find_municipality(uow, municipality)
             authorize(actor, Action.READ, m.id, m.name)
             municipalities = [m]
-        rows, claim = rows_with_status(uow, [m.id or 0 for m in municipalities], year, period)
+        ids = [m.id or 0 for m in municipalities]
         settings = settings_of(uow)
         people = {p.id or 0: p for p in uow.people.list()}
-        year_totals: dict[tuple[int, int], int] = defaultdict(int)
-        for entry in uow.hours.rows():
-            year_totals[(entry.person_id, entry.day.year)] += entry.quarters
+        if with_rows or period:
+            rows, claim = rows_with_status(uow, ids, year, period)
+        else:
+            rows, claim = _total_rows(uow, municipalities, people, year), None
+        year_totals = uow.hours.year_totals(sorted({r["person_id"] for r in rows}))
     counties = {m.id: m.county for m in municipalities}
     for r in rows:
         person = people.get(r["person_id"])
@@ -76,7 +88,42 @@ def summary(deps: Deps, username: str | None, table: UnitCostTable, year: int | 
             "months": _grouped(rows, ("municipality", "person", "month"), extra=("month_status_label", "attested_by",
                                                                                     "attested_at", "approved_by",
                                                                                     "approved_at", "attest_method")),
-            "total": _totals(rows), "rows": rows}
+            "total": _totals(rows), "rows": rows if with_rows or period else []}
+
+
+def _total_rows(uow: UnitOfWork, municipalities: list[Municipality], people: dict[int, Person],
+                year: int | None) -> list[dict[str, Any]]:
+    """One pseudo-row per summed group, with the keys the valuation and grouping below read."""
+    first, last, _ = scope(uow, year, None)
+    by_id = {m.id: m for m in municipalities}
+    totals = uow.hours.totals(first, last, [m.id or 0 for m in municipalities])
+    records = uow.hours.attestations(sorted({t.person_id for t in totals}))
+    by_month: dict[tuple[int, str], list[Any]] = defaultdict(list)
+    for a in records:
+        by_month[(a.person_id, a.month)].append(a)
+    newest: dict[tuple[int, str], int] = defaultdict(int)
+    first_row: dict[tuple[int, str], int] = {}
+    for t in totals:
+        key = (t.person_id, t.month)
+        newest[key] = max(newest[key], t.last_id)
+        first_row[key] = min(first_row.get(key, t.first_id), t.first_id)
+    out = []
+    for t in totals:
+        m, p, key = by_id[t.municipality_id], people.get(t.person_id), (t.person_id, t.month)
+        month, _, _ = month_status(newest[key], by_month.get(key, []))
+        _, attested, approved = row_attestation(first_row[key], by_month.get(key, []))
+        out.append({"municipality_id": t.municipality_id, "municipality": m.name, "person_id": t.person_id,
+                    "person": p.name if p else "", "date": month_start(t.month), "month": t.month,
+                    "quarters": t.quarters, "stage": t.stage, "meeting_id": 1 if t.meeting else None,
+                    "person_kind": p.kind.value if p else "", "month_status_label": month.label,
+                    "attested_by": attested.actor if attested else "", "attested_at": attested.at if attested else None,
+                    "attest_method": attested.method if attested else "",
+                    "approved_by": approved.actor if approved else "", "approved_at": approved.at if approved else None})
+    return out
+
+
+def month_start(month: str) -> date:
+    return month_bounds(month)[0]
 
 
 def _basis(person: Person | None, county: str, settings: EsfSettings, day: date) -> str:

@@ -95,7 +95,7 @@ def build(source: MonitorSource, workflows: Callable[[], WorkflowCatalog], usern
     if filters.stage and not any(filters.stage in (c["id"], c["handbook_stage"]) for c in columns):
         raise InputError(f"unknown stage {filters.stage!r}; stages: {', '.join(c['id'] for c in columns)}")
     last = source.last_changes() if raw else {}
-    planned = source.planned_reminders() if raw else {}
+    planned = source.planned_reminders(now) if raw else {}  # the overdue ones and each case's next
     esf, no_hours = _esf(source, now) if raw else ({}, {})
     deals = deal_summaries(source.deal_totals()) if raw else {}
     rows = [_row(r, specs, order, last, planned, now) | esf.get(r["municipality_id"], no_hours)

@@ -72,12 +72,10 @@ def message_id(key: str) -> str:
 
 
 def _recipients(uow: UnitOfWork, r: Reminder) -> list[str]:
-    users = uow.users.list()
-    if r.recipient_role == "coordinator":
-        found = [u["email"] for u in users if u["role"] == Role.COORDINATOR.value
-                 and u["municipality_id"] == r.municipality_id]
+    if r.recipient_role == "coordinator":  # by the (role, municipality) index: O(recipients), not O(users)
+        found = [u["email"] for u in uow.users.with_role(Role.COORDINATOR.value, r.municipality_id)]
     elif r.recipient_role == "skr":
-        found = [u["email"] for u in users if u["role"] == Role.SKR.value]
+        found = [u["email"] for u in uow.users.with_role(Role.SKR.value)]
     else:
         board = uow.board_meetings.board(r.municipality_id, r.board) or {}
         found = [board.get("secretary_email" if r.recipient_role == "board_secretary" else "chair_email", "")]

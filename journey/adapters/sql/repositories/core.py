@@ -70,6 +70,12 @@ class SqlUserRepository:
     def list(self) -> list[dict[str, Any]]:
         return [r.model_dump() for r in self.session.exec(select(UserRecord).order_by(UserRecord.username))]
 
+    def with_role(self, role: str, municipality_id: int | None = None) -> list[dict[str, Any]]:
+        stmt = select(UserRecord).where(UserRecord.role == role)
+        if municipality_id is not None:
+            stmt = stmt.where(UserRecord.municipality_id == municipality_id)
+        return [r.model_dump() for r in self.session.exec(stmt.order_by(UserRecord.username))]
+
 
 def _case(r: CaseRecord) -> Case:
     assert r.id is not None

@@ -23,7 +23,7 @@ from journey.adapters.sql.tables.hours import (
 )
 from journey.domain.errors import NotFoundError
 from journey.domain.esf import Attestation, ClaimPeriod, ClaimStatus, EntryKind, MonthStatus, month_bounds
-from journey.domain.hours import Activity, MeetingKind, NetworkMeeting, TimeEntry
+from journey.domain.hours import Activity, EntryTotal, MeetingKind, NetworkMeeting, TimeEntry
 from journey.domain.people import Person, PersonKind, person_key
 
 
@@ -88,6 +88,29 @@ class SqlHoursRepository:
             stmt = stmt.where(TimeEntryRecord.person_id == person_id)
         stmt = stmt.order_by(col(TimeEntryRecord.date), col(TimeEntryRecord.person), col(TimeEntryRecord.id))
         return [_entry(r) for r in self.session.exec(stmt)]
+
+    def totals(self, first: Date | None, last: Date | None, municipality_ids: Sequence[int]) -> list[EntryTotal]:
+        """One GROUP BY: memory follows people × months, not the number of rows."""
+        t = TimeEntryRecord
+        year, month = func.extract("year", t.date), func.extract("month", t.date)
+        meeting = col(t.meeting_id).is_not(None)
+        stmt = select(t.municipality_id, t.person_id, year, month, t.stage, meeting, func.sum(t.quarters),
+                      func.min(t.id), func.max(t.id))
+        if first is not None:
+            stmt = stmt.where(t.date >= first)
+        if last is not None:
+            stmt = stmt.where(t.date <= last)
+        stmt = stmt.where(col(t.municipality_id).in_(sorted(set(municipality_ids))))
+        stmt = stmt.group_by(t.municipality_id, t.person_id, year, month, t.stage, meeting)
+        return [EntryTotal(int(m), int(p), f"{int(y)}-{int(mo):02d}", stage, bool(at_meeting), int(q), int(lo),
+                           int(hi))
+                for m, p, y, mo, stage, at_meeting, q, lo, hi in self.session.exec(stmt)]
+
+    def year_totals(self, person_ids: Sequence[int]) -> dict[tuple[int, int], int]:
+        t = TimeEntryRecord
+        year = func.extract("year", t.date)
+        stmt = select(t.person_id, year, func.sum(t.quarters)).where(col(t.person_id).in_(sorted(set(person_ids))))
+        return {(int(p), int(y)): int(q) for p, y, q in self.session.exec(stmt.group_by(t.person_id, year))}
 
     def person_total(self, person_id: int, first: Date, last: Date) -> int:
         stmt = select(func.coalesce(func.sum(TimeEntryRecord.quarters), 0)).where(

@@ -32,6 +32,7 @@ class MunicipalityRecord(SQLModel, table=True):
 
 class UserRecord(SQLModel, table=True):
     __tablename__ = "app_user"
+    __table_args__ = (Index("ix_app_user_role_municipality", "role", "municipality_id"),)
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(unique=True, max_length=limits.USERNAME)
     display_name: str = Field(default="", max_length=limits.DISPLAY_NAME)
