@@ -68,6 +68,12 @@ class MonitorQueries:
         """PLANNED reminders per case (due_at parsed, oldest first)."""
         return self._grouped("reminder", REMINDER_KEYS, "status = 'PLANNED'", "due_at")
 
+    def missed_meetings(self) -> dict[int, list[dict[str, Any]]]:
+        """Recorded missed target meetings per case (see readmodel/deadlines.py)."""
+        from journey.adapters.readmodel.deadlines import missed_meetings
+
+        return missed_meetings(self._query, self.has_table)
+
     def reminders(self) -> dict[int, list[dict[str, Any]]]:
         return self._grouped("reminder", REMINDER_KEYS, "", "due_at")
 

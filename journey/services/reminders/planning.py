@@ -18,6 +18,7 @@ from journey.domain.case import CaseStatus, HistoryEntry, HistoryKind, latest_ev
 from journey.domain.clock import Clock
 from journey.domain.deadlines import MISSED, with_closed_periods
 from journey.domain.events import MatterChanged, StateEntered, StateExited
+from journey.domain.language import genitive
 from journey.domain.matters import Matter
 from journey.domain.pause import CasePaused, CaseResumed
 from journey.domain.reminders import (
@@ -156,6 +157,16 @@ class ReminderPlanner:
                 planned = [r for r in mine if r.status is ReminderStatus.PLANNED]
                 done = target is not None and any(r.meeting_id == target.id and r.status in DONE for r in mine)
                 due = due_for_meeting(rule, target, holidays, self.tz, shift) if target else None
+                if planned and _passed(uow, planned[0], today):
+                    row = planned[0]
+                    passed = uow.board_meetings.meeting(row.meeting_id or 0)
+                    row.status, row.send_after = ReminderStatus.EXPIRED, None
+                    row.reason += (f"; inte skickad: {genitive(passed.board_code)} sammanträde {passed.day} "
+                                   "har redan varit" if passed else "")
+                    repo.save(row)
+                    mine = [r for r in mine if r.id != row.id] + [row]
+                    planned = []
+                    moved += 1
                 if planned:
                     row = planned[0]
                     if done:
@@ -296,6 +307,12 @@ def _rule_of(r: Reminder) -> ReminderRule:
     hour, minute = (int(p) for p in r.local_time.split(":"))
     return ReminderRule(r.rule_id, r.title, r.anchor, r.offset_days, r.board, (r.recipient_role,), r.template,
                         r.subject, time(hour, minute))
+
+
+def _passed(uow: UnitOfWork, r: Reminder, today: date) -> bool:
+    """The row still aims at a meeting that has already taken place."""
+    meeting = uow.board_meetings.meeting(r.meeting_id) if r.meeting_id else None
+    return meeting is not None and meeting.day < today
 
 
 def _cancel(r: Reminder, why: str) -> None:
