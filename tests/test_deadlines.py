@@ -201,3 +201,16 @@ def test_the_board_secretary_gets_what_they_can_act_on(database_url: str, tmp_pa
         assert str(msg["Auto-Submitted"]) == "auto-generated"
     finally:
         app.close()
+
+
+def test_closed_periods_and_supporters_from_the_command_line(cli: Any) -> None:
+    cli.ok("municipalities seed")
+    cli.ok("municipalities closed-periods Karlstad --add 2022-07-01:2022-07-31 --label sommaruppehåll")
+    import json
+    [period] = json.loads(cli.ok("municipalities closed-periods Karlstad --json").output)
+    assert period == {"first_day": "2022-07-01", "last_day": "2022-07-31", "label": "sommaruppehåll"}
+    bad = cli("municipalities closed-periods Karlstad --add 2022-07-31:2022-07-01")
+    assert bad.exit_code == 2 and "ends (2022-07-01) before it begins" in bad.output
+    cli.ok("users add admin --role admin")
+    cli.ok("users add stina --as admin --role process_supporter --name 'Stina Stöd' --email stina@skr.se")
+    assert "stina" in cli.ok("municipalities supporter Karlstad --add stina --as admin").output
