@@ -9,11 +9,13 @@ itself unchanged). Numbers stay numbers.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
+from journey.adapters.files import write_atomically
 from journey.ports.exports import Sheet
 
 Progress = Callable[[int], None]
@@ -81,15 +83,15 @@ def write_xlsx(path: Path, sheets: Sequence[Sheet], progress: Progress = lambda 
         ws.freeze_panes = "A2"
         if sheet.rows:
             ws.auto_filter.ref = f"A1:{ws.cell(row=1 + len(sheet.rows), column=len(sheet.headers)).coordinate}"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(path)
+    write_atomically(path, workbook.save, 0o644)  # a killed export leaves the old file or none, never half of one
     return path
 
 
 def write_csv(path: Path, sheet: Sheet, progress: Progress = lambda _: None) -> Path:
     """UTF-8 with BOM (Excel opens Swedish letters correctly), comma-separated, ISO dates."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8-sig") as handle:
+
+    def write(raw: BinaryIO) -> None:
+        handle = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
         writer = csv.writer(handle)
         writer.writerow([csv_value(h) for h in sheet.headers])
         for row in sheet.rows:
@@ -97,4 +99,8 @@ def write_csv(path: Path, sheet: Sheet, progress: Progress = lambda _: None) -> 
             progress(1)
         if sheet.total_row is not None:
             writer.writerow([csv_value(v) for v in sheet.total_row])
+        handle.flush()
+        handle.detach()  # the raw file stays open for write_atomically to sync and name
+
+    write_atomically(path, write, 0o644)
     return path
