@@ -57,6 +57,9 @@ class SqlReadModel:
                 import psycopg
 
                 parts = urlsplit(self.url.replace("postgresql+psycopg://", "postgresql://", 1))
+                if parts.scheme not in ("postgresql", "postgres"):  # another driver than psycopg 3
+                    raise DatabaseConfigError(f"the database URL cannot be used: driver {parts.scheme!r} is not "
+                                              "supported (expected postgresql:// or postgresql+psycopg://)")
                 try:
                     self._conn = psycopg.connect(parts._replace(scheme="postgresql").geturl(), autocommit=True)
                 except psycopg.Error as exc:
@@ -68,6 +71,9 @@ class SqlReadModel:
                 if path is None or not path.exists():
                     raise NotInitialisedError(f"no database at {path or self.url}: run `journey init` (or check --db / "
                                               "JOURNEY_DATABASE_URL)")
+                if path.is_dir():
+                    raise DatabaseConfigError(f"{path} is a directory, not a database: check --db / "
+                                              "JOURNEY_DATABASE_URL")
                 try:
                     self._conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5.0)
                 except sqlite3.OperationalError:

@@ -22,6 +22,8 @@ def make_engine(url: str, *, busy_timeout_ms: int = 5000, create: bool = True) -
     path = sqlite_path(url)
     if path is None:
         return _create(url, pool_pre_ping=True)
+    if path.is_dir():
+        raise DatabaseConfigError(f"{path} is a directory, not a database: check --db / JOURNEY_DATABASE_URL")
     if not path.exists():
         if not create:
             raise NotInitialisedError(f"no database at {path}: run `journey init` (or check --db / "
