@@ -25,7 +25,8 @@ def advance_process(url: str, municipality: str, tmp_path: Path) -> subprocess.P
             "-e", "registered_date=2021-01-12", "-e", "contact=Anna"]
     assert evidence.startswith("-e registered_date=2021-01-12")
     env = {**os.environ, "JOURNEY_DATABASE_URL": url, "JOURNEY_WORKFLOWS_DIR": str(WORKFLOWS), "JOURNEY_USER": "",
-           "XDG_CACHE_HOME": str(tmp_path / "cache")}
+           "XDG_CACHE_HOME": str(tmp_path / "cache"), "JOURNEY_HOME": str(tmp_path / "home"),
+           "JOURNEY_OUTPUT_DIR": str(tmp_path / "documents")}
     return subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
