@@ -44,16 +44,25 @@ def _pg_schema_url(schema: str) -> str:
     return f"{base}{sep}options=-csearch_path%3D{schema}"
 
 
+PRIVATE_DIRS = {"HOME": "home", "XDG_CACHE_HOME": "cache", "XDG_DATA_HOME": "data", "XDG_CONFIG_HOME": "config",
+                "XDG_STATE_HOME": "state", "JOURNEY_HOME": "journey"}
+
+
 @pytest.fixture(scope="session", autouse=True)
-def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Compiled-spec caches go to a temporary directory, not the developer's ~/.cache."""
-    old = os.environ.get("XDG_CACHE_HOME")
-    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+def _private_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """HOME, the XDG directories and JOURNEY_HOME point into a temporary directory for the whole session,
+    subprocesses included: the suite never writes into the developer's home, cache or data directory."""
+    old = {name: os.environ.get(name) for name in PRIVATE_DIRS}
+    base = tmp_path_factory.mktemp("private")
+    for name, sub in PRIVATE_DIRS.items():
+        (base / sub).mkdir()
+        os.environ[name] = str(base / sub)
     yield
-    if old is None:
-        os.environ.pop("XDG_CACHE_HOME", None)
-    else:
-        os.environ["XDG_CACHE_HOME"] = old
+    for name, value in old.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture(scope="session")

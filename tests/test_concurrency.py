@@ -25,7 +25,8 @@ def advance_process(url: str, municipality: str, tmp_path: Path) -> subprocess.P
             "-e", "registered_date=2021-01-12", "-e", "contact=Anna"]
     assert evidence.startswith("-e registered_date=2021-01-12")
     env = {**os.environ, "JOURNEY_DATABASE_URL": url, "JOURNEY_WORKFLOWS_DIR": str(WORKFLOWS), "JOURNEY_USER": "",
-           "XDG_CACHE_HOME": str(tmp_path / "cache")}
+           "XDG_CACHE_HOME": str(tmp_path / "cache"), "JOURNEY_HOME": str(tmp_path / "home"),
+           "JOURNEY_OUTPUT_DIR": str(tmp_path / "documents")}
     return subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -37,7 +38,9 @@ def test_concurrent_advance_of_one_case_lets_exactly_one_through(app: App, datab
         procs = [advance_process(database_url, name, tmp_path) for _ in range(2)]
         results = [(p.wait(timeout=60), *p.communicate()) for p in procs]
         codes = sorted(code for code, _, _ in results)
-        assert codes[0] == 0 and codes[1] in (3, 5), results
+        # the loser: 3 (it saw the new state; SQLite's writers wait for each other), 5 (a stale write caught,
+        # PostgreSQL), or 75 on a loaded machine when the winner held SQLite's lock past busy_timeout (5 s)
+        assert codes[0] == 0 and codes[1] in (3, 5, 75), results
         loser = next(err for code, _, err in results if code != 0)
         assert len(loser.strip().splitlines()) == 1 and "Traceback" not in loser
         with app.deps.uow() as uow:

@@ -171,7 +171,7 @@ def test_an_unwritable_output_directory_rolls_the_advance_back(cli: Cli, tmp_pat
     blocker.write_text("x")
     walk(cli, 0)
     result = cli(f"advance Härjedalen {JOURNEY[0][0]} {JOURNEY[0][1]} --as anna", JOURNEY_OUTPUT_DIR=str(blocker))
-    assert result.exit_code == 1
+    assert result.exit_code == 74
     assert "could not write" in result.output and "nothing was saved" in result.output
     assert json.loads(cli.ok("status Härjedalen --json").output)["state"] == "interest"
     cli.ok(f"advance Härjedalen {JOURNEY[0][0]} {JOURNEY[0][1]} --as anna")  # fixed: the retry works

@@ -1,11 +1,22 @@
-"""Files written whole: a reader sees the old file or the new one, never half of it."""
+"""Files written whole: a reader sees the old file or the new one, never half of it.
+
+The data goes to a ``.tmp-PID-*`` file beside the target first. A process killed mid-write
+leaves that file behind; the next write into the directory removes it (its process is gone,
+or on a shared file system it is older than an hour), so leftovers never accumulate.
+"""
 
 from __future__ import annotations
 
 import os
 import tempfile
+import time
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
+from typing import BinaryIO
+
+Writer = Callable[[BinaryIO], None]
+STALE_AFTER = 3600.0  # seconds: a .tmp-* file this old belongs to no running write
 
 
 def _umask() -> int:
@@ -27,22 +38,52 @@ def default_mode() -> int:
     return 0o666 & ~_umask()
 
 
-def write_atomically(path: Path, data: bytes, mode: int | None = None) -> None:
-    """Write ``data`` to a temporary file beside ``path``, sync it, then rename it over ``path``.
+def write_atomically(path: Path, data: bytes | Writer, mode: int | None = None) -> None:
+    """Write ``data`` (bytes, or a callback that writes into the open binary file) to ``path`` whole.
 
-    ``mode``: the new file's permissions; by default those of any new file (0666 less the umask),
-    so colleagues in the group can read documents and report pages, never mkstemp's owner-only 0600.
+    The data is synced, then the file appears under ``path`` in one rename. ``mode``: the new
+    file's permissions (default: those of any new file, 0666
+    less the umask, so colleagues in the group can read documents and report pages).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    _remove_stale(path.parent)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".tmp-{os.getpid()}-", suffix=path.suffix)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            if isinstance(data, bytes):
+                fh.write(data)
+            else:
+                data(fh)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, default_mode() if mode is None else mode)
+            os.fchmod(fh.fileno(), default_mode() if mode is None else mode)
         os.replace(tmp, path)
     except BaseException:
         with suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def _remove_stale(directory: Path) -> None:
+    """Remove ``.tmp-*`` files left by a killed write: its process is gone, or it is older than an hour."""
+    cutoff = time.time() - STALE_AFTER
+    with suppress(OSError):
+        for entry in os.scandir(directory):
+            if entry.name.startswith(".tmp-") and entry.is_file(follow_symlinks=False):
+                with suppress(OSError):
+                    if not _running(entry.name) or entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                        os.unlink(entry.path)
+
+
+def _running(name: str) -> bool:
+    """Whether the process that named ``.tmp-PID-*`` still runs (unknown: assume it does)."""
+    pid = name.split("-")[1] if name.count("-") >= 2 else ""
+    if not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process
+        return True
+    return True

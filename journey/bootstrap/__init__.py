@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from journey.adapters.clock import SystemClock
 from journey.adapters.readmodel.core import SqlReadModel
 from journey.config import Settings, debug_enabled, login_name
-from journey.definitions.catalog import WorkflowCatalog
+from journey.definitions.catalog import WorkflowCatalog, require_workflow_files
 from journey.ports.clock import Clock
 
 if TYPE_CHECKING:
@@ -38,6 +38,9 @@ class App:
         self.settings = settings or Settings.from_env()
         self.clock: Clock = clock or _clock_from(self.settings)
         self.overrides = overrides or {}
+        # Only `init`, `demo`, `import` and the test fixtures create a SQLite file; any other command on a
+        # missing file (a mistyped --db) stops with one line and creates neither the file nor its directory.
+        self.creates_database = True
 
     @cached_property
     def database_url(self) -> str:
@@ -49,10 +52,11 @@ class App:
     def engine(self) -> Any:
         from journey.adapters.sql.engine import make_engine
 
-        return make_engine(self.database_url)
+        return make_engine(self.database_url, create=self.creates_database)
 
     @cached_property
     def workflows(self) -> WorkflowCatalog:
+        require_workflow_files(self.settings.workflows_dir)  # a mistyped --workflows is an error, not "no steps"
         return WorkflowCatalog.from_directory(self.settings.workflows_dir, self.settings.cache_dir)
 
     @cached_property
@@ -146,6 +150,8 @@ class App:
     def init_database(self) -> list[str]:
         from journey.adapters.sql import schema_upgrade as schema
 
+        self.creates_database = True
+
         return schema.upgrade(self.engine)
 
     def close(self) -> None:
@@ -158,9 +164,11 @@ class App:
 __all__ = ["App", "app_from_environment", "debug_enabled", "login_name", "translate_database_error"]
 
 
-def app_from_environment(database: str | None = None, workflows: str | None = None, demo: bool = False) -> App:
+def app_from_environment(database: str | None = None, workflows: str | None = None, *,
+                         creates_database: bool = False, demo: bool = False) -> App:
     """The app an entry point runs: settings from ``JOURNEY_*``, overridden by --db and --workflows.
 
+    ``creates_database``: the command may create a missing SQLite file (init, demo, import).
     ``demo``: `journey demo`'s own database and documents (``$JOURNEY_HOME/demo``) unless one is named.
     """
     from dataclasses import replace
@@ -173,7 +181,9 @@ def app_from_environment(database: str | None = None, workflows: str | None = No
         settings = settings.for_demo()
     if workflows:
         settings = replace(settings, workflows_dir=Path(workflows))
-    return App(settings)
+    app = App(settings)
+    app.creates_database = creates_database
+    return app
 
 
 def _clock_from(settings: Settings) -> Clock:
@@ -205,8 +215,11 @@ def wire_features(app: App, deps: Deps) -> None:
     deps.transfer_store = lambda: SqlTransferStore(app.engine)
 
 
-def translate_database_error(exc: Exception) -> Any:
-    """The journey error a database driver's exception stands for, if it is a known kind (else None)."""
-    from journey.adapters.sql.unit_of_work import translate
+def translate_database_error(exc: Exception, where: str = "") -> Any:
+    """The journey error a database driver's exception stands for, if it is a known kind (else None).
 
-    return translate(exc)
+    ``where``: the database as shown to the user (see :meth:`App.database_display`).
+    """
+    from journey.adapters.sql.errors import classify
+
+    return classify(exc, where)

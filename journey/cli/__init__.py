@@ -6,6 +6,7 @@ Exit codes are listed in ``journey --help`` and docs/cli.md.
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 import sys
@@ -53,10 +54,11 @@ COMMANDS: dict[str, str] = {
 EXIT_CODES = """\b
 Exit codes:
   0 ok                 4 not found            7 invalid workflow or template
-  1 internal error     5 concurrent change    8 database not initialised
-  2 usage / bad input  6 permission denied   75 database locked or SMTP server unreachable (retry)
+  1 internal error     5 concurrent change    8 database not initialised (or no file at --db)
+  2 usage / bad input  6 permission denied   74 disk full, read-only or I/O error (nothing saved)
   3 refused (transition not allowed in this state, or a guard/evidence lacking)
- 78 mail settings refused (JOURNEY_SMTP_FROM not a valid address, SMTP login refused)
+ 75 database locked or unreachable, SMTP server unreachable (retry later)
+ 78 settings refused: no such database or role, bad database URL, JOURNEY_SMTP_FROM or SMTP login
 """
 
 
@@ -70,15 +72,36 @@ class JourneyCliError(click.ClickException):
         self.exit_code = exit_code  # type: ignore[misc]  # click declares exit_code a ClassVar
 
 
+def one_line_usage_error(exc: click.UsageError) -> JourneyCliError:
+    """Click's three-line usage error as one line: the message and where to find help (exit 2)."""
+    message = " ".join(exc.format_message().split())
+    path = exc.ctx.command_path if exc.ctx is not None else "journey"
+    return JourneyCliError(f"{message} (try '{path} --help')", exc.exit_code)
+
+
+_DISK_FAULTS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO}
+
+
 def to_click_error(exc: BaseException) -> click.ClickException:
     if isinstance(exc, JourneyError):
         return JourneyCliError(str(exc), int(exc.exit_code))
+    if isinstance(exc, OSError) and exc.errno in _DISK_FAULTS:  # disk full, read-only file system, I/O error
+        where = f" {exc.filename!s}" if exc.filename else ""
+        return JourneyCliError(f"cannot write{where}: {exc.strerror or exc}; nothing was saved", int(ExitCode.IO))
     if isinstance(exc, OSError) and exc.filename:  # a path the user gave cannot be read or written
         return JourneyCliError(f"cannot use {exc.filename!s}: {exc.strerror or exc}", int(ExitCode.USAGE))
-    if "sqlalchemy" in sys.modules:
+    if isinstance(exc, UnicodeError) and "surrogate" in str(exc):  # bytes that are not UTF-8 in argv or a path
+        return JourneyCliError("an argument or file name is not valid UTF-8", int(ExitCode.USAGE))
+    if "sqlalchemy" in sys.modules or "psycopg" in sys.modules or "sqlite3" in sys.modules:
         from journey.bootstrap import translate_database_error as translate
 
-        mapped = translate(exc) if isinstance(exc, Exception) else None
+        ctx = click.get_current_context(silent=True)
+        app = ctx.find_root().obj if ctx is not None else None
+        try:
+            where = app.database_display() if app is not None else ""
+        except Exception:  # a URL too broken to show
+            where = ""
+        mapped = translate(exc, where) if isinstance(exc, Exception) else None
         if mapped is not None:
             return JourneyCliError(str(mapped), int(mapped.exit_code))
     first_line = (str(exc).strip().splitlines() or [""])[0]
@@ -102,9 +125,22 @@ class LazyGroup(click.Group):
             return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
         return super().get_command(ctx, name)
 
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        for arg in args if parent is None else ():
+            if any("\udc80" <= ch <= "\udcff" for ch in arg):  # bytes that are not UTF-8 (os.fsdecode's escapes)
+                shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+                raise JourneyCliError(f"argument '{shown}' is not valid UTF-8", int(ExitCode.USAGE))
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            raise one_line_usage_error(exc) from None
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise one_line_usage_error(exc) from None
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except BrokenPipeError:  # output piped into `head` and closed: stop quietly

@@ -14,6 +14,8 @@ import click
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+CREATES_DATABASE = frozenset({"init", "demo", "import"})  # every other command needs an existing database
+
 
 def get_app(ctx: click.Context | None = None) -> Any:
     ctx = ctx or click.get_current_context()
@@ -21,7 +23,8 @@ def get_app(ctx: click.Context | None = None) -> Any:
     if root.obj is None:
         from journey.bootstrap import app_from_environment
 
-        root.obj = app_from_environment(database=root.params.get("database"), workflows=root.params.get("workflows"))
+        root.obj = app_from_environment(database=root.params.get("database"), workflows=root.params.get("workflows"),
+                                        creates_database=root.invoked_subcommand in CREATES_DATABASE)
         root.call_on_close(root.obj.close)
     return root.obj
 

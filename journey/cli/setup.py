@@ -52,7 +52,7 @@ def demo(actor: str) -> None:
     root = click.get_current_context().find_root()
     if root.obj is None:
         root.obj = app_from_environment(database=root.params.get("database"), workflows=root.params.get("workflows"),
-                                        demo=True)
+                                        demo=True, creates_database=True)
         root.call_on_close(root.obj.close)
     app = get_app()
     app.init_database()

@@ -11,11 +11,21 @@ import os
 import pickle
 from pathlib import Path
 
-from journey.domain.errors import NotFoundError
+from journey.domain.errors import DefinitionError, InputError, NotFoundError
 from journey.domain.spec import WorkflowSpec
 
 CACHE_FORMAT = 3  # raise when the shape of the pickled specs or the checks change (3: #16 checks, #10 matters)
 _FROM_SETTINGS = object()
+
+
+def require_workflow_files(directory: Path) -> list[Path]:
+    """The workflow files below ``directory``, refusing a missing directory (exit 2) or one without any (exit 7)."""
+    if not directory.is_dir():
+        raise InputError(f"{directory}: no such workflows directory (check --workflows / JOURNEY_WORKFLOWS_DIR)")
+    files = sorted(p for p in directory.rglob("*.y*ml") if p.suffix in (".yaml", ".yml"))
+    if not files:
+        raise DefinitionError("no workflow files (*.yaml, *.yml) in this directory", file=str(directory))
+    return files
 
 
 def _fingerprint(directory: Path, files: list[Path]) -> tuple[str, str]:

@@ -22,7 +22,11 @@
     ├── TemplateError                  7  a document template is missing, invalid, unsafe, too slow or too big
     ├── NotInitialisedError            8  the database has no schema yet: run `journey init`
     ├── DatabaseLockedError           75  the database stayed locked (EX_TEMPFAIL): retry
-    ├── DocumentWriteError             1  a rendered document could not be stored (nothing was saved)
+    ├── DatabaseUnavailableError      75  the database server cannot be reached (EX_TEMPFAIL): nothing changed
+    ├── DatabaseConfigError           78  no such database or role, login refused, bad URL or driver, a file
+    │                                     that is not a database, a mistyped SQLite path (EX_CONFIG)
+    ├── StorageError                  74  disk full, read-only or I/O error (EX_IOERR): nothing was saved
+    │   └── DocumentWriteError        74  a rendered document could not be stored (nothing was saved)
     ├── EmailTemplateError             1  a reminder template is missing, fails or loops (fails that reminder only)
     └── MailError                      1  one reminder could not be delivered (recorded on it, retried if temporary)
         ├── MailUnavailableError      75  the SMTP server cannot be reached (EX_TEMPFAIL): nothing sent, retry
@@ -48,6 +52,7 @@ class ExitCode(IntEnum):
     PERMISSION = 6
     DEFINITION = 7
     NOT_INITIALISED = 8
+    IO = 74
     LOCKED = 75
     UNAVAILABLE = 75  # the same code: temporary, retry later
     CONFIG = 78
@@ -145,6 +150,24 @@ class DatabaseLockedError(JourneyError):
     exit_code = ExitCode.LOCKED
 
 
+class DatabaseUnavailableError(JourneyError):
+    """The database server cannot be reached (refused, timed out, shutting down): retry later."""
+
+    exit_code = ExitCode.UNAVAILABLE
+
+
+class DatabaseConfigError(JourneyError):
+    """The database settings are wrong: no such database, role or file, login refused, bad URL or driver."""
+
+    exit_code = ExitCode.CONFIG
+
+
+class StorageError(JourneyError):
+    """The disk refused a write (full, read-only, I/O error); nothing was saved."""
+
+    exit_code = ExitCode.IO
+
+
 class MailError(JourneyError):
     """Delivery of one message failed. ``temporary``: retry later (4xx); else give up (5xx).
 
@@ -185,10 +208,8 @@ class TemplateError(JourneyError):
         super().__init__(message)
 
 
-class DocumentWriteError(JourneyError):
+class DocumentWriteError(StorageError):
     """A rendered document could not be stored; the change that triggered it was rolled back."""
-
-    exit_code = ExitCode.ERROR
 
 
 class CalendarFileError(InputError):

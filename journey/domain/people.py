@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from journey.domain import limits
 from journey.domain.errors import InputError, RefusedError
+from journey.domain.text import check_name
 
 SALARY_GROUPS = ("1", "2", "3", "4", "5", "6", "7a", "7b", "7c")  # ESF programme area 1
 
@@ -29,12 +31,10 @@ def person_key(name: str) -> str:
 
 
 def clean_name(name: str, what: str = "name") -> str:
-    cleaned = " ".join(unicodedata.normalize("NFC", name).split())
-    if not cleaned:
+    """A person's name: NFC, single spaces, no invisible, bidi or control characters, one script."""
+    if not " ".join(name.split()):
         raise InputError(f"a person needs a {what}")
-    if len(cleaned) > 200:
-        raise InputError(f"{what} {cleaned[:30]!r}... is longer than 200 characters")
-    return cleaned
+    return check_name(name, what, limits.PERSON)
 
 
 def parse_kind(text: str) -> PersonKind:

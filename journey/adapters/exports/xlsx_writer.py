@@ -16,12 +16,14 @@ time (Europe/Stockholm), as everywhere people read them.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
+from journey.adapters.files import write_atomically
 from journey.ports.exports import Sheet
 
 Progress = Callable[[int], None]
@@ -105,8 +107,7 @@ def write_xlsx(path: Path, sheets: Sequence[Sheet], progress: Progress = lambda 
         ws.freeze_panes = "A2"
         if sheet.rows:
             ws.auto_filter.ref = f"A1:{ws.cell(row=1 + len(sheet.rows), column=len(sheet.headers)).coordinate}"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(path)
+    write_atomically(path, workbook.save)  # a killed export leaves the old file or none, never half of one
     return path
 
 
@@ -114,8 +115,9 @@ def write_csv(path: Path, sheet: Sheet, progress: Progress = lambda _: None, del
     """UTF-8 with BOM (Excel opens Swedish letters correctly), semicolon-separated by default, ISO dates."""
     if delimiter not in DELIMITERS.values():
         raise ValueError(f"CSV delimiter must be ';' or ',', not {delimiter!r}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8-sig") as handle:
+
+    def write(raw: BinaryIO) -> None:
+        handle = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
         writer = csv.writer(handle, delimiter=delimiter)
         writer.writerow([csv_value(h) for h in sheet.headers])
         for row in sheet.rows:
@@ -123,4 +125,8 @@ def write_csv(path: Path, sheet: Sheet, progress: Progress = lambda _: None, del
             progress(1)
         if sheet.total_row is not None:
             writer.writerow([csv_value(v) for v in sheet.total_row])
+        handle.flush()
+        handle.detach()  # the raw file stays open for write_atomically to sync and name
+
+    write_atomically(path, write)
     return path

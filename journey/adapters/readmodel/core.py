@@ -11,8 +11,9 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from journey.adapters.sql.urls import sqlite_path
-from journey.domain.errors import DatabaseLockedError, NotInitialisedError
+from journey.adapters.sql.errors import classify
+from journey.adapters.sql.urls import display, sqlite_path
+from journey.domain.errors import DatabaseConfigError, NotInitialisedError
 
 CASE_COLUMNS = ("c.id, c.municipality_id, m.name, m.code, m.county, c.workflow, c.workflow_version, c.state, c.stage, "
                 "c.status, c.opened_at, c.stage_entered_at, c.updated_at, c.version")
@@ -48,17 +49,31 @@ class SqlReadModel:
 
     def _connect(self) -> Any:
         if self._conn is None:
+            if not self.url.startswith(("sqlite", "postgresql", "postgres")):
+                raise DatabaseConfigError(f"the database URL cannot be used: {self.url.split(':', 1)[0]!r} is not "
+                                          "a supported back end (expected sqlite:///PATH or "
+                                          "postgresql://USER@HOST/DATABASE)")
             if self._pg:
                 import psycopg
 
                 parts = urlsplit(self.url.replace("postgresql+psycopg://", "postgresql://", 1))
-                self._conn = psycopg.connect(parts._replace(scheme="postgresql").geturl(), autocommit=True)
+                if parts.scheme not in ("postgresql", "postgres"):  # another driver than psycopg 3
+                    raise DatabaseConfigError(f"the database URL cannot be used: driver {parts.scheme!r} is not "
+                                              "supported (expected postgresql:// or postgresql+psycopg://)")
+                try:
+                    self._conn = psycopg.connect(parts._replace(scheme="postgresql").geturl(), autocommit=True)
+                except psycopg.Error as exc:
+                    raise classify(exc, display(self.url)) or exc from None
             else:
                 import sqlite3
 
                 path = sqlite_path(self.url)
                 if path is None or not path.exists():
-                    raise NotInitialisedError(f"no database at {path or self.url}: run `journey init`")
+                    raise NotInitialisedError(f"no database at {path or self.url}: run `journey init` (or check --db / "
+                                              "JOURNEY_DATABASE_URL)")
+                if path.is_dir():
+                    raise DatabaseConfigError(f"{path} is a directory, not a database: check --db / "
+                                              "JOURNEY_DATABASE_URL")
                 try:
                     self._conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5.0)
                 except sqlite3.OperationalError:
@@ -73,12 +88,10 @@ class SqlReadModel:
             cursor = conn.execute(sql, params)
             return list(cursor.fetchall())
         except Exception as exc:
-            text = str(exc).lower()
-            if "no such table" in text or "does not exist" in text:
-                raise NotInitialisedError("the database has no journey schema yet: run `journey init`") from None
-            if "locked" in text or "busy" in text:
-                raise DatabaseLockedError("the database is locked by another process; try again") from None
-            raise
+            mapped = classify(exc, display(self.url))
+            if mapped is None:
+                raise
+            raise mapped from None
 
     def user(self, username: str) -> dict[str, Any] | None:
         keys = ("id", "username", "display_name", "email", "role", "municipality_id")

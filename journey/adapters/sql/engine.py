@@ -6,17 +6,33 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 
+from journey.adapters.sql.errors import bad_url, classify
 from journey.adapters.sql.urls import normalize_url, sqlite_path
+from journey.domain.errors import DatabaseConfigError, NotInitialisedError
 
 
-def make_engine(url: str, *, busy_timeout_ms: int = 5000) -> Engine:
-    """Build an engine. SQLite gets WAL, busy_timeout, foreign keys and ``BEGIN IMMEDIATE`` writes."""
+def make_engine(url: str, *, busy_timeout_ms: int = 5000, create: bool = True) -> Engine:
+    """Build an engine. SQLite gets WAL, busy_timeout, foreign keys and ``BEGIN IMMEDIATE`` writes.
+
+    ``create=False``: a missing SQLite file is an error (:class:`NotInitialisedError`) and nothing is
+    created, neither the file nor its directory. A URL or driver that cannot be used is a
+    :class:`DatabaseConfigError`.
+    """
     url = normalize_url(url)
     path = sqlite_path(url)
     if path is None:
-        return create_engine(url, pool_pre_ping=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
+        return _create(url, pool_pre_ping=True)
+    if path.is_dir():
+        raise DatabaseConfigError(f"{path} is a directory, not a database: check --db / JOURNEY_DATABASE_URL")
+    if not path.exists():
+        if not create:
+            raise NotInitialisedError(f"no database at {path}: run `journey init` (or check --db / "
+                                      "JOURNEY_DATABASE_URL)")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseConfigError(f"cannot create the database at {path}: {exc.strerror or exc}") from None
+    engine = _create(url)
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection: Any, _record: Any) -> None:
@@ -34,3 +50,15 @@ def make_engine(url: str, *, busy_timeout_ms: int = 5000) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _create(url: str, **kwargs: Any) -> Engine:
+    try:
+        return create_engine(url, **kwargs)
+    except ImportError as exc:  # the dialect's driver is not installed (mysql://, oracle://)
+        raise bad_url(exc) from None
+    except Exception as exc:  # a URL SQLAlchemy cannot parse, an unknown dialect
+        mapped = classify(exc)
+        if mapped is None:
+            raise
+        raise mapped from None

@@ -6,12 +6,11 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
-from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from journey.adapters.sql.repositories.core import SqlCaseRepository, SqlMunicipalityRepository, SqlUserRepository
-from journey.domain.errors import ConcurrentChangeError, DatabaseLockedError, JourneyError, NotInitialisedError
+from journey.adapters.sql.errors import classify
+from journey.domain.errors import JourneyError
 
 if TYPE_CHECKING:
     from journey.adapters.sql.repositories.auth import SqlCredentialRepository
@@ -32,18 +31,7 @@ if TYPE_CHECKING:
 
 def translate(exc: Exception) -> JourneyError | None:
     """Map a database exception to the journey error a user should see, if it is a known kind."""
-    text = str(getattr(exc, "orig", exc)).lower()
-    if isinstance(exc, StaleDataError):
-        return ConcurrentChangeError("another user changed this case at the same time; nothing was saved, try again")
-    if isinstance(exc, OperationalError) and ("locked" in text or "busy" in text):
-        return DatabaseLockedError("the database is locked by another process; nothing was saved, try again")
-    if isinstance(exc, OperationalError | ProgrammingError) and ("no such table" in text or "does not exist" in text):
-        return NotInitialisedError("the database has no journey schema yet: run `journey init`")
-    if isinstance(exc, IntegrityError) and "case_history" in text:
-        return ConcurrentChangeError("another user changed this case at the same time; nothing was saved, try again")
-    if isinstance(exc, IntegrityError) and any(k in text for k in ("time_entry", "uq_person", "person.", "claim_period")):
-        return ConcurrentChangeError("another user recorded the same at the same time; nothing was saved, try again")
-    return None
+    return classify(exc)
 
 
 _FEATURES = ("reminders", "board_meetings", "pauses", "documents", "hours", "people", "case_migrations", "auth",
@@ -76,7 +64,9 @@ class SqlUnitOfWork:
         finally:
             self.session.close()
         if isinstance(exc, Exception) and not isinstance(exc, JourneyError):
-            mapped = translate(exc)
+            from journey.adapters.sql.urls import display
+
+            mapped = classify(exc, display(self.engine.url.render_as_string(hide_password=True)))
             if mapped is not None:
                 raise mapped from exc
 

@@ -6,7 +6,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from journey.definitions.loader import load_drafts, workflow_files
+from journey.definitions.catalog import require_workflow_files
+from journey.definitions.loader import load_drafts
 from journey.definitions.machine import build_machine
 from journey.domain.spec import WorkflowSpec
 
@@ -16,7 +17,8 @@ def validate_files(files: list[Path], workflows_dir: Path) -> list[WorkflowSpec]
 
     Each spec is also compiled into a state machine, so what validates here also runs.
     """
-    specs = load_drafts(files or workflow_files(workflows_dir), workflows_dir)
+    targets = [f for path in files for f in (require_workflow_files(path) if path.is_dir() else [path])]
+    specs = load_drafts(targets or require_workflow_files(workflows_dir), workflows_dir)
     for spec in specs:
         build_machine(spec)
     return specs
