@@ -14,7 +14,7 @@ import pytest
 
 from journey.bootstrap import App
 from journey.domain.spec import active_paths, parse_state
-from tests.conftest import NOW, Cli
+from tests.conftest import Cli
 from tests.test_monitor import demo_database
 
 HIGHLIGHT = (0xFF, 0xD5, 0x4F)  # diagram.COLOURS["current"] fill, also the matrix's current cell

@@ -37,7 +37,8 @@ def progress_bar(total: int, label: str) -> Any:
 @click.option("--county", default="", help="Only municipalities in this län (substring, e.g. 'Skåne').")
 @click.option("--stage", default="", help="Only those in this stage (id like 'policy' or handbook number like 6).")
 @click.option("--status", default="", help="Only cases with this status (ACTIVE, PAUSED, COMPLETED, WITHDRAWN).")
-@click.option("--overdue", is_flag=True, help="Only overdue municipalities (a missed meeting or longer in a stage than expected).")
+@click.option("--overdue", is_flag=True,
+              help="Only overdue municipalities (a missed meeting or longer in a stage than expected).")
 @click.option("--min-days", default=0, type=int, metavar="N", help="Only those at least N days in their stage.")
 @click.option("--municipality", default="", help="Only names containing this text.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),

@@ -11,9 +11,9 @@ from typing import Any
 
 from journey.definitions._yaml import LineDict, LineList
 from journey.domain import limits
+from journey.domain.deadlines import parse_duration
 from journey.domain.errors import DefinitionError
 from journey.domain.evidence import FIELD_TYPES
-from journey.domain.deadlines import parse_duration
 from journey.domain.reminders import rule_problems
 from journey.domain.spec import (
     DocumentSpec,

@@ -14,8 +14,8 @@ from journey.ports.clock import Clock
 from journey.ports.core import ReadModel
 from journey.ports.downloads import DocumentFiles
 from journey.ports.feeds import CalendarWriter, FeedQueries
-from journey.ports.monitoring import MonitorSource
 from journey.ports.matters import MatterReadModel
+from journey.ports.monitoring import MonitorSource
 from journey.services.deps import Deps
 from journey.services.documents.views import DocumentQuery
 

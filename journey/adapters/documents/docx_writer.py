@@ -357,8 +357,10 @@ def html_to_docx(html: str, *, title: str, subject: str = "", comments: str = ""
         _setup(document)
     _languages(document)
     section = document.sections[0]
-    width = (section.page_width - section.left_margin - section.right_margin) if base is not None \
-        else PAGE_WIDTH - 2 * MARGIN
+    width = PAGE_WIDTH - 2 * MARGIN
+    if base is not None:
+        margins = int(section.left_margin or MARGIN) + int(section.right_margin or MARGIN)
+        width = int(section.page_width or PAGE_WIDTH) - margins
     header, footer = section.header, section.footer
     own_header = base is not None and _has_content(header)
     header.is_linked_to_previous = footer.is_linked_to_previous = False

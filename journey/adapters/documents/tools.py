@@ -54,4 +54,5 @@ def _md(html: str, meta: dict[str, Any]) -> bytes:
 
 def make_tools(templates_dir: Path, output_dir: Path, timeout: float = 10.0) -> DocumentTools:
     return DocumentTools(renderer=SandboxRenderer(templates_dir, timeout=timeout),
-                         writers={"docx": docx_writer(templates_dir), "html": _html, "md": _md}, output_dir=Path(output_dir), store=store)
+                         writers={"docx": docx_writer(templates_dir), "html": _html, "md": _md},
+                         output_dir=Path(output_dir), store=store)

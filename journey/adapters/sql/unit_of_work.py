@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from journey.adapters.sql.repositories.core import SqlCaseRepository, SqlMunicipalityRepository, SqlUserRepository
 from journey.adapters.sql.errors import classify
+from journey.adapters.sql.repositories.core import SqlCaseRepository, SqlMunicipalityRepository, SqlUserRepository
 from journey.domain.errors import JourneyError
 
 if TYPE_CHECKING:

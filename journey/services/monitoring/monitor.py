@@ -100,8 +100,9 @@ def build(source: MonitorSource, workflows: Callable[[], WorkflowCatalog], usern
     missed = source.missed_meetings() if raw else {}
     esf, no_hours = _esf(source, now) if raw else ({}, {})
     deals = deal_summaries(source.deal_totals()) if raw else {}
-    rows = [_row(r, specs, order, last, planned, now) | overdue_of(r, specs, missed, now) | esf.get(r["municipality_id"], no_hours)
-            | {"deals": deals.get(r["municipality_id"], empty_summary())} for r in raw]
+    rows = [_row(r, specs, order, last, planned, now) | overdue_of(r, specs, missed, now)
+            | esf.get(r["municipality_id"], no_hours) | {"deals": deals.get(r["municipality_id"], empty_summary())}
+            for r in raw]
     shown = [r for r in rows if filters.keep(r)]
     return {"generated_at": now.isoformat(), "year": now.year, "esf_target": TARGET_HOURS_PER_YEAR,
             "esf_meeting_target": JOINT_MEETING_HOURS_PER_YEAR,

@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from journey.domain.esf import local_day
 from journey.domain.deadlines import Missed, overdue_reasons
+from journey.domain.esf import local_day
 from journey.domain.spec import WorkflowSpec
 
 

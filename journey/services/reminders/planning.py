@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 from journey.definitions.catalog import WorkflowCatalog
 from journey.domain.case import CaseStatus, HistoryEntry, HistoryKind, latest_evidence
-from journey.domain.clock import Clock
 from journey.domain.deadlines import MISSED, with_closed_periods
 from journey.domain.events import MatterChanged, StateEntered, StateExited
 from journey.domain.language import genitive
@@ -36,6 +35,7 @@ from journey.domain.reminders import (
     rule_from_spec,
 )
 from journey.domain.workdays import HolidayName
+from journey.ports.clock import Clock
 from journey.ports.unit_of_work import UnitOfWork
 from journey.services.deps import Deps
 

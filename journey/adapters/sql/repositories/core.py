@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from datetime import UTC, datetime
 from typing import Any
 
@@ -70,7 +71,7 @@ class SqlUserRepository:
     def list(self) -> list[dict[str, Any]]:
         return [r.model_dump() for r in self.session.exec(select(UserRecord).order_by(UserRecord.username))]
 
-    def with_role(self, role: str, municipality_id: int | None = None) -> list[dict[str, Any]]:
+    def with_role(self, role: str, municipality_id: int | None = None) -> builtins.list[dict[str, Any]]:
         stmt = select(UserRecord).where(UserRecord.role == role)
         if municipality_id is not None:
             stmt = stmt.where(UserRecord.municipality_id == municipality_id)

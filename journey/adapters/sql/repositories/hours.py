@@ -92,25 +92,25 @@ class SqlHoursRepository:
     def totals(self, first: Date | None, last: Date | None, municipality_ids: Sequence[int]) -> list[EntryTotal]:
         """One GROUP BY: memory follows people × months, not the number of rows."""
         t = TimeEntryRecord
-        year, month = func.extract("year", t.date), func.extract("month", t.date)
+        year, month = func.extract("year", col(t.date)), func.extract("month", col(t.date))
         meeting = col(t.meeting_id).is_not(None)
-        stmt = select(t.municipality_id, t.person_id, year, month, t.stage, meeting, func.sum(t.quarters),
-                      func.min(t.id), func.max(t.id))
+        stmt = select(col(t.municipality_id), col(t.person_id), year, month, col(t.stage), meeting,  # type: ignore[call-overload]
+                      func.sum(t.quarters), func.min(t.id), func.max(t.id))
         if first is not None:
             stmt = stmt.where(t.date >= first)
         if last is not None:
             stmt = stmt.where(t.date <= last)
         stmt = stmt.where(col(t.municipality_id).in_(sorted(set(municipality_ids))))
-        stmt = stmt.group_by(t.municipality_id, t.person_id, year, month, t.stage, meeting)
+        stmt = stmt.group_by(col(t.municipality_id), col(t.person_id), year, month, col(t.stage), meeting)
         return [EntryTotal(int(m), int(p), f"{int(y)}-{int(mo):02d}", stage, bool(at_meeting), int(q), int(lo),
                            int(hi))
                 for m, p, y, mo, stage, at_meeting, q, lo, hi in self.session.exec(stmt)]
 
     def year_totals(self, person_ids: Sequence[int]) -> dict[tuple[int, int], int]:
         t = TimeEntryRecord
-        year = func.extract("year", t.date)
-        stmt = select(t.person_id, year, func.sum(t.quarters)).where(col(t.person_id).in_(sorted(set(person_ids))))
-        return {(int(p), int(y)): int(q) for p, y, q in self.session.exec(stmt.group_by(t.person_id, year))}
+        year = func.extract("year", col(t.date))
+        stmt = select(col(t.person_id), year, func.sum(t.quarters)).where(col(t.person_id).in_(sorted(set(person_ids))))
+        return {(int(p), int(y)): int(q) for p, y, q in self.session.exec(stmt.group_by(col(t.person_id), year))}
 
     def person_total(self, person_id: int, first: Date, last: Date) -> int:
         stmt = select(func.coalesce(func.sum(TimeEntryRecord.quarters), 0)).where(
