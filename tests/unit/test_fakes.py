@@ -20,7 +20,8 @@ PORTS = {"municipalities": core.MunicipalityRepository, "users": core.UserReposi
          "case_migrations": case_migrations.CaseMigrationRepository, "auth": auth.CredentialRepository,
          "webhooks": webhooks.WebhookRepository,
          "deals": deals.DealRepository,
-         "matters": matters.MatterRepository}
+         "matters": matters.MatterRepository,
+         "settings": core.SettingsRepository}
 
 
 def declared(protocol: type) -> dict[str, inspect.Signature]:
