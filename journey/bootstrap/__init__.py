@@ -202,6 +202,7 @@ def _clock_from(settings: Settings) -> Clock:
 
 def wire_features(app: App, deps: Deps) -> None:
     """Register each feature's event handlers and repositories; handlers run inside the advance's transaction."""
+    from journey.adapters.exports.export_file import ExportFile
     from journey.adapters.sql.transfer_store import SqlTransferStore
     from journey.bootstrap.documents import wire_documents
     from journey.bootstrap.matters import wire_matters
@@ -213,6 +214,7 @@ def wire_features(app: App, deps: Deps) -> None:
     wire_reminders(app, deps)  # issue 3: reminders planned on entry, cancelled on exit
     wire_webhooks(app, deps)  # issue 15: webhook deliveries planned with every change (after documents)
     deps.transfer_store = lambda: SqlTransferStore(app.engine)
+    deps.export_files = ExportFile()
 
 
 def translate_database_error(exc: Exception, where: str = "") -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Protocol
 
 Progress = Callable[[str], None]
@@ -22,3 +23,19 @@ class TransferStore(Protocol):
     def is_initialised(self) -> bool: ...
     def prepare(self) -> None: ...
     def load(self, decoded: dict[str, list[dict[str, Any]]], progress: Progress) -> None: ...
+
+
+class ExportFiles(Protocol):
+    """The export file on disk: written whole (gzip when its name ends in .gz), read back decompressed."""
+
+    def check_target(self, path: Path) -> None:
+        """Refuse (``NotFoundError``) a path whose folder does not exist, before any work is done."""
+        ...
+
+    def write(self, path: Path, data: bytes) -> None:
+        """Write ``data`` to ``path`` so that the file appears whole or not at all."""
+        ...
+
+    def read(self, path: Path) -> bytes:
+        """The file's bytes, gunzipped when gzip; ``NotFoundError`` or a one-line ``InputError``."""
+        ...

@@ -16,7 +16,7 @@ from journey.domain.spec import TransitionSpec, WorkflowSpec
 from journey.ports.clock import Clock
 from journey.ports.documents import DocumentTools
 from journey.ports.reminders import ReminderReplanner
-from journey.ports.transfer import TransferStore
+from journey.ports.transfer import ExportFiles, TransferStore
 from journey.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 EventHandler = Callable[[Event, UnitOfWork], None]
@@ -34,6 +34,7 @@ class Deps:
     documents: DocumentTools | None = None  # renderer, writers and storage; None where documents are not wired
     replanner: ReminderReplanner | None = None  # re-plans meeting reminders after a calendar change
     transfer_store: Callable[[], TransferStore] | None = None  # export and import
+    export_files: ExportFiles | None = None  # the export file on disk
     timezone: str = "Europe/Stockholm"  # where "today" is: a decision dated later is in the future
 
     def today(self) -> date:

@@ -8,17 +8,15 @@ The checksum detects damage and edits, not forgery: keep exports where only admi
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from journey.domain.access import Role, require_role
-from journey.domain.errors import InputError, NotFoundError, RefusedError
-from journey.ports.transfer import Progress, TransferStore
+from journey.domain.errors import InputError, RefusedError
+from journey.ports.transfer import ExportFiles, Progress, TransferStore
 from journey.services.cases.lifecycle import actor_in
 from journey.services.deps import Deps
 
@@ -44,10 +42,16 @@ def _store(deps: Deps) -> TransferStore:
     return deps.transfer_store()
 
 
+def _files(deps: Deps) -> ExportFiles:
+    if deps.export_files is None:
+        raise RuntimeError("export and import are not wired (bootstrap sets deps.export_files)")
+    return deps.export_files
+
+
 def export_data(deps: Deps, username: str | None, path: Path, progress: Progress = lambda _: None) -> TransferReport:
     """Write every table to ``path`` (gzip when it ends in .gz); the file appears whole or not at all."""
-    if not path.parent.is_dir():
-        raise NotFoundError(f"no such directory {str(path.parent)!r} for the export")
+    files = _files(deps)
+    files.check_target(path)
     with deps.uow() as uow:
         require_role(actor_in(uow, username), {Role.SKR, Role.ADMIN}, "export all data")
     from journey import __version__
@@ -62,13 +66,7 @@ def export_data(deps: Deps, username: str | None, path: Path, progress: Progress
     }
     document["sha256"] = checksum(document)
     data = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with (gzip.open(tmp, "wb") if path.suffix == ".gz" else tmp.open("wb")) as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    files.write(path, data)
     return TransferReport(str(path), document["counts"], document["sha256"])
 
 
@@ -85,17 +83,13 @@ def _utf8(data: bytes, where: str) -> str:
                          "character); nothing was imported") from None
 
 
-def read_export(path: Path) -> dict[str, Any]:
+def read_export(files: ExportFiles, path: Path) -> dict[str, Any]:
     """Parse and check an export file's envelope, counts and checksum; raise a one-line error."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise NotFoundError(f"no such file {str(path)!r}") from None
+    data = files.read(path)
     where = f"{path}: "
     try:
-        data = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
         document = json.loads(_utf8(data, where))
-    except (EOFError, OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
         raise InputError(f"{where}damaged or truncated ({exc}); nothing was imported") from None
     except json.JSONDecodeError as exc:
         raise InputError(f"{where}truncated or not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
@@ -123,7 +117,7 @@ def read_export(path: Path) -> dict[str, Any]:
 
 def import_data(deps: Deps, username: str | None, path: Path, progress: Progress = lambda _: None) -> TransferReport:
     """Load an export into this (empty) database, all or nothing."""
-    document = read_export(path)
+    document = read_export(_files(deps), path)
     store = _store(deps)
     unknown = sorted(set(document.get("schema_revisions") or []) - store.known_revisions())
     if unknown:
