@@ -187,3 +187,14 @@ def _head() -> str:
     from journey.adapters.sql.schema_upgrade import ALEMBIC
 
     return str(ScriptDirectory(str(ALEMBIC)).get_current_head())
+
+
+def test_a_file_nested_too_deeply_is_refused_in_one_line(tmp_path: Path) -> None:
+    from journey.adapters.exports.export_file import ExportFile
+    from journey.domain.errors import InputError
+    from journey.services.transfer import read_export
+
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(InputError, match="nested too deeply"):
+        read_export(ExportFile(), deep)

@@ -91,6 +91,8 @@ def read_export(files: ExportFiles, path: Path) -> dict[str, Any]:
         document = json.loads(_utf8(data, where))
     except UnicodeDecodeError as exc:
         raise InputError(f"{where}damaged or truncated ({exc}); nothing was imported") from None
+    except RecursionError:
+        raise InputError(f"{where}nested too deeply to be a journey export; nothing was imported") from None
     except json.JSONDecodeError as exc:
         raise InputError(f"{where}truncated or not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
                          "nothing was imported") from None
