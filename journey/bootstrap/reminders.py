@@ -17,7 +17,7 @@ def wire_reminders(app: Any, deps: Deps) -> None:
     from journey.adapters.calendars.holidays import swedish_holiday
     from journey.services.reminders.planning import ReminderPlanner, wire
 
-    wire(deps, ReminderPlanner(deps.workflows, swedish_holiday, ZoneInfo(app.settings.timezone)))
+    wire(deps, ReminderPlanner(deps.workflows, swedish_holiday, ZoneInfo(app.settings.timezone), deps.clock))
 
 
 def smtp_settings(app: Any) -> Any:

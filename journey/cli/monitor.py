@@ -37,7 +37,8 @@ def progress_bar(total: int, label: str) -> Any:
 @click.option("--county", default="", help="Only municipalities in this län (substring, e.g. 'Skåne').")
 @click.option("--stage", default="", help="Only those in this stage (id like 'policy' or handbook number like 6).")
 @click.option("--status", default="", help="Only cases with this status (ACTIVE, PAUSED, COMPLETED, WITHDRAWN).")
-@click.option("--overdue", is_flag=True, help="Only municipalities with overdue reminders or deadlines.")
+@click.option("--overdue", is_flag=True,
+              help="Only overdue municipalities (a missed meeting or longer in a stage than expected).")
 @click.option("--min-days", default=0, type=int, metavar="N", help="Only those at least N days in their stage.")
 @click.option("--municipality", default="", help="Only names containing this text.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -54,7 +55,8 @@ def monitor(county: str, stage: str, status: str, overdue: bool, min_days: int, 
 
     SKR staff and admins see every municipality; a coordinator sees their own.
     ✓ marks a stage passed, ● the current stage with its days (⏸ when paused, ✕ where a
-    withdrawn case ended); '!' counts overdue reminders.
+    withdrawn case ended); '!' marks an overdue case with why (a missed target meeting,
+    longer in the stage than its expected duration).
 
     \b
     Example:
@@ -100,7 +102,7 @@ def _print_matrix(data: dict[str, Any]) -> None:
         last = r["last_change"]
         rows.append([r["municipality"], r["county"].removesuffix(" län"), *cells,
                      "" if r["days_in_stage"] is None else str(r["days_in_stage"]),
-                     f"! {r['overdue']}" if r["overdue"] else "",
+                     ("! " + "; ".join(r["overdue_reasons"])) if r["overdue"] else "",
                      f"{last['at']:%Y-%m-%d} {last['trigger'] or last['kind'].lower()}" if last else "",
                      f"{r['next_due']:%Y-%m-%d}" if r["next_due"] else "",
                      f"{r['esf']['hours']}/{data['esf_target']}" + (" ! behind" if r["esf"]["behind"] else ""),
@@ -111,7 +113,7 @@ def _print_matrix(data: dict[str, Any]) -> None:
     totals = data["totals"]
     deals = data["deals"]
     title = (f"Journey status {data['generated_at'][:10]}: {totals['shown']} of {totals['municipalities']} "
-             f"municipalities, {totals['overdue']} with overdue reminders; {deals['count']} deals "
+             f"municipalities, {totals['overdue']} overdue; {deals['count']} deals "
              f"({deals['awarded']} awarded: {deals['value_total_sek']} kr in total, {deals['value_per_year_sek']} kr "
              "per year)")
     if sys.stdout.isatty():

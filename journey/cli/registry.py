@@ -151,3 +151,51 @@ def users_passwd(username: str, actor: str | None) -> None:
     app = get_app()
     ended = set_password(app.deps, password_hasher(app), actor, username, password)
     click.echo(f"Password set for {username}" + (f"; {ended} web session(s) ended" if ended else ""))
+
+
+@municipalities.command("closed-periods")
+@click.argument("municipality")
+@click.option("--add", "add", metavar="FIRST:LAST", help="A closed period, e.g. 2022-07-01:2022-07-31, or one day.")
+@click.option("--label", default="", help="What it is, e.g. sommaruppehåll or klämdag.")
+@click.option("--remove", metavar="DAY|all", help="Remove the periods that contain DAY (or all of them).")
+@json_option
+@actor_option
+def municipalities_closed_periods(municipality: str, add: str | None, label: str, remove: str | None,
+                                  as_json: bool, actor: str | None) -> None:
+    """List, add or remove MUNICIPALITY's closed periods: no deadline falls in one.
+
+    A deadline inside a closed period moves to the last working day before it; planned
+    reminders are re-planned at once.
+
+    \b
+    Example:
+        journey municipalities closed-periods Karlstad --add 2022-07-01:2022-07-31 --label sommaruppehåll
+        journey municipalities closed-periods Karlstad --add 2022-05-27 --label klämdag
+    """
+    from journey.services.deadline_settings import closed_periods
+
+    periods = closed_periods(get_app().deps, actor, municipality, add, label, remove)
+    if as_json:
+        echo_json([{"first_day": p.first_day, "last_day": p.last_day, "label": p.label} for p in periods])
+        return
+    echo_table(["First day", "Last day", "Label"], [[p.first_day, p.last_day, p.label] for p in periods])
+
+
+@municipalities.command("supporter")
+@click.argument("municipality")
+@click.option("--add", "add", metavar="USERNAME", help="Assign this SKR process supporter.")
+@click.option("--remove", metavar="USERNAME", help="Unassign this process supporter.")
+@actor_option
+def municipalities_supporter(municipality: str, add: str | None, remove: str | None, actor: str | None) -> None:
+    """List, assign or unassign MUNICIPALITY's SKR process supporters (they get its SKR reminders).
+
+    While none is assigned, SKR reminders go to every SKR user.
+
+    \b
+    Example:
+        journey municipalities supporter Karlstad --add stina
+    """
+    from journey.services.deadline_settings import supporters
+
+    found = supporters(get_app().deps, actor, municipality, add, remove)
+    echo_table(["User", "Name", "E-mail"], [[u["username"], u["display_name"], u["email"]] for u in found])

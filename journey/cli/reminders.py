@@ -121,4 +121,6 @@ def summary(result: Any) -> str:
     """One line about a sweep, e.g. ``3 sent (1 late), 0 to retry, 1 failed``."""
     return (f"{result.sent} sent ({result.late} late), {result.retrying} to retry, {result.failed} failed"
             + (f"; {result.partial} not delivered to every recipient" if result.partial else "")
+            + (f"; {result.expired} expired (meeting passed)" if getattr(result, "expired", 0) else "")
+            + (f"; {result.rolled} matters moved to a later meeting" if getattr(result, "rolled", 0) else "")
             + (f"; stopped early: {result.stopped}" if result.stopped else ""))

@@ -11,6 +11,7 @@ from typing import Any
 
 from journey.definitions._yaml import LineDict, LineList
 from journey.domain import limits
+from journey.domain.deadlines import parse_duration
 from journey.domain.errors import DefinitionError
 from journey.domain.evidence import FIELD_TYPES
 from journey.domain.reminders import rule_problems
@@ -30,7 +31,8 @@ NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 TOP_KEYS = {"workflow", "version", "title", "description", "initial", "evidence", "states", "transitions", "extends",
             "migrations"}
 VARIANT_KEYS = TOP_KEYS | {"remove_states", "remove_transitions"}
-STATE_KEYS = {"id", "title", "description", "handbook_stage", "final", "parallel", "reminders", "documents", "matter"}
+STATE_KEYS = {"id", "title", "description", "handbook_stage", "final", "parallel", "reminders", "documents", "matter",
+              "expected_duration"}
 MATTER_KEYS = {"title", "bodies", "decides", "decision", "on_avslag", "prepared_by", "optional"}
 BOARD_CODE = re.compile(r"^[\wÅÄÖåäö][\wÅÄÖåäö .&-]{0,39}$")
 REGION_KEYS = {"id", "title", "description", "initial", "states"}
@@ -223,7 +225,19 @@ def _leaf(raw: Any, prefix: str, key: str, problems: Problems, kind: str) -> Sta
         documents=_items(raw.get("documents"), f"{key}.documents", problems, DocumentSpec, raw),
         line=raw.line,
         matter=_matter(raw.get("matter"), f"{key}.matter", problems, raw) if "matter" in raw else None,
+        expected_days=_duration(raw, key, problems),
     )
+
+
+def _duration(raw: Any, key: str, problems: Problems) -> int | None:
+    """``expected_duration: 90d`` (or ``12w``, ``90``): days in the stage before the case is overdue."""
+    if "expected_duration" not in raw:
+        return None
+    try:
+        return parse_duration(raw["expected_duration"])
+    except ValueError as exc:
+        problems.add(raw, f"{key}.expected_duration", str(exc), "expected_duration")
+        return None
 
 
 def _matter(raw: Any, key: str, problems: Problems, parent: LineDict) -> MatterSpec | None:

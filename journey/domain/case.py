@@ -33,6 +33,7 @@ class HistoryKind(StrEnum):
     MIGRATED = "MIGRATED"
     DECIDED = "DECIDED"  # a body's decision on a matter that did not move the case
     REGISTERED = "REGISTERED"  # a matter's facts set (diarienummer, handläggare, förvaltning, chain ...)
+    MISSED = "MISSED"  # a matter's target meeting passed without its decision (rolled over to the next)
     CORRECTED = "CORRECTED"  # amends the evidence of an earlier entry, which itself stays as it was
     WITHDRAWN = "WITHDRAWN"
 

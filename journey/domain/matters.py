@@ -110,6 +110,7 @@ class Matter:
     closed_at: datetime | None = None
     updated_at: datetime | None = None
     decisions: list[Decision] = field(default_factory=list)
+    planned_meeting: date | None = None  # the meeting its reminders aim at; a miss is found against it
 
     @property
     def is_open(self) -> bool:

@@ -28,7 +28,8 @@ ROLES = {
 }
 ANCHORS = ("state_entry", "board_meeting")
 RESPONSIBLE = "responsible"  # the board named in the case's responsible_board evidence (KS until then)
-KEYS = {"id", "title", "relative_to", "board", "offset", "to", "template", "subject", "at"}
+KEYS = {"id", "title", "relative_to", "board", "offset", "to", "template", "subject", "at", "deadline", "repeat",
+        "escalate_to"}
 _OFFSET = re.compile(r"^([+-]?)(\d{1,4})\s*([dw]?)$")
 _AT = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 DEFAULT_SUBJECT = "Påminnelse: {{ rule_title }} – {{ municipality }}"
@@ -44,6 +45,7 @@ class ReminderStatus(StrEnum):
     SENT = "SENT"
     CANCELLED = "CANCELLED"
     FAILED = "FAILED"
+    EXPIRED = "EXPIRED"  # not sent: its meeting (or its date, before it was planned) had passed
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,9 @@ class ReminderRule:
     template: str
     subject: str = DEFAULT_SUBJECT
     at: time = time(8, 0)
+    deadline: bool = False  # the stage's real deadline (the tjänsteskrivelse): it decides the target meeting
+    repeat_days: int = 0  # a state-entry reminder sent again every so many days while the case stays
+    escalate_to: tuple[str, ...] = ()  # roles that get the repeats too (e.g. skr after the coordinator)
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,19 @@ def rule_problems(settings: dict[str, Any]) -> list[tuple[str, str]]:
         problems.append(("template", "must name an email template in templates/emails (snake_case, no suffix)"))
     if "at" in settings and not _AT.match(str(settings["at"])):
         problems.append(("at", "must be a local time HH:MM, e.g. 08:00"))
+    if "deadline" in settings and (not isinstance(settings["deadline"], bool) or anchor != "board_meeting"):
+        problems.append(("deadline", "must be true or false, on a board_meeting reminder"))
+    if "repeat" in settings:
+        try:
+            if anchor != "state_entry" or parse_offset(settings["repeat"]) <= 0:
+                problems.append(("repeat", "must be a positive interval (30d, 4w) on a state_entry reminder"))
+        except ValueError as exc:
+            problems.append(("repeat", str(exc)))
+    if "escalate_to" in settings:
+        escalate = settings["escalate_to"]
+        escalate = [escalate] if isinstance(escalate, str) else escalate
+        if not isinstance(escalate, list | tuple) or any(r not in ROLES for r in escalate) or "repeat" not in settings:
+            problems.append(("escalate_to", f"must list recipient roles from: {', '.join(ROLES)} (with repeat)"))
     return problems
 
 
@@ -128,7 +146,13 @@ def rule_from_spec(spec: ReminderSpec) -> ReminderRule:
         id=spec.id, title=str(s.get("title") or spec.id.replace("_", " ")),
         anchor=str(s.get("relative_to", "state_entry")), offset_days=parse_offset(s.get("offset")),
         board=str(s.get("board", "")), to=(to,) if isinstance(to, str) else tuple(to or ()),
-        template=str(s.get("template")), subject=str(s.get("subject") or DEFAULT_SUBJECT), at=time(hour, minute))
+        template=str(s.get("template")), subject=str(s.get("subject") or DEFAULT_SUBJECT), at=time(hour, minute),
+        deadline=bool(s.get("deadline", False)), repeat_days=parse_offset(s["repeat"]) if "repeat" in s else 0,
+        escalate_to=_roles(s.get("escalate_to")))
+
+
+def _roles(value: Any) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value or ())
 
 
 def _span(days: int) -> str:
@@ -166,6 +190,29 @@ def due_before_meeting(rule: ReminderRule, entered: date, meetings: Sequence[Mee
             if shift_days:
                 reason += f" (efter {shift_days} dagars paus)"
             return _finish(rule, nominal, reason, holiday_name, tz, meeting)
+    return None
+
+
+def due_for_meeting(rule: ReminderRule, meeting: Meeting, holiday_name: HolidayName, tz: ZoneInfo,
+                    shift_days: int = 0) -> Due:
+    """The reminder date of ``rule`` for one given meeting (the stage's target meeting)."""
+    nominal = meeting.day + timedelta(days=rule.offset_days)
+    side = "före" if rule.offset_days < 0 else "efter"
+    owner = genitive(meeting.board_code)
+    reason = f"{_span(rule.offset_days)} {side} {owner} sammanträde {meeting.day}"
+    if rule.offset_days == 0:
+        reason = f"dagen för {owner} sammanträde {meeting.day}"
+    if shift_days:
+        reason += f" (efter {shift_days} dagars paus)"
+    return _finish(rule, nominal, reason, holiday_name, tz, meeting)
+
+
+def pick_target(meetings: Sequence[Meeting], floor: date, lead_days: int, after: date | None = None) -> Meeting | None:
+    """The first meeting on or after ``floor`` (and after ``after``) whose deadline (meeting + lead) is not past."""
+    for meeting in sorted(meetings, key=lambda m: m.day):
+        if meeting.day >= floor and meeting.day + timedelta(days=min(lead_days, 0)) >= floor \
+                and (after is None or meeting.day > after):
+            return meeting
     return None
 
 
@@ -223,6 +270,7 @@ class Reminder:
     reason: str = ""
     last_error: str = ""
     created_at: datetime | None = None
+    round: int = 1
 
     def set_due(self, due: Due | None, paused: bool = False) -> None:
         """Apply a (re)computed due date; None means no meeting is in the calendar yet."""

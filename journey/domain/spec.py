@@ -94,6 +94,7 @@ class StateSpec:
     documents: tuple[DocumentSpec, ...] = ()
     line: int | None = None
     matter: MatterSpec | None = None
+    expected_days: int | None = None  # longer than this in the stage is overdue (``expected_duration: 90d``)
 
     @property
     def id(self) -> str:

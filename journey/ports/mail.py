@@ -28,6 +28,7 @@ class OutgoingEmail:
     message_id: str  # stable per reminder: a resend after a crash carries the same Message-ID
     calendar: CalendarEvent | None = None
     headers: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    reply_to: tuple[str, ...] = ()  # checked addresses (the coordinator of the matter)
 
 
 @dataclass(frozen=True)

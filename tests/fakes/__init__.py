@@ -139,5 +139,5 @@ def bootstrap_fakes(now: datetime = NOW) -> FakeApp:
     deps.on(StateEntered, on_state_entered(deps, tools))  # as bootstrap/documents.py
     deps.on(MatterChanged, on_matter_changed(deps, tools))
     deps.on(EvidenceCorrected, on_evidence_corrected(deps, tools))
-    wire(deps, ReminderPlanner(deps.workflows, fixed_holiday, TZ))  # as bootstrap/reminders.py
+    wire(deps, ReminderPlanner(deps.workflows, fixed_holiday, TZ, deps.clock))  # as bootstrap/reminders.py
     return FakeApp(deps, db, clock, files)

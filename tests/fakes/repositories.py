@@ -151,6 +151,10 @@ class FakeReminderRepository(_Repository):
         return self._where(ReminderStatus.PLANNED, case_id=case_id, municipality_id=municipality_id,
                            state_path=state_path, anchor=anchor)
 
+    def for_case(self, case_id: int, state_path: str | None = None) -> list[Reminder]:
+        return copy.deepcopy([r for _, r in sorted(self.t.reminders.items()) if r.case_id == case_id
+                              and (state_path is None or r.state_path == state_path)])
+
     def failed(self, *, municipality_id: int | None = None, reminder_id: int | None = None) -> list[Reminder]:
         return self._where(ReminderStatus.FAILED, municipality_id=municipality_id, id=reminder_id)
 
@@ -194,6 +198,29 @@ def _meeting(row: dict[str, Any], board: dict[str, Any]) -> Meeting:
 
 
 class FakeBoardMeetingRepository(_Repository):
+    def closed_periods(self, municipality_id: int) -> list[Any]:
+        return sorted(self.t.closed_periods.get(municipality_id, []), key=lambda p: p.first_day)
+
+    def add_closed_period(self, municipality_id: int, period: Any) -> None:
+        self.t.closed_periods.setdefault(municipality_id, []).append(period)
+
+    def remove_closed_periods(self, municipality_id: int, day: date | None = None) -> int:
+        periods = self.t.closed_periods.get(municipality_id, [])
+        kept = [p for p in periods if day is not None and day not in p]
+        self.t.closed_periods[municipality_id] = kept
+        return len(periods) - len(kept)
+
+    def supporters(self, municipality_id: int) -> list[dict[str, Any]]:
+        ids = {u for m, u in self.t.supporters if m == municipality_id}
+        return sorted((dict(u) for i, u in self.t.users.items() if i in ids), key=lambda u: u["username"])
+
+    def set_supporter(self, municipality_id: int, user_id: int, assigned: bool) -> bool:
+        key = (municipality_id, user_id)
+        if assigned == (key in self.t.supporters):
+            return False
+        (self.t.supporters.add if assigned else self.t.supporters.discard)(key)
+        return True
+
     def _board(self, municipality_id: int, code: str) -> dict[str, Any] | None:
         for b in self.t.boards.values():
             if b["municipality_id"] == municipality_id and (
@@ -214,7 +241,8 @@ class FakeBoardMeetingRepository(_Repository):
         if board is None:
             board_id = self.t.next_id("board")
             board = self.t.boards[board_id] = {"id": board_id, "municipality_id": municipality_id, "code": code,
-                                               "name": "", "secretary_email": "", "chair_email": ""}
+                                               "name": "", "secretary_email": "", "chair_email": "",
+                                               "kallelse_days": None}
         board.update({k: v for k, v in details.items() if v})
         return int(board["id"])
 

@@ -52,6 +52,8 @@ class Tables:
     reminders: dict[int, Reminder] = field(default_factory=dict)
     boards: dict[int, dict[str, Any]] = field(default_factory=dict)
     board_meetings: dict[int, dict[str, Any]] = field(default_factory=dict)
+    closed_periods: dict[int, list[Any]] = field(default_factory=dict)  # municipality id -> ClosedPeriods
+    supporters: set[tuple[int, int]] = field(default_factory=set)  # (municipality id, user id)
     pauses: dict[int, dict[str, Any]] = field(default_factory=dict)
     documents: dict[int, dict[str, Any]] = field(default_factory=dict)
     people: dict[int, dict[str, Any]] = field(default_factory=dict)  # {"person": Person, "name_key": ...}

@@ -89,6 +89,14 @@ def address(text: str) -> Address:
     return _header_address(checked)
 
 
+def in_domain(message_id: str, sender: str) -> str:
+    """A Message-ID made by journey (``<...@journey>``) in the sender's own (ASCII) domain."""
+    if not message_id.endswith("@journey>"):
+        return message_id
+    domain = ascii_domain(normalize_address(sender).rpartition("@")[2]) if "@" in sender else "journey.invalid"
+    return f"{message_id[:-len('journey>')]}{domain}>"
+
+
 def compose(email: OutgoingEmail, sender: str, tz: ZoneInfo, now: datetime,
             to: list[str] | None = None) -> EmailMessage:
     """The message to ``to`` (default: every address of ``email.to``, each checked)."""
@@ -97,7 +105,9 @@ def compose(email: OutgoingEmail, sender: str, tz: ZoneInfo, now: datetime,
     msg["To"] = [address(a) for a in (email.to if to is None else to)]
     msg["Subject"] = " ".join(email.subject.split())
     msg["Date"] = format_datetime(now.astimezone(tz))
-    msg["Message-ID"] = email.message_id
+    msg["Message-ID"] = in_domain(email.message_id, sender)
+    if email.reply_to:
+        msg["Reply-To"] = [address(a) for a in email.reply_to]
     for name, value in email.headers:
         msg[name] = " ".join(value.split())
     msg.set_content(email.text, charset="utf-8")

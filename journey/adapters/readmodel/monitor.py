@@ -91,6 +91,12 @@ class MonitorQueries:
             found.sort(key=lambda row: row["due_at"])
         return dict(grouped)
 
+    def missed_meetings(self) -> dict[int, list[dict[str, Any]]]:
+        """Recorded missed target meetings per case (see readmodel/deadlines.py)."""
+        from journey.adapters.readmodel.deadlines import missed_meetings
+
+        return missed_meetings(self._query, self.has_table)
+
     def reminders(self) -> dict[int, list[dict[str, Any]]]:
         return self._grouped("reminder", REMINDER_KEYS, "", "due_at")
 

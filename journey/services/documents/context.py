@@ -79,7 +79,7 @@ def _stages(spec: WorkflowSpec, leaves: tuple[str, ...], history: list[HistoryEn
     return rows
 
 
-NOT_STEPS = (HistoryKind.CORRECTED, HistoryKind.REGISTERED)  # bookkeeping, not steps of the journey
+NOT_STEPS = (HistoryKind.CORRECTED, HistoryKind.REGISTERED, HistoryKind.MISSED)  # bookkeeping, not steps of the journey
 
 
 def _board(code: str, boards: Mapping[str, str]) -> str:

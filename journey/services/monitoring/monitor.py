@@ -20,6 +20,7 @@ from journey.domain.esf import JOINT_MEETING_HOURS_PER_YEAR, TARGET_HOURS_PER_YE
 from journey.domain.spec import WorkflowSpec, parse_state
 from journey.ports.monitoring import MonitorSource
 from journey.services.actors import resolve_actor
+from journey.services.monitoring.overdue import overdue_of
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class MonitorFilter:
     county: str = ""  # substring of the län, case-insensitive
     stage: str = ""  # stage id or handbook stage number
     status: str = ""  # ACTIVE, PAUSED, COMPLETED or WITHDRAWN
-    overdue: bool = False  # only municipalities with overdue reminders
+    overdue: bool = False  # only overdue municipalities (a missed meeting, too long in a stage)
     min_days: int = 0  # only those at least this many days in their stage
     municipality: str = ""  # substring of the name
 
@@ -96,10 +97,12 @@ def build(source: MonitorSource, workflows: Callable[[], WorkflowCatalog], usern
         raise InputError(f"unknown stage {filters.stage!r}; stages: {', '.join(c['id'] for c in columns)}")
     last = source.last_changes() if raw else {}
     planned = source.planned_reminders(now) if raw else {}  # the overdue ones and each case's next
+    missed = source.missed_meetings() if raw else {}
     esf, no_hours = _esf(source, now) if raw else ({}, {})
     deals = deal_summaries(source.deal_totals()) if raw else {}
-    rows = [_row(r, specs, order, last, planned, now) | esf.get(r["municipality_id"], no_hours)
-            | {"deals": deals.get(r["municipality_id"], empty_summary())} for r in raw]
+    rows = [_row(r, specs, order, last, planned, now) | overdue_of(r, specs, missed, now)
+            | esf.get(r["municipality_id"], no_hours) | {"deals": deals.get(r["municipality_id"], empty_summary())}
+            for r in raw]
     shown = [r for r in rows if filters.keep(r)]
     return {"generated_at": now.isoformat(), "year": now.year, "esf_target": TARGET_HOURS_PER_YEAR,
             "esf_meeting_target": JOINT_MEETING_HOURS_PER_YEAR,
@@ -137,7 +140,8 @@ def _row(r: dict[str, Any], specs: dict[tuple[str, int], WorkflowSpec | None], o
     if r["id"] is None:
         return base | {"workflow": "", "stage": "", "stage_title": "(no case)", "handbook_stage": "", "state": "",
                        "state_title": "", "status": "", "days_in_stage": None, "stage_entered_at": None, "overdue": 0,
-                       "oldest_overdue": None, "next_due": None, "last_change": None, "cells": {}}
+                       "overdue_reasons": [], "oldest_overdue": None, "next_due": None, "last_change": None,
+                       "cells": {}}
     spec = specs.get((r["workflow"], r["workflow_version"]))
     stage = spec.state(r["stage"]) if spec else None
     position = order.get(r["stage"], -1)
@@ -148,7 +152,6 @@ def _row(r: dict[str, Any], specs: dict[tuple[str, int], WorkflowSpec | None], o
     if r["status"] == "WITHDRAWN" and r["stage"] in cells:
         cells[r["stage"]] = "withdrawn"  # where the municipality left the network
     due = [p["due_at"] for p in planned.get(r["id"], []) if p["due_at"] is not None and r["status"] != "WITHDRAWN"]
-    overdue = [d for d in due if d < now]
     change = last.get(r["id"])
     return base | {
         "workflow": f"{r['workflow']}@{r['workflow_version']}", "stage": r["stage"],
@@ -156,7 +159,6 @@ def _row(r: dict[str, Any], specs: dict[tuple[str, int], WorkflowSpec | None], o
         "state": r["state"], "state_title": state_label(spec, r["state"]), "status": r["status"],
         "days_in_stage": None if r["status"] == "WITHDRAWN" else max(0, (now - r["stage_entered_at"]).days),
         "stage_entered_at": r["stage_entered_at"],
-        "overdue": len(overdue), "oldest_overdue": min(overdue) if overdue else None,
         "next_due": min(due) if due else None,
         "last_change": {"at": change["at"], "actor": change["actor"], "trigger": change["trigger"],
                         "kind": change["kind"]} if change else None,
@@ -274,14 +276,14 @@ def status_sheets(data: dict[str, Any]) -> list[Any]:
         return value.date() if value else None
 
     rows = [[r["municipality"], r["code"], r["county"], r["handbook_stage"], r["stage"], r["state_title"] or
-             r["stage_title"], r["status"], r["days_in_stage"], day(r["stage_entered_at"]), r["overdue"],
+             r["stage_title"], r["status"], r["days_in_stage"], day(r["stage_entered_at"]), "; ".join(r["overdue_reasons"]),
              day(r["next_due"]), day((r["last_change"] or {}).get("at")), (r["last_change"] or {}).get("trigger") or
              (r["last_change"] or {}).get("kind"), r["esf_hours"], r["esf"]["meeting_hours"], r["esf"]["expected"],
              "efter" if r["esf"]["behind"] else "i fas", r["workflow"], r["deals"]["count"],
              r["deals"]["awarded"], r["deals"]["value_total_sek"], r["deals"]["value_per_year_sek"]]
             for r in data["rows"]]
     status = Sheet("Status", ["Kommun", "Kommunkod", "Län", "Etapp nr", "Etapp", "Läge", "Status", "Dagar i etapp",
-                              "I etapp sedan", "Försenade påminnelser", "Nästa förfallodag", "Senaste ändring",
+                              "I etapp sedan", "Försenad (varför)", "Nästa förfallodag", "Senaste ändring",
                               "Senaste steg", f"ESF-timmar {data['year']}", "Varav gemensamma möten",
                               "ESF-timmar förväntat hittills", "ESF-takt", "Arbetsflöde", "Affärer",
                               "Tilldelade affärer", "Värde totalt (kr)", "Värde per år (kr)"], rows,

@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,7 +34,7 @@ from journey.domain.access import Role
 from journey.domain.addresses import address_problem, normalize_address
 from journey.domain.errors import DatabaseLockedError, JourneyError, MailConfigError, MailError, MailUnavailableError
 from journey.domain.language import board_forms, genitive, recipient_line, running_date
-from journey.domain.reminders import INTERRUPTED, ROLES, Reminder, ReminderStatus, retry_delay
+from journey.domain.reminders import INTERRUPTED, ROLES, Meeting, Reminder, ReminderStatus, retry_delay, rule_from_spec
 from journey.ports.mail import CalendarEvent, Delivery, EmailRenderer, Mailer, OutgoingEmail
 from journey.ports.reminders import SendFence
 from journey.ports.unit_of_work import UnitOfWork
@@ -55,6 +55,8 @@ class SweepResult:
     failed: int = 0
     late: int = 0
     partial: int = 0  # sent, but one or more recipients were refused (recorded on the reminder)
+    expired: int = 0  # not sent: their meeting had passed
+    rolled: int = 0  # matters moved to a later meeting (their target meeting passed without a decision)
     stopped: str = ""  # why the sweep stopped before the queue was empty, if it did
 
 
@@ -68,18 +70,41 @@ class SweepOptions:
 
 
 def message_id(key: str) -> str:
+    """``<reminder.HASH@journey>``; the mailer puts the sender's domain in place of ``journey``."""
     return f"<reminder.{hashlib.sha256(key.encode()).hexdigest()[:32]}@journey>"
 
 
+def coordinators(uow: UnitOfWork, municipality_id: int) -> list[dict[str, Any]]:
+    """By the (role, municipality) index: O(recipients), not O(users)."""
+    return uow.users.with_role(Role.COORDINATOR.value, municipality_id)
+
+
+def skr_recipients(uow: UnitOfWork, municipality_id: int) -> list[dict[str, Any]]:
+    """The municipality's SKR process supporters; every SKR user only while none is assigned."""
+    assigned = uow.board_meetings.supporters(municipality_id)
+    return assigned or uow.users.with_role(Role.SKR.value)
+
+
 def _recipients(uow: UnitOfWork, r: Reminder) -> list[str]:
-    if r.recipient_role == "coordinator":  # by the (role, municipality) index: O(recipients), not O(users)
-        found = [u["email"] for u in uow.users.with_role(Role.COORDINATOR.value, r.municipality_id)]
+    if r.recipient_role == "coordinator":
+        found = [u["email"] for u in coordinators(uow, r.municipality_id)]
     elif r.recipient_role == "skr":
-        found = [u["email"] for u in uow.users.with_role(Role.SKR.value)]
+        found = [u["email"] for u in skr_recipients(uow, r.municipality_id)]
     else:
         board = uow.board_meetings.board(r.municipality_id, r.board) or {}
         found = [board.get("secretary_email" if r.recipient_role == "board_secretary" else "chair_email", "")]
     return sorted({e for e in found if e})
+
+
+def stale_because(uow: UnitOfWork, r: Reminder, now: datetime, tz: ZoneInfo) -> str:
+    """Why ``r`` must not be sent any more ('' when it may): its meeting has passed."""
+    if r.anchor != "board_meeting" or not r.meeting_id:
+        return ""
+    meeting = uow.board_meetings.meeting(r.meeting_id)
+    today = now.astimezone(tz).date()
+    if meeting is not None and meeting.day < today:
+        return f"{genitive(meeting.board_code)} sammanträde {meeting.day} har redan varit"
+    return ""
 
 
 @dataclass(frozen=True)
@@ -90,6 +115,7 @@ class Draft:
     invalid: tuple[tuple[str, str], ...]  # stored addresses that cannot be sent to, with why
     context: dict[str, Any]
     calendar: CalendarEvent | None
+    reply_to: tuple[str, ...] = ()
 
 
 def draft(deps: Deps, uow: UnitOfWork, r: Reminder, now: datetime, tz: ZoneInfo) -> Draft:
@@ -129,13 +155,44 @@ def draft(deps: Deps, uow: UnitOfWork, r: Reminder, now: datetime, tz: ZoneInfo)
         calendar = CalendarEvent(f"board-meeting-{meeting.id}@journey", meeting.day, meeting.start,
                                  f"{genitive(forms['name'])} sammanträde, {municipality.formal_name}", meeting.location,
                                  f"{r.title}: {state.title if state else r.state_path}")
-    return Draft(tuple(to), invalid, context, calendar)
+        deadline = stage_deadline(uow, spec, r, meeting, tz)
+        context["deadline"] = running_date(deadline, weekday=True) if deadline else None
+        context["deadline_iso"] = deadline.isoformat() if deadline else None
+    context.update(_people_and_matter(uow, r, municipality.formal_name))
+    reply_to = tuple(a for a in (c["email"] for c in context["coordinators"])
+                     if a and not address_problem(normalize_address(a)))
+    return Draft(tuple(to), invalid, context, calendar, reply_to if r.recipient_role != "coordinator" else ())
+
+
+def stage_deadline(uow: UnitOfWork, spec: Any, r: Reminder, meeting: Meeting, tz: ZoneInfo) -> date | None:
+    """The stage's real deadline before ``meeting``: the due date of its ``deadline: true`` reminder."""
+    state = spec.state(r.state_path)
+    rules = [rule_from_spec(s) for s in state.reminders] if state else []
+    ids = {x.id for x in rules if x.deadline}
+    if not ids:
+        return None
+    for row in uow.reminders.for_case(r.case_id, r.state_path):
+        if row.rule_id in ids and row.meeting_id == meeting.id and row.due_at is not None:
+            return row.due_at.astimezone(tz).date()
+    offset = min(x.offset_days for x in rules if x.deadline)
+    return meeting.day + timedelta(days=offset)
+
+
+def _people_and_matter(uow: UnitOfWork, r: Reminder, formal: str) -> dict[str, Any]:
+    """The coordinators (name, e-mail, telephone) and the stage's matter (title, diarienummer)."""
+    people = [{"name": c.get("display_name") or c["username"], "email": c.get("email") or "",
+               "phone": c.get("phone") or ""} for c in coordinators(uow, r.municipality_id)]
+    matter = next((m for m in reversed(uow.matters.for_case(r.case_id)) if m.state_path == r.state_path.split(".")[0]),
+                  None)
+    return {"coordinators": people, "coordinator": people[0] if people else None,
+            "matter": {"title": matter.title, "diarienummer": matter.diarienummer} if matter else None}
 
 
 def _email(renderer: EmailRenderer, r: Reminder, d: Draft) -> OutgoingEmail:
     subject, text, html = renderer.render(r.template, r.subject, d.context)
     return OutgoingEmail(d.to, subject, text, html, message_id(r.idempotency_key), d.calendar,
-                         (("X-Journey-Reminder", r.idempotency_key),))
+                         (("Auto-Submitted", "auto-generated"), ("X-Auto-Response-Suppress", "All"),
+                          ("X-Journey-Reminder", r.idempotency_key)), d.reply_to)
 
 
 class _Sweep:
@@ -170,6 +227,13 @@ class _Sweep:
             values["attempts"] = attempts
         self.settle(r, **values)
         log.error("reminder %s failed: %s", r.id, error)
+
+    def expire(self, r: Reminder, why: str) -> None:
+        """Never stale: a reminder whose meeting has passed is not sent."""
+        self.result.expired += 1
+        self.settle(r, status=ReminderStatus.EXPIRED.value, send_after=None, claimed_by="",
+                    reason=(r.reason + f"; inte skickad: {why}")[:1000])
+        log.warning("reminder %s expired: %s", r.id, why)
 
     def retry(self, r: Reminder, error: str, attempts: int, now: datetime) -> None:
         """Back in the queue after a backoff, this attempt counted; FAILED after MAX_ATTEMPTS."""
@@ -218,7 +282,11 @@ class _Sweep:
     def one(self, r: Reminder, now: datetime) -> bool:
         try:
             with self.deps.uow() as uow:
-                d = draft(self.deps, uow, r, now, self.options.tz)
+                stale = stale_because(uow, r, now, self.options.tz)
+                d = None if stale else draft(self.deps, uow, r, now, self.options.tz)
+            if stale or d is None:
+                self.expire(r, stale)
+                return True
             email = _email(self.renderer, r, d)
         except DatabaseLockedError:
             raise
@@ -296,4 +364,14 @@ def send_due_reminders(deps: Deps, mailer: Mailer, renderer: EmailRenderer, opti
     attempt counted) when nothing can be sent. ``fence`` is the scheduler's lock, renewed before
     each message; once it is lost the sweep stops.
     """
-    return _Sweep(deps, mailer, renderer, options, fence).run()
+    from journey.services.reminders.upkeep import keep_deadlines
+
+    try:
+        upkeep = keep_deadlines(deps, options.tz)
+    except BaseException:
+        mailer.close()
+        renderer.close()
+        raise
+    sweep = _Sweep(deps, mailer, renderer, options, fence)
+    sweep.result.rolled, sweep.result.expired = upkeep.rolled, upkeep.expired
+    return sweep.run()

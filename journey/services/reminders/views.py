@@ -28,7 +28,8 @@ def _present(row: dict[str, Any], tz: ZoneInfo) -> dict[str, Any]:
     return row | {"due_local": due.strftime("%Y-%m-%d %H:%M") if due else "",
                   "sent_local": sent.strftime("%Y-%m-%d %H:%M") if sent else "",
                   "recipient": ROLES.get(row["recipient_role"], row["recipient_role"]),
-                  "held": row["case_status"] == "PAUSED" and row["status"] == ReminderStatus.PLANNED.value}
+                  "held": row["case_status"] == "PAUSED" and row["status"] == ReminderStatus.PLANNED.value,
+                  "meeting": {"board": row["board"], "date": row["meeting_date"]} if row.get("meeting_date") else None}
 
 
 def upcoming(read: Any, queries: Any, username: str | None, tz: ZoneInfo,
@@ -41,9 +42,9 @@ def upcoming(read: Any, queries: Any, username: str | None, tz: ZoneInfo,
 
 def sent(read: Any, queries: Any, username: str | None, tz: ZoneInfo,
          municipality: str | None = None) -> list[dict[str, Any]]:
-    """Sent and failed reminders, newest first."""
+    """Sent, failed and expired (never sent: their meeting had passed) reminders, newest first."""
     _, municipality_id = _scope(read, username, municipality)
-    statuses = (ReminderStatus.SENT.value, ReminderStatus.FAILED.value)
+    statuses = (ReminderStatus.SENT.value, ReminderStatus.FAILED.value, ReminderStatus.EXPIRED.value)
     return [_present(r, tz) for r in queries.reminders(statuses, municipality_id, newest_sent_first=True)]
 
 

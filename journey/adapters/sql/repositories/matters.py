@@ -26,7 +26,8 @@ class SqlMatterRepository:
             col(MatterDecisionRecord.seq))
         return Matter(r.id, r.case_id, r.state_path, r.title, tuple(r.bodies or ()), r.opened_at, r.opened_by,
                       MatterStatus(r.status), r.diarienummer, r.handlaggare, r.forvaltning, dict(r.proposal or {}),
-                      r.target_meeting, r.closed_at, r.updated_at, [_decision(d) for d in self.session.exec(stmt)])
+                      r.target_meeting, r.closed_at, r.updated_at, [_decision(d) for d in self.session.exec(stmt)],
+                      r.planned_meeting)
 
     def add(self, matter: Matter) -> Matter:
         record = MatterRecord(case_id=matter.case_id, state_path=matter.state_path, opened_at=matter.opened_at,
@@ -44,6 +45,7 @@ class SqlMatterRepository:
         record.diarienummer, record.handlaggare, record.forvaltning = (matter.diarienummer, matter.handlaggare,
                                                                        matter.forvaltning)
         record.proposal, record.target_meeting = dict(matter.proposal), matter.target_meeting
+        record.planned_meeting = matter.planned_meeting
         record.opened_by, record.closed_at = matter.opened_by, matter.closed_at
         record.updated_at = matter.updated_at or matter.opened_at
         for d in matter.decisions:

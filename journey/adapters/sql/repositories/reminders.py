@@ -9,7 +9,16 @@ from typing import Any
 from sqlalchemy import case, update
 from sqlmodel import Session, col, select
 
-from journey.adapters.sql.tables.reminders import BoardMeetingRecord, BoardRecord, CasePauseRecord, ReminderRecord
+from journey.adapters.sql.tables.core import UserRecord
+from journey.adapters.sql.tables.reminders import (
+    BoardMeetingRecord,
+    BoardRecord,
+    CasePauseRecord,
+    ClosedPeriodRecord,
+    MunicipalitySupporterRecord,
+    ReminderRecord,
+)
+from journey.domain.deadlines import ClosedPeriod
 from journey.domain.reminders import INTERRUPTED, Meeting, Reminder, ReminderStatus
 
 _FIELDS = [f.name for f in dataclasses.fields(Reminder)]
@@ -63,6 +72,13 @@ class SqlReminderRepository:
             stmt = stmt.where(ReminderRecord.state_path == state_path)
         if anchor is not None:
             stmt = stmt.where(ReminderRecord.anchor == anchor)
+        return [_reminder(r) for r in self.session.exec(stmt.order_by(col(ReminderRecord.id)))]
+
+    def for_case(self, case_id: int, state_path: str | None = None) -> list[Reminder]:
+        """Every row of the case (of ``state_path``, when given), whatever its status, oldest first."""
+        stmt = select(ReminderRecord).where(ReminderRecord.case_id == case_id)
+        if state_path is not None:
+            stmt = stmt.where(ReminderRecord.state_path == state_path)
         return [_reminder(r) for r in self.session.exec(stmt.order_by(col(ReminderRecord.id)))]
 
     def failed(self, *, municipality_id: int | None = None, reminder_id: int | None = None) -> list[Reminder]:
@@ -221,6 +237,47 @@ class SqlMeetingRepository:
         self.session.execute(update(ReminderRecord).where(col(ReminderRecord.meeting_id) == record.id)
                              .values(meeting_id=None).execution_options(synchronize_session=False))
         self.session.delete(record)
+        self.session.flush()
+        return True
+
+
+    def closed_periods(self, municipality_id: int) -> list[ClosedPeriod]:
+        stmt = select(ClosedPeriodRecord).where(ClosedPeriodRecord.municipality_id == municipality_id)
+        return [ClosedPeriod(r.first_day, r.last_day, r.label)
+                for r in self.session.exec(stmt.order_by(col(ClosedPeriodRecord.first_day)))]
+
+    def add_closed_period(self, municipality_id: int, period: ClosedPeriod) -> None:
+        self.session.add(ClosedPeriodRecord(municipality_id=municipality_id, first_day=period.first_day,
+                                            last_day=period.last_day, label=period.label))
+        self.session.flush()
+
+    def remove_closed_periods(self, municipality_id: int, day: date | None = None) -> int:
+        """Remove the periods that contain ``day`` (every period when None); returns how many."""
+        stmt = select(ClosedPeriodRecord).where(ClosedPeriodRecord.municipality_id == municipality_id)
+        found = [r for r in self.session.exec(stmt) if day is None or r.first_day <= day <= r.last_day]
+        for r in found:
+            self.session.delete(r)
+        self.session.flush()
+        return len(found)
+
+    def supporters(self, municipality_id: int) -> list[dict[str, Any]]:
+        """The SKR process supporters assigned to the municipality (user rows)."""
+        stmt = (select(UserRecord).join(MunicipalitySupporterRecord, col(MunicipalitySupporterRecord.user_id)
+                                        == col(UserRecord.id))
+                .where(MunicipalitySupporterRecord.municipality_id == municipality_id).order_by(UserRecord.username))
+        return [r.model_dump() for r in self.session.exec(stmt)]
+
+    def set_supporter(self, municipality_id: int, user_id: int, assigned: bool) -> bool:
+        """Assign (or unassign) a process supporter; True when something changed."""
+        stmt = select(MunicipalitySupporterRecord).where(MunicipalitySupporterRecord.municipality_id == municipality_id,
+                                                         MunicipalitySupporterRecord.user_id == user_id)
+        record = self.session.exec(stmt).first()
+        if assigned == (record is not None):
+            return False
+        if record is None:
+            self.session.add(MunicipalitySupporterRecord(municipality_id=municipality_id, user_id=user_id))
+        else:
+            self.session.delete(record)
         self.session.flush()
         return True
 

@@ -37,6 +37,7 @@ class UserRecord(SQLModel, table=True):
     username: str = Field(unique=True, max_length=limits.USERNAME)
     display_name: str = Field(default="", max_length=limits.DISPLAY_NAME)
     email: str = Field(default="", max_length=limits.EMAIL)
+    phone: str = Field(default="", max_length=40)
     role: str = Field(max_length=20)
     municipality_id: int | None = Field(default=None, foreign_key="municipality.id")
     created_at: datetime = _utc()

@@ -26,6 +26,7 @@ class MatterRecord(SQLModel, table=True):
     forvaltning: str = Field(default="", max_length=200)
     proposal: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     target_meeting: Date | None = None
+    planned_meeting: Date | None = None  # the meeting the reminders aim at (a miss is found against it)
     opened_at: datetime = Field(sa_type=UTCDateTime)
     opened_by: str = Field(default="", max_length=100)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

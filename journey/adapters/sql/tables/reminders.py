@@ -26,6 +26,7 @@ class BoardRecord(SQLModel, table=True):
     name: str = Field(default="", max_length=limits.BOARD_NAME)
     secretary_email: str = Field(default="", max_length=limits.EMAIL)
     chair_email: str = Field(default="", max_length=limits.EMAIL)
+    kallelse_days: int | None = None  # working days before a meeting that the kallelse goes out (None: 7)
 
 
 class BoardMeetingRecord(SQLModel, table=True):
@@ -78,6 +79,7 @@ class ReminderRecord(SQLModel, table=True):
     idempotency_key: str = Field(max_length=400, unique=True)
     reason: str = Field(default="", max_length=1000)
     last_error: str = Field(default="", max_length=1000)
+    round: int = 1  # 2, 3 ... for the repeats of a stall reminder
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 
@@ -101,3 +103,24 @@ class SchedulerLeaseRecord(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=50)
     holder: str = Field(max_length=200)
     expires_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ClosedPeriodRecord(SQLModel, table=True):
+    """A period when a municipality works no deadlines (sommaruppehåll, klämdagar), both days included."""
+
+    __tablename__ = "closed_period"
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_id: int = Field(foreign_key="municipality.id", index=True)
+    first_day: date
+    last_day: date
+    label: str = Field(default="", max_length=200)
+
+
+class MunicipalitySupporterRecord(SQLModel, table=True):
+    """An SKR process supporter assigned to a municipality (gets its SKR reminders)."""
+
+    __tablename__ = "municipality_supporter"
+    __table_args__ = (UniqueConstraint("municipality_id", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_id: int = Field(foreign_key="municipality.id")
+    user_id: int = Field(foreign_key="app_user.id")

@@ -11,7 +11,7 @@ user per reminder (issue #14), so its cost follows the due reminders, not the us
 from alembic import op
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
