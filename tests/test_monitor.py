@@ -58,14 +58,14 @@ def _limit_documents(app: App, names: frozenset[str]) -> None:
                                          for h in handlers]
 
 
-def _build(app: App, username: str | None = "skr", **filters: Any) -> dict[str, Any]:
-    return build(MonitorQueries(app.read_model()), lambda: app.workflows, username, NOW, MonitorFilter(**filters))
+def _build(app: App, username: str | None = "skr", now: datetime = NOW, **filters: Any) -> dict[str, Any]:
+    return build(MonitorQueries(app.read_model()), lambda: app.workflows, username, now, MonitorFilter(**filters))
 
 
 def test_matrix_shows_each_municipality_in_its_stage(demo_app: App) -> None:
     data = _build(demo_app)
     rows = {r["municipality"]: r for r in data["rows"]}
-    expected = _planned(demo_app)
+    expected, late = _planned(demo_app), _late(demo_app)
     assert len(rows) == 12 and [s["id"] for s in data["stages"]] == STAGE_ORDER
     steps = {name: done for name, done, _, _ in PLAN}
     assert rows["Laxå"]["stage"] == "needs_inventory" and steps["Laxå"] == 3
@@ -79,8 +79,14 @@ def test_matrix_shows_each_municipality_in_its_stage(demo_app: App) -> None:
         entered = row["stage_entered_at"]
         assert row["days_in_stage"] == (NOW - entered).days >= 0
         assert row["last_change"]["actor"] == "demo"
-        overdue, next_due = expected[name]
-        assert (row["overdue"], row["next_due"], row["esf_hours"]) == (overdue, next_due, 0), name
+        _, next_due = expected[name]
+        assert (row["overdue"], row["next_due"], row["esf_hours"]) == (len(late[name]), next_due, 0), name
+        assert len(row["overdue_reasons"]) == row["overdue"], name
+    later = NOW + timedelta(days=150)  # some cases have stayed longer than their stage's expected duration by then
+    late = _late(demo_app, later)
+    assert any(late.values()) and not all(late.values())
+    for row in _build(demo_app, now=later)["rows"]:
+        assert row["overdue"] == len(late[row["municipality"]]), row["municipality"]
     assert rows["Malmö"]["state_title"].startswith("Samverkansstruktur (Intern samverkan:")
     funnel = {f["id"]: f for f in data["funnel"]}
     assert sum(f["current"] for f in data["funnel"]) == 12
@@ -109,6 +115,31 @@ def _planned(app: App) -> dict[str, tuple[int, datetime | None]]:
     return result
 
 
+def _late(app: App, now: datetime = NOW) -> dict[str, list[str]]:
+    """Independently of the monitor: why each active case is late (missed meetings in its stage, too long in it)."""
+    from sqlalchemy import text
+
+    def utc(at: Any) -> datetime:
+        at = datetime.fromisoformat(at) if isinstance(at, str) else at
+        return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+    late: dict[str, list[str]] = {}
+    with app.engine.connect() as conn:
+        cases = conn.execute(text("SELECT c.id, m.name, c.status, c.stage, c.stage_entered_at, c.workflow, "
+                                  "c.workflow_version FROM journey_case c JOIN municipality m "
+                                  "ON m.id = c.municipality_id")).all()
+        missed = conn.execute(text("SELECT case_id, at FROM case_history WHERE kind = 'MISSED'")).all()
+    for case_id, name, status, stage, entered, workflow, version in cases:
+        late[name] = []
+        if status != "ACTIVE":
+            continue
+        late[name] += [f"missed {at}" for cid, at in missed if cid == case_id and utc(at) >= utc(entered)]
+        expected = app.workflows.get(workflow, version).state(stage).expected_days
+        if expected is not None and (now - utc(entered)).days > expected:
+            late[name].append(f"{(now - utc(entered)).days} days in {stage}")
+    return late
+
+
 def test_filters_narrow_the_rows(demo_app: App) -> None:
     assert {r["municipality"] for r in _build(demo_app, county="skåne")["rows"]} == {"Helsingborg", "Malmö"}
     assert {r["municipality"] for r in _build(demo_app, stage="8")["rows"]} == {"Malmö", "Mölndal", "Uddevalla"}
@@ -116,8 +147,9 @@ def test_filters_narrow_the_rows(demo_app: App) -> None:
     assert [r["municipality"] for r in _build(demo_app, status="completed")["rows"]] == ["Hudiksvall"]
     slow = _build(demo_app, min_days=60)["rows"]
     assert slow and all(r["days_in_stage"] >= 60 for r in slow) and len(slow) < 12
-    late = {name for name, (overdue, _) in _planned(demo_app).items() if overdue}
-    assert {r["municipality"] for r in _build(demo_app, overdue=True)["rows"]} == late
+    later = NOW + timedelta(days=150)
+    late = {name for name, reasons in _late(demo_app, later).items() if reasons}
+    assert late and {r["municipality"] for r in _build(demo_app, now=later, overdue=True)["rows"]} == late
     with pytest.raises(InputError, match="unknown stage"):
         _build(demo_app, stage="nirvana")
 
@@ -131,7 +163,9 @@ def test_monitor_builds_no_state_machine_and_uses_few_queries(demo_app: App, mon
     monkeypatch.setattr(machine, "build_machine", forbidden)
     queries = MonitorQueries(demo_app.read_model())
     build(queries, lambda: demo_app.workflows, "skr", NOW)
-    assert queries.query_count <= 9  # users, matrix, last changes, table checks, reminders, ESF hours and settings, deals
+    # users, matrix, last changes, table names, reminders, missed meetings and their decisions, ESF hours and
+    # settings, deals
+    assert queries.query_count <= 10
 
 
 def test_missing_optional_tables_read_as_empty(demo_app: App) -> None:
@@ -141,7 +175,7 @@ def test_missing_optional_tables_read_as_empty(demo_app: App) -> None:
 
 
 class FakeSource:
-    """Three cases, reminders due before and after 'now'."""
+    """Three cases, reminders due before and after 'now'; A missed a meeting, B stayed too long in anchoring."""
 
     def __init__(self) -> None:
         at = NOW - timedelta(days=40)
@@ -151,6 +185,7 @@ class FakeSource:
              "stage": state.split(".")[0], "status": "ACTIVE", "opened_at": at, "stage_entered_at": at,
              "updated_at": at}
             for i, name, state in ((1, "A", "policy"), (2, "B", "anchoring"), (3, "C", "interest"))]
+        self.rows[1]["stage_entered_at"] = NOW - timedelta(days=400)
 
     def user(self, username: str) -> None:
         return None
@@ -169,6 +204,11 @@ class FakeSource:
                      {"due_at": NOW + timedelta(days=5)}],
                 20: [{"due_at": NOW + timedelta(days=9)}]}
 
+    def missed_meetings(self) -> dict[int, list[dict[str, Any]]]:
+        at = NOW - timedelta(days=10)
+        return {10: [{"at": at, "board": "KS", "meeting_date": at.date(), "outcome": "inget beslut"},
+                     {"at": NOW - timedelta(days=50), "board": "KS", "meeting_date": NOW.date(), "outcome": "x"}]}
+
     def esf_hours(self, year: int) -> dict[int, tuple[int, int]]:
         return {3: (480, 80)} if year == NOW.year else {}  # quarter hours: 120 h, of which 20 h at meetings
 
@@ -179,18 +219,26 @@ class FakeSource:
         return []
 
 
-def test_overdue_and_next_due_from_planned_reminders(demo_app: App) -> None:
+def test_overdue_means_late_and_reminders_only_give_next_due(demo_app: App) -> None:
     app = demo_app
     data = build(FakeSource(), lambda: app.workflows, None, NOW)
     rows = {r["municipality"]: r for r in data["rows"]}
-    assert rows["A"]["overdue"] == 2 and rows["A"]["oldest_overdue"] == NOW - timedelta(days=3)
-    assert rows["A"]["next_due"] == NOW - timedelta(days=3)
-    assert rows["B"]["overdue"] == 0 and rows["B"]["next_due"] == NOW + timedelta(days=9)
+    # A: one miss since it entered the stage (the one before its entry does not count)
+    assert rows["A"]["overdue"] == 1 and rows["A"]["oldest_overdue"] == NOW - timedelta(days=10)
+    assert rows["A"]["overdue_reasons"] == [f"KS-sammanträdet {(NOW - timedelta(days=10)).date()} passerade utan "
+                                            "beslut (inget beslut)"]
+    assert rows["A"]["next_due"] == NOW - timedelta(days=3)  # reminders give the next date, never overdue
+    expected = app.workflows.get("handbook", 1).state("anchoring").expected_days
+    assert expected is not None and expected < 400
+    assert rows["B"]["overdue"] == 1 and rows["B"]["oldest_overdue"] == NOW - timedelta(days=400)
+    assert rows["B"]["overdue_reasons"] == [f"400 dagar i steget, förväntat högst {expected}"]
+    assert rows["B"]["next_due"] == NOW + timedelta(days=9)
+    assert rows["C"]["overdue"] == 0 and rows["C"]["overdue_reasons"] == []  # 40 days, reminders or not
     assert rows["C"]["next_due"] is None and rows["C"]["esf_hours"] == 120
     assert rows["C"]["esf"]["meeting_hours"] == 20 and rows["A"]["esf"]["hours"] == 0
-    assert data["totals"]["overdue"] == 1
+    assert data["totals"]["overdue"] == 2
     only = build(FakeSource(), lambda: app.workflows, None, NOW, MonitorFilter(overdue=True))["rows"]
-    assert [r["municipality"] for r in only] == ["A"]
+    assert [r["municipality"] for r in only] == ["A", "B"]
     assert json.dumps(to_json(data))  # every value serialisable
 
 

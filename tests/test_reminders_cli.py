@@ -39,7 +39,7 @@ def test_preview_pause_resume_send_and_list(cli: Cli, tmp_path: Path, smtp: Smtp
     assert "resumed after 20 day(s)" in out
     moved = {r["rule_id"]: r for r in _upcoming(cli, JOURNEY_USER="anna")}
     assert moved["matter_deadline"]["due_local"] == "2022-03-23 08:00"  # still reachable: the meeting stays
-    assert moved["matter_deadline_warning"]["due_at"] is None  # 6 weeks before 20 April passed during the pause
+    assert "matter_deadline_warning" not in moved  # 6 weeks before 20 April came during the pause: expired
 
     smtp_env = {"JOURNEY_SMTP_HOST": "127.0.0.1", "JOURNEY_SMTP_PORT": str(smtp.port),
                 "JOURNEY_SMTP_FROM": "journey@skr.se", "JOURNEY_NOW": "2022-03-23T07:00:00+00:00"}
@@ -47,8 +47,10 @@ def test_preview_pause_resume_send_and_list(cli: Cli, tmp_path: Path, smtp: Smtp
     assert cli.ok("reminders send-due", **smtp_env).output.startswith("0 sent")
     [(rcpt, msg)] = smtp.inbox.messages
     assert rcpt == ["anna@herjedalen.se"] and "Härjedalen" in str(msg["Subject"])
-    [sent] = json.loads(cli.ok("reminders sent --json --as anna").output)
+    sent, expired = json.loads(cli.ok("reminders sent --json --as anna").output)
     assert (sent["rule_id"], sent["status"], sent["sent_local"]) == ("matter_deadline", "SENT", "2022-03-23 08:00")
+    assert (expired["rule_id"], expired["status"]) == ("matter_deadline_warning", "EXPIRED")
+    assert "passerade medan ärendet var pausat" in expired["reason"]
     refused = cli("reminders sent Karlstad --as anna")
     assert refused.exit_code == 6
 

@@ -278,6 +278,10 @@ class Reminder:
             self.nominal_date = self.due_at = self.send_after = self.meeting_id = None
             self.reason = f"inget kommande {self.board}-sammanträde att planera mot (journey meetings import)"
             return
+        meeting_id = due.meeting.id if due.meeting else None
+        if (due.due_at, meeting_id) == (self.due_at, self.meeting_id):  # unchanged: only re-armed, note kept
+            self.send_after = None if paused else (self.send_after or due.due_at)
+            return
         self.nominal_date, self.due_at, self.reason = due.nominal, due.due_at, due.reason
-        self.meeting_id = due.meeting.id if due.meeting else None
+        self.meeting_id = meeting_id
         self.send_after = None if paused else due.due_at

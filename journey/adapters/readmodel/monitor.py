@@ -35,7 +35,7 @@ class MonitorQueries:
 
     def __init__(self, read: SqlReadModel) -> None:
         self.read = read
-        self._tables: dict[str, bool] = {}
+        self._tables: set[str] | None = None
         self.query_count = 0
 
     def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -49,13 +49,12 @@ class MonitorQueries:
         return self.read.user_count()
 
     def has_table(self, name: str) -> bool:
-        if name not in self._tables:
-            if self.read._pg:
-                rows = self._query("SELECT to_regclass(?) IS NOT NULL", (name,))
-            else:
-                rows = self._query("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
-            self._tables[name] = bool(rows[0][0])
-        return self._tables[name]
+        """Whether the table exists (older schemas lack some); all names are read in one query, once."""
+        if self._tables is None:
+            sql = ("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()" if self.read._pg
+                   else "SELECT name FROM sqlite_master WHERE type = 'table'")
+            self._tables = {str(r[0]) for r in self._query(sql)}
+        return name in self._tables
 
     def matrix(self) -> list[dict[str, Any]]:
         """Every municipality with its case (case columns are None when it has none)."""

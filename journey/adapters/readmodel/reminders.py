@@ -44,7 +44,7 @@ class ReminderQueries:
         sql, params = f"{REMINDER_SQL} WHERE r.status IN ({marks})", tuple[Any, ...](statuses)
         if municipality_id is not None:
             sql, params = sql + " AND r.municipality_id = ?", (*params, municipality_id)
-        order = " ORDER BY r.sent_at DESC, r.id DESC" if newest_sent_first else \
+        order = " ORDER BY (r.sent_at IS NULL), r.sent_at DESC, r.id DESC" if newest_sent_first else \
             " ORDER BY CASE WHEN r.due_at IS NULL THEN 1 ELSE 0 END, r.due_at, r.id"
         rows = []
         for values in self.read.query(sql + order, params):

@@ -122,13 +122,13 @@ class ReminderPlanner:
         return pick_target(meetings, floor, min(deadlines), after)
 
     def sync(self, uow: UnitOfWork, case_id: int, state_path: str, entered_at: datetime,
-             today: date | None = None, keep: bool = True) -> int:
+             today: date | None = None, keep: bool = True, resumed: bool = False) -> int:
         """Point every meeting-relative reminder of one state entry at its target meeting; returns how many moved.
 
         A planned row moves with its target; a rule already sent (or expired) for the target is not
         planned again; a new target gets new rows. A reminder whose date passed before it was planned
-        against a meeting is expired, not sent. The stage's matter remembers the target (a miss is
-        found against it).
+        against a meeting is expired, not sent; so is one whose day came while the case was paused
+        (``resumed``). The stage's matter remembers the target (a miss is found against it).
         """
         case = uow.cases.get(case_id)
         rules = self.meeting_rules(case, state_path)
@@ -174,13 +174,16 @@ class ReminderPlanner:
                         repo.save(row)
                         moved += 1
                         continue
-                    before = (row.due_at, row.meeting_id, row.status, row.board)
+                    before = (row.due_at, row.send_after, row.meeting_id, row.status, row.board)
                     new_meeting = row.meeting_id != (target.id if target else None)
                     row.board = board
                     row.set_due(due, paused=paused)
                     if new_meeting:
                         _expire_if_past(row, due, today)
-                    if (row.due_at, row.meeting_id, row.status, row.board) != before:
+                    elif resumed and due is not None and due.day < today:
+                        row.status, row.send_after = ReminderStatus.EXPIRED, None
+                        row.reason += "; inte skickad: dagen passerade medan ärendet var pausat"
+                    if (row.due_at, row.send_after, row.meeting_id, row.status, row.board) != before:
                         repo.save(row)
                         moved += 1
                 elif not mine or (target is not None and not done):
@@ -216,9 +219,10 @@ class ReminderPlanner:
                 latest[r.state_path] = max(latest.get(r.state_path, r.entered_at), r.entered_at)
         return sorted(latest.items())
 
-    def sync_case(self, uow: UnitOfWork, case_id: int, today: date | None = None, keep: bool = True) -> int:
+    def sync_case(self, uow: UnitOfWork, case_id: int, today: date | None = None, keep: bool = True,
+                  resumed: bool = False) -> int:
         """Re-aim every current entry of the case; ``keep``: a target still ahead stays (not after a pause)."""
-        return sum(self.sync(uow, case_id, path, at, today, keep) for path, at in self.entries(uow, case_id))
+        return sum(self.sync(uow, case_id, path, at, today, keep, resumed) for path, at in self.entries(uow, case_id))
 
     def on_exited(self, event: Any, uow: UnitOfWork) -> None:
         assert isinstance(event, StateExited)
@@ -243,7 +247,7 @@ class ReminderPlanner:
             if reminder.anchor == "state_entry":
                 reminder.set_due(self.due(reminder, uow))
             repo.save(reminder)
-        self.sync_case(uow, event.case_id, local_date(event.at, self.tz), keep=False)
+        self.sync_case(uow, event.case_id, local_date(event.at, self.tz), keep=False, resumed=True)
 
     def on_matter_changed(self, event: Any, uow: UnitOfWork) -> None:
         """A decision that keeps the matter (återremiss, bordläggning) or hands it on re-aims the reminders."""
