@@ -214,3 +214,37 @@ def test_closed_periods_and_supporters_from_the_command_line(cli: Any) -> None:
     cli.ok("users add admin --role admin")
     cli.ok("users add stina --as admin --role process_supporter --name 'Stina Stöd' --email stina@skr.se")
     assert "stina" in cli.ok("municipalities supporter Karlstad --add stina --as admin").output
+
+
+def test_kallelse_days_and_the_coordinators_phone_from_the_command_line(cli: Any, tmp_path: Path) -> None:
+    import json
+
+    from tests.test_journey_cli import JOURNEY
+
+    cli.ok("municipalities seed")
+    cli.ok("users add admin --role admin")
+    cli.ok("users add anna --role coordinator --municipality Härjedalen --email anna@herjedalen.se "
+           "--phone '0680-161 00' --as admin")
+    assert "0680-161 00" in cli.ok("users list --as admin").output
+    bad = cli("users add olle --role coordinator --municipality Härjedalen --phone 'ring mig' --as admin")
+    assert bad.exit_code == 2 and len(bad.output.strip().splitlines()) == 1 and "not a telephone number" in bad.output
+    assert "olle" not in cli.ok("users list --as admin").output
+    cli.ok("open Härjedalen --as anna")
+    for trigger, evidence in JOURNEY[:4]:  # into anchoring: a KS matter with a pre-meeting reminder to the board
+        cli.ok(f"advance Härjedalen {trigger} {evidence} --as anna")
+    plan = tmp_path / "ks.csv"
+    plan.write_text("board,date,time,secretary_email\nKS,2022-04-20,13:00,ks@herjedalen.se\n")
+    cli.ok(f"meetings import {plan} -m Härjedalen --as anna")
+
+    def pre_meeting() -> set[str]:
+        rows = json.loads(cli.ok("reminders upcoming Härjedalen --json --as anna").output)
+        return {r["due_local"] for r in rows if r["rule_id"] == "pre_meeting"}
+
+    assert pre_meeting() == {"2022-04-06 08:00"}  # the kallelse goes out 7 April (7 working days, Easter between)
+    cli.ok("meetings board Härjedalen KS --kallelse-days 3 --as anna")  # kallelse 13 April
+    assert pre_meeting() == {"2022-04-12 08:00"}
+    cli.ok("meetings board Härjedalen KS --kallelse-days 0 --as anna")  # kallelse on the day: a week before stands
+    assert pre_meeting() == {"2022-04-13 08:00"}
+    refused = cli("meetings board Härjedalen KS --kallelse-days 31 --as anna")
+    assert refused.exit_code == 2 and "0 to 30" in refused.output
+    assert pre_meeting() == {"2022-04-13 08:00"}

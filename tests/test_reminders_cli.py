@@ -30,7 +30,7 @@ def test_preview_pause_resume_send_and_list(cli: Cli, tmp_path: Path, smtp: Smtp
     planned = _upcoming(cli, JOURNEY_USER="anna")
     assert [(r["rule_id"], r["due_local"]) for r in planned] == [
         ("matter_deadline_warning", "2022-03-09 08:00"), ("matter_deadline", "2022-03-23 08:00"),
-        ("pre_meeting", "2022-04-13 08:00"), ("pre_meeting", "2022-04-13 08:00")]
+        ("pre_meeting", "2022-04-06 08:00"), ("pre_meeting", "2022-04-06 08:00")]  # before the kallelse of 7 April
     assert planned[1]["reason"] == "4 veckor före KS:s sammanträde 2022-04-20"
 
     cli.ok("case pause Härjedalen --reason 'Nytt politiskt styre' --as anna", JOURNEY_NOW="2022-03-02T09:00:00+00:00")

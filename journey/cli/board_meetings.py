@@ -170,14 +170,19 @@ def remove(municipality: str, board: str, day: str, actor: str | None) -> None:
 @click.option("--name", default="", help="Full name, e.g. Kommunstyrelsen or Arbetsmarknadsnämnden.")
 @click.option("--secretary-email", default="", help="Nämndsekreterare: receives pre-meeting reminders.")
 @click.option("--chair-email", default="", help="Ordförande: receives political pre-meeting reminders.")
+@click.option("--kallelse-days", type=int, default=None, metavar="N",
+              help="Working days before a meeting that the kallelse goes out (0-30; 7 when never set). "
+                   "Reminders to the secretary and chair go out the working day before it at the latest.")
 @actor_option
-def board(municipality: str, code: str, name: str, secretary_email: str, chair_email: str, actor: str | None) -> None:
-    """Create board CODE or set its name and contact addresses.
+def board(municipality: str, code: str, name: str, secretary_email: str, chair_email: str, kallelse_days: int | None,
+          actor: str | None) -> None:
+    """Create board CODE or set its name, contact addresses and kallelse.
 
     \b
     Example:
         journey meetings board Karlstad AMN --name Arbetsmarknadsnämnden --secretary-email amn@karlstad.se
+        journey meetings board Karlstad KS --kallelse-days 10
     """
     from journey.services.board_meetings import set_board
 
-    _report(set_board(get_app().deps, actor, municipality, code, name, secretary_email, chair_email))
+    _report(set_board(get_app().deps, actor, municipality, code, name, secretary_email, chair_email, kallelse_days))

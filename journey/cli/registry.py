@@ -90,19 +90,21 @@ def users() -> None:
 @click.option("--municipality", metavar="NAME", help="The coordinator's or manager's municipality.")
 @click.option("--name", "display_name", default="", help="Full name.")
 @click.option("--email", default="", help="E-mail address for reminders.")
+@click.option("--phone", default="", help="Telephone, shown to board secretaries in reminders (e.g. 070-123 45 67).")
 @actor_option
-def users_add(username: str, role: str, municipality: str | None, display_name: str, email: str,
+def users_add(username: str, role: str, municipality: str | None, display_name: str, email: str, phone: str,
               actor: str | None) -> None:
     """Register USERNAME with a role. The first user must be an admin; it ends open mode.
 
     \b
     Example:
         journey users add admin --role admin
-        journey users add anna --role coordinator --municipality Hudiksvall --as admin
+        journey users add anna --role coordinator --municipality Hudiksvall --email anna@hudiksvall.se \\
+            --phone "0650-190 00" --as admin
     """
     from journey.services.registry import add_user
 
-    add_user(get_app().deps, actor, username, role, municipality, display_name, email)
+    add_user(get_app().deps, actor, username, role, municipality, display_name, email, phone)
     echo(f"Added user {username} ({role.lower()})")
 
 
@@ -122,8 +124,9 @@ def users_list(as_json: bool, actor: str | None) -> None:
     if as_json:
         echo_json(data)
         return
-    echo_table(["Username", "Role", "Municipality", "Name", "E-mail"],
-               [[d["username"], d["role"].lower(), d["municipality"] or "", d["name"], d["email"]] for d in data])
+    echo_table(["Username", "Role", "Municipality", "Name", "E-mail", "Phone"],
+               [[d["username"], d["role"].lower(), d["municipality"] or "", d["name"], d["email"], d["phone"]]
+                for d in data])
 
 
 @users.command("passwd")

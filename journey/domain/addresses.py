@@ -111,6 +111,22 @@ def check_address(text: str, label: str = "email address") -> str:
     return address
 
 
+PHONE_CHARACTERS = frozenset("0123456789 +-()")
+
+
+def check_phone(text: str, label: str = "phone") -> str:
+    """A telephone number as people write it (``070-123 45 67``, ``+46 70 123 45 67``), trimmed; or
+    :class:`AddressError` naming ``label``. Empty stays empty (no number)."""
+    phone = " ".join(text.split())
+    if not phone:
+        return ""
+    digits = sum(ch.isdigit() for ch in phone)
+    if set(phone) - PHONE_CHARACTERS or "+" in phone[1:] or not 6 <= digits <= 15 or len(phone) > 30:
+        raise AddressError(f"{label} {_shown(text)} is not a telephone number: use digits, spaces, hyphens and "
+                           "a leading +, 6 to 15 digits (e.g. 070-123 45 67 or +46 70 123 45 67)")
+    return phone
+
+
 def needs_smtputf8(address: str) -> bool:
     """True when the local part is not ASCII (the domain is always sent in its IDNA form)."""
     return not address.rpartition("@")[0].isascii()

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from journey.domain.deadlines import kallelse_day
 from journey.domain.language import genitive
 from journey.domain.spec import ReminderSpec
 from journey.domain.workdays import HolidayName, previous_working_day
@@ -76,6 +77,7 @@ class Meeting:
     location: str = ""
     title: str = ""
     sequence: int = 0  # grows whenever the date or time changes (the SEQUENCE of its iCalendar event)
+    kallelse_days: int | None = None  # the board's: working days before the meeting that the kallelse goes out
 
 
 @dataclass(frozen=True)
@@ -204,6 +206,11 @@ def due_for_meeting(rule: ReminderRule, meeting: Meeting, holiday_name: HolidayN
         reason = f"dagen för {owner} sammanträde {meeting.day}"
     if shift_days:
         reason += f" (efter {shift_days} dagars paus)"
+    if any(role.startswith("board_") for role in rule.to):  # the board must have it before the kallelse goes out
+        kallelse = kallelse_day(meeting.day, meeting.kallelse_days, holiday_name)
+        if nominal >= kallelse:
+            nominal = kallelse - timedelta(days=1)
+            reason = f"före kallelsen {kallelse} till {owner} sammanträde {meeting.day}"
     return _finish(rule, nominal, reason, holiday_name, tz, meeting)
 
 

@@ -145,16 +145,25 @@ def remove_meeting(deps: Deps, username: str | None, municipality: str, board: s
         return CalendarChange(m.name, removed=1, reminders_moved=moved)
 
 
+MAX_KALLELSE_DAYS = 30
+
+
 def set_board(deps: Deps, username: str | None, municipality: str, code: str, name: str = "",
-              secretary_email: str = "", chair_email: str = "") -> CalendarChange:
-    """Create a board or update its name and the addresses its reminders go to."""
+              secretary_email: str = "", chair_email: str = "", kallelse_days: int | None = None) -> CalendarChange:
+    """Create a board or update its name, the addresses its reminders go to and when its kallelse goes out.
+
+    ``kallelse_days``: working days before a meeting that the board's kallelse goes out (7 when not
+    set); reminders to its secretary and chair are timed before it.
+    """
     code, name = check_board(code), check_board_name(name)
+    if kallelse_days is not None and not 0 <= kallelse_days <= MAX_KALLELSE_DAYS:
+        raise InputError(f"--kallelse-days {kallelse_days} must be 0 to {MAX_KALLELSE_DAYS} working days")
     secretary_email = check_email(secretary_email, label="secretary email")
     chair_email = check_email(chair_email, label="chair email")
     with deps.uow() as uow:
         m = _municipality(uow, username, municipality)
         uow.board_meetings.upsert_board(m.id or 0, code, name=name, secretary_email=secretary_email,
-                                               chair_email=chair_email)
+                                               chair_email=chair_email, kallelse_days=kallelse_days)
         moved = _replan(deps, uow, m.id or 0)
         uow.commit()
         return CalendarChange(m.name, reminders_moved=moved)

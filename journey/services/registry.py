@@ -8,7 +8,7 @@ from typing import Any
 
 from journey.domain import limits
 from journey.domain.access import Action, Role, authorize
-from journey.domain.addresses import check_address
+from journey.domain.addresses import check_address, check_phone
 from journey.domain.errors import InputError, RefusedError
 from journey.domain.kommuner import KOMMUNER
 from journey.domain.municipality import NETWORK_MUNICIPALITIES, Municipality, slugify
@@ -82,7 +82,7 @@ def check_username(username: str) -> str:
 
 
 def add_user(deps: Deps, username: str | None, new_username: str, role: str, municipality: str | None,
-             display_name: str = "", email: str = "") -> None:
+             display_name: str = "", email: str = "", phone: str = "") -> None:
     """Register a user. A coordinator belongs to exactly one municipality."""
     new_username = check_username(new_username)
     display_name = check_name(display_name, "display name", limits.DISPLAY_NAME, required=False)
@@ -93,6 +93,7 @@ def add_user(deps: Deps, username: str | None, new_username: str, role: str, mun
     if parsed in (Role.COORDINATOR, Role.MANAGER) and not municipality:
         raise InputError(f"a {parsed.value.lower()} needs --municipality")
     email = check_address(email, "email") if email.strip(" ") else ""
+    phone = check_phone(phone)
     with deps.uow() as uow:
         actor = actor_in(uow, username)
         authorize(actor, Action.MANAGE_REGISTRY)
@@ -102,7 +103,7 @@ def add_user(deps: Deps, username: str | None, new_username: str, role: str, mun
         if uow.users.find(new_username) is not None:
             raise RefusedError(f"user {new_username!r} already exists")
         municipality_id = find_municipality(uow, municipality).id if municipality else None
-        uow.users.add(new_username, parsed.value, municipality_id, display_name, email)
+        uow.users.add(new_username, parsed.value, municipality_id, display_name, email, phone)
         uow.commit()
 
 
@@ -113,4 +114,4 @@ def list_users(deps: Deps, username: str | None) -> list[dict[str, Any]]:
         rows = uow.users.list()
         names = {m.id: m.name for m in uow.municipalities.list()}
     return [{"username": r["username"], "role": r["role"], "municipality": names.get(r["municipality_id"]),
-             "name": r["display_name"], "email": r["email"]} for r in rows]
+             "name": r["display_name"], "email": r["email"], "phone": r.get("phone") or ""} for r in rows]

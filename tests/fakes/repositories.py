@@ -65,10 +65,12 @@ class FakeMunicipalityRepository(_Repository):
 
 
 class FakeUserRepository(_Repository):
-    def add(self, username: str, role: str, municipality_id: int | None, display_name: str, email: str) -> None:
+    def add(self, username: str, role: str, municipality_id: int | None, display_name: str, email: str,
+            phone: str = "") -> None:
         user_id = self.t.next_id("user")
         self.t.users[user_id] = {"id": user_id, "username": username, "display_name": display_name, "email": email,
-                                 "role": role, "municipality_id": municipality_id, "created_at": self._uow.db.now()}
+                                 "phone": phone, "role": role, "municipality_id": municipality_id,
+                                 "created_at": self._uow.db.now()}
 
     def find(self, username: str) -> dict[str, Any] | None:
         return next((dict(u) for u in self.t.users.values() if u["username"] == username), None)
@@ -194,7 +196,7 @@ class FakeReminderRepository(_Repository):
 
 def _meeting(row: dict[str, Any], board: dict[str, Any]) -> Meeting:
     return Meeting(row["id"], board["code"], board["name"] or board["code"], row["meeting_date"], row["start_time"],
-                   row["location"], row["title"], row["sequence"])
+                   row["location"], row["title"], row["sequence"], board.get("kallelse_days"))
 
 
 class FakeBoardMeetingRepository(_Repository):
@@ -236,14 +238,14 @@ class FakeBoardMeetingRepository(_Repository):
         rows = [b for b in self.t.boards.values() if b["municipality_id"] == municipality_id]
         return [dict(b) for b in sorted(rows, key=lambda b: b["code"])]
 
-    def upsert_board(self, municipality_id: int, code: str, **details: str) -> int:
+    def upsert_board(self, municipality_id: int, code: str, **details: str | int | None) -> int:
         board = self._board(municipality_id, code)
         if board is None:
             board_id = self.t.next_id("board")
             board = self.t.boards[board_id] = {"id": board_id, "municipality_id": municipality_id, "code": code,
                                                "name": "", "secretary_email": "", "chair_email": "",
                                                "kallelse_days": None}
-        board.update({k: v for k, v in details.items() if v})
+        board.update({k: v for k, v in details.items() if v is not None and v != ""})
         return int(board["id"])
 
     def meetings(self, municipality_id: int, board_code: str | None = None) -> list[Meeting]:

@@ -61,10 +61,13 @@ def test_meeting_reminders_count_back_from_the_next_board_meeting(fake: FakeApp)
     assert {k: (r.nominal_date, r.due_at) for k, r in planned.items()} == {
         ("matter_deadline_warning", "coordinator"): (date(2022, 3, 23), datetime(2022, 3, 23, 7, 0, tzinfo=UTC)),
         ("matter_deadline", "coordinator"): (date(2022, 4, 6), datetime(2022, 4, 6, 6, 0, tzinfo=UTC)),
-        ("pre_meeting", "board_secretary"): (date(2022, 4, 27), datetime(2022, 4, 27, 6, 0, tzinfo=UTC)),
-        ("pre_meeting", "board_chair"): (date(2022, 4, 27), datetime(2022, 4, 27, 6, 0, tzinfo=UTC)),
+        # the kallelse goes out 7 working days before (Monday 25 April): the board hears of it before
+        ("pre_meeting", "board_secretary"): (date(2022, 4, 24), datetime(2022, 4, 22, 6, 0, tzinfo=UTC)),
+        ("pre_meeting", "board_chair"): (date(2022, 4, 24), datetime(2022, 4, 22, 6, 0, tzinfo=UTC)),
     }
     assert planned["matter_deadline", "coordinator"].reason == "4 veckor före KS:s sammanträde 2022-05-04"
+    assert planned["pre_meeting", "board_secretary"].reason.startswith(
+        "före kallelsen 2022-04-25 till KS:s sammanträde 2022-05-04; ")
     assert all(r.board == "KS" and r.meeting_id is not None for r in planned.values())
 
 

@@ -56,9 +56,10 @@ class SqlUserRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def add(self, username: str, role: str, municipality_id: int | None, display_name: str, email: str) -> None:
+    def add(self, username: str, role: str, municipality_id: int | None, display_name: str, email: str,
+            phone: str = "") -> None:
         self.session.add(UserRecord(username=username, role=role, municipality_id=municipality_id,
-                                    display_name=display_name, email=email, created_at=datetime.now(UTC)))
+                                    display_name=display_name, email=email, phone=phone, created_at=datetime.now(UTC)))
         self.session.flush()
 
     def find(self, username: str) -> dict[str, Any] | None:

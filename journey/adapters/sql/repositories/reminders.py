@@ -139,7 +139,8 @@ class SqlReminderRepository:
 
 def _meeting(m: BoardMeetingRecord, b: BoardRecord) -> Meeting:
     assert m.id is not None
-    return Meeting(m.id, b.code, b.name or b.code, m.meeting_date, m.start_time, m.location, m.title, m.sequence)
+    return Meeting(m.id, b.code, b.name or b.code, m.meeting_date, m.start_time, m.location, m.title, m.sequence,
+                   b.kallelse_days)
 
 
 class SqlMeetingRepository:
@@ -161,13 +162,13 @@ class SqlMeetingRepository:
         stmt = select(BoardRecord).where(BoardRecord.municipality_id == municipality_id).order_by(BoardRecord.code)
         return [r.model_dump() for r in self.session.exec(stmt)]
 
-    def upsert_board(self, municipality_id: int, code: str, **details: str) -> int:
+    def upsert_board(self, municipality_id: int, code: str, **details: str | int | None) -> int:
         record = self._board(municipality_id, code)
         if record is None:
             record = BoardRecord(municipality_id=municipality_id, code=code)
             self.session.add(record)
         for key, value in details.items():
-            if value:
+            if value is not None and value != "":
                 setattr(record, key, value)
         self.session.flush()
         assert record.id is not None
