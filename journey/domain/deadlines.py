@@ -4,6 +4,9 @@
   that falls in one moves to the last working day before it, like a weekend or a holiday.
 - A board's **kallelse** goes out a number of working days before its meeting (7 unless the
   board says otherwise); a reminder to the board is sent before it.
+- A target meeting without a recorded decision counts as **missed** only when the minutes should
+  be ready: kommunallagen has them checked (justerade) within 14 days of the meeting, so until then
+  the decision may simply not be registered yet. An återremiss or bordläggning is a miss at once.
 - A case is **overdue** when its matter missed a target meeting (no decision, återremiss or
   bordläggning) or it has stayed in its stage longer than the stage's expected duration. Sending
   a reminder never changes that.
@@ -19,6 +22,12 @@ from journey.domain.workdays import HolidayName, why_closed
 
 DEFAULT_KALLELSE_DAYS = 7  # working days before the meeting that the kallelse goes out
 MISSED = "missed_meeting"  # the evidence kind of a history entry that records a missed target meeting
+PROTOKOLL_DAYS = 14  # days after a meeting within which its minutes are justerade (and its decisions known)
+
+
+def awaiting_protokoll(meeting: date, today: date) -> bool:
+    """The meeting has been held, but its minutes may not be justerade yet: no decision is no miss yet."""
+    return meeting < today <= meeting + timedelta(days=PROTOKOLL_DAYS)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from journey.definitions.catalog import WorkflowCatalog
 from journey.domain.case import CaseStatus, HistoryEntry, HistoryKind, latest_evidence
-from journey.domain.deadlines import MISSED, with_closed_periods
+from journey.domain.deadlines import MISSED, PROTOKOLL_DAYS, awaiting_protokoll, with_closed_periods
 from journey.domain.events import MatterChanged, StateEntered, StateExited
 from journey.domain.language import genitive
 from journey.domain.matters import Matter
@@ -106,11 +106,19 @@ class ReminderPlanner:
                matter: Matter | None, current: set[int], today: date) -> Meeting | None:
         """The one meeting every meeting-relative reminder of the stage aims at (see docs/reminders.md).
 
-        A meeting set by hand on the matter; else the meeting already aimed at while it is still
-        ahead (``current``); else the first meeting whose deadline can still be kept.
+        A meeting set by hand on the matter; else the matter's meeting that was held but whose
+        minutes may not be justerade yet (no decision recorded, 14 days); else the meeting already
+        aimed at while it is still ahead (``current``); else the first meeting whose deadline can
+        still be kept.
         """
         meetings = uow.board_meetings.meetings(case.municipality_id, body)
         after = matter.earliest_next_meeting() if matter is not None else None
+        held = matter.planned_meeting if matter is not None else None
+        if matter is not None and held is not None and awaiting_protokoll(held, today) \
+                and not any(d.meeting_date >= held for d in matter.decisions):
+            waiting = next((m for m in meetings if m.day == held), None)
+            if waiting is not None:
+                return waiting
         if matter is not None and matter.target_meeting is not None:
             chosen = next((m for m in meetings if m.day == matter.target_meeting), None)
             if chosen is not None and chosen.day >= floor:
@@ -166,6 +174,7 @@ class ReminderPlanner:
                     repo.save(row)
                     mine = [r for r in mine if r.id != row.id] + [row]
                     planned = []
+                    done = done or (target is not None and row.meeting_id == target.id)
                     moved += 1
                 if planned:
                     row = planned[0]
@@ -261,9 +270,11 @@ class ReminderPlanner:
     def roll_over(self, uow: UnitOfWork, case_id: int, matter: Matter, today: date, now: datetime) -> bool:
         """The matter's target meeting passed without its decision (or with återremiss/bordläggning).
 
-        The miss is recorded once (a MISSED history entry) and told once to the coordinators and
-        the municipality's SKR process supporters (two rows in the outbox, unique per meeting);
-        the caller then re-plans, so the reminders aim at the body's next meeting.
+        Without any decision recorded, the meeting counts as missed only 14 days after it (when its
+        minutes are justerade at the latest; ``PROTOKOLL_DAYS``). The miss is recorded once (a MISSED
+        history entry) and told once to the coordinators and the municipality's SKR process
+        supporters (two rows in the outbox, unique per meeting); the caller then re-plans, so the
+        reminders aim at the body's next meeting.
         """
         planned, body = matter.planned_meeting, matter.next_body
         if planned is None or body is None:
@@ -271,8 +282,8 @@ class ReminderPlanner:
         later = [d for d in matter.decisions if d.meeting_date >= planned]
         if later and not later[-1].outcome.keeps_body:
             return False
-        if not later and planned >= today:
-            return False
+        if not later and today <= planned + timedelta(days=PROTOKOLL_DAYS):
+            return False  # still ahead, or held and its minutes may not be justerade yet
         why = later[-1].outcome.value if later else "inget beslut"
         case = uow.cases.get(case_id)
         if matter.target_meeting is not None and matter.target_meeting <= max(planned, today):

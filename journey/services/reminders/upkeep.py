@@ -42,8 +42,8 @@ def keep_deadlines(deps: Deps, tz: ZoneInfo) -> UpkeepResult:
             matter = uow.matters.open_for(case_id)
             if matter is not None and planner.roll_over(uow, case_id, matter, today, now):
                 result.rolled += 1
-            planner.sync_case(uow, case_id, today)
             result.expired += _expire_passed(uow, case_id, today)
+            planner.sync_case(uow, case_id, today)
             result.repeated += _repeat(deps, uow, case_id, now, tz)
             uow.commit()
     return result
