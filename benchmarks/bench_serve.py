@@ -3,8 +3,9 @@
 290 municipalities (bench_monitor's seed: bulk SQL inserts), the real server as a subprocess on
 127.0.0.1, 50 concurrent clients (httpx async clients in one event loop). p50 and p95 of the matrix
 page (logged in) and of GET /api/cases (bearer token) are reported as ratios against GET /health
-of the same server in the same run. Bounded: a fixed number of requests per endpoint and a time
-limit; no error is allowed.
+of the same server in the same run, the three loaded in turns (five rounds). Bounded: a fixed
+number of requests per endpoint and a time limit; no error is allowed. The server runs with its
+default ``--view-seconds`` (concurrent requests for the same national view share one build).
 Run: ``python benchmarks/run.py serve`` (``--quick`` for fewer requests).
 """
 
@@ -27,6 +28,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = 50
 TIME_LIMIT = 60.0  # seconds per endpoint at most
+ROUNDS = 5  # the endpoints take turns, a fifth of the requests each time
+EXTRA: list[str] = os.environ.get("BENCH_SERVE_ARGS", "").split()  # e.g. "--view-seconds 0"
 PASSWORD = "ett riktigt långt lösenord"
 
 
@@ -60,7 +63,8 @@ def _start(home: Path, port: int) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("JOURNEY_")}  # only the seeded database
     env |= {"JOURNEY_HOME": str(home), "JOURNEY_NOW": "2022-06-01T09:00:00+00:00", "XDG_CACHE_HOME": str(home / "cache"),
             "JOURNEY_WORKFLOWS_DIR": str(ROOT / "workflows"), "JOURNEY_TEMPLATES_DIR": str(ROOT / "templates")}
-    server = subprocess.Popen([sys.executable, "-m", "journey", "serve", "--host", "127.0.0.1", "--port", str(port)],
+    command = [sys.executable, "-m", "journey", "serve", "--host", "127.0.0.1", "--port", str(port), *EXTRA]
+    server = subprocess.Popen(command,
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     import httpx
 
@@ -120,6 +124,12 @@ async def _load_async(base: str, path: str, count: int, headers: dict[str, str],
     return latencies, errors
 
 
+def _rounds(count: int, rounds: int) -> list[int]:
+    """``count`` requests split into ``rounds`` nearly equal shares (none empty)."""
+    rounds = max(1, min(rounds, count))
+    return [count // rounds + (i < count % rounds) for i in range(rounds)]
+
+
 def _p(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
 
@@ -137,9 +147,13 @@ def measure(municipalities: int = 290, count: int = 600, clients: int = CLIENTS,
             cookies = _session(base)
             bearer = {"Authorization": f"Bearer {token}"}
             _load(base, "/", min(20, count), {}, cookies, clients, time_limit)  # warm up (templates, connections)
-            return {"/health": _load(base, "/health", count, {}, {}, clients, time_limit),
-                    "/": _load(base, "/", count, {}, cookies, clients, time_limit),
-                    "/api/cases": _load(base, "/api/cases", count, bearer, {}, clients, time_limit)}
+            plan = {"/health": ({}, {}), "/": ({}, cookies), "/api/cases": (bearer, {})}
+            runs: dict[str, tuple[list[float], int]] = {path: ([], 0) for path in plan}
+            for share in _rounds(count, ROUNDS):  # interleaved: each endpoint sees the same machine state
+                for path, (headers, jar) in plan.items():
+                    latencies, errors = _load(base, path, share, headers, jar, clients, time_limit / ROUNDS)
+                    runs[path] = (runs[path][0] + latencies, runs[path][1] + errors)
+            return runs
         finally:
             server.terminate()
             server.wait(timeout=30)

@@ -60,7 +60,9 @@ def server_context(app: App, options: ServerOptions | None = None) -> ServerCont
     from journey.adapters.readmodel.monitor import MonitorQueries
     from journey.adapters.readmodel.reminders import ReminderQueries
     from journey.server.context import ServerContext, ServerOptions
+    from journey.server.shared_views import SharedViews
 
+    options = options or ServerOptions()
     readers = _ThreadReaders(app.database_url)
     deps = app.deps
 
@@ -76,7 +78,7 @@ def server_context(app: App, options: ServerOptions | None = None) -> ServerCont
         document_files=ConfinedFiles(app.settings.output_dir), calendar_writer=IcalendarFeedWriter(),
         workflows=lambda: app.workflows, clock=app.clock, tz=ZoneInfo(app.settings.timezone),
         templates_dir=_web_templates(app), database=app.database_display(), close=close,
-        options=options or ServerOptions())
+        options=options, views=SharedViews(options.view_seconds))
 
 
 def _web_templates(app: App) -> Any:

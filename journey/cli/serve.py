@@ -17,8 +17,12 @@ from journey.cli._common import get_app
               help="Force the Secure cookie flag on or off (default: on when the request came over https).")
 @click.option("--graceful-timeout", default=10.0, show_default=True, type=click.FloatRange(min=0),
               help="Seconds to let open requests finish after SIGTERM or Ctrl-C.")
+@click.option("--view-seconds", default=2.0, show_default=True, type=click.FloatRange(0, 300),
+              help="Requests for the national matrix, the case list and the monitor share one build, reused this "
+                   "long; a change made through the server shows at once, one made by the CLI within this time "
+                   "(0: build for every request).")
 def serve(host: str, port: int, forwarded_allow_ips: str, secure_cookies: bool | None,
-          graceful_timeout: float) -> None:
+          graceful_timeout: float, view_seconds: float) -> None:
     """Serve the live pages, the JSON API (/api, described at /openapi.json), ICS feeds and /health.
 
     Users log in with passwords set by `journey users passwd`; API clients send a token from
@@ -43,7 +47,7 @@ def serve(host: str, port: int, forwarded_allow_ips: str, secure_cookies: bool |
     access.setLevel(logging.INFO)
     access.propagate = False
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    asgi = build_asgi(get_app(), ServerOptions(secure_cookies=secure_cookies))
+    asgi = build_asgi(get_app(), ServerOptions(secure_cookies=secure_cookies, view_seconds=view_seconds))
     config = uvicorn.Config(asgi, host=host, port=port, proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips,
                             access_log=False, server_header=False, timeout_graceful_shutdown=int(graceful_timeout),
                             log_level="info", lifespan="on")

@@ -68,6 +68,8 @@ class Guard:
 
         try:
             await self.app(scope, receive, send_wrapper)
+            if scope.get("method") not in ("GET", "HEAD", "OPTIONS"):
+                self.ctx.views.clear()  # whatever it changed shows on the next national view
         except Exception:
             ref = uuid.uuid4().hex[:12]
             log.exception("internal error %s on %s %s", ref, scope.get("method"), scope.get("path"))

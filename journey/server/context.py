@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,6 +16,7 @@ from journey.ports.downloads import DocumentFiles
 from journey.ports.feeds import CalendarWriter, FeedQueries
 from journey.ports.matters import MatterReadModel
 from journey.ports.monitoring import MonitorSource
+from journey.server.shared_views import DEFAULT_MAX_AGE, SharedViews
 from journey.services.deps import Deps
 from journey.services.documents.views import DocumentQuery
 
@@ -24,6 +25,7 @@ from journey.services.documents.views import DocumentQuery
 class ServerOptions:
     secure_cookies: bool | None = None  # None: Secure when the request came over https (directly or via the proxy)
     hsts: bool = True  # Strict-Transport-Security on https responses
+    view_seconds: float = DEFAULT_MAX_AGE  # how long the national views are shared (0: built for every request)
 
 
 @dataclass
@@ -46,3 +48,4 @@ class ServerContext:
     database: str
     close: Callable[[], None]
     options: ServerOptions
+    views: SharedViews = field(default_factory=SharedViews)  # the national matrix and case list, shared

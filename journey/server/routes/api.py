@@ -265,7 +265,7 @@ def municipalities(request: Request) -> Any:
 @router.get("/cases", response_model=list[CaseOut], summary="Every case you may read, where it stands")
 def cases(request: Request) -> Any:
     ctx, user = _ctx(request), api_user(_ctx(request), request)
-    return views.status(ctx.read(), ctx.workflows, user, ctx.clock.now())
+    return ctx.views.get(("cases", user), lambda: views.status(ctx.read(), ctx.workflows, user, ctx.clock.now()))
 
 
 @router.get("/cases/{municipality}", response_model=CaseOut, summary="One municipality's case")
@@ -370,7 +370,8 @@ def monitor(request: Request, county: str = Query("", max_length=100), stage: st
             min_days: int = Query(0, ge=0, le=100000)) -> Any:
     ctx, user = _ctx(request), api_user(_ctx(request), request)
     filters = MonitorFilter(county, stage, status, overdue, min_days)
-    return to_json(build(ctx.monitor_source(), ctx.workflows, user, ctx.clock.now(), filters))
+    return ctx.views.get(("monitor", user, county, stage, status, overdue, min_days), lambda: to_json(
+        build(ctx.monitor_source(), ctx.workflows, user, ctx.clock.now(), filters)))
 
 
 @router.get("/reminders", response_model=list[ReminderOut], summary="Upcoming reminders, soonest first")

@@ -126,7 +126,8 @@ def logout(request: Request, csrf: str = Form("", max_length=200)) -> Response:
 def national(request: Request) -> Response:
     ctx = _ctx(request)
     actor = _actor(request)
-    data = live.national(ctx.monitor_source(), ctx.workflows, actor.username, ctx.clock.now(), ctx.tz)
+    data = ctx.views.get(("national", actor.username), lambda: live.national(
+        ctx.monitor_source(), ctx.workflows, actor.username, ctx.clock.now(), ctx.tz))
     return render(request, "national.html.j2", user=actor, data=data)
 
 
