@@ -64,6 +64,28 @@ def test_advance_through_the_api_with_the_cli_errors(client: TestClient, served:
     assert client.get("/api/cases/hudiksvall", headers=anna).json()["state"] == "local_team"
 
 
+def test_the_shared_case_list_shows_a_change_through_the_server_at_once(client: TestClient, served: Any) -> None:
+    from journey.services.cases.lifecycle import advance_case
+
+    anna = bearer(served, "anna")
+
+    def state() -> str:
+        return next(c["state"] for c in client.get("/api/cases", headers=anna).json() if c["municipality"] == "Hudiksvall")
+
+    assert state() == "letter_of_intent"
+    views = served[1].state.ctx.views
+    built = views.builds
+    assert state() == "letter_of_intent" and views.builds == built  # the list is shared, not built again
+    done = client.post("/api/cases/hudiksvall/advance", headers=anna,
+                       json={"trigger": "sign_letter_of_intent", "evidence": LETTER})
+    assert done.status_code == 200 and state() == "local_team"  # a change through the server shows at once
+    advance_case(served[0].deps, "anna", "Hudiksvall", "form_local_team", {
+        "coordinator": "Anna", "members": "A, B, C, D, E, F, G", "time_reporting_from": "2022-03-01"})
+    assert state() == "local_team"  # a change made elsewhere (the CLI) shows after --view-seconds
+    views.clear()  # as if those seconds had passed
+    assert state() == "needs_inventory"
+
+
 def test_decisions_and_hours_through_the_api(client: TestClient, served: Any) -> None:
     seed_matter_and_people(served[0])
     eva, anna, sara = bearer(served, "eva"), bearer(served, "anna"), bearer(served, "sara")
