@@ -55,6 +55,7 @@ class Settings:
     esf_unit_costs: Path = PROJECT_ROOT / "data" / "esf_unit_costs.yaml"  # JOURNEY_ESF_UNIT_COSTS
     demo_home: Path | None = None  # where `journey demo` writes when no database was named ($JOURNEY_HOME/demo)
     output_dir_given: bool = False  # JOURNEY_OUTPUT_DIR set: the demo's documents go there too
+    render_timeout: str = ""  # JOURNEY_RENDER_TIMEOUT: seconds a document may take to render (checked in bootstrap)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -74,6 +75,7 @@ class Settings:
             esf_unit_costs=Path(env.get("JOURNEY_ESF_UNIT_COSTS") or PROJECT_ROOT / "data" / "esf_unit_costs.yaml"),
             demo_home=None if env.get("JOURNEY_DATABASE_URL") else home / "demo",
             output_dir_given=bool(env.get("JOURNEY_OUTPUT_DIR")),
+            render_timeout=env.get("JOURNEY_RENDER_TIMEOUT", ""),
         )
 
     def with_database(self, url: str) -> Settings:

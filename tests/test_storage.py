@@ -45,17 +45,6 @@ def test_a_stale_case_write_is_refused(app: App) -> None:
         assert uow.cases.get(case_id).version == 2
 
 
-def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from journey.adapters.sql.engine import make_engine
-
-    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
-    with engine.connect() as conn:
-        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
-        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 5000
-    engine.dispose()
-
-
 def test_timestamps_come_back_timezone_aware_in_utc(app: App) -> None:
     seed_network(app.deps, None)
     open_case(app.deps, None, "Malmö")

@@ -51,8 +51,9 @@ class App:
     @cached_property
     def engine(self) -> Any:
         from journey.adapters.sql.engine import make_engine
+        from journey.bootstrap.documents import busy_timeout_ms
 
-        return make_engine(self.database_url, create=self.creates_database)
+        return make_engine(self.database_url, create=self.creates_database, busy_timeout_ms=busy_timeout_ms(self.settings))
 
     @cached_property
     def workflows(self) -> WorkflowCatalog:

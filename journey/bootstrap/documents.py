@@ -4,15 +4,39 @@ from __future__ import annotations
 
 from typing import Any
 
+from journey.domain.errors import InputError
 from journey.domain.events import EvidenceCorrected, MatterChanged, StateEntered
 from journey.services.deps import Deps
+
+DEFAULT_RENDER_TIMEOUT = 10.0  # seconds
+LOCK_MARGIN = 5.0  # seconds a waiting SQLite writer waits beyond the longest render (docs/operations.md)
+
+
+def render_timeout(settings: Any) -> float:
+    """JOURNEY_RENDER_TIMEOUT in seconds (1-300), 10 when not set; InputError naming it otherwise."""
+    raw = str(getattr(settings, "render_timeout", "") or "").strip()
+    if not raw:
+        return DEFAULT_RENDER_TIMEOUT
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 1 <= seconds <= 300:
+        raise InputError(f"JOURNEY_RENDER_TIMEOUT {raw[:40]!r} must be seconds from 1 to 300 (default 10)")
+    return seconds
+
+
+def busy_timeout_ms(settings: Any) -> int:
+    """How long a SQLite writer waits for the write lock: longer than a document may render while the
+    advance that renders it holds the lock, so a slow template never fails an unrelated write."""
+    return int((render_timeout(settings) + LOCK_MARGIN) * 1000)
 
 
 def document_tools(settings: Any) -> Any:
     """Renderer, writers and storage from settings (templates_dir, output_dir); no database needed."""
     from journey.adapters.documents.tools import make_tools
 
-    return make_tools(settings.templates_dir, settings.output_dir)
+    return make_tools(settings.templates_dir, settings.output_dir, timeout=render_timeout(settings))
 
 
 def wire_documents(app: Any, deps: Deps) -> None:

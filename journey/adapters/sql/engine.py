@@ -11,8 +11,9 @@ from journey.adapters.sql.urls import normalize_url, sqlite_path
 from journey.domain.errors import DatabaseConfigError, NotInitialisedError
 
 
-def make_engine(url: str, *, busy_timeout_ms: int = 5000, create: bool = True) -> Engine:
-    """Build an engine. SQLite gets WAL, busy_timeout, foreign keys and ``BEGIN IMMEDIATE`` writes.
+def make_engine(url: str, *, busy_timeout_ms: int = 15000, create: bool = True) -> Engine:
+    """Build an engine. SQLite gets WAL, synchronous=FULL, busy_timeout, foreign keys and ``BEGIN
+    IMMEDIATE`` writes (why each: docs/operations.md, "SQLite settings").
 
     ``create=False``: a missing SQLite file is an error (:class:`NotInitialisedError`) and nothing is
     created, neither the file nor its directory. A URL or driver that cannot be used is a
@@ -38,7 +39,8 @@ def make_engine(url: str, *, busy_timeout_ms: int = 5000, create: bool = True) -
     def _configure(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer, nor it them
+        cursor.execute("PRAGMA synchronous=FULL")  # a commit survives a power loss, not only a crash
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
