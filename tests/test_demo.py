@@ -37,8 +37,8 @@ def _assert_documents_read_as_swedish_officials_write(documents: Path) -> None:
     letter = next(documents.glob("söderhamn/*avsiktsförklaring*.html")).read_text(encoding="utf-8")
     assert "Om projektet beviljas" in letter and "2021–2022" in letter
     award = next(documents.glob("söderhamn/*direktupphandling*.html")).read_text(encoding="utf-8")
-    # the demo's deal falls on 2022-01-31 (the clock stands at 2022-03-01): the rule before 19 a kap. applied
-    assert ("Direktupphandlingen beslutades den 31 januari 2022. Då gällde 19 kap. 7 § lagen (2016:1145) om offentlig "
+    # the demo's deal falls on 2022-01-03 (the clock stands at 2022-03-01): the rule before 19 a kap. applied
+    assert ("Direktupphandlingen beslutades den 3 januari 2022. Då gällde 19 kap. 7 § lagen (2016:1145) om offentlig "
             "upphandling med en direktupphandlingsgräns på 626\u00a0284\u00a0kr exklusive moms.") in award
 
 

@@ -43,6 +43,7 @@ COORDINATORS = {  # made-up names for the demo
 BOARD_NAMES = {"KS": "Kommunstyrelsen", "AMN": "Arbetsmarknadsnämnden", "FSN": "Funktionsstödsnämnden",
                "SN": "Socialnämnden"}
 STEP_DAYS = 41
+MATTER_DAYS = 28  # a pending matter is registered this long after the case's last step
 # Deals in the register (docs/deals.md), recorded after the case's last step; none is awarded, so the
 # demo's cases stay where their steps took them.
 DEALS = {
@@ -120,7 +121,7 @@ def _open_matter(deps: Deps, actor: str, name: str, clock: FixedClock) -> None:
         case = uow.cases.for_municipality(m.id or 0) if m else None
         if case is None or uow.matters.open_for(case.id or 0) is None:
             return  # the case stands where no decision is pending
-    clock.at += timedelta(days=30)
+    clock.at += timedelta(days=MATTER_DAYS)
     register_matter(deps, actor, name, Facts(diarienummer=f"KS {clock.at.year}/{200 + len(name) * 3}",
                                              forvaltning="Kommunledningsförvaltningen"))
     ks = [row.day for row in meeting_plan("KS", clock.at.date()) if row.day < clock.at.date()]
@@ -162,7 +163,8 @@ def run_demo(deps: Deps, actor: str, progress: Callable[[str], None] = lambda _:
         import_meetings(deps, actor, name, rows, source="demo")
     opened = advances = 0
     for name, done, variant, board in PLAN:
-        start = now - timedelta(days=STEP_DAYS * done + 20 + len(name))
+        # the last step lies 20-30 days back, and a matter opened after it (_open_matter) before today
+        start = now - timedelta(days=STEP_DAYS * done + 20 + len(name) + MATTER_DAYS)
         clock = FixedClock(start)
         local = replace(deps, clock=clock)
 
