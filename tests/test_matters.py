@@ -220,8 +220,8 @@ def test_a_municipality_with_decisions_in_place_starts_at_a_later_stage(umea: Cl
     assert {d["doc_id"] for d in json.loads(umea.ok("documents list Umeå --json").output)["documents"]} == {
         "tjansteskrivelse_policy", "riktlinje"}
     lacking = umea("open Tierp --at policy -e document=X")
-    assert lacking.exit_code == 3 and "lacking Uttalad politisk viljeinriktning: decided_by, decided_date" in \
-        lacking.stderr
+    assert lacking.exit_code == 3 and ("lacking Uttalad politisk viljeinriktning: Beslutande organ (decided_by), "
+                                       "Beslutsdatum (decided_date)") in lacking.stderr
     assert umea("status Tierp").exit_code == 4  # nothing was opened
 
 

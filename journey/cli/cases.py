@@ -168,7 +168,7 @@ def why(municipality: str, as_json: bool, actor: str | None) -> None:
     if as_json:
         echo_json(data)
         return
-    echo(f"{data['municipality']} is in: {data['state_title']} [{data['status']}]")
+    echo(f"{data['municipality']} is in: {data['state_title']} [{data['status_label']}]")
     if data["matter"]:
         echo(f"Open matter: {_matter_line(data['matter'])}")
     for c in data["corrections"]:
@@ -177,14 +177,19 @@ def why(municipality: str, as_json: bool, actor: str | None) -> None:
         echo("No further steps: the case was withdrawn." if data["status"] == "WITHDRAWN"
                    else "No further steps: the journey is complete.")
     for step in data["steps"]:
-        echo(f"\n  {step['trigger']}  ->  {step['dest_title']}   ({step['title']})")
+        echo(f"\n  {step['title']} ({step['trigger']})  ->  {step['dest_title']}" if step['title'] != step['trigger']
+             else f"\n  {step['trigger']}  ->  {step['dest_title']}")
         if step["decided_by_matter"]:
             echo("    decided by the matter: the last body's bifall takes this step")
         if not step["guards"]:
             echo("    needs nothing more")
         for guard in step["guards"]:
             if guard["evidence"]:
-                echo(f"    evidence: {guard['description']}")
+                echo(f"    evidence: {guard['title']}")
+                for f in guard["fields"]:
+                    optional = "" if f["required"] else ", frivillig"
+                    echo(f"      - {f['label']} ({f['name']}{optional})"
+                         + (": " + ", ".join(c["label"] for c in f["choices"]) if f["choices"] else ""))
             elif guard["lacking"]:
                 echo(f"    blocked:  {guard['description']}")
                 for item in guard["lacking"]:

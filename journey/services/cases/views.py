@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from journey.definitions.catalog import WorkflowCatalog
-from journey.domain import guards
+from journey.domain import guards, labels
 from journey.domain.access import Action, Actor, authorize, visible
 from journey.domain.case import HistoryEntry, HistoryKind, corrections_of, overlay
 from journey.domain.deals import deal_label
@@ -193,13 +193,26 @@ def why(read: ReadModel, workflows: Callable[[], WorkflowCatalog], username: str
         "awarded_deals": list(awarded),
         "matter": matter,
         "corrections": corrections(read.history(row["id"])),
+        "status_label": labels.case_status(row["status"]),
         "steps": [asdict(s) | {"ready": s.ready, "dest_title": _dest_title(spec, s.dest),
+                               "source_title": spec.state_title(s.source),
+                               "guards": [asdict(g) | _guard_labels(spec, g.name) for g in s.guards],
                                "automatic": guards.is_automatic(spec, tuple(g.name for g in s.guards)),
                                "decided_by_matter": s.trigger == decides,
                                "command": _decide_hint(name, matter, "bifall|avslag|återremiss|bordläggning")
                                if s.trigger == decides and matter else _decide_hint(name, matter, "avslag")
                                if s.trigger == rejects and matter else command_hint(spec, s, name)} for s in steps],
     }
+
+
+def _guard_labels(spec: WorkflowSpec, name: str) -> dict[str, Any]:
+    """What a person reads about a guard: the evidence kind's title and each field's label beside its id."""
+    kind = spec.evidence_kind(name)
+    if kind is None:
+        return {"title": guards.describe(spec, name), "fields": []}
+    return {"title": kind.title, "fields": [
+        {"name": f.name, "label": f.title, "required": f.required,
+         "choices": [{"id": c, "label": f.choice_label(c)} for c in f.choices]} for f in kind.fields]}
 
 
 def _decide_hint(name: str, matter: dict[str, Any], outcomes: str) -> str:

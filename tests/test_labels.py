@@ -1,0 +1,137 @@
+"""Labels, not ids (#13 §2): what a person reads is the workflow's Swedish titles and labels; ids only to type."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from journey.definitions.catalog import WorkflowCatalog
+from journey.domain.errors import EvidenceError
+from journey.domain.evidence import parse_value
+from tests.conftest import WORKFLOWS, Cli
+from tests.test_journey_cli import JOURNEY
+
+
+@pytest.fixture(scope="module")
+def handbook() -> WorkflowCatalog:
+    return WorkflowCatalog.from_directory(WORKFLOWS, None)
+
+
+@pytest.mark.parametrize(("kind", "field", "typed", "stored"), [
+    ("deal", "form", "IOP", "iop"),
+    ("deal", "form", "iop", "iop"),
+    ("deal", "form", "direktupphandling", "direct_award"),
+    ("deal", "form", "Direktupphandling", "direct_award"),
+    ("deal", "form", "reserverad upphandling", "reserved_procurement"),
+    ("deal", "form", "  Reserverad   UPPHANDLING ", "reserved_procurement"),
+    ("deal", "form", "IOP (idéburet offentligt partnerskap)", "iop"),
+    ("deal", "form", "reserved_procurement", "reserved_procurement"),
+    ("policy_document", "document_type", "Riktlinje", "riktlinje"),
+    ("policy_document", "document_type", "RIKTLINJE", "riktlinje"),
+])
+def test_a_choice_is_accepted_by_id_or_swedish_label_in_any_case_and_stored_as_its_id(
+        handbook: WorkflowCatalog, kind: str, field: str, typed: str, stored: str) -> None:
+    for version in (1, 2):
+        spec = handbook.get("handbook", version)
+        fld = spec.evidence_kind(kind).field(field)  # type: ignore[union-attr]
+        assert fld is not None
+        assert parse_value(kind, fld, typed) == stored
+
+
+def test_an_unknown_choice_is_refused_in_one_line_listing_the_labels(handbook: WorkflowCatalog) -> None:
+    fld = handbook.get("handbook", 2).evidence_kind("deal").field("form")  # type: ignore[union-attr]
+    assert fld is not None
+    with pytest.raises(EvidenceError) as refused:
+        parse_value("deal", fld, "köp")
+    message = str(refused.value)
+    assert "\n" not in message and "'köp'" in message
+    assert "IOP (idéburet offentligt partnerskap), Reserverad upphandling, Direktupphandling" in message
+
+
+def test_the_workflows_give_every_choice_a_swedish_label(handbook: WorkflowCatalog) -> None:
+    for spec in handbook.all():
+        for kind in spec.evidence:
+            for fld in kind.fields:
+                if fld.type == "choice":
+                    labels = fld.choice_labels()
+                    assert labels != fld.choices, (spec.key, kind.name, fld.name)
+                    assert all(label[0].isupper() for label in labels), (spec.key, kind.name, fld.name)
+
+
+def test_choices_may_be_a_mapping_of_id_to_label_and_must_not_read_the_same(tmp_path: Path) -> None:
+    from journey.definitions.loader import load_all
+    from journey.domain.errors import DefinitionError
+
+    body = """workflow: wf
+version: 1
+title: T
+initial: a
+evidence:
+  answer:
+    title: Svar
+    fields:
+      reply: {type: choice, label: Svaret, choices: {ja: Ja, nej: Nej}}
+states:
+  - {id: a, title: A}
+  - {id: b, title: B, final: true}
+transitions:
+  - {trigger: go, source: a, dest: b, title: Gå, guards: [answer]}
+"""
+    path = tmp_path / "wf.yaml"
+    path.write_text(body, encoding="utf-8")
+    (spec,) = load_all([path])
+    fld = spec.evidence_kind("answer").field("reply")  # type: ignore[union-attr]
+    assert fld is not None and fld.choices == ("ja", "nej") and fld.choice_label("nej") == "Nej"
+    path.write_text(body.replace("{ja: Ja, nej: Nej}", "{ja: Ja, jakande: JA}"), encoding="utf-8")
+    with pytest.raises(DefinitionError, match="choices 'ja' and 'jakande' both read 'ja'"):
+        load_all([path])
+
+
+def test_choice_labels_on_the_command_line_are_stored_as_ids(cli: Cli) -> None:
+    cli.ok("municipalities seed")
+    cli.ok("open Härjedalen --as anna")
+    typed = {"adopt_policy": ("document_type=riktlinje", "document_type=Riktlinje"),
+             "record_first_deal": ("form=iop", "form=IOP")}
+    for trigger, evidence in JOURNEY:
+        for old, new in [typed[trigger]] if trigger in typed else []:
+            evidence = evidence.replace(old, new)
+        cli.ok(f"advance harjedalen {trigger} {evidence} --as anna")
+    entries = json.loads(cli.ok("history Härjedalen --json").output)["entries"]
+    by_trigger = {e["trigger"]: e for e in entries}
+    assert by_trigger["adopt_policy"]["evidence"]["policy_document"]["document_type"] == "riktlinje"
+    assert by_trigger["record_first_deal"]["evidence"]["deal"]["form"] == "iop"
+
+
+@pytest.mark.parametrize("typed", ["direktupphandling", "'reserverad upphandling'"])
+def test_a_deal_form_by_its_swedish_label_is_accepted_on_the_command_line(cli: Cli, typed: str) -> None:
+    cli.ok("municipalities seed")
+    cli.ok("open Härjedalen --as anna")
+    for trigger, evidence in JOURNEY[:-2]:
+        cli.ok(f"advance harjedalen {trigger} {evidence} --as anna")
+    refused = cli("advance harjedalen record_first_deal -e form=köp -e counterparty=X -e value_sek=1 "
+                  "-e decided_date=2022-02-14 --as anna")
+    assert refused.exit_code == 2 and "Direktupphandling" in refused.stderr
+    cli.ok(f"advance harjedalen record_first_deal -e form={typed} -e counterparty='Återbruket ek. för.' "
+           "-e value_sek=45000 -e decided_date=2022-02-14 --as anna")
+    last = json.loads(cli.ok("history Härjedalen --json").output)["entries"][-1]
+    assert last["evidence"]["deal"]["form"] in {"direct_award", "reserved_procurement"}
+
+
+def test_why_shows_labels_with_the_id_to_type_beside_them(cli: Cli) -> None:
+    cli.ok("municipalities seed")
+    cli.ok("open Härjedalen --as anna")
+    for trigger, evidence in JOURNEY[:4]:
+        cli.ok(f"advance harjedalen {trigger} {evidence} --as anna")
+    text = cli.ok("why Härjedalen").output
+    assert "is in: Förankring i ansvarig nämnd [pågår]" in text
+    assert "Beslut om ansvarig nämnd (anchor_in_board)  ->  Politisk viljeinriktning" in text
+    assert "Samordnande funktion i förvaltningen (officials_function)" in text
+    assert "Sammanträdesdatum (meeting_date)" in text
+    data = json.loads(cli.ok("why Härjedalen --json").output)
+    assert data["status"] == "ACTIVE" and data["status_label"] == "pågår"
+    step = next(s for s in data["steps"] if s["trigger"] == "anchor_in_board")
+    guard = next(g for g in step["guards"] if g["name"] == "responsible_board")
+    assert {"name": "officials_function", "label": "Samordnande funktion i förvaltningen", "required": True,
+            "choices": []} in guard["fields"]
