@@ -135,3 +135,37 @@ def test_why_shows_labels_with_the_id_to_type_beside_them(cli: Cli) -> None:
     guard = next(g for g in step["guards"] if g["name"] == "responsible_board")
     assert {"name": "officials_function", "label": "Samordnande funktion i förvaltningen", "required": True,
             "choices": []} in guard["fields"]
+
+
+def test_status_and_history_show_titles_and_keep_ids_in_json(cli: Cli) -> None:
+    cli.ok("municipalities seed")
+    cli.ok("open Härjedalen --as anna")
+    for trigger, evidence in JOURNEY[:-1]:
+        cli.ok(f"advance harjedalen {trigger} {evidence} --as anna")
+    status = cli.ok("status Härjedalen").output
+    assert "Status          pågår" in status and "ACTIVE" not in status
+    assert "Första affären genomförd by anna" in status and "record_first_deal" not in status
+    assert "Uppföljning rapporterad till nämnd" in status and "start_follow_up" not in status
+    listing = cli.ok("status").output
+    assert "pågår" in listing and "ACTIVE" not in listing and "start_follow_up" not in listing
+    text = cli.ok("history Härjedalen").output
+    for shown in ("Utvecklingsresan påbörjad", "Policy antagen", "Första affären genomförd",
+                  "Handlingsplan -> Intern samverkansgrupp bildas, Dialog med sociala företag byggs upp",
+                  "Affärsform: IOP (idéburet offentligt partnerskap)",
+                  "Dokumenttyp: Riktlinje", "Samordnande funktion i förvaltningen: Arbetsmarknadsenheten"):
+        assert shown in text, shown
+    for hidden in ("record_first_deal", "adopt_policy", "officials_function", "form=iop", "action_plan ->"):
+        assert hidden not in text, hidden
+    data = json.loads(cli.ok("status Härjedalen --json").output)
+    assert (data["status"], data["status_label"]) == ("ACTIVE", "pågår")
+    assert data["next_triggers"] == ["record_deal", "start_follow_up"]
+    assert data["next_titles"] == ["Ytterligare affär registrerad", "Uppföljning rapporterad till nämnd"]
+    assert (data["last_change"]["trigger"], data["last_change"]["title"]) == ("record_first_deal",
+                                                                            "Första affären genomförd")
+    deal = json.loads(cli.ok("history Härjedalen --json").output)["entries"][-1]
+    assert (deal["trigger"], deal["trigger_title"]) == ("record_first_deal", "Första affären genomförd")
+    assert (deal["from_state"], deal["to_state"], deal["to_title"]) == (
+        "collaboration.internal.established,collaboration.external.established", "business",
+        "Affärer, partnerskap och upphandling")
+    assert deal["evidence"]["deal"]["form"] == "iop"
+    assert ["Affärsform", "IOP (idéburet offentligt partnerskap)"] in deal["evidence_labels"][0][1]

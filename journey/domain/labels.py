@@ -7,7 +7,7 @@ steps, evidence fields and choices take their Swedish titles and labels from the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from journey.domain.spec import EvidenceFieldSpec, WorkflowSpec
@@ -27,12 +27,12 @@ REMINDER_STATUS = {
     "EXPIRED": "inaktuell",
 }
 HISTORY_KIND = {
-    "OPENED": "Ärendet öppnat",
+    "OPENED": "Utvecklingsresan påbörjad",
     "ADVANCED": "Steg taget",
-    "PAUSED": "Pausat",
-    "RESUMED": "Återupptaget",
-    "MIGRATED": "Flyttat till ny version av arbetsgången",
-    "DECIDED": "Beslut i ärende",
+    "PAUSED": "Pausad",
+    "RESUMED": "Återupptagen",
+    "MIGRATED": "Flyttad till en ny version av arbetsgången",
+    "DECIDED": "Beslut i ärendet",
     "REGISTERED": "Ärendeuppgifter registrerade",
     "MISSED": "Sammanträdet passerade utan beslut",
     "CORRECTED": "Rättelse",
@@ -91,3 +91,32 @@ def value_text(spec: WorkflowSpec | None, kind: str, name: str, value: Any) -> s
     if isinstance(value, bool):
         return "ja" if value else "nej"
     return spec.choice_label(kind, name, value) if spec else str(value)
+
+
+def state_title(specs: Sequence[WorkflowSpec], path: str | None) -> str:
+    """A state's title in the first of ``specs`` that knows it (a case's history may predate a migration)."""
+    if not path:
+        return ""
+    if "," in path:
+        return ", ".join(state_title(specs, p) for p in path.split(",") if p)
+    return next((s.state_title(path) for s in specs if s.state(path) is not None), path)
+
+
+def trigger_title(specs: Sequence[WorkflowSpec], trigger: str | None) -> str:
+    if not trigger:
+        return ""
+    return next((t for s in specs if (t := s.trigger_title(trigger)) != trigger), trigger)
+
+
+def entry_labels(specs: Sequence[WorkflowSpec], entry: Mapping[str, Any]) -> dict[str, Any]:
+    """What a history entry reads as: its step's title (or kind of entry), the states' titles and the evidence
+    by kind titles and field labels (``evidence_labels``: ``[[kind title, [[label, value], ...]], ...]``)."""
+    evidence = entry.get("evidence") or {}
+    spec_of = {kind: next((s for s in specs if s.evidence_kind(kind) is not None), None) for kind in evidence}
+    lines = [[title, [list(row) for row in rows]] for kind in evidence
+             for title, rows in evidence_lines(spec_of[kind], {kind: evidence[kind]})]
+    return {"trigger_title": trigger_title(specs, entry.get("trigger")) or history_kind(entry.get("kind")),
+            "kind_label": history_kind(entry.get("kind")),
+            "from_title": state_title(specs, entry.get("from_state")),
+            "to_title": state_title(specs, entry.get("to_state")),
+            "evidence_labels": lines}
