@@ -120,3 +120,4 @@ def entry_labels(specs: Sequence[WorkflowSpec], entry: Mapping[str, Any]) -> dic
             "from_title": state_title(specs, entry.get("from_state")),
             "to_title": state_title(specs, entry.get("to_state")),
             "evidence_labels": lines}
+
