@@ -194,6 +194,17 @@ class WorkflowSpec:
             return ""
         return next((t.title for t in self.transitions if t.trigger == trigger and t.title), trigger)
 
+    def document_title(self, state_path: str, doc_id: str) -> str:
+        """A document's title from the state that produces it; the id when the state or document is unknown."""
+        state = self._index.get(state_path)
+        doc = next((d for d in state.documents if d.id == doc_id), None) if state is not None else None
+        return str(doc.get("title") or doc_id) if doc is not None else doc_id
+
+    def reminder_title(self, state_path: str, rule_id: str) -> str:
+        state = self._index.get(state_path)
+        rule = next((r for r in state.reminders if r.id == rule_id), None) if state is not None else None
+        return str(rule.get("title") or rule_id) if rule is not None else rule_id
+
     def evidence_title(self, kind: str) -> str:
         found = self.evidence_kind(kind)
         return found.title if found is not None and found.title else kind

@@ -69,6 +69,7 @@ def case_status(row: dict[str, Any], workflows: WorkflowCatalog, now: datetime) 
         "code": row["code"],
         "workflow": f"{row['workflow']}@{row['workflow_version']}",
         "stage": row["stage"],
+        "stage_title": stage.title if stage else row["stage"],
         "handbook_stage": stage.handbook_stage if stage else "",
         "state": row["state"],
         "state_title": _state_title(spec, leaves),
