@@ -169,3 +169,29 @@ def test_status_and_history_show_titles_and_keep_ids_in_json(cli: Cli) -> None:
         "Affärer, partnerskap och upphandling")
     assert deal["evidence"]["deal"]["form"] == "iop"
     assert ["Affärsform", "IOP (idéburet offentligt partnerskap)"] in deal["evidence_labels"][0][1]
+
+
+def test_hours_list_and_export_show_stage_titles_and_activity_labels(database_url: str, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from tests.test_hours import LATE, LOG
+
+    cli = Cli(database_url, tmp_path, now=LATE)
+    cli.ok("init")
+    cli.ok("municipalities seed")
+    cli.ok("users add admin --role admin")
+    cli.ok("users add anna --role coordinator --municipality Umeå --as admin")
+    cli.ok("people add Umeå --name 'Anna Berg' --salary-group 5 --as anna")
+    cli.ok("open Umeå --as admin")
+    cli.ok(f"{LOG} --date 2022-12-31 --hours 2 --as anna")
+    text = cli.ok("hours list Umeå --year 2022 --as anna").output
+    assert "Intresseanmälan" in text and "Behovsinventering" in text
+    assert "\tinterest\t" not in text and "\tinventory\t" not in text
+    xlsx = tmp_path / "tid.xlsx"
+    cli.ok(f"hours export --year 2022 --xlsx {xlsx} --as admin")
+    book = load_workbook(xlsx)
+    assert list(book["Per etapp"].iter_rows(min_row=2, values_only=True)) == [("Umeå", "Intresseanmälan", 2)]
+    header = [c.value for c in book["Tidrapport"][1]]
+    (row,) = [dict(zip(header, r, strict=True)) for r in book["Tidrapport"].iter_rows(min_row=2, values_only=True)]
+    assert "Intresseanmälan" in row.values() and "Behovsinventering" in row.values()
+    assert "interest" not in row.values() and "inventory" not in row.values()
