@@ -195,3 +195,19 @@ def test_hours_list_and_export_show_stage_titles_and_activity_labels(database_ur
     (row,) = [dict(zip(header, r, strict=True)) for r in book["Tidrapport"].iter_rows(min_row=2, values_only=True)]
     assert "Intresseanmälan" in row.values() and "Behovsinventering" in row.values()
     assert "interest" not in row.values() and "inventory" not in row.values()
+
+
+def test_a_correction_reads_by_field_labels_in_history_and_the_report(cli: Cli, tmp_path: Path) -> None:
+    cli.ok("municipalities seed")
+    cli.ok("open Härjedalen")
+    for trigger, evidence in JOURNEY[:6]:
+        cli.ok(f"advance Härjedalen {trigger} {evidence}")
+    cli.ok("correct Härjedalen 6 -e diarienummer='KS 2022/171' --reason 'Felskrivet diarienummer' --as eva",
+           JOURNEY_USER="eva")
+    text = cli.ok("history Härjedalen").output
+    assert "rättar #6: Diarienummer: KS 2022/117 → KS 2022/171" in text
+    assert "[corrected in #8 by eva: Felskrivet diarienummer]" in text
+    assert "board_decision.diarienummer" not in text
+    cli.ok(f"report html {tmp_path / 'out'}")
+    page = (tmp_path / "out" / "kommun" / "harjedalen.html").read_text(encoding="utf-8")
+    assert "rättar #6: Diarienummer: KS 2022/117 → KS 2022/171" in page and "board_decision" not in page

@@ -202,10 +202,6 @@ def why(municipality: str, as_json: bool, actor: str | None) -> None:
             echo(f"    try:      {step['command']}")
 
 
-def _text(value: Any) -> str:
-    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-
-
 @click.command()
 @click.argument("municipality")
 @json_option
@@ -226,14 +222,8 @@ def history(municipality: str, as_json: bool, actor: str | None) -> None:
         return
     rows = []
     for e in data["entries"]:
-        if e["kind"] == "CORRECTED":
-            body = e["evidence"].get("correction") or {}
-            ev = f"corrects #{body.get('entry')}: " + "; ".join(
-                f"{k}.{f} {_text((body.get('previous') or {}).get(k, {}).get(f))!r} -> {_text(v)!r}"
-                for k, fields in (body.get("changes") or {}).items() for f, v in fields.items())
-        else:
-            ev = "; ".join(f"{title}: " + ", ".join(f"{label}: {value}" for label, value in fields)
-                           for title, fields in e["evidence_labels"])
+        ev = "; ".join(f"{title}: " + ", ".join(f"{label}: {value}" for label, value in fields)
+                       for title, fields in e["evidence_labels"])
         for c in e.get("corrected") or []:
             ev += f" [corrected in #{c['seq']} by {c['actor']}: {c['reason']}]"
         rows.append([e["seq"], short_time(e["at"]), e["actor"], e["trigger_title"],

@@ -86,6 +86,8 @@ def evidence_lines(spec: WorkflowSpec | None, evidence: Mapping[str, Any]) -> li
 
 
 def value_text(spec: WorkflowSpec | None, kind: str, name: str, value: Any) -> str:
+    if value is None:
+        return "–"
     if isinstance(value, list):
         return ", ".join(map(str, value))
     if isinstance(value, bool):
@@ -115,9 +117,21 @@ def entry_labels(specs: Sequence[WorkflowSpec], entry: Mapping[str, Any]) -> dic
     spec_of = {kind: next((s for s in specs if s.evidence_kind(kind) is not None), None) for kind in evidence}
     lines = [[title, [list(row) for row in rows]] for kind in evidence
              for title, rows in evidence_lines(spec_of[kind], {kind: evidence[kind]})]
+    correction = evidence.get("correction") if entry.get("kind") == "CORRECTED" else None
+    if isinstance(correction, Mapping):  # a correction's body: which entry, and each field's previous -> new value
+        previous = correction.get("previous") or {}
+        rows = []
+        for kind, fields in (correction.get("changes") or {}).items():
+            spec = next((s for s in specs if s.evidence_kind(kind) is not None), None)
+            for name, v in fields.items() if isinstance(fields, Mapping) else ():
+                before = value_text(spec, kind, name, (previous.get(kind) or {}).get(name))
+                rows.append([spec.field_label(kind, name) if spec else f"{kind}.{name}",
+                             f"{before} → {value_text(spec, kind, name, v)}"])
+        lines = [[f"rättar #{correction.get('entry')}", rows]]
     return {"trigger_title": trigger_title(specs, entry.get("trigger")) or history_kind(entry.get("kind")),
             "kind_label": history_kind(entry.get("kind")),
             "from_title": state_title(specs, entry.get("from_state")),
             "to_title": state_title(specs, entry.get("to_state")),
             "evidence_labels": lines}
+
 

@@ -33,21 +33,10 @@ class ReportResult:
     pages: int
 
 
-def _value(value: Any) -> str:
-    return ", ".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
-
-
-def _evidence(entry: dict[str, Any], spec: WorkflowSpec | None) -> str:
+def _evidence(entry: dict[str, Any]) -> str:
     """The evidence as a person reads it: kind titles, field labels and choices by their labels."""
-    evidence = entry.get("evidence") or {}
-    if entry.get("kind") == "CORRECTED" and isinstance(evidence.get("correction"), dict):
-        body = evidence["correction"]
-        return f"rättar #{body.get('entry')}: " + "; ".join(
-            f"{spec.field_label(kind, k) if spec else f'{kind}.{k}'}: "
-            f"{_value((body.get('previous') or {}).get(kind, {}).get(k))} → {_value(v)}"
-            for kind, fields in (body.get("changes") or {}).items() for k, v in fields.items())
-    lines = entry.get("evidence_labels") or []
-    text = "; ".join(f"{title}: " + ", ".join(f"{label}: {value}" for label, value in fields) for title, fields in lines)
+    text = "; ".join(f"{title}: " + ", ".join(f"{label}: {value}" for label, value in fields)
+                     for title, fields in entry.get("evidence_labels") or [])
     for c in entry.get("corrected") or []:
         text += f" (rättat i #{c['seq']} av {c['actor']}: {c['reason']})"
     return text
@@ -96,7 +85,7 @@ def write_report(source: ReportSource, workflows: Callable[[], WorkflowCatalog],
         entries = []
         for e in with_corrections(history.get(case_id or -1, []), spec):
             e = e | labels.entry_labels(specs, e)
-            entries.append(e | {"evidence_text": _evidence(e, spec), "to_label": state_label(spec, e["to_state"]),
+            entries.append(e | {"evidence_text": _evidence(e), "to_label": state_label(spec, e["to_state"]),
                                 "from_label": state_label(spec, e["from_state"]) if e["from_state"] else ""})
         page = render("municipality.html.j2", {
             "row": row, "history": entries,
