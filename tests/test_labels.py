@@ -211,3 +211,29 @@ def test_a_correction_reads_by_field_labels_in_history_and_the_report(cli: Cli, 
     cli.ok(f"report html {tmp_path / 'out'}")
     page = (tmp_path / "out" / "kommun" / "harjedalen.html").read_text(encoding="utf-8")
     assert "rättar #6: Diarienummer: KS 2022/117 → KS 2022/171" in page and "board_decision" not in page
+
+
+def test_built_in_conditions_read_in_swedish_for_the_web_and_mails(cli: Cli) -> None:
+    cli.ok("municipalities seed")
+    cli.ok("open Härjedalen")
+    for trigger, evidence in JOURNEY[:8]:  # ... adopt_action_plan: both collaboration regions start
+        cli.ok(f"advance Härjedalen {trigger} {evidence}")
+    data = json.loads(cli.ok("why Härjedalen --json").output)
+    step = next(s for s in data["steps"] if s["trigger"] == "record_first_deal")
+    guard = next(g for g in step["guards"] if g["name"] == "regions_complete")
+    assert len(guard["lacking"]) == 2  # the English lines stay for the CLI
+    assert guard["lacking_text"] == ["Intern samverkan är inte klar (nu: Intern samverkansgrupp bildas)",
+                                     "Extern samverkan är inte klar (nu: Dialog med sociala företag byggs upp)"]
+
+
+def test_missing_in_words_names_steps_onwards_only_and_their_needs_in_swedish(handbook: WorkflowCatalog) -> None:
+    from journey.domain.explain import missing_in_words
+
+    spec = handbook.get("handbook", 2)
+    collaboration = spec.initial_leaves("collaboration")
+    steps = {s["step"]: s["missing"] for s in missing_in_words(spec, collaboration)}
+    assert steps["Första affären genomförd"][0] == "Intern samverkan är inte klar (nu: Intern samverkansgrupp bildas)"
+    assert any(m.startswith("Genomförd affär eller partnerskap (Affärsform,") for m in steps["Första affären genomförd"])
+    assert "Intern samverkansgrupp etablerad" in steps
+    policy = [s["step"] for s in missing_in_words(spec, ("policy",))]
+    assert policy == ["Policy antagen"]  # the avslag back to the political intent is no way onwards

@@ -93,6 +93,22 @@ def missing_in_words(spec: WorkflowSpec, leaves: tuple[str, ...], awarded_deals:
                 fields = [f.title for f in kind.fields if f.required]
                 missing.append(f"{kind.title} ({', '.join(fields)})" if fields else kind.title)
             elif guard.lacking:
-                missing.append(GUARD_WORDS.get(guard.name, guard.name))
+                missing.extend(lacking_in_words(spec, leaves, guard.name, guard.lacking))
         result.append({"step": step.title, "to": spec.state_title(step.dest), "missing": missing})
     return result
+
+
+def lacking_in_words(spec: WorkflowSpec, leaves: tuple[str, ...], name: str, lacking: tuple[str, ...]) -> list[str]:
+    """What a built-in guard still lacks, in Swedish (``Intern samverkan är inte klar (nu: ...)``)."""
+    if not lacking:
+        return []
+    if name == "regions_complete":
+        words = []
+        for leaf in leaves:
+            state = spec.state(leaf)
+            if state is not None and state.kind == "leaf" and not state.final:
+                words.append(f"{spec.state_title(leaf.rsplit('.', 1)[0])} är inte klar (nu: {state.title})")
+        return words or [GUARD_WORDS[name]]
+    if name == guards.DEAL_AWARDED:
+        return ["ingen affär i affärsregistret är tilldelad ännu"]
+    return list(lacking)

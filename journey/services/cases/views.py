@@ -13,7 +13,7 @@ from journey.domain.access import Action, Actor, authorize, visible
 from journey.domain.case import HistoryEntry, HistoryKind, corrections_of, overlay
 from journey.domain.deals import deal_label
 from journey.domain.errors import NotFoundError
-from journey.domain.explain import command_hint, next_steps
+from journey.domain.explain import command_hint, lacking_in_words, next_steps
 from journey.domain.municipality import swedish_sort_key
 from journey.domain.spec import WorkflowSpec, parse_state
 from journey.ports.core import ReadModel
@@ -224,7 +224,9 @@ def why(read: ReadModel, workflows: Callable[[], WorkflowCatalog], username: str
         "status_label": labels.case_status(row["status"]),
         "steps": [asdict(s) | {"ready": s.ready, "dest_title": _dest_title(spec, s.dest),
                                "source_title": spec.state_title(s.source),
-                               "guards": [asdict(g) | _guard_labels(spec, g.name) for g in s.guards],
+                               "guards": [asdict(g) | _guard_labels(spec, g.name)
+                                          | {"lacking_text": lacking_in_words(spec, leaves, g.name, g.lacking)}
+                                          for g in s.guards],
                                "automatic": guards.is_automatic(spec, tuple(g.name for g in s.guards)),
                                "decided_by_matter": s.trigger == decides,
                                "command": _decide_hint(name, matter, "bifall|avslag|återremiss|bordläggning")
