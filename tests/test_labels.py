@@ -237,3 +237,16 @@ def test_missing_in_words_names_steps_onwards_only_and_their_needs_in_swedish(ha
     assert "Intern samverkansgrupp etablerad" in steps
     policy = [s["step"] for s in missing_in_words(spec, ("policy",))]
     assert policy == ["Policy antagen"]  # the avslag back to the political intent is no way onwards
+
+
+def test_reminders_upcoming_names_the_state_by_its_title(cli: Cli) -> None:
+    cli.ok("municipalities seed")
+    cli.ok("open Härjedalen")
+    for trigger, evidence in JOURNEY[:5]:  # political intent: its stall reminder is planned on entry
+        cli.ok(f"advance Härjedalen {trigger} {evidence}")
+    text = cli.ok("reminders upcoming Härjedalen").output
+    assert "Viljeinriktning saknas efter 60 dagar" in text and "\tPolitisk viljeinriktning\t" in text
+    assert "political_intent" not in text
+    row = json.loads(cli.ok("reminders upcoming Härjedalen --json").output)[0]
+    assert (row["state_path"], row["state_title"], row["status"], row["status_label"]) == (
+        "political_intent", "Politisk viljeinriktning", "PLANNED", "planerad")
