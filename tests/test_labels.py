@@ -147,6 +147,9 @@ def test_status_and_history_show_titles_and_keep_ids_in_json(cli: Cli) -> None:
     assert "Första affären genomförd by anna" in status and "record_first_deal" not in status
     assert "Uppföljning rapporterad till nämnd" in status and "start_follow_up" not in status
     listing = cli.ok("status").output
+    assert [r["municipality"] for r in json.loads(cli.ok("monitor --status pågår --json").output)["rows"]] == [
+        "Härjedalen"]
+    assert json.loads(cli.ok("monitor --status pausad --json").output)["rows"] == []
     assert "pågår" in listing and "ACTIVE" not in listing and "start_follow_up" not in listing
     text = cli.ok("history Härjedalen").output
     for shown in ("Utvecklingsresan påbörjad", "Policy antagen", "Första affären genomförd",
@@ -250,3 +253,13 @@ def test_reminders_upcoming_names_the_state_by_its_title(cli: Cli) -> None:
     row = json.loads(cli.ok("reminders upcoming Härjedalen --json").output)[0]
     assert (row["state_path"], row["state_title"], row["status"], row["status_label"]) == (
         "political_intent", "Politisk viljeinriktning", "PLANNED", "planerad")
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("pågår", "ACTIVE"), ("Pausad", "PAUSED"), ("active", "ACTIVE"),
+                                               ("AVSLUTAD", "COMPLETED"), ("avbruten", "WITHDRAWN"),
+                                               ("withdrawn", "WITHDRAWN")])
+def test_a_case_status_is_typed_as_its_stored_value_or_its_swedish_word(typed: str, stored: str) -> None:
+    from journey.domain.labels import case_status, case_status_id
+
+    assert case_status_id(typed) == stored
+    assert case_status(stored) != stored

@@ -45,6 +45,13 @@ def case_status(status: str | None) -> str:
     return CASE_STATUS.get(str(status), str(status or ""))
 
 
+def case_status_id(text: str) -> str:
+    """``pågår`` or ``active`` -> ``ACTIVE``: a status typed as its stored value or its Swedish word, any case."""
+    wanted = fold(text)
+    return next((k for k, v in CASE_STATUS.items() if wanted in (fold(k), fold(v), fold(v.split(" (")[0]))),
+                text.upper())
+
+
 def reminder_status(status: str | None) -> str:
     return REMINDER_STATUS.get(str(status), str(status or ""))
 

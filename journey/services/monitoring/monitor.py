@@ -40,7 +40,7 @@ class MonitorFilter:
             return False
         if self.stage and self.stage not in (row["stage"], row["handbook_stage"]):
             return False
-        if self.status and self.status.upper() != (row["status"] or ""):
+        if self.status and labels.case_status_id(self.status) != (row["status"] or ""):
             return False
         if self.municipality and self.municipality.casefold() not in row["municipality"].casefold():
             return False
