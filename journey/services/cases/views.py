@@ -68,6 +68,7 @@ def case_status(row: dict[str, Any], workflows: WorkflowCatalog, now: datetime) 
         "municipality": row["municipality"],
         "code": row["code"],
         "workflow": f"{row['workflow']}@{row['workflow_version']}",
+        "workflow_title": f"{spec.title} (version {spec.version})" if spec else "",
         "stage": row["stage"],
         "stage_title": stage.title if stage else row["stage"],
         "handbook_stage": stage.handbook_stage if stage else "",

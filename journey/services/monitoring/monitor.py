@@ -139,7 +139,8 @@ def _row(r: dict[str, Any], specs: dict[tuple[str, int], WorkflowSpec | None], o
             "code": r["code"],
             "slug": r["slug"], "county": r["county"] or ""}
     if r["id"] is None:
-        return base | {"workflow": "", "stage": "", "stage_title": "(no case)", "handbook_stage": "", "state": "",
+        return base | {"workflow": "", "workflow_title": "", "stage": "", "stage_title": "(no case)", "handbook_stage": "",
+                       "state": "",
                        "state_title": "", "status": "", "status_label": "", "days_in_stage": None,
                        "stage_entered_at": None, "overdue": 0,
                        "overdue_reasons": [], "oldest_overdue": None, "next_due": None, "last_change": None,
@@ -157,6 +158,7 @@ def _row(r: dict[str, Any], specs: dict[tuple[str, int], WorkflowSpec | None], o
     change = last.get(r["id"])
     return base | {
         "workflow": f"{r['workflow']}@{r['workflow_version']}", "stage": r["stage"],
+        "workflow_title": f"{spec.title} (version {spec.version})" if spec else f"{r['workflow']}@{r['workflow_version']}",
         "stage_title": stage.title if stage else r["stage"], "handbook_stage": stage.handbook_stage if stage else "",
         "state": r["state"], "state_title": state_label(spec, r["state"]), "status": r["status"],
         "status_label": labels.case_status(r["status"]),
