@@ -24,7 +24,7 @@ def _scope(read: Any, username: str | None, municipality: str | None) -> tuple[A
     return actor, actor.municipality_id if actor.municipality_id is not None else -1
 
 
-def _state_title(workflows: WorkflowCatalog | None, row: dict[str, Any]) -> str:
+def state_title_of(workflows: WorkflowCatalog | None, row: dict[str, Any]) -> str:
     """The reminder's state by its title in the case's workflow (any version that knows it)."""
     if workflows is None or not row.get("workflow"):
         return str(row["state_path"])
@@ -35,7 +35,7 @@ def _state_title(workflows: WorkflowCatalog | None, row: dict[str, Any]) -> str:
 def _present(row: dict[str, Any], tz: ZoneInfo, workflows: WorkflowCatalog | None = None) -> dict[str, Any]:
     due = row["due_at"].astimezone(tz) if row["due_at"] else None
     sent = row["sent_at"].astimezone(tz) if row["sent_at"] else None
-    return row | {"state_title": _state_title(workflows, row), "status_label": labels.reminder_status(row["status"]),
+    return row | {"state_title": state_title_of(workflows, row), "status_label": labels.reminder_status(row["status"]),
                   "due_local": due.strftime("%Y-%m-%d %H:%M") if due else "",
                   "sent_local": sent.strftime("%Y-%m-%d %H:%M") if sent else "",
                   "recipient": ROLES.get(row["recipient_role"], row["recipient_role"]),
