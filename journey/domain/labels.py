@@ -22,7 +22,7 @@ REMINDER_STATUS = {
     "PLANNED": "planerad",
     "SENDING": "skickas",
     "SENT": "skickad",
-    "CANCELLED": "inställd",
+    "CANCELLED": "återkallad",
     "FAILED": "misslyckades",
     "EXPIRED": "inaktuell",
 }
@@ -31,7 +31,7 @@ HISTORY_KIND = {
     "ADVANCED": "Steg taget",
     "PAUSED": "Pausad",
     "RESUMED": "Återupptagen",
-    "MIGRATED": "Flyttad till en ny version av arbetsgången",
+    "MIGRATED": "Flyttad till en ny version av arbetsflödet",
     "DECIDED": "Beslut i ärendet",
     "REGISTERED": "Ärendeuppgifter registrerade",
     "MISSED": "Sammanträdet passerade utan beslut",
