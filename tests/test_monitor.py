@@ -266,17 +266,21 @@ def test_cli_monitor_exports_csv_and_xlsx(demo_cli: Cli, tmp_path: Path) -> None
     assert f"Wrote {csv_path}" in result.stderr
     lines = csv_path.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].startswith("Kommun;Kommunkod;Län;Etapp nr") and len(lines) == 13
-    assert any(line.startswith("Hudiksvall;2184;Gävleborgs län;10;follow_up") for line in lines)
+    assert any(line.startswith("Hudiksvall;2184;Gävleborgs län;10;Uppföljning och rapportering;") for line in lines)
+    assert not any("follow_up" in line or "ACTIVE" in line or "COMPLETED" in line for line in lines)
     workbook = load_workbook(xlsx_path)
     assert workbook.sheetnames == ["Status", "Tratt", "Per län", "Affärer per form"]
     sheet = workbook["Status"]
     header = [c.value for c in sheet[1]]
     rows = {r[0]: dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)}
     assert len(rows) == 12
-    assert rows["Laxå"]["Etapp"] == "needs_inventory" and rows["Laxå"]["Status"] == "ACTIVE"
+    assert rows["Laxå"]["Etapp"] == "Behovsinventering och nulägesanalys" and rows["Laxå"]["Status"] == "pågår"
+    assert rows["Hudiksvall"]["Status"] == "avslutad"
+    assert rows["Hudiksvall"]["Senaste steg"] == "Uppföljning rapporterad till nämnd"
     assert isinstance(rows["Laxå"]["Dagar i etapp"], int) and isinstance(rows["Laxå"]["I etapp sedan"], datetime)
     funnel = [r for r in workbook["Tratt"].iter_rows(min_row=2, values_only=True)]
-    assert sum(r[3] for r in funnel) == 12 and funnel[0][4] == 12
+    assert [c.value for c in workbook["Tratt"][1]] == ["Etapp nr", "Etapp", "Just nu", "Har nått"]
+    assert funnel[0][1] == "Intresseanmälan" and sum(r[2] for r in funnel) == 12 and funnel[0][3] == 12
 
 
 def test_stage_entered_is_utc(demo_app: App) -> None:

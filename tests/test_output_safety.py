@@ -44,7 +44,7 @@ def test_history_escapes_control_characters_in_text_and_json(cli: Cli, app: App)
     _store_hostile_history(app)
     text = cli.ok("history Tierp").output
     assert not any(c in text for c in RAW)
-    assert "contact=\\x1b[2J\\x1b]0;owned\\x07Anna\\u202eBerg\\x9b31m" in text
+    assert "Kontaktperson: \\x1b[2J\\x1b]0;owned\\x07Anna\\u202eBerg\\x9b31m" in text
     assert len(text.strip().splitlines()) == 4  # title, header, two rows: nothing breaks a row
     raw_json = cli.ok("history Tierp --json").output
     assert not any(c in raw_json for c in RAW)

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from journey.domain import errors as e
 from journey.server.errors import status_of
-from tests.server_support import LETTER, seed_matter_and_people
+from tests.server_support import EARLIER, LETTER, seed_matter_and_people
 
 
 @pytest.fixture
@@ -179,6 +179,18 @@ def test_calendar_feed_has_meetings_and_deadlines_with_stable_uids(client: TestC
     assert "KS" in str(meeting["summary"]) and str(meeting["location"]) == "Stadshuset"
     second = client.get(f"/kalender/hudiksvall.ics?token={feed}")
     assert set(events) == {str(ev["uid"]) for ev in Calendar.from_ical(second.content).walk("VEVENT")}
+
+    from journey.services.cases.lifecycle import advance_case
+
+    steps = {"sign_letter_of_intent": ("signatories", "signed_date"),  # to anchoring: its KS deadlines
+             "form_local_team": ("coordinator", "members", "time_reporting_from"),
+             "approve_inventory": ("approved_by", "approved_date", "enterprises_identified")}
+    for trigger, names in steps.items():
+        advance_case(app.deps, "anna", "Hudiksvall", trigger, {k: EARLIER[k] for k in names})
+    calendar = Calendar.from_ical(client.get(f"/kalender/hudiksvall.ics?token={feed}").content)
+    deadlines = [str(ev["description"]) for ev in calendar.walk("VEVENT") if str(ev["uid"]).startswith("reminder-")]
+    assert deadlines and all(d.startswith("Förankring i ansvarig nämnd – påminnelse till ") for d in deadlines)
+    assert not any("anchoring" in d or "coordinator" in d for d in deadlines)
 
 
 class Receiver:

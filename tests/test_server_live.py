@@ -69,7 +69,8 @@ def test_coordinator_logs_in_sees_the_matrix_and_advances_with_evidence(live: st
     assert "Steget sparades" in page.get_by_role("status").inner_text()
     assert history.count() == 3
     last = history.nth(2).inner_text()
-    assert "sign_letter_of_intent" in last and "anna" in last and "Undertecknad på KS" in last
+    assert "Avsiktsförklaring undertecknad" in last and "anna" in last and "Undertecknad på KS" in last
+    assert "sign_letter_of_intent" not in last and "Datum för underskrift: 2022-02-20" in last
     assert "Lokal organisation" in page.locator("#nuvarande-lage").inner_text()
     # a refused step shows the service's one-line error and changes nothing
     form = page.locator("form", has=page.locator("input[name=trigger][value=form_local_team]"))

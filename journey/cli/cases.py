@@ -111,8 +111,8 @@ def status(municipality: str | None, as_json: bool, actor: str | None) -> None:
         _print_case(rows[0])
         return
     echo_table(["Municipality", "Stage", "Status", "Days", "Last change (Stockholm)", "Next"],
-               [[r["municipality"], r["state_summary"], r["status"], r["days_in_stage"],
-                 short_time((r["last_change"] or {}).get("at")), ", ".join(r["next_triggers"])] for r in rows])
+               [[r["municipality"], r["state_summary"], r["status_label"], r["days_in_stage"],
+                 short_time((r["last_change"] or {}).get("at")), ", ".join(r["next_titles"])] for r in rows])
 
 
 def _print_case(row: dict[str, Any]) -> None:
@@ -121,13 +121,12 @@ def _print_case(row: dict[str, Any]) -> None:
         ("Municipality", f"{row['municipality']} ({row['code']})"),
         ("Workflow", row["workflow"]),
         ("Stage", row["state_title"] + (f"  [handbook stage {row['handbook_stage']}]" if row["handbook_stage"] else "")),
-        ("State", row["state"]),
-        ("Status", row["status"]),
+        ("Status", row["status_label"]),
         ("In stage since", f"{short_time(row['stage_entered_at'])} ({row['days_in_stage']} days)"),
-        ("Last change", f"{short_time(last.get('at'))} {last.get('trigger') or last.get('kind', '')} by "
+        ("Last change", f"{short_time(last.get('at'))} {last.get('title', '')} by "
                         f"{last.get('actor', '')}" if last else "none"),
         ("Next steps", "none (withdrawn)" if row["status"] == "WITHDRAWN"
-         else ", ".join(row["next_triggers"]) or "none (journey complete)"),
+         else ", ".join(row["next_titles"]) or "none (journey complete)"),
     ]
     matter = row.get("matter")
     if matter:
@@ -146,7 +145,7 @@ def _matter_line(m: dict[str, Any]) -> str:
 
 
 def _correction_line(c: dict[str, Any]) -> str:
-    changes = "; ".join(f"{x['field']} {x['previous']!r} -> {x['value']!r}" for x in c["changes"])
+    changes = "; ".join(f"{x.get('field_label', x['field'])} {x['previous']!r} -> {x['value']!r}" for x in c["changes"])
     return f"{changes} by {c['actor']} {short_time(c['at'])} (#{c['seq']}): {c['reason']}"
 
 
@@ -168,7 +167,7 @@ def why(municipality: str, as_json: bool, actor: str | None) -> None:
     if as_json:
         echo_json(data)
         return
-    echo(f"{data['municipality']} is in: {data['state_title']} [{data['status']}]")
+    echo(f"{data['municipality']} is in: {data['state_title']} [{data['status_label']}]")
     if data["matter"]:
         echo(f"Open matter: {_matter_line(data['matter'])}")
     for c in data["corrections"]:
@@ -177,14 +176,19 @@ def why(municipality: str, as_json: bool, actor: str | None) -> None:
         echo("No further steps: the case was withdrawn." if data["status"] == "WITHDRAWN"
                    else "No further steps: the journey is complete.")
     for step in data["steps"]:
-        echo(f"\n  {step['trigger']}  ->  {step['dest_title']}   ({step['title']})")
+        echo(f"\n  {step['title']} ({step['trigger']})  ->  {step['dest_title']}" if step['title'] != step['trigger']
+             else f"\n  {step['trigger']}  ->  {step['dest_title']}")
         if step["decided_by_matter"]:
             echo("    decided by the matter: the last body's bifall takes this step")
         if not step["guards"]:
             echo("    needs nothing more")
         for guard in step["guards"]:
             if guard["evidence"]:
-                echo(f"    evidence: {guard['description']}")
+                echo(f"    evidence: {guard['title']}")
+                for f in guard["fields"]:
+                    optional = "" if f["required"] else ", frivillig"
+                    echo(f"      - {f['label']} ({f['name']}{optional})"
+                         + (": " + ", ".join(c["label"] for c in f["choices"]) if f["choices"] else ""))
             elif guard["lacking"]:
                 echo(f"    blocked:  {guard['description']}")
                 for item in guard["lacking"]:
@@ -196,10 +200,6 @@ def why(municipality: str, as_json: bool, actor: str | None) -> None:
                  + (f" (awarded: {', '.join(data['awarded_deals'])})" if data["awarded_deals"] else ""))
         if step["ready"]:
             echo(f"    try:      {step['command']}")
-
-
-def _text(value: Any) -> str:
-    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
 @click.command()
@@ -216,23 +216,17 @@ def history(municipality: str, as_json: bool, actor: str | None) -> None:
     from journey.services.cases.views import history as history_view
 
     app = get_app()
-    data = history_view(app.read_model(), actor, municipality)
+    data = history_view(app.read_model(), actor, municipality, lambda: app.workflows)
     if as_json:
         echo_json(data)
         return
     rows = []
     for e in data["entries"]:
-        if e["kind"] == "CORRECTED":
-            body = e["evidence"].get("correction") or {}
-            ev = f"corrects #{body.get('entry')}: " + "; ".join(
-                f"{k}.{f} {_text((body.get('previous') or {}).get(k, {}).get(f))!r} -> {_text(v)!r}"
-                for k, fields in (body.get("changes") or {}).items() for f, v in fields.items())
-        else:
-            ev = "; ".join(f"{k}: " + ", ".join(f"{f}={_text(v)}" for f, v in fields.items())
-                           for k, fields in e["evidence"].items() if isinstance(fields, dict))
+        ev = "; ".join(f"{title}: " + ", ".join(f"{label}: {value}" for label, value in fields)
+                       for title, fields in e["evidence_labels"])
         for c in e.get("corrected") or []:
             ev += f" [corrected in #{c['seq']} by {c['actor']}: {c['reason']}]"
-        rows.append([e["seq"], short_time(e["at"]), e["actor"], e["trigger"] or e["kind"].lower(),
-                     f"{e['from_state'] or '-'} -> {e['to_state']}", ev, e["comment"]])
+        rows.append([e["seq"], short_time(e["at"]), e["actor"], e["trigger_title"],
+                     f"{e['from_title'] or '-'} -> {e['to_title']}", ev, e["comment"]])
     echo_table(["#", "When (Stockholm)", "Actor", "Step", "Change", "Evidence", "Comment"], rows,
                title=f"{data['municipality']} ({data['workflow']})")

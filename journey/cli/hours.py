@@ -171,7 +171,7 @@ def hours_list(municipality: str | None, year: int | None, period: str | None, p
         return
     echo_table(["Id", "Date", "Municipality", "Person", "Hours", "Activity", "Stage", "Row", "Attest", "Period",
                 "Description"],
-               [[r["id"], r["date"], r["municipality"], r["person"], r["hours"], r["activity"], r["stage"],
+               [[r["id"], r["date"], r["municipality"], r["person"], r["hours"], r["activity_label"], r["stage_title"],
                 _row_state(r), r["status_label"], r["claim_period"], r["description"]] for r in rows])
 
 

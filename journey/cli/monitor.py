@@ -103,7 +103,7 @@ def _print_matrix(data: dict[str, Any]) -> None:
         rows.append([r["municipality"], r["county"].removesuffix(" län"), *cells,
                      "" if r["days_in_stage"] is None else str(r["days_in_stage"]),
                      ("! " + "; ".join(r["overdue_reasons"])) if r["overdue"] else "",
-                     f"{last['at']:%Y-%m-%d} {last['trigger'] or last['kind'].lower()}" if last else "",
+                     f"{last['at']:%Y-%m-%d} {last['title']}" if last else "",
                      f"{r['next_due']:%Y-%m-%d}" if r["next_due"] else "",
                      f"{r['esf']['hours']}/{data['esf_target']}" + (" ! behind" if r["esf"]["behind"] else ""),
                      f"{r['esf']['meeting_hours']}/{data['esf_meeting_target']}"

@@ -37,13 +37,14 @@ def upcoming(municipality: str | None, as_json: bool, actor: str | None) -> None
     """
     from journey.services.reminders.views import upcoming as upcoming_view
 
-    read, queries, tz = _views(get_app())
-    rows = upcoming_view(read, queries, actor, tz, municipality)
+    app = get_app()
+    read, queries, tz = _views(app)
+    rows = upcoming_view(read, queries, actor, tz, municipality, app.workflows)
     if as_json:
         echo_json(rows)
         return
     echo_table(["When (Stockholm)", "Municipality", "Reminder", "To", "State", "Why this date"],
-               [[r["due_local"] or "-", r["municipality"], r["title"], r["recipient"], r["state_path"],
+               [[r["due_local"] or "-", r["municipality"], r["title"], r["recipient"], r["state_title"],
                  ("[pausad] " if r["held"] else "") + r["reason"]] for r in rows],
                title=f"{len(rows)} planned reminder(s)")
 
@@ -61,13 +62,14 @@ def sent(municipality: str | None, as_json: bool, actor: str | None) -> None:
     """
     from journey.services.reminders.views import sent as sent_view
 
-    read, queries, tz = _views(get_app())
-    rows = sent_view(read, queries, actor, tz, municipality)
+    app = get_app()
+    read, queries, tz = _views(app)
+    rows = sent_view(read, queries, actor, tz, municipality, app.workflows)
     if as_json:
         echo_json(rows)
         return
     echo_table(["Sent (Stockholm)", "Status", "Municipality", "Reminder", "To", "Attempts", "Note"],
-               [[r["sent_local"] or "-", r["status"], r["municipality"], r["title"], r["recipient"], r["attempts"],
+               [[r["sent_local"] or "-", r["status_label"], r["municipality"], r["title"], r["recipient"], r["attempts"],
                  r["last_error"] if r["status"] == "FAILED" else r["reason"]] for r in rows],
                title=f"{len(rows)} reminder(s)")
 

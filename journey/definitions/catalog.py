@@ -14,7 +14,7 @@ from pathlib import Path
 from journey.domain.errors import DefinitionError, InputError, NotFoundError
 from journey.domain.spec import WorkflowSpec
 
-CACHE_FORMAT = 3  # raise when the shape of the pickled specs or the checks change (3: #16 checks, #10 matters)
+CACHE_FORMAT = 4  # raise when the shape of the pickled specs or the checks change (4: #13 choice labels)
 _FROM_SETTINGS = object()
 
 

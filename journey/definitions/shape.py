@@ -14,6 +14,7 @@ from journey.domain import limits
 from journey.domain.deadlines import parse_duration
 from journey.domain.errors import DefinitionError
 from journey.domain.evidence import FIELD_TYPES
+from journey.domain.labels import fold
 from journey.domain.reminders import rule_problems
 from journey.domain.spec import (
     DocumentSpec,
@@ -139,26 +140,49 @@ def build_evidence(raw: Any, problems: Problems) -> tuple[EvidenceSpec, ...]:
             required = fbody.get("required", True)
             if not isinstance(required, bool):
                 problems.add(fbody, f"{fkey}.required", "must be true or false", "required")
-            options = tuple((k, _freeze(fbody[k])) for k in ("min", "choices", "future") if k in fbody)
+            options = tuple((k, _freeze(fbody[k])) for k in ("min", "future") if k in fbody) + _choice_options(fbody)
             fields.append(EvidenceFieldSpec(str(fname), ftype, _text(fbody, "label", fkey, problems), bool(required),
                                             options))
         kinds.append(EvidenceSpec(str(name), _text(body, "title", key, problems, default=str(name)), tuple(fields)))
     return tuple(kinds)
 
 
+def _choice_options(fbody: LineDict) -> tuple[tuple[str, Any], ...]:
+    """``choices`` as a list of ids, or a mapping id -> Swedish label (``{iop: IOP, ...}``)."""
+    choices = fbody.get("choices")
+    if isinstance(choices, dict):
+        return (("choices", tuple(choices)), ("choice_labels", tuple((k, v) for k, v in choices.items())))
+    return (("choices", _freeze(choices)),) if "choices" in fbody else ()
+
+
+def _same_choices(fbody: LineDict, fkey: str, choices: Any, problems: Problems) -> None:
+    """Choices are typed as ids or labels in any case: two choices must not read the same."""
+    seen: dict[str, str] = {}
+    for choice in choices:
+        words = {fold(choice)} | ({fold(choices[choice])} if isinstance(choices, dict) else set())
+        for word in words:
+            if seen.setdefault(word, choice) != choice:
+                problems.add(fbody, f"{fkey}.choices", f"choices {seen[word]!r} and {choice!r} both read "
+                             f"{word!r} (ids and labels are compared in any case)", "choices")
+                return
+
+
 def _field_options(fbody: LineDict, fkey: str, ftype: str, problems: Problems) -> None:
     """``choices`` are text (YAML reads an unquoted yes, no, ja or nej as true/false), ``min`` a whole number."""
     choices = fbody.get("choices")
-    if ftype == "choice" and not isinstance(choices, list):
+    if ftype == "choice" and not isinstance(choices, list | dict):
         problems.add(fbody, f"{fkey}.choices", "a choice field needs a list of choices", "choices")
-    elif isinstance(choices, list):
-        odd = [c for c in choices if not isinstance(c, str)]
+    elif isinstance(choices, list | dict):
+        odd = [c for c in (list(choices) + list(choices.values()) if isinstance(choices, dict) else choices)
+               if not isinstance(c, str)]
         if not choices:
             problems.add(fbody, f"{fkey}.choices", "needs at least one choice", "choices")
         elif odd:
             kind = "true/false" if isinstance(odd[0], bool) else type(odd[0]).__name__
             problems.add(fbody, f"{fkey}.choices", f"every choice must be text, but YAML reads {odd[0]!r} as "
                          f"{kind} (unquoted yes, no, on, off, numbers): put each choice in quotes", "choices")
+        else:
+            _same_choices(fbody, fkey, choices, problems)
     minimum = fbody.get("min")
     if minimum is not None and (not isinstance(minimum, int) or isinstance(minimum, bool)):
         problems.add(fbody, f"{fkey}.min", "must be a whole number", "min")

@@ -300,7 +300,7 @@ def late_start_evidence(start: LateStart, via: TransitionSpec, spec: WorkflowSpe
         parsed = evidence_rules.collect([kind], by_kind.get(kind.name, {}), via.trigger)[kind.name]
         if kind in own or any(f.required and f.name in parsed for f in kind.fields):
             given[kind.name] = parsed
-    lacking = [f"{k.title}: {', '.join(m)}" for k in own + others if k.name in given
+    lacking = [evidence_rules.describe_missing(k, m) for k in own + others if k.name in given
                and (m := evidence_rules.missing_fields(k, given[k.name]))]
     if lacking:
         raise GuardRefusedError(f"opening at {start.stage!r} via {via.trigger!r}: lacking {'; '.join(lacking)}",

@@ -13,6 +13,7 @@ from typing import Any
 
 from journey.domain import limits
 from journey.domain.errors import EvidenceError, InputError
+from journey.domain.labels import match_choice
 from journey.domain.spec import EvidenceFieldSpec, EvidenceSpec
 from journey.domain.text import check_name, check_text, parse_iso_date
 
@@ -89,10 +90,10 @@ def _parse(where: str, fld: EvidenceFieldSpec, raw: str, today: date | None) -> 
             raise EvidenceError(f"{where}: needs at least {minimum} names separated by commas, got {len(names)}")
         return names
     if fld.type == "choice":
-        choices = tuple(fld.option("choices", ()))
-        if raw not in choices:
-            raise EvidenceError(f"{where}: {raw!r} is not one of {', '.join(choices)}")
-        return raw
+        choice = match_choice(fld, raw)
+        if choice is None:
+            raise EvidenceError(f"{where}: {raw!r} is not one of {', '.join(fld.choice_labels())}")
+        return choice
     if fld.type == "bool":
         if raw.lower() in _TRUE:
             return True
@@ -131,3 +132,9 @@ def collect(kinds: list[EvidenceSpec], raw: Mapping[str, str], trigger: str,
 
 def missing_fields(kind: EvidenceSpec, given: Mapping[str, Any]) -> list[str]:
     return [f.name for f in kind.fields if f.required and f.name not in given]
+
+
+def describe_missing(kind: EvidenceSpec, names: Iterable[str]) -> str:
+    """``Uttalad politisk viljeinriktning: Beslutande organ (decided_by), Beslutsdatum (decided_date)``."""
+    return f"{kind.title}: " + ", ".join(
+        f"{kind.field_label(n)} ({n})" if kind.field_label(n) != n else n for n in names)

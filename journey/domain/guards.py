@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from journey.domain.evidence import missing_fields
+from journey.domain.evidence import describe_missing, missing_fields
 from journey.domain.spec import WorkflowSpec
 
 
@@ -75,7 +75,7 @@ def evaluate(name: str, ctx: GuardContext) -> list[str]:
     if kind is None:
         return [f"unknown guard {name!r}"]
     lacking = missing_fields(kind, ctx.evidence.get(name, {}))
-    return [f"{kind.title}: {', '.join(lacking)}"] if lacking else []
+    return [describe_missing(kind, lacking)] if lacking else []
 
 
 def describe(spec: WorkflowSpec, name: str) -> str:

@@ -23,6 +23,23 @@ class EvidenceFieldSpec:
     def option(self, key: str, default: Any = None) -> Any:
         return dict(self.options).get(key, default)
 
+    @property
+    def title(self) -> str:
+        """What a person reads: the field's label from the workflow, else its name."""
+        return self.label or self.name
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """The ids a choice field stores (``choices`` in the YAML, or the keys of its id -> label mapping)."""
+        return tuple(self.option("choices", ()))
+
+    def choice_label(self, value: Any) -> str:
+        """The Swedish label of a stored choice (``iop`` -> ``IOP``); the value itself when it has none."""
+        return str(dict(self.option("choice_labels", ())).get(value, value))
+
+    def choice_labels(self) -> tuple[str, ...]:
+        return tuple(self.choice_label(c) for c in self.choices)
+
 
 @dataclass(frozen=True)
 class EvidenceSpec:
@@ -34,6 +51,10 @@ class EvidenceSpec:
 
     def field(self, name: str) -> EvidenceFieldSpec | None:
         return next((f for f in self.fields if f.name == name), None)
+
+    def field_label(self, name: str) -> str:
+        fld = self.field(name)
+        return fld.title if fld is not None else name
 
 
 @dataclass(frozen=True)
@@ -154,6 +175,49 @@ class WorkflowSpec:
 
     def evidence_kind(self, name: str) -> EvidenceSpec | None:
         return next((e for e in self.evidence if e.name == name), None)
+
+    def state_title(self, path: str | None) -> str:
+        """A state's title from the workflow (``policy`` -> ``Policy för sociala företag``); the path when unknown.
+
+        A case in a parallel stage (leaves joined by commas) reads as its leaves' titles.
+        """
+        if not path:
+            return ""
+        if "," in path:
+            return ", ".join(self.state_title(p) for p in path.split(",") if p)
+        state = self._index.get(path)
+        return state.title if state is not None and state.title else path
+
+    def trigger_title(self, trigger: str | None) -> str:
+        """A step's title from the workflow (``adopt_policy`` -> ``Policy antagen``); the trigger when untitled."""
+        if not trigger:
+            return ""
+        return next((t.title for t in self.transitions if t.trigger == trigger and t.title), trigger)
+
+    def document_title(self, state_path: str, doc_id: str) -> str:
+        """A document's title from the state that produces it; the id when the state or document is unknown."""
+        state = self._index.get(state_path)
+        doc = next((d for d in state.documents if d.id == doc_id), None) if state is not None else None
+        return str(doc.get("title") or doc_id) if doc is not None else doc_id
+
+    def reminder_title(self, state_path: str, rule_id: str) -> str:
+        state = self._index.get(state_path)
+        rule = next((r for r in state.reminders if r.id == rule_id), None) if state is not None else None
+        return str(rule.get("title") or rule_id) if rule is not None else rule_id
+
+    def evidence_title(self, kind: str) -> str:
+        found = self.evidence_kind(kind)
+        return found.title if found is not None and found.title else kind
+
+    def field_label(self, kind: str, field_name: str) -> str:
+        """An evidence field's label (``officials_function`` -> ``Samordnande funktion i förvaltningen``)."""
+        found = self.evidence_kind(kind)
+        return found.field_label(field_name) if found is not None else field_name
+
+    def choice_label(self, kind: str, field_name: str, value: Any) -> str:
+        found = self.evidence_kind(kind)
+        fld = found.field(field_name) if found is not None else None
+        return fld.choice_label(value) if fld is not None and fld.type == "choice" else str(value)
 
     def initial_leaves(self, path: str) -> tuple[str, ...]:
         """The leaves a case occupies right after entering ``path``."""

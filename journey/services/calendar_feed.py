@@ -11,12 +11,14 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from journey.definitions.catalog import WorkflowCatalog
 from journey.domain.access import Action, authorize
-from journey.domain.reminders import ReminderStatus
+from journey.domain.reminders import ROLES, ReminderStatus
 from journey.ports.core import ReadModel
 from journey.ports.feeds import CalendarWriter, FeedItem, FeedQueries
 from journey.services.actors import match_municipality
 from journey.services.cases.views import reader
+from journey.services.reminders.views import state_title_of
 
 NETWORK_KINDS = {"physical": "Fysisk nätverksträff", "digital": "Digital nätverksträff", "local": "Lokal heldag"}
 
@@ -39,7 +41,7 @@ def _meeting(row: dict[str, Any], tz: ZoneInfo) -> FeedItem:
 
 
 def feed(read: ReadModel, reminder_queries: Any, network: FeedQueries, writer: CalendarWriter, username: str,
-         municipality: str, now: datetime, tz: ZoneInfo) -> bytes:
+         municipality: str, now: datetime, tz: ZoneInfo, workflows: WorkflowCatalog | None = None) -> bytes:
     actor = reader(read, username)
     m = match_municipality(municipality, read.municipalities())
     authorize(actor, Action.READ, m["id"], m["name"])
@@ -54,6 +56,7 @@ def feed(read: ReadModel, reminder_queries: Any, network: FeedQueries, writer: C
             continue
         due = row["due_at"].astimezone(tz).date()
         items.append(FeedItem(f"reminder-{row['id']}@journey", f"Senast: {row['title']}", due,
-                              description=f"{row['state_path']} – påminnelse till {row['recipient_role']}",
+                              description=f"{state_title_of(workflows, row)} – påminnelse till "
+                                          f"{ROLES.get(row['recipient_role'], row['recipient_role'])}",
                               category="Tidsfrist"))
     return writer.write(f"{m['name']} – utvecklingsresan", items, now)

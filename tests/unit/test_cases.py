@@ -99,8 +99,8 @@ def test_guard_refusal_names_what_is_lacking_and_changes_nothing(fake: FakeApp) 
     with pytest.raises(GuardRefusedError) as refused:
         advance_case(fake.deps, COORDINATOR, TOWN, "confirm_interest", {"contact": "Anna Berg"})
 
-    assert refused.value.problems == ("Intresseanmälan registrerad: registered_date",)
-    assert "lacking Intresseanmälan registrerad: registered_date" in str(refused.value)
+    assert refused.value.problems == ("Intresseanmälan registrerad: Datum för intresseanmälan (registered_date)",)
+    assert "lacking Intresseanmälan registrerad: Datum för intresseanmälan (registered_date)" in str(refused.value)
     assert fake.db.commits == commits
     case = current_case(fake)
     assert case is not None and case.state == "interest"
@@ -114,8 +114,10 @@ def test_guard_refusal_without_any_evidence_lists_every_missing_field(fake: Fake
         advance_case(fake.deps, COORDINATOR, TOWN, "anchor_in_board", {})
 
     assert refused.value.problems == (
-        "Beslut i nämnd eller styrelse (protokollsutdrag): organ, meeting_date, paragraph, diarienummer",
-        "Utsedd ansvarig nämnd och samordnande funktion: board, officials_function")
+        "Beslut i nämnd eller styrelse (protokollsutdrag): Organ (KF, KS, KSAU eller nämnd) (organ), "
+        "Sammanträdesdatum (meeting_date), Paragraf (§) (paragraph), Diarienummer (diarienummer)",
+        "Utsedd ansvarig nämnd och samordnande funktion: Ansvarig nämnd (kod som i sammanträdesplanen, t.ex. KS, AMN) "
+        "(board), Samordnande funktion i förvaltningen (officials_function)")
 
 
 def test_malformed_evidence_is_an_input_error(fake: FakeApp) -> None:

@@ -227,3 +227,28 @@ def test_a_reminder_nobody_can_receive_fails_instead_of_retrying(fake: FakeApp) 
     failed = [r for r in reminders(fake) if r.status is ReminderStatus.FAILED]
     assert [r.recipient_role for r in failed] == ["skr"]
     assert "no email address for skr" in failed[0].last_error
+
+
+def test_the_stalled_mail_lists_what_is_missing_in_swedish_and_never_asks_to_run_journey_why(fake: FakeApp) -> None:
+    from journey.adapters.mail.renderer import JinjaEmailRenderer
+    from tests.conftest import TEMPLATES
+
+    enter_political_intent(fake)
+    fake.clock.at = STALLED_DUE
+    assert sweep(fake).sent == 2
+    template, context = fake.email_renderer.calls[0]
+    assert template == "stalled"
+    steps = {s["step"]: s["missing"] for s in context["missing"]}
+    assert steps["Viljeinriktning uttalad"] == [
+        "Uttalad politisk viljeinriktning (Beslut, mål- eller budgetdokument, Beslutande organ, Beslutsdatum)"]
+    renderer = JinjaEmailRenderer(TEMPLATES)
+    try:
+        _, text, html = renderer.render(template, "{{ rule_title }}", context)
+    finally:
+        renderer.close()
+    for body in (text, html):
+        assert "journey why" not in body and "express_political_intent" not in body and "decided_by" not in body
+        assert "Det här behövs för att komma vidare:" in body
+        assert "Viljeinriktning uttalad (till " in body and "Beslutande organ, Beslutsdatum" in body
+    assert "Beslutsdatum)\n\n" in text  # a blank line before the footer
+    assert "\n- Viljeinriktning uttalad (till \"Policy för sociala företag\"): Uttalad politisk viljeinriktning" in text

@@ -7,9 +7,10 @@ from typing import Any
 
 REMINDER_KEYS = ("id", "municipality_id", "municipality", "case_status", "rule_id", "title", "state_path",
                  "recipient_role", "anchor", "board", "due_at", "status", "attempts", "sent_at", "reason", "last_error",
-                 "meeting_date")
+                 "meeting_date", "workflow", "workflow_version")
 REMINDER_SQL = """SELECT r.id, r.municipality_id, m.name, c.status, r.rule_id, r.title, r.state_path, r.recipient_role,
- r.anchor, r.board, r.due_at, r.status, r.attempts, r.sent_at, r.reason, r.last_error, bm.meeting_date
+ r.anchor, r.board, r.due_at, r.status, r.attempts, r.sent_at, r.reason, r.last_error, bm.meeting_date, c.workflow,
+ c.workflow_version
  FROM reminder r JOIN municipality m ON m.id = r.municipality_id JOIN journey_case c ON c.id = r.case_id
  LEFT JOIN board_meeting bm ON bm.id = r.meeting_id"""
 MEETING_KEYS = ("municipality_id", "municipality", "board", "board_name", "secretary_email", "chair_email", "date",

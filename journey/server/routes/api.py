@@ -277,7 +277,7 @@ def case(request: Request, municipality: str = Municipality) -> Any:
 @router.get("/cases/{municipality}/history", response_model=HistoryOut, summary="The audited history, oldest first")
 def history(request: Request, municipality: str = Municipality) -> Any:
     ctx, user = _ctx(request), api_user(_ctx(request), request)
-    return views.history(ctx.read(), user, municipality)
+    return views.history(ctx.read(), user, municipality, ctx.workflows)
 
 
 @router.get("/cases/{municipality}/next", response_model=NextOut,

@@ -35,7 +35,7 @@ def calendar(request: Request, municipality: str = Path(min_length=1, max_length
     username = feed_user(ctx.deps, ctx.credentials(), token, municipality_id)
     request.scope["journey.user"] = username
     data = feed(read, ctx.reminder_queries(), ctx.feed_queries(), ctx.calendar_writer, username, municipality,
-                ctx.clock.now(), ctx.tz)
+                ctx.clock.now(), ctx.tz, ctx.workflows())
     return Response(data, media_type="text/calendar; charset=utf-8",
                     headers={"Cache-Control": "private, max-age=300",
                              "Content-Disposition": f'inline; filename="{slugify(name)}.ics"'})

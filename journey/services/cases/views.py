@@ -8,12 +8,12 @@ from datetime import datetime
 from typing import Any
 
 from journey.definitions.catalog import WorkflowCatalog
-from journey.domain import guards
+from journey.domain import guards, labels
 from journey.domain.access import Action, Actor, authorize, visible
 from journey.domain.case import HistoryEntry, HistoryKind, corrections_of, overlay
 from journey.domain.deals import deal_label
 from journey.domain.errors import NotFoundError
-from journey.domain.explain import command_hint, next_steps
+from journey.domain.explain import command_hint, lacking_in_words, next_steps
 from journey.domain.municipality import swedish_sort_key
 from journey.domain.spec import WorkflowSpec, parse_state
 from journey.ports.core import ReadModel
@@ -63,23 +63,36 @@ def case_status(row: dict[str, Any], workflows: WorkflowCatalog, now: datetime) 
     leaves = parse_state(row["state"])
     stage = spec.state(row["stage"]) if spec else None
     last = row.get("last_change") or {}
+    steps = next_steps(spec, leaves) if spec and row["status"] != "WITHDRAWN" else []
     return {
         "municipality": row["municipality"],
         "code": row["code"],
         "workflow": f"{row['workflow']}@{row['workflow_version']}",
+        "workflow_title": f"{spec.title} (version {spec.version})" if spec else "",
         "stage": row["stage"],
+        "stage_title": stage.title if stage else row["stage"],
         "handbook_stage": stage.handbook_stage if stage else "",
         "state": row["state"],
         "state_title": _state_title(spec, leaves),
         "state_summary": _summary(spec, leaves),
         "status": row["status"],
+        "status_label": labels.case_status(row["status"]),
         "days_in_stage": max(0, (now - row["stage_entered_at"]).days),
         "stage_entered_at": row["stage_entered_at"].isoformat(),
         "last_change": {"at": last["at"].isoformat(), "actor": last["actor"], "trigger": last["trigger"],
-                        "kind": last["kind"]} if last else None,
-        "next_triggers": [s.trigger for s in next_steps(spec, leaves)] if spec and row["status"] != "WITHDRAWN" else [],
+                        "kind": last["kind"], "title": _step_title(spec, last["trigger"], last["kind"])}
+        if last else None,
+        "next_triggers": [s.trigger for s in steps],
+        "next_titles": [s.title for s in steps],
         "version": row["version"],
     }
+
+
+def _step_title(spec: WorkflowSpec | None, trigger: str | None, kind: str | None) -> str:
+    """What a history entry did, in words: the step's title, else what kind of entry it is."""
+    if trigger:
+        return spec.trigger_title(trigger) if spec else trigger
+    return labels.history_kind(kind)
 
 
 def _visible(actor: Actor, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -107,7 +120,8 @@ def status(read: ReadModel, workflows: Callable[[], WorkflowCatalog], username: 
     registry = workflows()
     result = [case_status(r, registry, now) for r in rows]
     if municipality:
-        result[0]["corrections"] = corrections(read.history(rows[0]["id"]))
+        result[0]["corrections"] = corrections(read.history(rows[0]["id"]),
+                                               _spec_or_none(registry, rows[0]["workflow"], rows[0]["workflow_version"]))
         result[0]["matter"] = _open_matter(matters, registry, rows[0], now)
     return result
 
@@ -126,37 +140,52 @@ def _correction_rows(entries: list[dict[str, Any]]) -> dict[int, list[Any]]:
     return corrections_of(found)
 
 
-def corrections(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each correction as ``kind.field``: previous -> corrected value, by whom, when and why."""
+def corrections(entries: list[dict[str, Any]], spec: WorkflowSpec | None = None) -> list[dict[str, Any]]:
+    """Each correction as ``kind.field`` (and its label): previous -> corrected value, by whom, when and why."""
     rows = []
     for entry_seq, items in sorted(_correction_rows(entries).items()):
         for c in items:
             rows.append({"entry": entry_seq, "seq": c.seq, "actor": c.actor, "at": c.at.isoformat(), "reason": c.reason,
                          "changes": [{"field": f"{kind}.{name}", "previous": c.previous.get(kind, {}).get(name),
-                                      "value": value} for kind, fields in c.changes.items()
+                                      "value": value,
+                                      "field_label": spec.field_label(kind, name) if spec else f"{kind}.{name}"}
+                                     for kind, fields in c.changes.items()
                                      for name, value in fields.items()]})
     return sorted(rows, key=lambda r: r["seq"])
 
 
-def history(read: ReadModel, username: str | None, municipality: str) -> dict[str, Any]:
+def history(read: ReadModel, username: str | None, municipality: str,
+            workflows: Callable[[], WorkflowCatalog] | None = None) -> dict[str, Any]:
     """The audit trail, oldest first; a corrected entry shows its corrected evidence and who corrected it, and why.
 
-    The stored entry is never changed: ``original_evidence`` keeps what it recorded.
+    The stored entry is never changed: ``original_evidence`` keeps what it recorded. With ``workflows`` each
+    entry also gets the Swedish titles a person reads (``trigger_title``, ``from_title``, ``to_title``,
+    ``kind_label``, ``evidence_labels``) beside its ids.
     """
     actor = reader(read, username)
     row = _case_row(read, actor, municipality)
-    entries = with_corrections(read.history(row["id"]))
+    specs = workflow_specs(workflows(), row["workflow"], row["workflow_version"]) if workflows else []
+    entries = with_corrections(read.history(row["id"]), specs[0] if specs else None)
     for e in entries:
         e["at"] = e["at"].isoformat()
+        if workflows:
+            e.update(labels.entry_labels(specs, e))
     return {"municipality": row["municipality"], "workflow": f"{row['workflow']}@{row['workflow_version']}",
             "entries": entries}
 
 
-def with_corrections(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def workflow_specs(registry: WorkflowCatalog, name: str, version: int) -> list[WorkflowSpec]:
+    """The case's workflow version first, then the other versions of its name (older history entries)."""
+    specs = [s for s in [_spec_or_none(registry, name, version)] if s is not None]
+    others = sorted((v for v in registry.versions(name) if v != version), reverse=True)
+    return specs + [registry.get(name, v) for v in others]
+
+
+def with_corrections(entries: list[dict[str, Any]], spec: WorkflowSpec | None = None) -> list[dict[str, Any]]:
     """History rows as they now read: a corrected row gets its corrected ``evidence``, the stored values
     as ``original_evidence`` and ``corrected`` (who corrected what, when and why)."""
     found = _correction_rows(entries)
-    by_entry = {c["seq"]: c for c in corrections(entries)}
+    by_entry = {c["seq"]: c for c in corrections(entries, spec)}
     for e in entries:
         if e["seq"] in found:
             e["original_evidence"] = e["evidence"]
@@ -192,14 +221,29 @@ def why(read: ReadModel, workflows: Callable[[], WorkflowCatalog], username: str
         "status": row["status"],
         "awarded_deals": list(awarded),
         "matter": matter,
-        "corrections": corrections(read.history(row["id"])),
+        "corrections": corrections(read.history(row["id"]), spec),
+        "status_label": labels.case_status(row["status"]),
         "steps": [asdict(s) | {"ready": s.ready, "dest_title": _dest_title(spec, s.dest),
+                               "source_title": spec.state_title(s.source),
+                               "guards": [asdict(g) | _guard_labels(spec, g.name)
+                                          | {"lacking_text": lacking_in_words(spec, leaves, g.name, g.lacking)}
+                                          for g in s.guards],
                                "automatic": guards.is_automatic(spec, tuple(g.name for g in s.guards)),
                                "decided_by_matter": s.trigger == decides,
                                "command": _decide_hint(name, matter, "bifall|avslag|återremiss|bordläggning")
                                if s.trigger == decides and matter else _decide_hint(name, matter, "avslag")
                                if s.trigger == rejects and matter else command_hint(spec, s, name)} for s in steps],
     }
+
+
+def _guard_labels(spec: WorkflowSpec, name: str) -> dict[str, Any]:
+    """What a person reads about a guard: the evidence kind's title and each field's label beside its id."""
+    kind = spec.evidence_kind(name)
+    if kind is None:
+        return {"title": guards.describe(spec, name), "fields": []}
+    return {"title": kind.title, "fields": [
+        {"name": f.name, "label": f.title, "required": f.required,
+         "choices": [{"id": c, "label": f.choice_label(c)} for c in f.choices]} for f in kind.fields]}
 
 
 def _decide_hint(name: str, matter: dict[str, Any], outcomes: str) -> str:

@@ -30,6 +30,7 @@ from journey.domain.hours import TimeEntry
 from journey.domain.municipality import Municipality
 from journey.domain.people import Person, close_names, person_key
 from journey.ports.unit_of_work import UnitOfWork
+from journey.services.deps import Deps
 
 
 def may_write(actor: Actor, m: Municipality, *, skr: bool = False) -> None:
@@ -158,3 +159,20 @@ def refuse_if_superseded(uow: UnitOfWork, entry: TimeEntry) -> None:
         raise RefusedError(f"entry {entry.id} was already corrected; the current version is entry {newer.id}")
     if any(f.kind is EntryKind.WITHDRAWAL for f in followers):
         raise RefusedError(f"entry {entry.id} was already withdrawn")
+
+
+def add_stage_titles(deps: Deps, uow: UnitOfWork, municipalities: list[Municipality],
+                     rows: list[dict[str, Any]]) -> None:
+    """Give each row its stage's title from the municipality's workflow (``policy`` -> ``Policy för ...``)."""
+    catalog = deps.workflows()
+    specs = catalog.all()[::-1]  # the newest first: titles of a stage id rarely change between versions
+    own: dict[int | None, list[Any]] = {}
+    for m in municipalities:
+        case = uow.cases.for_municipality(m.id or 0)
+        if case is not None:
+            own[m.id] = [s for s in specs if (s.name, s.version) == (case.workflow, case.workflow_version)]
+    for r in rows:
+        stage = r["stage"]
+        candidates = own.get(r["municipality_id"], []) + specs
+        r["stage_title"] = next((s.state_title(stage) for s in candidates if s.state(stage) is not None),
+                                stage) if stage else "(inget ärende)"

@@ -44,6 +44,7 @@ from journey.services.cases.lifecycle import actor_in, find_municipality
 from journey.services.deps import Deps
 from journey.services.hours.common import (
     Writer,
+    add_stage_titles,
     audit,
     find_person,
     may_write,
@@ -269,6 +270,7 @@ def entries(deps: Deps, username: str | None, year: int | None = None, municipal
         elif person:
             raise InputError("--person needs the MUNICIPALITY argument")
         rows, _ = rows_with_status(uow, [m.id or 0 for m in allowed], year, period, person_id)
+        add_stage_titles(deps, uow, allowed, rows)
         return rows
 
 

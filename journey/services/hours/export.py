@@ -108,7 +108,7 @@ def claim_sheets(data: dict[str, Any], actor: str) -> list[Sheet]:
               g["attest_method"], ""), g["approved_by"], _time(g["approved_at"])] for g in data["months"]],
         formats={"Medfinansiering (kr)": SEK})
     stages = Sheet("Per etapp", ["Kommun", "Etapp", "Timmar"],
-                   [[g["municipality"], g["stage"] or "(inget ärende)", g["hours"]] for g in data["stages"]])
+                   [[g["municipality"], g["stage_title"], g["hours"]] for g in data["stages"]])
     return [totals, persons, months, stages, entries_sheet(data["rows"]), attendance_sheet(data["rows"]),
             settings_sheet(data, actor)]
 
@@ -118,7 +118,8 @@ def entries_sheet(rows: list[dict[str, Any]]) -> Sheet:
         [r["claim_period"], r["id"], r["kind_label"], r["corrects"], r["reason"], r["date"], r["month"],
          r["municipality"], r["code"], r["person"], r["person_kind_label"], r.get("function", ""),
          r.get("department", ""), r.get("salary_group", ""), r.get("rate_sek"), r["hours"], r.get("value_sek"),
-         r["activity_label"], r["description"], r["stage"], r["meeting_id"], r["status_label"], r["attested_by"],
+         r["activity_label"], r["description"], r.get("stage_title", r["stage"]), r["meeting_id"], r["status_label"],
+         r["attested_by"],
          _time(r["attested_at"]), r["approved_by"], _time(r["approved_at"]), r["created_by"], _time(r["created_at"])]
         for r in rows], formats={"Medfinansiering (kr)": SEK, "Enhetskostnad (kr/h)": SEK, "Kommunkod": TEXT})
 

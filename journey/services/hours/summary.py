@@ -33,7 +33,7 @@ from journey.domain.unit_costs import UnitCostTable, person_rate, region_of
 from journey.ports.unit_of_work import UnitOfWork
 from journey.services.cases.lifecycle import actor_in, find_municipality
 from journey.services.deps import Deps
-from journey.services.hours.common import readable, settings_of
+from journey.services.hours.common import add_stage_titles, readable, settings_of
 from journey.services.hours.entries import rows_with_status, scope
 
 
@@ -66,6 +66,7 @@ def summary(deps: Deps, username: str | None, table: UnitCostTable, year: int | 
         else:
             rows, claim = _total_rows(uow, municipalities, people, year), None
         year_totals = uow.hours.year_totals(sorted({r["person_id"] for r in rows}))
+        add_stage_titles(deps, uow, municipalities, rows)
     counties = {m.id: m.county for m in municipalities}
     for r in rows:
         person = people.get(r["person_id"])
@@ -84,7 +85,7 @@ def summary(deps: Deps, username: str | None, table: UnitCostTable, year: int | 
     return {"scope": scope, "generated_at": now, "settings": settings.as_text(), "unit_costs": unit_cost_info(table),
             "municipalities": _municipalities(municipalities, rows, settings, today, year),
             "persons": _persons(rows, people, year_totals, settings),
-            "stages": _grouped(rows, ("municipality", "stage")),
+            "stages": _grouped(rows, ("municipality", "stage"), extra=("stage_title",)),
             "months": _grouped(rows, ("municipality", "person", "month"), extra=("month_status_label", "attested_by",
                                                                                     "attested_at", "approved_by",
                                                                                     "approved_at", "attest_method")),

@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from journey.definitions.catalog import WorkflowCatalog
+from journey.domain import labels
 from journey.domain.access import Action, authorize
 from journey.domain.errors import NotFoundError, PermissionDeniedError
 from journey.domain.hours import Activity
@@ -20,7 +21,7 @@ from journey.ports.core import ReadModel
 from journey.ports.matters import MatterReadModel
 from journey.ports.monitoring import MonitorSource
 from journey.services.actors import match_municipality
-from journey.services.cases.views import case_status, reader, why
+from journey.services.cases.views import case_status, reader, why, workflow_specs
 from journey.services.documents.views import DocumentQuery
 from journey.services.matters.views import list_matters
 from journey.services.monitoring.monitor import MonitorFilter, build, state_label
@@ -31,7 +32,6 @@ ACTIVITY_LABELS = {Activity.TEAM_MEETING: "Teammöte", Activity.INVENTORY: "Kart
                    Activity.POLICY: "Policy- och planarbete", Activity.PROCUREMENT: "Affärer och upphandling",
                    Activity.DIALOGUE: "Dialog med sociala företag", Activity.TRAINING: "Kompetensutveckling",
                    Activity.OTHER: "Annat"}
-STATUS_LABELS = {"ACTIVE": "pågår", "PAUSED": "pausat", "COMPLETED": "klart", "": "inget ärende"}
 OUTCOMES = {"bifall": "Bifall", "avslag": "Avslag", "återremiss": "Återremiss", "bordläggning": "Bordläggning"}
 
 
@@ -51,7 +51,7 @@ def national(source: MonitorSource, workflows: Callable[[], WorkflowCatalog], us
     today = now.astimezone(tz).date()
     for row in data["rows"]:
         row["pace"] = esf_pace(row["esf_hours"], data["esf_target"], today)
-        row["status_label"] = STATUS_LABELS.get(row["status"] or "", row["status"])
+        row["status_label"] = labels.case_status(row["status"]) if row["status"] else "ingen utvecklingsresa ännu"
     rows = data["rows"]
     data["pace"] = {"behind": sum(1 for r in rows if r["pace"]["behind"]),
                     "hours": sum(r["esf_hours"] for r in rows),
@@ -63,9 +63,10 @@ def _value(value: Any) -> str:
     return ", ".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
 
 
-def evidence_text(evidence: dict[str, Any]) -> str:
-    return "; ".join(f"{kind}: " + ", ".join(f"{k}={_value(v)}" for k, v in fields.items())
-                     for kind, fields in (evidence or {}).items() if isinstance(fields, dict))
+def evidence_text(evidence: dict[str, Any], specs: list[WorkflowSpec] | None = None) -> str:
+    """Evidence as a person reads it: kind titles and field labels from the workflow, choices by their labels."""
+    lines = labels.entry_labels(specs or [], {"evidence": evidence or {}})["evidence_labels"]
+    return "; ".join(f"{title}: " + ", ".join(f"{label}: {value}" for label, value in fields) for title, fields in lines)
 
 
 def _fields(spec: WorkflowSpec, guards: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -77,7 +78,8 @@ def _fields(spec: WorkflowSpec, guards: list[dict[str, Any]]) -> list[dict[str, 
             continue
         for f in kind.fields:
             fields.append({"name": f"{kind.name}.{f.name}", "label": f.label or f.name, "type": f.type,
-                           "required": f.required, "choices": list(f.option("choices", ())), "kind": kind.title})
+                           "required": f.required, "kind": kind.title,
+                           "choices": [{"id": c, "label": f.choice_label(c)} for c in f.choices]})
     return fields
 
 
@@ -119,7 +121,7 @@ def municipality(read: ReadModel, workflows: Callable[[], WorkflowCatalog], docu
     row = rows[0]
     registry = workflows()
     page["case"] = case_status(row, registry, now)
-    page["case"]["status_label"] = STATUS_LABELS.get(row["status"], row["status"])
+
     try:
         spec: WorkflowSpec | None = registry.get(row["workflow"], row["workflow_version"])
     except NotFoundError:
@@ -128,10 +130,13 @@ def municipality(read: ReadModel, workflows: Callable[[], WorkflowCatalog], docu
         page["diagram"] = diagram.svg(spec, parse_state(row["state"]))
         steps = why(read, workflows, username, m["name"])["steps"]
         page["steps"] = [s | {"fields": _fields(spec, s["guards"])} for s in steps]
-    page["history"] = [e | {"evidence_text": evidence_text(e["evidence"]), "to_label": state_label(spec, e["to_state"]),
-                            "from_label": state_label(spec, e["from_state"]) if e["from_state"] else ""}
-                       for e in read.history(row["id"])]
-    page["documents"] = [d | {"file_name": file_name(d["path"])} for d in documents(read, row["id"])]
+    specs = workflow_specs(registry, row["workflow"], row["workflow_version"])
+    page["history"] = [e | labels.entry_labels(specs, e) | {
+        "evidence_text": evidence_text(e["evidence"], specs), "to_label": state_label(spec, e["to_state"]),
+        "from_label": state_label(spec, e["from_state"]) if e["from_state"] else ""} for e in read.history(row["id"])]
+    page["documents"] = [d | {"file_name": file_name(d["path"]),
+                              "state_title": state_label(spec, d["state_path"]) if spec else d["state_path"]}
+                         for d in documents(read, row["id"])]
     page["reminders"] = upcoming(read, reminder_queries, username, tz, m["name"])
     if matters is not None:
         page["matters"] = list_matters(read, matters, workflows, username, now, m["name"])["matters"]

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from journey.definitions.catalog import WorkflowCatalog
+from journey.domain import labels
 from journey.domain.access import Actor, visible
 from journey.domain.deals import AWARDED_OR_LATER, FORM_LABELS, DealForm, DealStatus, ValueBasis
 from journey.domain.errors import InputError, NotFoundError
@@ -39,7 +40,7 @@ class MonitorFilter:
             return False
         if self.stage and self.stage not in (row["stage"], row["handbook_stage"]):
             return False
-        if self.status and self.status.upper() != (row["status"] or ""):
+        if self.status and labels.case_status_id(self.status) != (row["status"] or ""):
             return False
         if self.municipality and self.municipality.casefold() not in row["municipality"].casefold():
             return False
@@ -138,8 +139,10 @@ def _row(r: dict[str, Any], specs: dict[tuple[str, int], WorkflowSpec | None], o
             "code": r["code"],
             "slug": r["slug"], "county": r["county"] or ""}
     if r["id"] is None:
-        return base | {"workflow": "", "stage": "", "stage_title": "(no case)", "handbook_stage": "", "state": "",
-                       "state_title": "", "status": "", "days_in_stage": None, "stage_entered_at": None, "overdue": 0,
+        return base | {"workflow": "", "workflow_title": "", "stage": "", "stage_title": "(no case)", "handbook_stage": "",
+                       "state": "",
+                       "state_title": "", "status": "", "status_label": "", "days_in_stage": None,
+                       "stage_entered_at": None, "overdue": 0,
                        "overdue_reasons": [], "oldest_overdue": None, "next_due": None, "last_change": None,
                        "cells": {}}
     spec = specs.get((r["workflow"], r["workflow_version"]))
@@ -155,13 +158,17 @@ def _row(r: dict[str, Any], specs: dict[tuple[str, int], WorkflowSpec | None], o
     change = last.get(r["id"])
     return base | {
         "workflow": f"{r['workflow']}@{r['workflow_version']}", "stage": r["stage"],
+        "workflow_title": f"{spec.title} (version {spec.version})" if spec else f"{r['workflow']}@{r['workflow_version']}",
         "stage_title": stage.title if stage else r["stage"], "handbook_stage": stage.handbook_stage if stage else "",
         "state": r["state"], "state_title": state_label(spec, r["state"]), "status": r["status"],
+        "status_label": labels.case_status(r["status"]),
         "days_in_stage": None if r["status"] == "WITHDRAWN" else max(0, (now - r["stage_entered_at"]).days),
         "stage_entered_at": r["stage_entered_at"],
         "next_due": min(due) if due else None,
         "last_change": {"at": change["at"], "actor": change["actor"], "trigger": change["trigger"],
-                        "kind": change["kind"]} if change else None,
+                        "kind": change["kind"],
+                        "title": spec.trigger_title(change["trigger"]) if spec and change["trigger"]
+                        else change["trigger"] or labels.history_kind(change["kind"])} if change else None,
         "cells": cells,
     }
 
@@ -275,10 +282,10 @@ def status_sheets(data: dict[str, Any]) -> list[Any]:
     def day(value: datetime | None) -> Any:
         return value.date() if value else None
 
-    rows = [[r["municipality"], r["code"], r["county"], r["handbook_stage"], r["stage"], r["state_title"] or
-             r["stage_title"], r["status"], r["days_in_stage"], day(r["stage_entered_at"]), "; ".join(r["overdue_reasons"]),
-             day(r["next_due"]), day((r["last_change"] or {}).get("at")), (r["last_change"] or {}).get("trigger") or
-             (r["last_change"] or {}).get("kind"), r["esf_hours"], r["esf"]["meeting_hours"], r["esf"]["expected"],
+    rows = [[r["municipality"], r["code"], r["county"], r["handbook_stage"], r["stage_title"] if r["stage"] else "",
+             r["state_title"] or r["stage_title"], r["status_label"], r["days_in_stage"], day(r["stage_entered_at"]),
+             "; ".join(r["overdue_reasons"]), day(r["next_due"]), day((r["last_change"] or {}).get("at")),
+             (r["last_change"] or {}).get("title"), r["esf_hours"], r["esf"]["meeting_hours"], r["esf"]["expected"],
              "efter" if r["esf"]["behind"] else "i fas", r["workflow"], r["deals"]["count"],
              r["deals"]["awarded"], r["deals"]["value_total_sek"], r["deals"]["value_per_year_sek"]]
             for r in data["rows"]]
@@ -288,8 +295,8 @@ def status_sheets(data: dict[str, Any]) -> list[Any]:
                               "ESF-timmar förväntat hittills", "ESF-takt", "Arbetsflöde", "Affärer",
                               "Tilldelade affärer", "Värde totalt (kr)", "Värde per år (kr)"], rows,
                    formats={"Kommunkod": "@"})
-    funnel = Sheet("Tratt", ["Etapp nr", "Etapp", "Titel", "Just nu", "Har nått"],
-                   [[f["handbook_stage"], f["id"], f["title"], f["current"], f["reached"]] for f in data["funnel"]])
+    funnel = Sheet("Tratt", ["Etapp nr", "Etapp", "Just nu", "Har nått"],
+                   [[f["handbook_stage"], f["title"], f["current"], f["reached"]] for f in data["funnel"]])
     counties = Sheet("Per län", ["Län", "Kommuner", "Etapp i snitt", "Med försenade påminnelser"],
                      [[c["county"], c["municipalities"], c["mean_stage"], c["overdue"]] for c in data["counties"]])
     deals = Sheet("Affärer per form", ["Form", "Affärer", "Tilldelade", "Värde totalt (kr)", "Värde per år (kr)"],

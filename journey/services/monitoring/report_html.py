@@ -15,12 +15,14 @@ from typing import Any
 from urllib.parse import quote
 
 from journey.definitions.catalog import WorkflowCatalog
+from journey.domain import labels
 from journey.domain.deals import FORM_LABELS, STATUS_LABELS, DealForm, DealStatus
 from journey.domain.errors import NotFoundError
+from journey.domain.reminders import ROLES
 from journey.domain.spec import WorkflowSpec, parse_state
 from journey.ports.exports import ReportRenderer, SiteWriter
 from journey.ports.monitoring import ReportSource
-from journey.services.cases.views import with_corrections
+from journey.services.cases.views import with_corrections, workflow_specs
 from journey.services.monitoring.monitor import build, state_label
 from journey.services.workflows import diagram
 
@@ -31,19 +33,10 @@ class ReportResult:
     pages: int
 
 
-def _value(value: Any) -> str:
-    return ", ".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
-
-
 def _evidence(entry: dict[str, Any]) -> str:
-    evidence = entry.get("evidence") or {}
-    if entry.get("kind") == "CORRECTED" and isinstance(evidence.get("correction"), dict):
-        body = evidence["correction"]
-        return f"rättar #{body.get('entry')}: " + "; ".join(
-            f"{kind}.{k}: {_value((body.get('previous') or {}).get(kind, {}).get(k))} → {_value(v)}"
-            for kind, fields in (body.get("changes") or {}).items() for k, v in fields.items())
-    text = "; ".join(f"{kind}: " + ", ".join(f"{k}={_value(v)}" for k, v in fields.items())
-                     for kind, fields in evidence.items() if isinstance(fields, dict))
+    """The evidence as a person reads it: kind titles, field labels and choices by their labels."""
+    text = "; ".join(f"{title}: " + ", ".join(f"{label}: {value}" for label, value in fields)
+                     for title, fields in entry.get("evidence_labels") or [])
     for c in entry.get("corrected") or []:
         text += f" (rättat i #{c['seq']} av {c['actor']}: {c['reason']})"
     return text
@@ -88,19 +81,41 @@ def write_report(source: ReportSource, workflows: Callable[[], WorkflowCatalog],
             leaves = parse_state(row["state"])
             diagrams[key] = (diagram.svg(spec, leaves), diagram.mermaid(spec, leaves)) if spec else ("", "")
         drawing, mermaid = diagrams[key]
-        entries = [e | {"evidence_text": _evidence(e), "to_label": state_label(spec, e["to_state"]),
-                        "from_label": state_label(spec, e["from_state"]) if e["from_state"] else ""}
-                   for e in with_corrections(history.get(case_id or -1, []))]
+        specs = _specs(registry, row["workflow"]) if case_id is not None else []
+        entries = []
+        for e in with_corrections(history.get(case_id or -1, []), spec):
+            e = e | labels.entry_labels(specs, e)
+            entries.append(e | {"evidence_text": _evidence(e), "to_label": state_label(spec, e["to_state"]),
+                                "from_label": state_label(spec, e["from_state"]) if e["from_state"] else ""})
         page = render("municipality.html.j2", {
             "row": row, "history": entries,
-            "documents": [_document(d, row["slug"], site) for d in documents.get(case_id or -1, [])],
-            "reminders": reminders.get(case_id or -1, []), "deals": [_deal(d) for d in deals.get(case_id or -1, [])],
+            "documents": [_document(d, row["slug"], site) | _document_labels(spec, d)
+                          for d in documents.get(case_id or -1, [])],
+            "reminders": [m | _reminder_labels(spec, m) for m in reminders.get(case_id or -1, [])],
+            "deals": [_deal(d) for d in deals.get(case_id or -1, [])],
             "diagram": drawing, "mermaid": mermaid, "data": data,
             "now": now})
         site.write(f"kommun/{row['slug']}.html", page)
         progress(1)
     index = site.write("index.html", render("index.html.j2", {"data": data, "now": now}))
     return ReportResult(index, len(data["rows"]))
+
+
+def _specs(registry: WorkflowCatalog, key: str) -> list[WorkflowSpec]:
+    name, _, version = key.partition("@")
+    return workflow_specs(registry, name, int(version)) if version.isdigit() else []
+
+
+def _document_labels(spec: WorkflowSpec | None, doc: dict[str, Any]) -> dict[str, Any]:
+    return {"title": spec.document_title(doc["state_path"], doc["doc_id"]) if spec else doc["doc_id"],
+            "state_title": state_label(spec, doc["state_path"]) if spec else doc["state_path"]}
+
+
+def _reminder_labels(spec: WorkflowSpec | None, reminder: dict[str, Any]) -> dict[str, Any]:
+    return {"title": spec.reminder_title(reminder["state_path"], reminder["rule_id"]) if spec else reminder["rule_id"],
+            "state_title": state_label(spec, reminder["state_path"]) if spec else reminder["state_path"],
+            "recipient": ROLES.get(reminder["recipient_role"], reminder["recipient_role"]),
+            "status_label": labels.reminder_status(reminder["status"])}
 
 
 def _spec(registry: WorkflowCatalog, key: str) -> WorkflowSpec | None:

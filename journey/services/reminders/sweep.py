@@ -30,9 +30,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from journey.domain import guards
 from journey.domain.access import Role
 from journey.domain.addresses import address_problem, normalize_address
 from journey.domain.errors import DatabaseLockedError, JourneyError, MailConfigError, MailError, MailUnavailableError
+from journey.domain.explain import missing_in_words
 from journey.domain.language import board_forms, genitive, recipient_line, running_date
 from journey.domain.reminders import INTERRUPTED, ROLES, Meeting, Reminder, ReminderStatus, retry_delay, rule_from_spec
 from journey.ports.mail import CalendarEvent, Delivery, EmailRenderer, Mailer, OutgoingEmail
@@ -144,6 +146,7 @@ def draft(deps: Deps, uow: UnitOfWork, r: Reminder, now: datetime, tz: ZoneInfo)
         "state_title": state.title if state else r.state_path, "workflow_title": spec.title,
         "due_date": running_date(due_day, weekday=True), "due_date_iso": due_day.isoformat(), "reason": r.reason,
         "late_days": late_days, "meeting": None,
+        "missing": missing_in_words(spec, case.leaves, _awarded(uow, spec, case)),
     }
     calendar = None
     if meeting is not None:
@@ -162,6 +165,12 @@ def draft(deps: Deps, uow: UnitOfWork, r: Reminder, now: datetime, tz: ZoneInfo)
     reply_to = tuple(a for a in (c["email"] for c in context["coordinators"])
                      if a and not address_problem(normalize_address(a)))
     return Draft(tuple(to), invalid, context, calendar, reply_to if r.recipient_role != "coordinator" else ())
+
+
+def _awarded(uow: UnitOfWork, spec: Any, case: Any) -> tuple[str, ...]:
+    if not any(guards.DEAL_AWARDED in t.guards for t in spec.transitions_from(case.leaves)):
+        return ()
+    return tuple(d.label for d in uow.deals.for_case(case.id or 0) if d.awarded)
 
 
 def stage_deadline(uow: UnitOfWork, spec: Any, r: Reminder, meeting: Meeting, tz: ZoneInfo) -> date | None:

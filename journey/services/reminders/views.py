@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from journey.definitions.catalog import WorkflowCatalog
+from journey.domain import labels
 from journey.domain.access import Action, Actor, authorize, sees_every_municipality
 from journey.domain.reminders import ROLES, ReminderStatus
 from journey.services.actors import match_municipality
-from journey.services.cases.views import reader
+from journey.services.cases.views import reader, workflow_specs
 
 
 def _scope(read: Any, username: str | None, municipality: str | None) -> tuple[Actor, int | None]:
@@ -22,10 +24,19 @@ def _scope(read: Any, username: str | None, municipality: str | None) -> tuple[A
     return actor, actor.municipality_id if actor.municipality_id is not None else -1
 
 
-def _present(row: dict[str, Any], tz: ZoneInfo) -> dict[str, Any]:
+def state_title_of(workflows: WorkflowCatalog | None, row: dict[str, Any]) -> str:
+    """The reminder's state by its title in the case's workflow (any version that knows it)."""
+    if workflows is None or not row.get("workflow"):
+        return str(row["state_path"])
+    specs = workflow_specs(workflows, row["workflow"], row["workflow_version"])
+    return labels.state_title(specs, row["state_path"])
+
+
+def _present(row: dict[str, Any], tz: ZoneInfo, workflows: WorkflowCatalog | None = None) -> dict[str, Any]:
     due = row["due_at"].astimezone(tz) if row["due_at"] else None
     sent = row["sent_at"].astimezone(tz) if row["sent_at"] else None
-    return row | {"due_local": due.strftime("%Y-%m-%d %H:%M") if due else "",
+    return row | {"state_title": state_title_of(workflows, row), "status_label": labels.reminder_status(row["status"]),
+                  "due_local": due.strftime("%Y-%m-%d %H:%M") if due else "",
                   "sent_local": sent.strftime("%Y-%m-%d %H:%M") if sent else "",
                   "recipient": ROLES.get(row["recipient_role"], row["recipient_role"]),
                   "held": row["case_status"] == "PAUSED" and row["status"] == ReminderStatus.PLANNED.value,
@@ -33,19 +44,22 @@ def _present(row: dict[str, Any], tz: ZoneInfo) -> dict[str, Any]:
 
 
 def upcoming(read: Any, queries: Any, username: str | None, tz: ZoneInfo,
-             municipality: str | None = None) -> list[dict[str, Any]]:
-    """Planned reminders, soonest first; those without a date (no meeting in the calendar) last."""
+             municipality: str | None = None, workflows: WorkflowCatalog | None = None) -> list[dict[str, Any]]:
+    """Planned reminders, soonest first; those without a date (no meeting in the calendar) last.
+
+    With ``workflows`` each reminder's ``state_title`` is its state's title (else its path).
+    """
     _, municipality_id = _scope(read, username, municipality)
     statuses = (ReminderStatus.PLANNED.value, ReminderStatus.SENDING.value)
-    return [_present(r, tz) for r in queries.reminders(statuses, municipality_id)]
+    return [_present(r, tz, workflows) for r in queries.reminders(statuses, municipality_id)]
 
 
 def sent(read: Any, queries: Any, username: str | None, tz: ZoneInfo,
-         municipality: str | None = None) -> list[dict[str, Any]]:
+         municipality: str | None = None, workflows: WorkflowCatalog | None = None) -> list[dict[str, Any]]:
     """Sent, failed and expired (never sent: their meeting had passed) reminders, newest first."""
     _, municipality_id = _scope(read, username, municipality)
     statuses = (ReminderStatus.SENT.value, ReminderStatus.FAILED.value, ReminderStatus.EXPIRED.value)
-    return [_present(r, tz) for r in queries.reminders(statuses, municipality_id, newest_sent_first=True)]
+    return [_present(r, tz, workflows) for r in queries.reminders(statuses, municipality_id, newest_sent_first=True)]
 
 
 def meetings(read: Any, queries: Any, username: str | None, municipality: str | None = None) -> list[dict[str, Any]]:

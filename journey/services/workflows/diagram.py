@@ -145,7 +145,7 @@ def _edges(spec: WorkflowSpec, layout: Layout) -> list[str]:
         src, dst = layout.boxes.get(t.source), layout.boxes.get(t.dest)
         if src is None or dst is None:
             continue
-        tip = f"<title>{escape(t.trigger)}</title>"
+        tip = f"<title>{escape(t.title)} ({escape(t.trigger)})</title>" if t.title else f"<title>{escape(t.trigger)}</title>"
         if src is dst:  # self loop on the right
             x, y = src.x + src.w, src.y + src.h / 2
             out.append(f'<g class="edge">{tip}<path d="M{x:.0f},{y - 10:.0f} C{x + 44:.0f},{y - 26:.0f} '
