@@ -8,16 +8,18 @@ Values are JSON: date-times and dates as ISO text, bytes as base64, decimals as 
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Column, Engine, Integer, Table, func, inspect, select, text
+from sqlalchemy import Column, Connection, Engine, Integer, Table, func, inspect, select, text
 from sqlmodel import SQLModel
 
-Progress = Callable[[str], None]
+from journey.ports.transfer import Progress, Section
+
 CHUNK = 1000
 
 
@@ -70,6 +72,53 @@ def _typed(value: Any, kind: Any) -> Any:
     return value
 
 
+class _RowDecoder:
+    """One table's rows from JSON values to column values, checked against this schema.
+
+    The columns are checked at the first row: an empty table from an older schema (e.g. hours
+    before 0006) may name columns this version no longer has.
+    """
+
+    def __init__(self, table: Table, columns: list[str]) -> None:
+        self.table, self.columns = table, columns
+        self.decoders: list[tuple[str, Column[Any], Callable[[Any], Any], int | None]] | None = None
+
+    def _check_columns(self) -> list[tuple[str, Column[Any], Callable[[Any], Any], int | None]]:
+        name, table, columns = self.table.name, self.table, self.columns
+        extra = [c for c in columns if c not in table.columns]
+        if extra:
+            raise TransferProblem(f"{name}.{extra[0]}: column unknown to this version of journey")
+        for column in table.columns:
+            if column.name not in columns and not (column.nullable or column.default is not None
+                                                   or column.server_default is not None):
+                raise TransferProblem(f"{name}.{column.name}: required column missing from the export")
+        return [(c, table.columns[c], _decoder(table.columns[c]), getattr(table.columns[c].type, "length", None))
+                for c in columns]
+
+    def __call__(self, i: int, raw: Any) -> dict[str, Any]:
+        if self.decoders is None:
+            self.decoders = self._check_columns()
+        name = self.table.name
+        if not isinstance(raw, list) or len(raw) != len(self.decoders):
+            raise TransferProblem(f"{name} row {i}: expected {len(self.decoders)} values")
+        row: dict[str, Any] = {}
+        for (cname, column, decode, limit), value in zip(self.decoders, raw, strict=True):
+            if value is None:
+                if not column.nullable:
+                    raise TransferProblem(f"{name} row {i}, {cname}: must not be empty")
+                row[cname] = None
+                continue
+            try:
+                row[cname] = decode(value)
+            except (ValueError, TypeError) as exc:
+                raise TransferProblem(f"{name} row {i}, {cname}: {exc}") from None
+            if limit and isinstance(row[cname], str) and len(row[cname]) > limit:
+                # SQLite stores any length, PostgreSQL would refuse it mid-load
+                raise TransferProblem(f"{name} row {i}, {cname}: {len(row[cname])} characters long; at most "
+                                      f"{limit} are allowed")
+        return row
+
+
 class SqlTransferStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -94,62 +143,24 @@ class SqlTransferStore:
         with self.engine.connect() as connection:
             return sorted(MigrationContext.configure(connection).get_current_heads())
 
-    def dump(self, progress: Progress) -> dict[str, dict[str, Any]]:
-        """Every table as ``{"columns": [...], "rows": [[...], ...]}``, read in one transaction."""
-        result: dict[str, dict[str, Any]] = {}
+    @contextmanager
+    def dump(self, progress: Progress) -> Iterator[Iterator[tuple[str, list[str], Iterator[list[list[Any]]]]]]:
+        """Every table as (name, columns, batches of rows), streamed from one read transaction."""
         options = {"isolation_level": "REPEATABLE READ"} if self.dialect == "postgresql" else {}
         with self.engine.connect().execution_options(**options) as connection, connection.begin():
-            for table in _tables():
-                names = [c.name for c in table.columns]
-                order = list(table.primary_key.columns) or list(table.columns)
-                rows = [[_encode(v) for v in row] for row in connection.execute(select(table).order_by(*order))]
-                result[table.name] = {"columns": names, "rows": rows}
-                progress(f"exported {table.name}: {len(rows)} rows")
-        return result
+            yield ((table.name, [c.name for c in table.columns], self._batches(connection, table, progress))
+                   for table in _tables())
 
-    def decode(self, tables: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-        """Check every table, column and value against this schema; raise :class:`TransferProblem`."""
-        known = {t.name: t for t in _tables()}
-        unknown = sorted(set(tables) - set(known))
-        if unknown:
-            raise TransferProblem(f"table {unknown[0]!r} is unknown to this version of journey (upgrade journey)")
-        decoded: dict[str, list[dict[str, Any]]] = {}
-        for name, table in known.items():
-            body = tables.get(name, {"columns": [], "rows": []})
-            columns = body["columns"]
-            extra = [c for c in columns if c not in table.columns]
-            if extra and not body["rows"]:  # an empty table from an older schema (e.g. hours before 0006)
-                continue
-            if extra:
-                raise TransferProblem(f"{name}.{extra[0]}: column unknown to this version of journey")
-            for column in table.columns:
-                if column.name not in columns and not (column.nullable or column.default is not None
-                                                       or column.server_default is not None) and body["rows"]:
-                    raise TransferProblem(f"{name}.{column.name}: required column missing from the export")
-            decoders = [(c, table.columns[c], _decoder(table.columns[c])) for c in columns]
-            lengths = {c: getattr(table.columns[c].type, "length", None) for c in columns}
-            rows = []
-            for i, raw in enumerate(body["rows"], 1):
-                if not isinstance(raw, list) or len(raw) != len(columns):
-                    raise TransferProblem(f"{name} row {i}: expected {len(columns)} values")
-                row: dict[str, Any] = {}
-                for (cname, column, decode), value in zip(decoders, raw, strict=True):
-                    if value is None:
-                        if not column.nullable:
-                            raise TransferProblem(f"{name} row {i}, {cname}: must not be empty")
-                        row[cname] = None
-                        continue
-                    try:
-                        row[cname] = decode(value)
-                    except (ValueError, TypeError) as exc:
-                        raise TransferProblem(f"{name} row {i}, {cname}: {exc}") from None
-                    limit = lengths[cname]  # SQLite stores any length, PostgreSQL would refuse it mid-load
-                    if limit and isinstance(row[cname], str) and len(row[cname]) > limit:
-                        raise TransferProblem(f"{name} row {i}, {cname}: {len(row[cname])} characters long; at most "
-                                              f"{limit} are allowed")
-                rows.append(row)
-            decoded[name] = rows
-        return decoded
+    @staticmethod
+    def _batches(connection: Connection, table: Table, progress: Progress) -> Iterator[list[list[Any]]]:
+        order = list(table.primary_key.columns) or list(table.columns)
+        query = select(table).order_by(*order)
+        result = connection.execution_options(stream_results=True, yield_per=CHUNK).execute(query)
+        count = 0
+        for batch in result.partitions(CHUNK):
+            count += len(batch)
+            yield [[_encode(v) for v in row] for row in batch]
+        progress(f"exported {table.name}: {count} rows")
 
     def row_counts(self) -> dict[str, int]:
         """Rows per table that exists (an older schema may lack a feature's tables)."""
@@ -169,15 +180,29 @@ class SqlTransferStore:
 
         upgrade(self.engine)
 
-    def load(self, decoded: dict[str, list[dict[str, Any]]], progress: Progress) -> None:
-        """Insert everything in one transaction; on PostgreSQL, move id sequences past the highest id."""
+    def load(self, sections: Iterable[Section], progress: Progress) -> None:
+        """Check and insert every section's rows in batches, in one transaction; on PostgreSQL, then move
+        id sequences past the highest id. Any error (a row that does not fit raises
+        :class:`TransferProblem`) rolls everything back."""
+        known = {t.name: t for t in _tables()}
         with self.engine.begin() as connection:
-            for table in _tables():
-                rows = decoded.get(table.name, [])
-                if rows:
-                    progress(f"loading {table.name}: {len(rows)} rows")
-                for start in range(0, len(rows), CHUNK):
-                    connection.execute(table.insert(), rows[start:start + CHUNK])
+            for name, columns, rows in sections:
+                table = known.get(name)
+                if table is None:
+                    raise TransferProblem(f"table {name!r} is unknown to this version of journey (upgrade journey)")
+                decode = _RowDecoder(table, columns)
+                batch: list[dict[str, Any]] = []
+                count = 0
+                for raw in rows:
+                    count += 1
+                    batch.append(decode(count, raw))
+                    if len(batch) == CHUNK:
+                        connection.execute(table.insert(), batch)
+                        batch = []
+                if batch:
+                    connection.execute(table.insert(), batch)
+                if count:
+                    progress(f"loading {name}: {count} rows")
             if self.dialect == "postgresql":
                 for table in _tables():
                     self._reset_sequence(connection, table)
