@@ -140,6 +140,13 @@ def _orphan_history(doc: dict[str, Any]) -> None:
     (lambda d: d["tables"]["municipality"]["rows"][0].__setitem__(-1, "yesterday"), False, 2,
      "municipality row 1, created_at"),
     (lambda d: d["tables"]["journey_case"]["rows"][0].__setitem__(0, None), False, 2, "journey_case row 1, id"),
+    # later rows, after rows of the same shape were accepted (the fast path), are checked as fully
+    (lambda d: d["tables"]["municipality"]["rows"][-1].__setitem__(-1, "yesterday"), False, 2,
+     "municipality row 12, created_at"),
+    (lambda d: d["tables"]["municipality"]["rows"][-1].__setitem__(2, "N" * 101), False, 2,
+     "municipality row 12, name: 101 characters long"),
+    (lambda d: d["tables"]["journey_case"]["rows"][-1].__setitem__(0, None), False, 2, "journey_case row 12, id"),
+    (lambda d: d["tables"]["journey_case"]["rows"][-1].__setitem__(0, "7"), False, 2, "journey_case row 12, id"),
     (lambda d: d["schema_revisions"].append("0999"), False, 2, "schema revision 0999 unknown"),
     (_orphan_history, False, 3, "import failed and was undone, nothing was written"),
 ])

@@ -45,6 +45,16 @@ def _encode(value: Any) -> Any:
     return value
 
 
+def _is_json(column: Column[Any]) -> bool:
+    """Whether the column's values are JSON as they are read (numbers, text, booleans, JSON documents)."""
+    column_type = getattr(column.type, "impl_instance", column.type)
+    try:
+        kind = column_type.python_type
+    except NotImplementedError:
+        return False
+    return kind in (int, str, float, bool, dict, list)
+
+
 def _decoder(column: Column[Any]) -> Callable[[Any], Any]:
     column_type = getattr(column.type, "impl_instance", column.type)  # a TypeDecorator: its storage type
     try:
@@ -62,6 +72,20 @@ def _decoder(column: Column[Any]) -> Callable[[Any], Any]:
     return parse.get(kind, lambda v: v)
 
 
+def _converter(column: Column[Any]) -> Callable[[Any], Any] | None:
+    """For a value whose JSON type is already known right: what turns it into the column's (None: nothing)."""
+    column_type = getattr(column.type, "impl_instance", column.type)
+    try:
+        kind = column_type.python_type
+    except NotImplementedError:
+        return None
+    convert: dict[type, Callable[[Any], Any]] = {
+        datetime: datetime.fromisoformat, date: date.fromisoformat, time: time.fromisoformat, Decimal: Decimal,
+        bytes: lambda v: base64.b64decode(v, validate=True), float: float,
+    }
+    return convert.get(kind)
+
+
 def _text(value: Any) -> str:
     return _typed(value, str)  # type: ignore[no-any-return]
 
@@ -76,12 +100,17 @@ class _RowDecoder:
     """One table's rows from JSON values to column values, checked against this schema.
 
     The columns are checked at the first row: an empty table from an older schema (e.g. hours
-    before 0006) may name columns this version no longer has.
+    before 0006) may name columns this version no longer has. A row whose JSON types (a
+    "signature") were seen right before takes a fast path that only converts dates and the like
+    and checks lengths; any doubt goes to the full check, which names table, row and column.
     """
 
     def __init__(self, table: Table, columns: list[str]) -> None:
         self.table, self.columns = table, columns
         self.decoders: list[tuple[str, Column[Any], Callable[[Any], Any], int | None]] | None = None
+        self.good: set[tuple[type, ...]] = set()
+        self.convert: list[tuple[int, Callable[[Any], Any]]] = []
+        self.limited: list[tuple[int, int]] = []
 
     def _check_columns(self) -> list[tuple[str, Column[Any], Callable[[Any], Any], int | None]]:
         name, table, columns = self.table.name, self.table, self.columns
@@ -92,12 +121,46 @@ class _RowDecoder:
             if column.name not in columns and not (column.nullable or column.default is not None
                                                    or column.server_default is not None):
                 raise TransferProblem(f"{name}.{column.name}: required column missing from the export")
-        return [(c, table.columns[c], _decoder(table.columns[c]), getattr(table.columns[c].type, "length", None))
-                for c in columns]
+        decoders = [(c, table.columns[c], _decoder(table.columns[c]), getattr(table.columns[c].type, "length", None))
+                    for c in columns]
+        for i, (_, column, _, limit) in enumerate(decoders):
+            convert = _converter(column)
+            if convert is not None:
+                self.convert.append((i, convert))
+            if limit:
+                self.limited.append((i, limit))
+        return decoders
 
     def __call__(self, i: int, raw: Any) -> dict[str, Any]:
         if self.decoders is None:
             self.decoders = self._check_columns()
+        if type(raw) is list:
+            signature = tuple(map(type, raw))
+            if signature in self.good:
+                values = self._fast(raw)
+                if values is not None:
+                    return dict(zip(self.columns, values, strict=True))
+            row = self._checked(i, raw)
+            self.good.add(signature)
+            return row
+        return self._checked(i, raw)
+
+    def _fast(self, raw: list[Any]) -> list[Any] | None:
+        """``raw`` converted, or None when a value needs the full check (which then names it)."""
+        values = raw.copy()
+        try:
+            for i, convert in self.convert:
+                if values[i] is not None:
+                    values[i] = convert(values[i])
+        except (ValueError, TypeError):
+            return None
+        for i, limit in self.limited:
+            if type(values[i]) is str and len(values[i]) > limit:
+                return None
+        return values
+
+    def _checked(self, i: int, raw: Any) -> dict[str, Any]:
+        assert self.decoders is not None
         name = self.table.name
         if not isinstance(raw, list) or len(raw) != len(self.decoders):
             raise TransferProblem(f"{name} row {i}: expected {len(self.decoders)} values")
@@ -156,10 +219,16 @@ class SqlTransferStore:
         order = list(table.primary_key.columns) or list(table.columns)
         query = select(table).order_by(*order)
         result = connection.execution_options(stream_results=True, yield_per=CHUNK).execute(query)
+        converted = [i for i, column in enumerate(table.columns) if not _is_json(column)]
         count = 0
         for batch in result.partitions(CHUNK):
             count += len(batch)
-            yield [[_encode(v) for v in row] for row in batch]
+            rows = [list(row) for row in batch]
+            for values in rows:
+                for i in converted:
+                    if values[i] is not None:
+                        values[i] = _encode(values[i])
+            yield rows
         progress(f"exported {table.name}: {count} rows")
 
     def row_counts(self) -> dict[str, int]:
