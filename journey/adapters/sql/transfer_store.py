@@ -131,7 +131,8 @@ class _RowDecoder:
                 self.limited.append((i, limit))
         return decoders
 
-    def __call__(self, i: int, raw: Any) -> dict[str, Any]:
+    def __call__(self, i: int, raw: Any) -> list[Any]:
+        """The row's values in the export's column order, ready for the database."""
         if self.decoders is None:
             self.decoders = self._check_columns()
         if type(raw) is list:
@@ -139,7 +140,7 @@ class _RowDecoder:
             if signature in self.good:
                 values = self._fast(raw)
                 if values is not None:
-                    return dict(zip(self.columns, values, strict=True))
+                    return values
             row = self._checked(i, raw)
             self.good.add(signature)
             return row
@@ -159,26 +160,27 @@ class _RowDecoder:
                 return None
         return values
 
-    def _checked(self, i: int, raw: Any) -> dict[str, Any]:
+    def _checked(self, i: int, raw: Any) -> list[Any]:
         assert self.decoders is not None
         name = self.table.name
         if not isinstance(raw, list) or len(raw) != len(self.decoders):
             raise TransferProblem(f"{name} row {i}: expected {len(self.decoders)} values")
-        row: dict[str, Any] = {}
+        row: list[Any] = []
         for (cname, column, decode, limit), value in zip(self.decoders, raw, strict=True):
             if value is None:
                 if not column.nullable:
                     raise TransferProblem(f"{name} row {i}, {cname}: must not be empty")
-                row[cname] = None
+                row.append(None)
                 continue
             try:
-                row[cname] = decode(value)
+                decoded = decode(value)
             except (ValueError, TypeError) as exc:
                 raise TransferProblem(f"{name} row {i}, {cname}: {exc}") from None
-            if limit and isinstance(row[cname], str) and len(row[cname]) > limit:
+            if limit and isinstance(decoded, str) and len(decoded) > limit:
                 # SQLite stores any length, PostgreSQL would refuse it mid-load
-                raise TransferProblem(f"{name} row {i}, {cname}: {len(row[cname])} characters long; at most "
+                raise TransferProblem(f"{name} row {i}, {cname}: {len(decoded)} characters long; at most "
                                       f"{limit} are allowed")
+            row.append(decoded)
         return row
 
 
@@ -260,22 +262,56 @@ class SqlTransferStore:
                 if table is None:
                     raise TransferProblem(f"table {name!r} is unknown to this version of journey (upgrade journey)")
                 decode = _RowDecoder(table, columns)
-                batch: list[dict[str, Any]] = []
+                insert = self._inserter(connection, table, columns)
+                batch: list[list[Any]] = []
                 count = 0
                 for raw in rows:
                     count += 1
                     batch.append(decode(count, raw))
                     if len(batch) == CHUNK:
-                        connection.execute(table.insert(), batch)
+                        insert(batch)
                         batch = []
                 if batch:
-                    connection.execute(table.insert(), batch)
+                    insert(batch)
                 if count:
                     progress(f"loading {name}: {count} rows")
             if self.dialect == "postgresql":
                 for table in _tables():
                     self._reset_sequence(connection, table)
         progress("committed")
+
+    @staticmethod
+    def _inserter(connection: Connection, table: Table, columns: list[str]) -> Callable[[list[list[Any]]], None]:
+        """What inserts a batch of rows (values in ``columns`` order) with one executemany.
+
+        On SQLite the statement goes to the driver with each column's own bind processing, which
+        saves SQLAlchemy's per-row parameter handling (a third of an import's time); elsewhere
+        SQLAlchemy executes it.
+        """
+        def through_sqlalchemy(batch: list[list[Any]]) -> None:
+            connection.execute(table.insert(), [dict(zip(columns, values, strict=True)) for values in batch])
+
+        if connection.dialect.name != "sqlite" or not columns:
+            return through_sqlalchemy
+        dialect = connection.dialect
+        compiled = table.insert().compile(dialect=dialect, column_keys=columns)
+        if not compiled.positional or sorted(compiled.positiontup or []) != sorted(columns):
+            return through_sqlalchemy
+        order = [columns.index(name) for name in compiled.positiontup or []]
+        processors = [(position, processor) for position, name in enumerate(compiled.positiontup or [])
+                      if (processor := table.columns[name].type.dialect_impl(dialect).bind_processor(dialect))]
+        statement = str(compiled)
+
+        def insert(batch: list[list[Any]]) -> None:
+            parameters = []
+            for values in batch:
+                ordered = [values[i] for i in order]
+                for position, processor in processors:
+                    ordered[position] = processor(ordered[position])
+                parameters.append(tuple(ordered))
+            connection.exec_driver_sql(statement, parameters)
+
+        return insert
 
     @staticmethod
     def _reset_sequence(connection: Any, table: Table) -> None:
