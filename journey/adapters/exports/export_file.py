@@ -12,7 +12,7 @@ from typing import BinaryIO
 from journey.adapters.files import write_atomically
 from journey.domain.errors import InputError, NotFoundError
 
-GZIP_LEVEL = 6  # gzip's own default: level 9 costs about three times the time for a few per cent
+GZIP_LEVEL = 1  # the fastest: much less time than level 6 for a file about a fifth larger
 
 
 class ExportFile:
