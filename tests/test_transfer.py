@@ -273,3 +273,19 @@ def test_export_memory_does_not_grow_with_the_rows(sqlite_url: str, tmp_path: Pa
     large = _export_peak_kb(cli, tmp_path / "large.json.gz")
     assert read_lines(tmp_path / "large.json.gz")["counts"]["case_history"] > 20_000
     assert large - small < 20_000, f"peak {small} kB at 2 000 rows, {large} kB at 20 000"  # a full copy: > 80 MB
+
+
+@pytest.mark.parametrize("stored", ["2022-03-01 09:00:00.000000", "2022-03-01 09:00:00.123456", "2022-03-01 09:00:00",
+                                    "2022-03-01T09:00:00.500000", "2022-03-01"])
+def test_sqlite_text_read_directly_gives_what_the_column_type_gives(stored: str) -> None:
+    """The export reads SQLite's stored date-times and dates as text and rewrites them itself."""
+    from sqlalchemy.dialects import sqlite
+
+    from journey.adapters.sql.tables.core import HistoryRecord
+    from journey.adapters.sql.transfer_store import _encode, _sqlite_value
+
+    dialect = sqlite.dialect()
+    column = HistoryRecord.__table__.columns["at"]  # type: ignore[attr-defined]
+    convert = _sqlite_value(column, dialect)
+    process = column.type.dialect_impl(dialect).result_processor(dialect, None)
+    assert convert is not None and convert(stored) == _encode(process(stored))

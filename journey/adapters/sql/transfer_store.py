@@ -8,6 +8,7 @@ Values are JSON: date-times and dates as ISO text, bytes as base64, decimals as 
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time
@@ -15,9 +16,10 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Column, Connection, Engine, Integer, Table, func, inspect, select, text
+from sqlalchemy import Column, Connection, Date, Dialect, Engine, Integer, Table, func, inspect, select, text
 from sqlmodel import SQLModel
 
+from journey.adapters.sql.column_types import UTCDateTime
 from journey.ports.transfer import Progress, Section
 
 CHUNK = 1000
@@ -53,6 +55,32 @@ def _is_json(column: Column[Any]) -> bool:
     except NotImplementedError:
         return False
     return kind in (int, str, float, bool, dict, list)
+
+
+_SQLITE_DATETIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?")
+_ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d")
+
+
+def _sqlite_value(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
+    """What turns a value as SQLite stores it into the export's JSON value (None: it already is one).
+
+    Text in the layout SQLAlchemy stores date-times and dates in is rewritten directly, which is
+    what the column's own reading and ``isoformat`` would give; anything else takes that way.
+    """
+    process = column.type.dialect_impl(dialect).result_processor(dialect, None)
+    if process is None:
+        return None if _is_json(column) else _encode
+    general: Callable[[Any], Any] = lambda v: _encode(process(v))  # noqa: E731
+    if isinstance(column.type, UTCDateTime):
+        def utc(value: Any) -> Any:
+            if type(value) is str and _SQLITE_DATETIME.fullmatch(value):
+                fraction = "" if value[20:] in ("", "000000") else value[19:]
+                return f"{value[:10]}T{value[11:19]}{fraction}+00:00"
+            return general(value)
+        return utc
+    if isinstance(getattr(column.type, "impl_instance", column.type), Date):
+        return lambda v: v if type(v) is str and _ISO_DATE.fullmatch(v) else general(v)
+    return general
 
 
 def _decoder(column: Column[Any]) -> Callable[[Any], Any]:
@@ -220,16 +248,23 @@ class SqlTransferStore:
     def _batches(connection: Connection, table: Table, progress: Progress) -> Iterator[list[list[Any]]]:
         order = list(table.primary_key.columns) or list(table.columns)
         query = select(table).order_by(*order)
-        result = connection.execution_options(stream_results=True, yield_per=CHUNK).execute(query)
-        converted = [i for i, column in enumerate(table.columns) if not _is_json(column)]
+        streamed = connection.execution_options(stream_results=True, yield_per=CHUNK)
+        converters: list[tuple[int, Callable[[Any], Any] | None]]
+        if connection.dialect.name == "sqlite":  # the stored values, turned into JSON values here
+            result = streamed.exec_driver_sql(str(query.compile(dialect=connection.dialect)))
+            converters = [(i, _sqlite_value(column, connection.dialect)) for i, column in enumerate(table.columns)]
+        else:
+            result = streamed.execute(query)
+            converters = [(i, None if _is_json(column) else _encode) for i, column in enumerate(table.columns)]
+        converted = [(i, convert) for i, convert in converters if convert is not None]
         count = 0
         for batch in result.partitions(CHUNK):
             count += len(batch)
             rows = [list(row) for row in batch]
             for values in rows:
-                for i in converted:
+                for i, convert in converted:
                     if values[i] is not None:
-                        values[i] = _encode(values[i])
+                        values[i] = convert(values[i])
             yield rows
         progress(f"exported {table.name}: {count} rows")
 
