@@ -3,8 +3,12 @@ twelve municipalities at varied stages without replaying the demo (documents mak
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import json
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,3 +48,29 @@ def build_demo_source(tmp_path_factory: pytest.TempPathFactory, version_1: bool 
             app.close()
         _built[version_1] = DemoSource(url, where / "demo.json")
     return _built[version_1]
+
+
+def read_lines(path: Path) -> dict[str, Any]:
+    """A format 2 export as one dict: the header's fields, ``tables`` (columns and rows), ``counts``, ``sha256``."""
+    raw = path.read_bytes()
+    lines = [json.loads(line) for line in (gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw).splitlines()]
+    doc: dict[str, Any] = {**lines[0], "tables": {}}
+    for line in lines[1:-1]:
+        if isinstance(line, dict):
+            body = doc["tables"][line["table"]] = {"columns": line["columns"], "rows": []}
+        else:
+            body["rows"].append(line)
+    return doc | lines[-1]
+
+
+def write_lines(doc: dict[str, Any], target: Path, keep_checksum: bool = False) -> Path:
+    """``doc`` (as :func:`read_lines` gives it) written back as format 2, with a fresh checksum unless kept."""
+    header = {k: v for k, v in doc.items() if k not in ("tables", "counts", "sha256")}
+    body = [json.dumps(header | {"tables": list(doc["tables"])}, ensure_ascii=False)]
+    for name, table in doc["tables"].items():
+        body.append(json.dumps({"table": name, "columns": table["columns"]}, ensure_ascii=False))
+        body += [json.dumps(row, ensure_ascii=False) for row in table["rows"]]
+    data = "".join(line + "\n" for line in body).encode("utf-8")
+    sha = doc["sha256"] if keep_checksum else hashlib.sha256(data).hexdigest()
+    target.write_bytes(data + json.dumps({"counts": doc["counts"], "sha256": sha}).encode() + b"\n")
+    return target

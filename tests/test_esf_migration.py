@@ -145,9 +145,7 @@ def test_rows_are_append_only_in_the_database(migrated: tuple[App, Cli], stateme
 
 def test_an_export_from_before_0006_without_hours_still_imports(database_url: str, tmp_path: Path) -> None:
     """Empty hours tables in the old shape are skipped; ones with rows are refused (upgrade, then export)."""
-    import gzip
-
-    from journey.services.transfer import checksum
+    from tests._demo_export import read_lines, write_lines
     from tests.conftest import make_database_url
 
     source = Cli(f"sqlite:///{tmp_path / 'src.db'}", tmp_path / "src", now=LATE)
@@ -155,16 +153,13 @@ def test_an_export_from_before_0006_without_hours_still_imports(database_url: st
     source.ok("municipalities seed")
     backup = tmp_path / "backup.json.gz"
     source.ok(f"export {backup}")
-    doc = json.loads(gzip.decompress(backup.read_bytes()))
+    doc = read_lines(backup)
     doc["tables"]["time_entry"]["columns"] = ["id", "municipality_id", "person", "date", "hours"]  # as in 0005
-    doc["sha256"] = checksum(doc)
-    old = tmp_path / "old.json"
-    old.write_text(json.dumps(doc), encoding="utf-8")
+    old = write_lines(doc, tmp_path / "old.json")
     Cli(database_url, tmp_path).ok(f"import {old}")
     doc["tables"]["time_entry"]["rows"] = [[1, 1, "Anna Berg", "2022-03-14", 3]]
     doc["counts"]["time_entry"] = 1
-    doc["sha256"] = checksum(doc)
-    old.write_text(json.dumps(doc), encoding="utf-8")
+    write_lines(doc, old)
     other = Cli(make_database_url("sqlite", tmp_path / "other", None), tmp_path / "other")  # type: ignore[arg-type]
     refused = other(f"import {old}")
     assert refused.exit_code == 2 and "time_entry.hours: column unknown" in refused.output

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +14,7 @@ import pytest
 
 from journey.adapters.readmodel.core import SqlReadModel
 from journey.services.transfer import FORMAT_VERSION, checksum
-from tests._demo_export import DemoSource, build_demo_source
+from tests._demo_export import DemoSource, build_demo_source, read_lines, write_lines
 from tests.conftest import Cli, make_database_url
 
 
@@ -32,11 +35,17 @@ def snapshot(url: str) -> dict[str, Any]:
 
 
 def rewrite(source: Path, target: Path, change: Any, keep_checksum: bool = False) -> Path:
-    doc = json.loads(source.read_text(encoding="utf-8"))
+    doc = read_lines(source)
     change(doc)
-    if not keep_checksum:
-        doc["sha256"] = checksum(doc)
-    target.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    return write_lines(doc, target, keep_checksum)
+
+
+def as_format_1(source: Path, target: Path) -> Path:
+    """The same export as journey wrote it before streaming: one JSON document, its checksum inside."""
+    doc = read_lines(source)
+    doc["format_version"] = 1
+    doc["sha256"] = checksum(doc)
+    target.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     return target
 
 
@@ -46,13 +55,16 @@ def assert_nothing_written(cli: Cli, export: Path) -> None:
     cli.ok(f"import {export}")
 
 
-def test_export_file_is_versioned_counted_and_checksummed(demo_source: DemoSource) -> None:
-    doc = json.loads(demo_source.export.read_text(encoding="utf-8"))
+def test_export_file_is_json_lines_versioned_counted_and_checksummed(demo_source: DemoSource) -> None:
+    raw = demo_source.export.read_bytes()
+    doc = read_lines(demo_source.export)
     assert (doc["format"], doc["format_version"], doc["source_dialect"]) == ("journey-export", FORMAT_VERSION, "sqlite")
+    assert FORMAT_VERSION == 2 and raw.count(b"\n") == 1 + len(doc["tables"]) + sum(doc["counts"].values()) + 1
     assert doc["counts"]["municipality"] == 12 and doc["counts"]["journey_case"] == 12
     assert doc["counts"] == {name: len(body["rows"]) for name, body in doc["tables"].items()}
     assert {"municipality", "journey_case", "case_history", "migration_run"} <= set(doc["tables"])
-    assert doc["sha256"] == checksum(doc) and _head() in doc["schema_revisions"]
+    before_trailer = raw[: raw.rstrip(b"\n").rfind(b"\n") + 1]
+    assert doc["sha256"] == hashlib.sha256(before_trailer).hexdigest() and _head() in doc["schema_revisions"]
 
 
 def test_sqlite_export_imports_into_each_backend_with_identical_status_and_history(
@@ -74,18 +86,22 @@ def test_round_trip_back_to_sqlite_is_identical(database_url: str, tmp_path: Pat
     Cli(database_url, tmp_path).ok(f"import {demo_source.export}")
     again = tmp_path / "again.json.gz"
     Cli(database_url, tmp_path).ok(f"export {again} --as demo")
-    assert gzip.decompress(again.read_bytes()).startswith(b"{")
+    assert gzip.decompress(again.read_bytes()).startswith(b'{"format":"journey-export","format_version":2,')
     back = make_database_url("sqlite", tmp_path / "back", request)
     Cli(back, tmp_path / "back").ok(f"import {again}")
     assert snapshot(back) == snapshot(demo_source.url)
 
 
 @pytest.mark.parametrize(("damage", "message"), [
-    (lambda raw: raw[: len(raw) // 2], "truncated or not JSON (line 1, column"),
+    (lambda raw: raw[: len(raw) // 2], "truncated (line "),
+    (lambda raw: raw[: raw.rfind(b"\n", 0, len(raw) - 1) + 1], "truncated (it ends at line"),  # no trailer
+    (lambda raw: raw[: raw.rfind(b"\n", 0, len(raw) // 2) + 1], "truncated (it ends at line"),  # at a row's end
     (lambda raw: raw.replace("Laxå".encode(), b"Laxa"), "checksum mismatch: the file was changed or damaged"),
-    (lambda raw: raw.replace(b'"format_version":1', b'"format_version":99'), "export format 99 is newer"),
+    (lambda raw: raw.replace(b"Lax", b"Lay", 1), "checksum mismatch: the file was changed or damaged"),  # one byte
+    (lambda raw: raw.replace(b'"format_version":2', b'"format_version":99'), "export format 99 is newer"),
     (lambda raw: b"", "truncated or not JSON"),
     (lambda raw: gzip.compress(raw)[:-40], "damaged or truncated"),
+    (lambda raw: raw + b'[1]\n', "without the trailer"),  # a line after the trailer
 ])
 def test_damaged_or_tampered_file_is_refused_with_one_line_and_nothing_written(
         database_url: str, tmp_path: Path, demo_source: DemoSource, damage: Any, message: str) -> None:
@@ -96,6 +112,12 @@ def test_damaged_or_tampered_file_is_refused_with_one_line_and_nothing_written(
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and message in result.stderr and "nothing was imported" in result.stderr
     assert_nothing_written(cli, demo_source.export)
+
+
+def test_a_format_1_export_still_imports(database_url: str, tmp_path: Path, demo_source: DemoSource) -> None:
+    old = as_format_1(demo_source.export, tmp_path / "old.json")
+    Cli(database_url, tmp_path).ok(f"import {old}")
+    assert snapshot(database_url) == snapshot(demo_source.url)
 
 
 def _drop_history_row(doc: dict[str, Any]) -> None:
@@ -118,6 +140,13 @@ def _orphan_history(doc: dict[str, Any]) -> None:
     (lambda d: d["tables"]["municipality"]["rows"][0].__setitem__(-1, "yesterday"), False, 2,
      "municipality row 1, created_at"),
     (lambda d: d["tables"]["journey_case"]["rows"][0].__setitem__(0, None), False, 2, "journey_case row 1, id"),
+    # later rows, after rows of the same shape were accepted (the fast path), are checked as fully
+    (lambda d: d["tables"]["municipality"]["rows"][-1].__setitem__(-1, "yesterday"), False, 2,
+     "municipality row 12, created_at"),
+    (lambda d: d["tables"]["municipality"]["rows"][-1].__setitem__(2, "N" * 101), False, 2,
+     "municipality row 12, name: 101 characters long"),
+    (lambda d: d["tables"]["journey_case"]["rows"][-1].__setitem__(0, None), False, 2, "journey_case row 12, id"),
+    (lambda d: d["tables"]["journey_case"]["rows"][-1].__setitem__(0, "7"), False, 2, "journey_case row 12, id"),
     (lambda d: d["schema_revisions"].append("0999"), False, 2, "schema revision 0999 unknown"),
     (_orphan_history, False, 3, "import failed and was undone, nothing was written"),
 ])
@@ -198,3 +227,65 @@ def test_a_file_nested_too_deeply_is_refused_in_one_line(tmp_path: Path) -> None
     deep.write_text("[" * 100_000 + "]" * 100_000)
     with pytest.raises(InputError, match="nested too deeply"):
         read_export(ExportFile(), deep)
+
+
+_PEAK = """
+import sys
+from journey.cli import cli
+try:
+    cli(sys.argv[1:], prog_name="journey")
+except SystemExit as end:
+    assert not end.code, end.code
+print(next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM:")))
+"""
+
+
+def _export_peak_kb(cli: Cli, target: Path) -> int:
+    import os
+
+    done = subprocess.run([sys.executable, "-c", _PEAK, "export", str(target), "--as", "demo"], check=True,
+                          capture_output=True, text=True, env=os.environ | cli.env | {"JOURNEY_NOW": ""})
+    return int(done.stdout.split()[-1])
+
+
+def _add_history(url: str, rows: int) -> None:
+    """``rows`` copies of the first history row, each with a 2 000-character comment."""
+    import sqlite3
+
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+        columns = [c[1] for c in db.execute("PRAGMA table_info(case_history)")
+                   if c[1] not in ("id", "comment", "seq")]
+        names = ", ".join(columns)
+        db.execute(f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+                   f"INSERT INTO case_history ({names}, seq, comment) SELECT {names}, "
+                   f"(SELECT MAX(seq) FROM case_history) + n.i, printf('%.2000c', 'x') "
+                   f"FROM case_history, n WHERE case_history.id = (SELECT MIN(id) FROM case_history)", (rows,))
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="peak memory is read from /proc")
+def test_export_memory_does_not_grow_with_the_rows(sqlite_url: str, tmp_path: Path, demo_source: DemoSource) -> None:
+    """The export streams: ten times the rows (4 MB -> 40 MB of comments) leave its peak memory where it was."""
+    cli = Cli(sqlite_url, tmp_path)
+    cli.ok(f"import {demo_source.export}")
+    _add_history(sqlite_url, 2_000)
+    small = _export_peak_kb(cli, tmp_path / "small.json.gz")
+    _add_history(sqlite_url, 18_000)
+    large = _export_peak_kb(cli, tmp_path / "large.json.gz")
+    assert read_lines(tmp_path / "large.json.gz")["counts"]["case_history"] > 20_000
+    assert large - small < 20_000, f"peak {small} kB at 2 000 rows, {large} kB at 20 000"  # a full copy: > 80 MB
+
+
+@pytest.mark.parametrize("stored", ["2022-03-01 09:00:00.000000", "2022-03-01 09:00:00.123456", "2022-03-01 09:00:00",
+                                    "2022-03-01T09:00:00.500000", "2022-03-01"])
+def test_sqlite_text_read_directly_gives_what_the_column_type_gives(stored: str) -> None:
+    """The export reads SQLite's stored date-times and dates as text and rewrites them itself."""
+    from sqlalchemy.dialects import sqlite
+
+    from journey.adapters.sql.tables.core import HistoryRecord
+    from journey.adapters.sql.transfer_store import _encode, _sqlite_value
+
+    dialect = sqlite.dialect()
+    column = HistoryRecord.__table__.columns["at"]  # type: ignore[attr-defined]
+    convert = _sqlite_value(column, dialect)
+    process = column.type.dialect_impl(dialect).result_processor(dialect, None)
+    assert convert is not None and convert(stored) == _encode(process(stored))

@@ -1,8 +1,16 @@
-"""Export all data to one versioned JSON file, and import it into an empty database.
+"""Export all data to one versioned file, and import it into an empty database, both streamed.
 
-The file carries a format version, the schema revisions, each table's row count and a
-SHA-256 checksum over its whole content. Import checks all of it, and every value against
-the target's tables, before it writes anything; then it loads in a single transaction.
+Format 2 (this version writes it) is JSON Lines, so neither side holds the data in memory::
+
+    {"format": "journey-export", "format_version": 2, ..., "tables": ["municipality", ...]}   header
+    {"table": "municipality", "columns": ["id", "code", ...]}                                 each table
+    [1, "0114", ...]                                                                          its rows
+    {"counts": {"municipality": 290, ...}, "sha256": "…"}                                     trailer
+
+The trailer's SHA-256 covers every byte before it. Import checks it in a first pass over the file,
+before it writes anything, then loads every row in one transaction, checking each value against
+this version's tables, the counts and the checksum again before it commits; any problem rolls it all
+back. Format 1 (one JSON document, journey 0.1 to this version) is still imported, read whole.
 The checksum detects damage and edits, not forgery: keep exports where only admins can write.
 """
 
@@ -10,18 +18,35 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from journey.domain.access import Role, require_role
 from journey.domain.errors import InputError, RefusedError
-from journey.ports.transfer import ExportFiles, Progress, TransferStore
+from journey.ports.transfer import ExportFiles, Progress, Section, TransferStore
 from journey.services.cases.lifecycle import actor_in
 from journey.services.deps import Deps
 
 FORMAT = "journey-export"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+NOTHING = "nothing was imported"
+_dumps: Callable[[Any], str] = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _row_encoder() -> Callable[[Any], str]:
+    """``_dumps`` for the rows: CPython's C encoder made once (``json.dumps`` makes one per call, which
+    costs as much as encoding a short row), else ``_dumps``."""
+    from json import encoder
+
+    make = getattr(encoder, "c_make_encoder", None)
+    if make is None:
+        return _dumps
+    encode = make(None, json.JSONEncoder().default, encoder.encode_basestring, None, ":", ",", False, False, True)
+    return lambda value: "".join(encode(value, 0))
+
+
 @dataclass(frozen=True)
 class TransferReport:
     path: str
@@ -30,7 +55,7 @@ class TransferReport:
 
 
 def checksum(document: dict[str, Any]) -> str:
-    """SHA-256 over the canonical JSON of everything except the checksum itself."""
+    """Format 1: SHA-256 over the canonical JSON of everything except the checksum itself."""
     body = {k: v for k, v in document.items() if k != "sha256"}
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
@@ -48,6 +73,10 @@ def _files(deps: Deps) -> ExportFiles:
     return deps.export_files
 
 
+def _line(value: Any) -> bytes:
+    return _dumps(value).encode("utf-8") + b"\n"
+
+
 def export_data(deps: Deps, username: str | None, path: Path, progress: Progress = lambda _: None) -> TransferReport:
     """Write every table to ``path`` (gzip when it ends in .gz); the file appears whole or not at all."""
     files = _files(deps)
@@ -57,79 +86,204 @@ def export_data(deps: Deps, username: str | None, path: Path, progress: Progress
     from journey import __version__
 
     store = _store(deps)
-    tables = store.dump(progress)
-    document: dict[str, Any] = {
-        "format": FORMAT, "format_version": FORMAT_VERSION, "journey_version": __version__,
-        "exported_at": deps.clock.now().isoformat(), "source_dialect": store.dialect,
-        "schema_revisions": store.schema_revisions(),
-        "counts": {name: len(body["rows"]) for name, body in tables.items()}, "tables": tables,
-    }
-    document["sha256"] = checksum(document)
-    data = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
-    files.write(path, data)
-    return TransferReport(str(path), document["counts"], document["sha256"])
+    counts: dict[str, int] = {}
+    digest = hashlib.sha256()
+    header = {"format": FORMAT, "format_version": FORMAT_VERSION, "journey_version": __version__,
+              "exported_at": deps.clock.now().isoformat(), "source_dialect": store.dialect,
+              "schema_revisions": store.schema_revisions(), "tables": store.table_names()}
+
+    def chunks() -> Iterator[bytes]:
+        encode = _row_encoder()
+        with store.dump(progress) as tables:
+            yield _hashed(digest, _line(header))
+            for name, columns, batches in tables:
+                counts[name] = 0
+                yield _hashed(digest, _line({"table": name, "columns": columns}))
+                for batch in batches:
+                    counts[name] += len(batch)
+                    yield _hashed(digest, "".join([encode(row) + "\n" for row in batch]).encode("utf-8"))
+        yield _line({"counts": counts, "sha256": digest.hexdigest()})
+
+    files.write(path, chunks())
+    return TransferReport(str(path), counts, digest.hexdigest())
 
 
-def _utf8(data: bytes, where: str) -> str:
-    """The file's text; a file cut off inside a character is reported as truncated, like any cut-off JSON."""
+def _hashed(digest: Any, data: bytes) -> bytes:
+    digest.update(data)
+    return data
+
+
+# reading ------------------------------------------------------------------------------------------
+
+
+def _utf8(data: bytes, where: str, first_line: int = 1) -> str:
+    """The text; a file cut off inside a character is reported as truncated, like any cut-off JSON."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         if exc.reason != "unexpected end of data":
             raise
-        line = data.count(b"\n", 0, exc.start) + 1
+        line = data.count(b"\n", 0, exc.start) + first_line
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise InputError(f"{where}truncated or not JSON (line {line}, column {column}: the file ends inside a "
-                         "character); nothing was imported") from None
+                         f"character); {NOTHING}") from None
 
 
-def read_export(files: ExportFiles, path: Path) -> dict[str, Any]:
-    """Parse and check an export file's envelope, counts and checksum; raise a one-line error."""
-    data = files.read(path)
-    where = f"{path}: "
+def _json(data: bytes, where: str, line: int = 1) -> Any:
+    """One JSON value (format 1: the whole file; format 2: one line), or a one-line ``InputError``."""
     try:
-        document = json.loads(_utf8(data, where))
+        return json.loads(_utf8(data, where, line))
     except UnicodeDecodeError as exc:
-        raise InputError(f"{where}damaged or truncated ({exc}); nothing was imported") from None
+        raise InputError(f"{where}damaged or truncated ({exc}); {NOTHING}") from None
     except RecursionError:
-        raise InputError(f"{where}nested too deeply to be a journey export; nothing was imported") from None
+        raise InputError(f"{where}nested too deeply to be a journey export; {NOTHING}") from None
     except json.JSONDecodeError as exc:
-        raise InputError(f"{where}truncated or not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
-                         "nothing was imported") from None
+        raise InputError(f"{where}truncated or not JSON (line {exc.lineno + line - 1}, column {exc.colno}: "
+                         f"{exc.msg}); {NOTHING}") from None
+
+
+def _check_envelope(document: Any, where: str) -> int:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise InputError(f"{where}not a journey export (no \"format\": \"{FORMAT}\"); nothing was imported")
+        raise InputError(f"{where}not a journey export (no \"format\": \"{FORMAT}\"); {NOTHING}")
     version = document.get("format_version")
     if not isinstance(version, int) or version > FORMAT_VERSION:
         raise InputError(f"{where}export format {version!r} is newer than this journey reads ({FORMAT_VERSION}); "
-                         "upgrade journey; nothing was imported")
+                         f"upgrade journey; {NOTHING}")
+    return version
+
+
+def read_export(files: ExportFiles, path: Path) -> dict[str, Any]:
+    """Format 1: parse and check a whole export document's envelope, counts and checksum."""
+    where = f"{path}: "
+    document = _json(files.read(path), where)
+    _check_envelope(document, where)
     if document.get("sha256") != checksum(document):
-        raise InputError(f"{where}checksum mismatch: the file was changed or damaged after export; "
-                         "nothing was imported")
+        raise InputError(f"{where}checksum mismatch: the file was changed or damaged after export; {NOTHING}")
     tables, counts = document.get("tables"), document.get("counts")
     if not isinstance(tables, dict) or not isinstance(counts, dict) or set(tables) != set(counts):
-        raise InputError(f"{where}tables and counts do not match; nothing was imported")
+        raise InputError(f"{where}tables and counts do not match; {NOTHING}")
     for name, body in tables.items():
         if not (isinstance(body, dict) and isinstance(body.get("columns"), list) and isinstance(body.get("rows"), list)):
-            raise InputError(f"{where}table {name!r} is malformed; nothing was imported")
+            raise InputError(f"{where}table {name!r} is malformed; {NOTHING}")
         if len(body["rows"]) != counts[name]:
             raise InputError(f"{where}table {name!r} holds {len(body['rows'])} rows but the export declares "
-                             f"{counts[name]} (partial export); nothing was imported")
-    return document
+                             f"{counts[name]} (partial export); {NOTHING}")
+    return dict(document)
+
+
+class _Stream:
+    """A format 2 file read line by line: header, then table sections, then the trailer."""
+
+    def __init__(self, files: ExportFiles, path: Path, header: dict[str, Any]) -> None:
+        self.files, self.path, self.where, self.header = files, path, f"{path}: ", header
+        tables = header.get("tables")
+        if not isinstance(tables, list) or not all(isinstance(t, str) for t in tables):
+            raise InputError(f"{self.where}the header line has no list of tables; {NOTHING}")
+        self.tables: list[str] = tables
+
+    def verify(self) -> dict[str, Any]:
+        """First pass: every line complete and the checksum right, before anything is written."""
+        with self.files.lines(self.path) as lines:
+            digest, last, number = hashlib.sha256(), b"", 0
+            for number, line in enumerate(lines, 1):  # noqa: B007  (number: the last line's)
+                digest.update(last)
+                last = line
+        return self._trailer(last, number, digest.hexdigest())
+
+    def _trailer(self, line: bytes, number: int, sha256: str) -> dict[str, Any]:
+        if not line.endswith(b"\n"):
+            raise InputError(f"{self.where}truncated (line {number} is cut off, the trailer with counts and "
+                             f"checksum is missing); {NOTHING}")
+        trailer = _json(line, self.where, number) if line.startswith(b"{") else None
+        if not isinstance(trailer, dict) or "sha256" not in trailer:
+            raise InputError(f"{self.where}truncated (it ends at line {number} without the trailer with counts "
+                             f"and checksum); {NOTHING}")
+        if trailer["sha256"] != sha256:
+            raise InputError(f"{self.where}checksum mismatch: the file was changed or damaged after export; "
+                             f"{NOTHING}")
+        counts = trailer.get("counts")
+        if not isinstance(counts, dict) or set(counts) != set(self.tables):
+            raise InputError(f"{self.where}tables and counts do not match; {NOTHING}")
+        return dict(trailer)
+
+    def sections(self) -> Iterator[Section]:
+        """Second pass: each table's rows as read; ends by checking the counts and checksum again."""
+        with self.files.lines(self.path) as source:
+            lines = iter(enumerate(source, 1))
+            digest = hashlib.sha256()
+            number, line = next(lines)
+            digest.update(line)
+            pending: list[tuple[int, bytes]] = []
+            seen: dict[str, int] = {}
+            number, line = next(lines, (number + 1, b""))
+            while line.startswith(b'{"table"'):
+                digest.update(line)
+                section = _json(line, self.where, number)
+                name, columns = section.get("table"), section.get("columns")
+                if name not in self.tables or name in seen or not isinstance(columns, list):
+                    raise InputError(f"{self.where}line {number}: unexpected table {name!r}; {NOTHING}")
+                seen[name] = 0
+                yield name, columns, self._rows(lines, digest, seen, name, pending)
+                number, line = pending.pop() if pending else (number + 1, b"")
+            trailer = self._trailer(line, number - 1 if not line else number, digest.hexdigest())
+            if next(lines, None) is not None:
+                raise InputError(f"{self.where}line {number + 1} follows the trailer; {NOTHING}")
+        for name in self.tables:
+            if seen.get(name, 0) != trailer["counts"][name]:
+                raise InputError(f"{self.where}table {name!r} holds {seen.get(name, 0)} rows but the export "
+                                 f"declares {trailer['counts'][name]} (partial export); {NOTHING}")
+
+    def _rows(self, lines: Iterator[tuple[int, bytes]], digest: Any, seen: dict[str, int], name: str,
+              pending: list[tuple[int, bytes]]) -> Iterator[list[Any]]:
+        """The rows up to the next line that is not a row, which is left in ``pending``."""
+        for number, line in lines:
+            if not line.startswith(b"["):
+                pending.append((number, line))
+                return
+            digest.update(line)
+            seen[name] += 1
+            yield _json(line, self.where, number)
+
+
+def _open(files: ExportFiles, path: Path) -> tuple[dict[str, Any], _Stream | None]:
+    """The export's header (format 2) or whole document (format 1), its envelope checked."""
+    where = f"{path}: "
+    with files.lines(path) as lines:
+        first, second = next(lines, b""), next(lines, None)
+    if second is not None:  # format 2 has a header and a trailer line at least; format 1 is one line
+        try:
+            header = json.loads(first)
+        except (ValueError, RecursionError):
+            header = None
+        if isinstance(header, dict) and header.get("format") == FORMAT and header.get("format_version") != 1:
+            _check_envelope(header, where)
+            return header, _Stream(files, path, header)
+    return read_export(files, path), None
+
+
+def _legacy_sections(document: dict[str, Any], order: list[str]) -> Iterator[Section]:
+    """Format 1 tables in this version's dependency order."""
+    tables = document["tables"]
+    for name in [*order, *sorted(set(tables) - set(order))]:
+        if name in tables:
+            yield name, tables[name]["columns"], tables[name]["rows"]
 
 
 def import_data(deps: Deps, username: str | None, path: Path, progress: Progress = lambda _: None) -> TransferReport:
     """Load an export into this (empty) database, all or nothing."""
-    document = read_export(_files(deps), path)
-    store = _store(deps)
-    unknown = sorted(set(document.get("schema_revisions") or []) - store.known_revisions())
+    files, store = _files(deps), _store(deps)
+    header, stream = _open(files, path)
+    trailer = stream.verify() if stream else header
+    tables = stream.tables if stream else list(header["tables"])
+    unknown = sorted(set(header.get("schema_revisions") or []) - store.known_revisions())
     if unknown:
         raise InputError(f"{path}: made by a newer journey (schema revision {unknown[0]} unknown here); "
-                         "upgrade journey; nothing was imported")
-    try:
-        decoded = store.decode(document["tables"])
-    except ValueError as exc:
-        raise InputError(f"{path}: {exc}; nothing was imported") from None
-    progress(f"checked {sum(document['counts'].values())} rows in {len(document['counts'])} tables")
+                         f"upgrade journey; {NOTHING}")
+    ghosts = sorted(set(tables) - set(store.table_names()))
+    if ghosts:
+        raise InputError(f"{path}: table {ghosts[0]!r} is unknown to this version of journey (upgrade journey); "
+                         f"{NOTHING}")
+    counts: dict[str, int] = dict(trailer["counts"])
     if not store.is_initialised():
         store.prepare()
     with deps.uow() as uow:
@@ -138,11 +292,16 @@ def import_data(deps: Deps, username: str | None, path: Path, progress: Progress
     if filled:
         first = next(iter(filled))
         raise RefusedError(f"the target database is not empty ({first} has {filled[first]} rows); import only "
-                           "into a new database (`journey --db URL import FILE`); nothing was imported")
+                           f"into a new database (`journey --db URL import FILE`); {NOTHING}")
     store.prepare()  # an empty database with an older schema is upgraded first
+    sections: Iterable[Section] = stream.sections() if stream else _legacy_sections(header, store.table_names())
     try:
-        store.load(decoded, progress)
+        store.load(sections, progress)
+    except InputError:
+        raise
+    except ValueError as exc:  # a value that does not fit this schema
+        raise InputError(f"{path}: {exc}; {NOTHING}") from None
     except Exception as exc:  # the load runs in one transaction: a failure leaves nothing behind
         first = (str(getattr(exc, "orig", exc)).strip().splitlines() or [type(exc).__name__])[0]
         raise RefusedError(f"import failed and was undone, nothing was written: {first}") from exc
-    return TransferReport(str(path), dict(document["counts"]), document["sha256"])
+    return TransferReport(str(path), counts, str(trailer["sha256"]))
