@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from journey.adapters.clock import SystemClock
 from journey.adapters.readmodel.core import SqlReadModel
-from journey.config import Settings, debug_enabled, login_name
+from journey.config import Settings, debug_enabled, login_name, ui_language
 from journey.definitions.catalog import WorkflowCatalog, require_workflow_files
 from journey.ports.clock import Clock
 
@@ -161,7 +161,7 @@ class App:
             self.engine.dispose()
 
 
-__all__ = ["App", "app_from_environment", "debug_enabled", "login_name", "translate_database_error"]
+__all__ = ["App", "app_from_environment", "debug_enabled", "login_name", "translate_database_error", "ui_language"]
 
 
 def app_from_environment(database: str | None = None, workflows: str | None = None, *,

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option
+from journey.cli._i18n import _
 
 
 @click.group()
@@ -103,7 +104,7 @@ def list_(municipality: str | None, as_json: bool, actor: str | None) -> None:
     if as_json:
         echo_json(rows)
         return
-    echo_table(["Date", "Time", "Municipality", "Board", "Location", "Title"],
+    echo_table([_("Date"), _("Time"), _("Municipality"), _("Board"), _("Location"), _("Title")],
                [[r["date"], r["time"], r["municipality"], r["board_name"] or r["board"], r["location"], r["title"]]
                 for r in rows], title=f"{len(rows)} meeting(s)")
 

@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option, short_time
+from journey.cli._i18n import _
 
 
 @click.command("open")
@@ -110,7 +111,7 @@ def status(municipality: str | None, as_json: bool, actor: str | None) -> None:
     if municipality:
         _print_case(rows[0])
         return
-    echo_table(["Municipality", "Stage", "Status", "Days", "Last change (Stockholm)", "Next"],
+    echo_table([_("Municipality"), _("Stage"), _("Status"), _("Days"), _("Last change (Stockholm)"), _("Next")],
                [[r["municipality"], r["state_summary"], r["status"], r["days_in_stage"],
                  short_time((r["last_change"] or {}).get("at")), ", ".join(r["next_triggers"])] for r in rows])
 
@@ -234,5 +235,5 @@ def history(municipality: str, as_json: bool, actor: str | None) -> None:
             ev += f" [corrected in #{c['seq']} by {c['actor']}: {c['reason']}]"
         rows.append([e["seq"], short_time(e["at"]), e["actor"], e["trigger"] or e["kind"].lower(),
                      f"{e['from_state'] or '-'} -> {e['to_state']}", ev, e["comment"]])
-    echo_table(["#", "When (Stockholm)", "Actor", "Step", "Change", "Evidence", "Comment"], rows,
+    echo_table(["#", _("When (Stockholm)"), _("Actor"), _("Step"), _("Change"), _("Evidence"), _("Comment")], rows,
                title=f"{data['municipality']} ({data['workflow']})")

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import click
 
 from journey.cli._common import actor_option, echo_json, echo_table, get_app, json_option
+from journey.cli._i18n import _
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -175,7 +176,7 @@ def list_(municipality: str | None, as_json: bool, actor: str | None) -> None:
     if as_json:
         echo_json(rows)
         return
-    echo_table(["Municipality", "#", "Form", "Counterparty", "Value", "Period", "Status", "Since"],
+    echo_table([_("Municipality"), "#", _("Form"), _("Counterparty"), _("Value"), _("Period"), _("Status"), _("Since")],
                [[r["municipality"], r["number"], r["form_in_text"], r["counterparty"], _value(r),
                  f"{r['period_start'] or ''}–{r['period_end'] or ''}" if r["period_start"] else "",
                  r["status_title"], r["status_date"]] for r in rows])
@@ -217,7 +218,7 @@ def show(municipality: str, number: int, as_json: bool, actor: str | None) -> No
     for key, value in lines:
         if value:
             click.echo(f"{key.ljust(width)}  {value}")
-    echo_table(["#", "Date", "Status", "Actor", "Change", "Comment"],
+    echo_table(["#", _("Date"), _("Status"), _("Actor"), _("Change"), _("Comment")],
                [[e["seq"], e["date"], e["status_title"], e["actor"],
                  "; ".join(f"{k}: {v[0]} -> {v[1]}" for k, v in e["changes"].items()) if e["kind"] != "ADDED"
                  else "added", e["comment"]] for e in d["history"]], title="History")

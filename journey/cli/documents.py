@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option, short_time
+from journey.cli._i18n import _
 
 
 @click.group()
@@ -31,7 +32,7 @@ def list_(municipality: str, as_json: bool, actor: str | None) -> None:
     if as_json:
         echo_json(data)
         return
-    echo_table(["#", "Created (Stockholm)", "State", "Document", "Rev", "Format", "Template", "Path"],
+    echo_table(["#", _("Created (Stockholm)"), _("State"), _("Document"), _("Rev"), _("Format"), _("Template"), _("Path")],
                [[d["id"], short_time(d["created_at"]), d["state_path"] or "(deal)", d["doc_id"], d["revision"], d["format"],
                  d["template"] + (" (override)" if d["overridden"] else ""), d["path"]]
                 for d in data["documents"]], title=f"{data['municipality']}: {len(data['documents'])} documents")

@@ -22,6 +22,7 @@ from journey.cli._common import (
     get_app,
     json_option,
 )
+from journey.cli._i18n import _
 from journey.services.hours.entries import MEETING_ACTIVITIES, Activity
 
 ACTIVITIES = ", ".join(a.value for a in Activity if a not in MEETING_ACTIVITIES)
@@ -169,8 +170,9 @@ def hours_list(municipality: str | None, year: int | None, period: str | None, p
     if as_json:
         echo_json([_clean(r) for r in rows])
         return
-    echo_table(["Id", "Date", "Municipality", "Person", "Hours", "Activity", "Stage", "Row", "Attest", "Period",
-                "Description"],
+    echo_table([_("Id"), _("Date"), _("Municipality"), _("Person"), _("Hours"), _("Activity"), _("Stage"),
+                _("Row"), _("Attest"), _("Period"),
+                _("Description")],
                [[r["id"], r["date"], r["municipality"], r["person"], r["hours"], r["activity"], r["stage"],
                 _row_state(r), r["status_label"], r["claim_period"], r["description"]] for r in rows])
 
@@ -209,15 +211,15 @@ def hours_summary(municipality: str | None, year: int | None, period: str | None
     what = (f"claim period {scope['period']['name']}" if "period" in scope else f"{scope['year']}")
     warning = f" [{data['unit_costs']['warning']}]" if data["unit_costs"]["warning"] else ""
     yearly = "year" in scope
-    echo_table(["Municipality", "Hours", "Meetings h", "Participants h", "Staff h", "Value (SEK)",
-                *(["Target", "Expected", "Pace"] if yearly else [])],
+    echo_table([_("Municipality"), _("Hours"), _("Meetings h"), _("Participants h"), _("Staff h"), _("Value (SEK)"),
+                *([_("Target"), _("Expected"), _("Pace")] if yearly else [])],
                [[m["municipality"], m["hours"], m["meeting_hours"], m["participant_hours"], m["staff_hours"],
                  _sek(m["value_sek"]),
                  *([f"{m['target']} (meetings {m['meeting_target']})", f"{m['expected_hours']}",
                     "BEHIND" if m["behind"] else "on pace"] if yearly else [])] for m in data["municipalities"]],
                title=f"ESF hours {what}: {data['total']['hours']} h, {_sek(data['total']['value_sek'])} SEK{warning}")
     if data["persons"]:
-        echo_table(["Municipality", "Person", "Kind", "Group", "Unit cost", "Hours", "Value (SEK)"],
+        echo_table([_("Municipality"), _("Person"), _("Kind"), _("Group"), _("Unit cost"), _("Hours"), _("Value (SEK)")],
                    [[p["municipality"], p["person"], p["kind_label"], p["salary_group"],
                      _sek(p["unit_cost_sek"]) if p["unit_cost_sek"] is not None else "",
                      p["hours"], _sek(p["value_sek"]) if p["valued"] else "not valued"] for p in data["persons"]],
@@ -331,7 +333,7 @@ def hours_unit_costs(year: int | None, as_json: bool) -> None:
                              for y in years}})
         return
     status = "EXEMPELVÄRDEN – inte Svenska ESF-rådets belopp" if table.example else "official"
-    echo_table(["Year", "Region", *SALARY_GROUPS],
+    echo_table([_("Year"), _("Region"), *SALARY_GROUPS],
                [[y, region, *[kronor(table.years[y][region][g]) for g in SALARY_GROUPS]]
                 for y in years for region in sorted(table.years[y])],
                title=f"Unit costs (kr/h) from {table.file}: {status}")

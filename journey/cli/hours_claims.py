@@ -8,6 +8,7 @@ from __future__ import annotations
 import click
 
 from journey.cli._common import actor_option, echo_json, echo_table, get_app, json_option
+from journey.cli._i18n import _
 from journey.cli.hours import hours
 
 
@@ -29,7 +30,7 @@ def hours_months(municipality: str | None, year: int | None, as_json: bool, acto
     if as_json:
         echo_json(rows)
         return
-    echo_table(["Municipality", "Person", "Month", "Hours", "Status", "Attested by", "Approved by"],
+    echo_table([_("Municipality"), _("Person"), _("Month"), _("Hours"), _("Status"), _("Attested by"), _("Approved by")],
                [[r["municipality"], r["person"], r["month"], r["hours"], r["status_label"], r["attested_by"],
                  r["approved_by"]] for r in rows])
 
@@ -115,7 +116,7 @@ def periods_list(as_json: bool, actor: str | None) -> None:
     if as_json:
         echo_json(rows)
         return
-    echo_table(["Id", "Name", "Start", "End", "Status", "Locked by"],
+    echo_table([_("Id"), _("Name"), _("Start"), _("End"), _("Status"), _("Locked by")],
                [[p["id"], p["name"], p["start"], p["end"], p["status"].lower(), p["locked_by"]] for p in rows])
 
 
@@ -195,6 +196,6 @@ def hours_audit(municipality: str | None, limit: int, as_json: bool, actor: str 
     if as_json:
         echo_json(rows)
         return
-    echo_table(["When (Stockholm)", "Who", "Action", "Municipality", "Subject", "Detail"],
+    echo_table([_("When (Stockholm)"), _("Who"), _("Action"), _("Municipality"), _("Subject"), _("Detail")],
                [[short_time(r["at"].isoformat()), r["actor"], r["action"].lower(), r["municipality"], r["subject"],
                  "; ".join(f"{k}={v}" for k, v in r["detail"].items())] for r in rows])

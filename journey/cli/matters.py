@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from journey.cli._common import actor_option, echo_json, echo_table, get_app, json_option, short_time
+from journey.cli._i18n import _
 
 
 @click.group()
@@ -37,7 +38,7 @@ def list_(municipality: str, as_json: bool, actor: str | None) -> None:
     if as_json:
         echo_json(data)
         return
-    echo_table(["#", "Ärende", "Dnr", "Status", "Chain", "Next", "Target meeting"],
+    echo_table(["#", _("Ärende"), _("Dnr"), _("Status"), _("Chain"), _("Next"), _("Target meeting")],
                [[m["number"], m["title"], m["diarienummer"], m["status_text"], _chain(m), m["next_body"] or "",
                  m["target_meeting"] or ""] for m in data["matters"]],
                title=f"{data['municipality']}: {len(data['matters'])} matter(s)")

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option, short_time
+from journey.cli._i18n import _
 
 REFUSED, CONFLICT = 3, 5  # see journey.domain.errors.ExitCode
 
@@ -36,7 +37,7 @@ def _print_plan(plan: Any, dry_run: bool) -> None:
     head = "Dry run: nothing changed." if dry_run else "Plan:"
     echo(f"{head} {len(plan.cases)} case(s) of {', '.join(plan.workflows)} to version {plan.to_version}"
                f"{': ' + counts if counts else ''}")
-    echo_table(["Municipality", "Version", "From state", "To state", "Outcome", "Notes"],
+    echo_table([_("Municipality"), _("Version"), _("From state"), _("To state"), _("Outcome"), _("Notes")],
                [[p.municipality, f"{p.from_version} -> {p.to_version}", p.from_state, p.to_state, p.outcome.value,
                  _notes(p)] for p in plan.cases])
     for name, count in plan.skipped.items():
@@ -122,7 +123,8 @@ def runs(as_json: bool, actor: str | None) -> None:
     if as_json:
         echo_json(rows)
         return
-    echo_table(["Run", "Workflows", "To", "Status", "By", "Started", "Migrated", "Not migrated", "Rolled back"],
+    echo_table([_("Run"), _("Workflows"), _("To"), _("Status"), _("By"), _("Started"), _("Migrated"),
+                _("Not migrated"), _("Rolled back")],
                [[r["id"], r["workflows"], r["to_version"], r["status"], r["actor"],
                  short_time(r["started_at"].isoformat()), r["migrated"], r["not_migrated"],
                  short_time(r["rolled_back_at"].isoformat()) if r["rolled_back_at"] else ""] for r in rows])

@@ -8,6 +8,7 @@ from __future__ import annotations
 import click
 
 from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option
+from journey.cli._i18n import _
 
 
 @click.group("network-meetings")
@@ -81,7 +82,7 @@ def meetings_list(year: int | None, as_json: bool, actor: str | None) -> None:
     if as_json:
         echo_json(data)
         return
-    echo_table(["Id", "Date", "Kind", "Title", "Hours", "Host", "Attendees", "Municipalities"],
+    echo_table([_("Id"), _("Date"), _("Kind"), _("Title"), _("Hours"), _("Host"), _("Attendees"), _("Municipalities")],
                [[m["id"], m["date"], m["kind"].lower(), m["title"], m["hours"], m["municipality"] or "network",
                  m["attendees"], len(m["municipalities_present"])] for m in data["meetings"]],
                title=f"Meetings {data['year']}")

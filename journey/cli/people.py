@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from journey.cli._common import actor_option, echo_json, echo_table, get_app, json_option
+from journey.cli._i18n import _
 
 
 def _person_options(f: Any) -> Any:
@@ -109,8 +110,9 @@ def people_list(municipality: str | None, as_json: bool, actor: str | None) -> N
     if as_json:
         echo_json(rows)
         return
-    echo_table(["Municipality", "Name", "Kind", "Share %", "Function", "Department", "Group", "Unit cost", "From",
-                "Until", "User"],
+    echo_table([_("Municipality"), _("Name"), _("Kind"), _("Share %"), _("Function"), _("Department"), _("Group"),
+                _("Unit cost"), _("From"),
+                _("Until"), _("User")],
                [[p["municipality"], p["name"], p["kind_label"], p["share_percent"], p["function"], p["department"],
                  p["salary_group"], p["unit_cost_sek"], p["start"], p["end"], p["user"]] for p in rows])
 
@@ -137,5 +139,5 @@ def people_review(municipality: str | None, as_json: bool, actor: str | None) ->
     if not rows:
         click.echo("Nothing to review")
         return
-    echo_table(["Municipality", "Name", "To check"],
+    echo_table([_("Municipality"), _("Name"), _("To check")],
                [[p["municipality"], p["name"], " | ".join(p["problems"])] for p in rows])

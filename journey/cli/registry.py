@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option
+from journey.cli._i18n import _
 
 
 @click.group()
@@ -72,7 +73,7 @@ def municipalities_list(as_json: bool, actor: str | None) -> None:
     if as_json:
         echo_json(rows)
         return
-    echo_table(["Code", "Name", "County", "Workflow", "Stage"],
+    echo_table([_("Code"), _("Name"), _("County"), _("Workflow"), _("Stage")],
                [[r["code"], r["name"], r["county"], r["workflow"], r["stage"] or "(no case)"] for r in rows])
 
 
@@ -122,7 +123,7 @@ def users_list(as_json: bool, actor: str | None) -> None:
     if as_json:
         echo_json(data)
         return
-    echo_table(["Username", "Role", "Municipality", "Name", "E-mail"],
+    echo_table([_("Username"), _("Role"), _("Municipality"), _("Name"), _("E-mail")],
                [[d["username"], d["role"].lower(), d["municipality"] or "", d["name"], d["email"]] for d in data])
 
 
@@ -178,7 +179,7 @@ def municipalities_closed_periods(municipality: str, add: str | None, label: str
     if as_json:
         echo_json([{"first_day": p.first_day, "last_day": p.last_day, "label": p.label} for p in periods])
         return
-    echo_table(["First day", "Last day", "Label"], [[p.first_day, p.last_day, p.label] for p in periods])
+    echo_table([_("First day"), _("Last day"), _("Label")], [[p.first_day, p.last_day, p.label] for p in periods])
 
 
 @municipalities.command("supporter")
@@ -198,4 +199,4 @@ def municipalities_supporter(municipality: str, add: str | None, remove: str | N
     from journey.services.deadline_settings import supporters
 
     found = supporters(get_app().deps, actor, municipality, add, remove)
-    echo_table(["User", "Name", "E-mail"], [[u["username"], u["display_name"], u["email"]] for u in found])
+    echo_table([_("User"), _("Name"), _("E-mail")], [[u["username"], u["display_name"], u["email"]] for u in found])

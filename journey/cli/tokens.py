@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from journey.cli._common import actor_option, echo_json, echo_table, get_app, json_option
+from journey.cli._i18n import _
 
 
 @click.group()
@@ -54,7 +55,8 @@ def list_(username: str | None, as_json: bool, actor: str | None) -> None:
     if as_json:
         echo_json(rows)
         return
-    echo_table(["Id", "User", "Token", "Scope", "Municipality", "Name", "Created", "Last used", "Revoked"],
+    echo_table([_("Id"), _("User"), _("Token"), _("Scope"), _("Municipality"), _("Name"), _("Created"),
+                _("Last used"), _("Revoked")],
                [[r["id"], r["username"], r["prefix"] + "…", r["scope"], r["municipality"] or "", r["name"],
                  (r["created_at"] or "")[:16], (r["last_used_at"] or "")[:16], (r["revoked_at"] or "")[:16]]
                 for r in rows])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from journey.cli._common import actor_option, echo_json, echo_table, get_app, json_option
+from journey.cli._i18n import _
 
 
 @click.group()
@@ -50,7 +51,7 @@ def list_(as_json: bool, actor: str | None) -> None:
     if as_json:
         echo_json(rows)
         return
-    echo_table(["Id", "URL", "Events", "Municipality", "Active", "Pending", "Failed"],
+    echo_table([_("Id"), _("URL"), _("Events"), _("Municipality"), _("Active"), _("Pending"), _("Failed")],
                [[r["id"], r["url"], " ".join(t.rsplit(".", 1)[-1] for t in r["event_types"]) or "all",
                  r["municipality"] or "", "yes" if r["active"] else "no", r["pending"], r["failed"]] for r in rows])
 

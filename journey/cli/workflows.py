@@ -8,6 +8,7 @@ import click
 
 from journey.cli import LazyGroup
 from journey.cli._common import echo, echo_json, echo_table, get_app, json_option
+from journey.cli._i18n import _
 
 
 @click.group(cls=LazyGroup, lazy={"diff": "journey.cli.workflow_diff:diff"})
@@ -65,7 +66,8 @@ def list_(as_json: bool) -> None:
     if as_json:
         echo_json(rows)
         return
-    echo_table(["Name", "Version", "Extends", "Title"], [[r["name"], r["version"], r["extends"], r["title"]] for r in rows])
+    echo_table([_("Name"), _("Version"), _("Extends"),
+                _("Title")], [[r["name"], r["version"], r["extends"], r["title"]] for r in rows])
 
 
 @workflows.command("show")
