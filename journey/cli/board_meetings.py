@@ -18,8 +18,10 @@ def meetings() -> None:
 
 def _report(c: Any) -> None:
     """Print a :class:`journey.services.board_meetings.CalendarChange`."""
-    echo(f"{c.municipality}: {c.added} added, {c.updated} updated, {c.removed} removed; "
-               f"{c.reminders_moved} reminder(s) re-planned")
+    echo(_("{municipality}: {added} added, {updated} updated, {removed} removed; {reminders_moved} reminder(s) "
+           "re-planned").format(
+        municipality=c.municipality, added=c.added, updated=c.updated, removed=c.removed,
+        reminders_moved=c.reminders_moved))
 
 
 @meetings.command("import")
@@ -83,7 +85,8 @@ def export(municipality: str, file: Path, actor: str | None) -> None:
         sys.stdout.buffer.flush()
         return
     calendars.write(file, data)
-    click.echo(f"Wrote {file}: {feed.meetings} meeting(s), {feed.deadlines} deadline(s)")
+    click.echo(_("Wrote {file}: {meetings} meeting(s), {deadlines} deadline(s)").format(
+        file=file, meetings=feed.meetings, deadlines=feed.deadlines))
 
 
 @meetings.command("list")
@@ -106,7 +109,7 @@ def list_(municipality: str | None, as_json: bool, actor: str | None) -> None:
         return
     echo_table([_("Date"), _("Time"), _("Municipality"), _("Board"), _("Location"), _("Title")],
                [[r["date"], r["time"], r["municipality"], r["board_name"] or r["board"], r["location"], r["title"]]
-                for r in rows], title=f"{len(rows)} meeting(s)")
+                for r in rows], title=_("{count} meeting(s)").format(count=len(rows)))
 
 
 @meetings.command()

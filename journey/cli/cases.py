@@ -37,7 +37,8 @@ def open_(municipality: str, workflow: str | None, at: str | None, via: str | No
     app = get_app()
     case = open_case(app.deps, actor, municipality, workflow, at=at, via=via, raw_evidence=parse_pairs(evidence),
                      comment=comment)
-    echo(f"Opened case for {municipality} on {case.workflow}@{case.workflow_version}, state {case.state}")
+    echo(_("Opened case for {municipality} on {workflow}@{workflow_version}, state {state}").format(
+        municipality=municipality, workflow=case.workflow, workflow_version=case.workflow_version, state=case.state))
 
 
 @click.command()
@@ -64,14 +65,18 @@ def advance(municipality: str, trigger: str, evidence: tuple[str, ...], comment:
     app = get_app()
     result = advance_case(app.deps, actor, municipality, trigger, parse_pairs(evidence), comment, dry_run)
     if result.dry_run:
-        echo(f"{result.municipality}: {result.from_state} -> {result.to_state} ({result.trigger}) would be "
-                   "allowed; nothing saved (dry run)")
+        echo(_("{municipality}: {from_state} -> {to_state} ({trigger}) would be allowed; nothing saved (dry run)").format(
+            municipality=result.municipality, from_state=result.from_state, to_state=result.to_state,
+            trigger=result.trigger))
         return
-    echo(f"{result.municipality}: {result.from_state} -> {result.to_state} ({result.trigger}, "
-               f"history #{result.history_seq})")
+    echo(_("{municipality}: {from_state} -> {to_state} ({trigger}, history #{history_seq})").format(
+        municipality=result.municipality, from_state=result.from_state, to_state=result.to_state, trigger=result.trigger,
+        history_seq=result.history_seq))
     for step in result.automatic:
-        click.echo(f"{result.municipality}: {step.from_state} -> {step.to_state} ({step.trigger}, automatic: "
-                   f"deal {step.deal} is awarded, history #{step.history_seq})")
+        click.echo(_("{municipality}: {from_state} -> {to_state} ({trigger}, automatic: deal {deal} is awarded, "
+                     "history #{history_seq})").format(
+            municipality=result.municipality, from_state=step.from_state, to_state=step.to_state, trigger=step.trigger,
+            deal=step.deal, history_seq=step.history_seq))
     _print_documents(result.documents)
 
 
@@ -83,7 +88,7 @@ def _print_documents(documents: Any) -> None:
     for d in documents:
         folders.setdefault(str(Path(d["path"]).parent), []).append(d)
     for folder, rows in folders.items():
-        echo(f"Documents written to {folder}/:")
+        echo(_("Documents written to {folder}/:").format(folder=folder))
         for d in rows:
             echo(f"  {Path(d['path']).name}  ({d['title']}, {d['format']}, v{d['revision']})")
 
@@ -169,34 +174,35 @@ def why(municipality: str, as_json: bool, actor: str | None) -> None:
     if as_json:
         echo_json(data)
         return
-    echo(f"{data['municipality']} is in: {data['state_title']} [{data['status']}]")
+    echo(_("{municipality} is in: {state_title} [{status}]").format(
+        municipality=data['municipality'], state_title=data['state_title'], status=data['status']))
     if data["matter"]:
-        echo(f"Open matter: {_matter_line(data['matter'])}")
+        echo(_("Open matter: {matter}").format(matter=_matter_line(data['matter'])))
     for c in data["corrections"]:
-        echo(f"Corrected #{c['entry']}: {_correction_line(c)}")
+        echo(_("Corrected #{entry}: {c}").format(entry=c['entry'], c=_correction_line(c)))
     if not data["steps"]:
-        echo("No further steps: the case was withdrawn." if data["status"] == "WITHDRAWN"
-                   else "No further steps: the journey is complete.")
+        echo(_("No further steps: the case was withdrawn.") if data["status"] == "WITHDRAWN"
+             else _("No further steps: the journey is complete."))
     for step in data["steps"]:
         echo(f"\n  {step['trigger']}  ->  {step['dest_title']}   ({step['title']})")
         if step["decided_by_matter"]:
-            echo("    decided by the matter: the last body's bifall takes this step")
+            echo(_("    decided by the matter: the last body's bifall takes this step"))
         if not step["guards"]:
-            echo("    needs nothing more")
+            echo(_("    needs nothing more"))
         for guard in step["guards"]:
             if guard["evidence"]:
-                echo(f"    evidence: {guard['description']}")
+                echo(_("    evidence: {description}").format(description=guard['description']))
             elif guard["lacking"]:
-                echo(f"    blocked:  {guard['description']}")
+                echo(_("    blocked:  {description}").format(description=guard['description']))
                 for item in guard["lacking"]:
                     echo(f"      - {item}")
             else:
-                echo(f"    ok:       {guard['description']}")
+                echo(_("    ok:       {description}").format(description=guard['description']))
         if step["automatic"]:
             echo("    automatic: taken by itself when a deal is awarded and every guard passes"
                  + (f" (awarded: {', '.join(data['awarded_deals'])})" if data["awarded_deals"] else ""))
         if step["ready"]:
-            echo(f"    try:      {step['command']}")
+            echo(_("    try:      {command}").format(command=step['command']))
 
 
 def _text(value: Any) -> str:

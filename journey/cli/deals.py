@@ -81,15 +81,18 @@ def deals() -> None:
 
 def _report(result: Any, verb: str) -> None:
     deal = result.deal
-    click.echo(f"{result.municipality}: deal {deal['number']} {verb} ({deal['form_in_text']}, {deal['status_title']}"
-               f"{', ' + deal['counterparty'] if deal['counterparty'] else ''})")
+    click.echo(_("{municipality}: deal {number} {verb} ({form_in_text}, {status_title}{value})").format(
+        municipality=result.municipality, number=deal['number'], verb=verb, form_in_text=deal['form_in_text'],
+        status_title=deal['status_title'], value=', ' + deal['counterparty'] if deal['counterparty'] else ''))
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(_("warning: {warning}").format(warning=warning), err=True)
     for row in result.documents:
         click.echo(f"  {row['doc_id']} v{row['revision']} {row['format']}: {row['path']}")
     for step in result.automatic:
-        click.echo(f"{result.municipality}: {step.from_state} -> {step.to_state} ({step.trigger}, automatic: "
-                   f"deal {step.deal} is awarded, history #{step.history_seq})")
+        click.echo(_("{municipality}: {from_state} -> {to_state} ({trigger}, automatic: deal {deal} is awarded, "
+                     "history #{history_seq})").format(
+            municipality=result.municipality, from_state=step.from_state, to_state=step.to_state, trigger=step.trigger,
+            deal=step.deal, history_seq=step.history_seq))
 
 
 @deals.command("add")
@@ -117,7 +120,7 @@ def add(municipality: str, form: str, as_json: bool, actor: str | None, **values
     if as_json:
         echo_json(asdict(result))
         return
-    _report(result, "added")
+    _report(result, _("added"))
 
 
 @deals.command("update")
@@ -147,7 +150,7 @@ def update(municipality: str, number: int, form: str | None, as_json: bool, acto
     if as_json:
         echo_json(asdict(result))
         return
-    _report(result, "updated" if result.changes else "unchanged")
+    _report(result, _("updated") if result.changes else _("unchanged"))
 
 
 def _value(d: dict[str, Any]) -> str:
@@ -221,7 +224,7 @@ def show(municipality: str, number: int, as_json: bool, actor: str | None) -> No
     echo_table(["#", _("Date"), _("Status"), _("Actor"), _("Change"), _("Comment")],
                [[e["seq"], e["date"], e["status_title"], e["actor"],
                  "; ".join(f"{k}: {v[0]} -> {v[1]}" for k, v in e["changes"].items()) if e["kind"] != "ADDED"
-                 else "added", e["comment"]] for e in d["history"]], title="History")
+                 else "added", e["comment"]] for e in d["history"]], title=_("History"))
     for doc in d["documents"]:
         click.echo(f"  {doc['doc_id']} v{doc['revision']} {doc['format']}: {doc['path']}")
 

@@ -54,8 +54,9 @@ def hours_attest(municipality: str, person: str, month: str, on_paper: bool, act
     from journey.services.hours.claims import attest_month
 
     r = attest_month(get_app().deps, actor, municipality, person, month, on_paper)
-    how = " (signed certificate on paper)" if r["method"] == "PAPER" else ""
-    click.echo(f"Attested {r['month']} for {r['person']} ({r['municipality']}): {r['hours']} h{how}")
+    how = _(" (signed certificate on paper)") if r["method"] == "PAPER" else ""
+    click.echo(_("Attested {month} for {person} ({municipality}): {hours} h{how}").format(
+        month=r['month'], person=r['person'], municipality=r['municipality'], hours=r['hours'], how=how))
 
 
 @hours.command("approve")
@@ -73,8 +74,9 @@ def hours_approve(municipality: str, month: str, persons: tuple[str, ...], actor
     from journey.services.hours.claims import approve_month
 
     for r in approve_month(get_app().deps, actor, municipality, month, list(persons) or None):
-        click.echo(f"Approved {r['month']} for {r['person']} ({r['municipality']}): {r['hours']} h, "
-                   f"attested by {r['attested_by']}")
+        click.echo(_("Approved {month} for {person} ({municipality}): {hours} h, attested by {attested_by}").format(
+            month=r['month'], person=r['person'], municipality=r['municipality'], hours=r['hours'],
+            attested_by=r['attested_by']))
 
 
 @hours.group("periods")
@@ -97,7 +99,8 @@ def periods_add(start: str, end: str, name: str, actor: str | None) -> None:
     from journey.services.hours.claims import add_period
 
     p = add_period(get_app().deps, actor, start, end, name)
-    click.echo(f"Added claim period {p['id']} {p['name']!r}: {p['start']} – {p['end']}")
+    click.echo(_("Added claim period {id} {name!r}: {start} – {end}").format(
+        id=p['id'], name=p['name'], start=p['start'], end=p['end']))
 
 
 @periods.command("list")
@@ -137,8 +140,9 @@ def hours_lock(period: str, allow_unapproved: bool, actor: str | None) -> None:
     from journey.services.hours.claims import lock_period
 
     p = lock_period(get_app().deps, actor, period, allow_unapproved)
-    extra = f", {p['unapproved']} person-months not approved" if p["unapproved"] else ""
-    click.echo(f"Locked claim period {p['name']} ({p['start']} – {p['end']}): {p['rows']} rows{extra}")
+    extra = _(", {count} person-months not approved").format(count=p['unapproved']) if p["unapproved"] else ""
+    click.echo(_("Locked claim period {name} ({start} – {end}): {rows} rows{extra}").format(
+        name=p['name'], start=p['start'], end=p['end'], rows=p['rows'], extra=extra))
 
 
 @hours.command("settings")
@@ -167,7 +171,7 @@ def hours_settings(period_start: str | None, period_end: str | None, unit_cost_y
     if any(v is not None for v in values.values()):
         data = change_settings(app.deps, actor, values)
         if not as_json:
-            click.echo("Changed the ESF settings")
+            click.echo(_("Changed the ESF settings"))
     else:
         data = show_settings(app.deps, actor)
     if as_json:

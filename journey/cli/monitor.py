@@ -17,6 +17,7 @@ from journey.cli._common import (
     json_option,
     terminal_safe,
 )
+from journey.cli._i18n import _
 
 SYMBOL = {"done": "✓", "current": "●", "withdrawn": "✕ withdrawn", "": ""}
 
@@ -75,9 +76,10 @@ def monitor(county: str, stage: str, status: str, overdue: bool, min_days: int, 
         advance, close = progress_bar(len(data["rows"]) * (bool(csv_path) + bool(xlsx_path)), "Exporting status")
         try:
             if csv_path:
-                echo(f"Wrote {writer.write_csv(csv_path, sheets[0], advance, CSV_DELIMITERS[csv_delimiter])}", err=True)
+                echo(_("Wrote {csv_path}").format(
+                    csv_path=writer.write_csv(csv_path, sheets[0], advance, CSV_DELIMITERS[csv_delimiter])), err=True)
             if xlsx_path:
-                echo(f"Wrote {writer.write_xlsx(xlsx_path, sheets, advance)}", err=True)
+                echo(_("Wrote {xlsx_path}").format(xlsx_path=writer.write_xlsx(xlsx_path, sheets, advance)), err=True)
         finally:
             close()
         if not as_json:

@@ -137,7 +137,7 @@ def people_review(municipality: str | None, as_json: bool, actor: str | None) ->
         echo_json(rows)
         return
     if not rows:
-        click.echo("Nothing to review")
+        click.echo(_("Nothing to review"))
         return
     echo_table([_("Municipality"), _("Name"), _("To check")],
                [[p["municipality"], p["name"], " | ".join(p["problems"])] for p in rows])

@@ -29,7 +29,7 @@ def municipalities_add(code: str, name: str, county: str, workflow: str, actor: 
     from journey.services.registry import add_municipality
 
     m = add_municipality(get_app().deps, actor, code, name, county, workflow)
-    echo(f"Added {m.name} ({m.code}), workflow {m.workflow}")
+    echo(_("Added {name} ({code}), workflow {workflow}").format(name=m.name, code=m.code, workflow=m.workflow))
 
 
 @municipalities.command("seed")
@@ -50,11 +50,13 @@ def municipalities_seed(everything: bool, actor: str | None) -> None:
 
     result = (seed_all if everything else seed_network)(get_app().deps, actor)
     if everything:  # 290 names are too many to read; the count says what happened
-        echo(f"Added {len(result.added)} municipalities; {len(result.existing)} already registered")
+        echo(_("Added {count} municipalities; {count2} already registered").format(
+            count=len(result.added), count2=len(result.existing)))
         return
-    echo(f"Added {len(result.added)}: {', '.join(result.added) or '-'}")
+    echo(_("Added {count}: {value}").format(count=len(result.added), value=', '.join(result.added) or '-'))
     if result.existing:
-        echo(f"Already registered {len(result.existing)}: {', '.join(result.existing)}")
+        echo(_("Already registered {count}: {existing}").format(
+            count=len(result.existing), existing=', '.join(result.existing)))
 
 
 @municipalities.command("list")
@@ -104,7 +106,7 @@ def users_add(username: str, role: str, municipality: str | None, display_name: 
     from journey.services.registry import add_user
 
     add_user(get_app().deps, actor, username, role, municipality, display_name, email)
-    echo(f"Added user {username} ({role.lower()})")
+    echo(_("Added user {username} ({value})").format(username=username, value=role.lower()))
 
 
 @users.command("list")
@@ -146,7 +148,7 @@ def users_passwd(username: str, actor: str | None) -> None:
     from journey.services.auth.passwords import set_password
 
     if sys.stdin.isatty():
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        password = click.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\r\n")
     app = get_app()

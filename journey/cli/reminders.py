@@ -46,7 +46,7 @@ def upcoming(municipality: str | None, as_json: bool, actor: str | None) -> None
     echo_table([_("When (Stockholm)"), _("Municipality"), _("Reminder"), _("To"), _("State"), _("Why this date")],
                [[r["due_local"] or "-", r["municipality"], r["title"], r["recipient"], r["state_path"],
                  ("[pausad] " if r["held"] else "") + r["reason"]] for r in rows],
-               title=f"{len(rows)} planned reminder(s)")
+               title=_("{count} planned reminder(s)").format(count=len(rows)))
 
 
 @reminders.command()
@@ -70,7 +70,7 @@ def sent(municipality: str | None, as_json: bool, actor: str | None) -> None:
     echo_table([_("Sent (Stockholm)"), _("Status"), _("Municipality"), _("Reminder"), _("To"), _("Attempts"), _("Note")],
                [[r["sent_local"] or "-", r["status"], r["municipality"], r["title"], r["recipient"], r["attempts"],
                  r["last_error"] if r["status"] == "FAILED" else r["reason"]] for r in rows],
-               title=f"{len(rows)} reminder(s)")
+               title=_("{count} reminder(s)").format(count=len(rows)))
 
 
 @reminders.command()
@@ -93,7 +93,7 @@ def retry(municipality: str | None, reminder_id: int | None, actor: str | None) 
     echo(f"{len(result.requeued)} reminder(s) back in the queue" +
                (f": {', '.join(map(str, result.requeued))}" if result.requeued else ""))
     for rid, why in result.skipped:
-        echo(f"left failed: {rid} ({why})")
+        echo(_("left failed: {rid} ({why})").format(rid=rid, why=why))
 
 
 @reminders.command("send-due")

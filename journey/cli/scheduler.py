@@ -7,6 +7,7 @@ import logging
 import click
 
 from journey.cli._common import echo, get_app
+from journey.cli._i18n import _
 
 
 @click.group()
@@ -58,4 +59,5 @@ def run(interval: float, once: bool, verbose: bool) -> None:
         echo(summary(result))
         return
     runner = engine.run(app, interval)
-    echo(f"scheduler stopped: {runner.totals.sent} sent, {runner.totals.failed} failed in {runner.ticks} sweep(s)")
+    echo(_("scheduler stopped: {sent} sent, {failed} failed in {ticks} sweep(s)").format(
+        sent=runner.totals.sent, failed=runner.totals.failed, ticks=runner.ticks))

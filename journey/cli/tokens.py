@@ -34,8 +34,9 @@ def create(username: str, name: str, feed: str | None, actor: str | None) -> Non
 
     made = create_token(get_app().deps, actor, username, name, feed)
     click.echo(made.token)
-    what = f"calendar feed of {made.municipality}" if made.municipality else "API"
-    click.echo(f"token #{made.id} for {made.username} ({what}); it is shown only now: store it safely", err=True)
+    what = _("calendar feed of {municipality}").format(municipality=made.municipality) if made.municipality else "API"
+    click.echo(_("token #{id} for {username} ({what}); it is shown only now: store it safely").format(
+        id=made.id, username=made.username, what=what), err=True)
 
 
 @tokens.command("list")
@@ -75,4 +76,4 @@ def revoke(token_id: int, actor: str | None) -> None:
     from journey.services.auth.tokens import revoke_token
 
     row = revoke_token(get_app().deps, actor, token_id)
-    click.echo(f"token #{row['id']} of {row['username']} revoked")
+    click.echo(_("token #{id} of {username} revoked").format(id=row['id'], username=row['username']))

@@ -31,8 +31,8 @@ def add(url: str, events: tuple[str, ...], municipality: str | None, actor: str 
 
     row = add_webhook(get_app().deps, actor, url, events, municipality)
     click.echo(row["secret"])
-    click.echo(f"webhook #{row['id']} -> {row['url']} ({', '.join(row['events']) or 'every event'}); the secret "
-               "above is shown only now", err=True)
+    click.echo(_("webhook #{id} -> {url} ({value}); the secret above is shown only now").format(
+        id=row['id'], url=row['url'], value=', '.join(row['events']) or _('every event')), err=True)
 
 
 @webhooks.command("list")
@@ -69,7 +69,7 @@ def remove(webhook_id: int, actor: str | None) -> None:
     from journey.services.webhooks.subscriptions import remove_webhook
 
     remove_webhook(get_app().deps, actor, webhook_id)
-    click.echo(f"webhook #{webhook_id} removed")
+    click.echo(_("webhook #{webhook_id} removed").format(webhook_id=webhook_id))
 
 
 @webhooks.command("send-due")
@@ -83,4 +83,5 @@ def send_due() -> None:
     from journey.bootstrap.webhooks import deliver_once
 
     result = deliver_once(get_app())
-    click.echo(f"{result.sent} sent, {result.retrying} to retry, {result.failed} failed")
+    click.echo(_("{sent} sent, {retrying} to retry, {failed} failed").format(
+        sent=result.sent, retrying=result.retrying, failed=result.failed))

@@ -47,8 +47,8 @@ def validate(files: tuple[Path, ...]) -> None:
         echo(str(exc), err=True)
         raise SystemExit(int(exc.exit_code)) from None
     for spec in specs:
-        echo(f"ok  {spec.key}  {spec.source_file}  ({len(spec.all_states())} states, "
-                   f"{len(spec.transitions)} transitions)")
+        echo(_("ok  {key}  {source_file}  ({count} states, {count2} transitions)").format(
+            key=spec.key, source_file=spec.source_file, count=len(spec.all_states()), count2=len(spec.transitions)))
 
 
 @workflows.command("list")
@@ -89,8 +89,8 @@ def show(name: str, version: int | None, as_json: bool) -> None:
         return
     echo(f"{data['name']}@{data['version']}: {data['title']}")
     if data["extends"]:
-        echo(f"extends {data['extends']}")
-    echo("\nStates:")
+        echo(_("extends {extends}").format(extends=data['extends']))
+    echo(_("\nStates:"))
     for s in data["states"]:
         indent = "  " * (s["path"].count(".") + 1)
         flags = " (final)" if s["final"] else ""
@@ -101,12 +101,12 @@ def show(name: str, version: int | None, as_json: bool) -> None:
             echo(f"{indent}  matter: {m['title']}: {' -> '.join(m['bodies'])} decide {m['decides']}"
                        + (f", avslag: {m['on_avslag']}" if m["on_avslag"] else "")
                        + (" (opened by `journey matters register`)" if m["optional"] else ""))
-    echo("\nTransitions:")
+    echo(_("\nTransitions:"))
     for t in data["transitions"]:
         needs = f"  needs: {', '.join(t['guards'])}" if t["guards"] else ""
         back = "  (backward)" if t["backward"] else ""
         echo(f"  {t['trigger']}: {t['source']} -> {t['dest']}{needs}{back}")
-    echo("\nEvidence:")
+    echo(_("\nEvidence:"))
     for e in data["evidence"]:
         fields = ", ".join(f["name"] + ("" if f["required"] else "?") + f" ({f['type']})" for f in e["fields"])
         echo(f"  {e['name']}: {e['title']} - {fields}")
