@@ -27,7 +27,7 @@ class Msg(str):
 
     def translated(self, gettext: Any, ngettext: Any) -> str:
         """The message in the language of ``gettext``/``ngettext``; a parameter that is a ``Msg`` is translated too."""
-        params = {k: v.translated(gettext, ngettext) if isinstance(v, Msg) else v for k, v in self.params.items()}
+        params = {k: _translated(v, gettext, ngettext) for k, v in self.params.items()}
         text = gettext(self.template) if self.plural is None else ngettext(self.template, self.plural, self.n)
         try:
             return str(text.format(**params)) if params else str(text)
@@ -43,3 +43,15 @@ def msg(template: str, /, **params: Any) -> Msg:
 def nmsg(singular: str, plural: str, n: int, /, **params: Any) -> Msg:
     """A translatable message with a singular and a plural form, chosen by ``n`` (``{n}`` is available)."""
     return Msg(singular, plural, n, n=n, **params)
+
+
+def message_of(error: BaseException) -> str:
+    """An error's message, keeping a translatable :class:`Msg` (its only argument) as it is."""
+    first = error.args[0] if len(error.args) == 1 else None
+    return first if isinstance(first, Msg) else str(error)
+
+
+def _translated(value: Any, gettext: Any, ngettext: Any) -> Any:
+    if isinstance(value, BaseException):  # "{file}:{line}: {error}": the wrapped error's own message
+        value = message_of(value)
+    return value.translated(gettext, ngettext) if isinstance(value, Msg) else value

@@ -10,6 +10,7 @@ from journey.definitions.diff import WorkflowDiff, diff_specs
 from journey.definitions.variants import parse_ref
 from journey.domain.case_migration import chain, check_chain, state_map
 from journey.domain.errors import DefinitionError, DefinitionErrors, InputError, NotFoundError
+from journey.domain.messages import message_of
 from journey.domain.spec import WorkflowSpec
 
 
@@ -60,7 +61,7 @@ def check_migrations(registry: WorkflowCatalog, specs: list[WorkflowSpec]) -> li
         try:
             old = registry.get(spec.name, source)
         except NotFoundError as exc:
-            errors.append(DefinitionError(str(exc), file=spec.source_file, key="migrations.from"))
+            errors.append(DefinitionError(message_of(exc), file=spec.source_file, key="migrations.from"))
             continue
         errors += check_chain([old, spec])
     return errors
