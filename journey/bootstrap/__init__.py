@@ -13,6 +13,7 @@ from journey.adapters.clock import SystemClock
 from journey.adapters.readmodel.core import SqlReadModel
 from journey.config import Settings, debug_enabled, login_name, ui_language
 from journey.definitions.catalog import WorkflowCatalog, require_workflow_files
+from journey.domain.messages import msg
 from journey.ports.clock import Clock
 
 if TYPE_CHECKING:
@@ -197,7 +198,7 @@ def _clock_from(settings: Settings) -> Clock:
     try:
         return FixedClock(datetime.fromisoformat(settings.now))
     except ValueError:
-        raise InputError(f"JOURNEY_NOW={settings.now!r} is not an ISO date-time") from None
+        raise InputError(msg("JOURNEY_NOW={now!r} is not an ISO date-time", now=settings.now)) from None
 
 
 def wire_features(app: App, deps: Deps) -> None:

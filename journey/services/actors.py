@@ -8,6 +8,7 @@ from typing import Any
 from journey.domain import limits
 from journey.domain.access import Actor, Role
 from journey.domain.errors import NotFoundError, PermissionDeniedError
+from journey.domain.messages import msg
 from journey.domain.municipality import normalize_name, slugify
 from journey.domain.text import check_name
 
@@ -25,8 +26,8 @@ def resolve_actor(username: str | None, find_user: Callable[[str], dict[str, Any
     if user is None:
         if count_users() == 0:  # the name goes into the history as it is: check it like a username
             return Actor(check_name(name, "acting user (--as)", limits.USERNAME), Role.ADMIN, None, open_mode=True)
-        raise PermissionDeniedError(f"{name!r} is not a registered user (use --as NAME or JOURNEY_USER; "
-                                    "an admin adds users with `journey users add`)")
+        raise PermissionDeniedError(msg("{name!r} is not a registered user (use --as NAME or JOURNEY_USER; an "
+                                        "admin adds users with `journey users add`)", name=name))
     return Actor(user["username"], Role(user["role"]), user.get("municipality_id"))
 
 
@@ -44,4 +45,4 @@ def match_municipality(query: str, rows: list[dict[str, Any]]) -> dict[str, Any]
     hint = f"; did you mean {next((r['name'] for r in rows if r['slug'] in close), close[0])!r}?" if close else ""
     if not rows:
         hint = "; no municipalities are registered (try `journey municipalities seed`)"
-    raise NotFoundError(f"unknown municipality {query!r}{hint}")
+    raise NotFoundError(msg("unknown municipality {query!r}{hint}", query=query, hint=hint))

@@ -16,6 +16,7 @@ from typing import Any
 
 from journey.domain.access import Role, require_role
 from journey.domain.errors import InputError, RefusedError
+from journey.domain.messages import msg
 from journey.ports.transfer import ExportFiles, Progress, TransferStore
 from journey.services.cases.lifecycle import actor_in
 from journey.services.deps import Deps
@@ -79,8 +80,8 @@ def _utf8(data: bytes, where: str) -> str:
             raise
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise InputError(f"{where}truncated or not JSON (line {line}, column {column}: the file ends inside a "
-                         "character); nothing was imported") from None
+        raise InputError(msg("{where}truncated or not JSON (line {line}, column {column}: the file ends inside "
+                             "a character); nothing was imported", where=where, line=line, column=column)) from None
 
 
 def read_export(files: ExportFiles, path: Path) -> dict[str, Any]:
@@ -90,30 +91,33 @@ def read_export(files: ExportFiles, path: Path) -> dict[str, Any]:
     try:
         document = json.loads(_utf8(data, where))
     except UnicodeDecodeError as exc:
-        raise InputError(f"{where}damaged or truncated ({exc}); nothing was imported") from None
+        raise InputError(msg("{where}damaged or truncated ({exc}); nothing was imported", where=where, exc=exc)) from None
     except RecursionError:
-        raise InputError(f"{where}nested too deeply to be a journey export; nothing was imported") from None
+        raise InputError(msg("{where}nested too deeply to be a journey export; nothing was imported", where=where)) from None
     except json.JSONDecodeError as exc:
-        raise InputError(f"{where}truncated or not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
-                         "nothing was imported") from None
+        raise InputError(msg("{where}truncated or not JSON (line {lineno}, column {colno}: {msg}); nothing was "
+                             "imported", where=where, lineno=exc.lineno, colno=exc.colno, msg=exc.msg)) from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise InputError(f"{where}not a journey export (no \"format\": \"{FORMAT}\"); nothing was imported")
+        raise InputError(msg("{where}not a journey export (no \"format\": \"{format}\"); nothing was imported",
+            where=where, format=FORMAT))
     version = document.get("format_version")
     if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise InputError(f"{where}export format {version!r} is newer than this journey reads ({FORMAT_VERSION}); "
-                         "upgrade journey; nothing was imported")
+        raise InputError(msg("{where}export format {version!r} is newer than this journey reads "
+                             "({format_version}); upgrade journey; nothing was imported",
+            where=where, version=version, format_version=FORMAT_VERSION))
     if document.get("sha256") != checksum(document):
-        raise InputError(f"{where}checksum mismatch: the file was changed or damaged after export; "
-                         "nothing was imported")
+        raise InputError(msg("{where}checksum mismatch: the file was changed or damaged after export; nothing "
+                             "was imported", where=where))
     tables, counts = document.get("tables"), document.get("counts")
     if not isinstance(tables, dict) or not isinstance(counts, dict) or set(tables) != set(counts):
-        raise InputError(f"{where}tables and counts do not match; nothing was imported")
+        raise InputError(msg("{where}tables and counts do not match; nothing was imported", where=where))
     for name, body in tables.items():
         if not (isinstance(body, dict) and isinstance(body.get("columns"), list) and isinstance(body.get("rows"), list)):
-            raise InputError(f"{where}table {name!r} is malformed; nothing was imported")
+            raise InputError(msg("{where}table {name!r} is malformed; nothing was imported", where=where, name=name))
         if len(body["rows"]) != counts[name]:
-            raise InputError(f"{where}table {name!r} holds {len(body['rows'])} rows but the export declares "
-                             f"{counts[name]} (partial export); nothing was imported")
+            raise InputError(msg("{where}table {name!r} holds {count} rows but the export declares {value} "
+                                 "(partial export); nothing was imported",
+                where=where, name=name, count=len(body['rows']), value=counts[name]))
     return document
 
 
@@ -123,12 +127,12 @@ def import_data(deps: Deps, username: str | None, path: Path, progress: Progress
     store = _store(deps)
     unknown = sorted(set(document.get("schema_revisions") or []) - store.known_revisions())
     if unknown:
-        raise InputError(f"{path}: made by a newer journey (schema revision {unknown[0]} unknown here); "
-                         "upgrade journey; nothing was imported")
+        raise InputError(msg("{path}: made by a newer journey (schema revision {value} unknown here); upgrade "
+                             "journey; nothing was imported", path=path, value=unknown[0]))
     try:
         decoded = store.decode(document["tables"])
     except ValueError as exc:
-        raise InputError(f"{path}: {exc}; nothing was imported") from None
+        raise InputError(msg("{path}: {exc}; nothing was imported", path=path, exc=exc)) from None
     progress(f"checked {sum(document['counts'].values())} rows in {len(document['counts'])} tables")
     if not store.is_initialised():
         store.prepare()
@@ -137,12 +141,13 @@ def import_data(deps: Deps, username: str | None, path: Path, progress: Progress
     filled = {name: n for name, n in store.row_counts().items() if n}
     if filled:
         first = next(iter(filled))
-        raise RefusedError(f"the target database is not empty ({first} has {filled[first]} rows); import only "
-                           "into a new database (`journey --db URL import FILE`); nothing was imported")
+        raise RefusedError(msg("the target database is not empty ({first} has {value} rows); import only into a "
+                               "new database (`journey --db URL import FILE`); nothing was imported",
+            first=first, value=filled[first]))
     store.prepare()  # an empty database with an older schema is upgraded first
     try:
         store.load(decoded, progress)
     except Exception as exc:  # the load runs in one transaction: a failure leaves nothing behind
         first = (str(getattr(exc, "orig", exc)).strip().splitlines() or [type(exc).__name__])[0]
-        raise RefusedError(f"import failed and was undone, nothing was written: {first}") from exc
+        raise RefusedError(msg("import failed and was undone, nothing was written: {first}", first=first)) from exc
     return TransferReport(str(path), dict(document["counts"]), document["sha256"])

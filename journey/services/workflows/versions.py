@@ -10,7 +10,7 @@ from journey.definitions.diff import WorkflowDiff, diff_specs
 from journey.definitions.variants import parse_ref
 from journey.domain.case_migration import chain, check_chain, state_map
 from journey.domain.errors import DefinitionError, DefinitionErrors, InputError, NotFoundError
-from journey.domain.messages import message_of
+from journey.domain.messages import message_of, msg
 from journey.domain.spec import WorkflowSpec
 
 
@@ -20,7 +20,7 @@ def resolve(registry: WorkflowCatalog, ref: str, workflows_dir: Path) -> Workflo
         return _draft(Path(ref), workflows_dir)
     name, version = parse_ref(ref)
     if "@" in ref and version is None:
-        raise InputError(f"{ref!r}: the version after '@' must be a whole number, e.g. handbook@2")
+        raise InputError(msg("{ref!r}: the version after '@' must be a whole number, e.g. handbook@2", ref=ref))
     return registry.get(name, version)
 
 
