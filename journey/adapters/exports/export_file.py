@@ -8,6 +8,7 @@ from typing import BinaryIO
 
 from journey.adapters.files import write_atomically
 from journey.domain.errors import InputError, NotFoundError
+from journey.domain.messages import msg
 
 
 class ExportFile:
@@ -15,7 +16,7 @@ class ExportFile:
 
     def check_target(self, path: Path) -> None:
         if not path.parent.is_dir():
-            raise NotFoundError(f"no such directory {str(path.parent)!r} for the export")
+            raise NotFoundError(msg("no such directory {parent!r} for the export", parent=str(path.parent)))
 
     def write(self, path: Path, data: bytes) -> None:
         self.check_target(path)
@@ -33,8 +34,8 @@ class ExportFile:
         try:
             raw = path.read_bytes()
         except FileNotFoundError:
-            raise NotFoundError(f"no such file {str(path)!r}") from None
+            raise NotFoundError(msg("no such file {path!r}", path=str(path))) from None
         try:
             return gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
         except (EOFError, OSError) as exc:
-            raise InputError(f"{path}: damaged or truncated ({exc}); nothing was imported") from None
+            raise InputError(msg("{path}: damaged or truncated ({exc}); nothing was imported", path=path, exc=exc)) from None

@@ -17,6 +17,8 @@ from typing import Any
 from sqlalchemy import Column, Engine, Integer, Table, func, inspect, select, text
 from sqlmodel import SQLModel
 
+from journey.domain.messages import msg
+
 Progress = Callable[[str], None]
 CHUNK = 1000
 
@@ -66,7 +68,8 @@ def _text(value: Any) -> str:
 
 def _typed(value: Any, kind: Any) -> Any:
     if not isinstance(value, kind) or (isinstance(value, bool) and kind in (int, int | float)):
-        raise ValueError(f"expected {getattr(kind, '__name__', kind)}, found {type(value).__name__}")
+        raise ValueError(msg("expected {kind}, found {name}",
+            kind=getattr(kind, '__name__', kind), name=type(value).__name__))
     return value
 
 
