@@ -53,7 +53,7 @@ def run(interval: float, once: bool, verbose: bool) -> None:
         if result is None:
             from journey.domain.errors import RefusedError
 
-            raise RefusedError("another scheduler holds the reminder lock; nothing sent")
+            raise RefusedError(_("another scheduler holds the reminder lock; nothing sent"))
         from journey.cli.reminders import summary
 
         echo(summary(result))

@@ -100,7 +100,8 @@ class WorkflowCatalog:
             import difflib
 
             close = difflib.get_close_matches(name, self.names(), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(self.names()) or 'none'}"
+            hint = msg("; did you mean {name!r}?", name=close[0]) if close else msg(
+                "; known: {names}", names=", ".join(self.names()) or "-")
             raise NotFoundError(msg("unknown workflow {name!r}{hint}", name=name, hint=hint))
         if version is None:
             version = versions[-1]

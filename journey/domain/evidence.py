@@ -127,7 +127,8 @@ def collect(kinds: list[EvidenceSpec], raw: Mapping[str, str], trigger: str,
         matched = [(k, k.field(field_name)) for k in targets if k.field(field_name) is not None]
         if not matched:
             known = sorted({f.name for k in kinds for f in k.fields})
-            hint = f"; expected one of: {', '.join(known)}" if known else "; this trigger needs no evidence"
+            hint = msg("; expected one of: {known}", known=", ".join(known)) if known else msg(
+                "; this trigger needs no evidence")
             raise EvidenceError(msg("unknown evidence field {key!r} for trigger {trigger!r}{hint}",
                 key=key, trigger=trigger, hint=hint))
         for kind, fld in matched:

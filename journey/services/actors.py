@@ -42,7 +42,8 @@ def match_municipality(query: str, rows: list[dict[str, Any]]) -> dict[str, Any]
     names = [r["name"] for r in rows]
     close = difflib.get_close_matches(q, names, n=1, cutoff=0.6) or difflib.get_close_matches(
         slugify(q), [r["slug"] for r in rows], n=1, cutoff=0.6)
-    hint = f"; did you mean {next((r['name'] for r in rows if r['slug'] in close), close[0])!r}?" if close else ""
+    hint = msg("; did you mean {name!r}?", name=next((r['name'] for r in rows if r['slug'] in close), close[0])) \
+        if close else ""
     if not rows:
-        hint = "; no municipalities are registered (try `journey municipalities seed`)"
+        hint = msg("; no municipalities are registered (try `journey municipalities seed`)")
     raise NotFoundError(msg("unknown municipality {query!r}{hint}", query=query, hint=hint))

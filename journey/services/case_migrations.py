@@ -212,8 +212,9 @@ def rollback_run(deps: Deps, username: str | None, run_id: int | None = None) ->
             raise NotFoundError(msg("no migration run {run_id} (known: {value})",
                 run_id=run_id, value=', '.join(str(r['id']) for r in runs)))
         if run["status"] == "ROLLED_BACK":
-            raise RefusedError(f"migration run {run['id']} was already rolled back at {run['rolled_back_at']:%Y-%m-%d %H:%M}"
-                               + ("; name an earlier run to roll that back" if run_id is None else ""))
+            raise RefusedError(msg("migration run {run_id} was already rolled back at {at}{hint}", run_id=run["id"],
+                                   at=f"{run['rolled_back_at']:%Y-%m-%d %H:%M}",
+                                   hint=msg("; name an earlier run to roll that back") if run_id is None else ""))
         rows = [r for r in repo.cases(run["id"]) if r["rolled_back_at"] is None]
         labels = {c.id: m.name for m in uow.municipalities.list() if (c := uow.cases.for_municipality(m.id or 0))}
     result = RollbackResult(run["id"])

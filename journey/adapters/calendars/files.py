@@ -33,7 +33,8 @@ def read_calendar(path: Path, board: str | None, tz: ZoneInfo, today: date | Non
         raise CalendarFileError(msg("{path}: {suffix} is not read; save the plan as .xlsx or as CSV",
             path=path, suffix=suffix))
     if not path.is_file():
-        raise CalendarFileError(f"{path}: {'not a file' if path.exists() else 'no such file'}")
+        raise CalendarFileError(msg("{path}: not a file", path=path) if path.exists()
+                                else msg("{path}: no such file", path=path))
     if suffix in XLSX_SUFFIXES:
         from journey.adapters.calendars.xlsx import read_xlsx
 
@@ -92,5 +93,5 @@ def parse_csv(text: str, filename: str, board: str | None = None) -> list[Meetin
         for cells in reader:
             rows.append((reader.line_num, cells))
     except csv.Error as exc:
-        raise CalendarFileError(f"{filename}:{reader.line_num}: {exc}") from None
+        raise CalendarFileError(msg("{filename}:{line}: {exc}", filename=filename, line=reader.line_num, exc=exc)) from None
     return read_rows(rows, lambda line: f"{filename}:{line}", board, strict_width=True)

@@ -214,8 +214,9 @@ class SmtpMailer:
                 conn.ehlo()
             if s.user:
                 if not conn.has_extn("auth"):
-                    raise MailConfigError(f"JOURNEY_SMTP_USER is set but {self._server} offers no login (AUTH)"
-                                          + ("" if s.starttls or s.use_ssl else "; it may need JOURNEY_SMTP_STARTTLS"))
+                    raise MailConfigError(msg("JOURNEY_SMTP_USER is set but {server} offers no login (AUTH){hint}",
+                                              server=self._server, hint="" if s.starttls or s.use_ssl else msg(
+                                                  "; it may need JOURNEY_SMTP_STARTTLS")))
                 self._login(conn)
         except smtplib.SMTPAuthenticationError as exc:
             raise MailConfigError(msg("SMTP login as {user!r} refused by {server}: {smtp_code} {smtp_error} "

@@ -120,7 +120,7 @@ def open_case(deps: Deps, username: str | None, municipality: str, workflow: str
 
 def _unknown_trigger(spec: WorkflowSpec, trigger: str) -> NotFoundError:
     close = difflib.get_close_matches(trigger, spec.triggers(), n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
+    hint = msg("; did you mean {name!r}?", name=close[0]) if close else ""
     return NotFoundError(msg("workflow {key} has no trigger {trigger!r}{hint}", key=spec.key, trigger=trigger, hint=hint))
 
 

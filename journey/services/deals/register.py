@@ -57,7 +57,8 @@ def ensure_after_letter_of_intent(spec: WorkflowSpec, case: Case, name: str) -> 
     order = [s.path for s in spec.states]
     mark = order.index(LETTER_OF_INTENT) if LETTER_OF_INTENT in order else order.index(spec.initial)
     if case.stage not in order or order.index(case.stage) <= mark:
-        where = "the letter of intent is signed" if LETTER_OF_INTENT in order else "the case has left its first stage"
+        where = msg("the letter of intent is signed") if LETTER_OF_INTENT in order else msg(
+            "the case has left its first stage")
         raise RefusedError(msg("{name}'s case is in {state!r}: deals can be recorded once {where} (the case has "
                                "passed {value!r})", name=name, state=case.state, where=where, value=order[mark]))
 

@@ -192,11 +192,11 @@ def find_document(spec: WorkflowSpec, leaves: tuple[str, ...], doc_id: str,
              and (state_path is None or s.path == state_path)]
     if not found:
         known = sorted({d.id for s in spec.all_states() for d in s.documents})
-        hint = "; a deal's documents are rendered with `journey deals documents MUNICIPALITY N`" \
+        hint = msg("; a deal's documents are rendered with `journey deals documents MUNICIPALITY N`") \
             if doc_id.startswith("deal") and doc_id[4:5].isdigit() else ""
-        raise NotFoundError(f"workflow {spec.key} declares no document {doc_id!r}"
-                            + (f" in state {state_path!r}" if state_path else "") + f"; known: {', '.join(known)}"
-                            + hint)
+        where = msg(" in state {state!r}", state=state_path) if state_path else ""
+        raise NotFoundError(msg("workflow {key} declares no document {doc_id!r}{where}; known: {known}{hint}",
+                                key=spec.key, doc_id=doc_id, where=where, known=", ".join(known), hint=hint))
     active = set(active_paths(leaves))
     current = [f for f in found if f[0].path in active]
     if len(current) == 1 or len(found) == 1:

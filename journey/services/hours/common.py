@@ -56,8 +56,8 @@ def find_person(uow: UnitOfWork, m: Municipality, name: str) -> Person:
         if person_key(p.name) == key:
             return p
     close = close_names(name, [p.name for p in people])
-    hint = (f"; did you mean {' or '.join(repr(c) for c in close)}?" if close
-            else f"; register them with `journey people add {m.name} --name ...`")
+    hint = (msg("; did you mean {names}?", names=" or ".join(repr(c) for c in close)) if close
+            else msg("; register them with `journey people add {name} --name ...`", name=m.name))
     raise NotFoundError(msg("unknown person {value!r} in {name}{hint}", value=name.strip(), name=m.name, hint=hint))
 
 

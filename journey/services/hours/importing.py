@@ -93,7 +93,7 @@ def _parsed(row: ImportRow, cols: dict[str, str], default: str | None) -> dict[s
         try:
             out[field] = parse(raw)
         except InputError as exc:
-            raise InputError(f"{header}: {exc}") from None
+            raise InputError(msg("{header}: {exc}", header=header, exc=exc)) from None
     if out["activity"] in MEETING_ACTIVITIES:
         raise InputError(msg("{activity}: meeting hours come from attendance (`journey network-meetings attend`)",
             activity=cols['activity']))

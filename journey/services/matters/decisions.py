@@ -119,8 +119,8 @@ def decide(deps: Deps, username: str | None, municipality: str, board: str, outc
         values = decision_evidence(matter, decision, [f.name for f in kind.fields])
         lacking = evidence_rules.missing_fields(kind, values)
         if effect is Effect.DECIDED and lacking:
-            need = "give --paragraph N (the protokollsparagraf)" if lacking == ["paragraph"] else \
-                f"the decision lacks {', '.join(lacking)}"
+            need = msg("give --paragraph N (the protokollsparagraf)") if lacking == ["paragraph"] else \
+                msg("the decision lacks {fields}", fields=", ".join(lacking))
             raise MatterRefusedError(msg("bifall by {body} decides the matter {label!r}: {need}",
                 body=body, label=matter.label, need=need))
         matter.updated_at = now

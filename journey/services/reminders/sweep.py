@@ -34,6 +34,7 @@ from journey.domain.access import Role
 from journey.domain.addresses import address_problem, normalize_address
 from journey.domain.errors import DatabaseLockedError, JourneyError, MailConfigError, MailError, MailUnavailableError
 from journey.domain.language import board_forms, genitive, recipient_line, running_date
+from journey.domain.messages import msg
 from journey.domain.reminders import INTERRUPTED, ROLES, Meeting, Reminder, ReminderStatus, retry_delay, rule_from_spec
 from journey.ports.mail import CalendarEvent, Delivery, EmailRenderer, Mailer, OutgoingEmail
 from journey.ports.reminders import SendFence
@@ -126,8 +127,8 @@ def draft(deps: Deps, uow: UnitOfWork, r: Reminder, now: datetime, tz: ZoneInfo)
                     for a in found if a not in to)
     if not to:
         detail = "; ".join(f"{a!r} ({why})" for a, why in invalid)
-        raise MailError(f"no email address for {r.recipient_role} ({ROLES[r.recipient_role]})"
-                        + (f": {detail}" if detail else ""), temporary=False)
+        raise MailError(msg("no email address for {role} ({label}){detail}", role=r.recipient_role,
+                            label=ROLES[r.recipient_role], detail=f": {detail}" if detail else ""), temporary=False)
     case = uow.cases.get(r.case_id)
     municipality = uow.municipalities.get(r.municipality_id)
     spec = deps.workflows().get(case.workflow, case.workflow_version)
