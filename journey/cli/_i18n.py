@@ -75,6 +75,12 @@ def translate_message(message: Any) -> str:
     return _(message) if isinstance(message, str) else str(message)
 
 
+def error_text(error: BaseException) -> str:
+    """An error's one-line message in the current language (its ``Msg`` argument translated, else ``str``)."""
+    first = error.args[0] if len(error.args) == 1 else None
+    return translate_message(first) if isinstance(first, str) and hasattr(first, "translated") else str(error)
+
+
 _SOURCE = "_journey_source_texts"
 
 

@@ -124,36 +124,41 @@ def status(municipality: str | None, as_json: bool, actor: str | None) -> None:
 def _print_case(row: dict[str, Any]) -> None:
     last = row["last_change"] or {}
     lines = [
-        ("Municipality", f"{row['municipality']} ({row['code']})"),
-        ("Workflow", row["workflow"]),
-        ("Stage", row["state_title"] + (f"  [handbook stage {row['handbook_stage']}]" if row["handbook_stage"] else "")),
-        ("State", row["state"]),
-        ("Status", row["status"]),
-        ("In stage since", f"{short_time(row['stage_entered_at'])} ({row['days_in_stage']} days)"),
-        ("Last change", f"{short_time(last.get('at'))} {last.get('trigger') or last.get('kind', '')} by "
-                        f"{last.get('actor', '')}" if last else "none"),
-        ("Next steps", "none (withdrawn)" if row["status"] == "WITHDRAWN"
-         else ", ".join(row["next_triggers"]) or "none (journey complete)"),
+        (_("Municipality"), f"{row['municipality']} ({row['code']})"),
+        (_("Workflow"), row["workflow"]),
+        (_("Stage"), row["state_title"] + (_("  [handbook stage {stage}]").format(stage=row['handbook_stage'])
+                                           if row["handbook_stage"] else "")),
+        (_("State"), row["state"]),
+        (_("Status"), row["status"]),
+        (_("In stage since"), _("{since} ({days} days)").format(since=short_time(row['stage_entered_at']),
+                                                                days=row['days_in_stage'])),
+        (_("Last change"), _("{at} {what} by {actor}").format(at=short_time(last.get('at')),
+                                                              what=last.get('trigger') or last.get('kind', ''),
+                                                              actor=last.get('actor', '')) if last else _("none")),
+        (_("Next steps"), _("none (withdrawn)") if row["status"] == "WITHDRAWN"
+         else ", ".join(row["next_triggers"]) or _("none (journey complete)")),
     ]
     matter = row.get("matter")
     if matter:
-        lines.append(("Open matter", _matter_line(matter)))
+        lines.append((_("Open matter"), _matter_line(matter)))
     for c in row.get("corrections") or []:
-        lines.append((f"Corrected #{c['entry']}", _correction_line(c)))
+        lines.append((_("Corrected #{entry}").format(entry=c['entry']), _correction_line(c)))
     width = max(len(k) for k, _ in lines)
     for key, value in lines:
         echo(f"{key.ljust(width)}  {value}")
 
 
 def _matter_line(m: dict[str, Any]) -> str:
-    where = f", awaits {m['next_body_name']}" if m["next_body"] else ""
-    when = f" (target meeting {m['target_meeting']})" if m["target_meeting"] else ""
-    return f"{m['title']} [{m['diarienummer'] or 'no diarienummer yet'}]: {m['status_text']}{where}{when}"
+    where = _(", awaits {body}").format(body=m['next_body_name']) if m["next_body"] else ""
+    when = _(" (target meeting {day})").format(day=m['target_meeting']) if m["target_meeting"] else ""
+    dnr = m['diarienummer'] or _("no diarienummer yet")
+    return f"{m['title']} [{dnr}]: {m['status_text']}{where}{when}"
 
 
 def _correction_line(c: dict[str, Any]) -> str:
     changes = "; ".join(f"{x['field']} {x['previous']!r} -> {x['value']!r}" for x in c["changes"])
-    return f"{changes} by {c['actor']} {short_time(c['at'])} (#{c['seq']}): {c['reason']}"
+    return _("{changes} by {actor} {at} (#{seq}): {reason}").format(changes=changes, actor=c['actor'],
+                                                                   at=short_time(c['at']), seq=c['seq'], reason=c['reason'])
 
 
 @click.command()

@@ -204,19 +204,23 @@ def show(municipality: str, number: int, as_json: bool, actor: str | None) -> No
     if as_json:
         echo_json(d)
         return
-    lines = [("Deal", f"{d['number']} of {d['municipality']}: {d['form_title']}"), ("Title", d["title"]),
-             ("Counterparty", f"{d['counterparty']} {d['org_number']}".strip()), ("Value", _value(d)),
-             ("Period", f"{d['period_start'] or ''} – {d['period_end'] or ''}" if d["period_start"] else ""),
-             ("Status", f"{d['status_title']} since {d['status_date']}"), ("Decided", d["decided_date"] or ""),
-             ("Diarienummer", d["diarienummer"])]
+    deal = _("{number} of {municipality}: {form}").format(number=d['number'], municipality=d['municipality'],
+                                                          form=d['form_title'])
+    status = _("{status} since {day}").format(status=d['status_title'], day=d['status_date'])
+    lines = [(_("Deal"), deal), (_("Title"), d["title"]),
+             (_("Counterparty"), f"{d['counterparty']} {d['org_number']}".strip()), (_("Value"), _value(d)),
+             (_("Period"), f"{d['period_start'] or ''} – {d['period_end'] or ''}" if d["period_start"] else ""),
+             (_("Status"), status), (_("Decided"), d["decided_date"] or ""),
+             (_("Diarienummer"), d["diarienummer"])]
     if d["limit"]:
         limit = d["limit"]
-        lines.append(("Direct-award limit", f"{limit['limit_sek']} kr on {limit['day']} ({limit['reference']})"
-                      if limit["limit_sek"] is not None else f"unknown on {limit['day']}"))
+        lines.append((_("Direct-award limit"), _("{limit} kr on {day} ({reference})").format(
+                          limit=limit['limit_sek'], day=limit['day'], reference=limit['reference'])
+                      if limit["limit_sek"] is not None else _("unknown on {day}").format(day=limit['day'])))
     if d["reserved"]:
-        lines.append(("LOU 4 kap. 18 §", f"main aim integration: {d['reserved']['main_aim']}, "
+        lines.append((_("LOU 4 kap. 18 §"), f"main aim integration: {d['reserved']['main_aim']}, "
                                          f"share: {d['reserved']['share']} %"))
-    lines += [("Sociala hänsyn", d["social_considerations"]), ("Kontraktsvillkor", d["contract_conditions"])]
+    lines += [(_("Sociala hänsyn"), d["social_considerations"]), (_("Kontraktsvillkor"), d["contract_conditions"])]
     width = max(len(k) for k, _ in lines)
     for key, value in lines:
         if value:

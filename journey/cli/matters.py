@@ -74,27 +74,27 @@ def show(municipality: str, number: int | None, as_json: bool, actor: str | None
         echo_json(data)
         return
     m = data["matter"]
-    target = (m["target_meeting"] or "no meeting in the calendar") + (" (set by hand)" if m["target_set_by_hand"]
-                                                                       else "")
-    lines = [("Ärende", f"{m['number']}. {m['title']}"), ("State", f"{m['state_title']} ({m['state']})"),
-             ("Status", m["status_text"]), ("Diarienummer", m["diarienummer"] or "(not registered yet)"),
-             ("Handläggare", m["handlaggare"] or "(not set)"), ("Förvaltning", m["forvaltning"] or "(not set)"),
-             ("Chain", " → ".join(b["name"] for b in m["chain"]))]
+    target = (m["target_meeting"] or _("no meeting in the calendar")) + (_(" (set by hand)") if m["target_set_by_hand"]
+                                                                          else "")
+    lines = [(_("Ärende"), f"{m['number']}. {m['title']}"), (_("State"), f"{m['state_title']} ({m['state']})"),
+             (_("Status"), m["status_text"]), (_("Diarienummer"), m["diarienummer"] or _("(not registered yet)")),
+             (_("Handläggare"), m["handlaggare"] or _("(not set)")), (_("Förvaltning"), m["forvaltning"] or _("(not set)")),
+             (_("Chain"), " → ".join(b["name"] for b in m["chain"]))]
     if m["next_body"]:
-        lines += [("Awaits", m["next_body_name"]), ("Target meeting", target)]
+        lines += [(_("Awaits"), m["next_body_name"]), (_("Target meeting"), target)]
     for kind, fields in m["proposal"].items():
-        lines.append((f"Proposal {kind}", ", ".join(f"{k}={v}" for k, v in fields.items())))
+        lines.append((_("Proposal {kind}").format(kind=kind), ", ".join(f"{k}={v}" for k, v in fields.items())))
     width = max(len(k) for k, _ in lines)
     click.echo(f"{data['municipality']}")
     for key, value in lines:
         click.echo(f"  {key.ljust(width)}  {value}")
-    click.echo("  Decisions:" if m["decisions"] else "  Decisions: none yet")
+    click.echo(_("  Decisions:") if m["decisions"] else _("  Decisions: none yet"))
     for d in m["decisions"]:
         paragraph = f" § {d['paragraph']}" if d["paragraph"] else ""
         click.echo(_("    {meeting_date}  {body_name}{paragraph}: {outcome}  (history #{history_seq}, {actor})").format(
             meeting_date=d['meeting_date'], body_name=d['body_name'], paragraph=paragraph, outcome=d['outcome'],
             history_seq=d['history_seq'], actor=d['actor']))
-    click.echo("  Documents:" if m["documents"] else "  Documents: none for this state")
+    click.echo(_("  Documents:") if m["documents"] else _("  Documents: none for this state"))
     for doc in m["documents"]:
         click.echo(f"    {doc['doc_id']} v{doc['revision']} ({', '.join(doc['formats'])}) "
                    f"{short_time(doc['created_at'])}: {doc['note']}")

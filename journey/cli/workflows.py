@@ -8,7 +8,7 @@ import click
 
 from journey.cli import LazyGroup
 from journey.cli._common import echo, echo_json, echo_table, get_app, json_option
-from journey.cli._i18n import _
+from journey.cli._i18n import _, error_text
 
 
 @click.group(cls=LazyGroup, lazy={"diff": "journey.cli.workflow_diff:diff"})
@@ -41,10 +41,10 @@ def validate(files: tuple[Path, ...]) -> None:
             raise DefinitionErrors(mapping_errors)
     except DefinitionErrors as exc:
         for err in exc.errors:
-            echo(str(err), err=True)
+            echo(error_text(err), err=True)
         raise SystemExit(int(exc.exit_code)) from None
     except DefinitionError as exc:
-        echo(str(exc), err=True)
+        echo(error_text(exc), err=True)
         raise SystemExit(int(exc.exit_code)) from None
     for spec in specs:
         echo(_("ok  {key}  {source_file}  ({count} states, {count2} transitions)").format(
