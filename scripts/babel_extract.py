@@ -25,7 +25,11 @@ def _is_click_decorator(node: ast.expr) -> bool:
 
 
 def help_texts(source: str) -> Iterator[tuple[int, str]]:
-    """(line, text) of every click help text in ``source``, as click shows it (``inspect.cleandoc``)."""
+    """(line, text) of every click help text in ``source``, as click shows it (``inspect.cleandoc``).
+
+    ``help=``/``short_help=``/``epilog=`` keywords, ``{"help": ...}`` entries of option tables, and
+    docstrings of functions decorated as click commands or groups.
+    """
     tree = ast.parse(source)
     constants = {t.id: n.value.value for n in tree.body if isinstance(n, ast.Assign)
                  for t in n.targets if isinstance(t, ast.Name)
@@ -38,6 +42,11 @@ def help_texts(source: str) -> Iterator[tuple[int, str]]:
                         yield kw.value.lineno, inspect.cleandoc(kw.value.value)
                     elif isinstance(kw.value, ast.Name) and kw.value.id in constants:
                         yield kw.value.lineno, inspect.cleandoc(constants[kw.value.id])
+        elif isinstance(node, ast.Dict):  # option settings kept in a table: {"help": "..."}
+            for key, value in zip(node.keys, node.values, strict=True):
+                if (isinstance(key, ast.Constant) and key.value in HELP_KEYWORDS and isinstance(value, ast.Constant)
+                        and isinstance(value.value, str)):
+                    yield value.lineno, inspect.cleandoc(value.value)
         elif isinstance(node, ast.FunctionDef) and any(_is_click_decorator(d) for d in node.decorator_list):
             doc = ast.get_docstring(node, clean=True)
             if doc:

@@ -35,8 +35,8 @@ def correct(municipality: str, seq: int, evidence: tuple[str, ...], reason: str,
         for name, value in fields.items():
             before = result.previous.get(kind, {}).get(name)
             click.echo(f"{result.municipality}: #{result.entry} {kind}.{name}: {before!r} -> {value!r}")
-    click.echo(f"recorded as history #{result.seq}" + (f"; {result.documents} document file(s) rendered again"
-                                                        if result.documents else ""))
+    again = _("; {count} document file(s) rendered again").format(count=result.documents) if result.documents else ""
+    click.echo(_("recorded as history #{seq}{again}").format(seq=result.seq, again=again))
 
 
 @click.command()

@@ -182,9 +182,10 @@ def hours_list(municipality: str | None, year: int | None, period: str | None, p
 
 
 def _row_state(r: dict[str, Any]) -> str:
-    return {"current": "current", "corrected": f"corrected by {r['state_ref']}",
-            "withdrawn": f"withdrawn by {r['state_ref']}", "reversal": f"reverses {r['state_ref']}",
-            "withdrawal": f"withdraws {r['state_ref']}"}[r["state"]]
+    ref = r['state_ref']
+    return {"current": _("current"), "corrected": _("corrected by {ref}").format(ref=ref),
+            "withdrawn": _("withdrawn by {ref}").format(ref=ref), "reversal": _("reverses {ref}").format(ref=ref),
+            "withdrawal": _("withdraws {ref}").format(ref=ref)}[r["state"]]
 
 
 @hours.command("summary")
@@ -228,7 +229,7 @@ def hours_summary(municipality: str | None, year: int | None, period: str | None
         echo_table([_("Municipality"), _("Person"), _("Kind"), _("Group"), _("Unit cost"), _("Hours"), _("Value (SEK)")],
                    [[p["municipality"], p["person"], p["kind_label"], p["salary_group"],
                      _sek(p["unit_cost_sek"]) if p["unit_cost_sek"] is not None else "",
-                     p["hours"], _sek(p["value_sek"]) if p["valued"] else "not valued"] for p in data["persons"]],
+                     p["hours"], _sek(p["value_sek"]) if p["valued"] else _("not valued")] for p in data["persons"]],
                    title=_("Per person"))
 
 
@@ -268,7 +269,7 @@ def hours_export(municipality: str | None, year: int | None, period: str | None,
     writer = app.sheet_writer()
     rows = data["rows"]
     files = []
-    advance, close = progress_bar(len(rows) * (bool(csv_path) + 3 * bool(xlsx_path)), "Exporting hours")
+    advance, close = progress_bar(len(rows) * (bool(csv_path) + 3 * bool(xlsx_path)), _("Exporting hours"))
     try:
         if csv_path:
             separator = CSV_DELIMITERS[csv_delimiter]

@@ -192,7 +192,7 @@ def decide(municipality: str, board: str, outcome: str, meeting: str, paragraph:
         click.echo(f"{result.municipality}: {result.advanced.from_state} -> {result.advanced.to_state} "
                    f"({result.advanced.trigger})")
     if result.open_matter and result.next_body:
-        target = result.target_meeting.isoformat() if result.target_meeting else "no meeting in the calendar"
+        target = result.target_meeting.isoformat() if result.target_meeting else _("no meeting in the calendar")
         click.echo(_("Open matter {open_matter!r} awaits {next_body} (target meeting: {target})").format(
             open_matter=result.open_matter, next_body=result.next_body, target=target))
     if result.hint:

@@ -26,7 +26,7 @@ def _notes(p: Any) -> str:
     if p.from_status != p.to_status:
         parts.append(f"status {p.from_status} -> {p.to_status}")
     if not p.keeps_stage_clock:
-        parts.append("stage clock restarts")
+        parts.append(_("stage clock restarts"))
     return "; ".join(parts)
 
 
@@ -154,8 +154,9 @@ def rollback(run: int | None, as_json: bool, actor: str | None) -> None:
         echo_json({"run": result.run_id, "restored": result.restored, "complete": result.complete,
                    "not_restored": [{"municipality": m, "reason": r} for m, r in result.refused]})
     else:
-        echo(f"Rolled back migration run {result.run_id}: {len(result.restored)} case(s) restored"
-                   + ("." if result.complete else f", {len(result.refused)} left as they are."))
+        rest = "." if result.complete else _(", {count} left as they are.").format(count=len(result.refused))
+        echo(_("Rolled back migration run {run_id}: {count} case(s) restored{rest}").format(
+            run_id=result.run_id, count=len(result.restored), rest=rest))
     for name, reason in result.refused:
         echo(_("not restored: {name}: {reason}").format(name=name, reason=reason), err=True)
     if result.refused:

@@ -91,4 +91,5 @@ def meetings_list(year: int | None, as_json: bool, actor: str | None) -> None:
     missing = ", ".join(f"{n} {k.lower()}" for k, n in data["missing"].items() if n)
     echo(_("Still to hold this year: {value}").format(value=missing or 'none'))
     if data["municipalities_without_local_meeting"]:
-        echo("No local full-day meeting yet: " + ", ".join(data["municipalities_without_local_meeting"]))
+        echo(_("No local full-day meeting yet: {names}").format(
+            names=", ".join(data["municipalities_without_local_meeting"])))

@@ -35,8 +35,8 @@ def _values(name: str | None, kind: str | None, function: str | None, department
 
 
 def _line(p: dict[str, Any]) -> str:
-    cost = f"unit cost {p['unit_cost_sek']} kr/h" if p["unit_cost_sek"] is not None else (
-        f"salary group {p['salary_group']}" if p["salary_group"] else "no salary group")
+    cost = _("unit cost {cost} kr/h").format(cost=p['unit_cost_sek']) if p["unit_cost_sek"] is not None else (
+        _("salary group {group}").format(group=p['salary_group']) if p["salary_group"] else _("no salary group"))
     share = f" {p['share_percent']} %" if p["share_percent"] else ""
     return f"{p['name']} ({p['municipality']}): {p['kind_label'].lower()}{share}, {cost}"
 

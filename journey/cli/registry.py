@@ -153,7 +153,8 @@ def users_passwd(username: str, actor: str | None) -> None:
         password = sys.stdin.readline().rstrip("\r\n")
     app = get_app()
     ended = set_password(app.deps, password_hasher(app), actor, username, password)
-    click.echo(f"Password set for {username}" + (f"; {ended} web session(s) ended" if ended else ""))
+    ended_text = _("; {count} web session(s) ended").format(count=ended) if ended else ""
+    click.echo(_("Password set for {username}{ended}").format(username=username, ended=ended_text))
 
 
 @municipalities.command("closed-periods")

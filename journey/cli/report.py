@@ -36,7 +36,7 @@ def report_html(out_dir: Path, actor: str | None) -> None:
     app = get_app()
     source = app.monitor_source()
     total = len(source.matrix())
-    advance, close = progress_bar(total, "Writing report pages")
+    advance, close = progress_bar(total, _("Writing report pages"))
     try:
         result = write_report(source, lambda: app.workflows, actor, app.clock.now(),
                               app.report_site(out_dir), app.report_renderer(), advance)
