@@ -116,7 +116,8 @@ def _check(event: Any, source: _Source, filename: str, text: str) -> None:
         if name in _DATES:
             raise CalendarFileError(msg("{where}: {name} {name2!r} is not a date (YYYYMMDD or YYYYMMDDTHHMMSS)",
                 where=where, name=name, name2=source.value(name)))
-        raise CalendarFileError(f"{where}: {name or 'content line'}: {message}")
+        raise CalendarFileError(msg("{where}: {name}: {message}", where=where, name=name or msg("content line"),
+                                    message=message))
     if event.get("DTSTART") is None:
         raise CalendarFileError(msg("{filename}:{begin}: VEVENT without DTSTART", filename=filename, begin=source.begin))
     start, end = event["DTSTART"].dt, event["DTEND"].dt if event.get("DTEND") is not None else None

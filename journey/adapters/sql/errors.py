@@ -30,8 +30,8 @@ from journey.domain.errors import (
 )
 from journey.domain.messages import msg
 
-NOT_INITIALISED = "the database has no journey schema yet: run `journey init`"
-CONFLICT = "another user changed this case at the same time; nothing was saved, try again"
+NOT_INITIALISED = msg("the database has no journey schema yet: run `journey init`")
+CONFLICT = msg("another user changed this case at the same time; nothing was saved, try again")
 
 # PostgreSQL's own words (server messages are English with lc_messages=C, the default of the images)
 _MISSING = re.compile(r'(database|role) "([^"]+)" does not exist')

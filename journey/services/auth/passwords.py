@@ -21,7 +21,7 @@ from journey.ports.auth import CredentialReads, PasswordHasher
 from journey.services.cases.lifecycle import actor_in
 from journey.services.deps import Deps
 
-WRONG = "fel användarnamn eller lösenord"  # the same words whether the user exists or not
+WRONG = msg("fel användarnamn eller lösenord")  # the same words whether the user exists or not
 
 
 @dataclass(frozen=True)
