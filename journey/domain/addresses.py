@@ -105,7 +105,7 @@ def normalize_address(text: str) -> str:
     return unicodedata.normalize("NFC", text.strip(" "))
 
 
-def check_address(text: str, label: str = "email address") -> str:
+def check_address(text: str, label: str = msg("email address")) -> str:
     """The normalised address, or :class:`AddressError` (one line naming ``label`` and the reason)."""
     address = normalize_address(text)
     problem = address_problem(address)

@@ -87,7 +87,7 @@ def parse_time(text: str, where: str = "") -> str:
     return f"{int(match.group(1)):02d}:{match.group(2)}"
 
 
-def check_email(text: str, where: str = "", label: str = "email address") -> str:
+def check_email(text: str, where: str = "", label: str = msg("email address")) -> str:
     """A board contact address, checked as every address is (journey.domain.addresses); '' stays ''."""
     if not text.strip():
         return ""
@@ -102,7 +102,7 @@ def check_email(text: str, where: str = "", label: str = "email address") -> str
 
 def check_board(text: str, where: str = "") -> str:
     try:
-        text = check_name(text, "board", limits.BOARD_CODE, required=False)
+        text = check_name(text, msg("board"), limits.BOARD_CODE, required=False)
     except InputError as exc:
         raise _error(where, str(exc)) from None
     if not _BOARD.fullmatch(text):
@@ -149,7 +149,7 @@ def check_row(row: MeetingRow, where: str = "") -> MeetingRow:
 
 
 def check_board_name(text: str) -> str:
-    return check_name(text, "board name", limits.BOARD_NAME, required=False)
+    return check_name(text, msg("board name"), limits.BOARD_NAME, required=False)
 
 
 def _error(where: str, message: str) -> InputError:

@@ -268,7 +268,7 @@ def parse_org_number(text: str) -> str:
     return f"{plain[:6]}-{plain[6:]}"
 
 
-def parse_amount(text: str | int, what: str = "value") -> int:
+def parse_amount(text: str | int, what: str = msg("value")) -> int:
     """Whole kronor: '450000', '450 000' or '450 000 kr' -> 450000; decimals and negatives are refused."""
     if isinstance(text, int):
         value = text

@@ -114,7 +114,7 @@ def format_hours(quarters: int) -> str:
     return format(hours(quarters), "f")
 
 
-def parse_sek(text: str | int | float | Decimal, what: str = "unit cost") -> int:
+def parse_sek(text: str | int | float | Decimal, what: str = msg("unit cost")) -> int:
     """'412.50', '412,5' or 412 kronor -> öre (int); at most two decimals, not negative."""
     raw = str(text).strip().replace(" ", "").replace("\u00a0", "").replace(",", ".")
     try:
@@ -140,7 +140,7 @@ def value_sek(quarters: int, ore_per_hour: int) -> Decimal:
 
 # Dates -------------------------------------------------------------------------------------------
 
-def parse_date(text: str, what: str = "date") -> date:
+def parse_date(text: str, what: str = msg("date")) -> date:
     value = str(text).strip()
     if not re.match(r"^\d{4}-\d{2}-\d{2}$", value):
         raise InputError(msg("{what} {text!r} is not a date like 2022-03-14", what=what, text=text))
@@ -196,8 +196,8 @@ class EsfSettings:
 
     def changed(self, values: dict[str, str]) -> EsfSettings:
         """A copy with ``values`` (text, as typed) applied; raises :class:`InputError` on a bad value."""
-        start = parse_date(values["period_start"], "period start") if "period_start" in values else self.period_start
-        end = parse_date(values["period_end"], "period end") if "period_end" in values else self.period_end
+        start = parse_date(values["period_start"], msg("period start")) if "period_start" in values else self.period_start
+        end = parse_date(values["period_end"], msg("period end")) if "period_end" in values else self.period_end
         if end < start:
             raise InputError(msg("the project period ends ({end}) before it starts ({start})", end=end, start=start))
         year = values.get("unit_cost_year", self.unit_cost_year).strip().lower()

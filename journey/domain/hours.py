@@ -109,7 +109,7 @@ class NetworkMeeting:
 
 
 def check_person(name: str) -> str:
-    return check_name(name, "person", limits.PERSON, required=False)
+    return check_name(name, msg("person"), limits.PERSON, required=False)
 
 
 def parse_activity(text: str) -> Activity:

@@ -31,7 +31,7 @@ def person_key(name: str) -> str:
     return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
 
 
-def clean_name(name: str, what: str = "name") -> str:
+def clean_name(name: str, what: str = msg("name")) -> str:
     """A person's name: NFC, single spaces, no invisible, bidi or control characters, one script."""
     if not " ".join(name.split()):
         raise InputError(msg("a person needs a {what}", what=what))

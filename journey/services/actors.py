@@ -25,7 +25,7 @@ def resolve_actor(username: str | None, find_user: Callable[[str], dict[str, Any
     user = find_user(name)
     if user is None:
         if count_users() == 0:  # the name goes into the history as it is: check it like a username
-            return Actor(check_name(name, "acting user (--as)", limits.USERNAME), Role.ADMIN, None, open_mode=True)
+            return Actor(check_name(name, msg("acting user (--as)"), limits.USERNAME), Role.ADMIN, None, open_mode=True)
         raise PermissionDeniedError(msg("{name!r} is not a registered user (use --as NAME or JOURNEY_USER; an "
                                         "admin adds users with `journey users add`)", name=name))
     return Actor(user["username"], Role(user["role"]), user.get("municipality_id"))

@@ -151,8 +151,8 @@ def set_board(deps: Deps, username: str | None, municipality: str, code: str, na
               secretary_email: str = "", chair_email: str = "") -> CalendarChange:
     """Create a board or update its name and the addresses its reminders go to."""
     code, name = check_board(code), check_board_name(name)
-    secretary_email = check_email(secretary_email, label="secretary email")
-    chair_email = check_email(chair_email, label="chair email")
+    secretary_email = check_email(secretary_email, label=msg("secretary email"))
+    chair_email = check_email(chair_email, label=msg("chair email"))
     with deps.uow() as uow:
         m = _municipality(uow, username, municipality)
         uow.board_meetings.upsert_board(m.id or 0, code, name=name, secretary_email=secretary_email,

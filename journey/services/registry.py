@@ -31,10 +31,10 @@ def add_municipality(deps: Deps, username: str | None, code: str, name: str, cou
     code = code.strip(" ")
     if not (len(code) == 4 and code.isascii() and code.isdigit()):
         raise InputError(msg("kommunkod {code!r} must be four digits 0-9 (e.g. 1280 for Malmö)", code=code))
-    name = check_name(name, "municipality name", limits.MUNICIPALITY_NAME)
+    name = check_name(name, msg("municipality name"), limits.MUNICIPALITY_NAME)
     if not any(c.isalpha() for c in name):
         raise InputError(msg("municipality name {name!r} needs letters", name=name))
-    county = check_name(county, "county", limits.MUNICIPALITY_NAME, required=False)
+    county = check_name(county, msg("county"), limits.MUNICIPALITY_NAME, required=False)
     if len(slugify(name)) > limits.MUNICIPALITY_NAME:
         raise InputError(msg("municipality name {name!r} is too long once written in ASCII for file names", name=name))
     deps.workflows().get(workflow)  # an unknown workflow is an error now, not at `journey open`
@@ -79,14 +79,14 @@ def check_username(username: str) -> str:
     """A username: letters, digits and . @ + - _ (one script, ASCII digits), at most 100 characters."""
     if not _USERNAME.fullmatch(username):
         raise InputError(msg("username {username!r} may hold letters, digits and . @ + - _ only", username=username))
-    return check_name(username, "username", limits.USERNAME)
+    return check_name(username, msg("username"), limits.USERNAME)
 
 
 def add_user(deps: Deps, username: str | None, new_username: str, role: str, municipality: str | None,
              display_name: str = "", email: str = "") -> None:
     """Register a user. A coordinator belongs to exactly one municipality."""
     new_username = check_username(new_username)
-    display_name = check_name(display_name, "display name", limits.DISPLAY_NAME, required=False)
+    display_name = check_name(display_name, msg("display name"), limits.DISPLAY_NAME, required=False)
     try:
         parsed = Role(role.upper())
     except ValueError:
@@ -94,7 +94,7 @@ def add_user(deps: Deps, username: str | None, new_username: str, role: str, mun
             role=role, value=', '.join(r.value.lower() for r in Role))) from None
     if parsed in (Role.COORDINATOR, Role.MANAGER) and not municipality:
         raise InputError(msg("a {value} needs --municipality", value=parsed.value.lower()))
-    email = check_address(email, "email") if email.strip(" ") else ""
+    email = check_address(email, msg("email")) if email.strip(" ") else ""
     with deps.uow() as uow:
         actor = actor_in(uow, username)
         authorize(actor, Action.MANAGE_REGISTRY)
