@@ -155,3 +155,36 @@ def test_an_error_line_is_swedish_by_default_with_the_same_exit_code(tmp_path: P
 def test_an_english_locale_gives_english(tmp_path: Path) -> None:
     result = _run(["--help"], tmp_path, LANG="en_US.UTF-8")
     assert "Usage: journey" in result.stdout
+
+
+def test_a_domain_message_is_english_text_that_the_cli_shows_in_swedish() -> None:
+    import pickle
+
+    from journey.cli._i18n import error_text, install, translation_for
+    from journey.domain.errors import InputError
+    from journey.domain.messages import Msg, message_of, msg, nmsg
+
+    error = InputError(msg("{what} {text!r} is not a date (YYYY-MM-DD)", what=msg("date"), text="2022-13-01"))
+    assert str(error) == "date '2022-13-01' is not a date (YYYY-MM-DD)"  # logs, the JSON API and the tests: English
+    assert message_of(error) == str(error) and isinstance(message_of(error), Msg)
+    sv = translation_for("sv")
+    assert message_of(error).translated(sv.gettext, sv.ngettext) == "datum '2022-13-01' är inget datum (ÅÅÅÅ-MM-DD)"
+    copy = pickle.loads(pickle.dumps(error))  # errors cross process boundaries (the render worker)
+    assert str(copy) == str(error) and message_of(copy).params == message_of(error).params
+    assert str(nmsg("{n} row", "{n} rows", 1)) == "1 row" and str(nmsg("{n} row", "{n} rows", 3)) == "3 rows"
+    try:
+        install("sv")
+        assert error_text(error) == "datum '2022-13-01' är inget datum (ÅÅÅÅ-MM-DD)"
+    finally:
+        install("en")
+    assert error_text(error) == str(error)
+
+
+def test_a_domain_error_line_is_swedish_by_default(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'journey.db'}"
+    assert _run(["--db", db, "init"], tmp_path).returncode == 0
+    args = ["--db", db, "municipalities", "add", "12", "Nowhere"]
+    sv, en = _run(args, tmp_path), _run(args, tmp_path, JOURNEY_LANG="en")
+    assert sv.returncode == en.returncode == 2
+    assert en.stderr.strip() == "Error: kommunkod '12' must be four digits 0-9 (e.g. 1280 for Malmö)"
+    assert sv.stderr.strip() == "Fel: kommunkoden '12' måste vara fyra siffror 0-9 (t.ex. 1280 för Malmö)"
