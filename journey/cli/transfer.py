@@ -7,11 +7,11 @@ from pathlib import Path
 import click
 
 from journey.cli._common import actor_option, echo_json, get_app, json_option
-from journey.cli._i18n import _
+from journey.cli._i18n import _, translate_message
 
 
 def _progress(message: str) -> None:
-    click.echo(f"  {message}", err=True)
+    click.echo(f"  {translate_message(message)}", err=True)
 
 
 @click.command("export")

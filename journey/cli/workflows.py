@@ -93,18 +93,20 @@ def show(name: str, version: int | None, as_json: bool) -> None:
     echo(_("\nStates:"))
     for s in data["states"]:
         indent = "  " * (s["path"].count(".") + 1)
-        flags = " (final)" if s["final"] else ""
-        flags += " (initial)" if s["path"] == data["initial"] else ""
+        flags = _(" (final)") if s["final"] else ""
+        flags += _(" (initial)") if s["path"] == data["initial"] else ""
         echo(f"{indent}{s['path']}: {s['title']}{flags}")
         if s["matter"]:
             m = s["matter"]
-            echo(f"{indent}  matter: {m['title']}: {' -> '.join(m['bodies'])} decide {m['decides']}"
-                       + (f", avslag: {m['on_avslag']}" if m["on_avslag"] else "")
-                       + (" (opened by `journey matters register`)" if m["optional"] else ""))
+            avslag = _(", avslag: {trigger}").format(trigger=m['on_avslag']) if m["on_avslag"] else ""
+            opened = _(" (opened by `journey matters register`)") if m["optional"] else ""
+            echo(_("{indent}  matter: {title}: {bodies} decide {decides}{avslag}{opened}").format(
+                indent=indent, title=m['title'], bodies=" -> ".join(m['bodies']), decides=m['decides'], avslag=avslag,
+                opened=opened))
     echo(_("\nTransitions:"))
     for t in data["transitions"]:
-        needs = f"  needs: {', '.join(t['guards'])}" if t["guards"] else ""
-        back = "  (backward)" if t["backward"] else ""
+        needs = _("  needs: {guards}").format(guards=", ".join(t['guards'])) if t["guards"] else ""
+        back = _("  (backward)") if t["backward"] else ""
         echo(f"  {t['trigger']}: {t['source']} -> {t['dest']}{needs}{back}")
     echo(_("\nEvidence:"))
     for e in data["evidence"]:

@@ -107,7 +107,7 @@ class SqlTransferStore:
                 order = list(table.primary_key.columns) or list(table.columns)
                 rows = [[_encode(v) for v in row] for row in connection.execute(select(table).order_by(*order))]
                 result[table.name] = {"columns": names, "rows": rows}
-                progress(f"exported {table.name}: {len(rows)} rows")
+                progress(msg("exported {table}: {count} rows", table=table.name, count=len(rows)))
         return result
 
     def decode(self, tables: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
@@ -178,13 +178,13 @@ class SqlTransferStore:
             for table in _tables():
                 rows = decoded.get(table.name, [])
                 if rows:
-                    progress(f"loading {table.name}: {len(rows)} rows")
+                    progress(msg("loading {table}: {count} rows", table=table.name, count=len(rows)))
                 for start in range(0, len(rows), CHUNK):
                     connection.execute(table.insert(), rows[start:start + CHUNK])
             if self.dialect == "postgresql":
                 for table in _tables():
                     self._reset_sequence(connection, table)
-        progress("committed")
+        progress(msg("committed"))
 
     @staticmethod
     def _reset_sequence(connection: Any, table: Table) -> None:
