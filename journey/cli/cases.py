@@ -204,8 +204,10 @@ def why(municipality: str, as_json: bool, actor: str | None) -> None:
             else:
                 echo(_("    ok:       {description}").format(description=guard['description']))
         if step["automatic"]:
-            echo("    automatic: taken by itself when a deal is awarded and every guard passes"
-                 + (f" (awarded: {', '.join(data['awarded_deals'])})" if data["awarded_deals"] else ""))
+            deals = data["awarded_deals"]
+            awarded = _(" (awarded: {deals})").format(deals=", ".join(deals)) if deals else ""
+            echo(_("    automatic: taken by itself when a deal is awarded and every guard passes{awarded}").format(
+                awarded=awarded))
         if step["ready"]:
             echo(_("    try:      {command}").format(command=step['command']))
 

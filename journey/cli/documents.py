@@ -111,7 +111,8 @@ def check(municipality: str | None, as_json: bool) -> None:
                 echo(_("warn  {template}{override} (no workflow here uses it): {error}").format(
                     template=r.template, override=override, error=r.error), err=True)
         failed, warned = sum(r.failed for r in results), sum(not r.ok and not r.used for r in results)
-        echo(f"{len(results) - failed - warned} of {len(results)} template checks passed"
-                   + (f", {warned} warning(s) for templates no workflow uses" if warned else ""))
+        warnings = _(", {warned} warning(s) for templates no workflow uses").format(warned=warned) if warned else ""
+        echo(_("{passed} of {count} template checks passed{warnings}").format(
+            passed=len(results) - failed - warned, count=len(results), warnings=warnings))
     if any(r.failed for r in results):
         raise SystemExit(int(ExitCode.DEFINITION))

@@ -90,8 +90,8 @@ def retry(municipality: str | None, reminder_id: int | None, actor: str | None) 
     from journey.services.reminders.retry import retry_failed
 
     result = retry_failed(get_app().deps, actor, municipality, reminder_id)
-    echo(f"{len(result.requeued)} reminder(s) back in the queue" +
-               (f": {', '.join(map(str, result.requeued))}" if result.requeued else ""))
+    ids = f": {', '.join(map(str, result.requeued))}" if result.requeued else ""
+    echo(_("{count} reminder(s) back in the queue{ids}").format(count=len(result.requeued), ids=ids))
     for rid, why in result.skipped:
         echo(_("left failed: {rid} ({why})").format(rid=rid, why=why))
 
