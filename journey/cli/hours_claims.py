@@ -177,8 +177,10 @@ def hours_settings(period_start: str | None, period_end: str | None, unit_cost_y
     if as_json:
         echo_json(data)
         return
+    labels = {"period_start": _("period start"), "period_end": _("period end"), "unit_cost_year": _("unit cost year"),
+              "annual_ceiling_hours": _("annual ceiling hours"), "daily_ceiling_hours": _("daily ceiling hours")}
     for key, value in data.items():
-        click.echo(f"{key.replace('_', ' ')}: {value}")
+        click.echo(f"{labels.get(key, key.replace('_', ' '))}: {value}")
 
 
 @hours.command("audit")
