@@ -188,3 +188,16 @@ def test_a_domain_error_line_is_swedish_by_default(tmp_path: Path) -> None:
     assert sv.returncode == en.returncode == 2
     assert en.stderr.strip() == "Error: kommunkod '12' must be four digits 0-9 (e.g. 1280 for Malmö)"
     assert sv.stderr.strip() == "Fel: kommunkoden '12' måste vara fyra siffror 0-9 (t.ex. 1280 för Malmö)"
+
+
+def test_joined_problems_are_translated_one_by_one() -> None:
+    import pickle
+
+    from journey.cli._i18n import translation_for
+    from journey.domain.messages import joined, msg
+
+    problems = joined([msg("unknown guard {name!r}", name="x"), "Beslut: paragraph"])
+    assert problems == "unknown guard 'x'; Beslut: paragraph"
+    sv = translation_for("sv")
+    assert problems.translated(sv.gettext, sv.ngettext) == "okänt villkor 'x'; Beslut: paragraph"
+    assert pickle.loads(pickle.dumps(problems)).translated(sv.gettext, sv.ngettext) == "okänt villkor 'x'; Beslut: paragraph"

@@ -13,7 +13,7 @@ from typing import Any
 from journey.domain import evidence as evidence_rules
 from journey.domain.errors import EvidenceError, GuardRefusedError, InputError, NotFoundError, RefusedError
 from journey.domain.events import CaseAdvanced, CaseWithdrawn, Event, StateEntered, StateExited
-from journey.domain.messages import msg
+from journey.domain.messages import joined, msg
 from journey.domain.spec import EvidenceSpec, TransitionSpec, WorkflowSpec, active_paths, format_state, parse_state
 
 
@@ -309,6 +309,6 @@ def late_start_evidence(start: LateStart, via: TransitionSpec, spec: WorkflowSpe
                and (m := evidence_rules.missing_fields(k, given[k.name]))]
     if lacking:
         raise GuardRefusedError(msg("opening at {stage!r} via {trigger!r}: lacking {lacking}",
-            stage=start.stage, trigger=via.trigger, lacking='; '.join(lacking)),
+            stage=start.stage, trigger=via.trigger, lacking=joined(lacking)),
                                 tuple(lacking))
     return {k: v for k, v in given.items() if v}

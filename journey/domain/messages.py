@@ -45,6 +45,31 @@ def nmsg(singular: str, plural: str, n: int, /, **params: Any) -> Msg:
     return Msg(singular, plural, n, n=n, **params)
 
 
+class Joined(Msg):
+    """Messages joined by ``sep`` (a list of problems): each part is translated on its own."""
+
+    items: tuple[str, ...]
+    sep: str
+
+    def __new__(cls, items: Any, sep: str = "; ") -> Joined:
+        parts = tuple(items)
+        obj = str.__new__(cls, sep.join(parts))
+        obj.template, obj.plural, obj.n, obj.params = sep.join(parts), None, None, {}
+        obj.items, obj.sep = parts, sep
+        return obj
+
+    def __reduce__(self) -> Any:
+        return (Joined, (self.items, self.sep))
+
+    def translated(self, gettext: Any, ngettext: Any) -> str:
+        return self.sep.join(str(_translated(i, gettext, ngettext)) for i in self.items)
+
+
+def joined(items: Any, sep: str = "; ") -> Joined:
+    """``sep.join(items)`` that keeps each translatable part translatable."""
+    return Joined(items, sep)
+
+
 def message_of(error: BaseException) -> str:
     """An error's message, keeping a translatable :class:`Msg` (its only argument) as it is."""
     first = error.args[0] if len(error.args) == 1 else None

@@ -29,7 +29,7 @@ from journey.domain.errors import (
 )
 from journey.domain.events import CaseOpened, Event, StateEntered
 from journey.domain.evidence import parse_pairs as parse_pairs  # the CLI's -e KEY=VALUE parsing
-from journey.domain.messages import msg
+from journey.domain.messages import joined, msg
 from journey.domain.municipality import Municipality, slugify
 from journey.domain.spec import TransitionSpec, WorkflowSpec, format_state
 from journey.domain.text import check_text
@@ -194,7 +194,7 @@ def take_step(deps: Deps, uow: UnitOfWork, actor: str, name: str, case: Case, sp
     if not moved:
         problems = tuple(p for g in transition.guards for p in guards.evaluate(g, ctx))
         raise GuardRefusedError(msg("{trigger!r} refused for {name}: lacking {problems}",
-            trigger=transition.trigger, name=name, problems='; '.join(problems)), problems)
+            trigger=transition.trigger, name=name, problems=joined(problems)), problems)
     if dry_run:
         return Advanced(name, transition.trigger, case.state, format_state(new_leaves), 0, dry_run=True)
     now = deps.clock.now()
