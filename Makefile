@@ -37,7 +37,7 @@ CLICK_DIR = $(shell $(BIN)/python -c 'import click, os; print(os.path.dirname(cl
 messages: $(STAMP)
 	PYTHONPATH=scripts $(BIN)/pybabel -q extract -F babel.cfg -k msg -k nmsg:1,2 --no-location --sort-output \
 		--omit-header -o journey/locale/messages.pot journey $(CLICK_DIR)
-	$(BIN)/pybabel -q update -i journey/locale/messages.pot -d journey/locale -l sv --no-fuzzy-matching \
+	$(BIN)/pybabel -q update -i journey/locale/messages.pot -d journey/locale -l sv --no-fuzzy-matching --ignore-pot-creation-date \
 		--ignore-obsolete
 	$(BIN)/pybabel -q compile -d journey/locale
 

@@ -43,7 +43,7 @@ def main(paths: list[str]) -> int:
                 text = text.rstrip("\n") + "\n\n" + "\b\nExempel:\n" + single.split(EXAMPLE, 1)[1]
             catalog[msgid].string = text
     with PO.open("wb") as f:
-        write_po(f, catalog, width=0)
+        write_po(f, catalog)
     missing = [m.id for m in catalog if m.id and not (all(m.string) if isinstance(m.string, tuple) else m.string)]
     for m in missing:
         print("untranslated:", repr(m)[:100])
