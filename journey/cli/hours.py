@@ -310,9 +310,11 @@ def hours_import(file: Path, municipality: str | None, dry_run: bool, actor: str
     app = get_app()
     table = app.hours_file_reader().read(file)
     result = import_hours(app.deps, actor, table, municipality, dry_run)
-    verb = "Checked" if dry_run else "Imported"
-    click.echo(f"{verb} {result['rows']} rows, {result['hours']} h for {', '.join(result['municipalities'])} "
-               f"from {file}" + ("" if dry_run else f" (entries {result['first_id']}–{result['last_id']})"))
+    entries = "" if dry_run else _(" (entries {first}–{last})").format(first=result['first_id'], last=result['last_id'])
+    text = (_("Checked {rows} rows, {hours} h for {municipalities} from {file}{entries}") if dry_run else
+            _("Imported {rows} rows, {hours} h for {municipalities} from {file}{entries}"))
+    click.echo(text.format(rows=result['rows'], hours=result['hours'], municipalities=", ".join(result['municipalities']),
+                           file=file, entries=entries))
     _notes(result)
 
 

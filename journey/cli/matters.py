@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from journey.cli._common import actor_option, echo_json, echo_table, get_app, json_option, short_time
-from journey.cli._i18n import _
+from journey.cli._i18n import _, translate_message
 
 
 @click.group()
@@ -196,4 +196,4 @@ def decide(municipality: str, board: str, outcome: str, meeting: str, paragraph:
         click.echo(_("Open matter {open_matter!r} awaits {next_body} (target meeting: {target})").format(
             open_matter=result.open_matter, next_body=result.next_body, target=target))
     if result.hint:
-        click.echo(result.hint)
+        click.echo(translate_message(result.hint))

@@ -68,7 +68,7 @@ def people_add(municipality: str, name: str, kind: str | None, function: str | N
 
     values = _values(name, kind or "participant", function, department, share, salary_group, unit_cost, start, end,
                      user)
-    click.echo("Registered " + _line(add_person(get_app().deps, actor, municipality, values)))
+    click.echo(_("Registered {person}").format(person=_line(add_person(get_app().deps, actor, municipality, values))))
 
 
 @people.command("update")
@@ -90,7 +90,8 @@ def people_update(municipality: str, name: str, new_name: str | None, kind: str 
     from journey.services.hours.people import update_person
 
     values = _values(new_name, kind, function, department, share, salary_group, unit_cost, start, end, user)
-    click.echo("Updated " + _line(update_person(get_app().deps, actor, municipality, name, values, reviewed)))
+    click.echo(_("Updated {person}").format(
+        person=_line(update_person(get_app().deps, actor, municipality, name, values, reviewed))))
 
 
 @people.command("list")

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option
-from journey.cli._i18n import _
+from journey.cli._i18n import _, translate_message
 
 
 @click.group()
@@ -120,8 +120,10 @@ def send_due(batch: int) -> None:
 
 def summary(result: Any) -> str:
     """One line about a sweep, e.g. ``3 sent (1 late), 0 to retry, 1 failed``."""
-    return (f"{result.sent} sent ({result.late} late), {result.retrying} to retry, {result.failed} failed"
-            + (f"; {result.partial} not delivered to every recipient" if result.partial else "")
-            + (f"; {result.expired} expired (meeting passed)" if getattr(result, "expired", 0) else "")
-            + (f"; {result.rolled} matters moved to a later meeting" if getattr(result, "rolled", 0) else "")
-            + (f"; stopped early: {result.stopped}" if result.stopped else ""))
+    expired, rolled = getattr(result, "expired", 0), getattr(result, "rolled", 0)
+    return (_("{sent} sent ({late} late), {retrying} to retry, {failed} failed").format(
+                sent=result.sent, late=result.late, retrying=result.retrying, failed=result.failed)
+            + (_("; {count} not delivered to every recipient").format(count=result.partial) if result.partial else "")
+            + (_("; {count} expired (meeting passed)").format(count=expired) if expired else "")
+            + (_("; {count} matters moved to a later meeting").format(count=rolled) if rolled else "")
+            + (_("; stopped early: {reason}").format(reason=translate_message(result.stopped)) if result.stopped else ""))

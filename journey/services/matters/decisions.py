@@ -29,7 +29,7 @@ from journey.domain.matters import (
     parse_outcome,
     target_meeting,
 )
-from journey.domain.messages import msg
+from journey.domain.messages import joined, msg
 from journey.domain.spec import EvidenceFieldSpec, WorkflowSpec
 from journey.domain.text import check_text
 from journey.ports.unit_of_work import UnitOfWork
@@ -174,8 +174,8 @@ def _follow(deps: Deps, uow: UnitOfWork, spec: WorkflowSpec, name: str, actor: s
             return _Followed(advanced.history_seq, advanced)
         missing = " ".join(f"-e {f.name}=..." for k in others for f in k.fields
                            if f.required and f.name not in given.get(k.name, {}))
-        hint = (f"the matter is decided; {step.trigger} still lacks {'; '.join(problems)}: "
-                f"journey advance {name} {step.trigger} {missing}".rstrip())
+        hint = msg("the matter is decided; {trigger} still lacks {problems}: {command}", trigger=step.trigger,
+                   problems=joined(problems), command=f"journey advance {name} {step.trigger} {missing}".rstrip())
         return _Followed(_decided_entry(uow, case, actor, now, kind, values, note), hint=hint)
     if effect is Effect.REJECTED and matter_spec.on_avslag:
         step = allowed_transition(spec, case, matter_spec.on_avslag, name)
@@ -187,7 +187,7 @@ def _follow(deps: Deps, uow: UnitOfWork, spec: WorkflowSpec, name: str, actor: s
                        handlaggare=matter.handlaggare, forvaltning=matter.forvaltning,
                        proposal={k: dict(v) for k, v in matter.proposal.items()}, updated_at=now)
         return _Followed(seq, new_matter=uow.matters.add(fresh),
-                         hint="a new matter is open; register its diarienummer when it is taken up again")
+                         hint=msg("a new matter is open; register its diarienummer when it is taken up again"))
     return _Followed(seq)
 
 

@@ -250,7 +250,7 @@ class _Sweep:
         try:
             while True:
                 if self.fence is not None and not self.fence.hold():
-                    return self.stop("another scheduler holds the reminder lock now; this one stops sending")
+                    return self.stop(msg("another scheduler holds the reminder lock now; this one stops sending"))
                 now = self.deps.clock.now()
                 with self.deps.uow() as uow:
                     claimed = uow.reminders.claim_due(now, self.options.batch, self.options.worker,
@@ -299,7 +299,7 @@ class _Sweep:
             self.retry(r, f"internal error: {type(exc).__name__}: {exc}", r.attempts + 1, now)
             return True
         if self.fence is not None and not self.fence.hold():
-            self.stop("another scheduler holds the reminder lock now; this one stops sending")
+            self.stop(msg("another scheduler holds the reminder lock now; this one stops sending"))
             return False
         with self.deps.uow() as uow:  # the claim is still ours, with time to spare: else never send
             held = uow.reminders.hold(r.id or 0, self.options.worker, self.deps.clock.now(),
@@ -323,7 +323,8 @@ class _Sweep:
             else:
                 self.fail(r, error, attempts)
             if exc.uncertain:
-                self.stop(f"no reply from the SMTP server after reminder {r.id}; the rest waits for the next sweep")
+                self.stop(msg("no reply from the SMTP server after reminder {id}; the rest waits for the next sweep",
+                              id=r.id))
                 return False
             return True
         except Exception as exc:  # a bug must not block the queue: retried a bounded number of times
