@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test lint bench system-deps clean
+.PHONY: demo test lint bench messages system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,16 @@ lint: $(STAMP)
 
 test: lint system-deps
 	$(BIN)/python -m pytest -n 2 -q
+
+# Translations (docs/translations.md): extract journey's and click's messages into journey/locale/messages.pot,
+# merge them into the Swedish catalog, compile it. Then translate every new msgid in messages.po and run again.
+CLICK_DIR = $(shell $(BIN)/python -c 'import click, os; print(os.path.dirname(click.__file__))')
+messages: $(STAMP)
+	PYTHONPATH=scripts $(BIN)/pybabel -q extract -F babel.cfg -k msg -k nmsg:1,2 --no-location --sort-output \
+		--omit-header -o journey/locale/messages.pot journey $(CLICK_DIR)
+	$(BIN)/pybabel -q update -i journey/locale/messages.pot -d journey/locale -l sv --no-fuzzy-matching --ignore-pot-creation-date \
+		--ignore-obsolete
+	$(BIN)/pybabel -q compile -d journey/locale
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

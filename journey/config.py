@@ -41,6 +41,23 @@ def debug_enabled() -> bool:
     return bool(os.environ.get("JOURNEY_DEBUG"))
 
 
+def ui_language(env: Mapping[str, str] | None = None) -> str:
+    """The language of the command line: ``sv`` (the default) or ``en``.
+
+    ``JOURNEY_LANG`` (``sv``, ``en``, also ``en_GB.UTF-8`` style) wins; otherwise the first of
+    ``LC_ALL``, ``LC_MESSAGES`` and ``LANG`` that is set: an English locale gives English, anything
+    else (``C``, ``POSIX``, a Swedish locale, nothing set) Swedish.
+    """
+    env = os.environ if env is None else env
+    names = ("JOURNEY_LANG",) if env.get("JOURNEY_LANG", "").strip() else ("LC_ALL", "LC_MESSAGES", "LANG")
+    for name in names:
+        value = env.get(name, "").strip()
+        if value:
+            code = value.split(".")[0].split("@")[0].replace("-", "_").split("_")[0].lower()
+            return "en" if code == "en" else "sv"
+    return "sv"
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str

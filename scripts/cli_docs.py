@@ -23,7 +23,9 @@ def walk(command: click.Command, ctx: click.Context, path: list[str]):  # type: 
 def render() -> str:
     sys.path.insert(0, str(ROOT))
     from journey.cli import cli
+    from journey.cli._i18n import install
 
+    install("en")  # the reference stays English (the --help a user sees follows JOURNEY_LANG, Swedish by default)
     root = click.Context(cli, info_name="journey", terminal_width=100, **cli.context_settings)
     parts = ["# CLI reference\n", "Generated from `--help` by `scripts/cli_docs.py`; a test keeps it current.\n"]
     for path, command, ctx in walk(cli, root, []):

@@ -46,17 +46,19 @@ def _pg_schema_url(schema: str) -> str:
 
 PRIVATE_DIRS = {"HOME": "home", "XDG_CACHE_HOME": "cache", "XDG_DATA_HOME": "data", "XDG_CONFIG_HOME": "config",
                 "XDG_STATE_HOME": "state", "JOURNEY_HOME": "journey"}
+SESSION_ENV = {"JOURNEY_LANG": "en"}  # the suite checks English output; tests/test_i18n.py checks Swedish
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _private_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """HOME, the XDG directories and JOURNEY_HOME point into a temporary directory for the whole session,
     subprocesses included: the suite never writes into the developer's home, cache or data directory."""
-    old = {name: os.environ.get(name) for name in PRIVATE_DIRS}
+    old = {name: os.environ.get(name) for name in [*PRIVATE_DIRS, *SESSION_ENV]}
     base = tmp_path_factory.mktemp("private")
     for name, sub in PRIVATE_DIRS.items():
         (base / sub).mkdir()
         os.environ[name] = str(base / sub)
+    os.environ.update(SESSION_ENV)
     yield
     for name, value in old.items():
         if value is None:

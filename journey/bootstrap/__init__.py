@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from journey.adapters.clock import SystemClock
 from journey.adapters.readmodel.core import SqlReadModel
-from journey.config import Settings, debug_enabled, login_name
+from journey.config import Settings, debug_enabled, login_name, ui_language
 from journey.definitions.catalog import WorkflowCatalog, require_workflow_files
+from journey.domain.messages import msg
 from journey.ports.clock import Clock
 
 if TYPE_CHECKING:
@@ -162,7 +163,7 @@ class App:
             self.engine.dispose()
 
 
-__all__ = ["App", "app_from_environment", "debug_enabled", "login_name", "translate_database_error"]
+__all__ = ["App", "app_from_environment", "debug_enabled", "login_name", "translate_database_error", "ui_language"]
 
 
 def app_from_environment(database: str | None = None, workflows: str | None = None, *,
@@ -198,7 +199,7 @@ def _clock_from(settings: Settings) -> Clock:
     try:
         return FixedClock(datetime.fromisoformat(settings.now))
     except ValueError:
-        raise InputError(f"JOURNEY_NOW={settings.now!r} is not an ISO date-time") from None
+        raise InputError(msg("JOURNEY_NOW={now!r} is not an ISO date-time", now=settings.now)) from None
 
 
 def wire_features(app: App, deps: Deps) -> None:

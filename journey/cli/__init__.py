@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from journey.cli._i18n import _, install, localize, translate_message
 from journey.domain.errors import ExitCode, JourneyError
 
 COMMANDS: dict[str, str] = {
@@ -68,15 +69,22 @@ class JourneyCliError(click.ClickException):
     def __init__(self, message: str, exit_code: int) -> None:
         from journey.cli._common import terminal_safe
 
-        super().__init__(terminal_safe(message, cell=True))
+        super().__init__(terminal_safe(translate_message(message), cell=True))
         self.exit_code = exit_code  # type: ignore[misc]  # click declares exit_code a ClassVar
 
 
 def one_line_usage_error(exc: click.UsageError) -> JourneyCliError:
     """Click's three-line usage error as one line: the message and where to find help (exit 2)."""
+    exc.message = translate_message(exc.message)  # type: ignore[misc]  # click declares message Final
     message = " ".join(exc.format_message().split())
     path = exc.ctx.command_path if exc.ctx is not None else "journey"
-    return JourneyCliError(f"{message} (try '{path} --help')", exc.exit_code)
+    return JourneyCliError(_("{message} (try '{path} --help')").format(message=message, path=path), exc.exit_code)
+
+
+def _message_of(exc: BaseException) -> str:
+    """The error's message, keeping a translatable ``journey.domain.messages.Msg`` (its only argument) as it is."""
+    first = exc.args[0] if len(exc.args) == 1 else None
+    return first if isinstance(first, str) and hasattr(first, "translated") else str(exc)
 
 
 _DISK_FAULTS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO}
@@ -84,14 +92,16 @@ _DISK_FAULTS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO}
 
 def to_click_error(exc: BaseException) -> click.ClickException:
     if isinstance(exc, JourneyError):
-        return JourneyCliError(str(exc), int(exc.exit_code))
+        return JourneyCliError(_message_of(exc), int(exc.exit_code))
     if isinstance(exc, OSError) and exc.errno in _DISK_FAULTS:  # disk full, read-only file system, I/O error
         where = f" {exc.filename!s}" if exc.filename else ""
-        return JourneyCliError(f"cannot write{where}: {exc.strerror or exc}; nothing was saved", int(ExitCode.IO))
+        return JourneyCliError(_("cannot write{where}: {reason}; nothing was saved").format(
+            where=where, reason=exc.strerror or exc), int(ExitCode.IO))
     if isinstance(exc, OSError) and exc.filename:  # a path the user gave cannot be read or written
-        return JourneyCliError(f"cannot use {exc.filename!s}: {exc.strerror or exc}", int(ExitCode.USAGE))
+        return JourneyCliError(_("cannot use {path}: {reason}").format(path=exc.filename, reason=exc.strerror or exc),
+                               int(ExitCode.USAGE))
     if isinstance(exc, UnicodeError) and "surrogate" in str(exc):  # bytes that are not UTF-8 in argv or a path
-        return JourneyCliError("an argument or file name is not valid UTF-8", int(ExitCode.USAGE))
+        return JourneyCliError(_("an argument or file name is not valid UTF-8"), int(ExitCode.USAGE))
     if "sqlalchemy" in sys.modules or "psycopg" in sys.modules or "sqlite3" in sys.modules:
         from journey.bootstrap import translate_database_error as translate
 
@@ -103,10 +113,10 @@ def to_click_error(exc: BaseException) -> click.ClickException:
             where = ""
         mapped = translate(exc, where) if isinstance(exc, Exception) else None
         if mapped is not None:
-            return JourneyCliError(str(mapped), int(mapped.exit_code))
+            return JourneyCliError(_message_of(mapped), int(mapped.exit_code))
     first_line = (str(exc).strip().splitlines() or [""])[0]
-    return JourneyCliError(f"internal error: {type(exc).__name__}: {first_line} (set JOURNEY_DEBUG=1 for a traceback)",
-                           int(ExitCode.ERROR))
+    return JourneyCliError(_("internal error: {kind}: {detail} (set JOURNEY_DEBUG=1 for a traceback)").format(
+        kind=type(exc).__name__, detail=first_line), int(ExitCode.ERROR))
 
 
 class LazyGroup(click.Group):
@@ -122,15 +132,19 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in self.lazy:
             module, attr = self.lazy[name].split(":")
-            return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
-        return super().get_command(ctx, name)
+            return localize(getattr(importlib.import_module(module), attr))
+        command = super().get_command(ctx, name)
+        return localize(command) if command is not None else None
 
     def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
                      **extra: Any) -> click.Context:
+        if parent is None:  # the language of this invocation: help, click's words and errors
+            install()
+            localize(self)
         for arg in args if parent is None else ():
             if any("\udc80" <= ch <= "\udcff" for ch in arg):  # bytes that are not UTF-8 (os.fsdecode's escapes)
                 shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-                raise JourneyCliError(f"argument '{shown}' is not valid UTF-8", int(ExitCode.USAGE))
+                raise JourneyCliError(_("argument '{value}' is not valid UTF-8").format(value=shown), int(ExitCode.USAGE))
         try:
             return super().make_context(info_name, args, parent, **extra)
         except click.UsageError as exc:
@@ -141,7 +155,10 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except click.UsageError as exc:
             raise one_line_usage_error(exc) from None
-        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+        except click.ClickException as exc:
+            exc.message = translate_message(exc.message)  # type: ignore[misc]  # click declares message Final
+            raise
+        except (click.exceptions.Exit, click.exceptions.Abort):
             raise
         except BrokenPipeError:  # output piped into `head` and closed: stop quietly
             devnull = os.open(os.devnull, os.O_WRONLY)

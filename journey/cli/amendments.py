@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from journey.cli._common import actor_option, get_app
+from journey.cli._i18n import _
 
 
 @click.command()
@@ -34,8 +35,8 @@ def correct(municipality: str, seq: int, evidence: tuple[str, ...], reason: str,
         for name, value in fields.items():
             before = result.previous.get(kind, {}).get(name)
             click.echo(f"{result.municipality}: #{result.entry} {kind}.{name}: {before!r} -> {value!r}")
-    click.echo(f"recorded as history #{result.seq}" + (f"; {result.documents} document file(s) rendered again"
-                                                        if result.documents else ""))
+    again = _("; {count} document file(s) rendered again").format(count=result.documents) if result.documents else ""
+    click.echo(_("recorded as history #{seq}{again}").format(seq=result.seq, again=again))
 
 
 @click.command()
@@ -52,5 +53,6 @@ def withdraw(municipality: str, reason: str, actor: str | None) -> None:
     from journey.services.cases.amendments import withdraw_case
 
     result = withdraw_case(get_app().deps, actor, municipality, reason)
-    click.echo(f"{result.municipality}: withdrawn in {result.state}; {result.reminders} reminder(s) cancelled, "
-               f"{result.matters} open matter(s) closed")
+    click.echo(_("{municipality}: withdrawn in {state}; {reminders} reminder(s) cancelled, {matters} open "
+                 "matter(s) closed").format(
+        municipality=result.municipality, state=result.state, reminders=result.reminders, matters=result.matters))

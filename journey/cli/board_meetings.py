@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option
+from journey.cli._i18n import _
 
 
 @click.group()
@@ -17,8 +18,10 @@ def meetings() -> None:
 
 def _report(c: Any) -> None:
     """Print a :class:`journey.services.board_meetings.CalendarChange`."""
-    echo(f"{c.municipality}: {c.added} added, {c.updated} updated, {c.removed} removed; "
-               f"{c.reminders_moved} reminder(s) re-planned")
+    echo(_("{municipality}: {added} added, {updated} updated, {removed} removed; {reminders_moved} reminder(s) "
+           "re-planned").format(
+        municipality=c.municipality, added=c.added, updated=c.updated, removed=c.removed,
+        reminders_moved=c.reminders_moved))
 
 
 @meetings.command("import")
@@ -82,7 +85,8 @@ def export(municipality: str, file: Path, actor: str | None) -> None:
         sys.stdout.buffer.flush()
         return
     calendars.write(file, data)
-    click.echo(f"Wrote {file}: {feed.meetings} meeting(s), {feed.deadlines} deadline(s)")
+    click.echo(_("Wrote {file}: {meetings} meeting(s), {deadlines} deadline(s)").format(
+        file=file, meetings=feed.meetings, deadlines=feed.deadlines))
 
 
 @meetings.command("list")
@@ -103,9 +107,9 @@ def list_(municipality: str | None, as_json: bool, actor: str | None) -> None:
     if as_json:
         echo_json(rows)
         return
-    echo_table(["Date", "Time", "Municipality", "Board", "Location", "Title"],
+    echo_table([_("Date"), _("Time"), _("Municipality"), _("Board"), _("Location"), _("Title")],
                [[r["date"], r["time"], r["municipality"], r["board_name"] or r["board"], r["location"], r["title"]]
-                for r in rows], title=f"{len(rows)} meeting(s)")
+                for r in rows], title=_("{count} meeting(s)").format(count=len(rows)))
 
 
 @meetings.command()

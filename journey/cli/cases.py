@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option, short_time
+from journey.cli._i18n import _
 
 
 @click.command("open")
@@ -36,7 +37,8 @@ def open_(municipality: str, workflow: str | None, at: str | None, via: str | No
     app = get_app()
     case = open_case(app.deps, actor, municipality, workflow, at=at, via=via, raw_evidence=parse_pairs(evidence),
                      comment=comment)
-    echo(f"Opened case for {municipality} on {case.workflow}@{case.workflow_version}, state {case.state}")
+    echo(_("Opened case for {municipality} on {workflow}@{workflow_version}, state {state}").format(
+        municipality=municipality, workflow=case.workflow, workflow_version=case.workflow_version, state=case.state))
 
 
 @click.command()
@@ -63,14 +65,18 @@ def advance(municipality: str, trigger: str, evidence: tuple[str, ...], comment:
     app = get_app()
     result = advance_case(app.deps, actor, municipality, trigger, parse_pairs(evidence), comment, dry_run)
     if result.dry_run:
-        echo(f"{result.municipality}: {result.from_state} -> {result.to_state} ({result.trigger}) would be "
-                   "allowed; nothing saved (dry run)")
+        echo(_("{municipality}: {from_state} -> {to_state} ({trigger}) would be allowed; nothing saved (dry run)").format(
+            municipality=result.municipality, from_state=result.from_state, to_state=result.to_state,
+            trigger=result.trigger))
         return
-    echo(f"{result.municipality}: {result.from_state} -> {result.to_state} ({result.trigger}, "
-               f"history #{result.history_seq})")
+    echo(_("{municipality}: {from_state} -> {to_state} ({trigger}, history #{history_seq})").format(
+        municipality=result.municipality, from_state=result.from_state, to_state=result.to_state, trigger=result.trigger,
+        history_seq=result.history_seq))
     for step in result.automatic:
-        click.echo(f"{result.municipality}: {step.from_state} -> {step.to_state} ({step.trigger}, automatic: "
-                   f"deal {step.deal} is awarded, history #{step.history_seq})")
+        click.echo(_("{municipality}: {from_state} -> {to_state} ({trigger}, automatic: deal {deal} is awarded, "
+                     "history #{history_seq})").format(
+            municipality=result.municipality, from_state=step.from_state, to_state=step.to_state, trigger=step.trigger,
+            deal=step.deal, history_seq=step.history_seq))
     _print_documents(result.documents)
 
 
@@ -82,7 +88,7 @@ def _print_documents(documents: Any) -> None:
     for d in documents:
         folders.setdefault(str(Path(d["path"]).parent), []).append(d)
     for folder, rows in folders.items():
-        echo(f"Documents written to {folder}/:")
+        echo(_("Documents written to {folder}/:").format(folder=folder))
         for d in rows:
             echo(f"  {Path(d['path']).name}  ({d['title']}, {d['format']}, v{d['revision']})")
 
@@ -110,7 +116,7 @@ def status(municipality: str | None, as_json: bool, actor: str | None) -> None:
     if municipality:
         _print_case(rows[0])
         return
-    echo_table(["Municipality", "Stage", "Status", "Days", "Last change (Stockholm)", "Next"],
+    echo_table([_("Municipality"), _("Stage"), _("Status"), _("Days"), _("Last change (Stockholm)"), _("Next")],
                [[r["municipality"], r["state_summary"], r["status_label"], r["days_in_stage"],
                  short_time((r["last_change"] or {}).get("at")), ", ".join(r["next_titles"])] for r in rows])
 
@@ -118,35 +124,40 @@ def status(municipality: str | None, as_json: bool, actor: str | None) -> None:
 def _print_case(row: dict[str, Any]) -> None:
     last = row["last_change"] or {}
     lines = [
-        ("Municipality", f"{row['municipality']} ({row['code']})"),
-        ("Workflow", row["workflow"]),
-        ("Stage", row["state_title"] + (f"  [handbook stage {row['handbook_stage']}]" if row["handbook_stage"] else "")),
-        ("Status", row["status_label"]),
-        ("In stage since", f"{short_time(row['stage_entered_at'])} ({row['days_in_stage']} days)"),
-        ("Last change", f"{short_time(last.get('at'))} {last.get('title', '')} by "
-                        f"{last.get('actor', '')}" if last else "none"),
-        ("Next steps", "none (withdrawn)" if row["status"] == "WITHDRAWN"
-         else ", ".join(row["next_titles"]) or "none (journey complete)"),
+        (_("Municipality"), f"{row['municipality']} ({row['code']})"),
+        (_("Workflow"), row["workflow"]),
+        (_("Stage"), row["state_title"] + (_("  [handbook stage {stage}]").format(stage=row['handbook_stage'])
+                                           if row["handbook_stage"] else "")),
+        (_("Status"), row["status_label"]),
+        (_("In stage since"), _("{since} ({days} days)").format(since=short_time(row['stage_entered_at']),
+                                                                days=row['days_in_stage'])),
+        (_("Last change"), _("{at} {what} by {actor}").format(at=short_time(last.get('at')),
+                                                              what=last.get('title', ''),
+                                                              actor=last.get('actor', '')) if last else _("none")),
+        (_("Next steps"), _("none (withdrawn)") if row["status"] == "WITHDRAWN"
+         else ", ".join(row["next_titles"]) or _("none (journey complete)")),
     ]
     matter = row.get("matter")
     if matter:
-        lines.append(("Open matter", _matter_line(matter)))
+        lines.append((_("Open matter"), _matter_line(matter)))
     for c in row.get("corrections") or []:
-        lines.append((f"Corrected #{c['entry']}", _correction_line(c)))
+        lines.append((_("Corrected #{entry}").format(entry=c['entry']), _correction_line(c)))
     width = max(len(k) for k, _ in lines)
     for key, value in lines:
         echo(f"{key.ljust(width)}  {value}")
 
 
 def _matter_line(m: dict[str, Any]) -> str:
-    where = f", awaits {m['next_body_name']}" if m["next_body"] else ""
-    when = f" (target meeting {m['target_meeting']})" if m["target_meeting"] else ""
-    return f"{m['title']} [{m['diarienummer'] or 'no diarienummer yet'}]: {m['status_text']}{where}{when}"
+    where = _(", awaits {body}").format(body=m['next_body_name']) if m["next_body"] else ""
+    when = _(" (target meeting {day})").format(day=m['target_meeting']) if m["target_meeting"] else ""
+    dnr = m['diarienummer'] or _("no diarienummer yet")
+    return f"{m['title']} [{dnr}]: {m['status_text']}{where}{when}"
 
 
 def _correction_line(c: dict[str, Any]) -> str:
     changes = "; ".join(f"{x.get('field_label', x['field'])} {x['previous']!r} -> {x['value']!r}" for x in c["changes"])
-    return f"{changes} by {c['actor']} {short_time(c['at'])} (#{c['seq']}): {c['reason']}"
+    return _("{changes} by {actor} {at} (#{seq}): {reason}").format(changes=changes, actor=c['actor'],
+                                                                   at=short_time(c['at']), seq=c['seq'], reason=c['reason'])
 
 
 @click.command()
@@ -167,39 +178,42 @@ def why(municipality: str, as_json: bool, actor: str | None) -> None:
     if as_json:
         echo_json(data)
         return
-    echo(f"{data['municipality']} is in: {data['state_title']} [{data['status_label']}]")
+    echo(_("{municipality} is in: {state_title} [{status}]").format(
+        municipality=data['municipality'], state_title=data['state_title'], status=data['status_label']))
     if data["matter"]:
-        echo(f"Open matter: {_matter_line(data['matter'])}")
+        echo(_("Open matter: {matter}").format(matter=_matter_line(data['matter'])))
     for c in data["corrections"]:
-        echo(f"Corrected #{c['entry']}: {_correction_line(c)}")
+        echo(_("Corrected #{entry}: {c}").format(entry=c['entry'], c=_correction_line(c)))
     if not data["steps"]:
-        echo("No further steps: the case was withdrawn." if data["status"] == "WITHDRAWN"
-                   else "No further steps: the journey is complete.")
+        echo(_("No further steps: the case was withdrawn.") if data["status"] == "WITHDRAWN"
+             else _("No further steps: the journey is complete."))
     for step in data["steps"]:
         echo(f"\n  {step['title']} ({step['trigger']})  ->  {step['dest_title']}" if step['title'] != step['trigger']
              else f"\n  {step['trigger']}  ->  {step['dest_title']}")
         if step["decided_by_matter"]:
-            echo("    decided by the matter: the last body's bifall takes this step")
+            echo(_("    decided by the matter: the last body's bifall takes this step"))
         if not step["guards"]:
-            echo("    needs nothing more")
+            echo(_("    needs nothing more"))
         for guard in step["guards"]:
             if guard["evidence"]:
-                echo(f"    evidence: {guard['title']}")
+                echo(_("    evidence: {description}").format(description=guard['title']))
                 for f in guard["fields"]:
-                    optional = "" if f["required"] else ", frivillig"
+                    optional = "" if f["required"] else _(", optional")
                     echo(f"      - {f['label']} ({f['name']}{optional})"
                          + (": " + ", ".join(c["label"] for c in f["choices"]) if f["choices"] else ""))
             elif guard["lacking"]:
-                echo(f"    blocked:  {guard['description']}")
+                echo(_("    blocked:  {description}").format(description=guard['description']))
                 for item in guard["lacking"]:
                     echo(f"      - {item}")
             else:
-                echo(f"    ok:       {guard['description']}")
+                echo(_("    ok:       {description}").format(description=guard['description']))
         if step["automatic"]:
-            echo("    automatic: taken by itself when a deal is awarded and every guard passes"
-                 + (f" (awarded: {', '.join(data['awarded_deals'])})" if data["awarded_deals"] else ""))
+            deals = data["awarded_deals"]
+            awarded = _(" (awarded: {deals})").format(deals=", ".join(deals)) if deals else ""
+            echo(_("    automatic: taken by itself when a deal is awarded and every guard passes{awarded}").format(
+                awarded=awarded))
         if step["ready"]:
-            echo(f"    try:      {step['command']}")
+            echo(_("    try:      {command}").format(command=step['command']))
 
 
 @click.command()
@@ -228,5 +242,5 @@ def history(municipality: str, as_json: bool, actor: str | None) -> None:
             ev += f" [corrected in #{c['seq']} by {c['actor']}: {c['reason']}]"
         rows.append([e["seq"], short_time(e["at"]), e["actor"], e["trigger_title"],
                      f"{e['from_title'] or '-'} -> {e['to_title']}", ev, e["comment"]])
-    echo_table(["#", "When (Stockholm)", "Actor", "Step", "Change", "Evidence", "Comment"], rows,
+    echo_table(["#", _("When (Stockholm)"), _("Actor"), _("Step"), _("Change"), _("Evidence"), _("Comment")], rows,
                title=f"{data['municipality']} ({data['workflow']})")

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import click
 
 from journey.cli._common import actor_option, echo_json, echo_table, get_app, json_option
+from journey.cli._i18n import _
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -80,15 +81,18 @@ def deals() -> None:
 
 def _report(result: Any, verb: str) -> None:
     deal = result.deal
-    click.echo(f"{result.municipality}: deal {deal['number']} {verb} ({deal['form_in_text']}, {deal['status_title']}"
-               f"{', ' + deal['counterparty'] if deal['counterparty'] else ''})")
+    click.echo(_("{municipality}: deal {number} {verb} ({form_in_text}, {status_title}{value})").format(
+        municipality=result.municipality, number=deal['number'], verb=verb, form_in_text=deal['form_in_text'],
+        status_title=deal['status_title'], value=', ' + deal['counterparty'] if deal['counterparty'] else ''))
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(_("warning: {warning}").format(warning=warning), err=True)
     for row in result.documents:
         click.echo(f"  {row['doc_id']} v{row['revision']} {row['format']}: {row['path']}")
     for step in result.automatic:
-        click.echo(f"{result.municipality}: {step.from_state} -> {step.to_state} ({step.trigger}, automatic: "
-                   f"deal {step.deal} is awarded, history #{step.history_seq})")
+        click.echo(_("{municipality}: {from_state} -> {to_state} ({trigger}, automatic: deal {deal} is awarded, "
+                     "history #{history_seq})").format(
+            municipality=result.municipality, from_state=step.from_state, to_state=step.to_state, trigger=step.trigger,
+            deal=step.deal, history_seq=step.history_seq))
 
 
 @deals.command("add")
@@ -116,7 +120,7 @@ def add(municipality: str, form: str, as_json: bool, actor: str | None, **values
     if as_json:
         echo_json(asdict(result))
         return
-    _report(result, "added")
+    _report(result, _("added"))
 
 
 @deals.command("update")
@@ -146,7 +150,7 @@ def update(municipality: str, number: int, form: str | None, as_json: bool, acto
     if as_json:
         echo_json(asdict(result))
         return
-    _report(result, "updated" if result.changes else "unchanged")
+    _report(result, _("updated") if result.changes else _("unchanged"))
 
 
 def _value(d: dict[str, Any]) -> str:
@@ -175,7 +179,7 @@ def list_(municipality: str | None, as_json: bool, actor: str | None) -> None:
     if as_json:
         echo_json(rows)
         return
-    echo_table(["Municipality", "#", "Form", "Counterparty", "Value", "Period", "Status", "Since"],
+    echo_table([_("Municipality"), "#", _("Form"), _("Counterparty"), _("Value"), _("Period"), _("Status"), _("Since")],
                [[r["municipality"], r["number"], r["form_in_text"], r["counterparty"], _value(r),
                  f"{r['period_start'] or ''}–{r['period_end'] or ''}" if r["period_start"] else "",
                  r["status_title"], r["status_date"]] for r in rows])
@@ -200,27 +204,31 @@ def show(municipality: str, number: int, as_json: bool, actor: str | None) -> No
     if as_json:
         echo_json(d)
         return
-    lines = [("Deal", f"{d['number']} of {d['municipality']}: {d['form_title']}"), ("Title", d["title"]),
-             ("Counterparty", f"{d['counterparty']} {d['org_number']}".strip()), ("Value", _value(d)),
-             ("Period", f"{d['period_start'] or ''} – {d['period_end'] or ''}" if d["period_start"] else ""),
-             ("Status", f"{d['status_title']} since {d['status_date']}"), ("Decided", d["decided_date"] or ""),
-             ("Diarienummer", d["diarienummer"])]
+    deal = _("{number} of {municipality}: {form}").format(number=d['number'], municipality=d['municipality'],
+                                                          form=d['form_title'])
+    status = _("{status} since {day}").format(status=d['status_title'], day=d['status_date'])
+    lines = [(_("Deal"), deal), (_("Title"), d["title"]),
+             (_("Counterparty"), f"{d['counterparty']} {d['org_number']}".strip()), (_("Value"), _value(d)),
+             (_("Period"), f"{d['period_start'] or ''} – {d['period_end'] or ''}" if d["period_start"] else ""),
+             (_("Status"), status), (_("Decided"), d["decided_date"] or ""),
+             (_("Diarienummer"), d["diarienummer"])]
     if d["limit"]:
         limit = d["limit"]
-        lines.append(("Direct-award limit", f"{limit['limit_sek']} kr on {limit['day']} ({limit['reference']})"
-                      if limit["limit_sek"] is not None else f"unknown on {limit['day']}"))
+        lines.append((_("Direct-award limit"), _("{limit} kr on {day} ({reference})").format(
+                          limit=limit['limit_sek'], day=limit['day'], reference=limit['reference'])
+                      if limit["limit_sek"] is not None else _("unknown on {day}").format(day=limit['day'])))
     if d["reserved"]:
-        lines.append(("LOU 4 kap. 18 §", f"main aim integration: {d['reserved']['main_aim']}, "
+        lines.append((_("LOU 4 kap. 18 §"), f"main aim integration: {d['reserved']['main_aim']}, "
                                          f"share: {d['reserved']['share']} %"))
-    lines += [("Sociala hänsyn", d["social_considerations"]), ("Kontraktsvillkor", d["contract_conditions"])]
+    lines += [(_("Sociala hänsyn"), d["social_considerations"]), (_("Kontraktsvillkor"), d["contract_conditions"])]
     width = max(len(k) for k, _ in lines)
     for key, value in lines:
         if value:
             click.echo(f"{key.ljust(width)}  {value}")
-    echo_table(["#", "Date", "Status", "Actor", "Change", "Comment"],
+    echo_table(["#", _("Date"), _("Status"), _("Actor"), _("Change"), _("Comment")],
                [[e["seq"], e["date"], e["status_title"], e["actor"],
                  "; ".join(f"{k}: {v[0]} -> {v[1]}" for k, v in e["changes"].items()) if e["kind"] != "ADDED"
-                 else "added", e["comment"]] for e in d["history"]], title="History")
+                 else "added", e["comment"]] for e in d["history"]], title=_("History"))
     for doc in d["documents"]:
         click.echo(f"  {doc['doc_id']} v{doc['revision']} {doc['format']}: {doc['path']}")
 

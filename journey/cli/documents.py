@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option, short_time
+from journey.cli._i18n import _
 
 
 @click.group()
@@ -31,10 +32,11 @@ def list_(municipality: str, as_json: bool, actor: str | None) -> None:
     if as_json:
         echo_json(data)
         return
-    echo_table(["#", "Created (Stockholm)", "State", "Document", "Rev", "Format", "Template", "Path"],
+    echo_table(["#", _("Created (Stockholm)"), _("State"), _("Document"), _("Rev"), _("Format"), _("Template"), _("Path")],
                [[d["id"], short_time(d["created_at"]), d["state_path"] or "(deal)", d["doc_id"], d["revision"], d["format"],
                  d["template"] + (" (override)" if d["overridden"] else ""), d["path"]]
-                for d in data["documents"]], title=f"{data['municipality']}: {len(data['documents'])} documents")
+                for d in data["documents"]], title=_("{municipality}: {count} documents").format(
+                    municipality=data['municipality'], count=len(data['documents'])))
 
 
 @documents.command("render")
@@ -101,14 +103,16 @@ def check(municipality: str | None, as_json: bool) -> None:
         for r in results:
             where = f"{r.workflow} {r.state} {r.document}" + (f" [{r.municipality}]" if r.municipality else "")
             if r.ok:
-                echo(f"ok    {where}: {r.template}")
+                echo(_("ok    {where}: {template}").format(where=where, template=r.template))
             elif r.used:
-                echo(f"FAIL  {where}: {r.error}", err=True)
+                echo(_("FAIL  {where}: {error}").format(where=where, error=r.error), err=True)
             else:
                 override = f" [{r.municipality}]" if r.municipality else ""
-                echo(f"warn  {r.template}{override} (no workflow here uses it): {r.error}", err=True)
+                echo(_("warn  {template}{override} (no workflow here uses it): {error}").format(
+                    template=r.template, override=override, error=r.error), err=True)
         failed, warned = sum(r.failed for r in results), sum(not r.ok and not r.used for r in results)
-        echo(f"{len(results) - failed - warned} of {len(results)} template checks passed"
-                   + (f", {warned} warning(s) for templates no workflow uses" if warned else ""))
+        warnings = _(", {warned} warning(s) for templates no workflow uses").format(warned=warned) if warned else ""
+        echo(_("{passed} of {count} template checks passed{warnings}").format(
+            passed=len(results) - failed - warned, count=len(results), warnings=warnings))
     if any(r.failed for r in results):
         raise SystemExit(int(ExitCode.DEFINITION))

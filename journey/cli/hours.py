@@ -22,6 +22,7 @@ from journey.cli._common import (
     get_app,
     json_option,
 )
+from journey.cli._i18n import _
 from journey.services.hours.entries import MEETING_ACTIVITIES, Activity
 
 ACTIVITIES = ", ".join(a.value for a in Activity if a not in MEETING_ACTIVITIES)
@@ -40,9 +41,9 @@ def _clean(row: dict[str, Any]) -> dict[str, Any]:
 
 def _notes(result: dict[str, Any]) -> None:
     for name in result.get("moved_to", []):
-        click.echo(f"Reported in claim period {name}: the period of the work date is locked")
+        click.echo(_("Reported in claim period {name}: the period of the work date is locked").format(name=name))
     for month in result.get("reattest", []):
-        click.echo(f"Note: {month} was attested; it must be attested (and approved) again")
+        click.echo(_("Note: {month} was attested; it must be attested (and approved) again").format(month=month))
 
 
 @click.group()
@@ -78,8 +79,9 @@ def hours_log(municipality: str, person: str, day: str, amount: str, activity: s
     result = log_hours(get_app().deps, actor, municipality, person, day, amount, activity, description)
     row = result["rows"][0]
     stage = f", stage {row['stage']}" if row["stage"] else ""
-    echo(f"Logged {row['hours']} h for {row['person']} ({result['municipality']}) on {row['date']}, "
-               f"{row['activity']}{stage} (entry {result['id']})")
+    echo(_("Logged {hours} h for {person} ({municipality}) on {date}, {activity}{stage} (entry {id})").format(
+        hours=row['hours'], person=row['person'], municipality=result['municipality'], date=row['date'],
+        activity=row['activity'], stage=stage, id=result['id']))
     _notes(result)
 
 
@@ -108,8 +110,10 @@ def hours_correct(entry_id: int, reason: str, amount: str | None, day: str | Non
     result = correct_entry(get_app().deps, actor, entry_id, reason, day=day, amount=amount, activity=activity,
                            description=description, person=person)
     reversal, new = result["rows"]
-    echo(f"Corrected entry {entry_id}: reversal {reversal['id']} ({reversal['hours']} h), new version "
-               f"{new['id']}: {new['hours']} h for {new['person']} on {new['date']}")
+    echo(_("Corrected entry {entry_id}: reversal {id} ({hours} h), new version {id2}: {hours2} h for {person} "
+           "on {date}").format(
+        entry_id=entry_id, id=reversal['id'], hours=reversal['hours'], id2=new['id'], hours2=new['hours'],
+        person=new['person'], date=new['date']))
     _notes(result)
 
 
@@ -128,7 +132,8 @@ def hours_withdraw(entry_id: int, reason: str, actor: str | None) -> None:
 
     result = withdraw_entry(get_app().deps, actor, entry_id, reason)
     row = result["rows"][0]
-    echo(f"Withdrew entry {entry_id} ({row['hours']} h, entry {row['id']})")
+    echo(_("Withdrew entry {entry_id} ({hours} h, entry {id})").format(
+        entry_id=entry_id, hours=row['hours'], id=row['id']))
     _notes(result)
 
 
@@ -140,7 +145,7 @@ def _scope_options(f: Any) -> Any:
 def _year(year: int | None, period: str | None) -> int | None:
     if period:
         if year:
-            raise click.UsageError("give --year or --period, not both")
+            raise click.UsageError(_("give --year or --period, not both"))
         return None
     return year or get_app().clock.now().year
 
@@ -169,16 +174,18 @@ def hours_list(municipality: str | None, year: int | None, period: str | None, p
     if as_json:
         echo_json([_clean(r) for r in rows])
         return
-    echo_table(["Id", "Date", "Municipality", "Person", "Hours", "Activity", "Stage", "Row", "Attest", "Period",
-                "Description"],
+    echo_table([_("Id"), _("Date"), _("Municipality"), _("Person"), _("Hours"), _("Activity"), _("Stage"),
+                _("Row"), _("Attest"), _("Period"),
+                _("Description")],
                [[r["id"], r["date"], r["municipality"], r["person"], r["hours"], r["activity_label"], r["stage_title"],
                 _row_state(r), r["status_label"], r["claim_period"], r["description"]] for r in rows])
 
 
 def _row_state(r: dict[str, Any]) -> str:
-    return {"current": "current", "corrected": f"corrected by {r['state_ref']}",
-            "withdrawn": f"withdrawn by {r['state_ref']}", "reversal": f"reverses {r['state_ref']}",
-            "withdrawal": f"withdraws {r['state_ref']}"}[r["state"]]
+    ref = r['state_ref']
+    return {"current": _("current"), "corrected": _("corrected by {ref}").format(ref=ref),
+            "withdrawn": _("withdrawn by {ref}").format(ref=ref), "reversal": _("reverses {ref}").format(ref=ref),
+            "withdrawal": _("withdraws {ref}").format(ref=ref)}[r["state"]]
 
 
 @hours.command("summary")
@@ -206,22 +213,24 @@ def hours_summary(municipality: str | None, year: int | None, period: str | None
         echo_json(data)
         return
     scope = data["scope"]
-    what = (f"claim period {scope['period']['name']}" if "period" in scope else f"{scope['year']}")
+    what = (_("claim period {name}").format(name=scope['period']['name']) if "period" in scope else f"{scope['year']}")
     warning = f" [{data['unit_costs']['warning']}]" if data["unit_costs"]["warning"] else ""
     yearly = "year" in scope
-    echo_table(["Municipality", "Hours", "Meetings h", "Participants h", "Staff h", "Value (SEK)",
-                *(["Target", "Expected", "Pace"] if yearly else [])],
+    echo_table([_("Municipality"), _("Hours"), _("Meetings h"), _("Participants h"), _("Staff h"), _("Value (SEK)"),
+                *([_("Target"), _("Expected"), _("Pace")] if yearly else [])],
                [[m["municipality"], m["hours"], m["meeting_hours"], m["participant_hours"], m["staff_hours"],
                  _sek(m["value_sek"]),
-                 *([f"{m['target']} (meetings {m['meeting_target']})", f"{m['expected_hours']}",
-                    "BEHIND" if m["behind"] else "on pace"] if yearly else [])] for m in data["municipalities"]],
-               title=f"ESF hours {what}: {data['total']['hours']} h, {_sek(data['total']['value_sek'])} SEK{warning}")
+                 *([_("{target} (meetings {meeting_target})").format(
+                     target=m['target'], meeting_target=m['meeting_target']), f"{m['expected_hours']}",
+                    _("BEHIND") if m["behind"] else _("on pace")] if yearly else [])] for m in data["municipalities"]],
+               title=_("ESF hours {what}: {hours} h, {value_sek} SEK{warning}").format(
+                   what=what, hours=data['total']['hours'], value_sek=_sek(data['total']['value_sek']), warning=warning))
     if data["persons"]:
-        echo_table(["Municipality", "Person", "Kind", "Group", "Unit cost", "Hours", "Value (SEK)"],
+        echo_table([_("Municipality"), _("Person"), _("Kind"), _("Group"), _("Unit cost"), _("Hours"), _("Value (SEK)")],
                    [[p["municipality"], p["person"], p["kind_label"], p["salary_group"],
                      _sek(p["unit_cost_sek"]) if p["unit_cost_sek"] is not None else "",
-                     p["hours"], _sek(p["value_sek"]) if p["valued"] else "not valued"] for p in data["persons"]],
-                   title="Per person")
+                     p["hours"], _sek(p["value_sek"]) if p["valued"] else _("not valued")] for p in data["persons"]],
+                   title=_("Per person"))
 
 
 @hours.command("export")
@@ -251,16 +260,16 @@ def hours_export(municipality: str | None, year: int | None, period: str | None,
     from journey.services.hours.summary import summary
 
     if not (csv_path or xlsx_path):
-        raise click.UsageError("give --csv FILE and/or --xlsx FILE")
+        raise click.UsageError(_("give --csv FILE and/or --xlsx FILE"))
     if not (year or period):
-        raise click.UsageError("give --period PERIOD (a claim) or --year YEAR")
+        raise click.UsageError(_("give --period PERIOD (a claim) or --year YEAR"))
     app = get_app()
     data = summary(app.deps, actor, app.unit_costs(), _year(year, period), period, municipality)
     who = actor or "unknown"
     writer = app.sheet_writer()
     rows = data["rows"]
     files = []
-    advance, close = progress_bar(len(rows) * (bool(csv_path) + 3 * bool(xlsx_path)), "Exporting hours")
+    advance, close = progress_bar(len(rows) * (bool(csv_path) + 3 * bool(xlsx_path)), _("Exporting hours"))
     try:
         if csv_path:
             separator = CSV_DELIMITERS[csv_delimiter]
@@ -272,11 +281,12 @@ def hours_export(municipality: str | None, year: int | None, period: str | None,
     finally:
         close()
     for name in files:
-        echo(f"Wrote {name}", err=True)
+        echo(_("Wrote {name}").format(name=name), err=True)
     export_id = record_export(app.deps, actor, data, files)
     warning = f" [{data['unit_costs']['warning']}]" if data["unit_costs"]["warning"] else ""
-    echo(f"{len(rows)} rows, {data['total']['hours']} h, {_sek(data['total']['value_sek'])} SEK "
-               f"(export {export_id}){warning}")
+    echo(_("{count} rows, {hours} h, {value_sek} SEK (export {export_id}){warning}").format(
+        count=len(rows), hours=data['total']['hours'], value_sek=_sek(data['total']['value_sek']), export_id=export_id,
+        warning=warning))
 
 
 @hours.command("import")
@@ -300,9 +310,11 @@ def hours_import(file: Path, municipality: str | None, dry_run: bool, actor: str
     app = get_app()
     table = app.hours_file_reader().read(file)
     result = import_hours(app.deps, actor, table, municipality, dry_run)
-    verb = "Checked" if dry_run else "Imported"
-    click.echo(f"{verb} {result['rows']} rows, {result['hours']} h for {', '.join(result['municipalities'])} "
-               f"from {file}" + ("" if dry_run else f" (entries {result['first_id']}–{result['last_id']})"))
+    entries = "" if dry_run else _(" (entries {first}–{last})").format(first=result['first_id'], last=result['last_id'])
+    text = (_("Checked {rows} rows, {hours} h for {municipalities} from {file}{entries}") if dry_run else
+            _("Imported {rows} rows, {hours} h for {municipalities} from {file}{entries}"))
+    click.echo(text.format(rows=result['rows'], hours=result['hours'], municipalities=", ".join(result['municipalities']),
+                           file=file, entries=entries))
     _notes(result)
 
 
@@ -324,17 +336,17 @@ def hours_unit_costs(year: int | None, as_json: bool) -> None:
     table = get_app().unit_costs()
     years = [y for y in sorted(table.years) if year is None or y == year]
     if year is not None and not years:
-        raise click.UsageError(f"the table has no year {year}")
+        raise click.UsageError(_("the table has no year {year}").format(year=year))
     if as_json:
         echo_json({"status": "example" if table.example else "official", "file": table.file, "source": table.source,
                    "years": {y: {r: {g: kronor(v) for g, v in groups.items()} for r, groups in table.years[y].items()}
                              for y in years}})
         return
     status = "EXEMPELVÄRDEN – inte Svenska ESF-rådets belopp" if table.example else "official"
-    echo_table(["Year", "Region", *SALARY_GROUPS],
+    echo_table([_("Year"), _("Region"), *SALARY_GROUPS],
                [[y, region, *[kronor(table.years[y][region][g]) for g in SALARY_GROUPS]]
                 for y in years for region in sorted(table.years[y])],
-               title=f"Unit costs (kr/h) from {table.file}: {status}")
+               title=_("Unit costs (kr/h) from {file}: {status}").format(file=table.file, status=status))
 
 
 from journey.cli import hours_claims as _claims  # noqa: E402,F401  (registers the claim commands on `hours`)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import click
 
 from journey.cli._common import actor_option, echo_json, echo_table, get_app, json_option
+from journey.cli._i18n import _
 from journey.cli.hours import hours
 
 
@@ -29,7 +30,7 @@ def hours_months(municipality: str | None, year: int | None, as_json: bool, acto
     if as_json:
         echo_json(rows)
         return
-    echo_table(["Municipality", "Person", "Month", "Hours", "Status", "Attested by", "Approved by"],
+    echo_table([_("Municipality"), _("Person"), _("Month"), _("Hours"), _("Status"), _("Attested by"), _("Approved by")],
                [[r["municipality"], r["person"], r["month"], r["hours"], r["status_label"], r["attested_by"],
                  r["approved_by"]] for r in rows])
 
@@ -53,8 +54,9 @@ def hours_attest(municipality: str, person: str, month: str, on_paper: bool, act
     from journey.services.hours.claims import attest_month
 
     r = attest_month(get_app().deps, actor, municipality, person, month, on_paper)
-    how = " (signed certificate on paper)" if r["method"] == "PAPER" else ""
-    click.echo(f"Attested {r['month']} for {r['person']} ({r['municipality']}): {r['hours']} h{how}")
+    how = _(" (signed certificate on paper)") if r["method"] == "PAPER" else ""
+    click.echo(_("Attested {month} for {person} ({municipality}): {hours} h{how}").format(
+        month=r['month'], person=r['person'], municipality=r['municipality'], hours=r['hours'], how=how))
 
 
 @hours.command("approve")
@@ -72,8 +74,9 @@ def hours_approve(municipality: str, month: str, persons: tuple[str, ...], actor
     from journey.services.hours.claims import approve_month
 
     for r in approve_month(get_app().deps, actor, municipality, month, list(persons) or None):
-        click.echo(f"Approved {r['month']} for {r['person']} ({r['municipality']}): {r['hours']} h, "
-                   f"attested by {r['attested_by']}")
+        click.echo(_("Approved {month} for {person} ({municipality}): {hours} h, attested by {attested_by}").format(
+            month=r['month'], person=r['person'], municipality=r['municipality'], hours=r['hours'],
+            attested_by=r['attested_by']))
 
 
 @hours.group("periods")
@@ -96,7 +99,8 @@ def periods_add(start: str, end: str, name: str, actor: str | None) -> None:
     from journey.services.hours.claims import add_period
 
     p = add_period(get_app().deps, actor, start, end, name)
-    click.echo(f"Added claim period {p['id']} {p['name']!r}: {p['start']} – {p['end']}")
+    click.echo(_("Added claim period {id} {name!r}: {start} – {end}").format(
+        id=p['id'], name=p['name'], start=p['start'], end=p['end']))
 
 
 @periods.command("list")
@@ -115,7 +119,7 @@ def periods_list(as_json: bool, actor: str | None) -> None:
     if as_json:
         echo_json(rows)
         return
-    echo_table(["Id", "Name", "Start", "End", "Status", "Locked by"],
+    echo_table([_("Id"), _("Name"), _("Start"), _("End"), _("Status"), _("Locked by")],
                [[p["id"], p["name"], p["start"], p["end"], p["status"].lower(), p["locked_by"]] for p in rows])
 
 
@@ -136,8 +140,9 @@ def hours_lock(period: str, allow_unapproved: bool, actor: str | None) -> None:
     from journey.services.hours.claims import lock_period
 
     p = lock_period(get_app().deps, actor, period, allow_unapproved)
-    extra = f", {p['unapproved']} person-months not approved" if p["unapproved"] else ""
-    click.echo(f"Locked claim period {p['name']} ({p['start']} – {p['end']}): {p['rows']} rows{extra}")
+    extra = _(", {count} person-months not approved").format(count=p['unapproved']) if p["unapproved"] else ""
+    click.echo(_("Locked claim period {name} ({start} – {end}): {rows} rows{extra}").format(
+        name=p['name'], start=p['start'], end=p['end'], rows=p['rows'], extra=extra))
 
 
 @hours.command("settings")
@@ -166,14 +171,16 @@ def hours_settings(period_start: str | None, period_end: str | None, unit_cost_y
     if any(v is not None for v in values.values()):
         data = change_settings(app.deps, actor, values)
         if not as_json:
-            click.echo("Changed the ESF settings")
+            click.echo(_("Changed the ESF settings"))
     else:
         data = show_settings(app.deps, actor)
     if as_json:
         echo_json(data)
         return
+    labels = {"period_start": _("period start"), "period_end": _("period end"), "unit_cost_year": _("unit cost year"),
+              "annual_ceiling_hours": _("annual ceiling hours"), "daily_ceiling_hours": _("daily ceiling hours")}
     for key, value in data.items():
-        click.echo(f"{key.replace('_', ' ')}: {value}")
+        click.echo(f"{labels.get(key, key.replace('_', ' '))}: {value}")
 
 
 @hours.command("audit")
@@ -195,6 +202,6 @@ def hours_audit(municipality: str | None, limit: int, as_json: bool, actor: str 
     if as_json:
         echo_json(rows)
         return
-    echo_table(["When (Stockholm)", "Who", "Action", "Municipality", "Subject", "Detail"],
+    echo_table([_("When (Stockholm)"), _("Who"), _("Action"), _("Municipality"), _("Subject"), _("Detail")],
                [[short_time(r["at"].isoformat()), r["actor"], r["action"].lower(), r["municipality"], r["subject"],
                  "; ".join(f"{k}={v}" for k, v in r["detail"].items())] for r in rows])

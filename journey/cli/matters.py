@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from journey.cli._common import actor_option, echo_json, echo_table, get_app, json_option, short_time
+from journey.cli._i18n import _, translate_message
 
 
 @click.group()
@@ -37,10 +38,11 @@ def list_(municipality: str, as_json: bool, actor: str | None) -> None:
     if as_json:
         echo_json(data)
         return
-    echo_table(["#", "Ärende", "Dnr", "Status", "Chain", "Next", "Target meeting"],
+    echo_table(["#", _("Ärende"), _("Dnr"), _("Status"), _("Chain"), _("Next"), _("Target meeting")],
                [[m["number"], m["title"], m["diarienummer"], m["status_text"], _chain(m), m["next_body"] or "",
                  m["target_meeting"] or ""] for m in data["matters"]],
-               title=f"{data['municipality']}: {len(data['matters'])} matter(s)")
+               title=_("{municipality}: {count} matter(s)").format(
+                   municipality=data['municipality'], count=len(data['matters'])))
 
 
 def _chain(m: dict[str, Any]) -> str:
@@ -72,26 +74,27 @@ def show(municipality: str, number: int | None, as_json: bool, actor: str | None
         echo_json(data)
         return
     m = data["matter"]
-    target = (m["target_meeting"] or "no meeting in the calendar") + (" (set by hand)" if m["target_set_by_hand"]
-                                                                       else "")
-    lines = [("Ärende", f"{m['number']}. {m['title']}"), ("State", f"{m['state_title']} ({m['state']})"),
-             ("Status", m["status_text"]), ("Diarienummer", m["diarienummer"] or "(not registered yet)"),
-             ("Handläggare", m["handlaggare"] or "(not set)"), ("Förvaltning", m["forvaltning"] or "(not set)"),
-             ("Chain", " → ".join(b["name"] for b in m["chain"]))]
+    target = (m["target_meeting"] or _("no meeting in the calendar")) + (_(" (set by hand)") if m["target_set_by_hand"]
+                                                                          else "")
+    lines = [(_("Ärende"), f"{m['number']}. {m['title']}"), (_("State"), f"{m['state_title']} ({m['state']})"),
+             (_("Status"), m["status_text"]), (_("Diarienummer"), m["diarienummer"] or _("(not registered yet)")),
+             (_("Handläggare"), m["handlaggare"] or _("(not set)")), (_("Förvaltning"), m["forvaltning"] or _("(not set)")),
+             (_("Chain"), " → ".join(b["name"] for b in m["chain"]))]
     if m["next_body"]:
-        lines += [("Awaits", m["next_body_name"]), ("Target meeting", target)]
+        lines += [(_("Awaits"), m["next_body_name"]), (_("Target meeting"), target)]
     for kind, fields in m["proposal"].items():
-        lines.append((f"Proposal {kind}", ", ".join(f"{k}={v}" for k, v in fields.items())))
+        lines.append((_("Proposal {kind}").format(kind=kind), ", ".join(f"{k}={v}" for k, v in fields.items())))
     width = max(len(k) for k, _ in lines)
     click.echo(f"{data['municipality']}")
     for key, value in lines:
         click.echo(f"  {key.ljust(width)}  {value}")
-    click.echo("  Decisions:" if m["decisions"] else "  Decisions: none yet")
+    click.echo(_("  Decisions:") if m["decisions"] else _("  Decisions: none yet"))
     for d in m["decisions"]:
         paragraph = f" § {d['paragraph']}" if d["paragraph"] else ""
-        click.echo(f"    {d['meeting_date']}  {d['body_name']}{paragraph}: {d['outcome']}  (history #{d['history_seq']},"
-                   f" {d['actor']})")
-    click.echo("  Documents:" if m["documents"] else "  Documents: none for this state")
+        click.echo(_("    {meeting_date}  {body_name}{paragraph}: {outcome}  (history #{history_seq}, {actor})").format(
+            meeting_date=d['meeting_date'], body_name=d['body_name'], paragraph=paragraph, outcome=d['outcome'],
+            history_seq=d['history_seq'], actor=d['actor']))
+    click.echo(_("  Documents:") if m["documents"] else _("  Documents: none for this state"))
     for doc in m["documents"]:
         click.echo(f"    {doc['doc_id']} v{doc['revision']} ({', '.join(doc['formats'])}) "
                    f"{short_time(doc['created_at'])}: {doc['note']}")
@@ -130,11 +133,12 @@ def register(municipality: str, diarienummer: str | None, handlaggare: str | Non
     app = get_app()
     facts = Facts(title, diarienummer, handlaggare, forvaltning, chain, target, parse_pairs(evidence))
     result = register_matter(app.deps, actor, municipality, facts, _zone(app))
-    what = ", ".join(f"{k} {_value(v)}" for k, v in result.changes.items()) or "opened"
-    click.echo(f"{result.municipality}: matter {result.matter!r}: {what}")
+    what = ", ".join(f"{k} {_value(v)}" for k, v in result.changes.items()) or _("opened")
+    click.echo(_("{municipality}: matter {matter!r}: {what}").format(
+        municipality=result.municipality, matter=result.matter, what=what))
     if result.documents:
-        click.echo(f"{result.documents} document file(s) rendered again as new revisions (journey matters show "
-                   f"{result.municipality})")
+        click.echo(_("{documents} document file(s) rendered again as new revisions (journey matters show "
+                     "{municipality})").format(documents=result.documents, municipality=result.municipality))
 
 
 def _value(value: Any) -> str:
@@ -181,13 +185,15 @@ def decide(municipality: str, board: str, outcome: str, meeting: str, paragraph:
     app = get_app()
     result = record(app.deps, actor, municipality, board, outcome, meeting, paragraph, parse_pairs(evidence), comment,
                     _zone(app))
-    click.echo(f"{result.municipality}: {result.outcome.value} by {result.body} on {result.matter!r} "
-               f"(history #{result.history_seq})")
+    click.echo(_("{municipality}: {value} by {body} on {matter!r} (history #{history_seq})").format(
+        municipality=result.municipality, value=result.outcome.value, body=result.body, matter=result.matter,
+        history_seq=result.history_seq))
     if result.advanced is not None:
         click.echo(f"{result.municipality}: {result.advanced.from_state} -> {result.advanced.to_state} "
                    f"({result.advanced.trigger})")
     if result.open_matter and result.next_body:
-        target = result.target_meeting.isoformat() if result.target_meeting else "no meeting in the calendar"
-        click.echo(f"Open matter {result.open_matter!r} awaits {result.next_body} (target meeting: {target})")
+        target = result.target_meeting.isoformat() if result.target_meeting else _("no meeting in the calendar")
+        click.echo(_("Open matter {open_matter!r} awaits {next_body} (target meeting: {target})").format(
+            open_matter=result.open_matter, next_body=result.next_body, target=target))
     if result.hint:
-        click.echo(result.hint)
+        click.echo(translate_message(result.hint))

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option, short_time
+from journey.cli._i18n import _
 
 REFUSED, CONFLICT = 3, 5  # see journey.domain.errors.ExitCode
 
@@ -25,7 +26,7 @@ def _notes(p: Any) -> str:
     if p.from_status != p.to_status:
         parts.append(f"status {p.from_status} -> {p.to_status}")
     if not p.keeps_stage_clock:
-        parts.append("stage clock restarts")
+        parts.append(_("stage clock restarts"))
     return "; ".join(parts)
 
 
@@ -33,14 +34,16 @@ def _print_plan(plan: Any, dry_run: bool) -> None:
     from journey.services.case_migrations import Outcome
 
     counts = ", ".join(f"{plan.count(o)} {o.value}" for o in Outcome if plan.count(o))
-    head = "Dry run: nothing changed." if dry_run else "Plan:"
-    echo(f"{head} {len(plan.cases)} case(s) of {', '.join(plan.workflows)} to version {plan.to_version}"
-               f"{': ' + counts if counts else ''}")
-    echo_table(["Municipality", "Version", "From state", "To state", "Outcome", "Notes"],
+    head = _("Dry run: nothing changed.") if dry_run else _("Plan:")
+    echo(_("{head} {count} case(s) of {workflows} to version {to_version}{value}").format(
+        head=head, count=len(plan.cases), workflows=', '.join(plan.workflows), to_version=plan.to_version,
+        value=': ' + counts if counts else ''))
+    echo_table([_("Municipality"), _("Version"), _("From state"), _("To state"), _("Outcome"), _("Notes")],
                [[p.municipality, f"{p.from_version} -> {p.to_version}", p.from_state, p.to_state, p.outcome.value,
                  _notes(p)] for p in plan.cases])
     for name, count in plan.skipped.items():
-        echo(f"{name}: {count} case(s) left as they are ({name} has no version {plan.to_version})")
+        echo(_("{name}: {count} case(s) left as they are ({name} has no version {to_version})").format(
+            name=name, count=count, to_version=plan.to_version))
 
 
 @click.group(invoke_without_command=True)
@@ -72,10 +75,10 @@ def migrate(ctx: click.Context, to_version: int | None, workflow: str | None, mu
     """
     if ctx.invoked_subcommand is not None:
         if to_version is not None or dry_run or municipalities or workflow:
-            raise click.UsageError("--to, --workflow, --municipality and --dry-run go without a subcommand")
+            raise click.UsageError(_("--to, --workflow, --municipality and --dry-run go without a subcommand"))
         return
     if to_version is None:
-        raise click.UsageError("give --to VERSION, or a subcommand (runs, rollback)")
+        raise click.UsageError(_("give --to VERSION, or a subcommand (runs, rollback)"))
     from journey.services.case_migrations import apply_migration, plan_migration
 
     app = get_app()
@@ -96,12 +99,12 @@ def migrate(ctx: click.Context, to_version: int | None, workflow: str | None, mu
     else:
         _print_plan(plan, False)
         if result.run_id is None:
-            echo("Nothing to migrate: every case in scope is already on that version or blocked.")
+            echo(_("Nothing to migrate: every case in scope is already on that version or blocked."))
         else:
-            echo(f"Migration run {result.run_id}: {len(result.migrated)} case(s) migrated "
-                       f"(undo with `journey migrate rollback {result.run_id}`).")
+            echo(_("Migration run {run_id}: {count} case(s) migrated (undo with `journey migrate rollback "
+                   "{run_id}`).").format(run_id=result.run_id, count=len(result.migrated)))
     for name, reason in result.refused:
-        echo(f"not migrated: {name}: {reason}", err=True)
+        echo(_("not migrated: {name}: {reason}").format(name=name, reason=reason), err=True)
     if result.refused:
         raise click.exceptions.Exit(REFUSED)
 
@@ -122,7 +125,8 @@ def runs(as_json: bool, actor: str | None) -> None:
     if as_json:
         echo_json(rows)
         return
-    echo_table(["Run", "Workflows", "To", "Status", "By", "Started", "Migrated", "Not migrated", "Rolled back"],
+    echo_table([_("Run"), _("Workflows"), _("To"), _("Status"), _("By"), _("Started"), _("Migrated"),
+                _("Not migrated"), _("Rolled back")],
                [[r["id"], r["workflows"], r["to_version"], r["status"], r["actor"],
                  short_time(r["started_at"].isoformat()), r["migrated"], r["not_migrated"],
                  short_time(r["rolled_back_at"].isoformat()) if r["rolled_back_at"] else ""] for r in rows])
@@ -150,9 +154,10 @@ def rollback(run: int | None, as_json: bool, actor: str | None) -> None:
         echo_json({"run": result.run_id, "restored": result.restored, "complete": result.complete,
                    "not_restored": [{"municipality": m, "reason": r} for m, r in result.refused]})
     else:
-        echo(f"Rolled back migration run {result.run_id}: {len(result.restored)} case(s) restored"
-                   + ("." if result.complete else f", {len(result.refused)} left as they are."))
+        rest = "." if result.complete else _(", {count} left as they are.").format(count=len(result.refused))
+        echo(_("Rolled back migration run {run_id}: {count} case(s) restored{rest}").format(
+            run_id=result.run_id, count=len(result.restored), rest=rest))
     for name, reason in result.refused:
-        echo(f"not restored: {name}: {reason}", err=True)
+        echo(_("not restored: {name}: {reason}").format(name=name, reason=reason), err=True)
     if result.refused:
         raise click.exceptions.Exit(CONFLICT)

@@ -17,6 +17,7 @@ from journey.cli._common import (
     json_option,
     terminal_safe,
 )
+from journey.cli._i18n import _
 
 SYMBOL = {"done": "✓", "current": "●", "withdrawn": "✕ withdrawn", "": ""}
 
@@ -72,12 +73,13 @@ def monitor(county: str, stage: str, status: str, overdue: bool, min_days: int, 
     if csv_path or xlsx_path:
         writer = app.sheet_writer()
         sheets = status_sheets(data)
-        advance, close = progress_bar(len(data["rows"]) * (bool(csv_path) + bool(xlsx_path)), "Exporting status")
+        advance, close = progress_bar(len(data["rows"]) * (bool(csv_path) + bool(xlsx_path)), _("Exporting status"))
         try:
             if csv_path:
-                echo(f"Wrote {writer.write_csv(csv_path, sheets[0], advance, CSV_DELIMITERS[csv_delimiter])}", err=True)
+                echo(_("Wrote {csv_path}").format(
+                    csv_path=writer.write_csv(csv_path, sheets[0], advance, CSV_DELIMITERS[csv_delimiter])), err=True)
             if xlsx_path:
-                echo(f"Wrote {writer.write_xlsx(xlsx_path, sheets, advance)}", err=True)
+                echo(_("Wrote {xlsx_path}").format(xlsx_path=writer.write_xlsx(xlsx_path, sheets, advance)), err=True)
         finally:
             close()
         if not as_json:
@@ -92,8 +94,8 @@ def _print_matrix(data: dict[str, Any]) -> None:
     import sys
 
     stages = data["stages"]
-    headers = ["Municipality", "Län", *[s["handbook_stage"] or s["id"] for s in stages], "Days", "Overdue",
-               "Last change", "Next due", f"ESF h {data['year']}", "Meeting h", "Deals"]
+    headers = [_("Municipality"), _("Län"), *[s["handbook_stage"] or s["id"] for s in stages], _("Days"), _("Overdue"),
+               _("Last change"), _("Next due"), _("ESF h {year}").format(year=data['year']), _("Meeting h"), _("Deals")]
     rows = []
     for r in data["rows"]:
         mark = {"PAUSED": "⏸", "WITHDRAWN": "✕"}.get(r["status"], "●")
@@ -105,17 +107,19 @@ def _print_matrix(data: dict[str, Any]) -> None:
                      ("! " + "; ".join(r["overdue_reasons"])) if r["overdue"] else "",
                      f"{last['at']:%Y-%m-%d} {last['title']}" if last else "",
                      f"{r['next_due']:%Y-%m-%d}" if r["next_due"] else "",
-                     f"{r['esf']['hours']}/{data['esf_target']}" + (" ! behind" if r["esf"]["behind"] else ""),
+                     f"{r['esf']['hours']}/{data['esf_target']}" + (_(" ! behind") if r["esf"]["behind"] else ""),
                      f"{r['esf']['meeting_hours']}/{data['esf_meeting_target']}"
-                     + (" ! behind" if r["esf"]["meetings_behind"] else ""),
-                     f"{r['deals']['count']} ({r['deals']['awarded']} awarded)" if r["deals"]["count"] else ""])
+                     + (_(" ! behind") if r["esf"]["meetings_behind"] else ""),
+                     _("{count} ({awarded} awarded)").format(count=r['deals']['count'], awarded=r['deals']['awarded'])
+                     if r["deals"]["count"] else ""])
     legend = "  ".join(f"{s['handbook_stage'] or '-'} {s['title']}" for s in stages)
     totals = data["totals"]
     deals = data["deals"]
-    title = (f"Journey status {data['generated_at'][:10]}: {totals['shown']} of {totals['municipalities']} "
-             f"municipalities, {totals['overdue']} overdue; {deals['count']} deals "
-             f"({deals['awarded']} awarded: {deals['value_total_sek']} kr in total, {deals['value_per_year_sek']} kr "
-             "per year)")
+    title = _("Journey status {day}: {shown} of {municipalities} municipalities, {overdue} overdue; {deals} deals "
+              "({awarded} awarded: {total} kr in total, {per_year} kr per year)").format(
+        day=data['generated_at'][:10], shown=totals['shown'], municipalities=totals['municipalities'],
+        overdue=totals['overdue'], deals=deals['count'], awarded=deals['awarded'], total=deals['value_total_sek'],
+        per_year=deals['value_per_year_sek'])
     if sys.stdout.isatty():
         from rich.console import Console
         from rich.table import Table

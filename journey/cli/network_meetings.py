@@ -8,6 +8,7 @@ from __future__ import annotations
 import click
 
 from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option
+from journey.cli._i18n import _
 
 
 @click.group("network-meetings")
@@ -37,8 +38,9 @@ def meetings_add(kind: str, day: str, title: str, length: str | None, municipali
     meeting = add_meeting(get_app().deps, actor, kind, day, title, length, municipality)
     from journey.services.hours.entries import format_hours
 
-    echo(f"Recorded meeting {meeting.id}: {meeting.kind.value.lower()} {meeting.day} {meeting.title} "
-         f"({format_hours(meeting.quarters)} h)")
+    echo(_("Recorded meeting {id}: {value} {day} {title} ({quarters} h)").format(
+        id=meeting.id, value=meeting.kind.value.lower(), day=meeting.day, title=meeting.title,
+        quarters=format_hours(meeting.quarters)))
 
 
 @network_meetings.command("attend")
@@ -60,7 +62,8 @@ def meetings_attend(meeting_id: int, municipality: str, persons: tuple[str, ...]
     from journey.services.hours.entries import attend
 
     count = attend(get_app().deps, actor, meeting_id, municipality, list(persons))
-    echo(f"Recorded {count} attendee(s) from {municipality} at meeting {meeting_id}")
+    echo(_("Recorded {count} attendee(s) from {municipality} at meeting {meeting_id}").format(
+        count=count, municipality=municipality, meeting_id=meeting_id))
 
 
 @network_meetings.command("list")
@@ -81,11 +84,12 @@ def meetings_list(year: int | None, as_json: bool, actor: str | None) -> None:
     if as_json:
         echo_json(data)
         return
-    echo_table(["Id", "Date", "Kind", "Title", "Hours", "Host", "Attendees", "Municipalities"],
+    echo_table([_("Id"), _("Date"), _("Kind"), _("Title"), _("Hours"), _("Host"), _("Attendees"), _("Municipalities")],
                [[m["id"], m["date"], m["kind"].lower(), m["title"], m["hours"], m["municipality"] or "network",
                  m["attendees"], len(m["municipalities_present"])] for m in data["meetings"]],
-               title=f"Meetings {data['year']}")
+               title=_("Meetings {year}").format(year=data['year']))
     missing = ", ".join(f"{n} {k.lower()}" for k, n in data["missing"].items() if n)
-    echo(f"Still to hold this year: {missing or 'none'}")
+    echo(_("Still to hold this year: {value}").format(value=missing or 'none'))
     if data["municipalities_without_local_meeting"]:
-        echo("No local full-day meeting yet: " + ", ".join(data["municipalities_without_local_meeting"]))
+        echo(_("No local full-day meeting yet: {names}").format(
+            names=", ".join(data["municipalities_without_local_meeting"])))

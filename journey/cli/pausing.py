@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from journey.cli._common import actor_option, echo, get_app, short_time
+from journey.cli._i18n import _
 
 
 @click.group()
@@ -26,8 +27,8 @@ def pause(municipality: str, reason: str, actor: str | None) -> None:
     from journey.services.cases.pausing import pause_case
 
     result = pause_case(get_app().deps, actor, municipality, reason)
-    echo(f"{result.municipality}: paused at {short_time(result.at.isoformat())} (Europe/Stockholm); "
-               f"{result.reminders} planned reminder(s) held")
+    echo(_("{municipality}: paused at {value} (Europe/Stockholm); {reminders} planned reminder(s) held").format(
+        municipality=result.municipality, value=short_time(result.at.isoformat()), reminders=result.reminders))
 
 
 @case.command()
@@ -47,5 +48,6 @@ def resume(municipality: str, comment: str, actor: str | None) -> None:
 
     app = get_app()
     result = resume_case(app.deps, actor, municipality, ZoneInfo(app.settings.timezone), comment)
-    echo(f"{result.municipality}: resumed after {result.shift_days} day(s); "
-               f"{result.reminders} reminder(s) re-planned (see `journey reminders upcoming {result.municipality}`)")
+    echo(_("{municipality}: resumed after {shift_days} day(s); {reminders} reminder(s) re-planned (see `journey "
+           "reminders upcoming {municipality}`)").format(
+        municipality=result.municipality, shift_days=result.shift_days, reminders=result.reminders))

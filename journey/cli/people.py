@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from journey.cli._common import actor_option, echo_json, echo_table, get_app, json_option
+from journey.cli._i18n import _
 
 
 def _person_options(f: Any) -> Any:
@@ -34,8 +35,8 @@ def _values(name: str | None, kind: str | None, function: str | None, department
 
 
 def _line(p: dict[str, Any]) -> str:
-    cost = f"unit cost {p['unit_cost_sek']} kr/h" if p["unit_cost_sek"] is not None else (
-        f"salary group {p['salary_group']}" if p["salary_group"] else "no salary group")
+    cost = _("unit cost {cost} kr/h").format(cost=p['unit_cost_sek']) if p["unit_cost_sek"] is not None else (
+        _("salary group {group}").format(group=p['salary_group']) if p["salary_group"] else _("no salary group"))
     share = f" {p['share_percent']} %" if p["share_percent"] else ""
     return f"{p['name']} ({p['municipality']}): {p['kind_label'].lower()}{share}, {cost}"
 
@@ -67,7 +68,7 @@ def people_add(municipality: str, name: str, kind: str | None, function: str | N
 
     values = _values(name, kind or "participant", function, department, share, salary_group, unit_cost, start, end,
                      user)
-    click.echo("Registered " + _line(add_person(get_app().deps, actor, municipality, values)))
+    click.echo(_("Registered {person}").format(person=_line(add_person(get_app().deps, actor, municipality, values))))
 
 
 @people.command("update")
@@ -89,7 +90,8 @@ def people_update(municipality: str, name: str, new_name: str | None, kind: str 
     from journey.services.hours.people import update_person
 
     values = _values(new_name, kind, function, department, share, salary_group, unit_cost, start, end, user)
-    click.echo("Updated " + _line(update_person(get_app().deps, actor, municipality, name, values, reviewed)))
+    click.echo(_("Updated {person}").format(
+        person=_line(update_person(get_app().deps, actor, municipality, name, values, reviewed))))
 
 
 @people.command("list")
@@ -109,8 +111,9 @@ def people_list(municipality: str | None, as_json: bool, actor: str | None) -> N
     if as_json:
         echo_json(rows)
         return
-    echo_table(["Municipality", "Name", "Kind", "Share %", "Function", "Department", "Group", "Unit cost", "From",
-                "Until", "User"],
+    echo_table([_("Municipality"), _("Name"), _("Kind"), _("Share %"), _("Function"), _("Department"), _("Group"),
+                _("Unit cost"), _("From"),
+                _("Until"), _("User")],
                [[p["municipality"], p["name"], p["kind_label"], p["share_percent"], p["function"], p["department"],
                  p["salary_group"], p["unit_cost_sek"], p["start"], p["end"], p["user"]] for p in rows])
 
@@ -135,7 +138,7 @@ def people_review(municipality: str | None, as_json: bool, actor: str | None) ->
         echo_json(rows)
         return
     if not rows:
-        click.echo("Nothing to review")
+        click.echo(_("Nothing to review"))
         return
-    echo_table(["Municipality", "Name", "To check"],
+    echo_table([_("Municipality"), _("Name"), _("To check")],
                [[p["municipality"], p["name"], " | ".join(p["problems"])] for p in rows])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option
+from journey.cli._i18n import _
 
 
 @click.group()
@@ -28,7 +29,7 @@ def municipalities_add(code: str, name: str, county: str, workflow: str, actor: 
     from journey.services.registry import add_municipality
 
     m = add_municipality(get_app().deps, actor, code, name, county, workflow)
-    echo(f"Added {m.name} ({m.code}), workflow {m.workflow}")
+    echo(_("Added {name} ({code}), workflow {workflow}").format(name=m.name, code=m.code, workflow=m.workflow))
 
 
 @municipalities.command("seed")
@@ -49,11 +50,13 @@ def municipalities_seed(everything: bool, actor: str | None) -> None:
 
     result = (seed_all if everything else seed_network)(get_app().deps, actor)
     if everything:  # 290 names are too many to read; the count says what happened
-        echo(f"Added {len(result.added)} municipalities; {len(result.existing)} already registered")
+        echo(_("Added {count} municipalities; {count2} already registered").format(
+            count=len(result.added), count2=len(result.existing)))
         return
-    echo(f"Added {len(result.added)}: {', '.join(result.added) or '-'}")
+    echo(_("Added {count}: {value}").format(count=len(result.added), value=', '.join(result.added) or '-'))
     if result.existing:
-        echo(f"Already registered {len(result.existing)}: {', '.join(result.existing)}")
+        echo(_("Already registered {count}: {existing}").format(
+            count=len(result.existing), existing=', '.join(result.existing)))
 
 
 @municipalities.command("list")
@@ -72,7 +75,7 @@ def municipalities_list(as_json: bool, actor: str | None) -> None:
     if as_json:
         echo_json(rows)
         return
-    echo_table(["Code", "Name", "County", "Workflow", "Stage"],
+    echo_table([_("Code"), _("Name"), _("County"), _("Workflow"), _("Stage")],
                [[r["code"], r["name"], r["county"], r["workflow"], r["stage"] or "(no case)"] for r in rows])
 
 
@@ -105,7 +108,7 @@ def users_add(username: str, role: str, municipality: str | None, display_name: 
     from journey.services.registry import add_user
 
     add_user(get_app().deps, actor, username, role, municipality, display_name, email, phone)
-    echo(f"Added user {username} ({role.lower()})")
+    echo(_("Added user {username} ({value})").format(username=username, value=role.lower()))
 
 
 @users.command("list")
@@ -124,7 +127,7 @@ def users_list(as_json: bool, actor: str | None) -> None:
     if as_json:
         echo_json(data)
         return
-    echo_table(["Username", "Role", "Municipality", "Name", "E-mail", "Phone"],
+    echo_table([_("Username"), _("Role"), _("Municipality"), _("Name"), _("E-mail"), _("Phone")],
                [[d["username"], d["role"].lower(), d["municipality"] or "", d["name"], d["email"], d["phone"]]
                 for d in data])
 
@@ -148,12 +151,13 @@ def users_passwd(username: str, actor: str | None) -> None:
     from journey.services.auth.passwords import set_password
 
     if sys.stdin.isatty():
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        password = click.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\r\n")
     app = get_app()
     ended = set_password(app.deps, password_hasher(app), actor, username, password)
-    click.echo(f"Password set for {username}" + (f"; {ended} web session(s) ended" if ended else ""))
+    ended_text = _("; {count} web session(s) ended").format(count=ended) if ended else ""
+    click.echo(_("Password set for {username}{ended}").format(username=username, ended=ended_text))
 
 
 @municipalities.command("closed-periods")
@@ -181,7 +185,7 @@ def municipalities_closed_periods(municipality: str, add: str | None, label: str
     if as_json:
         echo_json([{"first_day": p.first_day, "last_day": p.last_day, "label": p.label} for p in periods])
         return
-    echo_table(["First day", "Last day", "Label"], [[p.first_day, p.last_day, p.label] for p in periods])
+    echo_table([_("First day"), _("Last day"), _("Label")], [[p.first_day, p.last_day, p.label] for p in periods])
 
 
 @municipalities.command("supporter")
@@ -201,4 +205,4 @@ def municipalities_supporter(municipality: str, add: str | None, remove: str | N
     from journey.services.deadline_settings import supporters
 
     found = supporters(get_app().deps, actor, municipality, add, remove)
-    echo_table(["User", "Name", "E-mail"], [[u["username"], u["display_name"], u["email"]] for u in found])
+    echo_table([_("User"), _("Name"), _("E-mail")], [[u["username"], u["display_name"], u["email"]] for u in found])

@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option
+from journey.cli._i18n import _, translate_message
 
 
 @click.group()
@@ -43,10 +44,10 @@ def upcoming(municipality: str | None, as_json: bool, actor: str | None) -> None
     if as_json:
         echo_json(rows)
         return
-    echo_table(["When (Stockholm)", "Municipality", "Reminder", "To", "State", "Why this date"],
+    echo_table([_("When (Stockholm)"), _("Municipality"), _("Reminder"), _("To"), _("State"), _("Why this date")],
                [[r["due_local"] or "-", r["municipality"], r["title"], r["recipient"], r["state_title"],
                  ("[pausad] " if r["held"] else "") + r["reason"]] for r in rows],
-               title=f"{len(rows)} planned reminder(s)")
+               title=_("{count} planned reminder(s)").format(count=len(rows)))
 
 
 @reminders.command()
@@ -68,10 +69,10 @@ def sent(municipality: str | None, as_json: bool, actor: str | None) -> None:
     if as_json:
         echo_json(rows)
         return
-    echo_table(["Sent (Stockholm)", "Status", "Municipality", "Reminder", "To", "Attempts", "Note"],
+    echo_table([_("Sent (Stockholm)"), _("Status"), _("Municipality"), _("Reminder"), _("To"), _("Attempts"), _("Note")],
                [[r["sent_local"] or "-", r["status_label"], r["municipality"], r["title"], r["recipient"], r["attempts"],
                  r["last_error"] if r["status"] == "FAILED" else r["reason"]] for r in rows],
-               title=f"{len(rows)} reminder(s)")
+               title=_("{count} reminder(s)").format(count=len(rows)))
 
 
 @reminders.command()
@@ -91,10 +92,10 @@ def retry(municipality: str | None, reminder_id: int | None, actor: str | None) 
     from journey.services.reminders.retry import retry_failed
 
     result = retry_failed(get_app().deps, actor, municipality, reminder_id)
-    echo(f"{len(result.requeued)} reminder(s) back in the queue" +
-               (f": {', '.join(map(str, result.requeued))}" if result.requeued else ""))
+    ids = f": {', '.join(map(str, result.requeued))}" if result.requeued else ""
+    echo(_("{count} reminder(s) back in the queue{ids}").format(count=len(result.requeued), ids=ids))
     for rid, why in result.skipped:
-        echo(f"left failed: {rid} ({why})")
+        echo(_("left failed: {rid} ({why})").format(rid=rid, why=why))
 
 
 @reminders.command("send-due")
@@ -121,8 +122,10 @@ def send_due(batch: int) -> None:
 
 def summary(result: Any) -> str:
     """One line about a sweep, e.g. ``3 sent (1 late), 0 to retry, 1 failed``."""
-    return (f"{result.sent} sent ({result.late} late), {result.retrying} to retry, {result.failed} failed"
-            + (f"; {result.partial} not delivered to every recipient" if result.partial else "")
-            + (f"; {result.expired} expired (meeting passed)" if getattr(result, "expired", 0) else "")
-            + (f"; {result.rolled} matters moved to a later meeting" if getattr(result, "rolled", 0) else "")
-            + (f"; stopped early: {result.stopped}" if result.stopped else ""))
+    expired, rolled = getattr(result, "expired", 0), getattr(result, "rolled", 0)
+    return (_("{sent} sent ({late} late), {retrying} to retry, {failed} failed").format(
+                sent=result.sent, late=result.late, retrying=result.retrying, failed=result.failed)
+            + (_("; {count} not delivered to every recipient").format(count=result.partial) if result.partial else "")
+            + (_("; {count} expired (meeting passed)").format(count=expired) if expired else "")
+            + (_("; {count} matters moved to a later meeting").format(count=rolled) if rolled else "")
+            + (_("; stopped early: {reason}").format(reason=translate_message(result.stopped)) if result.stopped else ""))

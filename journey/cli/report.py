@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from journey.cli._common import actor_option, get_app
+from journey.cli._i18n import _
 
 
 @click.group()
@@ -35,13 +36,13 @@ def report_html(out_dir: Path, actor: str | None) -> None:
     app = get_app()
     source = app.monitor_source()
     total = len(source.matrix())
-    advance, close = progress_bar(total, "Writing report pages")
+    advance, close = progress_bar(total, _("Writing report pages"))
     try:
         result = write_report(source, lambda: app.workflows, actor, app.clock.now(),
                               app.report_site(out_dir), app.report_renderer(), advance)
     finally:
         close()
-    click.echo(f"Wrote {result.index} and {result.pages} municipality pages")
+    click.echo(_("Wrote {index} and {pages} municipality pages").format(index=result.index, pages=result.pages))
 
 
 @report.command("diagram")

@@ -7,6 +7,7 @@ import logging
 import click
 
 from journey.cli._common import echo, get_app
+from journey.cli._i18n import _
 
 
 @click.group()
@@ -52,10 +53,11 @@ def run(interval: float, once: bool, verbose: bool) -> None:
         if result is None:
             from journey.domain.errors import RefusedError
 
-            raise RefusedError("another scheduler holds the reminder lock; nothing sent")
+            raise RefusedError(_("another scheduler holds the reminder lock; nothing sent"))
         from journey.cli.reminders import summary
 
         echo(summary(result))
         return
     runner = engine.run(app, interval)
-    echo(f"scheduler stopped: {runner.totals.sent} sent, {runner.totals.failed} failed in {runner.ticks} sweep(s)")
+    echo(_("scheduler stopped: {sent} sent, {failed} failed in {ticks} sweep(s)").format(
+        sent=runner.totals.sent, failed=runner.totals.failed, ticks=runner.ticks))

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from journey.cli._common import get_app
+from journey.cli._i18n import _
 
 if TYPE_CHECKING:
     from journey.bootstrap import App
@@ -27,7 +28,7 @@ def init() -> None:
     """
     app = get_app()
     heads = app.init_database()
-    click.echo(f"Database ready at {_where(app)} (schema {', '.join(heads)})")
+    click.echo(_("Database ready at {app} (schema {heads})").format(app=_where(app), heads=', '.join(heads)))
 
 
 @click.command()
@@ -57,10 +58,11 @@ def demo(actor: str) -> None:
     app = get_app()
     app.init_database()
     report = run_demo(app.deps, actor, progress=lambda m: click.echo(f"  {m}"))
-    click.echo(f"Demo ready at {_where(app)}: {report.opened} cases opened, {report.advances} audited advances.")
+    click.echo(_("Demo ready at {app}: {opened} cases opened, {advances} audited advances.").format(
+        app=_where(app), opened=report.opened, advances=report.advances))
     click.echo("")
     ctx = click.get_current_context()
     from journey.cli.cases import status
 
     ctx.invoke(status, municipality=None, as_json=False, actor=actor)
-    click.echo("\nTry: journey why Umeå   |   journey history Hudiksvall   |   journey workflows show handbook")
+    click.echo(_("\nTry: journey why Umeå   |   journey history Hudiksvall   |   journey workflows show handbook"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from journey.cli._common import actor_option, echo_json, echo_table, get_app, json_option
+from journey.cli._i18n import _
 
 
 @click.group()
@@ -33,8 +34,9 @@ def create(username: str, name: str, feed: str | None, actor: str | None) -> Non
 
     made = create_token(get_app().deps, actor, username, name, feed)
     click.echo(made.token)
-    what = f"calendar feed of {made.municipality}" if made.municipality else "API"
-    click.echo(f"token #{made.id} for {made.username} ({what}); it is shown only now: store it safely", err=True)
+    what = _("calendar feed of {municipality}").format(municipality=made.municipality) if made.municipality else "API"
+    click.echo(_("token #{id} for {username} ({what}); it is shown only now: store it safely").format(
+        id=made.id, username=made.username, what=what), err=True)
 
 
 @tokens.command("list")
@@ -54,7 +56,8 @@ def list_(username: str | None, as_json: bool, actor: str | None) -> None:
     if as_json:
         echo_json(rows)
         return
-    echo_table(["Id", "User", "Token", "Scope", "Municipality", "Name", "Created", "Last used", "Revoked"],
+    echo_table([_("Id"), _("User"), _("Token"), _("Scope"), _("Municipality"), _("Name"), _("Created"),
+                _("Last used"), _("Revoked")],
                [[r["id"], r["username"], r["prefix"] + "…", r["scope"], r["municipality"] or "", r["name"],
                  (r["created_at"] or "")[:16], (r["last_used_at"] or "")[:16], (r["revoked_at"] or "")[:16]]
                 for r in rows])
@@ -73,4 +76,4 @@ def revoke(token_id: int, actor: str | None) -> None:
     from journey.services.auth.tokens import revoke_token
 
     row = revoke_token(get_app().deps, actor, token_id)
-    click.echo(f"token #{row['id']} of {row['username']} revoked")
+    click.echo(_("token #{id} of {username} revoked").format(id=row['id'], username=row['username']))

@@ -7,10 +7,11 @@ from pathlib import Path
 import click
 
 from journey.cli._common import actor_option, echo_json, get_app, json_option
+from journey.cli._i18n import _, translate_message
 
 
 def _progress(message: str) -> None:
-    click.echo(f"  {message}", err=True)
+    click.echo(f"  {translate_message(message)}", err=True)
 
 
 @click.command("export")
@@ -35,8 +36,8 @@ def export(file: Path, as_json: bool, actor: str | None) -> None:
     if as_json:
         echo_json({"file": report.path, "counts": report.counts, "sha256": report.checksum})
         return
-    click.echo(f"Exported {sum(report.counts.values())} rows from {len(report.counts)} tables to {report.path} "
-               f"(sha256 {report.checksum[:16]}…)")
+    click.echo(_("Exported {value} rows from {count} tables to {path} (sha256 {value2}…)").format(
+        value=sum(report.counts.values()), count=len(report.counts), path=report.path, value2=report.checksum[:16]))
 
 
 @click.command("import")
@@ -61,4 +62,5 @@ def import_(file: Path, as_json: bool, actor: str | None) -> None:
     if as_json:
         echo_json({"file": report.path, "counts": report.counts, "sha256": report.checksum})
         return
-    click.echo(f"Imported {sum(report.counts.values())} rows into {len(report.counts)} tables from {report.path}")
+    click.echo(_("Imported {value} rows into {count} tables from {path}").format(
+        value=sum(report.counts.values()), count=len(report.counts), path=report.path))

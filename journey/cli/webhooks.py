@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from journey.cli._common import actor_option, echo_json, echo_table, get_app, json_option
+from journey.cli._i18n import _
 
 
 @click.group()
@@ -30,8 +31,8 @@ def add(url: str, events: tuple[str, ...], municipality: str | None, actor: str 
 
     row = add_webhook(get_app().deps, actor, url, events, municipality)
     click.echo(row["secret"])
-    click.echo(f"webhook #{row['id']} -> {row['url']} ({', '.join(row['events']) or 'every event'}); the secret "
-               "above is shown only now", err=True)
+    click.echo(_("webhook #{id} -> {url} ({value}); the secret above is shown only now").format(
+        id=row['id'], url=row['url'], value=', '.join(row['events']) or _('every event')), err=True)
 
 
 @webhooks.command("list")
@@ -50,7 +51,7 @@ def list_(as_json: bool, actor: str | None) -> None:
     if as_json:
         echo_json(rows)
         return
-    echo_table(["Id", "URL", "Events", "Municipality", "Active", "Pending", "Failed"],
+    echo_table([_("Id"), _("URL"), _("Events"), _("Municipality"), _("Active"), _("Pending"), _("Failed")],
                [[r["id"], r["url"], " ".join(t.rsplit(".", 1)[-1] for t in r["event_types"]) or "all",
                  r["municipality"] or "", "yes" if r["active"] else "no", r["pending"], r["failed"]] for r in rows])
 
@@ -68,7 +69,7 @@ def remove(webhook_id: int, actor: str | None) -> None:
     from journey.services.webhooks.subscriptions import remove_webhook
 
     remove_webhook(get_app().deps, actor, webhook_id)
-    click.echo(f"webhook #{webhook_id} removed")
+    click.echo(_("webhook #{webhook_id} removed").format(webhook_id=webhook_id))
 
 
 @webhooks.command("send-due")
@@ -82,4 +83,5 @@ def send_due() -> None:
     from journey.bootstrap.webhooks import deliver_once
 
     result = deliver_once(get_app())
-    click.echo(f"{result.sent} sent, {result.retrying} to retry, {result.failed} failed")
+    click.echo(_("{sent} sent, {retrying} to retry, {failed} failed").format(
+        sent=result.sent, retrying=result.retrying, failed=result.failed))

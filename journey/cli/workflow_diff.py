@@ -7,6 +7,7 @@ from dataclasses import asdict
 import click
 
 from journey.cli._common import echo, echo_json, get_app, json_option
+from journey.cli._i18n import _
 
 SIGNS = {"added": "+", "removed": "-", "renamed": "~", "changed": "*"}
 
@@ -46,6 +47,6 @@ def diff(old: str, new: str | None, as_json: bool) -> None:
             names = {"added": c.new, "removed": c.old}.get(c.kind, f"{c.old} -> {c.new}" if c.old != c.new else c.old)
             echo(f"  {SIGNS[c.kind]} {c.kind:<8} {names}" + (f"  ({c.detail})" if c.detail else ""))
     if not result.changes:
-        echo("no differences in states, transitions or evidence")
+        echo(_("no differences in states, transitions or evidence"))
     for hint in result.hints:
-        echo(f"\nhint: {hint}")
+        echo(_("\nhint: {hint}").format(hint=hint))

@@ -8,6 +8,7 @@ import click
 
 from journey.cli import LazyGroup
 from journey.cli._common import echo, echo_json, echo_table, get_app, json_option
+from journey.cli._i18n import _, error_text
 
 
 @click.group(cls=LazyGroup, lazy={"diff": "journey.cli.workflow_diff:diff"})
@@ -40,14 +41,14 @@ def validate(files: tuple[Path, ...]) -> None:
             raise DefinitionErrors(mapping_errors)
     except DefinitionErrors as exc:
         for err in exc.errors:
-            echo(str(err), err=True)
+            echo(error_text(err), err=True)
         raise SystemExit(int(exc.exit_code)) from None
     except DefinitionError as exc:
-        echo(str(exc), err=True)
+        echo(error_text(exc), err=True)
         raise SystemExit(int(exc.exit_code)) from None
     for spec in specs:
-        echo(f"ok  {spec.key}  {spec.source_file}  ({len(spec.all_states())} states, "
-                   f"{len(spec.transitions)} transitions)")
+        echo(_("ok  {key}  {source_file}  ({count} states, {count2} transitions)").format(
+            key=spec.key, source_file=spec.source_file, count=len(spec.all_states()), count2=len(spec.transitions)))
 
 
 @workflows.command("list")
@@ -65,7 +66,8 @@ def list_(as_json: bool) -> None:
     if as_json:
         echo_json(rows)
         return
-    echo_table(["Name", "Version", "Extends", "Title"], [[r["name"], r["version"], r["extends"], r["title"]] for r in rows])
+    echo_table([_("Name"), _("Version"), _("Extends"),
+                _("Title")], [[r["name"], r["version"], r["extends"], r["title"]] for r in rows])
 
 
 @workflows.command("show")
@@ -87,24 +89,26 @@ def show(name: str, version: int | None, as_json: bool) -> None:
         return
     echo(f"{data['name']}@{data['version']}: {data['title']}")
     if data["extends"]:
-        echo(f"extends {data['extends']}")
-    echo("\nStates:")
+        echo(_("extends {extends}").format(extends=data['extends']))
+    echo(_("\nStates:"))
     for s in data["states"]:
         indent = "  " * (s["path"].count(".") + 1)
-        flags = " (final)" if s["final"] else ""
-        flags += " (initial)" if s["path"] == data["initial"] else ""
+        flags = _(" (final)") if s["final"] else ""
+        flags += _(" (initial)") if s["path"] == data["initial"] else ""
         echo(f"{indent}{s['path']}: {s['title']}{flags}")
         if s["matter"]:
             m = s["matter"]
-            echo(f"{indent}  matter: {m['title']}: {' -> '.join(m['bodies'])} decide {m['decides']}"
-                       + (f", avslag: {m['on_avslag']}" if m["on_avslag"] else "")
-                       + (" (opened by `journey matters register`)" if m["optional"] else ""))
-    echo("\nTransitions:")
+            avslag = _(", avslag: {trigger}").format(trigger=m['on_avslag']) if m["on_avslag"] else ""
+            opened = _(" (opened by `journey matters register`)") if m["optional"] else ""
+            echo(_("{indent}  matter: {title}: {bodies} decide {decides}{avslag}{opened}").format(
+                indent=indent, title=m['title'], bodies=" -> ".join(m['bodies']), decides=m['decides'], avslag=avslag,
+                opened=opened))
+    echo(_("\nTransitions:"))
     for t in data["transitions"]:
-        needs = f"  needs: {', '.join(t['guards'])}" if t["guards"] else ""
-        back = "  (backward)" if t["backward"] else ""
+        needs = _("  needs: {guards}").format(guards=", ".join(t['guards'])) if t["guards"] else ""
+        back = _("  (backward)") if t["backward"] else ""
         echo(f"  {t['trigger']}: {t['source']} -> {t['dest']}{needs}{back}")
-    echo("\nEvidence:")
+    echo(_("\nEvidence:"))
     for e in data["evidence"]:
         fields = ", ".join(f["name"] + ("" if f["required"] else "?") + f" ({f['type']})" for f in e["fields"])
         echo(f"  {e['name']}: {e['title']} - {fields}")

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from journey.domain.errors import DefinitionError
+from journey.domain.messages import msg
 
 _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -56,9 +57,9 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
         key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1
         if not isinstance(key, str | int):
-            raise DefinitionError("mapping keys must be text", file=loader.source_name, line=line)
+            raise DefinitionError(msg("mapping keys must be text"), file=loader.source_name, line=line)
         if key in result:
-            raise DefinitionError(f"duplicate key {key!r}", file=loader.source_name, line=line, key=str(key))
+            raise DefinitionError(msg("duplicate key {key!r}", key=key), file=loader.source_name, line=line, key=str(key))
         result[key] = loader.construct_object(value_node, deep=True)
         result.lines[key] = line
     return result
@@ -83,7 +84,8 @@ def _check_events(text: str, source: str) -> None:
         line = event.start_mark.line + 1 if event.start_mark else None
         if isinstance(event, yaml.CollectionStartEvent):
             if len(open_nodes) >= MAX_DEPTH:
-                raise DefinitionError(f"nested deeper than {MAX_DEPTH} levels", file=source, line=line)
+                raise DefinitionError(msg("nested deeper than {max_depth} levels",
+                                          max_depth=MAX_DEPTH), file=source, line=line)
             open_nodes.append([event.anchor, 1])
             continue
         if isinstance(event, yaml.CollectionEndEvent):
@@ -96,13 +98,15 @@ def _check_events(text: str, source: str) -> None:
                 sizes[event.anchor] = 1
         elif isinstance(event, yaml.AliasEvent):
             if any(anchor == event.anchor for anchor, _ in open_nodes):
-                raise DefinitionError(f"alias *{event.anchor} refers to a node that contains it", file=source,
+                raise DefinitionError(msg("alias *{anchor} refers to a node that contains it",
+                                          anchor=event.anchor), file=source,
                                       line=line)
             size = sizes.get(event.anchor, 1)  # an undefined alias is reported by the composer
             aliases, expanded = aliases + 1, expanded + size
             if aliases > MAX_ALIASES or expanded > MAX_ALIAS_NODES:
-                raise DefinitionError(f"aliases expand too far (more than {MAX_ALIASES} aliases or "
-                                      f"{MAX_ALIAS_NODES} nodes): a \"billion laughs\" file?", file=source, line=line)
+                raise DefinitionError(msg("aliases expand too far (more than {max_aliases} aliases or "
+                                          "{max_alias_nodes} nodes): a \"billion laughs\" file?",
+                    max_aliases=MAX_ALIASES, max_alias_nodes=MAX_ALIAS_NODES), file=source, line=line)
         else:
             continue
         if open_nodes:
@@ -112,7 +116,8 @@ def _check_events(text: str, source: str) -> None:
 def load_text(text: str, source: str = "<string>") -> Any:
     """Parse YAML with line tracking; syntax errors and the limits above become a one-line :class:`DefinitionError`."""
     if len(text) > MAX_BYTES:
-        raise DefinitionError(f"larger than {MAX_BYTES // (1024 * 1024)} MiB; is this a workflow file?", file=source)
+        raise DefinitionError(msg("larger than {value} MiB; is this a workflow file?",
+                                  value=MAX_BYTES // (1024 * 1024)), file=source)
     loader = _Loader(text)
     loader.source_name = source
     try:
@@ -124,9 +129,9 @@ def load_text(text: str, source: str = "<string>") -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = (exc.problem or exc.context or "invalid YAML").strip()
-        raise DefinitionError(f"invalid YAML: {problem}", file=source, line=line) from None
+        raise DefinitionError(msg("invalid YAML: {problem}", problem=problem), file=source, line=line) from None
     except yaml.YAMLError as exc:
-        raise DefinitionError(f"invalid YAML: {exc}", file=source) from None
+        raise DefinitionError(msg("invalid YAML: {exc}", exc=exc), file=source) from None
     finally:
         loader.dispose()
 
@@ -134,11 +139,12 @@ def load_text(text: str, source: str = "<string>") -> Any:
 def load_file(path: Path) -> Any:
     try:
         if path.stat().st_size > MAX_BYTES:
-            raise DefinitionError(f"larger than {MAX_BYTES // (1024 * 1024)} MiB; is this a workflow file?",
+            raise DefinitionError(msg("larger than {value} MiB; is this a workflow file?",
+                value=MAX_BYTES // (1024 * 1024)),
                                   file=str(path))
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise DefinitionError("no such file", file=str(path)) from None
+        raise DefinitionError(msg("no such file"), file=str(path)) from None
     except UnicodeDecodeError:
-        raise DefinitionError("not UTF-8 text", file=str(path)) from None
+        raise DefinitionError(msg("not UTF-8 text"), file=str(path)) from None
     return load_text(text, str(path))

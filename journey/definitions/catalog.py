@@ -12,6 +12,7 @@ import pickle
 from pathlib import Path
 
 from journey.domain.errors import DefinitionError, InputError, NotFoundError
+from journey.domain.messages import msg
 from journey.domain.spec import WorkflowSpec
 
 CACHE_FORMAT = 4  # raise when the shape of the pickled specs or the checks change (4: #13 choice labels)
@@ -21,10 +22,11 @@ _FROM_SETTINGS = object()
 def require_workflow_files(directory: Path) -> list[Path]:
     """The workflow files below ``directory``, refusing a missing directory (exit 2) or one without any (exit 7)."""
     if not directory.is_dir():
-        raise InputError(f"{directory}: no such workflows directory (check --workflows / JOURNEY_WORKFLOWS_DIR)")
+        raise InputError(msg("{directory}: no such workflows directory (check --workflows / "
+                             "JOURNEY_WORKFLOWS_DIR)", directory=directory))
     files = sorted(p for p in directory.rglob("*.y*ml") if p.suffix in (".yaml", ".yml"))
     if not files:
-        raise DefinitionError("no workflow files (*.yaml, *.yml) in this directory", file=str(directory))
+        raise DefinitionError(msg("no workflow files (*.yaml, *.yml) in this directory"), file=str(directory))
     return files
 
 
@@ -98,10 +100,12 @@ class WorkflowCatalog:
             import difflib
 
             close = difflib.get_close_matches(name, self.names(), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(self.names()) or 'none'}"
-            raise NotFoundError(f"unknown workflow {name!r}{hint}")
+            hint = msg("; did you mean {name!r}?", name=close[0]) if close else msg(
+                "; known: {names}", names=", ".join(self.names()) or "-")
+            raise NotFoundError(msg("unknown workflow {name!r}{hint}", name=name, hint=hint))
         if version is None:
             version = versions[-1]
         if version not in versions:
-            raise NotFoundError(f"workflow {name!r} has no version {version} (known: {', '.join(map(str, versions))})")
+            raise NotFoundError(msg("workflow {name!r} has no version {version} (known: {str})",
+                name=name, version=version, str=', '.join(map(str, versions))))
         return self._specs[(name, version)]

@@ -10,6 +10,7 @@ from journey.definitions.shape import Problems, build_spec
 from journey.definitions.validate import check_graph
 from journey.definitions.variants import merge, parse_ref
 from journey.domain.errors import DefinitionError, DefinitionErrors, NotFoundError
+from journey.domain.messages import msg
 from journey.domain.spec import WorkflowSpec
 
 
@@ -21,7 +22,7 @@ def _raise(errors: list[DefinitionError]) -> None:
 def read_raw(path: Path) -> _yaml.LineDict:
     raw = _yaml.load_file(path)
     if not isinstance(raw, _yaml.LineDict):
-        raise DefinitionError("a workflow file must be a mapping with workflow:, version:, states: ...", file=str(path),
+        raise DefinitionError(msg("a workflow file must be a mapping with workflow:, version:, states: ..."), file=str(path),
                               line=getattr(raw, "line", 1))
     return raw
 
@@ -40,7 +41,7 @@ def load_text(text: str, source: str = "<string>") -> WorkflowSpec:
     """Load a self-contained (non-variant) workflow from YAML text."""
     raw = _yaml.load_text(text, source)
     if isinstance(raw, _yaml.LineDict) and "extends" in raw:
-        raise DefinitionError("a variant must be loaded together with the workflow it extends", file=source,
+        raise DefinitionError(msg("a variant must be loaded together with the workflow it extends"), file=source,
                               line=raw.line_of("extends"), key="extends")
     return spec_from_raw(raw, source)
 
@@ -57,7 +58,8 @@ def load_all(paths: list[Path], read: dict[Path, Any] | None = None) -> list[Wor
         name, version = raw.get("workflow"), raw.get("version")
         if isinstance(name, str) and isinstance(version, int):
             if (name, version) in by_key:
-                raise DefinitionError(f"{name}@{version} is also defined in {by_key[(name, version)]}", file=source,
+                raise DefinitionError(msg("{name}@{version} is also defined in {value}",
+                    name=name, version=version, value=by_key[name, version]), file=source,
                                       line=raw.line_of("workflow"), key="workflow")
             by_key[(name, version)] = source
     resolved: dict[str, Any] = {}
@@ -71,16 +73,16 @@ def load_all(paths: list[Path], read: dict[Path, Any] | None = None) -> list[Wor
             resolved[source] = raw
             return raw
         if not isinstance(ref, str):
-            raise DefinitionError("must be a workflow name, optionally name@version", file=source,
+            raise DefinitionError(msg("must be a workflow name, optionally name@version"), file=source,
                                   line=raw.line_of("extends"), key="extends")
         name, version = parse_ref(ref)
         candidates = sorted(v for (n, v) in by_key if n == name)
         if not candidates or (version is not None and version not in candidates):
-            raise DefinitionError(f"extends unknown workflow {ref!r}", file=source, line=raw.line_of("extends"),
+            raise DefinitionError(msg("extends unknown workflow {ref!r}", ref=ref), file=source, line=raw.line_of("extends"),
                                   key="extends")
         base_source = by_key[(name, version if version is not None else candidates[-1])]
         if base_source in chain or base_source == source:
-            raise DefinitionError(f"circular extends via {ref!r}", file=source, line=raw.line_of("extends"),
+            raise DefinitionError(msg("circular extends via {ref!r}", ref=ref), file=source, line=raw.line_of("extends"),
                                   key="extends")
         problems = Problems()
         merged = merge(resolve(base_source, (*chain, source)), raw, problems)
@@ -122,5 +124,5 @@ def load_drafts(targets: list[Path], directory: Path) -> list[WorkflowSpec]:
 def load_draft(path: Path, directory: Path) -> WorkflowSpec:
     """One workflow file, e.g. a draft not yet published, with the directory's workflows as bases."""
     if not path.is_file():
-        raise NotFoundError(f"no such workflow file {str(path)!r}")
+        raise NotFoundError(msg("no such workflow file {path!r}", path=str(path)))
     return load_drafts([path], directory)[0]

@@ -12,6 +12,7 @@ from typing import Any
 
 from journey.domain import guards
 from journey.domain.errors import DefinitionError
+from journey.domain.messages import msg
 from journey.domain.spec import StateSpec, WorkflowSpec
 
 SEPARATOR = "."
@@ -91,4 +92,4 @@ def build_machine(spec: WorkflowSpec) -> Any:
         return _Machine(model=None, states=[_hsm_state(s) for s in spec.states], transitions=transitions,
                         initial=spec.initial, auto_transitions=False, send_event=True, queued=False)
     except Exception as exc:  # transitions raises ValueError/MachineError on bad graphs
-        raise DefinitionError(f"cannot build state machine: {exc}", file=spec.source_file) from None
+        raise DefinitionError(msg("cannot build state machine: {exc}", exc=exc), file=spec.source_file) from None

@@ -15,6 +15,7 @@ from journey.domain.deadlines import parse_duration
 from journey.domain.errors import DefinitionError
 from journey.domain.evidence import FIELD_TYPES
 from journey.domain.labels import fold
+from journey.domain.messages import msg
 from journey.domain.reminders import rule_problems
 from journey.domain.spec import (
     DocumentSpec,
@@ -56,11 +57,12 @@ class Problems:
 
 def _mapping(node: Any, key: str, problems: Problems, allowed: set[str], parent: Any = None) -> bool:
     if not isinstance(node, dict):
-        problems.add(parent if parent is not None else node, key, "must be a mapping")
+        problems.add(parent if parent is not None else node, key, msg("must be a mapping"))
         return False
     for k in node:
         if k not in allowed:
-            problems.add(node, f"{key}.{k}" if key else str(k), f"unknown key (allowed: {', '.join(sorted(allowed))})", k)
+            problems.add(node, f"{key}.{k}" if key else str(k), msg("unknown key (allowed: {allowed})",
+                allowed=', '.join(sorted(allowed))), k)
     return True
 
 
@@ -68,10 +70,10 @@ def _text(node: dict[Any, Any], field: str, key: str, problems: Problems, requir
     value = node.get(field)
     if value is None:
         if required:
-            problems.add(node, f"{key}.{field}" if key else field, "is required")
+            problems.add(node, f"{key}.{field}" if key else field, msg("is required"))
         return default
     if not isinstance(value, str | int | float) or isinstance(value, bool):
-        problems.add(node, f"{key}.{field}" if key else field, "must be text", field)
+        problems.add(node, f"{key}.{field}" if key else field, msg("must be text"), field)
         return default
     return str(value)
 
@@ -79,7 +81,7 @@ def _text(node: dict[Any, Any], field: str, key: str, problems: Problems, requir
 def _ident(node: LineDict, field: str, key: str, problems: Problems) -> str:
     value = _text(node, field, key, problems, required=True)
     if value and not IDENT.match(value):
-        problems.add(node, f"{key}.{field}", f"{value!r} must be snake_case (a-z, 0-9, _)", field)
+        problems.add(node, f"{key}.{field}", msg("{value!r} must be snake_case (a-z, 0-9, _)", value=value), field)
     _length(node, f"{key}.{field}", value, limits.IDENTIFIER, problems, field)
     return value
 
@@ -87,14 +89,15 @@ def _ident(node: LineDict, field: str, key: str, problems: Problems) -> str:
 def _length(node: Any, key: str, value: str, limit: int, problems: Problems, field: str | None = None) -> None:
     """Stored values have the same length limit on every database (see journey.domain.limits)."""
     if len(value) > limit:
-        problems.add(node, key, f"is {len(value)} characters long; at most {limit} are allowed", field)
+        problems.add(node, key, msg("is {count} characters long; at most {limit} are allowed",
+            count=len(value), limit=limit), field)
 
 
 def _list(node: Any, key: str, problems: Problems, parent: LineDict | None = None, field: str = "") -> list[Any]:
     if node is None:
         return []
     if not isinstance(node, list):
-        problems.add(parent if parent is not None else node, key, "must be a list", field or None)
+        problems.add(parent if parent is not None else node, key, msg("must be a list"), field or None)
         return []
     return node
 
@@ -115,18 +118,18 @@ def build_evidence(raw: Any, problems: Problems) -> tuple[EvidenceSpec, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, dict):
-        problems.add(raw, "evidence", "must be a mapping of evidence kinds")
+        problems.add(raw, "evidence", msg("must be a mapping of evidence kinds"))
         return ()
     kinds = []
     for name, body in raw.items():
         key = f"evidence.{name}"
         if not IDENT.match(str(name)):
-            problems.add(raw, key, "evidence kind names must be snake_case", name)
+            problems.add(raw, key, msg("evidence kind names must be snake_case"), name)
         if not _mapping(body, key, problems, {"title", "fields"}, raw):
             continue
         fields_raw = body.get("fields")
         if not isinstance(fields_raw, dict) or not fields_raw:
-            problems.add(body, f"{key}.fields", "must be a non-empty mapping of fields", "fields")
+            problems.add(body, f"{key}.fields", msg("must be a non-empty mapping of fields"), "fields")
             continue
         fields = []
         for fname, fbody in fields_raw.items():
@@ -135,11 +138,12 @@ def build_evidence(raw: Any, problems: Problems) -> tuple[EvidenceSpec, ...]:
                 continue
             ftype = _text(fbody, "type", fkey, problems, default="text")
             if ftype not in FIELD_TYPES:
-                problems.add(fbody, f"{fkey}.type", f"unknown type {ftype!r} (known: {', '.join(FIELD_TYPES)})", "type")
+                problems.add(fbody, f"{fkey}.type", msg("unknown type {ftype!r} (known: {field_types})",
+                    ftype=ftype, field_types=', '.join(FIELD_TYPES)), "type")
             _field_options(fbody, fkey, ftype, problems)
             required = fbody.get("required", True)
             if not isinstance(required, bool):
-                problems.add(fbody, f"{fkey}.required", "must be true or false", "required")
+                problems.add(fbody, f"{fkey}.required", msg("must be true or false"), "required")
             options = tuple((k, _freeze(fbody[k])) for k in ("min", "future") if k in fbody) + _choice_options(fbody)
             fields.append(EvidenceFieldSpec(str(fname), ftype, _text(fbody, "label", fkey, problems), bool(required),
                                             options))
@@ -162,8 +166,9 @@ def _same_choices(fbody: LineDict, fkey: str, choices: Any, problems: Problems) 
         words = {fold(choice)} | ({fold(choices[choice])} if isinstance(choices, dict) else set())
         for word in words:
             if seen.setdefault(word, choice) != choice:
-                problems.add(fbody, f"{fkey}.choices", f"choices {seen[word]!r} and {choice!r} both read "
-                             f"{word!r} (ids and labels are compared in any case)", "choices")
+                problems.add(fbody, f"{fkey}.choices", msg("choices {first!r} and {second!r} both read {word!r} "
+                                                           "(ids and labels are compared in any case)",
+                                                           first=seen[word], second=choice, word=word), "choices")
                 return
 
 
@@ -171,24 +176,25 @@ def _field_options(fbody: LineDict, fkey: str, ftype: str, problems: Problems) -
     """``choices`` are text (YAML reads an unquoted yes, no, ja or nej as true/false), ``min`` a whole number."""
     choices = fbody.get("choices")
     if ftype == "choice" and not isinstance(choices, list | dict):
-        problems.add(fbody, f"{fkey}.choices", "a choice field needs a list of choices", "choices")
+        problems.add(fbody, f"{fkey}.choices", msg("a choice field needs a list of choices"), "choices")
     elif isinstance(choices, list | dict):
         odd = [c for c in (list(choices) + list(choices.values()) if isinstance(choices, dict) else choices)
                if not isinstance(c, str)]
         if not choices:
-            problems.add(fbody, f"{fkey}.choices", "needs at least one choice", "choices")
+            problems.add(fbody, f"{fkey}.choices", msg("needs at least one choice"), "choices")
         elif odd:
             kind = "true/false" if isinstance(odd[0], bool) else type(odd[0]).__name__
-            problems.add(fbody, f"{fkey}.choices", f"every choice must be text, but YAML reads {odd[0]!r} as "
-                         f"{kind} (unquoted yes, no, on, off, numbers): put each choice in quotes", "choices")
+            problems.add(fbody, f"{fkey}.choices", msg("every choice must be text, but YAML reads {value!r} as "
+                                                       "{kind} (unquoted yes, no, on, off, numbers): put each choice in "
+                                                       "quotes", value=odd[0], kind=kind), "choices")
         else:
             _same_choices(fbody, fkey, choices, problems)
     minimum = fbody.get("min")
     if minimum is not None and (not isinstance(minimum, int) or isinstance(minimum, bool)):
-        problems.add(fbody, f"{fkey}.min", "must be a whole number", "min")
+        problems.add(fbody, f"{fkey}.min", msg("must be a whole number"), "min")
     future = fbody.get("future")
     if future is not None and (not isinstance(future, bool) or ftype != "date"):
-        problems.add(fbody, f"{fkey}.future", "must be true or false, on a date field", "future")
+        problems.add(fbody, f"{fkey}.future", msg("must be true or false, on a date field"), "future")
 
 
 def _items(raw: Any, key: str, problems: Problems, cls: type, parent: LineDict) -> tuple[Any, ...]:
@@ -196,7 +202,7 @@ def _items(raw: Any, key: str, problems: Problems, cls: type, parent: LineDict) 
     for i, item in enumerate(_list(raw, key, problems, parent, key.rsplit(".", 1)[-1])):
         ikey = f"{key}[{i}]"
         if not isinstance(item, dict) or "id" not in item:
-            problems.add(item if isinstance(item, dict) else raw, ikey, "must be a mapping with an id")
+            problems.add(item if isinstance(item, dict) else raw, ikey, msg("must be a mapping with an id"))
             continue
         bounds = {"id": limits.IDENTIFIER, "template": limits.IDENTIFIER}
         if cls is DocumentSpec:
@@ -221,7 +227,7 @@ def _leaf(raw: Any, prefix: str, key: str, problems: Problems, kind: str) -> Sta
     ident = _ident(raw, "id", key, problems)
     final = raw.get("final", False)
     if not isinstance(final, bool):
-        problems.add(raw, f"{key}.final", "must be true or false", "final")
+        problems.add(raw, f"{key}.final", msg("must be true or false"), "final")
     path = f"{prefix}{ident}"
     if prefix and 0 < len(ident) <= limits.IDENTIFIER:
         _length(raw, f"{key}.id", path, limits.IDENTIFIER, problems, "id")
@@ -231,11 +237,12 @@ def _leaf(raw: Any, prefix: str, key: str, problems: Problems, kind: str) -> Sta
         children = tuple(reg for i, r in enumerate(_list(raw["parallel"], f"{key}.parallel", problems, raw, "parallel"))
                          if (reg := _region(r, path + ".", f"{key}.parallel[{i}]", problems)) is not None)
         if not children:
-            problems.add(raw, f"{key}.parallel", "needs at least one region", "parallel")
+            problems.add(raw, f"{key}.parallel", msg("needs at least one region"), "parallel")
         longest = sum(max((len(leaf.path) for leaf in region.children), default=0) + 1 for region in children)
         if longest - 1 > limits.CASE_STATE:
-            problems.add(raw, f"{key}.parallel", f"a case in this stage may be in a state {longest - 1} characters "
-                         f"long (its leaves joined by commas); at most {limits.CASE_STATE}: use shorter ids",
+            problems.add(raw, f"{key}.parallel", msg("a case in this stage may be in a state {value} characters "
+                                                     "long (its leaves joined by commas); at most {case_state}: use "
+                                                     "shorter ids", value=longest - 1, case_state=limits.CASE_STATE),
                          "parallel")
     return StateSpec(
         path=path,
@@ -270,18 +277,18 @@ def _matter(raw: Any, key: str, problems: Problems, parent: LineDict) -> MatterS
         return None
     bodies = raw.get("bodies")
     if not isinstance(bodies, list) or not bodies or not all(isinstance(b, str) and BOARD_CODE.match(b) for b in bodies):
-        problems.add(raw, f"{key}.bodies", "must be a non-empty list of board codes in deciding order "
-                     "(e.g. [responsible, KS, KF]; 'responsible' is the responsible board)", "bodies" if "bodies" in raw
-                     else None)
+        problems.add(raw, f"{key}.bodies", msg("must be a non-empty list of board codes in deciding order (e.g. "
+                                               "[responsible, KS, KF]; 'responsible' is the responsible board)"),
+                     "bodies" if "bodies" in raw else None)
         bodies = []
     optional = raw.get("optional", False)
     if not isinstance(optional, bool):
-        problems.add(raw, f"{key}.optional", "must be true or false", "optional")
+        problems.add(raw, f"{key}.optional", msg("must be true or false"), "optional")
     decides = _text(raw, "decides", key, problems, required=True)
     on_avslag = _text(raw, "on_avslag", key, problems)
     for name, value in (("decides", decides), ("on_avslag", on_avslag)):
         if value and not IDENT.match(value):
-            problems.add(raw, f"{key}.{name}", f"{value!r} must be a trigger name (snake_case)", name)
+            problems.add(raw, f"{key}.{name}", msg("{value!r} must be a trigger name (snake_case)", value=value), name)
     return MatterSpec(title=_text(raw, "title", key, problems, required=True), bodies=tuple(bodies), decides=decides,
                       decision=_text(raw, "decision", key, problems, default="board_decision"), on_avslag=on_avslag,
                       prepared_by=_text(raw, "prepared_by", key, problems, default="coordinator"),
@@ -296,12 +303,12 @@ def _region(raw: Any, prefix: str, key: str, problems: Problems) -> StateSpec | 
     leaves = tuple(lf for i, s in enumerate(_list(raw.get("states"), f"{key}.states", problems, raw, "states"))
                    if (lf := _leaf(s, path + ".", f"{key}.states[{i}]", problems, "leaf")) is not None)
     if not leaves:
-        problems.add(raw, f"{key}.states", "a region needs at least one state", "states")
+        problems.add(raw, f"{key}.states", msg("a region needs at least one state"), "states")
     initial = _text(raw, "initial", key, problems, default=leaves[0].id if leaves else "")
     if leaves and initial not in {s.id for s in leaves}:
-        problems.add(raw, f"{key}.initial", f"{initial!r} is not a state of this region", "initial")
+        problems.add(raw, f"{key}.initial", msg("{initial!r} is not a state of this region", initial=initial), "initial")
     if leaves and not any(s.final for s in leaves):
-        problems.add(raw, f"{key}.states", "a region needs a final state (final: true)", "states")
+        problems.add(raw, f"{key}.states", msg("a region needs a final state (final: true)"), "states")
     return StateSpec(path=path, title=_text(raw, "title", key, problems, default=ident), kind="region",
                      description=_text(raw, "description", key, problems), initial=f"{path}.{initial}",
                      children=leaves, line=raw.line)
@@ -317,15 +324,15 @@ def _transitions(raw: Any, problems: Problems, parent: LineDict) -> tuple[Transi
         key = f"transitions[{trigger or i}]"
         dest = _text(item, "dest", key, problems, required=True)
         if "dest" in item and not dest:
-            problems.add(item, f"{key}.dest", "must not be empty", "dest")
+            problems.add(item, f"{key}.dest", msg("must not be empty"), "dest")
         sources = item.get("source")
         if sources is None:
-            problems.add(item, f"{key}.source", "is required")
+            problems.add(item, f"{key}.source", msg("is required"))
             continue
         sources = sources if isinstance(sources, list) else [sources]
         guards = item.get("guards") or []
         if not isinstance(guards, list) or not all(isinstance(g, str) for g in guards):
-            problems.add(item, f"{key}.guards", "must be a list of guard names", "guards")
+            problems.add(item, f"{key}.guards", msg("must be a list of guard names"), "guards")
             guards = []
         for source in sources:
             result.append(TransitionSpec(trigger, str(source), dest, _text(item, "title", key, problems),
@@ -339,16 +346,16 @@ def build_spec(raw: Any, problems: Problems, source_file: str = "") -> WorkflowS
         return None
     name = _text(raw, "workflow", "", problems, required=True)
     if name and not NAME.match(name):
-        problems.add(raw, "workflow", f"{name!r} must be lower-case letters, digits, '_' or '-'", "workflow")
+        problems.add(raw, "workflow", msg("{name!r} must be lower-case letters, digits, '_' or '-'", name=name), "workflow")
     _length(raw, "workflow", name, limits.IDENTIFIER, problems, "workflow")
     version = raw.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        problems.add(raw, "version", "must be a whole number of 1 or more", "version")
+        problems.add(raw, "version", msg("must be a whole number of 1 or more"), "version")
         version = 0
     states = tuple(st for i, s in enumerate(_list(raw.get("states"), "states", problems, raw, "states"))
                    if (st := _leaf(s, "", f"states[{i}]", problems, "stage")) is not None)
     if not states:
-        problems.add(raw, "states", "at least one state is required", "states")
+        problems.add(raw, "states", msg("at least one state is required"), "states")
     migrations = _migrations(raw, version, states, problems)
     return WorkflowSpec(
         name=name,
@@ -384,7 +391,7 @@ def _migrations(raw: LineDict, version: int, states: tuple[StateSpec, ...],
         source = max(version - 1, 1)
     mapping = node.get("states") or {}
     if not isinstance(mapping, dict):
-        problems.add(node, "migrations.states", "must be a mapping of old state path: new state path", "states")
+        problems.add(node, "migrations.states", msg("must be a mapping of old state path: new state path"), "states")
         mapping = {}
     known: dict[str, StateSpec] = {}
     todo = list(states)
@@ -396,13 +403,13 @@ def _migrations(raw: LineDict, version: int, states: tuple[StateSpec, ...],
     for old, new in mapping.items():
         key = f"migrations.states.{old}"
         if not all(IDENT.match(part) for part in str(old).split(".")):
-            problems.add(mapping, key, "must be a dotted state path of snake_case ids", old)
+            problems.add(mapping, key, msg("must be a dotted state path of snake_case ids"), old)
             continue
         if not isinstance(new, str) or new not in known:
-            problems.add(mapping, key, f"maps to {new!r}, which is not a state of this workflow", old)
+            problems.add(mapping, key, msg("maps to {new!r}, which is not a state of this workflow", new=new), old)
             continue
         if known[new].kind == "region":
-            problems.add(mapping, key, f"{new!r} is a region; map to one of its states", old)
+            problems.add(mapping, key, msg("{new!r} is a region; map to one of its states", new=new), old)
             continue
         pairs.append((str(old), new, mapping.line_of(old) if isinstance(mapping, LineDict) else None))
     return (("from", source), ("states", tuple(pairs)))

@@ -20,6 +20,7 @@ from typing import Any
 from journey.definitions._yaml import LineDict, load_file, load_text
 from journey.domain.errors import DefinitionError, InputError
 from journey.domain.esf import parse_sek
+from journey.domain.messages import msg
 from journey.domain.people import SALARY_GROUPS
 from journey.domain.unit_costs import UnitCostTable
 
@@ -37,37 +38,39 @@ def parse_unit_costs(data: Any, source: str) -> UnitCostTable:
         return DefinitionError(message, file=source, line=_line(node, key), key=path)
 
     if not isinstance(data, dict):
-        raise fail("the unit-cost table must be a mapping with status, source and years")
+        raise fail(msg("the unit-cost table must be a mapping with status, source and years"))
     unknown = sorted(set(map(str, data)) - {"status", "source", "years", "unit", "groups"})
     if unknown:
-        raise fail(f"unknown keys: {', '.join(unknown)}", data, unknown[0], unknown[0])
+        raise fail(msg("unknown keys: {unknown}", unknown=', '.join(unknown)), data, unknown[0], unknown[0])
     status = str(data.get("status", "")).strip().lower()
     if status not in ("example", "official"):
-        raise fail("status must be 'example' or 'official'", data, "status", "status")
+        raise fail(msg("status must be 'example' or 'official'"), data, "status", "status")
     raw_source = data.get("source") or {}
     if not isinstance(raw_source, dict):
-        raise fail("source must be a mapping (publisher, documents, pages, note)", data, "source", "source")
+        raise fail(msg("source must be a mapping (publisher, documents, pages, note)"), data, "source", "source")
     source_info = {str(k): (", ".join(map(str, v)) if isinstance(v, list) else str(v)) for k, v in raw_source.items()}
     years_node = data.get("years")
     if not isinstance(years_node, dict) or not years_node:
-        raise fail("years must map each year to its unit costs", data, "years", "years")
+        raise fail(msg("years must map each year to its unit costs"), data, "years", "years")
     years: dict[int, dict[str, dict[str, int]]] = {}
     for year, regions in years_node.items():
         path = f"years.{year}"
         if not str(year).isdigit():
-            raise fail(f"{year!r} is not a year", years_node, year, path)
+            raise fail(msg("{year!r} is not a year", year=year), years_node, year, path)
         if not isinstance(regions, dict) or set(map(str, regions)) - set(REGIONS) or not regions:
-            raise fail(f"each year maps {' and '.join(REGIONS)} to salary groups", years_node, year, path)
+            raise fail(msg("each year maps {regions} to salary groups",
+                           regions=' and '.join(REGIONS)), years_node, year, path)
         years[int(year)] = {}
         for region, groups in regions.items():
             where = f"{path}.{region}"
             if not isinstance(groups, dict):
-                raise fail("expected a mapping of salary group to kronor per hour", regions, region, where)
+                raise fail(msg("expected a mapping of salary group to kronor per hour"), regions, region, where)
             parsed: dict[str, int] = {}
             for group, value in groups.items():
                 name = str(group).strip().lower()
                 if name not in SALARY_GROUPS:
-                    raise fail(f"unknown salary group {group!r} (groups: {', '.join(SALARY_GROUPS)})", groups, group,
+                    raise fail(msg("unknown salary group {group!r} (groups: {salary_groups})",
+                        group=group, salary_groups=', '.join(SALARY_GROUPS)), groups, group,
                                f"{where}.{group}")
                 try:
                     parsed[name] = parse_sek(value if isinstance(value, str) else repr(value))
@@ -75,7 +78,7 @@ def parse_unit_costs(data: Any, source: str) -> UnitCostTable:
                     raise fail(str(exc), groups, group, f"{where}.{group}") from None
             missing = [g for g in SALARY_GROUPS if g not in parsed]
             if missing:
-                raise fail(f"salary groups missing: {', '.join(missing)}", regions, region, where)
+                raise fail(msg("salary groups missing: {missing}", missing=', '.join(missing)), regions, region, where)
             years[int(year)][str(region)] = parsed
     return UnitCostTable(years, source_info, status == "example", source)
 

@@ -8,6 +8,7 @@ from collections import deque
 from journey.domain import guards
 from journey.domain.errors import DefinitionError
 from journey.domain.matters import DECISION_FIELDS
+from journey.domain.messages import msg
 from journey.domain.spec import StateSpec, WorkflowSpec
 
 
@@ -25,27 +26,32 @@ def check_graph(spec: WorkflowSpec) -> list[DefinitionError]:
     errors: list[DefinitionError] = []
     initial = spec.state(spec.initial)
     if spec.initial and (initial is None or "." in spec.initial):
-        errors.append(_err(spec, None, "initial", f"{spec.initial!r} is not a top-level state"))
+        errors.append(_err(spec, None, "initial", msg("{initial!r} is not a top-level state", initial=spec.initial)))
     seen: dict[tuple[str, str], int | None] = {}
     for t in spec.transitions:
         key = f"transitions[{t.trigger}]"
         source, dest = spec.state(t.source), spec.state(t.dest)
         if source is None:
-            errors.append(_err(spec, t.line, f"{key}.source", f"unknown state {t.source!r}"))
+            errors.append(_err(spec, t.line, f"{key}.source", msg("unknown state {source!r}", source=t.source)))
         elif source.kind == "region":
-            errors.append(_err(spec, t.line, f"{key}.source", f"{t.source!r} is a region; use one of its states"))
+            errors.append(_err(spec, t.line, f"{key}.source", msg("{source!r} is a region; use one of its states",
+                source=t.source)))
         if dest is None:
-            errors.append(_err(spec, t.line, f"{key}.dest", f"unknown state {t.dest!r}"))
+            errors.append(_err(spec, t.line, f"{key}.dest", msg("unknown state {dest!r}", dest=t.dest)))
         elif dest.kind == "region":
-            errors.append(_err(spec, t.line, f"{key}.dest", f"{t.dest!r} is a region; use one of its states"))
+            errors.append(_err(spec, t.line, f"{key}.dest", msg("{dest!r} is a region; use one of its states",
+                dest=t.dest)))
         elif dest.kind == "leaf" and _region_of(spec, t.dest) != _region_of(spec, t.source):
             errors.append(_err(spec, t.line, f"{key}.dest",
-                               f"{t.dest!r} lies inside a parallel region; only its own region's states lead there"))
+                               msg("{dest!r} lies inside a parallel region; only its own region's states lead "
+                                   "there", dest=t.dest)))
         for name in t.guards:
             if not guards.is_known(spec, name):
-                errors.append(_err(spec, t.line, f"{key}.guards", f"unknown guard {name!r} (declare it under evidence:)"))
+                errors.append(_err(spec, t.line, f"{key}.guards", msg("unknown guard {name!r} (declare it under "
+                                                                      "evidence:)", name=name)))
         if (t.trigger, t.source) in seen:
-            errors.append(_err(spec, t.line, key, f"duplicate trigger {t.trigger!r} from {t.source!r}"))
+            errors.append(_err(spec, t.line, key, msg("duplicate trigger {trigger!r} from {source!r}",
+                trigger=t.trigger, source=t.source)))
         seen[(t.trigger, t.source)] = t.line
     for state in spec.all_states():
         errors += _matter_problems(spec, state)
@@ -61,12 +67,12 @@ def check_graph(spec: WorkflowSpec) -> list[DefinitionError]:
             continue
         where = f"states.{state.path}"
         if state.path not in reachable:
-            errors.append(_err(spec, state.line, where, "unreachable from the initial state"))
+            errors.append(_err(spec, state.line, where, msg("unreachable from the initial state")))
         elif not state.final and state.path not in exits:
-            errors.append(_err(spec, state.line, where, "dead end: no transition leaves it and it is not final"))
+            errors.append(_err(spec, state.line, where, msg("dead end: no transition leaves it and it is not final")))
         elif state.path not in finishing:
-            errors.append(_err(spec, state.line, where, "no final state can be reached from here "
-                                                        "(a cycle without a way out?)"))
+            errors.append(_err(spec, state.line, where, msg("no final state can be reached from here (a cycle without a "
+                                                            "way out?)")))
     return errors
 
 
@@ -77,32 +83,37 @@ def _matter_problems(spec: WorkflowSpec, state: StateSpec) -> list[DefinitionErr
         return []
     key = f"states.{state.path}.matter"
     if state.kind != "stage":
-        return [_err(spec, matter.line, key, "only a plain stage (not a parallel one) can hold a matter")]
+        return [_err(spec, matter.line, key, msg("only a plain stage (not a parallel one) can hold a matter"))]
     problems = []
     kind = spec.evidence_kind(matter.decision)
     if kind is None:
-        problems.append(_err(spec, matter.line, f"{key}.decision", f"unknown evidence kind {matter.decision!r}"))
+        problems.append(_err(spec, matter.line, f"{key}.decision", msg("unknown evidence kind {decision!r}",
+            decision=matter.decision)))
     else:
         extra = [f.name for f in kind.fields if f.required and f.name not in DECISION_FIELDS]
         if extra:
             problems.append(_err(spec, matter.line, f"{key}.decision",
-                                 f"{matter.decision!r} requires {', '.join(extra)}, which a decision does not give "
-                                 f"(a decision gives {', '.join(DECISION_FIELDS)})"))
+                                 msg("{decision!r} requires {extra}, which a decision does not give (a decision "
+                                     "gives {decision_fields})",
+                                     decision=matter.decision, extra=', '.join(extra),
+                                     decision_fields=', '.join(DECISION_FIELDS))))
     for name, trigger in (("decides", matter.decides), ("on_avslag", matter.on_avslag)):
         if not trigger:
             continue
         step = next((t for t in spec.transitions if t.trigger == trigger and t.source == state.path), None)
         if step is None:
             problems.append(_err(spec, matter.line, f"{key}.{name}",
-                                 f"no transition {trigger!r} leaves {state.path!r}"))
+                                 msg("no transition {trigger!r} leaves {path!r}", trigger=trigger, path=state.path)))
         elif name == "decides" and matter.decision not in step.guards:
             problems.append(_err(spec, matter.line, f"{key}.decides",
-                                 f"{trigger!r} must name the decision kind {matter.decision!r} among its guards"))
+                                 msg("{trigger!r} must name the decision kind {decision!r} among its guards",
+                                     trigger=trigger, decision=matter.decision)))
         elif name == "on_avslag":
             needs = [g for g in step.guards if g != matter.decision]
             if needs:
                 problems.append(_err(spec, matter.line, f"{key}.on_avslag",
-                                     f"{trigger!r} needs {', '.join(needs)}; an avslag gives only the decision"))
+                                     msg("{trigger!r} needs {needs}; an avslag gives only the decision",
+                                         trigger=trigger, needs=', '.join(needs))))
     return problems
 
 

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from journey.domain.errors import PermissionDeniedError
+from journey.domain.messages import msg
 
 T = TypeVar("T")
 
@@ -76,11 +77,13 @@ def authorize(actor: Actor, action: Action, municipality_id: int | None = None, 
         if municipality_id is not None and municipality_id == actor.municipality_id:
             return
     target = f" for {municipality}" if municipality else ""
-    raise PermissionDeniedError(f"{actor.username} ({actor.role.value.lower()}) may not {action.value}{target}")
+    raise PermissionDeniedError(msg("{username} ({value}) may not {value2}{target}",
+        username=actor.username, value=actor.role.value.lower(), value2=action.value, target=target))
 
 
 def require_role(actor: Actor, roles: set[Role], doing: str) -> None:
     """Raise :class:`PermissionDeniedError` unless the actor has one of ``roles`` (or open mode)."""
     if actor.open_mode or actor.role in roles:
         return
-    raise PermissionDeniedError(f"{actor.username} ({actor.role.value.lower()}) may not {doing}")
+    raise PermissionDeniedError(msg("{username} ({value}) may not {doing}",
+        username=actor.username, value=actor.role.value.lower(), doing=doing))

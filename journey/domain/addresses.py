@@ -21,6 +21,7 @@ import re
 import unicodedata
 
 from journey.domain.errors import AddressError
+from journey.domain.messages import msg
 
 ATEXT = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~")
 _LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
@@ -54,23 +55,25 @@ def _local_problem(local: str) -> str | None:
 def ascii_domain(domain: str) -> str:
     """The IDNA (ASCII) form of a domain; raises ValueError naming what is wrong."""
     if domain.startswith("[") or not domain:
-        raise ValueError("the domain must be a host name such as kommun.se")
+        raise ValueError(msg("the domain must be a host name such as kommun.se"))
     try:
         encoded = domain.encode("idna").decode("ascii") if not domain.isascii() else domain
     except UnicodeError:
-        raise ValueError(f"the domain {domain!r} cannot be encoded as an international domain name (IDNA)") from None
+        raise ValueError(msg("the domain {domain!r} cannot be encoded as an international domain name (IDNA)",
+            domain=domain)) from None
     labels = encoded.split(".")
     if len(encoded) > MAX_DOMAIN:
-        raise ValueError(f"the domain is longer than {MAX_DOMAIN} characters")
+        raise ValueError(msg("the domain is longer than {max_domain} characters", max_domain=MAX_DOMAIN))
     if len(labels) < 2:
-        raise ValueError("the domain needs at least two parts, such as kommun.se")
+        raise ValueError(msg("the domain needs at least two parts, such as kommun.se"))
     for label in labels:
         if not label:
-            raise ValueError("the domain has an empty part (two dots in a row, or a dot at either end)")
+            raise ValueError(msg("the domain has an empty part (two dots in a row, or a dot at either end)"))
         if not _LABEL.match(label):
-            raise ValueError(f"{label!r} is not a valid part of a domain name (letters, digits and inner hyphens)")
+            raise ValueError(msg("{label!r} is not a valid part of a domain name (letters, digits and inner "
+                                 "hyphens)", label=label))
     if labels[-1].isdigit():
-        raise ValueError("the domain must end in a name, not a number")
+        raise ValueError(msg("the domain must end in a name, not a number"))
     return encoded
 
 
@@ -102,12 +105,13 @@ def normalize_address(text: str) -> str:
     return unicodedata.normalize("NFC", text.strip(" "))
 
 
-def check_address(text: str, label: str = "email address") -> str:
+def check_address(text: str, label: str = msg("email address")) -> str:
     """The normalised address, or :class:`AddressError` (one line naming ``label`` and the reason)."""
     address = normalize_address(text)
     problem = address_problem(address)
     if problem:
-        raise AddressError(f"{label} {_shown(text)} is not a valid email address: {problem}")
+        raise AddressError(msg("{label} {text} is not a valid email address: {problem}",
+            label=label, text=_shown(text), problem=problem))
     return address
 
 

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from journey.domain.errors import InputError
+from journey.domain.messages import msg
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024  # a hasher given megabytes would be a denial of service
@@ -38,11 +39,13 @@ class TokenScope(StrEnum):
 def check_password(password: str) -> None:
     """Raise :class:`InputError` unless ``password`` is acceptable (length only: passphrases welcome)."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InputError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise InputError(msg("the password must have at least {min_password_length} characters",
+            min_password_length=MIN_PASSWORD_LENGTH))
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise InputError(f"the password must have at most {MAX_PASSWORD_LENGTH} characters")
+        raise InputError(msg("the password must have at most {max_password_length} characters",
+            max_password_length=MAX_PASSWORD_LENGTH))
     if password.strip() != password or "\n" in password:
-        raise InputError("the password must not start or end with white space")
+        raise InputError(msg("the password must not start or end with white space"))
 
 
 def new_secret() -> str:

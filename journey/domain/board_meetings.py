@@ -14,6 +14,7 @@ from datetime import date, datetime
 from journey.domain import limits
 from journey.domain.addresses import address_problem, normalize_address
 from journey.domain.errors import CalendarFileError, InputError
+from journey.domain.messages import msg
 from journey.domain.text import check_name, check_text
 
 _TIME = re.compile(r"^(?:kl\.?\s*)?([01]?\d|2[0-3])[:.]([0-5]\d)(?:[:.][0-5]\d)?"
@@ -72,7 +73,7 @@ def parse_day(text: str, where: str = "") -> date:
             raise ValueError
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise _error(where, f"date {text!r} is not a date (YYYY-MM-DD)") from None
+        raise _error(where, msg("date {text!r} is not a date (YYYY-MM-DD)", text=text)) from None
 
 
 def parse_time(text: str, where: str = "") -> str:
@@ -82,11 +83,11 @@ def parse_time(text: str, where: str = "") -> str:
         return ""
     match = _TIME.fullmatch(text)
     if match is None:
-        raise _error(where, f"time {text!r} is not a time (HH:MM)")
+        raise _error(where, msg("time {text!r} is not a time (HH:MM)", text=text))
     return f"{int(match.group(1)):02d}:{match.group(2)}"
 
 
-def check_email(text: str, where: str = "", label: str = "email address") -> str:
+def check_email(text: str, where: str = "", label: str = msg("email address")) -> str:
     """A board contact address, checked as every address is (journey.domain.addresses); '' stays ''."""
     if not text.strip():
         return ""
@@ -94,17 +95,19 @@ def check_email(text: str, where: str = "", label: str = "email address") -> str
     problem = address_problem(address)
     if problem:
         shown = text if len(text) <= 80 else text[:80] + "…"
-        raise _error(where, f"{label} {shown!r} is not a valid email address: {problem}")
+        raise _error(where, msg("{label} {shown!r} is not a valid email address: {problem}",
+            label=label, shown=shown, problem=problem))
     return address
 
 
 def check_board(text: str, where: str = "") -> str:
     try:
-        text = check_name(text, "board", limits.BOARD_CODE, required=False)
+        text = check_name(text, msg("board"), limits.BOARD_CODE, required=False)
     except InputError as exc:
         raise _error(where, str(exc)) from None
     if not _BOARD.fullmatch(text):
-        raise _error(where, f"board {text!r} must be a short code such as KS, KF or SN (letters, digits, spaces)")
+        raise _error(where, msg("board {text!r} must be a short code such as KS, KF or SN (letters, digits, "
+                                "spaces)", text=text))
     return text
 
 
@@ -146,11 +149,11 @@ def check_row(row: MeetingRow, where: str = "") -> MeetingRow:
 
 
 def check_board_name(text: str) -> str:
-    return check_name(text, "board name", limits.BOARD_NAME, required=False)
+    return check_name(text, msg("board name"), limits.BOARD_NAME, required=False)
 
 
 def _error(where: str, message: str) -> InputError:
-    return CalendarFileError(f"{where}: {message}") if where else InputError(message)
+    return CalendarFileError(msg("{where}: {message}", where=where, message=message)) if where else InputError(message)
 
 
 # -- The exported calendar ---------------------------------------------------------------------------

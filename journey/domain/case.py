@@ -13,6 +13,7 @@ from typing import Any
 from journey.domain import evidence as evidence_rules
 from journey.domain.errors import EvidenceError, GuardRefusedError, InputError, NotFoundError, RefusedError
 from journey.domain.events import CaseAdvanced, CaseWithdrawn, Event, StateEntered, StateExited
+from journey.domain.messages import joined, msg
 from journey.domain.spec import EvidenceSpec, TransitionSpec, WorkflowSpec, active_paths, format_state, parse_state
 
 
@@ -64,18 +65,19 @@ class Case:
     def ensure_can_change(self, name: str) -> None:
         """A withdrawn case is final (``name``: the municipality, for the message)."""
         if self.status is CaseStatus.WITHDRAWN:
-            raise RefusedError(f"{name}'s case was withdrawn; it can no longer change")
+            raise RefusedError(msg("{name}'s case was withdrawn; it can no longer change", name=name))
 
     def ensure_can_advance(self, name: str) -> None:
         """A paused case does not move."""
         self.ensure_can_change(name)
         if self.status is CaseStatus.PAUSED:
-            raise RefusedError(f"{name}'s case is paused; resume it before advancing")
+            raise RefusedError(msg("{name}'s case is paused; resume it before advancing", name=name))
 
     def ensure_can_pause(self, name: str) -> None:
         self.ensure_can_change(name)
         if self.status is not CaseStatus.ACTIVE:
-            raise RefusedError(f"{name}'s case is {self.status.value.lower()}; only an active case can be paused")
+            raise RefusedError(msg("{name}'s case is {value}; only an active case can be paused",
+                name=name, value=self.status.value.lower()))
 
     def advance(self, spec: WorkflowSpec, name: str, trigger: str, new_leaves: tuple[str, ...], *, reflexive: bool,
                 actor: str, at: datetime, evidence: dict[str, Any]) -> list[Event]:
@@ -100,7 +102,7 @@ class Case:
         """End the case for good: every state is left (its reminders cancelled, its matter closed)."""
         self.ensure_can_change(name)
         if not reason.strip():
-            raise InputError("--reason is required: say why the case is withdrawn")
+            raise InputError(msg("--reason is required: say why the case is withdrawn"))
         case_id = self.id or 0
         events: list[Event] = [StateExited(case_id, at, p, "withdraw") for p in active_paths(self.leaves)[::-1]]
         self.status, self.updated_at = CaseStatus.WITHDRAWN, at
@@ -208,18 +210,20 @@ def plan_correction(spec: WorkflowSpec, entries: list[HistoryEntry], seq: int, r
     entry = next((e for e in entries if e.seq == seq), None)
     if entry is None:
         last = max((e.seq for e in entries), default=0)
-        raise NotFoundError(f"{name}'s history has no entry #{seq} (entries #1 to #{last}; see `journey history`)")
+        raise NotFoundError(msg("{name}'s history has no entry #{seq} (entries #1 to #{last}; see `journey "
+                                "history`)", name=name, seq=seq, last=last))
     current = overlay(entry.evidence, corrections_of(entries).get(seq, []))
     kinds = [k for name_ in current if (k := spec.evidence_kind(name_)) is not None]
     if entry.kind not in CORRECTABLE or not kinds:
-        raise RefusedError(f"entry #{seq} ({entry.trigger or entry.kind.value.lower()}) records no evidence to correct")
+        raise RefusedError(msg("entry #{seq} ({value}) records no evidence to correct",
+            seq=seq, value=entry.trigger or entry.kind.value.lower()))
     if not raw:
-        raise InputError("give the corrected values with -e KEY=VALUE")
+        raise InputError(msg("give the corrected values with -e KEY=VALUE"))
     given = evidence_rules.collect(kinds, raw, entry.trigger or entry.kind.value.lower())
     changes = {k: {f: v for f, v in fields.items() if current.get(k, {}).get(f) != v} for k, fields in given.items()}
     changes = {k: fields for k, fields in changes.items() if fields}
     if not changes:
-        raise RefusedError(f"nothing to correct: entry #{seq} already holds these values")
+        raise RefusedError(msg("nothing to correct: entry #{seq} already holds these values", seq=seq))
     previous = {k: {f: current.get(k, {}).get(f) for f in fields} for k, fields in changes.items()}
     return changes, previous
 
@@ -240,8 +244,8 @@ class LateStart:
             return self.entering[0]
         found = next((t for t in self.entering if t.trigger == trigger), None)
         if found is None:
-            raise NotFoundError(f"{trigger!r} does not lead into {self.stage!r}; "
-                                f"steps into it: {', '.join(t.trigger for t in self.entering)}")
+            raise NotFoundError(msg("{trigger!r} does not lead into {stage!r}; steps into it: {value}",
+                trigger=trigger, stage=self.stage, value=', '.join(t.trigger for t in self.entering)))
         return found
 
 
@@ -250,9 +254,10 @@ def late_start(spec: WorkflowSpec, stage: str) -> LateStart:
     target = spec.state(stage)
     if target is None or "." in stage:
         stages = ", ".join(s.path for s in spec.states)
-        raise NotFoundError(f"workflow {spec.key} has no stage {stage!r} (stages: {stages})")
+        raise NotFoundError(msg("workflow {key} has no stage {stage!r} (stages: {stages})",
+            key=spec.key, stage=stage, stages=stages))
     if stage == spec.initial:
-        raise InputError(f"{stage!r} is where every case starts; open without --at")
+        raise InputError(msg("{stage!r} is where every case starts; open without --at", stage=stage))
     before: set[str] = set()
     queue = deque([spec.initial])
     while queue:
@@ -268,7 +273,7 @@ def late_start(spec: WorkflowSpec, stage: str) -> LateStart:
     steps = [t for t in spec.transitions if t.source in before]
     entering = tuple(t for t in steps if t.dest.split(".", 1)[0] == stage and t.source.split(".", 1)[0] != stage)
     if not entering:
-        raise InputError(f"no step leads into {stage!r} from an earlier stage")
+        raise InputError(msg("no step leads into {stage!r} from an earlier stage", stage=stage))
     names = dict.fromkeys(g for t in steps for g in t.guards if spec.evidence_kind(g) is not None)
     return LateStart(stage, entering, tuple(k for n in names if (k := spec.evidence_kind(n)) is not None))
 
@@ -291,8 +296,8 @@ def late_start_evidence(start: LateStart, via: TransitionSpec, spec: WorkflowSpe
             targets = [k for k in own if k.field(field_name)] or [k for k in others if k.field(field_name)]
         if not targets:
             known = sorted({f.name for k in own + others for f in k.fields})
-            raise EvidenceError(f"unknown evidence field {key!r} for opening at {start.stage!r}; "
-                                               f"expected one of: {', '.join(known)}")
+            raise EvidenceError(msg("unknown evidence field {key!r} for opening at {stage!r}; expected one of: "
+                                    "{known}", key=key, stage=start.stage, known=', '.join(known)))
         for kind in targets:
             by_kind.setdefault(kind.name, {})[f"{kind.name}.{field_name}"] = value
     given: dict[str, dict[str, Any]] = {}
@@ -303,6 +308,7 @@ def late_start_evidence(start: LateStart, via: TransitionSpec, spec: WorkflowSpe
     lacking = [evidence_rules.describe_missing(k, m) for k in own + others if k.name in given
                and (m := evidence_rules.missing_fields(k, given[k.name]))]
     if lacking:
-        raise GuardRefusedError(f"opening at {start.stage!r} via {via.trigger!r}: lacking {'; '.join(lacking)}",
+        raise GuardRefusedError(msg("opening at {stage!r} via {trigger!r}: lacking {lacking}",
+            stage=start.stage, trigger=via.trigger, lacking=joined(lacking)),
                                 tuple(lacking))
     return {k: v for k, v in given.items() if v}

@@ -21,6 +21,7 @@ from typing import Any
 
 from journey.domain.case import Case, CaseStatus, entered_and_exited
 from journey.domain.errors import DefinitionError, NotFoundError
+from journey.domain.messages import msg
 from journey.domain.spec import WorkflowSpec
 
 
@@ -61,8 +62,9 @@ def chain(get: Callable[[int], WorkflowSpec], from_version: int, to_version: int
     while specs[-1].version > from_version:
         source = state_map(specs[-1]).source
         if source < from_version:
-            raise NotFoundError(f"no migration path from {specs[-1].name}@{from_version}: "
-                                f"{specs[-1].key} migrates from version {source}")
+            raise NotFoundError(msg("no migration path from {name}@{from_version}: {key} migrates from version "
+                                    "{source}",
+                name=specs[-1].name, from_version=from_version, key=specs[-1].key, source=source))
         specs.append(get(source))
     return specs[::-1]
 
@@ -75,7 +77,8 @@ def check_chain(specs: list[WorkflowSpec]) -> list[DefinitionError]:
         lines = dict(smap.lines)
         for path, _ in smap.states:
             if old.state(path) is None:
-                errors.append(DefinitionError(f"{path!r} is not a state of {old.key}", file=new.source_file,
+                errors.append(DefinitionError(msg("{path!r} is not a state of {key}",
+                                                  path=path, key=old.key), file=new.source_file,
                                               line=lines.get(path), key=f"migrations.states.{path}"))
     return errors
 

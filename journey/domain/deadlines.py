@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from journey.domain.messages import msg
 from journey.domain.workdays import HolidayName, why_closed
 
 DEFAULT_KALLELSE_DAYS = 7  # working days before the meeting that the kallelse goes out
@@ -97,7 +98,8 @@ def parse_duration(value: object) -> int:
     unit = 7 if text.endswith("w") else 1
     number = text[:-1] if text[-1:] in ("d", "w") else text
     if not number.isdigit() or int(number) <= 0 or int(number) > 3650:
-        raise ValueError(f"expected duration {value!r} must look like 90d, 12w or 90 (days, at most 3650)")
+        raise ValueError(msg("expected duration {value!r} must look like 90d, 12w or 90 (days, at most 3650)",
+            value=value))
     return int(number) * unit
 
 

@@ -25,6 +25,7 @@ from enum import StrEnum
 from typing import Any
 
 from journey.domain.errors import InputError, RefusedError
+from journey.domain.messages import msg
 from journey.domain.procurement import DirectAwardLimit, direct_award_limit
 
 RESERVED_MIN_SHARE = 30  # percent of the employees from the target groups, LOU 4 kap. 18 §
@@ -211,10 +212,10 @@ def parse_form(text: str) -> DealForm:
         if word in words:
             return form
     if word in _SOCIAL:
-        raise InputError(f"form {text!r}: sociala hänsyn is a requirement inside a procurement, not a form of deal; "
-                         "record the procurement (annonserad, reserverad or direktupphandling) with "
-                         "--social-considerations or --contract-conditions")
-    raise InputError(f"form {text!r} is unknown; one of: {form_choices()}")
+        raise InputError(msg("form {text!r}: sociala hänsyn is a requirement inside a procurement, not a form "
+                             "of deal; record the procurement (annonserad, reserverad or direktupphandling) with "
+                             "--social-considerations or --contract-conditions", text=text))
+    raise InputError(msg("form {text!r} is unknown; one of: {value}", text=text, value=form_choices()))
 
 
 _STATUS_WORDS = {
@@ -232,7 +233,8 @@ def parse_status(text: str) -> DealStatus:
     for status, words in _STATUS_WORDS.items():
         if word in words:
             return status
-    raise InputError(f"status {text!r} is unknown; one of: {', '.join(STATUS_LABELS.values())}")
+    raise InputError(msg("status {text!r} is unknown; one of: {value}",
+        text=text, value=', '.join(STATUS_LABELS.values())))
 
 
 def luhn_ok(digits: str) -> bool:
@@ -254,18 +256,19 @@ def parse_org_number(text: str) -> str:
     raw = text.strip()
     digits = re.sub(r"[\s\u00a0]", "", raw)
     if re.fullmatch(r"\d{12}|\d{8}-\d{4}", digits):
-        raise InputError(f"organisationsnummer {raw!r}: give the 10-digit form NNNNNN-NNNN "
-                         f"(without century or 16 prefix, e.g. {digits.replace('-', '')[2:8]}-{digits[-4:]})")
+        raise InputError(msg("organisationsnummer {raw!r}: give the 10-digit form NNNNNN-NNNN (without century "
+                             "or 16 prefix, e.g. {value}-{value2})",
+            raw=raw, value=digits.replace('-', '')[2:8], value2=digits[-4:]))
     if not re.fullmatch(r"\d{6}-?\d{4}", digits):
-        raise InputError(f"organisationsnummer {raw!r} must be 10 digits, NNNNNN-NNNN")
+        raise InputError(msg("organisationsnummer {raw!r} must be 10 digits, NNNNNN-NNNN", raw=raw))
     plain = digits.replace("-", "")
     if not luhn_ok(plain):
-        raise InputError(f"organisationsnummer {raw!r} is not valid: its last digit is not the check digit "
-                         "(Luhn); check for a typing error")
+        raise InputError(msg("organisationsnummer {raw!r} is not valid: its last digit is not the check digit "
+                             "(Luhn); check for a typing error", raw=raw))
     return f"{plain[:6]}-{plain[6:]}"
 
 
-def parse_amount(text: str | int, what: str = "value") -> int:
+def parse_amount(text: str | int, what: str = msg("value")) -> int:
     """Whole kronor: '450000', '450 000' or '450 000 kr' -> 450000; decimals and negatives are refused."""
     if isinstance(text, int):
         value = text
@@ -273,10 +276,11 @@ def parse_amount(text: str | int, what: str = "value") -> int:
         raw = re.sub(r"[\s\u00a0\u202f]", "", str(text))
         raw = re.sub(r"(?i)(kr|sek|kronor)$", "", raw)
         if not re.fullmatch(r"-?\d+", raw):
-            raise InputError(f"{what} {text!r} must be a whole number of kronor (e.g. 450000 or '450 000')")
+            raise InputError(msg("{what} {text!r} must be a whole number of kronor (e.g. 450000 or '450 000')",
+                what=what, text=text))
         value = int(raw)
     if value < 0:
-        raise InputError(f"{what} {text!r} must not be negative")
+        raise InputError(msg("{what} {text!r} must not be negative", what=what, text=text))
     return value
 
 
@@ -286,20 +290,20 @@ def parse_basis(text: str) -> ValueBasis:
         return ValueBasis.TOTAL
     if word in ("year", "per year", "yearly", "per ar", "ar", "arligen", "arlig"):
         return ValueBasis.PER_YEAR
-    raise InputError(f"--per {text!r} must be 'total' (for the whole period) or 'year' (per year)")
+    raise InputError(msg("--per {text!r} must be 'total' (for the whole period) or 'year' (per year)", text=text))
 
 
 def parse_day(text: str, what: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise InputError(f"{what} {text!r} is not a date (YYYY-MM-DD)") from None
+        raise InputError(msg("{what} {text!r} is not a date (YYYY-MM-DD)", what=what, text=text)) from None
 
 
 def parse_percent(text: str | int, what: str = "--reserved-share") -> int:
     raw = str(text).strip().removesuffix("%").strip()
     if not raw.isdigit() or not 0 <= int(raw) <= 100:
-        raise InputError(f"{what} {text!r} must be a whole percentage from 0 to 100")
+        raise InputError(msg("{what} {text!r} must be a whole percentage from 0 to 100", what=what, text=text))
     return int(raw)
 
 
@@ -315,19 +319,19 @@ def check_move(form: DealForm, old: DealStatus, new: DealStatus) -> None:
     if old == new:
         return
     if old in FINAL:
-        raise RefusedError(f"the deal is {STATUS_LABELS[old]}: its status cannot change any more")
+        raise RefusedError(msg("the deal is {value}: its status cannot change any more", value=STATUS_LABELS[old]))
     if new is DealStatus.CANCELLED:
         return
     if ORDER.index(new) < ORDER.index(old):
-        raise RefusedError(f"status cannot go back from {STATUS_LABELS[old]} to {STATUS_LABELS[new]} "
-                           "(the history is kept; record what happened next, or avbruten)")
+        raise RefusedError(msg("status cannot go back from {value} to {value2} (the history is kept; record "
+                               "what happened next, or avbruten)", value=STATUS_LABELS[old], value2=STATUS_LABELS[new]))
     check_status_for_form(form, new)
 
 
 def check_status_for_form(form: DealForm, status: DealStatus) -> None:
     if status is DealStatus.ADVERTISED and form not in ADVERTISED_FORMS:
-        raise RefusedError(f"a deal by {FORM_SHORT[form]} is not advertised; status annonserad applies to "
-                           "annonserad and reserverad upphandling and LOV")
+        raise RefusedError(msg("a deal by {value} is not advertised; status annonserad applies to annonserad "
+                               "and reserverad upphandling and LOV", value=FORM_SHORT[form]))
 
 
 def contract_value(deal: Deal) -> tuple[int | None, str]:
@@ -363,7 +367,7 @@ def limit_for(deal: Deal, today: date) -> DirectAwardLimit | None:
     try:
         return direct_award_limit(deal.decided_date or today, deal.special_services)
     except ValueError as exc:
-        raise InputError(f"decision date {deal.decided_date}: {exc}") from None
+        raise InputError(msg("decision date {decided_date}: {exc}", decided_date=deal.decided_date, exc=exc)) from None
 
 
 @dataclass(frozen=True)
@@ -377,24 +381,27 @@ class Checked:
 def check_deal(deal: Deal, today: date) -> Checked:
     """Consistency and legal rules on a complete deal; raise on the first problem, return warnings."""
     if deal.value_sek is not None and deal.value_basis is None:
-        raise InputError("--value needs --per total (for the whole period) or --per year")
+        raise InputError(msg("--value needs --per total (for the whole period) or --per year"))
     if deal.value_basis is not None and deal.value_sek is None:
-        raise InputError("--per needs --value")
+        raise InputError(msg("--per needs --value"))
     if deal.period_start and deal.period_end and deal.period_end < deal.period_start:
-        raise InputError(f"period end {deal.period_end} is before its start {deal.period_start}")
+        raise InputError(msg("period end {period_end} is before its start {period_start}",
+            period_end=deal.period_end, period_start=deal.period_start))
     for what, day in (("status date", deal.status_date), ("decision date", deal.decided_date)):
         if day is not None and day > today:
-            raise InputError(f"{what} {day} is after today ({today}); record what has happened")
+            raise InputError(msg("{what} {day} is after today ({today}); record what has happened",
+                what=what, day=day, today=today))
     check_status_for_form(deal.form, deal.status)
     if (deal.social_considerations or deal.contract_conditions) and deal.form not in PROCUREMENTS:
-        raise RefusedError(f"sociala hänsyn and särskilda kontraktsvillkor belong to a procurement under LOU "
-                           f"(annonserad, reserverad or direktupphandling), not to {FORM_SHORT[deal.form]}")
+        raise RefusedError(msg("sociala hänsyn and särskilda kontraktsvillkor belong to a procurement under LOU "
+                               "(annonserad, reserverad or direktupphandling), not to {value}",
+            value=FORM_SHORT[deal.form]))
     _check_reserved(deal)
     if deal.awarded and not (deal.counterparty and deal.org_number):
-        raise RefusedError(f"a deal that is {STATUS_LABELS[deal.status]} needs its counterparty: "
-                           "--counterparty NAME and --org-nr NNNNNN-NNNN")
+        raise RefusedError(msg("a deal that is {value} needs its counterparty: --counterparty NAME and --org-nr "
+                               "NNNNNN-NNNN", value=STATUS_LABELS[deal.status]))
     if deal.special_services and deal.form is not DealForm.DIRECT_AWARD:
-        raise InputError("--special-services applies to a direktupphandling only")
+        raise InputError(msg("--special-services applies to a direktupphandling only"))
     return _check_limit(deal, today)
 
 
@@ -402,19 +409,19 @@ def _check_reserved(deal: Deal) -> None:
     given = deal.reserved_main_aim is not None or deal.reserved_share is not None
     if deal.form is not DealForm.RESERVED:
         if given:
-            raise RefusedError(f"the conditions of LOU 4 kap. 18 § belong to a reserverad upphandling, "
-                               f"not to {FORM_SHORT[deal.form]}")
+            raise RefusedError(msg("the conditions of LOU 4 kap. 18 § belong to a reserverad upphandling, not "
+                                   "to {value}", value=FORM_SHORT[deal.form]))
         return
     if deal.reserved_main_aim is False:
-        raise RefusedError("a reserverad upphandling (LOU 4 kap. 18 §) admits only suppliers whose main aim is "
-                           "the social and professional integration of people with disabilities or disadvantaged "
-                           "people")
+        raise RefusedError(msg("a reserverad upphandling (LOU 4 kap. 18 §) admits only suppliers whose main aim is the "
+                               "social and professional integration of people with disabilities or disadvantaged people"))
     if deal.reserved_share is not None and deal.reserved_share < RESERVED_MIN_SHARE:
-        raise RefusedError(f"a reserverad upphandling (LOU 4 kap. 18 §) needs at least {RESERVED_MIN_SHARE} % of the "
-                           f"supplier's employees from the target groups; {deal.reserved_share} % was stated")
+        raise RefusedError(msg("a reserverad upphandling (LOU 4 kap. 18 §) needs at least {reserved_min_share} "
+                               "% of the supplier's employees from the target groups; {reserved_share} % was stated",
+            reserved_min_share=RESERVED_MIN_SHARE, reserved_share=deal.reserved_share))
     if deal.awarded and (deal.reserved_main_aim is None or deal.reserved_share is None):
-        raise RefusedError("an awarded reserverad upphandling needs the conditions of LOU 4 kap. 18 §: "
-                           "--reserved-main-aim and --reserved-share PERCENT (at least 30)")
+        raise RefusedError(msg("an awarded reserverad upphandling needs the conditions of LOU 4 kap. 18 §: "
+                               "--reserved-main-aim and --reserved-share PERCENT (at least 30)"))
 
 
 def _check_limit(deal: Deal, today: date) -> Checked:
@@ -429,8 +436,9 @@ def _check_limit(deal: Deal, today: date) -> Checked:
     message = (f"the contract value {value} kr ({how}) exceeds the direktupphandling limit {kind}of "
                f"{limit.amount_sek} kr on {limit.day} ({limit.reference})")
     if deal.awarded or deal.decided_date is not None:
-        raise RefusedError(f"{message}; a direct award above it is not allowed: record an annonserad upphandling, "
-                           "or --special-services if the purchase is a social or other special service")
+        raise RefusedError(msg("{message}; a direct award above it is not allowed: record an annonserad "
+                               "upphandling, or --special-services if the purchase is a social or other special service",
+            message=message))
     return Checked(deal, (f"{message}; it cannot be awarded directly at that value",))
 
 
@@ -438,7 +446,8 @@ def status_after(deal: Deal, new: DealStatus, day: date) -> Deal:
     """The deal in ``new`` from ``day``; a direct award's decision date defaults to the day it was awarded."""
     check_move(deal.form, deal.status, new)
     if new != deal.status and day < deal.status_date:
-        raise InputError(f"status date {day} is before the date of the current status ({deal.status_date})")
+        raise InputError(msg("status date {day} is before the date of the current status ({status_date})",
+            day=day, status_date=deal.status_date))
     decided = deal.decided_date
     if new in AWARDED_OR_LATER and decided is None and deal.status not in AWARDED_OR_LATER:
         decided = day
@@ -524,7 +533,8 @@ def parse_diarienummer(text: str) -> str:
     try:
         return str(parse_value("deal", EvidenceFieldSpec("diarienummer", "diarienummer"), text))
     except EvidenceError:
-        raise InputError(f"--dnr {text!r} is not a diarienummer (e.g. 'KS 2022/123' or '2020/00825')") from None
+        raise InputError(msg("--dnr {text!r} is not a diarienummer (e.g. 'KS 2022/123' or '2020/00825')",
+                             text=text)) from None
 
 
 def apply_facts(deal: Deal, given: DealInput) -> Deal:
@@ -567,15 +577,15 @@ def apply_facts(deal: Deal, given: DealInput) -> Deal:
     if details:
         values["details"] = replace(deal.details, **details)
     if "form" in values and values["form"] != deal.form and deal.status is not DealStatus.PLANNED:
-        raise RefusedError(f"the form of a deal that is {STATUS_LABELS[deal.status]} cannot change; "
-                           "record avbruten and add a new deal")
+        raise RefusedError(msg("the form of a deal that is {value} cannot change; record avbruten and add a new "
+                               "deal", value=STATUS_LABELS[deal.status]))
     return replace(deal, **values)
 
 
 def new_deal(case_id: int, municipality_id: int, number: int, given: DealInput, today: date) -> Deal:
     """A deal from a coordinator's input, before the rules are checked (see :func:`check_deal`)."""
     if not given.form:
-        raise InputError(f"a deal needs --form: one of {form_choices()}")
+        raise InputError(msg("a deal needs --form: one of {value}", value=form_choices()))
     status = parse_status(given.status) if given.status else DealStatus.PLANNED
     day = parse_day(given.date, "--date") if given.date else today
     deal = Deal(None, case_id, municipality_id, number, parse_form(given.form), status, day)
@@ -588,7 +598,7 @@ def new_deal(case_id: int, municipality_id: int, number: int, given: DealInput, 
 def changed_deal(deal: Deal, given: DealInput, today: date) -> Deal:
     """``deal`` with the given facts and, if given, its next status (checked against the allowed moves)."""
     if given.date is not None and given.status is None:
-        raise InputError("--date is the day of a status change: give it with --status")
+        raise InputError(msg("--date is the day of a status change: give it with --status"))
     updated = apply_facts(deal, given)
     if given.status is not None:
         day = parse_day(given.date, "--date") if given.date else today

@@ -7,6 +7,7 @@ import unicodedata
 from typing import Any
 
 from journey.domain.errors import TemplateError
+from journey.domain.messages import msg
 
 FORMATS = ("docx", "html", "md")
 DEFAULT_FORMATS = ("docx", "html")
@@ -38,7 +39,8 @@ def check_formats(formats: Any, where: str) -> tuple[str, ...]:
     items = (formats,) if isinstance(formats, str) else tuple(formats or DEFAULT_FORMATS)
     unknown = [f for f in items if f not in FORMATS]
     if unknown:
-        raise TemplateError(f"{where}: unknown format {unknown[0]!r} (known: {', '.join(FORMATS)})")
+        raise TemplateError(msg("{where}: unknown format {value!r} (known: {formats})",
+            where=where, value=unknown[0], formats=', '.join(FORMATS)))
     return items
 
 

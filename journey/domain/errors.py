@@ -39,6 +39,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from journey.domain.messages import message_of, msg
+
 
 class ExitCode(IntEnum):
     """Documented process exit codes (see docs/cli.md)."""
@@ -129,7 +131,7 @@ class DefinitionError(JourneyError):
         self.file, self.line, self.key, self.detail = file, line, key, message
         where = file + (f":{line}" if line else "") if file else ""
         prefix = ": ".join(p for p in (where, key) if p)
-        super().__init__(f"{prefix}: {message}" if prefix else message)
+        super().__init__(msg("{prefix}: {message}", prefix=prefix, message=message) if prefix else message)
 
 
 class DefinitionErrors(DefinitionError):
@@ -139,7 +141,8 @@ class DefinitionErrors(DefinitionError):
         self.errors = errors
         first = errors[0]
         super().__init__(first.detail, file=first.file, line=first.line, key=first.key)
-        self.args = (str(first) if len(errors) == 1 else f"{first} (and {len(errors) - 1} more)",)
+        self.args = (message_of(first) if len(errors) == 1 else
+                     msg("{first} (and {count} more)", first=message_of(first), count=len(errors) - 1),)
 
 
 class NotInitialisedError(JourneyError):

@@ -19,6 +19,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from journey.domain.errors import InputError, RefusedError
+from journey.domain.messages import msg
 
 QUARTERS_PER_HOUR = 4
 ANNUAL_CEILING_HOURS = 1662  # per person and calendar year (Socialfonden 2014–2020)
@@ -82,13 +83,14 @@ def parse_quarters(text: str | int | float | Decimal, ceiling_hours: int = DAILY
         minutes = int(m.group(1)) * 60 + int(m.group(2))
         quarters = minutes // 15 if minutes % 15 == 0 else None
     else:
-        raise InputError(f"hours {text!r} must be a number of hours such as 2, 2.5, 2,75 or 1:15")
+        raise InputError(msg("hours {text!r} must be a number of hours such as 2, 2.5, 2,75 or 1:15", text=text))
     if quarters is None:
-        raise InputError(f"hours {text!r} must be whole quarter hours (.25, .5, .75 or :15, :30, :45)")
+        raise InputError(msg("hours {text!r} must be whole quarter hours (.25, .5, .75 or :15, :30, :45)", text=text))
     if quarters <= 0:
-        raise InputError(f"hours {text!r} must be more than 0")
+        raise InputError(msg("hours {text!r} must be more than 0", text=text))
     if quarters > ceiling_hours * QUARTERS_PER_HOUR:
-        raise InputError(f"hours {text!r} is more than {ceiling_hours} h in one entry")
+        raise InputError(msg("hours {text!r} is more than {ceiling_hours} h in one entry",
+            text=text, ceiling_hours=ceiling_hours))
     return quarters
 
 
@@ -112,15 +114,17 @@ def format_hours(quarters: int) -> str:
     return format(hours(quarters), "f")
 
 
-def parse_sek(text: str | int | float | Decimal, what: str = "unit cost") -> int:
+def parse_sek(text: str | int | float | Decimal, what: str = msg("unit cost")) -> int:
     """'412.50', '412,5' or 412 kronor -> öre (int); at most two decimals, not negative."""
     raw = str(text).strip().replace(" ", "").replace("\u00a0", "").replace(",", ".")
     try:
         value = Decimal(raw)
     except InvalidOperation:
-        raise InputError(f"{what} {text!r} is not an amount in kronor such as 412 or 412.50") from None
+        raise InputError(msg("{what} {text!r} is not an amount in kronor such as 412 or 412.50",
+                             what=what, text=text)) from None
     if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
-        raise InputError(f"{what} {text!r} must be kronor with at most two decimals, not negative")
+        raise InputError(msg("{what} {text!r} must be kronor with at most two decimals, not negative",
+            what=what, text=text))
     return int(value * 100)
 
 
@@ -136,21 +140,21 @@ def value_sek(quarters: int, ore_per_hour: int) -> Decimal:
 
 # Dates -------------------------------------------------------------------------------------------
 
-def parse_date(text: str, what: str = "date") -> date:
+def parse_date(text: str, what: str = msg("date")) -> date:
     value = str(text).strip()
     if not re.match(r"^\d{4}-\d{2}-\d{2}$", value):
-        raise InputError(f"{what} {text!r} is not a date like 2022-03-14")
+        raise InputError(msg("{what} {text!r} is not a date like 2022-03-14", what=what, text=text))
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InputError(f"{what} {text!r} is not a date like 2022-03-14") from None
+        raise InputError(msg("{what} {text!r} is not a date like 2022-03-14", what=what, text=text)) from None
 
 
 def parse_month(text: str) -> str:
     """'2022-03' (also '2022-3') -> '2022-03'."""
     m = re.match(r"^(\d{4})-(\d{1,2})$", str(text).strip())
     if not m or not 1 <= int(m.group(2)) <= 12:
-        raise InputError(f"month {text!r} is not a month like 2022-03")
+        raise InputError(msg("month {text!r} is not a month like 2022-03", text=text))
     return f"{m.group(1)}-{int(m.group(2)):02d}"
 
 
@@ -192,13 +196,13 @@ class EsfSettings:
 
     def changed(self, values: dict[str, str]) -> EsfSettings:
         """A copy with ``values`` (text, as typed) applied; raises :class:`InputError` on a bad value."""
-        start = parse_date(values["period_start"], "period start") if "period_start" in values else self.period_start
-        end = parse_date(values["period_end"], "period end") if "period_end" in values else self.period_end
+        start = parse_date(values["period_start"], msg("period start")) if "period_start" in values else self.period_start
+        end = parse_date(values["period_end"], msg("period end")) if "period_end" in values else self.period_end
         if end < start:
-            raise InputError(f"the project period ends ({end}) before it starts ({start})")
+            raise InputError(msg("the project period ends ({end}) before it starts ({start})", end=end, start=start))
         year = values.get("unit_cost_year", self.unit_cost_year).strip().lower()
         if year not in ("start", "work") and not (year.isdigit() and 2014 <= int(year) <= 2030):
-            raise InputError(f"unit-cost year {year!r} must be 'start', 'work' or a year such as 2021")
+            raise InputError(msg("unit-cost year {year!r} must be 'start', 'work' or a year such as 2021", year=year))
         annual = _positive(values.get("annual_ceiling_hours", self.annual_ceiling_hours), "annual ceiling", 2500)
         daily = _positive(values.get("daily_ceiling_hours", self.daily_ceiling_hours), "daily ceiling", 24)
         return EsfSettings(start, end, year, annual, daily)
@@ -210,7 +214,8 @@ class EsfSettings:
 
     def check_in_period(self, day: date) -> None:
         if not self.period_start <= day <= self.period_end:
-            raise InputError(f"date {day} is outside the project period {self.period_start} – {self.period_end}")
+            raise InputError(msg("date {day} is outside the project period {period_start} – {period_end}",
+                day=day, period_start=self.period_start, period_end=self.period_end))
 
     def cost_year(self, day: date) -> int:
         if self.unit_cost_year == "start":
@@ -223,18 +228,22 @@ class EsfSettings:
 def _positive(value: str | int, what: str, most: int) -> int:
     text = str(value).strip()
     if not text.isdigit() or not 1 <= int(text) <= most:
-        raise InputError(f"{what} {value!r} must be whole hours from 1 to {most}")
+        raise InputError(msg("{what} {value!r} must be whole hours from 1 to {most}", what=what, value=value, most=most))
     return int(text)
 
 
 def check_ceilings(settings: EsfSettings, name: str, day: date, day_quarters: int, year_quarters: int) -> None:
     """``day_quarters``/``year_quarters``: the person's totals including the new rows."""
     if day_quarters > settings.daily_ceiling_hours * QUARTERS_PER_HOUR:
-        raise RefusedError(f"{name} would have {format_hours(day_quarters)} h on {day}; more than "
-                           f"{settings.daily_ceiling_hours} h a day is refused as a likely typing error")
+        raise RefusedError(msg("{name} would have {day_quarters} h on {day}; more than {daily_ceiling_hours} h "
+                               "a day is refused as a likely typing error",
+            name=name, day_quarters=format_hours(day_quarters), day=day,
+            daily_ceiling_hours=settings.daily_ceiling_hours))
     if year_quarters > settings.annual_ceiling_hours * QUARTERS_PER_HOUR:
-        raise RefusedError(f"{name} would have {format_hours(year_quarters)} h in {day.year}; at most "
-                           f"{settings.annual_ceiling_hours} h per person and calendar year are eligible")
+        raise RefusedError(msg("{name} would have {year_quarters} h in {year}; at most {annual_ceiling_hours} h "
+                               "per person and calendar year are eligible",
+            name=name, year_quarters=format_hours(year_quarters), year=day.year,
+            annual_ceiling_hours=settings.annual_ceiling_hours))
 
 
 # Claim periods -----------------------------------------------------------------------------------
@@ -262,16 +271,18 @@ class ClaimPeriod:
 def new_claim_period(name: str, start: date, end: date, settings: EsfSettings,
                      existing: list[ClaimPeriod]) -> ClaimPeriod:
     if end < start:
-        raise InputError(f"the claim period ends ({end}) before it starts ({start})")
+        raise InputError(msg("the claim period ends ({end}) before it starts ({start})", end=end, start=start))
     if start < settings.period_start or end > settings.period_end:
-        raise InputError(f"the claim period {start} – {end} is not inside the project period "
-                         f"{settings.period_start} – {settings.period_end}")
+        raise InputError(msg("the claim period {start} – {end} is not inside the project period {period_start} "
+                             "– {period_end}",
+            start=start, end=end, period_start=settings.period_start, period_end=settings.period_end))
     name = name.strip() or f"{start} – {end}"
     for p in existing:
         if p.start <= end and start <= p.end:
-            raise RefusedError(f"the claim period {start} – {end} overlaps {p.label}")
+            raise RefusedError(msg("the claim period {start} – {end} overlaps {label}",
+                start=start, end=end, label=p.label))
         if p.name.casefold() == name.casefold():
-            raise RefusedError(f"a claim period is already named {name!r}")
+            raise RefusedError(msg("a claim period is already named {name!r}", name=name))
     return ClaimPeriod(None, name, start, end)
 
 
@@ -287,8 +298,8 @@ def report_period(periods: list[ClaimPeriod], day: date) -> tuple[ClaimPeriod | 
         return natural, False
     following = next((p for p in ordered if p.start > natural.end and p.status is ClaimStatus.OPEN), None)
     if following is None:
-        raise RefusedError(f"claim period {natural.label} is locked and no open claim period follows it; "
-                           "an admin or SKR adds the next one with `journey hours periods add`")
+        raise RefusedError(msg("claim period {label} is locked and no open claim period follows it; an admin or "
+                               "SKR adds the next one with `journey hours periods add`", label=natural.label))
     return following, True
 
 
@@ -296,8 +307,9 @@ def check_new_entry_period(periods: list[ClaimPeriod], day: date) -> ClaimPeriod
     """New work may not be added to a locked claim period (corrections of existing rows may)."""
     natural = next((p for p in periods if p.covers(day)), None)
     if natural is not None and natural.status is ClaimStatus.LOCKED:
-        raise RefusedError(f"claim period {natural.label} is locked; its entries cannot change "
-                           "(correct an existing entry with `journey hours correct`, it goes into the next open period)")
+        raise RefusedError(msg("claim period {label} is locked; its entries cannot change (correct an existing "
+                               "entry with `journey hours correct`, it goes into the next open period)",
+            label=natural.label))
     return natural
 
 

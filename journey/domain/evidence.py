@@ -14,6 +14,7 @@ from typing import Any
 from journey.domain import limits
 from journey.domain.errors import EvidenceError, InputError
 from journey.domain.labels import match_choice
+from journey.domain.messages import message_of, msg
 from journey.domain.spec import EvidenceFieldSpec, EvidenceSpec
 from journey.domain.text import check_name, check_text, parse_iso_date
 
@@ -33,9 +34,9 @@ def parse_pairs(pairs: Iterable[str]) -> dict[str, str]:
         key, sep, value = pair.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise EvidenceError(f"evidence {pair!r} is not of the form key=value")
+            raise EvidenceError(msg("evidence {pair!r} is not of the form key=value", pair=pair))
         if key in result:
-            raise EvidenceError(f"evidence key {key!r} is given twice")
+            raise EvidenceError(msg("evidence key {key!r} is given twice", key=key))
         result[key] = value.strip()
     return result
 
@@ -52,57 +53,62 @@ def parse_value(kind: str, fld: EvidenceFieldSpec, raw: str, today: date | None 
     except EvidenceError:
         raise
     except InputError as exc:  # a control, invisible or look-alike character, or too long
-        raise EvidenceError(str(exc)) from None
+        raise EvidenceError(message_of(exc)) from None
 
 
 def _parse(where: str, fld: EvidenceFieldSpec, raw: str, today: date | None) -> Any:
     if fld.type == "date":
         day = parse_iso_date(raw)
         if day is None:
-            raise EvidenceError(f"{where}: {raw!r} is not a date (YYYY-MM-DD)")
+            raise EvidenceError(msg("{where}: {raw!r} is not a date (YYYY-MM-DD)", where=where, raw=raw))
         if today is not None and day > today and not fld.option("future", False):
-            raise EvidenceError(f"{where}: {day} is in the future (today is {today}); record a decision once it "
-                                "is taken")
+            raise EvidenceError(msg("{where}: {day} is in the future (today is {today}); record a decision once "
+                                    "it is taken", where=where, day=day, today=today))
         return day.isoformat()
     if fld.type == "paragraph":
         m = _PARAGRAPH.fullmatch(raw.strip())
         if not m or int(m.group(1)) == 0:
-            raise EvidenceError(f"{where}: {raw!r} is not a paragraph number (e.g. 45 or '§ 45')")
+            raise EvidenceError(msg("{where}: {raw!r} is not a paragraph number (e.g. 45 or '§ 45')",
+                where=where, raw=raw))
         return int(m.group(1))
     if fld.type == "int":
         digits = raw.replace(" ", "").replace("\u00a0", "")
         if not _INT.fullmatch(digits):
-            raise EvidenceError(f"{where}: {raw!r} is not a whole number")
+            raise EvidenceError(msg("{where}: {raw!r} is not a whole number", where=where, raw=raw))
         value = int(digits)
         minimum = fld.option("min")
         if minimum is not None and value < minimum:
-            raise EvidenceError(f"{where}: {value} is below the minimum {minimum}")
+            raise EvidenceError(msg("{where}: {value} is below the minimum {minimum}",
+                where=where, value=value, minimum=minimum))
         return value
     if fld.type == "diarienummer":
         text = check_name(raw, where, limits.EVIDENCE_VALUE)
         if not _DNR.fullmatch(text):
-            raise EvidenceError(f"{where}: {raw!r} is not a diarienummer (e.g. 'KS 2022/123' or '2020/00825')")
+            raise EvidenceError(msg("{where}: {raw!r} is not a diarienummer (e.g. 'KS 2022/123' or '2020/00825')",
+                where=where, raw=raw))
         return text
     if fld.type == "people":
         names = [check_name(n, f"{where}: name", limits.PERSON) for n in re.split(r"[;,]", raw) if n.strip()]
         minimum = fld.option("min", 1)
         if len(names) < minimum:
-            raise EvidenceError(f"{where}: needs at least {minimum} names separated by commas, got {len(names)}")
+            raise EvidenceError(msg("{where}: needs at least {minimum} names separated by commas, got {count}",
+                where=where, minimum=minimum, count=len(names)))
         return names
     if fld.type == "choice":
         choice = match_choice(fld, raw)
         if choice is None:
-            raise EvidenceError(f"{where}: {raw!r} is not one of {', '.join(fld.choice_labels())}")
+            raise EvidenceError(msg("{where}: {raw!r} is not one of {choices}",
+                                    where=where, raw=raw, choices=', '.join(fld.choice_labels())))
         return choice
     if fld.type == "bool":
         if raw.lower() in _TRUE:
             return True
         if raw.lower() in _FALSE:
             return False
-        raise EvidenceError(f"{where}: {raw!r} is not yes/no")
+        raise EvidenceError(msg("{where}: {raw!r} is not yes/no", where=where, raw=raw))
     text = raw.strip()
     if not text:
-        raise EvidenceError(f"{where}: is empty")
+        raise EvidenceError(msg("{where}: is empty", where=where))
     return text
 
 
@@ -122,8 +128,10 @@ def collect(kinds: list[EvidenceSpec], raw: Mapping[str, str], trigger: str,
         matched = [(k, k.field(field_name)) for k in targets if k.field(field_name) is not None]
         if not matched:
             known = sorted({f.name for k in kinds for f in k.fields})
-            hint = f"; expected one of: {', '.join(known)}" if known else "; this trigger needs no evidence"
-            raise EvidenceError(f"unknown evidence field {key!r} for trigger {trigger!r}{hint}")
+            hint = msg("; expected one of: {known}", known=", ".join(known)) if known else msg(
+                "; this trigger needs no evidence")
+            raise EvidenceError(msg("unknown evidence field {key!r} for trigger {trigger!r}{hint}",
+                key=key, trigger=trigger, hint=hint))
         for kind, fld in matched:
             assert fld is not None
             result[kind.name][fld.name] = parse_value(kind.name, fld, value, today)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from journey.domain.evidence import describe_missing, missing_fields
+from journey.domain.messages import msg
 from journey.domain.spec import WorkflowSpec
 
 
@@ -33,13 +34,13 @@ Guard = Callable[[GuardContext], list[str]]
 
 def _regions_complete(ctx: GuardContext) -> list[str]:
     """Every parallel region of the current stage sits in a final state."""
-    problems = []
+    problems: list[str] = []
     for leaf in ctx.leaves:
         state = ctx.spec.state(leaf)
         if state is not None and state.kind == "leaf" and not state.final:
             region = ctx.spec.state(leaf.rsplit(".", 1)[0])
             title = region.title if region else leaf
-            problems.append(f"{title} is not yet completed (now: {state.title})")
+            problems.append(msg("{title} is not yet completed (now: {state})", title=title, state=state.title))
     return problems
 
 
@@ -47,8 +48,8 @@ def _deal_awarded(ctx: GuardContext) -> list[str]:
     """The deals register holds a deal that is awarded (tilldelad/avtal tecknat), ongoing or completed."""
     if ctx.awarded_deals:
         return []
-    return ["no deal is awarded yet: record one with `journey deals add` (or `journey deals update "
-            "--status tilldelad`); the case then moves on by itself"]
+    return [msg("no deal is awarded yet: record one with `journey deals add` (or `journey deals update "
+                "--status tilldelad`); the case then moves on by itself")]
 
 
 DEAL_AWARDED = "deal_awarded"
@@ -73,7 +74,7 @@ def evaluate(name: str, ctx: GuardContext) -> list[str]:
         return BUILTIN_GUARDS[name][0](ctx)
     kind = ctx.spec.evidence_kind(name)
     if kind is None:
-        return [f"unknown guard {name!r}"]
+        return [msg("unknown guard {name!r}", name=name)]
     lacking = missing_fields(kind, ctx.evidence.get(name, {}))
     return [describe_missing(kind, lacking)] if lacking else []
 

@@ -19,6 +19,7 @@ from journey.domain.errors import InputError
 from journey.domain.esf import JOINT_MEETING_HOURS_PER_YEAR as JOINT_MEETING_HOURS_PER_YEAR
 from journey.domain.esf import QUARTERS_PER_HOUR, EntryKind, parse_quarters
 from journey.domain.esf import TARGET_HOURS_PER_YEAR as TARGET_HOURS_PER_YEAR
+from journey.domain.messages import msg
 from journey.domain.text import check_name, check_text
 
 
@@ -108,7 +109,7 @@ class NetworkMeeting:
 
 
 def check_person(name: str) -> str:
-    return check_name(name, "person", limits.PERSON, required=False)
+    return check_name(name, msg("person"), limits.PERSON, required=False)
 
 
 def parse_activity(text: str) -> Activity:
@@ -120,14 +121,15 @@ def parse_activity(text: str) -> Activity:
     try:
         return Activity(value)
     except ValueError:
-        raise InputError(f"activity {text!r} must be one of: {', '.join(a.value for a in Activity)}") from None
+        raise InputError(msg("activity {text!r} must be one of: {value}",
+            text=text, value=', '.join(a.value for a in Activity))) from None
 
 
 def parse_meeting_kind(text: str) -> MeetingKind:
     try:
         return MeetingKind(text.strip().upper())
     except ValueError:
-        raise InputError(f"meeting kind {text!r} must be one of: physical, digital, local") from None
+        raise InputError(msg("meeting kind {text!r} must be one of: physical, digital, local", text=text)) from None
 
 
 def parse_meeting_quarters(text: str | None, kind: MeetingKind) -> int:
@@ -137,5 +139,5 @@ def parse_meeting_quarters(text: str | None, kind: MeetingKind) -> int:
 def check_description(text: str) -> str:
     description = " ".join(check_text(text, "description", limits.DESCRIPTION, multiline=True).split())
     if not description:
-        raise InputError("a time entry needs --description of the work (ESF requires it)")
+        raise InputError(msg("a time entry needs --description of the work (ESF requires it)"))
     return description

@@ -10,6 +10,7 @@ enters, the tables declare their columns with the same constants, and
 from __future__ import annotations
 
 from journey.domain.errors import InputError
+from journey.domain.messages import msg
 
 # registry
 MUNICIPALITY_NAME = 100  # also its slug and the county
@@ -43,5 +44,6 @@ MIGRATION_WORKFLOWS = 500  # the workflow names of one `journey migrate` run, co
 def check_length(value: str, limit: int, what: str) -> str:
     """Return ``value`` if it has at most ``limit`` characters, else raise a one-line :class:`InputError`."""
     if len(value) > limit:
-        raise InputError(f"{what} is {len(value)} characters long; at most {limit} are allowed")
+        raise InputError(msg("{what} is {count} characters long; at most {limit} are allowed",
+            what=what, count=len(value), limit=limit))
     return value

@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Any
 
 from journey.domain.errors import DecisionInputError, MatterRefusedError
+from journey.domain.messages import msg
 
 RESPONSIBLE = "responsible"  # in a chain: the municipality's responsible board
 STANDING_BOARDS = {"KS": "Kommunstyrelsen", "KF": "Kommunfullmäktige"}  # every municipality has them
@@ -52,7 +53,7 @@ def parse_outcome(text: str) -> Outcome:
     for outcome in Outcome:
         if _fold(outcome.value) == folded:
             return outcome
-    raise DecisionInputError(f"unknown outcome {text!r}: use bifall, avslag, återremiss or bordläggning")
+    raise DecisionInputError(msg("unknown outcome {text!r}: use bifall, avslag, återremiss or bordläggning", text=text))
 
 
 class MatterStatus(StrEnum):
@@ -140,21 +141,26 @@ class Matter:
     def decide(self, decision: Decision, today: date) -> Effect:
         """Record ``decision`` if it fits the chain; return what it does to the matter."""
         if decision.meeting_date > today:
-            raise DecisionInputError(f"the meeting date {decision.meeting_date} is after today ({today}); "
-                                     "record a decision once it has been taken")
+            raise DecisionInputError(msg("the meeting date {meeting_date} is after today ({today}); record a "
+                                         "decision once it has been taken",
+                meeting_date=decision.meeting_date, today=today))
         if not self.is_open:
-            raise MatterRefusedError(f"the matter {self.label!r} is {STATUS_TEXT[self.status]}; no body decides it now")
+            raise MatterRefusedError(msg("the matter {label!r} is {value}; no body decides it now",
+                label=self.label, value=STATUS_TEXT[self.status]))
         expected = self.next_body
         if expected is None or not same_board(decision.body, expected):
-            raise MatterRefusedError(f"the matter {self.label!r} awaits {expected}'s decision "
-                                     f"(chain {' → '.join(self.bodies)}), not {decision.body}'s")
+            raise MatterRefusedError(msg("the matter {label!r} awaits {expected}'s decision (chain {bodies}), "
+                                         "not {body}'s",
+                label=self.label, expected=expected, bodies=' → '.join(self.bodies), body=decision.body))
         last = self.decisions[-1] if self.decisions else None
         if last is not None:
             same = same_board(last.body, decision.body)
             if decision.meeting_date < last.meeting_date or (same and decision.meeting_date == last.meeting_date):
                 when = "a later meeting than" if same else "on or after"
-                raise MatterRefusedError(f"{decision.body}'s decision must be dated {when} the previous decision "
-                                         f"({last.body} {last.meeting_date}, {last.outcome.value})")
+                raise MatterRefusedError(msg("{body}'s decision must be dated {when} the previous decision "
+                                             "({body2} {meeting_date}, {value})",
+                    body=decision.body, when=when, body2=last.body, meeting_date=last.meeting_date,
+                    value=last.outcome.value))
         decision.body = expected
         decision.seq = len(self.decisions) + 1
         self.decisions.append(decision)
@@ -197,7 +203,7 @@ def parse_chain(text: str) -> tuple[str, ...]:
     parts = [p.strip() for p in text.replace("→", ",").replace(">", ",").split(",")]
     chain = tuple(p for p in parts if p)
     if not chain:
-        raise DecisionInputError(f"--chain {text!r}: name the deciding bodies in order, e.g. AMN,KS,KF")
+        raise DecisionInputError(msg("--chain {text!r}: name the deciding bodies in order, e.g. AMN,KS,KF", text=text))
     return chain
 
 

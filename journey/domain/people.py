@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from journey.domain import limits
 from journey.domain.errors import InputError, RefusedError
+from journey.domain.messages import msg
 from journey.domain.text import check_name
 
 SALARY_GROUPS = ("1", "2", "3", "4", "5", "6", "7a", "7b", "7c")  # ESF programme area 1
@@ -30,10 +31,10 @@ def person_key(name: str) -> str:
     return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
 
 
-def clean_name(name: str, what: str = "name") -> str:
+def clean_name(name: str, what: str = msg("name")) -> str:
     """A person's name: NFC, single spaces, no invisible, bidi or control characters, one script."""
     if not " ".join(name.split()):
-        raise InputError(f"a person needs a {what}")
+        raise InputError(msg("a person needs a {what}", what=what))
     return check_name(name, what, limits.PERSON)
 
 
@@ -43,20 +44,22 @@ def parse_kind(text: str) -> PersonKind:
     try:
         return PersonKind(aliases.get(value, value))
     except ValueError:
-        raise InputError(f"kind {text!r} must be participant or staff (deltagare or projektpersonal)") from None
+        raise InputError(msg("kind {text!r} must be participant or staff (deltagare or projektpersonal)",
+                             text=text)) from None
 
 
 def parse_salary_group(text: str) -> str:
     value = text.strip().lower().removeprefix("lönegrupp").strip()
     if value not in SALARY_GROUPS:
-        raise InputError(f"salary group {text!r} must be one of {', '.join(SALARY_GROUPS)} (programme area 1)")
+        raise InputError(msg("salary group {text!r} must be one of {salary_groups} (programme area 1)",
+            text=text, salary_groups=', '.join(SALARY_GROUPS)))
     return value
 
 
 def parse_share(text: str | int) -> int:
     value = str(text).strip().removesuffix("%").strip()
     if not value.isdigit() or not 1 <= int(value) <= 100:
-        raise InputError(f"share {text!r} must be a whole percent of full time from 1 to 100")
+        raise InputError(msg("share {text!r} must be a whole percent of full time from 1 to 100", text=text))
     return int(value)
 
 
@@ -91,4 +94,5 @@ class Person:
     def check_active(self, day: date) -> None:
         if not self.active_on(day):
             span = f"{self.start or '…'} – {self.end or '…'}"
-            raise RefusedError(f"{self.name} is not in the project on {day} (in the project {span})")
+            raise RefusedError(msg("{name} is not in the project on {day} (in the project {span})",
+                name=self.name, day=day, span=span))

@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from journey.domain.messages import msg
+
 OLD_RULE = "19 kap. 7 § lagen (2016:1145) om offentlig upphandling"
 NEW_RULE = "19 a kap. lagen (2016:1145) om offentlig upphandling"
 NEW_RULE_FROM = date(2022, 2, 1)
@@ -59,4 +61,5 @@ def direct_award_limit(day: date, special_services: bool = False) -> DirectAward
         if start <= day and (end is None or day <= end):
             return DirectAwardLimit(day, special if special_services else goods, reference, special_services,
                                     start, end)
-    raise ValueError(f"no direktupphandlingsgräns known for {day.isoformat()} (the table starts 2018-01-01)")
+    raise ValueError(msg("no direktupphandlingsgräns known for {value} (the table starts 2018-01-01)",
+        value=day.isoformat()))

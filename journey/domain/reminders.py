@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from journey.domain.deadlines import kallelse_day
 from journey.domain.language import genitive
+from journey.domain.messages import msg
 from journey.domain.spec import ReminderSpec
 from journey.domain.workdays import HolidayName, previous_working_day
 
@@ -97,7 +98,7 @@ def parse_offset(value: Any) -> int:
         return value
     match = _OFFSET.match(str(value).strip()) if isinstance(value, str) else None
     if match is None:
-        raise ValueError(f"offset {value!r} must look like 60d, -4w or 14 (days)")
+        raise ValueError(msg("offset {value!r} must look like 60d, -4w or 14 (days)", value=value))
     days = int(match.group(2)) * (7 if match.group(3) == "w" else 1)
     return -days if match.group(1) == "-" else days
 

@@ -18,6 +18,7 @@ from datetime import date
 
 from journey.domain.errors import InputError
 from journey.domain.limits import check_length
+from journey.domain.messages import msg
 
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -50,23 +51,26 @@ def check_name(value: str, what: str, limit: int, *, required: bool = True) -> s
     """A name or identifier, NFC-normalised with single spaces; raise :class:`InputError` if it is not clean."""
     bad = _bad_char(value, invisible=True, newlines=False)
     if bad is not None:
-        raise InputError(f"{what} {value!r} contains {bad[1]} {_describe(bad[0])}")
+        raise InputError(msg("{what} {value!r} contains {value2} {value3}",
+            what=what, value=value, value2=bad[1], value3=_describe(bad[0])))
     text = " ".join(unicodedata.normalize("NFC", value).split())
     if not text:
         if required:
-            raise InputError(f"{what} must not be empty")
+            raise InputError(msg("{what} must not be empty", what=what))
         return text
     if unicodedata.normalize("NFKC", text) != text:
         odd = next(c for c in text if unicodedata.normalize("NFKC", c) != c)
-        raise InputError(f"{what} {text!r} contains {_describe(odd)}, a compatibility form (fullwidth, "
-                         f"ligature, superscript ...); type {unicodedata.normalize('NFKC', odd)!r} instead")
+        raise InputError(msg("{what} {text!r} contains {odd}, a compatibility form (fullwidth, ligature, "
+                             "superscript ...); type {value!r} instead",
+            what=what, text=text, odd=_describe(odd), value=unicodedata.normalize('NFKC', odd)))
     digit = next((c for c in text if c.isdigit() and not "0" <= c <= "9"), None)
     if digit is not None:
-        raise InputError(f"{what} {text!r} contains the digit {_describe(digit)}; use 0-9")
+        raise InputError(msg("{what} {text!r} contains the digit {digit}; use 0-9",
+            what=what, text=text, digit=_describe(digit)))
     scripts = sorted({script_of(c) for c in text if c.isalpha()})
     if len(scripts) > 1:
-        raise InputError(f"{what} {text!r} mixes scripts ({', '.join(s.lower() for s in scripts)}); "
-                         "a look-alike letter from another alphabet?")
+        raise InputError(msg("{what} {text!r} mixes scripts ({value}); a look-alike letter from another "
+                             "alphabet?", what=what, text=text, value=', '.join(s.lower() for s in scripts)))
     return check_length(text, limit, what)
 
 
@@ -80,7 +84,7 @@ def check_text(value: str, what: str, limit: int, *, multiline: bool = False) ->
         value = value.replace("\r\n", "\n")
     bad = _bad_char(value, invisible=not multiline, newlines=multiline)
     if bad is not None:
-        raise InputError(f"{what} contains {bad[1]} {_describe(bad[0])}")
+        raise InputError(msg("{what} contains {value} {value2}", what=what, value=bad[1], value2=_describe(bad[0])))
     return check_length(unicodedata.normalize("NFC", value).strip(), limit, what)
 
 

@@ -7,6 +7,7 @@ from datetime import date
 
 from journey.domain.errors import NotFoundError
 from journey.domain.esf import EsfSettings
+from journey.domain.messages import msg
 from journey.domain.people import Person
 
 STOCKHOLM_COUNTY = "Stockholms län"
@@ -29,10 +30,12 @@ class UnitCostTable:
     def rate(self, year: int, region: str, group: str) -> int:
         if year not in self.years:
             known = ", ".join(str(y) for y in sorted(self.years)) or "none"
-            raise NotFoundError(f"the unit-cost table has no year {year} (years: {known}; file {self.file})")
+            raise NotFoundError(msg("the unit-cost table has no year {year} (years: {known}; file {file})",
+                year=year, known=known, file=self.file))
         groups = self.years[year].get(region, {})
         if group not in groups:
-            raise NotFoundError(f"the unit-cost table has no salary group {group!r} for {year} ({region}; {self.file})")
+            raise NotFoundError(msg("the unit-cost table has no salary group {group!r} for {year} ({region}; "
+                                    "{file})", group=group, year=year, region=region, file=self.file))
         return groups[group]
 
 

@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from journey.domain.errors import InputError
+from journey.domain.messages import msg
 
 SOURCE = "urn:journey"
 SPEC_VERSION = "1.0"
@@ -51,7 +52,7 @@ _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 def check_url(url: str) -> str:
     if not _URL.match(url) or len(url) > 1000:
-        raise InputError(f"webhook URL {url!r} must be an http:// or https:// address")
+        raise InputError(msg("webhook URL {url!r} must be an http:// or https:// address", url=url))
     return url
 
 
@@ -62,7 +63,8 @@ def parse_event_types(names: tuple[str, ...]) -> tuple[str, ...]:
     chosen = []
     for name in names:
         if name not in known:
-            raise InputError(f"unknown webhook event {name!r}; known: {', '.join(sorted(short))}")
+            raise InputError(msg("unknown webhook event {name!r}; known: {short}",
+                name=name, short=', '.join(sorted(short))))
         chosen.append(known[name])
     return tuple(sorted(set(chosen)))
 

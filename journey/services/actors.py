@@ -8,6 +8,7 @@ from typing import Any
 from journey.domain import limits
 from journey.domain.access import Actor, Role
 from journey.domain.errors import NotFoundError, PermissionDeniedError
+from journey.domain.messages import msg
 from journey.domain.municipality import normalize_name, slugify
 from journey.domain.text import check_name
 
@@ -24,9 +25,9 @@ def resolve_actor(username: str | None, find_user: Callable[[str], dict[str, Any
     user = find_user(name)
     if user is None:
         if count_users() == 0:  # the name goes into the history as it is: check it like a username
-            return Actor(check_name(name, "acting user (--as)", limits.USERNAME), Role.ADMIN, None, open_mode=True)
-        raise PermissionDeniedError(f"{name!r} is not a registered user (use --as NAME or JOURNEY_USER; "
-                                    "an admin adds users with `journey users add`)")
+            return Actor(check_name(name, msg("acting user (--as)"), limits.USERNAME), Role.ADMIN, None, open_mode=True)
+        raise PermissionDeniedError(msg("{name!r} is not a registered user (use --as NAME or JOURNEY_USER; an "
+                                        "admin adds users with `journey users add`)", name=name))
     return Actor(user["username"], Role(user["role"]), user.get("municipality_id"))
 
 
@@ -41,7 +42,8 @@ def match_municipality(query: str, rows: list[dict[str, Any]]) -> dict[str, Any]
     names = [r["name"] for r in rows]
     close = difflib.get_close_matches(q, names, n=1, cutoff=0.6) or difflib.get_close_matches(
         slugify(q), [r["slug"] for r in rows], n=1, cutoff=0.6)
-    hint = f"; did you mean {next((r['name'] for r in rows if r['slug'] in close), close[0])!r}?" if close else ""
+    hint = msg("; did you mean {name!r}?", name=next((r['name'] for r in rows if r['slug'] in close), close[0])) \
+        if close else ""
     if not rows:
-        hint = "; no municipalities are registered (try `journey municipalities seed`)"
-    raise NotFoundError(f"unknown municipality {query!r}{hint}")
+        hint = msg("; no municipalities are registered (try `journey municipalities seed`)")
+    raise NotFoundError(msg("unknown municipality {query!r}{hint}", query=query, hint=hint))

@@ -34,6 +34,7 @@ from journey.domain.board_meetings import (
 )
 from journey.domain.errors import InputError, NotFoundError
 from journey.domain.limits import check_length
+from journey.domain.messages import msg
 from journey.domain.municipality import Municipality
 from journey.domain.reminders import ROLES, Meeting, Reminder
 from journey.ports.unit_of_work import UnitOfWork
@@ -116,7 +117,7 @@ def add_meeting(deps: Deps, username: str | None, municipality: str, row: Meetin
 def _board_id(uow: UnitOfWork, m: Municipality, board: str) -> int:
     found = uow.board_meetings.board(m.id or 0, board)
     if found is None:
-        raise NotFoundError(f"{m.name} has no board {board!r} in its calendar")
+        raise NotFoundError(msg("{name} has no board {board!r} in its calendar", name=m.name, board=board))
     return int(found["id"])
 
 
@@ -126,9 +127,10 @@ def move_meeting(deps: Deps, username: str | None, municipality: str, board: str
         m = _municipality(uow, username, municipality)
         board_id = _board_id(uow, m, board)
         if uow.board_meetings.find_meeting(board_id, day=day) is None:
-            raise NotFoundError(f"{m.name} {board} has no meeting on {day}")
+            raise NotFoundError(msg("{name} {board} has no meeting on {day}", name=m.name, board=board, day=day))
         if new_day != day and uow.board_meetings.find_meeting(board_id, day=new_day) is not None:
-            raise InputError(f"{m.name} {board} already has a meeting on {new_day}")
+            raise InputError(msg("{name} {board} already has a meeting on {new_day}",
+                name=m.name, board=board, new_day=new_day))
         uow.board_meetings.move_meeting(board_id, day, new_day)
         moved = _replan(deps, uow, m.id or 0)
         uow.commit()
@@ -139,7 +141,7 @@ def remove_meeting(deps: Deps, username: str | None, municipality: str, board: s
     with deps.uow() as uow:
         m = _municipality(uow, username, municipality)
         if not uow.board_meetings.remove_meeting(_board_id(uow, m, board), day):
-            raise NotFoundError(f"{m.name} {board} has no meeting on {day}")
+            raise NotFoundError(msg("{name} {board} has no meeting on {day}", name=m.name, board=board, day=day))
         moved = _replan(deps, uow, m.id or 0)
         uow.commit()
         return CalendarChange(m.name, removed=1, reminders_moved=moved)
@@ -157,9 +159,10 @@ def set_board(deps: Deps, username: str | None, municipality: str, code: str, na
     """
     code, name = check_board(code), check_board_name(name)
     if kallelse_days is not None and not 0 <= kallelse_days <= MAX_KALLELSE_DAYS:
-        raise InputError(f"--kallelse-days {kallelse_days} must be 0 to {MAX_KALLELSE_DAYS} working days")
-    secretary_email = check_email(secretary_email, label="secretary email")
-    chair_email = check_email(chair_email, label="chair email")
+        raise InputError(msg("--kallelse-days {days} must be 0 to {most} working days", days=kallelse_days,
+                             most=MAX_KALLELSE_DAYS))
+    secretary_email = check_email(secretary_email, label=msg("secretary email"))
+    chair_email = check_email(chair_email, label=msg("chair email"))
     with deps.uow() as uow:
         m = _municipality(uow, username, municipality)
         uow.board_meetings.upsert_board(m.id or 0, code, name=name, secretary_email=secretary_email,

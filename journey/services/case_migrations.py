@@ -24,6 +24,7 @@ from journey.domain.errors import (
 )
 from journey.domain.events import CaseMigrated, Event, StateEntered, StateExited
 from journey.domain.limits import check_length
+from journey.domain.messages import msg
 from journey.domain.municipality import swedish_sort_key
 from journey.domain.spec import WorkflowSpec, parse_state
 from journey.ports.case_migrations import CaseMigrationRepository
@@ -65,7 +66,8 @@ def _target_workflows(deps: Deps, to_version: int, workflow: str | None) -> list
     names = [n for n in registry.names() if to_version in registry.versions(n)]
     if not names:
         known = ", ".join(f"{n}@{v}" for n in registry.names() for v in registry.versions(n))
-        raise NotFoundError(f"no workflow has version {to_version} (known: {known or 'none'})")
+        raise NotFoundError(msg("no workflow has version {to_version} (known: {value})",
+            to_version=to_version, value=known or 'none'))
     return names
 
 
@@ -81,7 +83,7 @@ def plan_migration(deps: Deps, username: str | None, to_version: int, workflow: 
         cases = [c for c in uow.cases.all() if not wanted or c.municipality_id in wanted]
     missing = sorted(labels[mid] for mid in wanted - {c.municipality_id for c in cases})
     if missing:
-        raise NotFoundError(f"{missing[0]} has no case yet: nothing to migrate")
+        raise NotFoundError(msg("{value} has no case yet: nothing to migrate", value=missing[0]))
     chains: dict[tuple[str, int], list[WorkflowSpec] | str] = {}
     plans, skipped = [], Counter[str]()
     for case in cases:
@@ -157,8 +159,9 @@ def _apply_case(deps: Deps, actor: str, run_id: int, item: CasePlan) -> None:
     with deps.uow() as uow:
         case = uow.cases.get(item.case_id)
         if (case.version, case.workflow_version, case.state) != (item.case_version, item.from_version, item.from_state):
-            raise ConcurrentChangeError(f"changed since the plan (now {case.state} on version {case.workflow_version});"
-                                        " left as it is, plan again")
+            raise ConcurrentChangeError(msg("changed since the plan (now {state} on version "
+                                            "{workflow_version}); left as it is, plan again",
+                state=case.state, workflow_version=case.workflow_version))
         now, before = deps.clock.now(), case.stage_entered_at
         case.workflow_version, case.state, case.status = item.to_version, item.to_state, CaseStatus(item.to_status)
         case.stage_entered_at = before if item.keeps_stage_clock else now
@@ -203,13 +206,15 @@ def rollback_run(deps: Deps, username: str | None, run_id: int | None = None) ->
         repo = _repo(uow)
         runs = repo.runs()
         if not runs:
-            raise NotFoundError("no migration run to roll back")
+            raise NotFoundError(msg("no migration run to roll back"))
         run = runs[-1] if run_id is None else repo.run(run_id)
         if run is None:
-            raise NotFoundError(f"no migration run {run_id} (known: {', '.join(str(r['id']) for r in runs)})")
+            raise NotFoundError(msg("no migration run {run_id} (known: {value})",
+                run_id=run_id, value=', '.join(str(r['id']) for r in runs)))
         if run["status"] == "ROLLED_BACK":
-            raise RefusedError(f"migration run {run['id']} was already rolled back at {run['rolled_back_at']:%Y-%m-%d %H:%M}"
-                               + ("; name an earlier run to roll that back" if run_id is None else ""))
+            raise RefusedError(msg("migration run {run_id} was already rolled back at {at}{hint}", run_id=run["id"],
+                                   at=f"{run['rolled_back_at']:%Y-%m-%d %H:%M}",
+                                   hint=msg("; name an earlier run to roll that back") if run_id is None else ""))
         rows = [r for r in repo.cases(run["id"]) if r["rolled_back_at"] is None]
         labels = {c.id: m.name for m in uow.municipalities.list() if (c := uow.cases.for_municipality(m.id or 0))}
     result = RollbackResult(run["id"])
@@ -232,8 +237,9 @@ def _rollback_case(deps: Deps, actor: str, row: dict[str, Any]) -> None:
     with deps.uow() as uow:
         case = uow.cases.get(row["case_id"])
         if (case.version, case.workflow_version, case.state) != (row["case_version"], row["to_version"], row["to_state"]):
-            raise ConcurrentChangeError(f"changed since the migration (now {case.state} on version "
-                                        f"{case.workflow_version}); left as it is")
+            raise ConcurrentChangeError(msg("changed since the migration (now {state} on version "
+                                            "{workflow_version}); left as it is",
+                state=case.state, workflow_version=case.workflow_version))
         now, run_id = deps.clock.now(), row["run_id"]
         case.workflow_version, case.state = row["from_version"], row["from_state"]
         case.status, case.stage_entered_at = CaseStatus(row["from_status"]), row["from_stage_entered_at"]

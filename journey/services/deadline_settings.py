@@ -11,6 +11,7 @@ from typing import Any
 from journey.domain.access import Action, Role, authorize
 from journey.domain.deadlines import ClosedPeriod, closed_period_problem
 from journey.domain.errors import InputError, NotFoundError
+from journey.domain.messages import msg
 from journey.services.cases.lifecycle import actor_in, find_municipality
 from journey.services.deps import Deps
 
@@ -21,10 +22,11 @@ def parse_period(text: str) -> tuple[date, date]:
     try:
         start, end = date.fromisoformat(first.strip()), date.fromisoformat((last or first).strip())
     except ValueError:
-        raise InputError(f"closed period {text!r}: give FIRST:LAST as YYYY-MM-DD:YYYY-MM-DD, or one day") from None
+        raise InputError(msg("closed period {text!r}: give FIRST:LAST as YYYY-MM-DD:YYYY-MM-DD, or one day",
+                             text=text)) from None
     problem = closed_period_problem(start, end)
     if problem:
-        raise InputError(f"closed period {text!r}: {problem}")
+        raise InputError(msg("closed period {text!r}: {problem}", text=text, problem=problem))
     return start, end
 
 
@@ -70,9 +72,10 @@ def supporters(deps: Deps, username: str | None, municipality: str, add: str | N
                 continue
             user = uow.users.find(name)
             if user is None:
-                raise NotFoundError(f"no user {name!r} (journey users list)")
+                raise NotFoundError(msg("no user {name!r} (journey users list)", name=name))
             if user["role"] not in (Role.PROCESS_SUPPORTER.value, Role.SKR.value):
-                raise InputError(f"{name} is {user['role'].lower()}, not an SKR process supporter")
+                raise InputError(msg("{name} is {value}, not an SKR process supporter",
+                    name=name, value=user['role'].lower()))
             uow.board_meetings.set_supporter(m.id or 0, user["id"], assigned)
         found = uow.board_meetings.supporters(m.id or 0)
         uow.commit()

@@ -10,6 +10,7 @@ from journey.domain.board_meetings import MeetingRow
 from journey.domain.clock import FixedClock
 from journey.domain.deals import DealInput
 from journey.domain.errors import MatterRefusedError, RefusedError
+from journey.domain.messages import msg
 from journey.domain.municipality import formal_name
 from journey.services.board_meetings import import_meetings
 from journey.services.cases.lifecycle import advance_case, open_case
@@ -146,9 +147,9 @@ def claim_demo_database(deps: Deps) -> None:
             return
         real = len(uow.cases.all())
         if real:
-            raise RefusedError(f"this database holds {real} real (non-demo) case(s); journey demo writes only into "
-                               "an empty or demo database: run it without --db (it uses its own demo home) or give "
-                               "--db a new database")
+            raise RefusedError(msg("this database holds {real} real (non-demo) case(s); journey demo writes "
+                                   "only into an empty or demo database: run it without --db (it uses its own demo "
+                                   "home) or give --db a new database", real=real))
         uow.settings.set(DEMO_MARK, "true")
         uow.commit()
 

@@ -25,13 +25,13 @@ from typing import Any
 
 from journey.domain.access import Role, require_role
 from journey.domain.errors import InputError, RefusedError
+from journey.domain.messages import msg
 from journey.ports.transfer import ExportFiles, Progress, Section, TransferStore
 from journey.services.cases.lifecycle import actor_in
 from journey.services.deps import Deps
 
 FORMAT = "journey-export"
 FORMAT_VERSION = 2
-NOTHING = "nothing was imported"
 _dumps: Callable[[Any], str] = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
@@ -125,8 +125,8 @@ def _utf8(data: bytes, where: str, first_line: int = 1) -> str:
             raise
         line = data.count(b"\n", 0, exc.start) + first_line
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise InputError(f"{where}truncated or not JSON (line {line}, column {column}: the file ends inside a "
-                         f"character); {NOTHING}") from None
+        raise InputError(msg("{where}truncated or not JSON (line {line}, column {column}: the file ends inside a "
+                             "character); nothing was imported", where=where, line=line, column=column)) from None
 
 
 def _json(data: bytes, where: str, line: int = 1) -> Any:
@@ -134,21 +134,22 @@ def _json(data: bytes, where: str, line: int = 1) -> Any:
     try:
         return json.loads(_utf8(data, where, line))
     except UnicodeDecodeError as exc:
-        raise InputError(f"{where}damaged or truncated ({exc}); {NOTHING}") from None
+        raise InputError(msg("{where}damaged or truncated ({exc}); nothing was imported", where=where, exc=exc)) from None
     except RecursionError:
-        raise InputError(f"{where}nested too deeply to be a journey export; {NOTHING}") from None
+        raise InputError(msg("{where}nested too deeply to be a journey export; nothing was imported", where=where)) from None
     except json.JSONDecodeError as exc:
-        raise InputError(f"{where}truncated or not JSON (line {exc.lineno + line - 1}, column {exc.colno}: "
-                         f"{exc.msg}); {NOTHING}") from None
+        raise InputError(msg("{where}truncated or not JSON (line {value}, column {colno}: {problem}); nothing was imported",
+                             where=where, value=exc.lineno + line - 1, colno=exc.colno, problem=exc.msg)) from None
 
 
 def _check_envelope(document: Any, where: str) -> int:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise InputError(f"{where}not a journey export (no \"format\": \"{FORMAT}\"); {NOTHING}")
+        raise InputError(msg('{where}not a journey export (no "format": "{value}"); nothing was imported',
+                             where=where, value=FORMAT))
     version = document.get("format_version")
     if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise InputError(f"{where}export format {version!r} is newer than this journey reads ({FORMAT_VERSION}); "
-                         f"upgrade journey; {NOTHING}")
+        raise InputError(msg("{where}export format {version!r} is newer than this journey reads ({value}); upgrade "
+                             "journey; nothing was imported", where=where, version=version, value=FORMAT_VERSION))
     return version
 
 
@@ -158,16 +159,18 @@ def read_export(files: ExportFiles, path: Path) -> dict[str, Any]:
     document = _json(files.read(path), where)
     _check_envelope(document, where)
     if document.get("sha256") != checksum(document):
-        raise InputError(f"{where}checksum mismatch: the file was changed or damaged after export; {NOTHING}")
+        raise InputError(msg("{where}checksum mismatch: the file was changed or damaged after export; nothing was "
+                             "imported", where=where))
     tables, counts = document.get("tables"), document.get("counts")
     if not isinstance(tables, dict) or not isinstance(counts, dict) or set(tables) != set(counts):
-        raise InputError(f"{where}tables and counts do not match; {NOTHING}")
+        raise InputError(msg("{where}tables and counts do not match; nothing was imported", where=where))
     for name, body in tables.items():
         if not (isinstance(body, dict) and isinstance(body.get("columns"), list) and isinstance(body.get("rows"), list)):
-            raise InputError(f"{where}table {name!r} is malformed; {NOTHING}")
+            raise InputError(msg("{where}table {name!r} is malformed; nothing was imported", where=where, name=name))
         if len(body["rows"]) != counts[name]:
-            raise InputError(f"{where}table {name!r} holds {len(body['rows'])} rows but the export declares "
-                             f"{counts[name]} (partial export); {NOTHING}")
+            raise InputError(msg("{where}table {name!r} holds {value} rows but the export declares {value2} (partial "
+                                 "export); nothing was imported",
+                                 where=where, name=name, value=len(body['rows']), value2=counts[name]))
     return dict(document)
 
 
@@ -178,7 +181,7 @@ class _Stream:
         self.files, self.path, self.where, self.header = files, path, f"{path}: ", header
         tables = header.get("tables")
         if not isinstance(tables, list) or not all(isinstance(t, str) for t in tables):
-            raise InputError(f"{self.where}the header line has no list of tables; {NOTHING}")
+            raise InputError(msg("{where}the header line has no list of tables; nothing was imported", where=self.where))
         self.tables: list[str] = tables
 
     def verify(self) -> dict[str, Any]:
@@ -192,18 +195,18 @@ class _Stream:
 
     def _trailer(self, line: bytes, number: int, sha256: str) -> dict[str, Any]:
         if not line.endswith(b"\n"):
-            raise InputError(f"{self.where}truncated (line {number} is cut off, the trailer with counts and "
-                             f"checksum is missing); {NOTHING}")
+            raise InputError(msg("{where}truncated (line {number} is cut off, the trailer with counts and checksum is "
+                                 "missing); nothing was imported", where=self.where, number=number))
         trailer = _json(line, self.where, number) if line.startswith(b"{") else None
         if not isinstance(trailer, dict) or "sha256" not in trailer:
-            raise InputError(f"{self.where}truncated (it ends at line {number} without the trailer with counts "
-                             f"and checksum); {NOTHING}")
+            raise InputError(msg("{where}truncated (it ends at line {number} without the trailer with counts and "
+                                 "checksum); nothing was imported", where=self.where, number=number))
         if trailer["sha256"] != sha256:
-            raise InputError(f"{self.where}checksum mismatch: the file was changed or damaged after export; "
-                             f"{NOTHING}")
+            raise InputError(msg("{where}checksum mismatch: the file was changed or damaged after export; nothing was "
+                                 "imported", where=self.where))
         counts = trailer.get("counts")
         if not isinstance(counts, dict) or set(counts) != set(self.tables):
-            raise InputError(f"{self.where}tables and counts do not match; {NOTHING}")
+            raise InputError(msg("{where}tables and counts do not match; nothing was imported", where=self.where))
         return dict(trailer)
 
     def sections(self) -> Iterator[Section]:
@@ -221,17 +224,20 @@ class _Stream:
                 section = _json(line, self.where, number)
                 name, columns = section.get("table"), section.get("columns")
                 if name not in self.tables or name in seen or not isinstance(columns, list):
-                    raise InputError(f"{self.where}line {number}: unexpected table {name!r}; {NOTHING}")
+                    raise InputError(msg("{where}line {number}: unexpected table {name!r}; nothing was imported",
+                                         where=self.where, number=number, name=name))
                 seen[name] = 0
                 yield name, columns, self._rows(lines, digest, seen, name, pending)
                 number, line = pending.pop() if pending else (number + 1, b"")
             trailer = self._trailer(line, number - 1 if not line else number, digest.hexdigest())
             if next(lines, None) is not None:
-                raise InputError(f"{self.where}line {number + 1} follows the trailer; {NOTHING}")
+                raise InputError(msg("{where}line {value} follows the trailer; nothing was imported",
+                                     where=self.where, value=number + 1))
         for name in self.tables:
             if seen.get(name, 0) != trailer["counts"][name]:
-                raise InputError(f"{self.where}table {name!r} holds {seen.get(name, 0)} rows but the export "
-                                 f"declares {trailer['counts'][name]} (partial export); {NOTHING}")
+                raise InputError(msg("{where}table {name!r} holds {value} rows but the export declares {value2} "
+                                     "(partial export); nothing was imported",
+                                     where=self.where, name=name, value=seen.get(name, 0), value2=trailer['counts'][name]))
 
     def _rows(self, lines: Iterator[tuple[int, bytes]], digest: Any, seen: dict[str, int], name: str,
               pending: list[tuple[int, bytes]]) -> Iterator[list[Any]]:
@@ -277,12 +283,12 @@ def import_data(deps: Deps, username: str | None, path: Path, progress: Progress
     tables = stream.tables if stream else list(header["tables"])
     unknown = sorted(set(header.get("schema_revisions") or []) - store.known_revisions())
     if unknown:
-        raise InputError(f"{path}: made by a newer journey (schema revision {unknown[0]} unknown here); "
-                         f"upgrade journey; {NOTHING}")
+        raise InputError(msg("{path}: made by a newer journey (schema revision {value} unknown here); upgrade journey; "
+                             "nothing was imported", path=path, value=unknown[0]))
     ghosts = sorted(set(tables) - set(store.table_names()))
     if ghosts:
-        raise InputError(f"{path}: table {ghosts[0]!r} is unknown to this version of journey (upgrade journey); "
-                         f"{NOTHING}")
+        raise InputError(msg("{path}: table {value!r} is unknown to this version of journey (upgrade journey); nothing "
+                             "was imported", path=path, value=ghosts[0]))
     counts: dict[str, int] = dict(trailer["counts"])
     if not store.is_initialised():
         store.prepare()
@@ -291,8 +297,9 @@ def import_data(deps: Deps, username: str | None, path: Path, progress: Progress
     filled = {name: n for name, n in store.row_counts().items() if n}
     if filled:
         first = next(iter(filled))
-        raise RefusedError(f"the target database is not empty ({first} has {filled[first]} rows); import only "
-                           f"into a new database (`journey --db URL import FILE`); {NOTHING}")
+        raise RefusedError(msg("the target database is not empty ({first} has {value} rows); import only into a new "
+                               "database (`journey --db URL import FILE`); nothing was imported",
+                               first=first, value=filled[first]))
     store.prepare()  # an empty database with an older schema is upgraded first
     sections: Iterable[Section] = stream.sections() if stream else _legacy_sections(header, store.table_names())
     try:
@@ -300,8 +307,8 @@ def import_data(deps: Deps, username: str | None, path: Path, progress: Progress
     except InputError:
         raise
     except ValueError as exc:  # a value that does not fit this schema
-        raise InputError(f"{path}: {exc}; {NOTHING}") from None
+        raise InputError(msg("{path}: {exc}; nothing was imported", path=path, exc=exc)) from None
     except Exception as exc:  # the load runs in one transaction: a failure leaves nothing behind
         first = (str(getattr(exc, "orig", exc)).strip().splitlines() or [type(exc).__name__])[0]
-        raise RefusedError(f"import failed and was undone, nothing was written: {first}") from exc
+        raise RefusedError(msg("import failed and was undone, nothing was written: {first}", first=first)) from exc
     return TransferReport(str(path), counts, str(trailer["sha256"]))

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from journey.adapters.calendars.tables import HEADER_SEARCH, read_rows
 from journey.domain.board_meetings import MeetingRow, check_board, header_column
 from journey.domain.errors import CalendarFileError
+from journey.domain.messages import msg
 
 ICS_SUFFIXES = (".ics", ".ical", ".ifb", ".icalendar")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -29,9 +30,11 @@ def read_calendar(path: Path, board: str | None, tz: ZoneInfo, today: date | Non
     """
     suffix = path.suffix.lower()
     if suffix in OLD_EXCEL:
-        raise CalendarFileError(f"{path}: {suffix} is not read; save the plan as .xlsx or as CSV")
+        raise CalendarFileError(msg("{path}: {suffix} is not read; save the plan as .xlsx or as CSV",
+            path=path, suffix=suffix))
     if not path.is_file():
-        raise CalendarFileError(f"{path}: {'not a file' if path.exists() else 'no such file'}")
+        raise CalendarFileError(msg("{path}: not a file", path=path) if path.exists()
+                                else msg("{path}: no such file", path=path))
     if suffix in XLSX_SUFFIXES:
         from journey.adapters.calendars.xlsx import read_xlsx
 
@@ -39,7 +42,7 @@ def read_calendar(path: Path, board: str | None, tz: ZoneInfo, today: date | Non
     text = decode(path.read_bytes(), str(path))
     if suffix in ICS_SUFFIXES:
         if not board:
-            raise CalendarFileError(f"{path}: an ICS calendar needs --board (KS, KF or the nämnd's code)")
+            raise CalendarFileError(msg("{path}: an ICS calendar needs --board (KS, KF or the nämnd's code)", path=path))
         from journey.adapters.calendars.ics import parse_ics
 
         return parse_ics(text, str(path), check_board(board, f"{path}:1"), tz, today)
@@ -52,7 +55,8 @@ def decode(data: bytes, filename: str) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise CalendarFileError(f"{filename}:{_line(data, exc.start)}: not UTF-16 text ({exc.reason})") from None
+            raise CalendarFileError(msg("{filename}:{data}: not UTF-16 text ({reason})",
+                filename=filename, data=_line(data, exc.start), reason=exc.reason)) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -60,8 +64,8 @@ def decode(data: bytes, filename: str) -> str:
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError as exc:
-        raise CalendarFileError(f"{filename}:{_line(data, exc.start)}: neither UTF-8 nor Windows-1252 text "
-                                f"(byte 0x{data[exc.start]:02x})") from None
+        raise CalendarFileError(msg("{filename}:{data}: neither UTF-8 nor Windows-1252 text (byte 0x{value:02x})",
+            filename=filename, data=_line(data, exc.start), value=data[exc.start])) from None
 
 
 def _line(data: bytes, offset: int) -> int:
@@ -82,12 +86,12 @@ def _delimiter(text: str) -> str:
 def parse_csv(text: str, filename: str, board: str | None = None) -> list[MeetingRow]:
     """The meetings of a CSV sammanträdesplan; errors name ``filename:line``."""
     if not text.strip():
-        raise CalendarFileError(f"{filename}:1: empty file")
+        raise CalendarFileError(msg("{filename}:1: empty file", filename=filename))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     rows = []
     try:
         for cells in reader:
             rows.append((reader.line_num, cells))
     except csv.Error as exc:
-        raise CalendarFileError(f"{filename}:{reader.line_num}: {exc}") from None
+        raise CalendarFileError(msg("{filename}:{line}: {exc}", filename=filename, line=reader.line_num, exc=exc)) from None
     return read_rows(rows, lambda line: f"{filename}:{line}", board, strict_width=True)

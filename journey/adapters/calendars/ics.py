@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from journey.adapters.files import write_atomically
 from journey.domain.board_meetings import CalendarEntry, CalendarFeed, MeetingRow
 from journey.domain.errors import CalendarFileError
+from journey.domain.messages import msg
 from journey.ports.mail import CalendarEvent
 
 HORIZON_YEARS = 3
@@ -81,7 +82,8 @@ def _scan(text: str, filename: str) -> list[_Source]:
             sources[-1].lines.setdefault(name, (number, value.strip()))
     if stack:
         component, number = stack[-1]
-        raise CalendarFileError(f"{filename}:{number}: BEGIN:{component} is not closed (END:{component} missing)")
+        raise CalendarFileError(msg("{filename}:{number}: BEGIN:{component} is not closed (END:{component} "
+                                    "missing)", filename=filename, number=number, component=component))
     return sources
 
 
@@ -112,25 +114,27 @@ def _check(event: Any, source: _Source, filename: str, text: str) -> None:
             continue  # a broken property journey does not read (ATTENDEE, X-…) does not matter
         where = f"{filename}:{source.line(name) if prop else _line_of(text, message, source.begin)}"
         if name in _DATES:
-            raise CalendarFileError(f"{where}: {name} {source.value(name)!r} is not a date "
-                                    "(YYYYMMDD or YYYYMMDDTHHMMSS)")
-        raise CalendarFileError(f"{where}: {name or 'content line'}: {message}")
+            raise CalendarFileError(msg("{where}: {name} {name2!r} is not a date (YYYYMMDD or YYYYMMDDTHHMMSS)",
+                where=where, name=name, name2=source.value(name)))
+        raise CalendarFileError(msg("{where}: {name}: {message}", where=where, name=name or msg("content line"),
+                                    message=message))
     if event.get("DTSTART") is None:
-        raise CalendarFileError(f"{filename}:{source.begin}: VEVENT without DTSTART")
+        raise CalendarFileError(msg("{filename}:{begin}: VEVENT without DTSTART", filename=filename, begin=source.begin))
     start, end = event["DTSTART"].dt, event["DTEND"].dt if event.get("DTEND") is not None else None
     try:
         backwards = end is not None and type(start) is type(end) and end < start
     except TypeError:  # a floating time against one with a zone: nothing to compare
         backwards = False
     if backwards:
-        raise CalendarFileError(f"{filename}:{source.line('DTEND')}: DTEND {source.value('DTEND')!r} is before "
-                                f"DTSTART {source.value('DTSTART')!r}")
+        raise CalendarFileError(msg("{filename}:{value}: DTEND {value2!r} is before DTSTART {value3!r}",
+            filename=filename, value=source.line('DTEND'), value2=source.value('DTEND'), value3=source.value('DTSTART')))
     for name in ("DTSTART", "RECURRENCE-ID"):
         prop = event.get(name)
         tzid = prop.params.get("TZID") if prop is not None else None
         if tzid and isinstance(prop.dt, datetime) and prop.dt.tzinfo is None:
-            raise CalendarFileError(f"{filename}:{source.line(name)}: time zone {tzid!r} is unknown "
-                                    "(no VTIMEZONE in the file, not an IANA or Windows zone name)")
+            raise CalendarFileError(msg("{filename}:{name}: time zone {tzid!r} is unknown (no VTIMEZONE in the "
+                                        "file, not an IANA or Windows zone name)",
+                filename=filename, name=source.line(name), tzid=tzid))
 
 
 def _day(value: date) -> date:
@@ -181,10 +185,11 @@ def parse_ics(text: str, filename: str, board: str, tz: ZoneInfo, today: date | 
         calendar = icalendar.Calendar.from_ical(text)
     except ValueError as exc:
         message = (str(exc).strip().splitlines() or [""])[0]
-        raise CalendarFileError(f"{filename}:{_line_of(text, message)}: not an iCalendar file ({message})") from None
+        raise CalendarFileError(msg("{filename}:{text}: not an iCalendar file ({message})",
+            filename=filename, text=_line_of(text, message), message=message)) from None
     events: list[Any] = list(calendar.walk("VEVENT"))  # icalendar types a property as any of its value types
     if not events:
-        raise CalendarFileError(f"{filename}:1: no VEVENT found: is this an iCalendar file?")
+        raise CalendarFileError(msg("{filename}:1: no VEVENT found: is this an iCalendar file?", filename=filename))
     if len(sources) != len(events):
         sources = [_Source(1) for _ in events]
     for event, source in zip(events, sources, strict=True):
@@ -201,7 +206,8 @@ def parse_ics(text: str, filename: str, board: str, tz: ZoneInfo, today: date | 
     try:
         occurrences = list(recurring_ical_events.of(calendar).between(first, last + timedelta(days=1)))
     except Exception as exc:  # the library's own errors on a series it cannot expand
-        raise CalendarFileError(f"{filename}:1: cannot expand the recurring events: {exc}") from None
+        raise CalendarFileError(msg("{filename}:1: cannot expand the recurring events: {exc}",
+            filename=filename, exc=exc)) from None
 
     rows = []
     for occurrence in occurrences:

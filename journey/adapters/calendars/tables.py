@@ -23,6 +23,7 @@ from journey.domain.board_meetings import (
     parse_time,
 )
 from journey.domain.errors import CalendarFileError
+from journey.domain.messages import msg
 
 HEADER_SEARCH = 10
 Where = Callable[[int], str]
@@ -74,8 +75,8 @@ def _header_error(cells: Sequence[Any], where: str, board: str | None) -> Calend
     twice = sorted({c for c in named if named.count(c) > 1})
     extra = f"; unknown: {', '.join(unknown)}" if unknown else ""
     extra += f"; named twice: {', '.join(twice)}" if twice else ""
-    return CalendarFileError(f"{where}: header must have date{'' if board else ' and board'} "
-                             f"(columns: {header_help()}){extra}")
+    return CalendarFileError(msg("{where}: header must have date{value} (columns: {value2}){extra}",
+        where=where, value='' if board else ' and board', value2=header_help(), extra=extra))
 
 
 def _is_empty(cells: Sequence[Any]) -> bool:
@@ -107,7 +108,7 @@ def read_rows(rows: Sequence[tuple[int, Sequence[Any]]], where: Where, board: st
     if start is None:
         first = next(((line, cells) for line, cells in rows if not _is_empty(cells)), None)
         if first is None:
-            raise CalendarFileError(f"{where(1)}: empty file")
+            raise CalendarFileError(msg("{value}: empty file", value=where(1)))
         raise _header_error(first[1], where(first[0]), board)
     header_line, header = rows[start]
     columns = _columns(header, where(header_line), board)
@@ -117,10 +118,11 @@ def read_rows(rows: Sequence[tuple[int, Sequence[Any]]], where: Where, board: st
             continue
         at = where(line)
         if strict_width and len(cells) > len(columns) and not _is_empty(cells[len(columns):]):
-            raise CalendarFileError(f"{at}: {len(cells)} columns, the header has {len(columns)}")
+            raise CalendarFileError(msg("{at}: {count} columns, the header has {count2}",
+                at=at, count=len(cells), count2=len(columns)))
         meetings.append(_meeting(dict(_pairs(columns, cells)), at, board, line))
     if not meetings and not allow_empty:
-        raise CalendarFileError(f"{where(header_line + 1)}: no meetings in the file")
+        raise CalendarFileError(msg("{value}: no meetings in the file", value=where(header_line + 1)))
     return meetings
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from journey.adapters.calendars.tables import find_header, read_rows
 from journey.domain.board_meetings import MeetingRow
 from journey.domain.errors import CalendarFileError
+from journey.domain.messages import msg
 
 
 def _sheets(path: Path) -> list[tuple[str, list[tuple[int, tuple[Any, ...]]]]]:
@@ -26,7 +27,7 @@ def _sheets(path: Path) -> list[tuple[str, list[tuple[int, tuple[Any, ...]]]]]:
             warnings.simplefilter("ignore")
             workbook = load_workbook(path, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError) as exc:
-        raise CalendarFileError(f"{path}: not an Excel workbook (.xlsx): {exc}") from None
+        raise CalendarFileError(msg("{path}: not an Excel workbook (.xlsx): {exc}", path=path, exc=exc)) from None
     try:
         return [(sheet.title, list(enumerate(sheet.iter_rows(values_only=True), start=1)))
                 for sheet in workbook.worksheets]
@@ -42,7 +43,7 @@ def read_xlsx(path: Path, board: str | None) -> list[MeetingRow]:
     """The meetings of every sheet that has a header row; nothing unless all rows are good."""
     sheets = _sheets(path)
     if not sheets:
-        raise CalendarFileError(f"{path}: the workbook has no sheets")
+        raise CalendarFileError(msg("{path}: the workbook has no sheets", path=path))
     rows: list[MeetingRow] = []
     read = 0
     for title, sheet_rows in sheets:
@@ -53,5 +54,5 @@ def read_xlsx(path: Path, board: str | None) -> list[MeetingRow]:
         title, sheet_rows = sheets[0]
         read_rows(sheet_rows, lambda row: f"{path}:{title}:{row}", board)  # raises: no header row
     if not rows:
-        raise CalendarFileError(f"{path}: no meetings in the workbook")
+        raise CalendarFileError(msg("{path}: no meetings in the workbook", path=path))
     return rows

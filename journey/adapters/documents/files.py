@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from journey.domain.errors import NotFoundError, PermissionDeniedError
+from journey.domain.messages import msg
 
 
 class ConfinedFiles:
@@ -14,8 +15,8 @@ class ConfinedFiles:
     def read(self, path: str) -> bytes:
         target = Path(path).resolve()  # symlinks and '..' resolved before the check
         if not target.is_relative_to(self.root):
-            raise PermissionDeniedError("the document lies outside the document directory; it is not served")
+            raise PermissionDeniedError(msg("the document lies outside the document directory; it is not served"))
         try:
             return target.read_bytes()
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-            raise NotFoundError(f"the file {target.name} is no longer on disk") from None
+            raise NotFoundError(msg("the file {name} is no longer on disk", name=target.name)) from None

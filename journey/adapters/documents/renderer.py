@@ -23,6 +23,7 @@ from typing import Any
 
 from journey.adapters.documents.render_process import RenderProcess
 from journey.domain.errors import TemplateError, WorkerCrashed, WorkerTimeout
+from journey.domain.messages import msg
 
 SUFFIX = ".html.j2"
 
@@ -85,7 +86,8 @@ class SandboxRenderer:
         for i, (name, _) in enumerate(jobs):
             if not self.exists(name, municipality_slug):
                 tried = ", ".join(str(p / f"{name}{SUFFIX}") for p in self.search_path(municipality_slug))
-                outcomes[i] = TemplateError(f"document template {name!r} not found (looked for {tried})", name)
+                outcomes[i] = TemplateError(msg("document template {name!r} not found (looked for {tried})",
+                    name=name, tried=tried), name)
         todo = [i for i, o in enumerate(outcomes) if o is None]
         request = {"search_path": search, "max_output": self.max_output, "root": str(self.templates_dir.resolve()),
                    "jobs": [{"template": f"{jobs[i][0]}{SUFFIX}", "context": jobs[i][1]} for i in todo]}
@@ -111,10 +113,12 @@ class SandboxRenderer:
         try:
             answer = self._process.request(line, self.timeout)
         except WorkerTimeout:
-            raise TemplateError(f"rendering {', '.join(names)} took longer than {self.timeout:g} s "
-                                "(an endless or very large loop in the template?); stopped", names[0]) from None
+            raise TemplateError(msg("rendering {names} took longer than {timeout:g} s (an endless or very large "
+                                    "loop in the template?); stopped", names=', '.join(names), timeout=self.timeout),
+                                names[0]) from None
         except (WorkerCrashed, OSError) as exc:
-            raise TemplateError(f"rendering {', '.join(names)} failed: the render process stopped ({exc})",
+            raise TemplateError(msg("rendering {names} failed: the render process stopped ({exc})",
+                names=', '.join(names), exc=exc),
                                 names[0]) from None
         results: list[dict[str, Any]] = json.loads(answer)["results"]
         return results

@@ -11,6 +11,7 @@ from typing import BinaryIO
 
 from journey.adapters.files import write_atomically
 from journey.domain.errors import InputError, NotFoundError
+from journey.domain.messages import msg
 
 GZIP_LEVEL = 1  # the fastest: much less time than level 6 for a file about a fifth larger
 
@@ -20,7 +21,7 @@ class ExportFile:
 
     def check_target(self, path: Path) -> None:
         if not path.parent.is_dir():
-            raise NotFoundError(f"no such directory {str(path.parent)!r} for the export")
+            raise NotFoundError(msg("no such directory {parent!r} for the export", parent=str(path.parent)))
 
     def write(self, path: Path, chunks: Iterable[bytes]) -> None:
         self.check_target(path)
@@ -39,18 +40,19 @@ class ExportFile:
         try:
             raw = path.read_bytes()
         except FileNotFoundError:
-            raise NotFoundError(f"no such file {str(path)!r}") from None
+            raise NotFoundError(msg("no such file {path!r}", path=str(path))) from None
         try:
             return gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
         except (EOFError, OSError, zlib.error) as exc:
-            raise InputError(f"{path}: damaged or truncated ({exc}); nothing was imported") from None
+            raise InputError(msg("{path}: damaged or truncated ({exc}); nothing was imported", path=path,
+                                 exc=exc)) from None
 
     @contextmanager
     def lines(self, path: Path) -> Iterator[Iterator[bytes]]:
         try:
             raw = path.open("rb")
         except FileNotFoundError:
-            raise NotFoundError(f"no such file {str(path)!r}") from None
+            raise NotFoundError(msg("no such file {path!r}", path=str(path))) from None
         with raw:
             zipped = raw.read(2) == b"\x1f\x8b"
             raw.seek(0)
@@ -62,4 +64,5 @@ def _guarded(source: Iterable[bytes], path: Path) -> Iterator[bytes]:
     try:
         yield from source
     except (EOFError, OSError, zlib.error) as exc:
-        raise InputError(f"{path}: damaged or truncated ({exc}); nothing was imported") from None
+        raise InputError(msg("{path}: damaged or truncated ({exc}); nothing was imported", path=path,
+                                 exc=exc)) from None

@@ -24,6 +24,7 @@ from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
 from journey.adapters.files import write_atomically
+from journey.domain.messages import msg
 from journey.ports.exports import Sheet
 
 Progress = Callable[[int], None]
@@ -114,7 +115,7 @@ def write_xlsx(path: Path, sheets: Sequence[Sheet], progress: Progress = lambda 
 def write_csv(path: Path, sheet: Sheet, progress: Progress = lambda _: None, delimiter: str = ";") -> Path:
     """UTF-8 with BOM (Excel opens Swedish letters correctly), semicolon-separated by default, ISO dates."""
     if delimiter not in DELIMITERS.values():
-        raise ValueError(f"CSV delimiter must be ';' or ',', not {delimiter!r}")
+        raise ValueError(msg("CSV delimiter must be ';' or ',', not {delimiter!r}", delimiter=delimiter))
 
     def write(raw: BinaryIO) -> None:
         handle = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")

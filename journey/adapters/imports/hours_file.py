@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from journey.domain.errors import HoursFileError
+from journey.domain.messages import msg
 from journey.ports.hours import ImportRow, ImportTable
 
 
 class HoursFileReaderImpl:
     def read(self, path: Path) -> ImportTable:
         if not path.is_file():
-            raise HoursFileError(f"{path}: no such file")
+            raise HoursFileError(msg("{path}: no such file", path=path))
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             return _read_xlsx(path)
         return _read_csv(path)
@@ -34,7 +35,7 @@ def _decode(path: Path, data: bytes) -> str:
         return data.decode("cp1252")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise HoursFileError(f"{path}:{line}: neither UTF-8 nor Windows-1252 text") from None
+        raise HoursFileError(msg("{path}:{line}: neither UTF-8 nor Windows-1252 text", path=path, line=line)) from None
 
 
 def _read_csv(path: Path) -> ImportTable:
@@ -42,7 +43,7 @@ def _read_csv(path: Path) -> ImportTable:
     lines = text.splitlines()
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None:
-        raise HoursFileError(f"{path}:1: empty file")
+        raise HoursFileError(msg("{path}:1: empty file", path=path))
     delimiter = ";" if lines[first].count(";") > lines[first].count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     headers: tuple[str, ...] = ()
@@ -55,10 +56,12 @@ def _read_csv(path: Path) -> ImportTable:
                 headers = tuple(v.strip() for v in values)
                 continue
             if len(values) != len(headers):
-                raise HoursFileError(f"{path}:{reader.line_num}: {len(values)} columns, the header has {len(headers)}")
+                raise HoursFileError(msg("{path}:{line_num}: {count} columns, the header has {count2}",
+                    path=path, line_num=reader.line_num, count=len(values), count2=len(headers)))
             rows.append(ImportRow(reader.line_num, dict(zip(headers, values, strict=True))))
     except csv.Error as exc:
-        raise HoursFileError(f"{path}:{reader.line_num}: not valid CSV ({exc})") from None
+        raise HoursFileError(msg("{path}:{line_num}: not valid CSV ({exc})",
+            path=path, line_num=reader.line_num, exc=exc)) from None
     return ImportTable(str(path), headers, tuple(rows))
 
 
@@ -78,7 +81,8 @@ def _read_xlsx(path: Path) -> ImportTable:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise HoursFileError(f"{path}: not a readable XLSX workbook ({type(exc).__name__})") from None
+        raise HoursFileError(msg("{path}: not a readable XLSX workbook ({name})",
+                                 path=path, name=type(exc).__name__)) from None
     try:
         sheet = book["Tidrapport"] if "Tidrapport" in book.sheetnames else book.worksheets[0]
         headers: tuple[str, ...] = ()
@@ -94,13 +98,14 @@ def _read_xlsx(path: Path) -> ImportTable:
                 continue
             extra = [v for v in cells[len(headers):] if str(v).strip()]
             if extra:
-                raise HoursFileError(f"{path}:{number}: values beyond the last column of the header")
+                raise HoursFileError(msg("{path}:{number}: values beyond the last column of the header",
+                    path=path, number=number))
             cells += [""] * (len(headers) - len(cells))
             rows.append(ImportRow(number, dict(zip(headers, cells[: len(headers)], strict=True))))
     finally:
         book.close()
     if not headers:
-        raise HoursFileError(f"{path}:1: empty workbook")
+        raise HoursFileError(msg("{path}:1: empty workbook", path=path))
     return ImportTable(str(path), headers, tuple(rows))
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from journey.adapters.documents.render_process import RenderProcess
 from journey.domain.errors import EmailTemplateError, WorkerCrashed, WorkerTimeout
+from journey.domain.messages import msg
 
 
 class JinjaEmailRenderer:
@@ -33,7 +34,7 @@ class JinjaEmailRenderer:
 
     def render(self, template: str, subject: str, context: dict[str, Any]) -> tuple[str, str, str]:
         for name in self.missing(template):
-            raise EmailTemplateError(f"{self.directory / name}: email template not found")
+            raise EmailTemplateError(msg("{value}: email template not found", value=self.directory / name))
         text_name, html_name = self.files(template)
         jobs = [{"source": subject, "name": "subject", "context": context, "shared": True},
                 {"template": text_name, "context": context, "shared": True},
@@ -44,10 +45,12 @@ class JinjaEmailRenderer:
         try:
             answer = self._process.request(line, self.timeout)
         except WorkerTimeout:
-            raise EmailTemplateError(f"rendering email {template!r} (subject, {text_name}, {html_name}) took longer "
-                                     f"than {self.timeout:g} s (an endless or very large loop?); stopped") from None
+            raise EmailTemplateError(msg("rendering email {template!r} (subject, {text_name}, {html_name}) took "
+                                         "longer than {timeout:g} s (an endless or very large loop?); stopped",
+                template=template, text_name=text_name, html_name=html_name, timeout=self.timeout)) from None
         except (WorkerCrashed, OSError) as exc:
-            raise EmailTemplateError(f"rendering email {template!r} failed: the render process stopped ({exc})") from None
+            raise EmailTemplateError(msg("rendering email {template!r} failed: the render process stopped "
+                                         "({exc})", template=template, exc=exc)) from None
         results = json.loads(answer)["results"]
         for job, result in zip(jobs, results, strict=True):
             if not result["ok"]:

@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo
 from journey.adapters.calendars.ics import build_ics
 from journey.domain.addresses import address_problem, ascii_domain, needs_smtputf8, normalize_address
 from journey.domain.errors import InputError, MailConfigError, MailError, MailUnavailableError
+from journey.domain.messages import msg
 from journey.ports.mail import Delivery, OutgoingEmail
 
 SERVICE_CLOSING, AUTH_REQUIRED = 421, 530
@@ -67,9 +68,9 @@ class SmtpSettings:
             port = int(smtp.get("port") or (465 if _flag(smtp.get("ssl", "")) else 25))
             timeout = float(smtp.get("timeout") or 20)
         except ValueError:
-            raise InputError("JOURNEY_SMTP_PORT and JOURNEY_SMTP_TIMEOUT must be numbers") from None
+            raise InputError(msg("JOURNEY_SMTP_PORT and JOURNEY_SMTP_TIMEOUT must be numbers")) from None
         if not 0 < timeout <= 3600:
-            raise InputError("JOURNEY_SMTP_TIMEOUT must be a number of seconds between 0 and 3600")
+            raise InputError(msg("JOURNEY_SMTP_TIMEOUT must be a number of seconds between 0 and 3600"))
         return cls(host=smtp.get("host") or "localhost", port=port, sender=smtp.get("from", ""),
                    user=smtp.get("user", ""), password=smtp.get("password", ""),
                    starttls=_flag(smtp.get("starttls", "")), use_ssl=_flag(smtp.get("ssl", "")), timeout=timeout)
@@ -85,7 +86,7 @@ def address(text: str) -> Address:
     checked = normalize_address(text)
     problem = address_problem(checked)
     if problem:
-        raise MailError(f"invalid email address {text[:80]!r}: {problem}", temporary=False)
+        raise MailError(msg("invalid email address {value!r}: {problem}", value=text[:80], problem=problem), temporary=False)
     return _header_address(checked)
 
 
@@ -100,23 +101,23 @@ def in_domain(message_id: str, sender: str) -> str:
 def compose(email: OutgoingEmail, sender: str, tz: ZoneInfo, now: datetime,
             to: list[str] | None = None) -> EmailMessage:
     """The message to ``to`` (default: every address of ``email.to``, each checked)."""
-    msg = EmailMessage(policy=policy.SMTP)
-    msg["From"] = address(sender)
-    msg["To"] = [address(a) for a in (email.to if to is None else to)]
-    msg["Subject"] = " ".join(email.subject.split())
-    msg["Date"] = format_datetime(now.astimezone(tz))
-    msg["Message-ID"] = in_domain(email.message_id, sender)
+    email_msg = EmailMessage(policy=policy.SMTP)
+    email_msg["From"] = address(sender)
+    email_msg["To"] = [address(a) for a in (email.to if to is None else to)]
+    email_msg["Subject"] = " ".join(email.subject.split())
+    email_msg["Date"] = format_datetime(now.astimezone(tz))
+    email_msg["Message-ID"] = in_domain(email.message_id, sender)
     if email.reply_to:
-        msg["Reply-To"] = [address(a) for a in email.reply_to]
+        email_msg["Reply-To"] = [address(a) for a in email.reply_to]
     for name, value in email.headers:
-        msg[name] = " ".join(value.split())
-    msg.set_content(email.text, charset="utf-8")
-    msg.add_alternative(email.html, subtype="html", charset="utf-8")
+        email_msg[name] = " ".join(value.split())
+    email_msg.set_content(email.text, charset="utf-8")
+    email_msg.add_alternative(email.html, subtype="html", charset="utf-8")
     if email.calendar is not None:
         ics = build_ics(email.calendar, tz, now)
-        msg.add_attachment(ics, subtype="calendar", charset="utf-8", filename="sammantrade.ics",
+        email_msg.add_attachment(ics, subtype="calendar", charset="utf-8", filename="sammantrade.ics",
                            params={"method": "PUBLISH"})
-    return msg
+    return email_msg
 
 
 def _wire(payload: bytes) -> bytes:
@@ -148,12 +149,12 @@ class SmtpMailer:
     def _sender(self) -> str:
         sender = normalize_address(self.settings.sender)
         if not sender:
-            raise MailConfigError("JOURNEY_SMTP_FROM is not set: it is the sender of every reminder, "
-                                  "e.g. JOURNEY_SMTP_FROM=journey@kommun.se")
+            raise MailConfigError(msg("JOURNEY_SMTP_FROM is not set: it is the sender of every reminder, e.g. "
+                                      "JOURNEY_SMTP_FROM=journey@kommun.se"))
         problem = address_problem(sender)
         if problem:
-            raise MailConfigError(f"JOURNEY_SMTP_FROM {self.settings.sender[:80]!r} is not a valid email address: "
-                                  f"{problem}")
+            raise MailConfigError(msg("JOURNEY_SMTP_FROM {value!r} is not a valid email address: {problem}",
+                value=self.settings.sender[:80], problem=problem))
         return sender
 
     def check(self) -> None:
@@ -166,13 +167,13 @@ class SmtpMailer:
             self._reset(conn)
         except (OSError, smtplib.SMTPException) as exc:
             self._drop()
-            raise MailUnavailableError(f"SMTP server {self._server} unreachable: {type(exc).__name__}: "
-                                       f"{_text(str(exc))}") from None
+            raise MailUnavailableError(msg("SMTP server {server} unreachable: {name}: {exc}",
+                server=self._server, name=type(exc).__name__, exc=_text(str(exc)))) from None
 
     def _utf8_options(self, conn: smtplib.SMTP, sender: str, utf8: bool = False) -> list[str]:
         if needs_smtputf8(sender) and not conn.has_extn("smtputf8"):
-            raise MailConfigError(f"JOURNEY_SMTP_FROM {sender!r} has non-ASCII letters before the @, and "
-                                  f"{self._server} does not offer SMTPUTF8")
+            raise MailConfigError(msg("JOURNEY_SMTP_FROM {sender!r} has non-ASCII letters before the @, and "
+                                      "{server} does not offer SMTPUTF8", sender=sender, server=self._server))
         if not (utf8 or needs_smtputf8(sender)):
             return []
         return ["SMTPUTF8"] + (["BODY=8BITMIME"] if conn.has_extn("8bitmime") else [])
@@ -188,10 +189,11 @@ class SmtpMailer:
             else:
                 conn = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
         except ssl.SSLCertVerificationError as exc:
-            raise MailConfigError(f"the TLS certificate of {self._server} is not trusted: {exc.verify_message}") from None
+            raise MailConfigError(msg("the TLS certificate of {server} is not trusted: {verify_message}",
+                server=self._server, verify_message=exc.verify_message)) from None
         except (OSError, smtplib.SMTPException) as exc:
-            raise MailUnavailableError(f"SMTP server {self._server} unreachable: {type(exc).__name__}: "
-                                       f"{_text(str(exc))}") from None
+            raise MailUnavailableError(msg("SMTP server {server} unreachable: {name}: {exc}",
+                server=self._server, name=type(exc).__name__, exc=_text(str(exc)))) from None
         try:
             self._start(conn)
         except BaseException:
@@ -206,33 +208,38 @@ class SmtpMailer:
             conn.ehlo_or_helo_if_needed()
             if s.starttls:
                 if not conn.has_extn("starttls"):
-                    raise MailConfigError(f"JOURNEY_SMTP_STARTTLS is set but {self._server} does not offer STARTTLS")
+                    raise MailConfigError(msg("JOURNEY_SMTP_STARTTLS is set but {server} does not offer STARTTLS",
+                        server=self._server))
                 conn.starttls(context=ssl.create_default_context())
                 conn.ehlo()
             if s.user:
                 if not conn.has_extn("auth"):
-                    raise MailConfigError(f"JOURNEY_SMTP_USER is set but {self._server} offers no login (AUTH)"
-                                          + ("" if s.starttls or s.use_ssl else "; it may need JOURNEY_SMTP_STARTTLS"))
+                    raise MailConfigError(msg("JOURNEY_SMTP_USER is set but {server} offers no login (AUTH){hint}",
+                                              server=self._server, hint="" if s.starttls or s.use_ssl else msg(
+                                                  "; it may need JOURNEY_SMTP_STARTTLS")))
                 self._login(conn)
         except smtplib.SMTPAuthenticationError as exc:
-            raise MailConfigError(f"SMTP login as {s.user!r} refused by {self._server}: {exc.smtp_code} "
-                                  f"{_text(exc.smtp_error)} (check JOURNEY_SMTP_USER and JOURNEY_SMTP_PASSWORD)") from None
+            raise MailConfigError(msg("SMTP login as {user!r} refused by {server}: {smtp_code} {smtp_error} "
+                                      "(check JOURNEY_SMTP_USER and JOURNEY_SMTP_PASSWORD)",
+                user=s.user, server=self._server, smtp_code=exc.smtp_code, smtp_error=_text(exc.smtp_error))) from None
         except ssl.SSLCertVerificationError as exc:
-            raise MailConfigError(f"the TLS certificate of {self._server} is not trusted: {exc.verify_message}") from None
+            raise MailConfigError(msg("the TLS certificate of {server} is not trusted: {verify_message}",
+                server=self._server, verify_message=exc.verify_message)) from None
         except smtplib.SMTPResponseException as exc:
             if exc.smtp_code == SERVICE_CLOSING or exc.smtp_code < 500:
-                raise MailUnavailableError(f"SMTP server {self._server} is not available: {exc.smtp_code} "
-                                           f"{_text(exc.smtp_error)}") from None
-            raise MailConfigError(f"SMTP server {self._server} refused the session: {exc.smtp_code} "
-                                  f"{_text(exc.smtp_error)}") from None
+                raise MailUnavailableError(msg("SMTP server {server} is not available: {smtp_code} {smtp_error}",
+                    server=self._server, smtp_code=exc.smtp_code, smtp_error=_text(exc.smtp_error))) from None
+            raise MailConfigError(msg("SMTP server {server} refused the session: {smtp_code} {smtp_error}",
+                server=self._server, smtp_code=exc.smtp_code, smtp_error=_text(exc.smtp_error))) from None
         except smtplib.SMTPException as exc:
             if s.user and "authentication" in str(exc).lower():
-                raise MailConfigError(f"SMTP login as {s.user!r} impossible at {self._server}: {exc}") from None
-            raise MailUnavailableError(f"SMTP server {self._server} unreachable: {type(exc).__name__}: "
-                                       f"{_text(str(exc))}") from None
+                raise MailConfigError(msg("SMTP login as {user!r} impossible at {server}: {exc}",
+                    user=s.user, server=self._server, exc=exc)) from None
+            raise MailUnavailableError(msg("SMTP server {server} unreachable: {name}: {exc}",
+                server=self._server, name=type(exc).__name__, exc=_text(str(exc)))) from None
         except OSError as exc:
-            raise MailUnavailableError(f"SMTP server {self._server} unreachable: {type(exc).__name__}: "
-                                       f"{_text(str(exc))}") from None
+            raise MailUnavailableError(msg("SMTP server {server} unreachable: {name}: {exc}",
+                server=self._server, name=type(exc).__name__, exc=_text(str(exc)))) from None
 
     def _login(self, conn: smtplib.SMTP) -> None:
         """smtplib's login, or AUTH PLAIN in UTF-8 (RFC 4616) when the user or password is not ASCII."""
@@ -241,8 +248,8 @@ class SmtpMailer:
             conn.login(s.user, s.password)
             return
         if "plain" not in conn.esmtp_features.get("auth", "").lower().split():
-            raise MailConfigError(f"the SMTP user or password has non-ASCII characters, which needs AUTH PLAIN; "
-                                  f"{self._server} does not offer it")
+            raise MailConfigError(msg("the SMTP user or password has non-ASCII characters, which needs AUTH "
+                                      "PLAIN; {server} does not offer it", server=self._server))
         token = base64.b64encode(b"\0" + s.user.encode() + b"\0" + s.password.encode()).decode("ascii")
         code, reply = conn.docmd("AUTH", f"PLAIN {token}")
         if code not in (235, 503):
@@ -258,8 +265,8 @@ class SmtpMailer:
             raise MailError("no recipient can be sent to: " + "; ".join(f"{a} ({why})" for a, why in refused),
                             temporary=False)
         options = self._utf8_options(conn, sender, any(needs_smtputf8(r) for r in recipients))
-        msg = compose(email, sender, self.tz, self.now(), recipients)
-        payload = msg.as_bytes(policy=policy.SMTPUTF8) if options else msg.as_bytes()
+        email_msg = compose(email, sender, self.tz, self.now(), recipients)
+        payload = email_msg.as_bytes(policy=policy.SMTPUTF8) if options else email_msg.as_bytes()
         envelope = [str(_header_address(r).addr_spec) for r in recipients]
         data_sent = False
         try:
@@ -271,7 +278,8 @@ class SmtpMailer:
                 self._budget(conn, deadline)
                 code, reply = conn.rcpt(rcpt)
                 if code == SERVICE_CLOSING:
-                    raise MailUnavailableError(f"SMTP server {self._server} closed the service: {code} {_text(reply)}")
+                    raise MailUnavailableError(msg("SMTP server {server} closed the service: {code} {reply}",
+                        server=self._server, code=code, reply=_text(reply)))
                 if code in (250, 251):
                     accepted.append(rcpt)
                 else:
@@ -297,9 +305,11 @@ class SmtpMailer:
             why = (f"the message took longer than {self.settings.send_budget:g} s in all"
                    if time.monotonic() >= deadline else f"{type(exc).__name__}: {_text(str(exc))}")
             if data_sent:
-                raise MailError(f"no reply from {self._server} after the whole message was sent ({why}): "
-                                "it may have been accepted", temporary=True, uncertain=True) from None
-            raise MailError(f"connection to {self._server} lost while sending: {why}", temporary=True) from None
+                raise MailError(msg("no reply from {server} after the whole message was sent ({why}): it may "
+                                    "have been accepted", server=self._server, why=why),
+                                temporary=True, uncertain=True) from None
+            raise MailError(msg("connection to {server} lost while sending: {why}",
+                                server=self._server, why=why), temporary=True) from None
         return Delivery(tuple(refused))
 
     def _budget(self, conn: smtplib.SMTP, deadline: float) -> None:
@@ -329,12 +339,15 @@ class SmtpMailer:
             return
         self._reset(conn)
         if code == SERVICE_CLOSING or code < 500:
-            raise MailUnavailableError(f"SMTP server {self._server} does not take mail now: {code} {_text(reply)}")
+            raise MailUnavailableError(msg("SMTP server {server} does not take mail now: {code} {reply}",
+                server=self._server, code=code, reply=_text(reply)))
         if code == AUTH_REQUIRED:
-            raise MailConfigError(f"SMTP server {self._server} requires a login: {code} {_text(reply)} "
-                                  "(set JOURNEY_SMTP_USER and JOURNEY_SMTP_PASSWORD)")
-        raise MailConfigError(f"SMTP server {self._server} refuses the sender {sender}: {code} {_text(reply)} "
-                              "(check JOURNEY_SMTP_FROM)")
+            raise MailConfigError(msg("SMTP server {server} requires a login: {code} {reply} (set "
+                                      "JOURNEY_SMTP_USER and JOURNEY_SMTP_PASSWORD)",
+                server=self._server, code=code, reply=_text(reply)))
+        raise MailConfigError(msg("SMTP server {server} refuses the sender {sender}: {code} {reply} (check "
+                                  "JOURNEY_SMTP_FROM)",
+            server=self._server, sender=sender, code=code, reply=_text(reply)))
 
     def _expect(self, conn: smtplib.SMTP, command: str, expected: int) -> None:
         conn.putcmd(command)
@@ -346,8 +359,10 @@ class SmtpMailer:
     def _refused(self, code: int, reply: Any, what: str) -> None:
         if code == SERVICE_CLOSING:
             self._drop()
-            raise MailUnavailableError(f"SMTP server {self._server} closed the service: {code} {_text(reply)}")
-        raise MailError(f"SMTP {code} for {what}: {_text(reply)}", temporary=code < 500)
+            raise MailUnavailableError(msg("SMTP server {server} closed the service: {code} {reply}",
+                server=self._server, code=code, reply=_text(reply)))
+        raise MailError(msg("SMTP {code} for {what}: {reply}",
+                            code=code, what=what, reply=_text(reply)), temporary=code < 500)
 
     def _reset(self, conn: smtplib.SMTP) -> None:
         try:

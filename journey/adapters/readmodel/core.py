@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from journey.adapters.sql.errors import classify
 from journey.adapters.sql.urls import display, sqlite_path
 from journey.domain.errors import DatabaseConfigError, NotInitialisedError
+from journey.domain.messages import msg
 
 CASE_COLUMNS = ("c.id, c.municipality_id, m.name, m.code, m.county, c.workflow, c.workflow_version, c.state, c.stage, "
                 "c.status, c.opened_at, c.stage_entered_at, c.updated_at, c.version")
@@ -50,16 +51,17 @@ class SqlReadModel:
     def _connect(self) -> Any:
         if self._conn is None:
             if not self.url.startswith(("sqlite", "postgresql", "postgres")):
-                raise DatabaseConfigError(f"the database URL cannot be used: {self.url.split(':', 1)[0]!r} is not "
-                                          "a supported back end (expected sqlite:///PATH or "
-                                          "postgresql://USER@HOST/DATABASE)")
+                raise DatabaseConfigError(msg("the database URL cannot be used: {value!r} is not a supported "
+                                              "back end (expected sqlite:///PATH or postgresql://USER@HOST/DATABASE)",
+                    value=self.url.split(':', 1)[0]))
             if self._pg:
                 import psycopg
 
                 parts = urlsplit(self.url.replace("postgresql+psycopg://", "postgresql://", 1))
                 if parts.scheme not in ("postgresql", "postgres"):  # another driver than psycopg 3
-                    raise DatabaseConfigError(f"the database URL cannot be used: driver {parts.scheme!r} is not "
-                                              "supported (expected postgresql:// or postgresql+psycopg://)")
+                    raise DatabaseConfigError(msg("the database URL cannot be used: driver {scheme!r} is not "
+                                                  "supported (expected postgresql:// or postgresql+psycopg://)",
+                        scheme=parts.scheme))
                 try:
                     self._conn = psycopg.connect(parts._replace(scheme="postgresql").geturl(), autocommit=True)
                 except psycopg.Error as exc:
@@ -69,15 +71,15 @@ class SqlReadModel:
 
                 path = sqlite_path(self.url)
                 if path is None or not path.exists():
-                    raise NotInitialisedError(f"no database at {path or self.url}: run `journey init` (or check --db / "
-                                              "JOURNEY_DATABASE_URL)")
+                    raise NotInitialisedError(msg("no database at {value}: run `journey init` (or check --db / "
+                                                  "JOURNEY_DATABASE_URL)", value=path or self.url))
                 if path.is_dir():
-                    raise DatabaseConfigError(f"{path} is a directory, not a database: check --db / "
-                                              "JOURNEY_DATABASE_URL")
+                    raise DatabaseConfigError(msg("{path} is a directory, not a database: check --db / "
+                                                  "JOURNEY_DATABASE_URL", path=path))
                 try:
                     self._conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5.0)
                 except sqlite3.OperationalError:
-                    raise NotInitialisedError(f"no database at {path}: run `journey init`") from None
+                    raise NotInitialisedError(msg("no database at {path}: run `journey init`", path=path)) from None
         return self._conn
 
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

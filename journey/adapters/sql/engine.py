@@ -9,6 +9,7 @@ from sqlalchemy import Engine, create_engine, event
 from journey.adapters.sql.errors import bad_url, classify
 from journey.adapters.sql.urls import normalize_url, sqlite_path
 from journey.domain.errors import DatabaseConfigError, NotInitialisedError
+from journey.domain.messages import msg
 
 
 def make_engine(url: str, *, busy_timeout_ms: int = 15000, create: bool = True) -> Engine:
@@ -24,15 +25,17 @@ def make_engine(url: str, *, busy_timeout_ms: int = 15000, create: bool = True) 
     if path is None:
         return _create(url, pool_pre_ping=True)
     if path.is_dir():
-        raise DatabaseConfigError(f"{path} is a directory, not a database: check --db / JOURNEY_DATABASE_URL")
+        raise DatabaseConfigError(msg("{path} is a directory, not a database: check --db / JOURNEY_DATABASE_URL",
+            path=path))
     if not path.exists():
         if not create:
-            raise NotInitialisedError(f"no database at {path}: run `journey init` (or check --db / "
-                                      "JOURNEY_DATABASE_URL)")
+            raise NotInitialisedError(msg("no database at {path}: run `journey init` (or check --db / "
+                                          "JOURNEY_DATABASE_URL)", path=path))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise DatabaseConfigError(f"cannot create the database at {path}: {exc.strerror or exc}") from None
+            raise DatabaseConfigError(msg("cannot create the database at {path}: {value}",
+                path=path, value=exc.strerror or exc)) from None
     engine = _create(url)
 
     @event.listens_for(engine, "connect")

@@ -28,9 +28,10 @@ from journey.domain.errors import (
     NotInitialisedError,
     StorageError,
 )
+from journey.domain.messages import msg
 
-NOT_INITIALISED = "the database has no journey schema yet: run `journey init`"
-CONFLICT = "another user changed this case at the same time; nothing was saved, try again"
+NOT_INITIALISED = msg("the database has no journey schema yet: run `journey init`")
+CONFLICT = msg("another user changed this case at the same time; nothing was saved, try again")
 
 # PostgreSQL's own words (server messages are English with lc_messages=C, the default of the images)
 _MISSING = re.compile(r'(database|role) "([^"]+)" does not exist')
@@ -56,8 +57,8 @@ def _is(exc: BaseException, module: str, *names: str) -> bool:
 
 def bad_url(exc: BaseException) -> DatabaseConfigError:
     """A database URL that SQLAlchemy cannot parse, or whose dialect or driver is not installed."""
-    return DatabaseConfigError(f"the database URL cannot be used: {_first_line(str(exc))} "
-                               "(expected sqlite:///PATH or postgresql://USER@HOST/DATABASE)")
+    return DatabaseConfigError(msg("the database URL cannot be used: {exc} (expected sqlite:///PATH or "
+                                   "postgresql://USER@HOST/DATABASE)", exc=_first_line(str(exc))))
 
 
 def classify(exc: BaseException, where: str = "") -> JourneyError | None:
@@ -79,34 +80,38 @@ def classify(exc: BaseException, where: str = "") -> JourneyError | None:
         if "case_history" in text:
             return ConcurrentChangeError(CONFLICT)
         if any(k in text for k in ("time_entry", "uq_person", "person.", "claim_period")):
-            return ConcurrentChangeError("another user recorded the same at the same time; nothing was saved, "
-                                         "try again")
+            return ConcurrentChangeError(msg("another user recorded the same at the same time; nothing was saved, try "
+                                             "again"))
         return None
     missing = _MISSING.search(text)
     if missing and ("fatal" in text or "connection" in text):
         kind, name = missing.groups()
         fix = "create it (createdb)" if kind == "database" else "create it (createuser) or use another user"
-        return DatabaseConfigError(f'{kind} "{name}" does not exist{at}: {fix}, or fix --db / JOURNEY_DATABASE_URL')
+        return DatabaseConfigError(msg("{kind} \"{name}\" does not exist{at}: {fix}, or fix --db / "
+                                       "JOURNEY_DATABASE_URL", kind=kind, name=name, at=at, fix=fix))
     if "password authentication failed" in text or "no password supplied" in text or (
             "no pg_hba.conf entry" in text):
-        return DatabaseConfigError(f"the database{at} refused the login: {_first_line(str(orig))}")
+        return DatabaseConfigError(msg("the database{at} refused the login: {orig}", at=at, orig=_first_line(str(orig))))
     if "file is not a database" in text or "database disk image is malformed" in text:
-        return DatabaseConfigError(f"{where or 'the database file'} is not a journey database "
-                                   f"({_first_line(str(orig))}): check --db / JOURNEY_DATABASE_URL")
+        return DatabaseConfigError(msg("{value} is not a journey database ({orig}): check --db / "
+                                       "JOURNEY_DATABASE_URL",
+            value=where or 'the database file', orig=_first_line(str(orig))))
     if "unable to open database file" in text:
-        return DatabaseConfigError(f"cannot open the database{at}: check the path in --db / JOURNEY_DATABASE_URL")
+        return DatabaseConfigError(msg("cannot open the database{at}: check the path in --db / "
+                                       "JOURNEY_DATABASE_URL", at=at))
     if any(k in text for k in _STORAGE):
-        return StorageError(f"the database{at} cannot be written ({_first_line(str(orig))}); nothing was saved")
+        return StorageError(msg("the database{at} cannot be written ({orig}); nothing was saved",
+            at=at, orig=_first_line(str(orig))))
     if "locked" in text or "busy" in text or "lock timeout" in text:
-        return DatabaseLockedError("the database is locked by another process; nothing was saved, try again")
+        return DatabaseLockedError(msg("the database is locked by another process; nothing was saved, try again"))
     if any(k in text for k in _UNREACHABLE) and (
             _is(exc, "sqlalchemy", "OperationalError", "InterfaceError") or _is(orig, "psycopg", "Error")):
-        return DatabaseUnavailableError(f"cannot reach the database{at} ({_first_line(str(orig))}); "
-                                        "nothing was changed, try again later")
+        return DatabaseUnavailableError(msg("cannot reach the database{at} ({orig}); nothing was changed, try "
+                                            "again later", at=at, orig=_first_line(str(orig))))
     if "no such table" in text or ("does not exist" in text and ("relation" in text or "table" in text)) or (
             "undefinedtable" in type(orig).__name__.lower()):
         return NotInitialisedError(NOT_INITIALISED)
     if _is(orig, "psycopg", "OperationalError") and "connection" in text:
-        return DatabaseUnavailableError(f"cannot reach the database{at} ({_first_line(str(orig))}); "
-                                        "nothing was changed, try again later")
+        return DatabaseUnavailableError(msg("cannot reach the database{at} ({orig}); nothing was changed, try "
+                                            "again later", at=at, orig=_first_line(str(orig))))
     return None

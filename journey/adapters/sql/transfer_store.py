@@ -20,6 +20,7 @@ from sqlalchemy import Column, Connection, Date, Dialect, Engine, Integer, Table
 from sqlmodel import SQLModel
 
 from journey.adapters.sql.column_types import UTCDateTime
+from journey.domain.messages import msg
 from journey.ports.transfer import Progress, Section
 
 CHUNK = 1000
@@ -120,7 +121,8 @@ def _text(value: Any) -> str:
 
 def _typed(value: Any, kind: Any) -> Any:
     if not isinstance(value, kind) or (isinstance(value, bool) and kind in (int, int | float)):
-        raise ValueError(f"expected {getattr(kind, '__name__', kind)}, found {type(value).__name__}")
+        raise ValueError(msg("expected {kind}, found {name}",
+            kind=getattr(kind, '__name__', kind), name=type(value).__name__))
     return value
 
 
@@ -144,11 +146,13 @@ class _RowDecoder:
         name, table, columns = self.table.name, self.table, self.columns
         extra = [c for c in columns if c not in table.columns]
         if extra:
-            raise TransferProblem(f"{name}.{extra[0]}: column unknown to this version of journey")
+            raise TransferProblem(msg("{table}.{column}: column unknown to this version of journey", table=name,
+                                      column=extra[0]))
         for column in table.columns:
             if column.name not in columns and not (column.nullable or column.default is not None
                                                    or column.server_default is not None):
-                raise TransferProblem(f"{name}.{column.name}: required column missing from the export")
+                raise TransferProblem(msg("{table}.{column}: required column missing from the export", table=name,
+                                          column=column.name))
         decoders = [(c, table.columns[c], _decoder(table.columns[c]), getattr(table.columns[c].type, "length", None))
                     for c in columns]
         for i, (_, column, _, limit) in enumerate(decoders):
@@ -192,22 +196,26 @@ class _RowDecoder:
         assert self.decoders is not None
         name = self.table.name
         if not isinstance(raw, list) or len(raw) != len(self.decoders):
-            raise TransferProblem(f"{name} row {i}: expected {len(self.decoders)} values")
+            raise TransferProblem(msg("{table} row {row}: expected {count} values", table=name, row=i,
+                                      count=len(self.decoders)))
         row: list[Any] = []
         for (cname, column, decode, limit), value in zip(self.decoders, raw, strict=True):
             if value is None:
                 if not column.nullable:
-                    raise TransferProblem(f"{name} row {i}, {cname}: must not be empty")
+                    raise TransferProblem(msg("{table} row {row}, {column}: must not be empty", table=name, row=i,
+                                              column=cname))
                 row.append(None)
                 continue
             try:
                 decoded = decode(value)
             except (ValueError, TypeError) as exc:
-                raise TransferProblem(f"{name} row {i}, {cname}: {exc}") from None
+                raise TransferProblem(msg("{table} row {row}, {column}: {problem}", table=name, row=i, column=cname,
+                                          problem=exc)) from None
             if limit and isinstance(decoded, str) and len(decoded) > limit:
                 # SQLite stores any length, PostgreSQL would refuse it mid-load
-                raise TransferProblem(f"{name} row {i}, {cname}: {len(decoded)} characters long; at most "
-                                      f"{limit} are allowed")
+                raise TransferProblem(msg("{table} row {row}, {column}: {length} characters long; at most {limit} are "
+                                          "allowed", table=name, row=i, column=cname, length=len(decoded),
+                                          limit=limit))
             row.append(decoded)
         return row
 
@@ -266,7 +274,7 @@ class SqlTransferStore:
                     if values[i] is not None:
                         values[i] = convert(values[i])
             yield rows
-        progress(f"exported {table.name}: {count} rows")
+        progress(msg("exported {table}: {count} rows", table=table.name, count=count))
 
     def row_counts(self) -> dict[str, int]:
         """Rows per table that exists (an older schema may lack a feature's tables)."""
@@ -295,7 +303,8 @@ class SqlTransferStore:
             for name, columns, rows in sections:
                 table = known.get(name)
                 if table is None:
-                    raise TransferProblem(f"table {name!r} is unknown to this version of journey (upgrade journey)")
+                    raise TransferProblem(msg("table {name!r} is unknown to this version of journey (upgrade "
+                                                           "journey)", name=name))
                 decode = _RowDecoder(table, columns)
                 insert = self._inserter(connection, table, columns)
                 batch: list[list[Any]] = []
@@ -309,11 +318,11 @@ class SqlTransferStore:
                 if batch:
                     insert(batch)
                 if count:
-                    progress(f"loading {name}: {count} rows")
+                    progress(msg("loading {table}: {count} rows", table=name, count=count))
             if self.dialect == "postgresql":
                 for table in _tables():
                     self._reset_sequence(connection, table)
-        progress("committed")
+        progress(msg("committed"))
 
     @staticmethod
     def _inserter(connection: Connection, table: Table, columns: list[str]) -> Callable[[list[list[Any]]], None]:

@@ -16,11 +16,12 @@ from journey.domain.auth import (
     throttled,
 )
 from journey.domain.errors import AuthenticationError, NotFoundError, PermissionDeniedError, TooManyAttemptsError
+from journey.domain.messages import msg
 from journey.ports.auth import CredentialReads, PasswordHasher
 from journey.services.cases.lifecycle import actor_in
 from journey.services.deps import Deps
 
-WRONG = "fel användarnamn eller lösenord"  # the same words whether the user exists or not
+WRONG = msg("fel användarnamn eller lösenord")  # the same words whether the user exists or not
 
 
 @dataclass(frozen=True)
@@ -41,10 +42,10 @@ def set_password(deps: Deps, hasher: PasswordHasher, username: str | None, targe
     with deps.uow() as uow:
         actor = actor_in(uow, username)
         if not actor.open_mode and actor.role is not Role.ADMIN and actor.username != target:
-            raise PermissionDeniedError(f"{actor.username} ({actor.role.value.lower()}) may not set the password "
-                                        f"of {target}")
+            raise PermissionDeniedError(msg("{username} ({value}) may not set the password of {target}",
+                username=actor.username, value=actor.role.value.lower(), target=target))
         if uow.users.find(target) is None:
-            raise NotFoundError(f"unknown user {target!r} (add it with `journey users add`)")
+            raise NotFoundError(msg("unknown user {target!r} (add it with `journey users add`)", target=target))
         uow.auth.set_password_hash(target, hashed, deps.clock.now())
         ended = uow.auth.end_sessions_of(target)
         uow.commit()
@@ -75,7 +76,7 @@ def login(deps: Deps, hasher: PasswordHasher, username: str, password: str, clie
         user_failures, client_failures = uow.auth.failures_since(username, client, now - LOGIN_WINDOW)
         stored = uow.auth.password_hash(username) if username else None
     if throttled(user_failures, client_failures):
-        raise TooManyAttemptsError("för många misslyckade inloggningar; vänta en stund och försök igen",
+        raise TooManyAttemptsError(msg("för många misslyckade inloggningar; vänta en stund och försök igen"),
                                    int(LOGIN_WINDOW.total_seconds()))
     ok = (hasher.verify(stored or _dummy_hash(hasher), password[:MAX_PASSWORD_LENGTH])
           and stored is not None and bool(password))
@@ -107,7 +108,7 @@ def session_user(deps: Deps, reads: CredentialReads, secret: str) -> str:
     if record is None or not record.valid_at(now):
         if record is not None:
             logout(deps, secret)
-        raise AuthenticationError("inte inloggad, eller sessionen har gått ut: logga in igen")
+        raise AuthenticationError(msg("inte inloggad, eller sessionen har gått ut: logga in igen"))
     if now - record.last_seen_at >= SESSION_TOUCH_EVERY:
         with deps.uow() as uow:
             uow.auth.touch_session(record.token_hash, now)

@@ -8,6 +8,7 @@ from typing import Any
 from journey.domain.access import Action, Actor, Role, authorize
 from journey.domain.auth import PREFIX_SHOWN, TokenRecord, TokenScope, digest, new_token
 from journey.domain.errors import AuthenticationError, InputError, NotFoundError, PermissionDeniedError
+from journey.domain.messages import msg
 from journey.ports.auth import CredentialReads
 from journey.services.cases.lifecycle import actor_in, find_municipality
 from journey.services.deps import Deps
@@ -25,21 +26,22 @@ class NewToken:
 def _may_manage(actor: Actor, owner: str) -> None:
     if actor.open_mode or actor.role is Role.ADMIN or actor.username == owner:
         return
-    raise PermissionDeniedError(f"{actor.username} ({actor.role.value.lower()}) may not manage the tokens of {owner}")
+    raise PermissionDeniedError(msg("{username} ({value}) may not manage the tokens of {owner}",
+        username=actor.username, value=actor.role.value.lower(), owner=owner))
 
 
 def create_token(deps: Deps, username: str | None, owner: str, name: str = "",
                  feed_municipality: str | None = None) -> NewToken:
     """A new token acting as ``owner``: an API token, or a feed token for one municipality's calendar."""
     if len(name) > 200:
-        raise InputError("a token name has at most 200 characters")
+        raise InputError(msg("a token name has at most 200 characters"))
     secret = new_token()
     with deps.uow() as uow:
         actor = actor_in(uow, username)
         _may_manage(actor, owner)
         user = uow.users.find(owner)
         if user is None:
-            raise NotFoundError(f"unknown user {owner!r} (add it with `journey users add`)")
+            raise NotFoundError(msg("unknown user {owner!r} (add it with `journey users add`)", owner=owner))
         municipality_id, municipality = None, None
         if feed_municipality:
             m = find_municipality(uow, feed_municipality)
@@ -80,7 +82,7 @@ def revoke_token(deps: Deps, username: str | None, token_id: int) -> dict[str, A
         actor = actor_in(uow, username)
         found = next((t for t in uow.auth.tokens() if t.id == token_id), None)
         if found is None:
-            raise NotFoundError(f"no token with id {token_id} (see `journey tokens list`)")
+            raise NotFoundError(msg("no token with id {token_id} (see `journey tokens list`)", token_id=token_id))
         _may_manage(actor, found.username)
         revoked = uow.auth.revoke_token(token_id, deps.clock.now())
         uow.commit()
@@ -91,7 +93,7 @@ def revoke_token(deps: Deps, username: str | None, token_id: int) -> dict[str, A
 def _valid(deps: Deps, reads: CredentialReads, secret: str, scope: TokenScope) -> TokenRecord:
     record = reads.token(digest(secret)) if secret else None
     if record is None or not record.active or record.scope is not scope:
-        raise AuthenticationError("ogiltig eller återkallad token")
+        raise AuthenticationError(msg("ogiltig eller återkallad token"))
     now = deps.clock.now()
     if record.last_used_at is None or (now - record.last_used_at).total_seconds() >= 60:
         with deps.uow() as uow:
@@ -109,5 +111,5 @@ def feed_user(deps: Deps, reads: CredentialReads, secret: str, municipality_id: 
     """The username a calendar-feed token reads as, if it was made for this municipality."""
     record = _valid(deps, reads, secret, TokenScope.FEED)
     if record.municipality_id != municipality_id:
-        raise AuthenticationError("token för en annan kommuns kalender")
+        raise AuthenticationError(msg("token för en annan kommuns kalender"))
     return record.username

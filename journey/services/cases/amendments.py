@@ -16,6 +16,7 @@ from typing import Any
 from journey.domain.case import HistoryEntry, HistoryKind, plan_correction
 from journey.domain.errors import InputError
 from journey.domain.events import EvidenceCorrected
+from journey.domain.messages import msg
 from journey.services.cases.lifecycle import case_for_change
 from journey.services.deps import Deps
 from journey.services.matters.recording import apply_correction
@@ -35,7 +36,7 @@ def correct_entry(deps: Deps, username: str | None, municipality: str, seq: int,
                   reason: str) -> Corrected:
     """Amend the evidence of history entry ``seq`` by appending a CORRECTED entry."""
     if not reason.strip():
-        raise InputError("--reason is required: say why the entry is corrected")
+        raise InputError(msg("--reason is required: say why the entry is corrected"))
     with deps.uow() as uow:
         actor, m, case = case_for_change(uow, username, municipality)
         case.ensure_can_change(m.name)

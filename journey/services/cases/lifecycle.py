@@ -29,6 +29,7 @@ from journey.domain.errors import (
 )
 from journey.domain.events import CaseOpened, Event, StateEntered
 from journey.domain.evidence import parse_pairs as parse_pairs  # the CLI's -e KEY=VALUE parsing
+from journey.domain.messages import joined, msg
 from journey.domain.municipality import Municipality, slugify
 from journey.domain.spec import TransitionSpec, WorkflowSpec, format_state
 from journey.domain.text import check_text
@@ -68,7 +69,7 @@ def case_for_change(uow: UnitOfWork, username: str | None, municipality: str) ->
     authorize(actor, Action.CHANGE_CASE, m.id, m.name)
     case = uow.cases.for_municipality(m.id or 0)
     if case is None:
-        raise NotFoundError(f"{m.name} has no case yet: run `journey open {m.name}`")
+        raise NotFoundError(msg("{name} has no case yet: run `journey open {name}`", name=m.name))
     return actor, m, case
 
 
@@ -87,10 +88,11 @@ def open_case(deps: Deps, username: str | None, municipality: str, workflow: str
         authorize(actor, Action.CHANGE_CASE, m.id, m.name)
         existing = uow.cases.for_municipality(m.id or 0)
         if existing is not None:
-            raise RefusedError(f"{m.name} already has a case (state {existing.state}); see `journey status {m.name}`")
+            raise RefusedError(msg("{name} already has a case (state {state}); see `journey status {name}`",
+                name=m.name, state=existing.state))
         spec = deps.workflows().get(workflow or m.workflow)
         if (via or raw_evidence) and not at:
-            raise InputError("evidence (-e) and --via belong to opening at a later stage: add --at STAGE")
+            raise InputError(msg("evidence (-e) and --via belong to opening at a later stage: add --at STAGE"))
         trigger, stored = None, {}
         if at:
             start = late_start(spec, at)
@@ -118,8 +120,8 @@ def open_case(deps: Deps, username: str | None, municipality: str, workflow: str
 
 def _unknown_trigger(spec: WorkflowSpec, trigger: str) -> NotFoundError:
     close = difflib.get_close_matches(trigger, spec.triggers(), n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    return NotFoundError(f"workflow {spec.key} has no trigger {trigger!r}{hint}")
+    hint = msg("; did you mean {name!r}?", name=close[0]) if close else ""
+    return NotFoundError(msg("workflow {key} has no trigger {trigger!r}{hint}", key=spec.key, trigger=trigger, hint=hint))
 
 
 def advance_case(deps: Deps, username: str | None, municipality: str, trigger: str,
@@ -164,8 +166,9 @@ def advance_case(deps: Deps, username: str | None, municipality: str, trigger: s
 def ensure_version(case: Case, expected: int | None, name: str) -> None:
     """Refuse a change made from a stale view of the case (optimistic lock, checked before anything)."""
     if expected is not None and case.version != expected:
-        raise ConcurrentChangeError(f"{name}'s case was changed by someone else since you read it (version "
-                                    f"{expected}, now {case.version}); nothing was saved: reload and try again")
+        raise ConcurrentChangeError(msg("{name}'s case was changed by someone else since you read it (version "
+                                        "{expected}, now {version}); nothing was saved: reload and try again",
+            name=name, expected=expected, version=case.version))
 
 
 def allowed_transition(spec: WorkflowSpec, case: Case, trigger: str, name: str) -> TransitionSpec:
@@ -173,7 +176,8 @@ def allowed_transition(spec: WorkflowSpec, case: Case, trigger: str, name: str) 
     if transition is None:
         allowed = sorted({t.trigger for t in spec.transitions_from(case.leaves)}) or ["none"]
         raise TransitionNotAllowedError(
-            f"{trigger!r} is not allowed while {name} is in {case.state!r}; allowed now: {', '.join(allowed)}")
+            msg("{trigger!r} is not allowed while {name} is in {state!r}; allowed now: {allowed}",
+                trigger=trigger, name=name, state=case.state, allowed=', '.join(allowed)))
     return transition
 
 
@@ -189,7 +193,8 @@ def take_step(deps: Deps, uow: UnitOfWork, actor: str, name: str, case: Case, sp
         new_leaves = model.leaves()
     if not moved:
         problems = tuple(p for g in transition.guards for p in guards.evaluate(g, ctx))
-        raise GuardRefusedError(f"{transition.trigger!r} refused for {name}: lacking {'; '.join(problems)}", problems)
+        raise GuardRefusedError(msg("{trigger!r} refused for {name}: lacking {problems}",
+            trigger=transition.trigger, name=name, problems=joined(problems)), problems)
     if dry_run:
         return Advanced(name, transition.trigger, case.state, format_state(new_leaves), 0, dry_run=True)
     now = deps.clock.now()

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from journey.domain import limits
 from journey.domain.case import Case, CaseStatus, HistoryEntry, HistoryKind
 from journey.domain.errors import RefusedError
+from journey.domain.messages import msg
 from journey.domain.municipality import Municipality
 from journey.domain.pause import CasePaused, CaseResumed, pause_days
 from journey.domain.text import check_text
@@ -58,7 +59,7 @@ def resume_case(deps: Deps, username: str | None, municipality: str, tz: ZoneInf
         case_id = case.id or 0
         pause = uow.pauses.open_pause(case_id)
         if case.status is not CaseStatus.PAUSED or pause is None:
-            raise RefusedError(f"{m.name}'s case is not paused")
+            raise RefusedError(msg("{name}'s case is not paused", name=m.name))
         now = deps.clock.now()
         shift = pause_days(pause["paused_at"], now, tz)
         case.status, case.updated_at = CaseStatus.ACTIVE, now

@@ -14,6 +14,7 @@ from journey.domain.case import HistoryEntry, HistoryKind, corrections_of, overl
 from journey.domain.deals import deal_label
 from journey.domain.errors import NotFoundError
 from journey.domain.explain import command_hint, lacking_in_words, next_steps
+from journey.domain.messages import msg
 from journey.domain.municipality import swedish_sort_key
 from journey.domain.spec import WorkflowSpec, parse_state
 from journey.ports.core import ReadModel
@@ -104,7 +105,7 @@ def _case_row(read: ReadModel, actor: Actor, municipality: str) -> dict[str, Any
     authorize(actor, Action.READ, m["id"], m["name"])
     rows = read.cases(m["id"])
     if not rows:
-        raise NotFoundError(f"{m['name']} has no case yet: run `journey open {m['name']}`")
+        raise NotFoundError(msg("{name} has no case yet: run `journey open {name}`", name=m['name']))
     return rows[0]
 
 

@@ -28,6 +28,7 @@ from journey.domain.deals import (
 from journey.domain.document import DEFAULT_FORMATS, safe_filename
 from journey.domain.errors import DocumentWriteError
 from journey.domain.language import running_date_text
+from journey.domain.messages import msg
 from journey.domain.municipality import Municipality, slugify
 from journey.domain.procurement import direct_award_limit
 from journey.domain.spec import DocumentSpec, WorkflowSpec
@@ -148,7 +149,8 @@ def render_deal_documents(uow: UnitOfWork, tools: DocumentTools, spec: WorkflowS
             try:
                 tools.store(path, data)
             except OSError as exc:
-                raise DocumentWriteError(f"could not write {path}: {exc.strerror or exc}; nothing was saved "
-                                         "(the deal was not changed), fix the output directory and retry") from None
+                raise DocumentWriteError(msg("could not write {path}: {value}; nothing was saved (the deal was "
+                                             "not changed), fix the output directory and retry",
+                    path=path, value=exc.strerror or exc)) from None
             rows.append(row)
     return rows

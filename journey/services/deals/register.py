@@ -26,6 +26,7 @@ from journey.domain.deals import (
     DealInput as DealInput,  # also what the CLI builds
 )
 from journey.domain.errors import InputError, NotFoundError, RefusedError
+from journey.domain.messages import msg
 from journey.domain.municipality import Municipality, swedish_sort_key
 from journey.domain.spec import WorkflowSpec
 from journey.ports.unit_of_work import UnitOfWork
@@ -56,9 +57,10 @@ def ensure_after_letter_of_intent(spec: WorkflowSpec, case: Case, name: str) -> 
     order = [s.path for s in spec.states]
     mark = order.index(LETTER_OF_INTENT) if LETTER_OF_INTENT in order else order.index(spec.initial)
     if case.stage not in order or order.index(case.stage) <= mark:
-        where = "the letter of intent is signed" if LETTER_OF_INTENT in order else "the case has left its first stage"
-        raise RefusedError(f"{name}'s case is in {case.state!r}: deals can be recorded once {where} "
-                           f"(the case has passed {order[mark]!r})")
+        where = msg("the letter of intent is signed") if LETTER_OF_INTENT in order else msg(
+            "the case has left its first stage")
+        raise RefusedError(msg("{name}'s case is in {state!r}: deals can be recorded once {where} (the case has "
+                               "passed {value!r})", name=name, state=case.state, where=where, value=order[mark]))
 
 
 def _spec(deps: Deps, case: Case) -> WorkflowSpec:
@@ -106,7 +108,7 @@ def update_deal(deps: Deps, username: str | None, municipality: str, number: int
     """Change a deal's facts and/or move its status on; the history keeps every earlier value."""
     today = _today(deps)
     if not given.facts_given() and given.status is None and given.date is None and not given.comment.strip():
-        raise InputError("nothing to update: give --status, a fact such as --value, or --comment")
+        raise InputError(msg("nothing to update: give --status, a fact such as --value, or --comment"))
     with deps.uow() as uow:
         actor, m, case = case_for_change(uow, username, municipality)
         spec = _spec(deps, case)
@@ -134,7 +136,7 @@ def _deal(uow: UnitOfWork, m: Municipality, case: Case, number: int) -> Deal:
     deal = uow.deals.get(case.id or 0, number)
     if deal is None:
         known = ", ".join(str(d.number) for d in uow.deals.for_case(case.id or 0)) or "none yet"
-        raise NotFoundError(f"{m.name} has no deal {number} (deals: {known})")
+        raise NotFoundError(msg("{name} has no deal {number} (deals: {known})", name=m.name, number=number, known=known))
     return deal
 
 
@@ -145,12 +147,12 @@ def render_documents(deps: Deps, username: str | None, municipality: str, number
         actor, m, case = case_for_change(uow, username, municipality)
         deal = _deal(uow, m, case, number)
         if deps.documents is None:
-            raise RefusedError("documents are not set up in this installation")
+            raise RefusedError(msg("documents are not set up in this installation"))
         rows = render_deal_documents(uow, deps.documents, _spec(deps, case), case, m, deal, actor=actor.username,
                                      reason="REGENERATED", now=deps.clock.now(), formats=formats or None)
         if not rows:
-            raise NotFoundError(f"{deal.label}: a deal by {deal.form.value} has no documents "
-                                "(IOP and direktupphandling have)")
+            raise NotFoundError(msg("{label}: a deal by {value} has no documents (IOP and direktupphandling "
+                                    "have)", label=deal.label, value=deal.form.value))
         uow.commit()
     return rows
 
@@ -161,7 +163,7 @@ def _readable_case(uow: UnitOfWork, username: str | None, municipality: str) -> 
     authorize(actor, Action.READ, m.id, m.name)
     case = uow.cases.for_municipality(m.id or 0)
     if case is None:
-        raise NotFoundError(f"{m.name} has no case yet: run `journey open {m.name}`")
+        raise NotFoundError(msg("{name} has no case yet: run `journey open {name}`", name=m.name))
     return m, case
 
 

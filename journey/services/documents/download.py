@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from journey.domain.access import Action, authorize
 from journey.domain.errors import ConcurrentChangeError, InputError, NotFoundError
+from journey.domain.messages import msg
 from journey.ports.core import ReadModel
 from journey.ports.downloads import DocumentFiles
 from journey.services.actors import match_municipality
@@ -36,17 +37,18 @@ class DocumentFile:
 def document_file(read: ReadModel, query: DocumentQuery, files: DocumentFiles, username: str | None,
                   municipality: str, name: str) -> DocumentFile:
     if not _NAME.match(name) or ".." in name:
-        raise InputError(f"{name!r} is not a document file name")
+        raise InputError(msg("{name!r} is not a document file name", name=name))
     actor = reader(read, username)
     m = match_municipality(municipality, read.municipalities())
     authorize(actor, Action.READ, m["id"], m["name"])
     cases = read.cases(m["id"])
     if not cases:
-        raise NotFoundError(f"{m['name']} has no case yet")
+        raise NotFoundError(msg("{name} has no case yet", name=m['name']))
     row = next((r for r in reversed(query(read, cases[0]["id"])) if file_name(r["path"]) == name), None)
     if row is None:
-        raise NotFoundError(f"{m['name']} has no document {name!r}")
+        raise NotFoundError(msg("{name} has no document {name2!r}", name=m['name'], name2=name))
     data = files.read(row["path"])
     if row.get("sha256") and hashlib.sha256(data).hexdigest() != row["sha256"]:
-        raise ConcurrentChangeError(f"{name} was changed on disk after it was registered; it is not served")
+        raise ConcurrentChangeError(msg("{name} was changed on disk after it was registered; it is not served",
+            name=name))
     return DocumentFile(name, MEDIA_TYPES.get(row["format"], "application/octet-stream"), data, row.get("sha256") or "")

@@ -19,6 +19,7 @@ from journey.domain.case import Case, HistoryEntry
 from journey.domain.document import check_formats, condition_holds, safe_filename
 from journey.domain.errors import DocumentWriteError, NotFoundError
 from journey.domain.events import DocumentCreated, Event, EvidenceCorrected, MatterChanged, StateEntered
+from journey.domain.messages import msg
 from journey.domain.municipality import Municipality, slugify
 from journey.domain.spec import DocumentSpec, StateSpec, WorkflowSpec, active_paths
 from journey.ports.documents import DocumentTools
@@ -73,8 +74,9 @@ def produce(uow: UnitOfWork, tools: DocumentTools, spec: WorkflowSpec, case: Cas
             try:
                 tools.store(path, data)
             except OSError as exc:
-                raise DocumentWriteError(f"could not write {path}: {exc.strerror or exc}; nothing was saved "
-                                         "(the change was not applied), fix the output directory and retry") from None
+                raise DocumentWriteError(msg("could not write {path}: {value}; nothing was saved (the change "
+                                             "was not applied), fix the output directory and retry",
+                    path=path, value=exc.strerror or exc)) from None
             rows.append(row)
     return rows
 
@@ -190,17 +192,17 @@ def find_document(spec: WorkflowSpec, leaves: tuple[str, ...], doc_id: str,
              and (state_path is None or s.path == state_path)]
     if not found:
         known = sorted({d.id for s in spec.all_states() for d in s.documents})
-        hint = "; a deal's documents are rendered with `journey deals documents MUNICIPALITY N`" \
+        hint = msg("; a deal's documents are rendered with `journey deals documents MUNICIPALITY N`") \
             if doc_id.startswith("deal") and doc_id[4:5].isdigit() else ""
-        raise NotFoundError(f"workflow {spec.key} declares no document {doc_id!r}"
-                            + (f" in state {state_path!r}" if state_path else "") + f"; known: {', '.join(known)}"
-                            + hint)
+        where = msg(" in state {state!r}", state=state_path) if state_path else ""
+        raise NotFoundError(msg("workflow {key} declares no document {doc_id!r}{where}; known: {known}{hint}",
+                                key=spec.key, doc_id=doc_id, where=where, known=", ".join(known), hint=hint))
     active = set(active_paths(leaves))
     current = [f for f in found if f[0].path in active]
     if len(current) == 1 or len(found) == 1:
         return (current or found)[0]
-    raise NotFoundError(f"document {doc_id!r} is declared in several states ({', '.join(s.path for s, _ in found)}); "
-                        "choose one with --state")
+    raise NotFoundError(msg("document {doc_id!r} is declared in several states ({value}); choose one with "
+                            "--state", doc_id=doc_id, value=', '.join((s.path for s, _ in found))))
 
 
 def render_document(deps: Deps, tools: DocumentTools, username: str | None, municipality: str, doc_id: str,

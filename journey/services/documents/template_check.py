@@ -16,6 +16,7 @@ from typing import Any
 from journey.definitions.catalog import WorkflowCatalog
 from journey.domain.document import FORMATS, check_formats
 from journey.domain.errors import NotFoundError, TemplateError
+from journey.domain.messages import msg
 from journey.domain.spec import DocumentSpec, StateSpec, WorkflowSpec
 from journey.ports.documents import DocumentTools
 from journey.services.deals.documents import DEAL_DOCUMENTS, sample_deals, with_deal
@@ -63,7 +64,8 @@ def check_templates(registry: WorkflowCatalog, tools: DocumentTools, now: dateti
     overrides = list(tools.renderer.overrides())
     if municipality and municipality not in overrides:
         known = ", ".join(overrides) or "none"
-        raise NotFoundError(f"no template overrides for {municipality!r} in templates/municipalities/ (known: {known})")
+        raise NotFoundError(msg("no template overrides for {municipality!r} in templates/municipalities/ "
+                                "(known: {known})", municipality=municipality, known=known))
     slugs = [municipality] if municipality else [None, *overrides]
     results: list[CheckResult] = []
     for slug in slugs:

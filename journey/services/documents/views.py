@@ -7,6 +7,7 @@ from typing import Any
 
 from journey.domain.access import Action, authorize
 from journey.domain.errors import NotFoundError
+from journey.domain.messages import msg
 from journey.ports.core import ReadModel
 from journey.services.actors import match_municipality
 from journey.services.cases.views import reader
@@ -21,7 +22,7 @@ def list_documents(read: ReadModel, query: DocumentQuery, username: str | None, 
     authorize(actor, Action.READ, m["id"], m["name"])
     cases = read.cases(m["id"])
     if not cases:
-        raise NotFoundError(f"{m['name']} has no case yet: run `journey open {m['name']}`")
+        raise NotFoundError(msg("{name} has no case yet: run `journey open {name}`", name=m['name']))
     rows = query(read, cases[0]["id"])
     for row in rows:
         row["created_at"] = row["created_at"].isoformat()

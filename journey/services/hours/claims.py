@@ -21,6 +21,7 @@ from journey.domain.esf import (
     parse_date,
     parse_month,
 )
+from journey.domain.messages import msg
 from journey.services.cases.lifecycle import actor_in, find_municipality
 from journey.services.deps import Deps
 from journey.services.hours.common import audit, find_person, readable, settings_of
@@ -37,8 +38,8 @@ def change_settings(deps: Deps, username: str | None, values: dict[str, str | No
     """Change the network's ESF settings (SKR or admin); refused when entries would fall outside the period."""
     given = {k: v for k, v in values.items() if v is not None}
     if not given:
-        raise InputError("nothing to change: give --period-start, --period-end, --unit-cost-year, "
-                         "--annual-ceiling or --daily-ceiling")
+        raise InputError(msg("nothing to change: give --period-start, --period-end, --unit-cost-year, --annual-ceiling or "
+                             "--daily-ceiling"))
     with deps.uow() as uow:
         actor = actor_in(uow, username)
         authorize(actor, Action.MANAGE_CLAIMS)
@@ -46,11 +47,14 @@ def change_settings(deps: Deps, username: str | None, values: dict[str, str | No
         new = old.changed(given)
         outside = [r for r in uow.hours.rows() if not new.period_start <= r.day <= new.period_end]
         if outside and sum(r.quarters for r in outside):
-            raise RefusedError(f"{len(outside)} time entries (from {min(r.day for r in outside)}) lie outside "
-                               f"{new.period_start} – {new.period_end}; withdraw them first")
+            raise RefusedError(msg("{count} time entries (from {value}) lie outside {period_start} – "
+                                   "{period_end}; withdraw them first",
+                count=len(outside), value=min(r.day for r in outside), period_start=new.period_start,
+                period_end=new.period_end))
         periods = [p for p in uow.hours.claim_periods() if p.start < new.period_start or p.end > new.period_end]
         if periods:
-            raise RefusedError(f"claim period {periods[0].label} lies outside {new.period_start} – {new.period_end}")
+            raise RefusedError(msg("claim period {label} lies outside {period_start} – {period_end}",
+                label=periods[0].label, period_start=new.period_start, period_end=new.period_end))
         now = deps.clock.now()
         before, after = old.as_text(), new.as_text()
         for key, value in after.items():
@@ -96,17 +100,20 @@ def lock_period(deps: Deps, username: str | None, period: str, allow_unapproved:
         authorize(actor, Action.MANAGE_CLAIMS)
         found = find_period(uow, period)
         if found.status is ClaimStatus.LOCKED:
-            raise RefusedError(f"claim period {found.label} is already locked (by {found.locked_by})")
+            raise RefusedError(msg("claim period {label} is already locked (by {locked_by})",
+                label=found.label, locked_by=found.locked_by))
         now = deps.clock.now()
         if found.end >= local_day(now):
-            raise RefusedError(f"claim period {found.label} is not over yet; lock it after {found.end}")
+            raise RefusedError(msg("claim period {label} is not over yet; lock it after {end}",
+                label=found.label, end=found.end))
         rows, _ = rows_with_status(uow, [m.id or 0 for m in uow.municipalities.list()], period=str(found.id))
         open_months = sorted({(r["municipality"], r["person"], r["month"]) for r in rows
                               if r["status"] != MonthStatus.APPROVED.value})
         if open_months and not allow_unapproved:
             m, person, month = open_months[0]
-            raise RefusedError(f"{len(open_months)} person-months in {found.name} are not approved (first: {person}, "
-                               f"{m}, {month}); approve them, or lock with --allow-unapproved")
+            raise RefusedError(msg("{count} person-months in {name} are not approved (first: {person}, {m}, "
+                                   "{month}); approve them, or lock with --allow-unapproved",
+                count=len(open_months), name=found.name, person=person, m=m, month=month))
         pinned = uow.hours.lock_claim_period(found.id, actor.username, now)
         audit(uow, "PERIOD_LOCKED", actor.username, now, None, found.name, id=found.id, rows_pinned=pinned,
               unapproved_months=[f"{m} {p} {mo}" for m, p, mo in open_months])
@@ -130,17 +137,19 @@ def attest_month(deps: Deps, username: str | None, municipality: str, person: st
             method = "SELF"
         else:
             owner = f"{who.name}'s own account ({who.username})" if who.username else "a linked account (none yet)"
-            raise PermissionDeniedError(f"{actor.username} may not attest {who.name}'s time: only {owner} attests; "
-                                        "a coordinator records a signed paper certificate with --on-paper")
+            raise PermissionDeniedError(msg("{username} may not attest {name}'s time: only {owner} attests; a "
+                                            "coordinator records a signed paper certificate with --on-paper",
+                username=actor.username, name=who.name, owner=owner))
         total, newest = uow.hours.month_rows(who.id or 0, wanted)
         if newest == 0:
-            raise RefusedError(f"{who.name} has no time reported in {wanted}")
+            raise RefusedError(msg("{name} has no time reported in {wanted}", name=who.name, wanted=wanted))
         if month_bounds(wanted)[1] >= local_day(deps.clock.now()):
-            raise RefusedError(f"{wanted} is not over yet; attest the month after its last day")
+            raise RefusedError(msg("{wanted} is not over yet; attest the month after its last day", wanted=wanted))
         records = [a for a in uow.hours.attestations([who.id or 0]) if a.month == wanted]
         status, _, _ = month_status(newest, records)
         if status in (MonthStatus.ATTESTED, MonthStatus.APPROVED):
-            raise RefusedError(f"{who.name}'s {wanted} is already {status.label.lower()}")
+            raise RefusedError(msg("{name}'s {wanted} is already {value}",
+                name=who.name, wanted=wanted, value=status.label.lower()))
         now = deps.clock.now()
         uow.hours.add_attestation(Attestation(who.id or 0, wanted, MonthStatus.ATTESTED, actor.username, now, newest,
                                               total, method))
@@ -172,11 +181,13 @@ def approve_month(deps: Deps, username: str | None, municipality: str, month: st
             if persons and status is not MonthStatus.ATTESTED:
                 hint = {"REPORTED": "it is not attested yet", "CHANGED": "it changed after the attestation",
                         "APPROVED": "it is already approved"}[status.value]
-                raise RefusedError(f"{who.name}'s {wanted} cannot be approved: {hint}")
+                raise RefusedError(msg("{name}'s {wanted} cannot be approved: {hint}",
+                    name=who.name, wanted=wanted, hint=hint))
             if status is not MonthStatus.ATTESTED or attested is None:
                 continue
             if who.username and who.username == actor.username and actor.role is not Role.ADMIN:
-                raise PermissionDeniedError(f"{actor.username} may not approve their own time ({who.name})")
+                raise PermissionDeniedError(msg("{username} may not approve their own time ({name})",
+                    username=actor.username, name=who.name))
             uow.hours.add_attestation(Attestation(who.id or 0, wanted, MonthStatus.APPROVED, actor.username, now,
                                                   newest, total))
             audit(uow, "APPROVED", actor.username, now, m, f"{who.name} {wanted}", hours=format_hours(total),
@@ -184,7 +195,7 @@ def approve_month(deps: Deps, username: str | None, municipality: str, month: st
             done.append({"municipality": m.name, "person": who.name, "month": wanted, "hours": format_hours(total),
                          "attested_by": attested.actor})
         if not done:
-            raise RefusedError(f"no attested month {wanted} to approve in {m.name}")
+            raise RefusedError(msg("no attested month {wanted} to approve in {name}", wanted=wanted, name=m.name))
         uow.commit()
         return done
 
@@ -228,7 +239,7 @@ def months_overview(deps: Deps, username: str | None, municipality: str | None =
 def audit_log(deps: Deps, username: str | None, municipality: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
     """The newest audited ESF changes the actor may read (network-wide ones only for SKR and admins)."""
     if limit < 1:
-        raise InputError("--limit must be at least 1")
+        raise InputError(msg("--limit must be at least 1"))
     with deps.uow() as uow:
         actor = actor_in(uow, username)
         allowed = readable(actor, uow.municipalities.list())

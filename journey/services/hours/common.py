@@ -27,6 +27,7 @@ from journey.domain.esf import (
     stage_on,
 )
 from journey.domain.hours import TimeEntry
+from journey.domain.messages import msg
 from journey.domain.municipality import Municipality
 from journey.domain.people import Person, close_names, person_key
 from journey.ports.unit_of_work import UnitOfWork
@@ -56,9 +57,9 @@ def find_person(uow: UnitOfWork, m: Municipality, name: str) -> Person:
         if person_key(p.name) == key:
             return p
     close = close_names(name, [p.name for p in people])
-    hint = (f"; did you mean {' or '.join(repr(c) for c in close)}?" if close
-            else f"; register them with `journey people add {m.name} --name ...`")
-    raise NotFoundError(f"unknown person {name.strip()!r} in {m.name}{hint}")
+    hint = (msg("; did you mean {names}?", names=" or ".join(repr(c) for c in close)) if close
+            else msg("; register them with `journey people add {name} --name ...`", name=m.name))
+    raise NotFoundError(msg("unknown person {value!r} in {name}{hint}", value=name.strip(), name=m.name, hint=hint))
 
 
 def stage_changes(uow: UnitOfWork, municipality_id: int) -> list[tuple[date, str]]:
@@ -96,7 +97,7 @@ class Writer:
     def check_day(self, day: date) -> None:
         self.settings.check_in_period(day)
         if day > local_day(self.now):
-            raise InputError(f"date {day} is in the future; report time after the work is done")
+            raise InputError(msg("date {day} is in the future; report time after the work is done", day=day))
 
     def add(self, entry: TimeEntry, person: Person) -> int:
         """Append one row (the stage and claim period are filled in here)."""
@@ -151,14 +152,16 @@ def audit(uow: UnitOfWork, action: str, actor: str, at: datetime, m: Municipalit
 def refuse_if_superseded(uow: UnitOfWork, entry: TimeEntry) -> None:
     """Only the current version of an entry can be corrected or withdrawn."""
     if entry.kind in (EntryKind.REVERSAL, EntryKind.WITHDRAWAL):
-        raise RefusedError(f"entry {entry.id} is a {entry.kind.label.lower()} of entry {entry.corrects_id}; "
-                           "only a current entry can be corrected or withdrawn")
+        raise RefusedError(msg("entry {id} is a {value} of entry {corrects_id}; only a current entry can be "
+                               "corrected or withdrawn",
+            id=entry.id, value=entry.kind.label.lower(), corrects_id=entry.corrects_id))
     followers = uow.hours.followers(entry.id or 0)
     newer = next((f for f in followers if f.kind is EntryKind.CORRECTION), None)
     if newer is not None:
-        raise RefusedError(f"entry {entry.id} was already corrected; the current version is entry {newer.id}")
+        raise RefusedError(msg("entry {id} was already corrected; the current version is entry {id2}",
+            id=entry.id, id2=newer.id))
     if any(f.kind is EntryKind.WITHDRAWAL for f in followers):
-        raise RefusedError(f"entry {entry.id} was already withdrawn")
+        raise RefusedError(msg("entry {id} was already withdrawn", id=entry.id))
 
 
 def add_stage_titles(deps: Deps, uow: UnitOfWork, municipalities: list[Municipality],

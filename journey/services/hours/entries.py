@@ -35,6 +35,7 @@ from journey.domain.hours import (
 from journey.domain.hours import (
     Activity as Activity,
 )
+from journey.domain.messages import msg
 from journey.domain.municipality import Municipality
 from journey.domain.people import SALARY_GROUPS as SALARY_GROUPS  # also the CLI's vocabulary
 from journey.domain.people import Person
@@ -69,9 +70,9 @@ def log_hours(deps: Deps, username: str | None, municipality: str, person: str, 
     kind = parse_activity(activity)
     text = check_description(description)
     if kind in MEETING_ACTIVITIES:
-        raise InputError("meeting hours come from attendance: use `journey network-meetings attend`")
+        raise InputError(msg("meeting hours come from attendance: use `journey network-meetings attend`"))
     if not check_person(person):
-        raise InputError("a time entry needs --person")
+        raise InputError(msg("a time entry needs --person"))
     with deps.uow() as uow:
         m = find_municipality(uow, municipality)
         actor = actor_in(uow, username)
@@ -104,16 +105,16 @@ def _supersede(deps: Deps, username: str | None, entry_id: int, reason: str, *, 
                **changes: str | None) -> dict[str, Any]:
     why = " ".join(reason.split())
     if not why:
-        raise InputError("say why with --reason (it is kept with the correction)")
+        raise InputError(msg("say why with --reason (it is kept with the correction)"))
     if len(why) > 500:
-        raise InputError("--reason is longer than 500 characters")
+        raise InputError(msg("--reason is longer than 500 characters"))
     if not withdraw and not any(v is not None for v in changes.values()):
-        raise InputError("nothing to correct: give --hours, --date, --activity, --description or --person")
+        raise InputError(msg("nothing to correct: give --hours, --date, --activity, --description or --person"))
     with deps.uow() as uow:
         actor = actor_in(uow, username)
         original = uow.hours.entry(entry_id)
         if original is None:
-            raise NotFoundError(f"no time entry {entry_id} (see `journey hours list`)")
+            raise NotFoundError(msg("no time entry {entry_id} (see `journey hours list`)", entry_id=entry_id))
         m = uow.municipalities.get(original.municipality_id)
         may_write(actor, m, skr=original.meeting_id is not None)
         refuse_if_superseded(uow, original)
@@ -130,8 +131,8 @@ def _supersede(deps: Deps, username: str | None, entry_id: int, reason: str, *, 
             people[new_person.id or 0] = new_person
             activity = parse_activity(given) if (given := changes.get("activity")) else original.activity
             if (activity in MEETING_ACTIVITIES) != (original.meeting_id is not None):
-                raise InputError("meeting hours come from attendance; a correction cannot turn work into a meeting "
-                                 "or a meeting into other work")
+                raise InputError(msg("meeting hours come from attendance; a correction cannot turn work into a meeting or "
+                                     "a meeting into other work"))
             corrected = TimeEntry(
                 original.municipality_id, new_person.id or 0, new_person.name,
                 parse_date(day) if (day := changes.get("day")) else original.day,
@@ -140,7 +141,7 @@ def _supersede(deps: Deps, username: str | None, entry_id: int, reason: str, *, 
                 check_description(text) if (text := changes.get("description")) else original.description,
                 meeting_id=original.meeting_id, kind=EntryKind.CORRECTION, corrects_id=entry_id, reason=why)
             if corrected.person_id != original.person_id and original.meeting_id is not None:
-                raise InputError("attendance belongs to its person; withdraw it and record the right attendee")
+                raise InputError(msg("attendance belongs to its person; withdraw it and record the right attendee"))
             writer.add(corrected, new_person)
         writer.finish(people)
         audit(uow, "WITHDRAWN" if withdraw else "CORRECTED", actor.username, writer.now, m, f"entry {entry_id}",
@@ -192,7 +193,7 @@ def find_period(uow: UnitOfWork, text: str) -> Any:
         if wanted == str(p.id) or wanted.casefold() == p.name.casefold():
             return p
     known = ", ".join(f"{p.id} {p.name!r}" for p in periods) or "none yet (`journey hours periods add`)"
-    raise NotFoundError(f"no claim period {text!r}; claim periods: {known}")
+    raise NotFoundError(msg("no claim period {text!r}; claim periods: {known}", text=text, known=known))
 
 
 def in_claim(row: TimeEntry, period: Any, periods: list[Any]) -> bool:
@@ -268,7 +269,7 @@ def entries(deps: Deps, username: str | None, year: int | None = None, municipal
             if person:
                 person_id = find_person(uow, m, person).id
         elif person:
-            raise InputError("--person needs the MUNICIPALITY argument")
+            raise InputError(msg("--person needs the MUNICIPALITY argument"))
         rows, _ = rows_with_status(uow, [m.id or 0 for m in allowed], year, period, person_id)
         add_stage_titles(deps, uow, allowed, rows)
         return rows
@@ -284,9 +285,9 @@ def add_meeting(deps: Deps, username: str | None, kind: str, day: str, title: st
     quarters = parse_meeting_quarters(length, parsed)
     title = check_text(title, "title", limits.NETWORK_MEETING_TITLE)
     if not title.strip():
-        raise InputError("a meeting needs a --title")
+        raise InputError(msg("a meeting needs a --title"))
     if (parsed is MeetingKind.LOCAL) != bool(municipality):
-        raise InputError("a local meeting needs --municipality; a network meeting has none")
+        raise InputError(msg("a local meeting needs --municipality; a network meeting has none"))
     with deps.uow() as uow:
         actor = actor_in(uow, username)
         settings_of(uow).check_in_period(meeting_day)
@@ -307,18 +308,20 @@ def attend(deps: Deps, username: str | None, meeting_id: int, municipality: str,
     """Record who from ``municipality`` attended; each registered person gets the meeting's hours."""
     names = [check_person(" ".join(p.split())) for p in persons if p.strip()]
     if not names:
-        raise InputError("name at least one --person who attended")
+        raise InputError(msg("name at least one --person who attended"))
     with deps.uow() as uow:
         repo = uow.hours
         meeting = repo.meeting(meeting_id)
         if meeting is None:
-            raise NotFoundError(f"no network meeting with id {meeting_id} (see `journey network-meetings list`)")
+            raise NotFoundError(msg("no network meeting with id {meeting_id} (see `journey network-meetings "
+                                    "list`)", meeting_id=meeting_id))
         m = find_municipality(uow, municipality)
         assert m.id is not None
         if meeting.day > deps.today():
-            raise RefusedError(f"meeting {meeting_id} is on {meeting.day}, in the future; record attendance afterwards")
+            raise RefusedError(msg("meeting {meeting_id} is on {day}, in the future; record attendance "
+                                   "afterwards", meeting_id=meeting_id, day=meeting.day))
         if meeting.municipality_id not in (None, m.id):
-            raise RefusedError(f"meeting {meeting_id} is another municipality's local meeting")
+            raise RefusedError(msg("meeting {meeting_id} is another municipality's local meeting", meeting_id=meeting_id))
         actor = actor_in(uow, username)
         may_write(actor, m, skr=True)
         activity = Activity.LOCAL_MEETING if meeting.kind is MeetingKind.LOCAL else Activity.NETWORK_MEETING
@@ -327,7 +330,8 @@ def attend(deps: Deps, username: str | None, meeting_id: int, municipality: str,
         for name in dict.fromkeys(names):
             who = find_person(uow, m, name)
             if who.id in people or repo.attended(meeting_id, who.id or 0):
-                raise RefusedError(f"{who.name} is already recorded as attending meeting {meeting_id}; nothing was saved")
+                raise RefusedError(msg("{name} is already recorded as attending meeting {meeting_id}; nothing "
+                                       "was saved", name=who.name, meeting_id=meeting_id))
             people[who.id or 0] = who
             writer.add(TimeEntry(m.id, who.id or 0, who.name, meeting.day, meeting.quarters, activity, meeting.title,
                                  meeting_id=meeting_id), who)

@@ -14,6 +14,7 @@ from typing import Any
 from journey.domain.errors import HoursFileError, InputError, JourneyError, RefusedError
 from journey.domain.esf import check_ceilings, format_hours, parse_date, parse_quarters
 from journey.domain.hours import MEETING_ACTIVITIES, TimeEntry, check_description, parse_activity
+from journey.domain.messages import msg
 from journey.domain.municipality import Municipality
 from journey.domain.people import person_key
 from journey.ports.hours import ImportRow, ImportTable
@@ -39,10 +40,11 @@ def _columns(table: ImportTable, default_municipality: str | None) -> dict[str, 
         key = " ".join(header.split()).casefold()
         field = next((f for f, names in COLUMNS.items() if key in names), None)
         if field is None:
-            raise HoursFileError(f"{table.file}:1: unknown column {header!r} (columns: Kommun, Person, Datum, Timmar, "
-                                 "Aktivitet, Beskrivning)")
+            raise HoursFileError(msg("{file}:1: unknown column {header!r} (columns: Kommun, Person, Datum, "
+                                     "Timmar, Aktivitet, Beskrivning)", file=table.file, header=header))
         if field in found:
-            raise HoursFileError(f"{table.file}:1: columns {found[field]!r} and {header!r} mean the same")
+            raise HoursFileError(msg("{file}:1: columns {value!r} and {header!r} mean the same",
+                file=table.file, value=found[field], header=header))
         found[field] = header
     missing = [f for f in REQUIRED if f not in found]
     if "municipality" not in found and not default_municipality:
@@ -50,9 +52,10 @@ def _columns(table: ImportTable, default_municipality: str | None) -> dict[str, 
     if missing:
         names = {"municipality": "Kommun (or --municipality)", "person": "Person", "date": "Datum", "hours": "Timmar",
                  "activity": "Aktivitet", "description": "Beskrivning"}
-        raise HoursFileError(f"{table.file}:1: missing column {', '.join(names[m] for m in missing)}")
+        raise HoursFileError(msg("{file}:1: missing column {value}",
+            file=table.file, value=', '.join(names[m] for m in missing)))
     if not table.rows:
-        raise HoursFileError(f"{table.file}:2: no rows to import")
+        raise HoursFileError(msg("{file}:2: no rows to import", file=table.file))
     return found
 
 
@@ -66,7 +69,7 @@ def _day(value: Any) -> date:
     if isinstance(value, date):
         return value
     if isinstance(value, int | float):
-        raise InputError(f"date {value!r} is not a date like 2022-03-14 (format the cell as a date)")
+        raise InputError(msg("date {value!r} is not a date like 2022-03-14 (format the cell as a date)", value=value))
     return parse_date(_text(value))
 
 
@@ -83,16 +86,17 @@ def _parsed(row: ImportRow, cols: dict[str, str], default: str | None) -> dict[s
         if field == "municipality":
             out[field] = _text(raw) or default or ""
             if not out[field]:
-                raise InputError(f"{header}: empty (give the municipality or --municipality)")
+                raise InputError(msg("{header}: empty (give the municipality or --municipality)", header=header))
             continue
         if _text(raw) == "":
-            raise InputError(f"{header}: empty")
+            raise InputError(msg("{header}: empty", header=header))
         try:
             out[field] = parse(raw)
         except InputError as exc:
-            raise InputError(f"{header}: {exc}") from None
+            raise InputError(msg("{header}: {exc}", header=header, exc=exc)) from None
     if out["activity"] in MEETING_ACTIVITIES:
-        raise InputError(f"{cols['activity']}: meeting hours come from attendance (`journey network-meetings attend`)")
+        raise InputError(msg("{activity}: meeting hours come from attendance (`journey network-meetings attend`)",
+            activity=cols['activity']))
     return out
 
 
@@ -140,10 +144,10 @@ def import_hours(deps: Deps, username: str | None, table: ImportTable, municipal
                 fingerprint = (values["date"], values["hours"], values["activity"].value,
                                person_key(values["description"]))
                 if fingerprint in existing[who.id or 0]:
-                    raise RefusedError(f"the same entry is already reported for {who.name} (date, hours, activity and "
-                                       "description); was the file imported before?")
+                    raise RefusedError(msg("the same entry is already reported for {name} (date, hours, "
+                                           "activity and description); was the file imported before?", name=who.name))
                 if (who.id, *fingerprint) in seen:
-                    raise RefusedError(f"repeats line {seen[(who.id, *fingerprint)]} of the file")
+                    raise RefusedError(msg("repeats line {value} of the file", value=seen[who.id, *fingerprint]))
                 seen[(who.id, *fingerprint)] = row.line
                 try:
                     writer.add(TimeEntry(m.id or 0, who.id or 0, who.name, values["date"], values["hours"],

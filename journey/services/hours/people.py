@@ -8,6 +8,7 @@ from typing import Any
 from journey.domain.access import Action, authorize
 from journey.domain.errors import InputError, NotFoundError, RefusedError
 from journey.domain.esf import format_hours, kronor, parse_date, parse_sek
+from journey.domain.messages import msg
 from journey.domain.municipality import Municipality
 from journey.domain.people import Person, PersonKind, clean_name, parse_kind, parse_salary_group, parse_share, person_key
 from journey.ports.unit_of_work import UnitOfWork
@@ -47,29 +48,29 @@ def _apply(person: Person, values: dict[str, Any], uow: UnitOfWork) -> Person:
     if values.get("user") is not None:
         username = values["user"].strip()
         if username and uow.users.find(username) is None:
-            raise NotFoundError(f"no user {username!r} (add one with `journey users add`)")
+            raise NotFoundError(msg("no user {username!r} (add one with `journey users add`)", username=username))
         changes["username"] = username
     updated = replace(person, **changes)
     if updated.kind is PersonKind.PARTICIPANT and updated.share_percent is not None:
-        raise InputError("--share (share of full time) is for project staff (--kind staff)")
+        raise InputError(msg("--share (share of full time) is for project staff (--kind staff)"))
     if "salary_group" in changes and "unit_cost_ore" in changes and updated.salary_group and \
             updated.unit_cost_ore is not None:
-        raise InputError("give --salary-group or --unit-cost, not both (a unit cost replaces the group's)")
+        raise InputError(msg("give --salary-group or --unit-cost, not both (a unit cost replaces the group's)"))
     if updated.start and updated.end and updated.end < updated.start:
-        raise InputError(f"--end {updated.end} is before --start {updated.start}")
+        raise InputError(msg("--end {end} is before --start {start}", end=updated.end, start=updated.start))
     return updated
 
 
 def _same_name(uow: UnitOfWork, m: Municipality, name: str, except_id: int | None = None) -> None:
     for other in uow.people.list(m.id):
         if person_key(other.name) == person_key(name) and other.id != except_id:
-            raise RefusedError(f"{other.name} is already registered in {m.name}")
+            raise RefusedError(msg("{name} is already registered in {name2}", name=other.name, name2=m.name))
 
 
 def add_person(deps: Deps, username: str | None, municipality: str, values: dict[str, Any]) -> dict[str, Any]:
     """Register a person who reports time for ``municipality`` (its coordinator or an admin)."""
     if not (values.get("name") or "").strip():
-        raise InputError("a person needs --name")
+        raise InputError(msg("a person needs --name"))
     with deps.uow() as uow:
         actor = actor_in(uow, username)
         m = find_municipality(uow, municipality)
@@ -90,7 +91,7 @@ def update_person(deps: Deps, username: str | None, municipality: str, name: str
     from journey.services.hours.common import find_person
 
     if not any(v is not None for v in values.values()) and not reviewed:
-        raise InputError("nothing to change: give at least one option (see `journey people update --help`)")
+        raise InputError(msg("nothing to change: give at least one option (see `journey people update --help`)"))
     with deps.uow() as uow:
         actor = actor_in(uow, username)
         m = find_municipality(uow, municipality)
@@ -104,8 +105,9 @@ def update_person(deps: Deps, username: str | None, municipality: str, name: str
         outside = [r for r in uow.hours.rows(person_id=person.id) if not updated.active_on(r.day)]
         if outside and sum(r.quarters for r in outside):
             first = min(r.day for r in outside)
-            raise RefusedError(f"{person.name} has {format_hours(sum(r.quarters for r in outside))} h reported outside "
-                               f"the new dates (from {first}); withdraw or correct those entries first")
+            raise RefusedError(msg("{name} has {value} h reported outside the new dates (from {first}); "
+                                   "withdraw or correct those entries first",
+                name=person.name, value=format_hours(sum(r.quarters for r in outside)), first=first))
         now = deps.clock.now()
         uow.people.save(updated, actor.username, now)
         before, after = _audit_fields(person), _audit_fields(updated)

@@ -29,6 +29,7 @@ from journey.domain.matters import (
     parse_outcome,
     target_meeting,
 )
+from journey.domain.messages import joined, msg
 from journey.domain.spec import EvidenceFieldSpec, WorkflowSpec
 from journey.domain.text import check_text
 from journey.ports.unit_of_work import UnitOfWork
@@ -59,7 +60,7 @@ def parse_meeting(text: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise DecisionInputError(f"--meeting {text!r} is not a date (YYYY-MM-DD)") from None
+        raise DecisionInputError(msg("--meeting {text!r} is not a date (YYYY-MM-DD)", text=text)) from None
 
 
 def parse_paragraph(text: str | None) -> int | None:
@@ -68,7 +69,8 @@ def parse_paragraph(text: str | None) -> int | None:
     try:
         return int(evidence_rules.parse_value("decision", PARAGRAPH, str(text)))
     except EvidenceError:
-        raise DecisionInputError(f"--paragraph {text!r} is not a paragraph number (e.g. 45 or '§ 45')") from None
+        raise DecisionInputError(msg("--paragraph {text!r} is not a paragraph number (e.g. 45 or '§ 45')",
+                                     text=text)) from None
 
 
 def next_meeting(uow: UnitOfWork, municipality_id: int, matter: Matter, today: date) -> date | None:
@@ -95,20 +97,21 @@ def decide(deps: Deps, username: str | None, municipality: str, board: str, outc
         spec = deps.workflows().get(case.workflow, case.workflow_version)
         matter = uow.matters.open_for(case.id or 0)
         if matter is None:
-            raise MatterRefusedError(f"{m.name}'s case has no open matter (it is in {case.state!r}); a matter opens "
-                                     "when the case enters a state that needs a decision, or with `journey matters "
-                                     "register`")
+            raise MatterRefusedError(msg("{name}'s case has no open matter (it is in {state!r}); a matter opens "
+                                         "when the case enters a state that needs a decision, or with `journey matters "
+                                         "register`", name=m.name, state=case.state))
         state = spec.state(matter.state_path)
         matter_spec = state.matter if state else None
         kind = spec.evidence_kind(matter_spec.decision) if matter_spec else None
         if matter_spec is None or kind is None:
-            raise MatterRefusedError(f"{spec.key} declares no matter for {matter.state_path!r}; record the decision "
-                                     f"with `journey advance {m.name} TRIGGER -e organ=... -e meeting_date=...`")
+            raise MatterRefusedError(msg("{key} declares no matter for {state_path!r}; record the decision with "
+                                         "`journey advance {name} TRIGGER -e organ=... -e meeting_date=...`",
+                key=spec.key, state_path=matter.state_path, name=m.name))
         boards = boards_of(uow, case.municipality_id)
         body = resolve_board(boards, board, m.name)
         if not matter.diarienummer:
-            raise MatterRefusedError(f"register the matter's diarienummer before recording decisions: "
-                                     f"journey matters register {m.name} --diarienummer 'KS 2022/123'")
+            raise MatterRefusedError(msg("register the matter's diarienummer before recording decisions: "
+                                         "journey matters register {name} --diarienummer 'KS 2022/123'", name=m.name))
         now = deps.clock.now()
         today = now.astimezone(tz).date() if tz else now.date()
         decision = Decision(body, chosen, day, number, now, actor.username)
@@ -116,9 +119,10 @@ def decide(deps: Deps, username: str | None, municipality: str, board: str, outc
         values = decision_evidence(matter, decision, [f.name for f in kind.fields])
         lacking = evidence_rules.missing_fields(kind, values)
         if effect is Effect.DECIDED and lacking:
-            need = "give --paragraph N (the protokollsparagraf)" if lacking == ["paragraph"] else \
-                f"the decision lacks {', '.join(lacking)}"
-            raise MatterRefusedError(f"bifall by {body} decides the matter {matter.label!r}: {need}")
+            need = msg("give --paragraph N (the protokollsparagraf)") if lacking == ["paragraph"] else \
+                msg("the decision lacks {fields}", fields=", ".join(lacking))
+            raise MatterRefusedError(msg("bifall by {body} decides the matter {label!r}: {need}",
+                body=body, label=matter.label, need=need))
         matter.updated_at = now
         uow.matters.save(matter)
         said = outcome_text(decision, board_name(body, boards))
@@ -154,7 +158,7 @@ def _follow(deps: Deps, uow: UnitOfWork, spec: WorkflowSpec, name: str, actor: s
     matter_spec = state.matter
     now = deps.clock.now()
     if raw and effect is not Effect.DECIDED:
-        raise DecisionInputError("evidence (-e) goes with the final bifall only: it completes the step it decides")
+        raise DecisionInputError(msg("evidence (-e) goes with the final bifall only: it completes the step it decides"))
     if effect is Effect.DECIDED:
         step = allowed_transition(spec, case, matter_spec.decides, name)
         others = [k for g in step.guards if (k := spec.evidence_kind(g)) is not None and k.name != kind]
@@ -170,8 +174,8 @@ def _follow(deps: Deps, uow: UnitOfWork, spec: WorkflowSpec, name: str, actor: s
             return _Followed(advanced.history_seq, advanced)
         missing = " ".join(f"-e {f.name}=..." for k in others for f in k.fields
                            if f.required and f.name not in given.get(k.name, {}))
-        hint = (f"the matter is decided; {step.trigger} still lacks {'; '.join(problems)}: "
-                f"journey advance {name} {step.trigger} {missing}".rstrip())
+        hint = msg("the matter is decided; {trigger} still lacks {problems}: {command}", trigger=step.trigger,
+                   problems=joined(problems), command=f"journey advance {name} {step.trigger} {missing}".rstrip())
         return _Followed(_decided_entry(uow, case, actor, now, kind, values, note), hint=hint)
     if effect is Effect.REJECTED and matter_spec.on_avslag:
         step = allowed_transition(spec, case, matter_spec.on_avslag, name)
@@ -183,7 +187,7 @@ def _follow(deps: Deps, uow: UnitOfWork, spec: WorkflowSpec, name: str, actor: s
                        handlaggare=matter.handlaggare, forvaltning=matter.forvaltning,
                        proposal={k: dict(v) for k, v in matter.proposal.items()}, updated_at=now)
         return _Followed(seq, new_matter=uow.matters.add(fresh),
-                         hint="a new matter is open; register its diarienummer when it is taken up again")
+                         hint=msg("a new matter is open; register its diarienummer when it is taken up again"))
     return _Followed(seq)
 
 

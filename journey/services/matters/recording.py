@@ -28,6 +28,7 @@ from journey.domain.matters import (
     resolve_chain,
     same_board,
 )
+from journey.domain.messages import msg
 from journey.domain.spec import StateSpec, TransitionSpec, WorkflowSpec
 from journey.ports.unit_of_work import UnitOfWork
 
@@ -54,8 +55,9 @@ def resolve_board(boards: dict[str, str], text: str, municipality: str) -> str:
     """Like :func:`find_board`, but an unknown board is an error (exit 4) that says how to add it."""
     code = find_board(boards, text)
     if code is None:
-        raise BoardNotFoundError(f"{municipality} has no board {text!r} (known: {', '.join(boards)}); add it with "
-                                 f"`journey meetings board {municipality} CODE --name NAME`")
+        raise BoardNotFoundError(msg("{municipality} has no board {text!r} (known: {boards}); add it with "
+                                     "`journey meetings board {municipality} CODE --name NAME`",
+            municipality=municipality, text=text, boards=', '.join(boards)))
     return code
 
 
@@ -236,8 +238,9 @@ def apply_correction(uow: UnitOfWork, spec: WorkflowSpec, case: Case, seq: int, 
         for decision in linked:
             if "organ" in fields:
                 if matter.is_open:
-                    raise MatterRefusedError(f"entry #{seq} records {decision.body}'s decision in the open matter "
-                                             f"{matter.label!r}; its deciding body cannot be corrected")
+                    raise MatterRefusedError(msg("entry #{seq} records {body}'s decision in the open matter "
+                                                 "{label!r}; its deciding body cannot be corrected",
+                        seq=seq, body=decision.body, label=matter.label))
                 decision.body = resolve_board(boards_of(uow, case.municipality_id), str(fields["organ"]), municipality)
             if "meeting_date" in fields:
                 decision.meeting_date = date.fromisoformat(str(fields["meeting_date"]))

@@ -18,6 +18,7 @@ from journey.domain.case import HistoryEntry, HistoryKind
 from journey.domain.errors import DecisionInputError, InputError, MatterRefusedError
 from journey.domain.events import MatterChanged
 from journey.domain.matters import Matter, parse_chain
+from journey.domain.messages import msg
 from journey.domain.spec import EvidenceFieldSpec, StateSpec, WorkflowSpec
 from journey.ports.unit_of_work import UnitOfWork
 from journey.services.cases.lifecycle import case_for_change
@@ -57,7 +58,7 @@ class Registered:
 def _text(value: str, option: str) -> str:
     text = " ".join(value.split())
     if not text:
-        raise InputError(f"{option} must not be empty")
+        raise InputError(msg("{option} must not be empty", option=option))
     return text
 
 
@@ -73,7 +74,8 @@ def _find_or_open(uow: UnitOfWork, spec: WorkflowSpec, case: Any, name: str, act
         return matter, False
     state = _matter_state(spec, case.stage)
     if state is None:
-        raise MatterRefusedError(f"{name}'s case has no open matter: {case.state!r} needs no political decision")
+        raise MatterRefusedError(msg("{name}'s case has no open matter: {state!r} needs no political decision",
+            name=name, state=case.state))
     return open_matter(uow, case, state, now, actor), True
 
 
@@ -81,8 +83,8 @@ def register_matter(deps: Deps, username: str | None, municipality: str, facts: 
                     tz: ZoneInfo | None = None) -> Registered:
     """Set the open matter's facts (opening an optional matter of the current state first)."""
     if facts.empty:
-        raise InputError("nothing to register: give --diarienummer, --handlaggare, --forvaltning, --title, --chain, "
-                         "--target or -e KEY=VALUE")
+        raise InputError(msg("nothing to register: give --diarienummer, --handlaggare, --forvaltning, --title, --chain, "
+                             "--target or -e KEY=VALUE"))
     with deps.uow() as uow:
         actor, m, case = case_for_change(uow, username, municipality)
         case.ensure_can_change(m.name)
@@ -91,7 +93,8 @@ def register_matter(deps: Deps, username: str | None, municipality: str, facts: 
         matter, opened = _find_or_open(uow, spec, case, m.name, actor.username, now)
         changes = _apply(uow, spec, case, m.name, matter, facts, now.astimezone(tz).date() if tz else now.date())
         if not changes and not opened:
-            raise MatterRefusedError(f"nothing changed: the matter {matter.label!r} already holds these facts")
+            raise MatterRefusedError(msg("nothing changed: the matter {label!r} already holds these facts",
+                label=matter.label))
         matter.updated_at = now
         uow.matters.save(matter)
         case.updated_at = now
@@ -126,8 +129,8 @@ def _apply(uow: UnitOfWork, spec: WorkflowSpec, case: Any, name: str, matter: Ma
         done = matter.position
         if tuple(b.casefold() for b in chain[:done]) != tuple(b.casefold() for b in matter.bodies[:done]) or \
                 len(chain) <= done:
-            raise MatterRefusedError(f"{', '.join(matter.bodies[:done])} already gave bifall: the chain must still "
-                                     f"start with them and name a body after them")
+            raise MatterRefusedError(msg("{value} already gave bifall: the chain must still start with them and "
+                                         "name a body after them", value=', '.join(matter.bodies[:done])))
         wanted["bodies"] = list(chain)
     if facts.target is not None:
         wanted["target_meeting"] = _target(uow, case, matter, facts.target, today, wanted.get("bodies"))
@@ -154,17 +157,18 @@ def _target(uow: UnitOfWork, case: Any, matter: Matter, text: str, today: date, 
     try:
         day = date.fromisoformat(text.strip())
     except ValueError:
-        raise DecisionInputError(f"--target {text!r} is not a date (YYYY-MM-DD)") from None
+        raise DecisionInputError(msg("--target {text!r} is not a date (YYYY-MM-DD)", text=text)) from None
     if day < today:
-        raise DecisionInputError(f"--target {day} is in the past; name a coming meeting")
+        raise DecisionInputError(msg("--target {day} is in the past; name a coming meeting", day=day))
     bodies = chain or list(matter.bodies)
     body = bodies[matter.position] if matter.position < len(bodies) else None
     if body is None:
-        raise MatterRefusedError(f"the matter {matter.label!r} awaits no body")
+        raise MatterRefusedError(msg("the matter {label!r} awaits no body", label=matter.label))
     days = [mt.day for mt in uow.board_meetings.meetings(case.municipality_id, body)]
     if days and day not in days:
         coming = ", ".join(d.isoformat() for d in days if d >= today)[:80] or "none coming"
-        raise DecisionInputError(f"--target {day}: {body} has no meeting that day (meetings: {coming})")
+        raise DecisionInputError(msg("--target {day}: {body} has no meeting that day (meetings: {coming})",
+            day=day, body=body, coming=coming))
     return day
 
 
@@ -177,5 +181,6 @@ def _proposal(spec: WorkflowSpec, matter: Matter, raw: dict[str, str]) -> dict[s
     kinds = [k for g in (step.guards if step else ()) if (k := spec.evidence_kind(g)) is not None
              and not (matter_spec and k.name == matter_spec.decision)]
     if not kinds:
-        raise InputError(f"the matter {matter.label!r} takes no proposal (-e): its decision is all the step needs")
+        raise InputError(msg("the matter {label!r} takes no proposal (-e): its decision is all the step needs",
+            label=matter.label))
     return {k: v for k, v in evidence_rules.collect(kinds, raw, step.trigger if step else "").items() if v}

@@ -10,6 +10,7 @@ from journey.definitions.catalog import WorkflowCatalog
 from journey.domain.errors import NotFoundError
 from journey.domain.matters import STANDING_BOARDS, STATUS_TEXT, Decision, Matter, MatterStatus, Outcome, board_name
 from journey.domain.matters import target_meeting as aim
+from journey.domain.messages import msg
 from journey.domain.spec import WorkflowSpec
 from journey.ports.core import ReadModel
 from journey.ports.matters import MatterReadModel
@@ -87,12 +88,13 @@ def show_matter(read: ReadModel, matters: MatterReadModel, workflows: Callable[[
     """One matter (default: the open one, else the latest) with its documents and how they came about."""
     row, spec, found, boards, calendar = _load(read, matters, workflows, username, municipality)
     if not found:
-        raise NotFoundError(f"{row['municipality']} has no matters yet: one opens when the case enters a state that "
-                            "needs a political decision")
+        raise NotFoundError(msg("{municipality} has no matters yet: one opens when the case enters a state that "
+                                "needs a political decision", municipality=row['municipality']))
     if number is None:
         number = next((i for i, m in reversed(list(enumerate(found, 1))) if m.is_open), len(found))
     if not 1 <= number <= len(found):
-        raise NotFoundError(f"{row['municipality']} has no matter {number} (matters 1 to {len(found)})")
+        raise NotFoundError(msg("{municipality} has no matter {number} (matters 1 to {count})",
+            municipality=row['municipality'], number=number, count=len(found)))
     matter = found[number - 1]
     data = describe(number, matter, spec, boards, calendar, now.date())
     latest: dict[str, dict[str, Any]] = {}

@@ -18,6 +18,7 @@ from journey.domain.access import Actor, visible
 from journey.domain.deals import AWARDED_OR_LATER, FORM_LABELS, DealForm, DealStatus, ValueBasis
 from journey.domain.errors import InputError, NotFoundError
 from journey.domain.esf import JOINT_MEETING_HOURS_PER_YEAR, TARGET_HOURS_PER_YEAR, EsfSettings, hours, local_day, pace
+from journey.domain.messages import msg
 from journey.domain.spec import WorkflowSpec, parse_state
 from journey.ports.monitoring import MonitorSource
 from journey.services.actors import resolve_actor
@@ -80,7 +81,7 @@ def build(source: MonitorSource, workflows: Callable[[], WorkflowCatalog], usern
     """The matrix: ``stages`` (columns), ``rows`` (one per municipality), ``funnel`` and ``totals``."""
     filters = filters or MonitorFilter()
     if filters.min_days < 0:
-        raise InputError("--min-days must not be negative")
+        raise InputError(msg("--min-days must not be negative"))
     actor = resolve_actor(username, source.user, source.user_count)
     raw = _visible(actor, source.matrix())
     registry = workflows()
@@ -95,7 +96,8 @@ def build(source: MonitorSource, workflows: Callable[[], WorkflowCatalog], usern
     columns = _stage_columns([s for s in specs.values() if s is not None])
     order = {c["id"]: i for i, c in enumerate(columns)}
     if filters.stage and not any(filters.stage in (c["id"], c["handbook_stage"]) for c in columns):
-        raise InputError(f"unknown stage {filters.stage!r}; stages: {', '.join(c['id'] for c in columns)}")
+        raise InputError(msg("unknown stage {stage!r}; stages: {value}",
+            stage=filters.stage, value=', '.join(c['id'] for c in columns)))
     last = source.last_changes() if raw else {}
     planned = source.planned_reminders(now) if raw else {}  # the overdue ones and each case's next
     missed = source.missed_meetings() if raw else {}

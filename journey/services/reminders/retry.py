@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from journey.domain.access import Action, authorize
 from journey.domain.errors import NotFoundError
+from journey.domain.messages import msg
 from journey.domain.reminders import ReminderStatus
 from journey.domain.spec import active_paths
 from journey.services.cases.lifecycle import actor_in, find_municipality
@@ -35,7 +36,8 @@ def retry_failed(deps: Deps, username: str | None, municipality: str | None = No
             municipality_id = m.id
         failed = repo.failed(municipality_id=municipality_id, reminder_id=reminder_id)
         if reminder_id is not None and not failed:
-            raise NotFoundError(f"no failed reminder with id {reminder_id} (see `journey reminders sent`)")
+            raise NotFoundError(msg("no failed reminder with id {reminder_id} (see `journey reminders sent`)",
+                reminder_id=reminder_id))
         if not municipality:
             for m_id in {r.municipality_id for r in failed}:
                 authorize(actor, Action.CHANGE_CASE, m_id, uow.municipalities.get(m_id).name)

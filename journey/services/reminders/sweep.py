@@ -36,6 +36,7 @@ from journey.domain.addresses import address_problem, normalize_address
 from journey.domain.errors import DatabaseLockedError, JourneyError, MailConfigError, MailError, MailUnavailableError
 from journey.domain.explain import missing_in_words
 from journey.domain.language import board_forms, genitive, recipient_line, running_date
+from journey.domain.messages import msg
 from journey.domain.reminders import INTERRUPTED, ROLES, Meeting, Reminder, ReminderStatus, retry_delay, rule_from_spec
 from journey.ports.mail import CalendarEvent, Delivery, EmailRenderer, Mailer, OutgoingEmail
 from journey.ports.reminders import SendFence
@@ -128,8 +129,8 @@ def draft(deps: Deps, uow: UnitOfWork, r: Reminder, now: datetime, tz: ZoneInfo)
                     for a in found if a not in to)
     if not to:
         detail = "; ".join(f"{a!r} ({why})" for a, why in invalid)
-        raise MailError(f"no email address for {r.recipient_role} ({ROLES[r.recipient_role]})"
-                        + (f": {detail}" if detail else ""), temporary=False)
+        raise MailError(msg("no email address for {role} ({label}){detail}", role=r.recipient_role,
+                            label=ROLES[r.recipient_role], detail=f": {detail}" if detail else ""), temporary=False)
     case = uow.cases.get(r.case_id)
     municipality = uow.municipalities.get(r.municipality_id)
     spec = deps.workflows().get(case.workflow, case.workflow_version)
@@ -258,7 +259,7 @@ class _Sweep:
         try:
             while True:
                 if self.fence is not None and not self.fence.hold():
-                    return self.stop("another scheduler holds the reminder lock now; this one stops sending")
+                    return self.stop(msg("another scheduler holds the reminder lock now; this one stops sending"))
                 now = self.deps.clock.now()
                 with self.deps.uow() as uow:
                     claimed = uow.reminders.claim_due(now, self.options.batch, self.options.worker,
@@ -307,7 +308,7 @@ class _Sweep:
             self.retry(r, f"internal error: {type(exc).__name__}: {exc}", r.attempts + 1, now)
             return True
         if self.fence is not None and not self.fence.hold():
-            self.stop("another scheduler holds the reminder lock now; this one stops sending")
+            self.stop(msg("another scheduler holds the reminder lock now; this one stops sending"))
             return False
         with self.deps.uow() as uow:  # the claim is still ours, with time to spare: else never send
             held = uow.reminders.hold(r.id or 0, self.options.worker, self.deps.clock.now(),
@@ -331,7 +332,8 @@ class _Sweep:
             else:
                 self.fail(r, error, attempts)
             if exc.uncertain:
-                self.stop(f"no reply from the SMTP server after reminder {r.id}; the rest waits for the next sweep")
+                self.stop(msg("no reply from the SMTP server after reminder {id}; the rest waits for the next sweep",
+                              id=r.id))
                 return False
             return True
         except Exception as exc:  # a bug must not block the queue: retried a bounded number of times

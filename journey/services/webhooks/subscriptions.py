@@ -8,6 +8,7 @@ from typing import Any
 
 from journey.domain.access import Role, require_role
 from journey.domain.errors import NotFoundError
+from journey.domain.messages import msg
 from journey.domain.webhooks import check_url, parse_event_types
 from journey.services.cases.lifecycle import actor_in, find_municipality
 from journey.services.deps import Deps
@@ -52,5 +53,6 @@ def remove_webhook(deps: Deps, username: str | None, webhook_id: int) -> None:
     with deps.uow() as uow:
         require_role(actor_in(uow, username), {Role.ADMIN}, "manage webhooks")
         if not uow.webhooks.deactivate(webhook_id):
-            raise NotFoundError(f"no active webhook with id {webhook_id} (see `journey webhooks list`)")
+            raise NotFoundError(msg("no active webhook with id {webhook_id} (see `journey webhooks list`)",
+                webhook_id=webhook_id))
         uow.commit()

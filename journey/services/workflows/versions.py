@@ -10,6 +10,7 @@ from journey.definitions.diff import WorkflowDiff, diff_specs
 from journey.definitions.variants import parse_ref
 from journey.domain.case_migration import chain, check_chain, state_map
 from journey.domain.errors import DefinitionError, DefinitionErrors, InputError, NotFoundError
+from journey.domain.messages import message_of, msg
 from journey.domain.spec import WorkflowSpec
 
 
@@ -19,7 +20,7 @@ def resolve(registry: WorkflowCatalog, ref: str, workflows_dir: Path) -> Workflo
         return _draft(Path(ref), workflows_dir)
     name, version = parse_ref(ref)
     if "@" in ref and version is None:
-        raise InputError(f"{ref!r}: the version after '@' must be a whole number, e.g. handbook@2")
+        raise InputError(msg("{ref!r}: the version after '@' must be a whole number, e.g. handbook@2", ref=ref))
     return registry.get(name, version)
 
 
@@ -60,7 +61,7 @@ def check_migrations(registry: WorkflowCatalog, specs: list[WorkflowSpec]) -> li
         try:
             old = registry.get(spec.name, source)
         except NotFoundError as exc:
-            errors.append(DefinitionError(str(exc), file=spec.source_file, key="migrations.from"))
+            errors.append(DefinitionError(message_of(exc), file=spec.source_file, key="migrations.from"))
             continue
         errors += check_chain([old, spec])
     return errors

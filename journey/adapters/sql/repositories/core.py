@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from journey.adapters.sql.tables.core import CaseRecord, HistoryRecord, MunicipalityRecord, UserRecord
 from journey.domain.case import Case, CaseStatus, HistoryEntry, HistoryKind
 from journey.domain.errors import NotFoundError
+from journey.domain.messages import msg
 from journey.domain.municipality import Municipality, normalize_name, slugify
 
 
@@ -40,7 +41,7 @@ class SqlMunicipalityRepository:
     def get(self, municipality_id: int) -> Municipality:
         record = self.session.get(MunicipalityRecord, municipality_id)
         if record is None:
-            raise NotFoundError(f"no municipality with id {municipality_id}")
+            raise NotFoundError(msg("no municipality with id {municipality_id}", municipality_id=municipality_id))
         return _municipality(record)
 
     def list(self) -> list[Municipality]:
@@ -107,7 +108,7 @@ class SqlCaseRepository:
     def get(self, case_id: int) -> Case:
         record = self.session.get(CaseRecord, case_id)
         if record is None:
-            raise NotFoundError(f"no case with id {case_id}")
+            raise NotFoundError(msg("no case with id {case_id}", case_id=case_id))
         return self._track(record)
 
     def all(self) -> list[Case]:

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from journey.adapters.sql.tables.deals import DealEventRecord, DealRecord
 from journey.domain.deals import Deal, DealDetails, DealEvent, DealEventKind, DealForm, DealStatus, ValueBasis
 from journey.domain.errors import ConcurrentChangeError
+from journey.domain.messages import msg
 
 _COPIED = ("case_id", "municipality_id", "number", "status_date", "title", "counterparty", "org_number", "value_sek",
            "period_start", "period_end", "decided_date", "diarienummer", "special_services", "limit_sek",
@@ -65,8 +66,8 @@ class SqlDealRepository:
         try:
             self.session.flush()
         except IntegrityError:
-            raise ConcurrentChangeError(f"deal {deal.number} was added by someone else at the same time; "
-                                        "nothing was saved, try again") from None
+            raise ConcurrentChangeError(msg("deal {number} was added by someone else at the same time; nothing "
+                                            "was saved, try again", number=deal.number)) from None
         return self._track(record)
 
     def save(self, deal: Deal) -> None:
@@ -101,8 +102,8 @@ class SqlDealRepository:
         try:
             self.session.flush()
         except IntegrityError:
-            raise ConcurrentChangeError("this deal was changed by someone else at the same time; "
-                                        "nothing was saved, try again") from None
+            raise ConcurrentChangeError(msg("this deal was changed by someone else at the same time; nothing was saved, "
+                                            "try again")) from None
         return _event(record)
 
     def events(self, deal_id: int) -> list[DealEvent]:

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from journey.adapters.sql.tables.documents import DocumentRecord
 from journey.domain.errors import ConcurrentChangeError
+from journey.domain.messages import msg
 
 
 class SqlDocumentRepository:
@@ -29,8 +30,9 @@ class SqlDocumentRepository:
         try:
             self.session.flush()
         except IntegrityError:
-            raise ConcurrentChangeError(f"document {row['doc_id']} revision {row['revision']} was rendered by "
-                                        "someone else at the same time; nothing was saved, try again") from None
+            raise ConcurrentChangeError(msg("document {doc_id} revision {revision} was rendered by someone else "
+                                            "at the same time; nothing was saved, try again",
+                doc_id=row['doc_id'], revision=row['revision'])) from None
         return record.id or 0
 
     def for_case(self, case_id: int) -> list[dict[str, Any]]:

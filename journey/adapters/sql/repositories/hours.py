@@ -24,6 +24,7 @@ from journey.adapters.sql.tables.hours import (
 from journey.domain.errors import NotFoundError
 from journey.domain.esf import Attestation, ClaimPeriod, ClaimStatus, EntryKind, MonthStatus, month_bounds
 from journey.domain.hours import Activity, EntryTotal, MeetingKind, NetworkMeeting, TimeEntry
+from journey.domain.messages import msg
 from journey.domain.people import Person, PersonKind, person_key
 
 
@@ -178,7 +179,7 @@ class SqlHoursRepository:
         """Lock the period and pin every unassigned row it covers to it; returns how many rows were pinned."""
         record = self.session.get(ClaimPeriodRecord, period_id)
         if record is None:
-            raise NotFoundError(f"no claim period with id {period_id}")
+            raise NotFoundError(msg("no claim period with id {period_id}", period_id=period_id))
         record.status, record.locked_by, record.locked_at = ClaimStatus.LOCKED.value, actor, at
         self.session.add(record)
         result = self.session.execute(
@@ -258,7 +259,7 @@ class SqlPeopleRepository:
     def save(self, person: Person, actor: str, at: datetime) -> None:
         record = self.session.get(PersonRecord, person.id)
         if record is None:
-            raise NotFoundError(f"no person with id {person.id}")
+            raise NotFoundError(msg("no person with id {id}", id=person.id))
         record.name, record.name_key = person.name, person_key(person.name)
         self._fill(record, person)
         record.updated_by, record.updated_at = actor, at
@@ -276,7 +277,7 @@ class SqlPeopleRepository:
     def get(self, person_id: int) -> Person:
         record = self.session.get(PersonRecord, person_id)
         if record is None:
-            raise NotFoundError(f"no person with id {person_id}")
+            raise NotFoundError(msg("no person with id {person_id}", person_id=person_id))
         return _person(record)
 
     def lock(self, person_id: int) -> None:

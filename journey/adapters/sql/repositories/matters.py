@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 from journey.adapters.sql.tables.matters import MatterDecisionRecord, MatterRecord
 from journey.domain.errors import ConcurrentChangeError
 from journey.domain.matters import Decision, Matter, MatterStatus, Outcome
+from journey.domain.messages import msg
 
 
 def _decision(r: MatterDecisionRecord) -> Decision:
@@ -59,8 +60,8 @@ class SqlMatterRepository:
         try:
             self.session.flush()
         except IntegrityError:
-            raise ConcurrentChangeError("another user recorded a decision on this matter at the same time; "
-                                        "nothing was saved, try again") from None
+            raise ConcurrentChangeError(msg("another user recorded a decision on this matter at the same time; nothing "
+                                            "was saved, try again")) from None
         for d, row in zip(matter.decisions, self._decision_rows(record.id or 0), strict=False):
             d.id = row.id
 
