@@ -6,6 +6,7 @@ from typing import Any
 
 from journey.domain.errors import InputError
 from journey.domain.events import EvidenceCorrected, MatterChanged, StateEntered
+from journey.domain.messages import msg
 from journey.services.deps import Deps
 
 DEFAULT_RENDER_TIMEOUT = 10.0  # seconds
@@ -22,7 +23,8 @@ def render_timeout(settings: Any) -> float:
     except ValueError:
         seconds = -1.0
     if not 1 <= seconds <= 300:
-        raise InputError(f"JOURNEY_RENDER_TIMEOUT {raw[:40]!r} must be seconds from 1 to 300 (default 10)")
+        raise InputError(msg("JOURNEY_RENDER_TIMEOUT {value!r} must be seconds from 1 to 300 (default 10)",
+                             value=raw[:40]))
     return seconds
 
 

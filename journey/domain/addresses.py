@@ -118,7 +118,7 @@ def check_address(text: str, label: str = msg("email address")) -> str:
 PHONE_CHARACTERS = frozenset("0123456789 +-()")
 
 
-def check_phone(text: str, label: str = "phone") -> str:
+def check_phone(text: str, label: str = msg("phone")) -> str:
     """A telephone number as people write it (``070-123 45 67``, ``+46 70 123 45 67``), trimmed; or
     :class:`AddressError` naming ``label``. Empty stays empty (no number)."""
     phone = " ".join(text.split())
@@ -126,8 +126,9 @@ def check_phone(text: str, label: str = "phone") -> str:
         return ""
     digits = sum(ch.isdigit() for ch in phone)
     if set(phone) - PHONE_CHARACTERS or "+" in phone[1:] or not 6 <= digits <= 15 or len(phone) > 30:
-        raise AddressError(f"{label} {_shown(text)} is not a telephone number: use digits, spaces, hyphens and "
-                           "a leading +, 6 to 15 digits (e.g. 070-123 45 67 or +46 70 123 45 67)")
+        raise AddressError(msg("{label} {text} is not a telephone number: use digits, spaces, hyphens and a "
+                               "leading +, 6 to 15 digits (e.g. 070-123 45 67 or +46 70 123 45 67)",
+                               label=label, text=_shown(text)))
     return phone
 
 
