@@ -83,7 +83,7 @@ def test_aterremiss_at_ks_then_bifall_at_its_next_meeting_and_kf_decides(umea: C
     after_ks = show(umea, **LATER)
     assert (after_ks["next_body"], after_ks["target_meeting"]) == ("KF", "2022-03-28")
     final = umea.ok("decide Umeå --board KF --outcome bifall --meeting 2022-03-28 --paragraph 55", **LATEST).output
-    assert "anchoring -> political_intent (anchor_in_board)" in final
+    assert "Förankring i ansvarig nämnd -> Politisk viljeinriktning (anchor_in_board)" in final
 
     assert status(umea)["stage"] == "political_intent"
     steps = entries(umea)
@@ -131,7 +131,7 @@ def test_a_chain_from_the_responsible_board_via_ks_to_kf_and_avslag_back_to_the_
     umea.ok("decide Umeå --board KS --outcome bordlaggning --meeting 2022-02-15")
     umea.ok("decide Umeå --board KS --outcome bifall --meeting 2022-02-22 --paragraph 31")
     rejected = umea.ok("decide Umeå --board KF --outcome avslag --meeting 2022-02-28 --paragraph 35").output
-    assert "policy -> political_intent (policy_rejected)" in rejected
+    assert "Policy för sociala företag -> Politisk viljeinriktning (policy_rejected)" in rejected
     assert status(umea)["stage"] == "political_intent"
     assert entries(umea)[-1]["trigger"] == "policy_rejected"
     assert show(umea, 1)["status_text"] == "avslaget"
@@ -206,7 +206,7 @@ def test_a_municipality_with_decisions_in_place_starts_at_a_later_stage(umea: Cl
     out = umea.ok("open Laxå --at political_intent -e organ=KF -e meeting_date=2021-12-13 -e paragraph=140 "
                   "-e diarienummer='KS 2021/77' -e board=KS -e officials_function=Kommunledningskontoret "
                   "-e coordinator='Per Lax' -e 'members=A, B, C' -e time_reporting_from=2021-03-01").output
-    assert "state political_intent" in out
+    assert "state Politisk viljeinriktning" in out
     (opened,) = entries(umea, "Laxå")
     assert (opened["kind"], opened["trigger"], opened["to_state"]) == ("OPENED", "anchor_in_board", "political_intent")
     assert opened["evidence"]["board_decision"]["paragraph"] == 140

@@ -96,7 +96,7 @@ def test_dry_run_checks_the_step_but_saves_nothing(cli: Cli) -> None:
     cli.ok("open Laxå")
     trigger, evidence = JOURNEY[0]
     out = cli.ok(f"advance Laxå {trigger} {evidence} --dry-run").output
-    assert "interest -> letter_of_intent (confirm_interest) would be allowed; nothing saved" in out
+    assert "Intresseanmälan -> Avsiktsförklaring (confirm_interest) would be allowed; nothing saved" in out
     assert json.loads(cli.ok("status Laxå --json").output)["state"] == "interest"
     assert len(json.loads(cli.ok("history Laxå --json").output)["entries"]) == 1
     refused = cli(f"advance Laxå {trigger} -e contact=x --dry-run")

@@ -37,8 +37,9 @@ def open_(municipality: str, workflow: str | None, at: str | None, via: str | No
     app = get_app()
     case = open_case(app.deps, actor, municipality, workflow, at=at, via=via, raw_evidence=parse_pairs(evidence),
                      comment=comment)
+    title = app.workflows.get(case.workflow, case.workflow_version).state_title(case.state)
     echo(_("Opened case for {municipality} on {workflow}@{workflow_version}, state {state}").format(
-        municipality=municipality, workflow=case.workflow, workflow_version=case.workflow_version, state=case.state))
+        municipality=municipality, workflow=case.workflow, workflow_version=case.workflow_version, state=title))
 
 
 @click.command()
@@ -66,11 +67,11 @@ def advance(municipality: str, trigger: str, evidence: tuple[str, ...], comment:
     result = advance_case(app.deps, actor, municipality, trigger, parse_pairs(evidence), comment, dry_run)
     if result.dry_run:
         echo(_("{municipality}: {from_state} -> {to_state} ({trigger}) would be allowed; nothing saved (dry run)").format(
-            municipality=result.municipality, from_state=result.from_state, to_state=result.to_state,
+            municipality=result.municipality, from_state=result.from_title, to_state=result.to_title,
             trigger=result.trigger))
         return
     echo(_("{municipality}: {from_state} -> {to_state} ({trigger}, history #{history_seq})").format(
-        municipality=result.municipality, from_state=result.from_state, to_state=result.to_state, trigger=result.trigger,
+        municipality=result.municipality, from_state=result.from_title, to_state=result.to_title, trigger=result.trigger,
         history_seq=result.history_seq))
     for step in result.automatic:
         click.echo(_("{municipality}: {from_state} -> {to_state} ({trigger}, automatic: deal {deal} is awarded, "

@@ -189,8 +189,9 @@ def decide(municipality: str, board: str, outcome: str, meeting: str, paragraph:
         municipality=result.municipality, value=result.outcome.value, body=result.body, matter=result.matter,
         history_seq=result.history_seq))
     if result.advanced is not None:
-        click.echo(f"{result.municipality}: {result.advanced.from_state} -> {result.advanced.to_state} "
-                   f"({result.advanced.trigger})")
+        step = result.advanced
+        click.echo(f"{result.municipality}: {step.from_title or step.from_state} -> {step.to_title or step.to_state} "
+                   f"({step.trigger})")
     if result.open_matter and result.next_body:
         target = result.target_meeting.isoformat() if result.target_meeting else _("no meeting in the calendar")
         click.echo(_("Open matter {open_matter!r} awaits {next_body} (target meeting: {target})").format(

@@ -49,6 +49,9 @@ class Advanced:
     dry_run: bool = False
     automatic: tuple[AutomaticStep, ...] = ()  # steps the engine took by itself afterwards (deal_awarded)
     documents: tuple[dict[str, Any], ...] = ()  # register rows of the files this change wrote (title, format, path)
+    from_title: str = ""  # the workflow's titles of the states and the step, for people to read
+    to_title: str = ""
+    trigger_title: str = ""
 
 
 def actor_in(uow: UnitOfWork, username: str | None) -> Actor:
@@ -196,7 +199,9 @@ def take_step(deps: Deps, uow: UnitOfWork, actor: str, name: str, case: Case, sp
         raise GuardRefusedError(msg("{trigger!r} refused for {name}: lacking {problems}",
             trigger=transition.trigger, name=name, problems=joined(problems)), problems)
     if dry_run:
-        return Advanced(name, transition.trigger, case.state, format_state(new_leaves), 0, dry_run=True)
+        return Advanced(name, transition.trigger, case.state, format_state(new_leaves), 0, dry_run=True,
+                        from_title=spec.state_title(case.state), to_title=spec.state_title(format_state(new_leaves)),
+                        trigger_title=spec.trigger_title(transition.trigger))
     now = deps.clock.now()
     old_state = case.state
     stored: dict[str, Any] = {k: v for k, v in given.items() if v}
@@ -206,4 +211,5 @@ def take_step(deps: Deps, uow: UnitOfWork, actor: str, name: str, case: Case, sp
     entry = uow.cases.append_history(HistoryEntry(case.id or 0, HistoryKind.ADVANCED, old_state, case.state,
                                                   transition.trigger, actor, now, stored, comment))
     deps.publish(events, uow)
-    return Advanced(name, transition.trigger, old_state, case.state, entry.seq)
+    return Advanced(name, transition.trigger, old_state, case.state, entry.seq, from_title=spec.state_title(old_state),
+                    to_title=spec.state_title(case.state), trigger_title=spec.trigger_title(transition.trigger))
