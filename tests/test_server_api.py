@@ -296,3 +296,18 @@ def test_a_decision_that_keeps_the_case_in_place_is_announced(served: Any, recei
         ("KS", "2022-02-15", 12), ("KS", "2022-02-28", 40)]
     assert all(e["data"]["trigger"] is None and e["data"]["municipality"]["name"] == "Tierp" for e in events)
     assert len({e["id"] for e in events}) == 2
+
+
+def test_pages_show_errors_in_swedish_and_the_api_in_english(client: TestClient, served: Any) -> None:
+    anna = bearer(served, "anna")
+    bad = {"trigger": "sign_letter_of_intent", "evidence": {"signed_date": "igår"}}
+    api = client.post("/api/cases/hudiksvall/advance", headers=anna, json=bad)
+    assert api.status_code == 400 and "signed_date" in api.json()["message"]
+    from journey.domain.errors import EvidenceError
+    from journey.domain.messages import msg
+    from journey.server.errors import in_page_language
+    error = EvidenceError(msg("{where}: needs at least {minimum} names separated by commas, got {count}",
+                              where="members", minimum=3, count=1))
+    assert str(error) == "members: needs at least 3 names separated by commas, got 1"  # what the API sends
+    assert in_page_language(error).startswith("members: kräver minst 3 namn")  # what a page shows
+    assert in_page_language(ValueError("plain")) == "plain"

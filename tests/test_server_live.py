@@ -79,7 +79,7 @@ def test_coordinator_logs_in_sees_the_matrix_and_advances_with_evidence(live: st
     form.get_by_label("Tidrapportering startad").fill("2022-02-01")
     form.get_by_role("button").click()
     alert = page.get_by_role("alert")
-    assert "needs at least 3 names" in alert.inner_text()
+    assert "kräver minst 3 namn" in alert.inner_text()  # the CLI's message, in the page's language (Swedish)
     assert history.count() == 3
 
 
@@ -89,7 +89,7 @@ def test_coordinator_is_refused_on_another_municipality(live: str, browser: Any)
     response = page.goto(live + "/kommun/umea")
     assert response is not None and response.status == 403
     assert "Ingen behörighet" in page.get_by_role("heading", level=1).inner_text()
-    assert "may not read" in page.get_by_role("alert").inner_text()
+    assert "anna (coordinator) får inte läsa för Umeå" in page.get_by_role("alert").inner_text()
 
 
 def test_skr_sees_every_municipality_and_no_forms(live: str, browser: Any) -> None:

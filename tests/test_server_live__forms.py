@@ -60,7 +60,7 @@ def test_coordinator_records_decisions_through_the_form(live: str, browser: Any)
     # the final bifall without its paragraph: the use case's one line, the answers kept, nothing saved
     decide(page, "Kommunfullmäktige", "Bifall", "2022-02-28")
     alert = page.get_by_role("alert")
-    assert "give --paragraph N" in alert.inner_text() and "\n" not in alert.inner_text().strip()
+    assert "ange --paragraph N" in alert.inner_text() and "\n" not in alert.inner_text().strip()
     assert history.count() == before + 2
     assert page.locator("form[action$='/beslut']").get_by_label("Beslut", exact=True).input_value() == "bifall"
 
@@ -130,5 +130,5 @@ def test_coordinator_is_refused_on_another_municipalitys_form(live: str, browser
     response = navigation.value
     assert response is not None and response.status == 403
     assert "Ingen behörighet" in page.get_by_role("heading", level=1).inner_text()
-    assert "may not" in page.get_by_role("alert").inner_text()
+    assert "får inte ändra resan för Umeå" in page.get_by_role("alert").inner_text()
     assert history() == before

@@ -62,6 +62,11 @@ def visible(actor: Actor, rows: list[T], key: Callable[[T], int | None]) -> list
     return rows if allowed is None else [r for r in rows if key(r) in allowed]
 
 
+ACTION_TEXT = {Action.READ: msg("read"), Action.CHANGE_CASE: msg("change case"),
+               Action.MANAGE_REGISTRY: msg("manage registry"), Action.APPROVE_HOURS: msg("approve hours"),
+               Action.MANAGE_CLAIMS: msg("manage ESF claims")}  # what a refusal says the actor may not do
+
+
 def authorize(actor: Actor, action: Action, municipality_id: int | None = None, municipality: str = "") -> None:
     """Raise :class:`PermissionDeniedError` unless ``actor`` may perform ``action``."""
     if actor.open_mode or actor.role is Role.ADMIN:
@@ -76,9 +81,13 @@ def authorize(actor: Actor, action: Action, municipality_id: int | None = None, 
     if actor.role is Role.MANAGER and action in (Action.READ, Action.APPROVE_HOURS):
         if municipality_id is not None and municipality_id == actor.municipality_id:
             return
-    target = f" for {municipality}" if municipality else ""
-    raise PermissionDeniedError(msg("{username} ({value}) may not {value2}{target}",
-        username=actor.username, value=actor.role.value.lower(), value2=action.value, target=target))
+    doing = ACTION_TEXT.get(action, action.value)
+    if municipality:
+        raise PermissionDeniedError(msg("{username} ({role}) may not {action} for {municipality}",
+                                        username=actor.username, role=actor.role.value.lower(), action=doing,
+                                        municipality=municipality))
+    raise PermissionDeniedError(msg("{username} ({role}) may not {action}", username=actor.username,
+                                    role=actor.role.value.lower(), action=doing))
 
 
 def require_role(actor: Actor, roles: set[Role], doing: str) -> None:

@@ -140,7 +140,8 @@ def _handlers(app: FastAPI) -> None:
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttemptsError) else None
         if status == 503:
             headers = {"Retry-After": "5"}
-        return error_response(request, status, code, str(exc), int(exc.exit_code), headers)
+        message = str(exc) if wants_json(request.url.path) else errors.in_page_language(exc)
+        return error_response(request, status, code, message, int(exc.exit_code), headers)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import gettext
+from functools import lru_cache
+from pathlib import Path
+
 from journey.domain.errors import (
     AuthenticationError,
     ConcurrentChangeError,
@@ -14,6 +18,9 @@ from journey.domain.errors import (
     RefusedError,
     TooManyAttemptsError,
 )
+from journey.domain.messages import message_of
+
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 
 # (error class, HTTP status, code in the JSON body); the first match wins, so subclasses come first.
 STATUSES: list[tuple[type[JourneyError], int, str]] = [
@@ -42,3 +49,18 @@ def status_of(exc: JourneyError) -> tuple[int, str]:
 
 def body(status: int, code: str, message: str, exit_code: int | None = None) -> dict[str, object]:
     return {"code": code, "status": status, "message": message, "exit_code": exit_code}
+
+
+@lru_cache(maxsize=1)
+def _swedish() -> gettext.NullTranslations:
+    return gettext.translation("messages", str(LOCALE_DIR), ["sv"], fallback=True)
+
+
+def in_page_language(error: BaseException) -> str:
+    """The error's one-line message as a page shows it, in Swedish; the JSON API keeps the English text."""
+    message = message_of(error)
+    translated = getattr(message, "translated", None)
+    if not callable(translated):
+        return str(message)
+    swedish = _swedish()
+    return str(translated(swedish.gettext, swedish.ngettext))

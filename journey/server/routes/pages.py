@@ -104,7 +104,7 @@ def login_submit(request: Request, username: str = Form("", max_length=200), pas
         status = 429 if isinstance(exc, TooManyAttemptsError) else 401
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttemptsError) else None
         return render(request, "login.html.j2", status, headers, login_csrf=csrf, next=_safe_next(next),
-                      message=str(exc), username=username)
+                      message=errors.in_page_language(exc), username=username)
     request.scope["journey.user"] = done.actor.username
     response = RedirectResponse(_safe_next(next), status_code=303)
     set_session_cookie(ctx, request, response, done.secret)
@@ -173,8 +173,8 @@ def _failed(request: Request, municipality: str, exc: JourneyError, form: dict[s
     if status == 401:
         return to_login(request)
     if status in (403, 404):
-        return error_page(request, status, str(exc))
-    return _municipality_page(request, municipality, status, message=str(exc), form=form)
+        return error_page(request, status, errors.in_page_language(exc))
+    return _municipality_page(request, municipality, status, message=errors.in_page_language(exc), form=form)
 
 
 @router.post("/kommun/{municipality}/steg")
