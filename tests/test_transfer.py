@@ -289,3 +289,25 @@ def test_sqlite_text_read_directly_gives_what_the_column_type_gives(stored: str)
     convert = _sqlite_value(column, dialect)
     process = column.type.dialect_impl(dialect).result_processor(dialect, None)
     assert convert is not None and convert(stored) == _encode(process(stored))
+
+
+@pytest.mark.parametrize(("row", "message"), [
+    (b'[1,"0114"] [2]\n', "line {n}, column 12: Extra data"),
+    (b'[1,"0114"\n', "line {n}, column 10"),
+    (b'[1,"\xff"]\n', "damaged or truncated"),
+])
+def test_a_row_line_that_is_not_json_is_named_by_its_line(sqlite_url: str, tmp_path: Path, demo_source: DemoSource,
+                                                            row: bytes, message: str) -> None:
+    """Checksum right (recomputed), but a row line is not one JSON array: one line, nothing imported."""
+    lines = demo_source.export.read_bytes().splitlines(keepends=True)
+    first = next(i for i, line in enumerate(lines) if line.startswith(b"["))  # the first row
+    lines[first] = row
+    trailer = json.loads(lines[-1])
+    trailer["sha256"] = hashlib.sha256(b"".join(lines[:-1])).hexdigest()
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(b"".join(lines[:-1]) + json.dumps(trailer).encode() + b"\n")
+    cli = Cli(sqlite_url, tmp_path)
+    result = cli(f"import {bad}")
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.output
+    assert message.format(n=first + 1) in result.stderr and "nothing was imported" in result.stderr
+    assert_nothing_written(cli, demo_source.export)
