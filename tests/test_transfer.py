@@ -311,3 +311,23 @@ def test_a_row_line_that_is_not_json_is_named_by_its_line(sqlite_url: str, tmp_p
     assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.output
     assert message.format(n=first + 1) in result.stderr and "nothing was imported" in result.stderr
     assert_nothing_written(cli, demo_source.export)
+
+
+@pytest.mark.parametrize("value", ["2022-03-01T09:00:00+00:00", "2022-03-01T09:00:00.123456+00:00",
+                                   "2022-03-01T10:00:00.5+01:00", "0999-12-31T23:59:59+00:00"])
+def test_sqlite_text_written_directly_is_what_the_column_type_writes(value: str) -> None:
+    """The import writes UTC date-times in SQLite's stored layout itself."""
+    from datetime import datetime
+
+    from sqlalchemy.dialects import sqlite
+
+    from journey.adapters.sql.tables.core import HistoryRecord
+    from journey.adapters.sql.transfer_store import _sqlite_bind
+
+    dialect = sqlite.dialect()
+    column = HistoryRecord.__table__.columns["at"]  # type: ignore[attr-defined]
+    bind, process = _sqlite_bind(column, dialect), column.type.dialect_impl(dialect).bind_processor(dialect)
+    assert bind is not None and process is not None
+    assert bind(datetime.fromisoformat(value)) == process(datetime.fromisoformat(value))
+    with pytest.raises(ValueError, match="naive"):
+        bind(datetime(2022, 3, 1, 9))
