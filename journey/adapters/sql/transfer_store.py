@@ -355,11 +355,13 @@ class SqlTransferStore:
                       if (processor := _sqlite_bind(table.columns[name], dialect))]
         statement = str(compiled)
 
+        in_order = order == list(range(len(order)))  # the export's column order is the table's, as a rule
+
         def insert(batch: list[list[Any]]) -> None:
             parameters = []
             for values in batch:
-                ordered = [values[i] for i in order]
-                for position, processor in processors:
+                ordered = values if in_order else [values[i] for i in order]
+                for position, processor in processors:  # None too: JSON stores it as null, as SQLAlchemy does
                     ordered[position] = processor(ordered[position])
                 parameters.append(tuple(ordered))
             connection.exec_driver_sql(statement, parameters)
