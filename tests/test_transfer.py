@@ -289,3 +289,45 @@ def test_sqlite_text_read_directly_gives_what_the_column_type_gives(stored: str)
     convert = _sqlite_value(column, dialect)
     process = column.type.dialect_impl(dialect).result_processor(dialect, None)
     assert convert is not None and convert(stored) == _encode(process(stored))
+
+
+@pytest.mark.parametrize(("row", "message"), [
+    (b'[1,"0114"] [2]\n', "line {n}, column 12: Extra data"),
+    (b'[1,"0114"\n', "line {n}, column 10"),
+    (b'[1,"\xff"]\n', "damaged or truncated"),
+])
+def test_a_row_line_that_is_not_json_is_named_by_its_line(sqlite_url: str, tmp_path: Path, demo_source: DemoSource,
+                                                            row: bytes, message: str) -> None:
+    """Checksum right (recomputed), but a row line is not one JSON array: one line, nothing imported."""
+    lines = demo_source.export.read_bytes().splitlines(keepends=True)
+    first = next(i for i, line in enumerate(lines) if line.startswith(b"["))  # the first row
+    lines[first] = row
+    trailer = json.loads(lines[-1])
+    trailer["sha256"] = hashlib.sha256(b"".join(lines[:-1])).hexdigest()
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(b"".join(lines[:-1]) + json.dumps(trailer).encode() + b"\n")
+    cli = Cli(sqlite_url, tmp_path)
+    result = cli(f"import {bad}")
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.output
+    assert message.format(n=first + 1) in result.stderr and "nothing was imported" in result.stderr
+    assert_nothing_written(cli, demo_source.export)
+
+
+@pytest.mark.parametrize("value", ["2022-03-01T09:00:00+00:00", "2022-03-01T09:00:00.123456+00:00",
+                                   "2022-03-01T10:00:00.5+01:00", "0999-12-31T23:59:59+00:00"])
+def test_sqlite_text_written_directly_is_what_the_column_type_writes(value: str) -> None:
+    """The import writes UTC date-times in SQLite's stored layout itself."""
+    from datetime import datetime
+
+    from sqlalchemy.dialects import sqlite
+
+    from journey.adapters.sql.tables.core import HistoryRecord
+    from journey.adapters.sql.transfer_store import _sqlite_bind
+
+    dialect = sqlite.dialect()
+    column = HistoryRecord.__table__.columns["at"]  # type: ignore[attr-defined]
+    bind, process = _sqlite_bind(column, dialect), column.type.dialect_impl(dialect).bind_processor(dialect)
+    assert bind is not None and process is not None
+    assert bind(datetime.fromisoformat(value)) == process(datetime.fromisoformat(value))
+    with pytest.raises(ValueError, match="naive"):
+        bind(datetime(2022, 3, 1, 9))

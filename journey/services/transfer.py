@@ -142,6 +142,11 @@ def _json(data: bytes, where: str, line: int = 1) -> Any:
                              where=where, value=exc.lineno + line - 1, colno=exc.colno, problem=exc.msg)) from None
 
 
+def _line_json(line: bytes, where: str, number: int) -> Any:
+    """Format 2: one line's JSON value; an error names the line and the column within it."""
+    return _json(line.removesuffix(b"\n"), where, number)
+
+
 def _check_envelope(document: Any, where: str) -> int:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise InputError(msg('{where}not a journey export (no "format": "{value}"); nothing was imported',
@@ -197,7 +202,7 @@ class _Stream:
         if not line.endswith(b"\n"):
             raise InputError(msg("{where}truncated (line {number} is cut off, the trailer with counts and checksum is "
                                  "missing); nothing was imported", where=self.where, number=number))
-        trailer = _json(line, self.where, number) if line.startswith(b"{") else None
+        trailer = _line_json(line, self.where, number) if line.startswith(b"{") else None
         if not isinstance(trailer, dict) or "sha256" not in trailer:
             raise InputError(msg("{where}truncated (it ends at line {number} without the trailer with counts and "
                                  "checksum); nothing was imported", where=self.where, number=number))
@@ -221,7 +226,7 @@ class _Stream:
             number, line = next(lines, (number + 1, b""))
             while line.startswith(b'{"table"'):
                 digest.update(line)
-                section = _json(line, self.where, number)
+                section = _line_json(line, self.where, number)
                 name, columns = section.get("table"), section.get("columns")
                 if name not in self.tables or name in seen or not isinstance(columns, list):
                     raise InputError(msg("{where}line {number}: unexpected table {name!r}; nothing was imported",
@@ -242,13 +247,21 @@ class _Stream:
     def _rows(self, lines: Iterator[tuple[int, bytes]], digest: Any, seen: dict[str, int], name: str,
               pending: list[tuple[int, bytes]]) -> Iterator[list[Any]]:
         """The rows up to the next line that is not a row, which is left in ``pending``."""
+        parse = json.JSONDecoder().raw_decode  # json.loads would make its decoding steps again per line
         for number, line in lines:
             if not line.startswith(b"["):
                 pending.append((number, line))
                 return
             digest.update(line)
             seen[name] += 1
-            yield _json(line, self.where, number)
+            try:
+                text = line.decode("utf-8")
+                row, end = parse(text)
+                if text[end:] != "\n":  # something after the row: json.loads says what
+                    row = _line_json(line, self.where, number)
+            except ValueError:  # not JSON, or not UTF-8: said with the line's number
+                row = _line_json(line, self.where, number)
+            yield row
 
 
 def _open(files: ExportFiles, path: Path) -> tuple[dict[str, Any], _Stream | None]:
