@@ -1,4 +1,4 @@
-"""``journey export`` / ``journey import``: all data as one versioned JSON file."""
+"""``journey export`` / ``journey import``: all data as one versioned, checksummed file (JSON Lines)."""
 
 from __future__ import annotations
 
@@ -19,10 +19,11 @@ def _progress(message: str) -> None:
 @json_option
 @actor_option
 def export(file: Path, as_json: bool, actor: str | None) -> None:
-    """Write every table of the database to FILE (JSON; gzip when FILE ends in .gz).
+    """Write every table of the database to FILE (JSON Lines; gzip when FILE ends in .gz).
 
-    The file holds a format version, the schema revisions, each table's row count and a
-    SHA-256 checksum, for backups and for moving from SQLite to PostgreSQL. It is written
+    One line per row, read in batches, so memory stays small however large the database. The
+    file holds a format version, the schema revisions, and at its end each table's row count
+    and a SHA-256 checksum, for backups and for moving from SQLite to PostgreSQL. It is written
     to a temporary name and renamed, so FILE is never left half-written. Needs the SKR or
     admin role. Progress goes to stderr.
 
@@ -47,10 +48,12 @@ def export(file: Path, as_json: bool, actor: str | None) -> None:
 def import_(file: Path, as_json: bool, actor: str | None) -> None:
     """Load an export FILE into an empty database (created if needed), all or nothing.
 
-    Everything is checked first: format version, checksum, row counts and every value
-    against this version's tables. A truncated, edited or partial file, or a database that
-    already holds data, is refused with one line and nothing is written (exit code 2 for a
-    bad file, 3 for a non-empty database). Needs the admin role.
+    The whole file is checked first (complete, checksum right, format version known), then
+    loaded in one transaction, every value checked against this version's tables. A
+    truncated, edited or partial file, or a database that already holds data, is refused
+    with one line and nothing is imported (exit code 2 for a bad file, 3 for a non-empty
+    database). Files of the first export format (one JSON document) still load. Needs the
+    admin role.
 
     \b
     Example:
