@@ -107,6 +107,42 @@ def test_municipality_page_lists_history_and_documents(demo_app: App, report_dir
         assert "ACTIVE" not in html and "COMPLETED" not in html
 
 
+def test_reminders_are_counted_per_status_and_only_overdue_next_and_failed_listed(demo_app: App,
+                                                                                   report_dir: Path) -> None:
+    """A page stays readable with hundreds of reminders: each status counted, and listed only those that are
+    overdue, the next planned one(s) and the failed ones (computed here from the table, independently)."""
+    from datetime import UTC, datetime
+
+    from tests.conftest import NOW
+
+    def utc(at: object) -> datetime:
+        value = datetime.fromisoformat(at) if isinstance(at, str) else at
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+    words = {"PLANNED": "Planerad", "SENT": "Skickad", "CANCELLED": "Återkallad", "FAILED": "Misslyckades",
+             "EXPIRED": "Inaktuell", "SENDING": "Skickas"}
+    checked = 0
+    for name, slug in (("Hudiksvall", "hudiksvall"), ("Laxå", "laxa"), ("Karlstad", "karlstad"), ("Tierp", "tierp")):
+        case_id = _db_rows(demo_app, "SELECT c.id FROM journey_case c JOIN municipality m ON m.id = c.municipality_id "
+                                     "WHERE m.name = :name", name=name)[0][0]
+        rows = _db_rows(demo_app, "SELECT status, due_at FROM reminder WHERE case_id = :c", c=case_id)
+        section = (report_dir / "kommun" / f"{slug}.html").read_text(encoding="utf-8").split("<h2>Påminnelser</h2>", 1)[1]
+        counts: dict[str, int] = {}
+        for status, _ in rows:
+            counts[status] = counts.get(status, 0) + 1
+        for status, n in counts.items():
+            assert f"{words[status]}: {n}" in section, (name, status)
+        planned = [utc(d) for status, d in rows if status == "PLANNED" and d is not None]
+        ahead = [d for d in planned if d >= NOW]
+        expected = sum(d < NOW for d in planned) + ahead.count(min(ahead)) if ahead else sum(d < NOW for d in planned)
+        expected += counts.get("FAILED", 0)
+        listed = section.count("<tr") - 1 if "<table" in section else 0
+        assert listed == expected, name
+        checked += len(rows) > listed
+    assert checked  # some page lists fewer reminders than the case has
+
+
 def test_coordinator_report_holds_only_their_municipality(demo_app: App, tmp_path: Path) -> None:
     Cli(demo_app.settings.database_url, tmp_path).ok(f"report html {tmp_path / 'out'} --as anna")
     assert [p.name for p in (tmp_path / "out" / "kommun").iterdir()] == ["umea.html"]

@@ -96,8 +96,19 @@ class MonitorQueries:
 
         return missed_meetings(self._query, self.has_table)
 
-    def reminders(self) -> dict[int, list[dict[str, Any]]]:
-        return self._grouped("reminder", REMINDER_KEYS, "", "due_at")
+    def failed_reminders(self) -> dict[int, list[dict[str, Any]]]:
+        """FAILED reminders per case (they need someone to act; few, unlike the rest)."""
+        return self._grouped("reminder", REMINDER_KEYS, "status = 'FAILED'", "due_at")
+
+    def reminder_counts(self) -> dict[int, dict[str, int]]:
+        """How many reminders of each status per case (one GROUP BY, whatever their number)."""
+        if not self.has_table("reminder"):
+            return {}
+        counts: dict[int, dict[str, int]] = defaultdict(dict)
+        for case_id, status, count in self._query("SELECT case_id, status, COUNT(*) FROM reminder "
+                                                   "GROUP BY case_id, status"):
+            counts[int(case_id)][str(status)] = int(count)
+        return dict(counts)
 
     def documents(self) -> dict[int, list[dict[str, Any]]]:
         return self._grouped("document", DOCUMENT_KEYS, "", "created_at")

@@ -1,6 +1,7 @@
 """The static HTML dashboard: the monitoring matrix plus one page per municipality.
 
-Each municipality page holds its history, documents, reminders and the workflow diagram with
+Each municipality page holds its history, documents, reminders (counted per status, listed when
+overdue, next or failed) and the workflow diagram with
 the current state highlighted. Everything is inline (CSS and SVG): it works offline from a
 USB stick or a file share. Data comes from a few set-based queries, whatever the count.
 """
@@ -70,7 +71,12 @@ def write_report(source: ReportSource, workflows: Callable[[], WorkflowCatalog],
     """Write ``index.html`` and ``kommun/<slug>.html`` for every municipality the actor may read."""
     data = build(source, workflows, username, now)
     registry = workflows()
-    history, documents, reminders = source.history(), source.documents(), source.reminders()
+    history, documents = source.history(), source.documents()
+    # the overdue and the next planned reminder, the failed ones, and counts: bounded whatever their number
+    shown = source.planned_reminders(now)
+    for case_id, failed in source.failed_reminders().items():
+        shown.setdefault(case_id, []).extend(failed)
+    counts = source.reminder_counts()
     deals = source.deals()
     diagrams: dict[tuple[str, str], tuple[str, str]] = {}
     for row in data["rows"]:
@@ -91,7 +97,9 @@ def write_report(source: ReportSource, workflows: Callable[[], WorkflowCatalog],
             "row": row, "history": entries,
             "documents": [_document(d, row["slug"], site) | _document_labels(spec, d)
                           for d in documents.get(case_id or -1, [])],
-            "reminders": [m | _reminder_labels(spec, m) for m in reminders.get(case_id or -1, [])],
+            "reminders": [m | _reminder_labels(spec, m) for m in shown.get(case_id or -1, [])],
+            "reminder_counts": [(labels.reminder_status(status), n) for status, n in
+                                sorted(counts.get(case_id or -1, {}).items(), key=lambda c: _STATUS_ORDER.get(c[0], 9))],
             "deals": [_deal(d) for d in deals.get(case_id or -1, [])],
             "diagram": drawing, "mermaid": mermaid, "data": data,
             "now": now})
@@ -99,6 +107,9 @@ def write_report(source: ReportSource, workflows: Callable[[], WorkflowCatalog],
         progress(1)
     index = site.write("index.html", render("index.html.j2", {"data": data, "now": now}))
     return ReportResult(index, len(data["rows"]))
+
+
+_STATUS_ORDER = {"PLANNED": 0, "SENDING": 1, "SENT": 2, "FAILED": 3, "EXPIRED": 4, "CANCELLED": 5}
 
 
 def _specs(registry: WorkflowCatalog, key: str) -> list[WorkflowSpec]:
