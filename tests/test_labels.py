@@ -263,3 +263,14 @@ def test_a_case_status_is_typed_as_its_stored_value_or_its_swedish_word(typed: s
 
     assert case_status_id(typed) == stored
     assert case_status(stored) != stored
+
+
+def test_a_matters_registered_facts_read_by_their_labels() -> None:
+    from journey.domain.labels import entry_labels
+
+    entry = {"kind": "REGISTERED", "trigger": None, "from_state": "policy", "to_state": "policy",
+             "evidence": {"matter": {"diarienummer": "KS 2022/31", "forvaltning": "Kommunledningsförvaltningen",
+                                     "target_meeting": "2022-04-20"}}}
+    assert entry_labels([], entry)["evidence_labels"] == [
+        ["Ärendets uppgifter", [["Diarienummer", "KS 2022/31"], ["Förvaltning", "Kommunledningsförvaltningen"],
+                                ["Målsammanträde", "2022-04-20"]]]]

@@ -79,11 +79,21 @@ def with_id(label: str, ident: str) -> str:
     return label if label == ident else f"{label} ({ident})"
 
 
+MATTER_FACTS = "matter"  # the evidence kind of a history entry that records a matter's registered facts
+MATTER_TITLE = "Ärendets uppgifter"
+MATTER_LABELS = {"title": "Rubrik", "diarienummer": "Diarienummer", "handlaggare": "Handläggare",
+                 "forvaltning": "Förvaltning", "bodies": "Beslutsgång", "target_meeting": "Målsammanträde"}
+
+
 def evidence_lines(spec: WorkflowSpec | None, evidence: Mapping[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]:
     """Evidence as ``[(kind title, [(field label, value as text)])]``, choices by their labels."""
     result = []
     for kind, fields in evidence.items():
         if not isinstance(fields, Mapping):
+            continue
+        if kind == MATTER_FACTS and (spec is None or spec.evidence_kind(kind) is None):  # the matter's own facts
+            result.append((MATTER_TITLE, [(MATTER_LABELS.get(str(name), str(name)), value_text(None, kind, name, value))
+                                          for name, value in fields.items()]))
             continue
         title = spec.evidence_title(kind) if spec else kind
         rows = [(spec.field_label(kind, name) if spec else name, value_text(spec, kind, name, value))
