@@ -16,8 +16,9 @@ from journey.domain.reminders import (
     Meeting,
     ReminderRule,
     due_after_entry,
-    due_before_meeting,
+    due_for_meeting,
     parse_offset,
+    pick_target,
     rule_problems,
 )
 from journey.domain.workdays import no_holidays, previous_working_day
@@ -58,11 +59,13 @@ def test_meeting_rule_picks_the_next_meeting_whose_deadline_is_still_ahead() -> 
     rule = ReminderRule("d", "D", "board_meeting", -28, "KS", ("coordinator",), "matter_deadline", at=time(8))
     meetings = [Meeting(1, "KS", "Kommunstyrelsen", date(2022, 3, 16)), Meeting(2, "KS", "Kommunstyrelsen",
                                                                                 date(2022, 4, 20))]
-    due = due_before_meeting(rule, date(2022, 3, 1), meetings, no_holidays, TZ)
-    assert due is not None and due.meeting is not None
+    target = pick_target(meetings, date(2022, 3, 1), rule.offset_days)
+    assert target is not None
+    due = due_for_meeting(rule, target, no_holidays, TZ)
+    assert due.meeting is not None
     assert due.meeting.day == date(2022, 4, 20) and due.day == date(2022, 3, 23)
     assert due.reason == "4 veckor före KS:s sammanträde 2022-04-20"
-    assert due_before_meeting(rule, date(2022, 4, 1), meetings, no_holidays, TZ) is None
+    assert pick_target(meetings, date(2022, 4, 1), rule.offset_days) is None
 
 
 def test_rule_problems_name_each_bad_key() -> None:

@@ -174,28 +174,6 @@ def due_after_entry(rule: ReminderRule, entered: date, holiday_name: HolidayName
     return _finish(rule, nominal, reason, holiday_name, tz)
 
 
-def due_before_meeting(rule: ReminderRule, entered: date, meetings: Sequence[Meeting], holiday_name: HolidayName,
-                       tz: ZoneInfo, shift_days: int = 0) -> Due | None:
-    """The next meeting whose reminder date is still ahead at entry (plus any pause), or None.
-
-    A pause moves the floor forward: if the deadline for the planned meeting is no longer
-    reachable, the reminder moves to the next meeting; board meetings themselves never move.
-    """
-    floor = entered + timedelta(days=shift_days)
-    for meeting in sorted(meetings, key=lambda m: m.day):
-        nominal = meeting.day + timedelta(days=rule.offset_days)
-        if meeting.day >= floor and nominal >= floor:
-            side = "före" if rule.offset_days < 0 else "efter"
-            owner = genitive(meeting.board_code)  # KS:s sammanträde
-            reason = f"{_span(rule.offset_days)} {side} {owner} sammanträde {meeting.day}"
-            if rule.offset_days == 0:
-                reason = f"dagen för {owner} sammanträde {meeting.day}"
-            if shift_days:
-                reason += f" (efter {shift_days} dagars paus)"
-            return _finish(rule, nominal, reason, holiday_name, tz, meeting)
-    return None
-
-
 def due_for_meeting(rule: ReminderRule, meeting: Meeting, holiday_name: HolidayName, tz: ZoneInfo,
                     shift_days: int = 0) -> Due:
     """The reminder date of ``rule`` for one given meeting (the stage's target meeting)."""
