@@ -193,6 +193,13 @@ def due_for_meeting(rule: ReminderRule, meeting: Meeting, holiday_name: HolidayN
     return _finish(rule, nominal, reason, holiday_name, tz, meeting)
 
 
+def meeting_passed(meeting: Meeting | None, today: date) -> str:
+    """Why a reminder for ``meeting`` must not be sent any more ('' while it may): the meeting has been held."""
+    if meeting is not None and meeting.day < today:
+        return f"{genitive(meeting.board_code)} sammanträde {meeting.day} har redan varit"
+    return ""
+
+
 def pick_target(meetings: Sequence[Meeting], floor: date, lead_days: int, after: date | None = None) -> Meeting | None:
     """The first meeting on or after ``floor`` (and after ``after``) whose deadline (meeting + lead) is not past."""
     for meeting in sorted(meetings, key=lambda m: m.day):
@@ -257,6 +264,11 @@ class Reminder:
     last_error: str = ""
     created_at: datetime | None = None
     round: int = 1
+
+    def expire(self, why: str) -> None:
+        """Never sent: ``why`` is kept in its reason (``journey reminders sent`` shows it)."""
+        self.status, self.send_after = ReminderStatus.EXPIRED, None
+        self.reason += f"; inte skickad: {why}"
 
     def set_due(self, due: Due | None, paused: bool = False) -> None:
         """Apply a (re)computed due date; None means no meeting is in the calendar yet."""

@@ -17,7 +17,6 @@ from journey.definitions.catalog import WorkflowCatalog
 from journey.domain.case import CaseStatus, HistoryEntry, HistoryKind, latest_evidence
 from journey.domain.deadlines import MISSED, PROTOKOLL_DAYS, awaiting_protokoll, with_closed_periods
 from journey.domain.events import MatterChanged, StateEntered, StateExited
-from journey.domain.language import genitive
 from journey.domain.matters import Matter
 from journey.domain.pause import CasePaused, CaseResumed
 from journey.domain.reminders import (
@@ -31,6 +30,7 @@ from journey.domain.reminders import (
     due_for_meeting,
     idempotency_key,
     local_date,
+    meeting_passed,
     pick_target,
     rule_from_spec,
 )
@@ -165,12 +165,11 @@ class ReminderPlanner:
                 planned = [r for r in mine if r.status is ReminderStatus.PLANNED]
                 done = target is not None and any(r.meeting_id == target.id and r.status in DONE for r in mine)
                 due = due_for_meeting(rule, target, holidays, self.tz, shift) if target else None
-                if planned and _passed(uow, planned[0], today):
+                aimed = planned[0].meeting_id if planned else None
+                passed = meeting_passed(uow.board_meetings.meeting(aimed), today) if aimed else ""
+                if passed:
                     row = planned[0]
-                    passed = uow.board_meetings.meeting(row.meeting_id or 0)
-                    row.status, row.send_after = ReminderStatus.EXPIRED, None
-                    row.reason += (f"; inte skickad: {genitive(passed.board_code)} sammanträde {passed.day} "
-                                   "har redan varit" if passed else "")
+                    row.expire(passed)
                     repo.save(row)
                     mine = [r for r in mine if r.id != row.id] + [row]
                     planned = []
@@ -190,8 +189,7 @@ class ReminderPlanner:
                     if new_meeting:
                         _expire_if_past(row, due, today)
                     elif resumed and due is not None and due.day < today:
-                        row.status, row.send_after = ReminderStatus.EXPIRED, None
-                        row.reason += "; inte skickad: dagen passerade medan ärendet var pausat"
+                        row.expire("dagen passerade medan ärendet var pausat")
                     if (row.due_at, row.send_after, row.meeting_id, row.status, row.board) != before:
                         repo.save(row)
                         moved += 1
@@ -324,12 +322,6 @@ def _rule_of(r: Reminder) -> ReminderRule:
                         r.subject, time(hour, minute))
 
 
-def _passed(uow: UnitOfWork, r: Reminder, today: date) -> bool:
-    """The row still aims at a meeting that has already taken place."""
-    meeting = uow.board_meetings.meeting(r.meeting_id) if r.meeting_id else None
-    return meeting is not None and meeting.day < today
-
-
 def _cancel(r: Reminder, why: str) -> None:
     r.status, r.send_after = ReminderStatus.CANCELLED, None
     r.reason += f"; avbruten: {why}"
@@ -337,8 +329,7 @@ def _cancel(r: Reminder, why: str) -> None:
 
 def _expire_if_past(r: Reminder, due: Due | None, today: date) -> None:
     if due is not None and due.meeting is not None and due.day < today:
-        r.status, r.send_after = ReminderStatus.EXPIRED, None
-        r.reason += f"; inte skickad: datumet hade passerat när påminnelsen planerades mot sammanträdet {due.meeting.day}"
+        r.expire(f"datumet hade passerat när påminnelsen planerades mot sammanträdet {due.meeting.day}")
 
 
 def wire(deps: Deps, planner: ReminderPlanner) -> None:

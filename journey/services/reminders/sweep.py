@@ -37,7 +37,16 @@ from journey.domain.errors import DatabaseLockedError, JourneyError, MailConfigE
 from journey.domain.explain import missing_in_words
 from journey.domain.language import board_forms, genitive, recipient_line, running_date
 from journey.domain.messages import msg
-from journey.domain.reminders import INTERRUPTED, ROLES, Meeting, Reminder, ReminderStatus, retry_delay, rule_from_spec
+from journey.domain.reminders import (
+    INTERRUPTED,
+    ROLES,
+    Meeting,
+    Reminder,
+    ReminderStatus,
+    meeting_passed,
+    retry_delay,
+    rule_from_spec,
+)
 from journey.ports.mail import CalendarEvent, Delivery, EmailRenderer, Mailer, OutgoingEmail
 from journey.ports.reminders import SendFence
 from journey.ports.unit_of_work import UnitOfWork
@@ -103,11 +112,7 @@ def stale_because(uow: UnitOfWork, r: Reminder, now: datetime, tz: ZoneInfo) -> 
     """Why ``r`` must not be sent any more ('' when it may): its meeting has passed."""
     if r.anchor != "board_meeting" or not r.meeting_id:
         return ""
-    meeting = uow.board_meetings.meeting(r.meeting_id)
-    today = now.astimezone(tz).date()
-    if meeting is not None and meeting.day < today:
-        return f"{genitive(meeting.board_code)} sammanträde {meeting.day} har redan varit"
-    return ""
+    return meeting_passed(uow.board_meetings.meeting(r.meeting_id), now.astimezone(tz).date())
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,14 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from journey.domain.case import CaseStatus
-from journey.domain.language import genitive
-from journey.domain.reminders import Reminder, ReminderStatus, idempotency_key, local_date, rule_from_spec
+from journey.domain.reminders import (
+    Reminder,
+    ReminderStatus,
+    idempotency_key,
+    local_date,
+    meeting_passed,
+    rule_from_spec,
+)
 from journey.ports.unit_of_work import UnitOfWork
 from journey.services.deps import Deps
 
@@ -53,10 +59,9 @@ def _expire_passed(uow: UnitOfWork, case_id: int, today: date) -> int:
     expired = 0
     repo = uow.reminders
     for r in repo.planned(case_id=case_id, anchor="board_meeting"):
-        meeting = uow.board_meetings.meeting(r.meeting_id) if r.meeting_id else None
-        if meeting is not None and meeting.day < today:
-            r.status, r.send_after = ReminderStatus.EXPIRED, None
-            r.reason += f"; inte skickad: {genitive(meeting.board_code)} sammanträde {meeting.day} har redan varit"
+        passed = meeting_passed(uow.board_meetings.meeting(r.meeting_id) if r.meeting_id else None, today)
+        if passed:
+            r.expire(passed)
             repo.save(r)
             expired += 1
     return expired
