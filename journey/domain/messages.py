@@ -76,6 +76,12 @@ def message_of(error: BaseException) -> str:
     return first if isinstance(first, Msg) else str(error)
 
 
+def in_language(value: Any, gettext: Any, ngettext: Any) -> str:
+    """``value`` (a message, or an error carrying one) in the language of ``gettext``/``ngettext``;
+    anything untranslatable as its English text."""
+    return str(_translated(value, gettext, ngettext))
+
+
 def _translated(value: Any, gettext: Any, ngettext: Any) -> Any:
     if isinstance(value, BaseException):  # "{file}:{line}: {error}": the wrapped error's own message
         value = message_of(value)

@@ -18,7 +18,7 @@ from journey.domain.errors import (
     RefusedError,
     TooManyAttemptsError,
 )
-from journey.domain.messages import message_of
+from journey.domain.messages import in_language
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 
@@ -58,9 +58,5 @@ def _swedish() -> gettext.NullTranslations:
 
 def in_page_language(error: BaseException) -> str:
     """The error's one-line message as a page shows it, in Swedish; the JSON API keeps the English text."""
-    message = message_of(error)
-    translated = getattr(message, "translated", None)
-    if not callable(translated):
-        return str(message)
     swedish = _swedish()
-    return str(translated(swedish.gettext, swedish.ngettext))
+    return in_language(error, swedish.gettext, swedish.ngettext)
