@@ -36,6 +36,7 @@ class MonitorQueries:
     def __init__(self, read: SqlReadModel) -> None:
         self.read = read
         self._tables: set[str] | None = None
+        self._planned: dict[datetime, dict[int, list[dict[str, Any]]]] = {}  # read once per ``now``
         self.query_count = 0
 
     def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -68,10 +69,15 @@ class MonitorQueries:
 
         Given ``now``: only what the monitor shows, so memory follows the overdue reminders, not every
         planned one (issue #14): the overdue ones (due before ``now``) and each case's next one, found
-        by one GROUP BY.
+        by one GROUP BY. Read once per ``now`` (the monitor and the report's pages both need it).
         """
         if now is None:
             return self._grouped("reminder", REMINDER_KEYS, "status = 'PLANNED'", "due_at")
+        if now not in self._planned:
+            self._planned[now] = self._overdue_and_next(now)
+        return self._planned[now]
+
+    def _overdue_and_next(self, now: datetime) -> dict[int, list[dict[str, Any]]]:
         if not self.has_table("reminder"):
             return {}
         at: Any = now.astimezone(UTC) if self.read._pg else now.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")

@@ -73,7 +73,7 @@ def write_report(source: ReportSource, workflows: Callable[[], WorkflowCatalog],
     registry = workflows()
     history, documents = source.history(), source.documents()
     # the overdue and the next planned reminder, the failed ones, and counts: bounded whatever their number
-    shown = source.planned_reminders(now)
+    shown = {case_id: list(rows) for case_id, rows in source.planned_reminders(now).items()}  # build read it
     for case_id, failed in source.failed_reminders().items():
         shown.setdefault(case_id, []).extend(failed)
     counts = source.reminder_counts()
