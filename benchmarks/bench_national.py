@@ -201,6 +201,14 @@ def run_process(args: list[str], env: dict[str, str], stdin: Any = None, stdout:
             rss_file.unlink(missing_ok=True)
 
 
+def _byte_compile() -> None:
+    """Byte-compile journey, as an installed package is: with PYTHONDONTWRITEBYTECODE set, a process that
+    imports it would otherwise compile each of its modules again, every run."""
+    import compileall
+
+    compileall.compile_dir(str(ROOT / "journey"), quiet=1)
+
+
 class Bench:
     """One database (SQLite file or PostgreSQL schema) filled at ``scale``, and its measurements."""
 
@@ -268,15 +276,19 @@ class Bench:
 
         first, last = (date(YEAR, 1, 1), date(YEAR, 12, 31))
 
-        def baseline() -> None:
-            self.sql("SELECT municipality_id, person_id, SUM(quarters), SUM(CASE WHEN meeting_id IS NULL THEN 0 "
-                     "ELSE quarters END) FROM time_entry WHERE date >= :a AND date <= :b "
-                     "GROUP BY municipality_id, person_id", {"a": first, "b": last})
+        def baseline() -> None:  # what a hand-written report runs to print the same figures: the sums per
+            # municipality and person (all, at meetings) with the names, kind and unit-cost basis to show and value them
+            self.sql("SELECT t.municipality_id, m.name, m.code, m.county, t.person_id, p.name, p.kind, p.salary_group, "
+                     "p.unit_cost_ore, t.q, t.mq FROM (SELECT municipality_id, person_id, SUM(quarters) AS q, "
+                     "SUM(CASE WHEN meeting_id IS NULL THEN 0 ELSE quarters END) AS mq FROM time_entry "
+                     "WHERE date >= :a AND date <= :b GROUP BY municipality_id, person_id) t "
+                     "JOIN person p ON p.id = t.person_id JOIN municipality m ON m.id = t.municipality_id",
+                     {"a": first, "b": last})
 
         mine, base = interleaved(command, baseline, self.repeat)
         rss = self.journey("hours", "summary", "--year", str(YEAR))
         empty = self.journey("hours", "summary", "--year", "2020")
-        return [Result(f"{self.label}: hours summary --year {YEAR}", mine, base, "SQL GROUP BY (same driver)",
+        return [Result(f"{self.label}: hours summary --year {YEAR}", mine, base, "SQL GROUP BY with people (same driver)",
                        goal=2.0),
                 Result(f"{self.label}: hours summary peak RSS", rss / MB, empty / MB,
                        "same command, a year without entries", goal=1.5, unit="MB")]
@@ -296,16 +308,20 @@ class Bench:
             read.query("SELECT case_id, COUNT(*), MIN(due_at) FROM reminder WHERE status = 'PLANNED' AND due_at < ? "
                        "GROUP BY case_id", (now,))
             read.query("SELECT case_id, MIN(due_at) FROM reminder WHERE status = 'PLANNED' GROUP BY case_id")
-            read.query("SELECT municipality_id, SUM(quarters) FROM time_entry WHERE date >= ? GROUP BY municipality_id",
-                       (date(YEAR, 1, 1) if read._pg else f"{YEAR}-01-01",))
+            # the year's hours and, shown beside them, those at joint meetings
+            read.query("SELECT municipality_id, SUM(quarters), SUM(CASE WHEN meeting_id IS NULL THEN 0 ELSE quarters "
+                       "END) FROM time_entry WHERE date >= ? AND date <= ? GROUP BY municipality_id",
+                       (date(YEAR, 1, 1), date(YEAR, 12, 31)) if read._pg else (f"{YEAR}-01-01", f"{YEAR}-12-31"))
         self._reads.append(read)
         return aggregates
 
     def monitor(self) -> list[Result]:
+        """``journey monitor`` in process and as a process; journey is byte-compiled first (see cold_start)."""
         from journey.adapters.readmodel.core import SqlReadModel
         from journey.adapters.readmodel.monitor import MonitorQueries
         from journey.services.monitoring.monitor import build
 
+        _byte_compile()
         self._reads: list[Any] = []
         workflows = self.app.workflows
         read = SqlReadModel(self.url)
@@ -421,6 +437,14 @@ class Bench:
     # cold start ---------------------------------------------------------------------------------
 
     def cold_start(self) -> list[Result]:
+        """`journey hours log` and `journey advance` as processes vs ``python -c "import click"``.
+
+        journey is byte-compiled first, as an installed package is: with PYTHONDONTWRITEBYTECODE set
+        every run would otherwise compile each of its modules again. The advance takes the case of
+        the first municipality in ``local_team`` one step (form_local_team, no documents); the case
+        is put back before each run, outside the measured time.
+        """
+        _byte_compile()
         counter = [0]
 
         def log() -> None:
@@ -428,10 +452,116 @@ class Bench:
             self.journey("hours", "log", "Stockholm", "--person", "Person 16", "--date", "2022-11-14", "--hours",
                          "0.25", "--activity", "policy", "--description", f"Kallstart {counter[0]}")
 
-        mine, bare = interleaved(log, lambda: run_process([sys.executable, "-c", "import click"], self.env),
-                                 max(3, self.repeat))
-        return [Result(f"{self.label}: journey hours log cold start", mine, bare, 'python -c "import click"',
-                       goal=8.0)]
+        def click() -> None:
+            run_process([sys.executable, "-c", "import click"], self.env)
+
+        mine, bare = interleaved(log, click, max(3, self.repeat))
+        results = [Result(f"{self.label}: journey hours log cold start", mine, bare, 'python -c "import click"',
+                          goal=8.0)]
+        case_id, name = self._local_team_case()
+        advanced: list[float] = []
+        clicked: list[float] = []
+        for _ in range(max(3, self.repeat)):
+            self._reset_case(case_id)
+            started = time.perf_counter()
+            self.journey("advance", name, "form_local_team", *_ADVANCE_EVIDENCE)
+            advanced.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            click()
+            clicked.append(time.perf_counter() - started)
+        results.append(Result(f"{self.label}: journey advance cold start", statistics.median(advanced),
+                              statistics.median(clicked), 'python -c "import click"', goal=8.0))
+        return results
+
+    def _local_team_case(self, skip: int = 0) -> tuple[int, str]:
+        """A case in ``local_team`` (the ``skip``-th) and its municipality's name."""
+        row = self.sql("SELECT c.id, m.name FROM journey_case c JOIN municipality m ON m.id = c.municipality_id "
+                       "WHERE c.state = 'local_team' ORDER BY c.id LIMIT 1 OFFSET :skip", {"skip": skip})[0]
+        return int(row[0]), str(row[1])
+
+    def _reset_case(self, case_id: int) -> None:
+        from sqlalchemy import text
+
+        with self.app.engine.begin() as conn:
+            conn.execute(text("UPDATE journey_case SET state = 'local_team', stage = 'local_team', status = 'ACTIVE' "
+                              "WHERE id = :id"), {"id": case_id})
+
+    def advance_in_process(self) -> list[Result]:
+        """An audited advance in process (advance_case, as `journey advance` calls it) vs the bare
+        UPDATE ... WHERE version + INSERT of a history row, in one transaction on the same driver
+        (sqlite3 or psycopg) and database, on another case. Both as operations per second (higher is
+        better); each advance is timed alone, the case put back in between."""
+        from journey.services.cases.lifecycle import advance_case
+
+        case_id, name = self._local_team_case()
+        other, _ = self._local_team_case(skip=1)
+        evidence = dict(pair.split("=", 1) for pair in _ADVANCE_EVIDENCE[1::2])
+        deps = self.app.deps
+        bare_step, conn = self._bare_advance(other)
+        count = 40 if self.repeat > 3 else 15
+        mine: list[float] = []
+        bare: list[float] = []
+        try:
+            self._reset_case(case_id)
+            advance_case(deps, "admin", name, "form_local_team", evidence)  # warm-up: catalog, machine, statements
+            for _ in range(count):
+                self._reset_case(case_id)
+                started = time.perf_counter()
+                advance_case(deps, "admin", name, "form_local_team", evidence)
+                mine.append(time.perf_counter() - started)
+                started = time.perf_counter()
+                bare_step()
+                bare.append(time.perf_counter() - started)
+        finally:
+            conn.close()
+        return [Result(f"{self.label}: audited advance in process", 1 / statistics.median(mine),
+                       1 / statistics.median(bare), "bare UPDATE+INSERT transaction, same driver", goal=0.1,
+                       unit="ops/s", higher_is_better=True)]
+
+    def _bare_advance(self, case_id: int) -> tuple[Callable[[], None], Any]:
+        """One transaction: the case's UPDATE with its version check and one history INSERT, nothing else."""
+        update = ("UPDATE journey_case SET state = 'needs_inventory', stage = 'needs_inventory', updated_at = {p}, "
+                  "version = version + 1 WHERE id = {p} AND version = {p}")
+        insert = ("INSERT INTO case_history (case_id, seq, kind, from_state, to_state, trigger, actor, at, evidence, "
+                  "comment) VALUES ({p}, {p}, 'ADVANCED', 'local_team', 'needs_inventory', 'form_local_team', "
+                  "'admin', {p}, '{{}}', '')")
+        seq, version = (int(v or 0) for v in self.sql(
+            "SELECT (SELECT MAX(seq) FROM case_history WHERE case_id = :id), version FROM journey_case "
+            "WHERE id = :id", {"id": case_id})[0])
+        state = {"seq": seq, "version": version}
+        if self.pg_url:
+            import psycopg
+
+            conn: Any = psycopg.connect(self.url.replace("postgresql+psycopg://", "postgresql://", 1))
+            at: Any = NOW
+
+            def begin() -> None:
+                pass
+            p = "%s"
+        else:
+            import sqlite3
+
+            conn = sqlite3.connect(str(self.tmp / "national.db"), isolation_level=None)
+            at = NOW.isoformat(sep=" ")
+
+            def begin() -> None:
+                conn.execute("BEGIN IMMEDIATE")
+            p = "?"
+
+        def step() -> None:
+            state["seq"] += 1
+            begin()
+            cursor = conn.cursor()
+            cursor.execute(update.format(p=p), (at, case_id, state["version"]))
+            cursor.execute(insert.format(p=p), (case_id, state["seq"], at))
+            conn.commit() if self.pg_url else conn.execute("COMMIT")
+            state["version"] += 1
+
+        return step, conn
+
+
+_ADVANCE_EVIDENCE = ("-e", "coordinator=Anna Berg", "-e", "members=Anna, Bo, Cecilia", "-e",
+                     "time_reporting_from=2022-01-10")
 
 
 # The sweep: O(due), not O(users) ----------------------------------------------------------------
@@ -499,6 +629,96 @@ def sweep(tmp: Path, repeat: int, scale: float) -> list[Result]:
     return [Result(f"sweep {due} due, {many:,} users", slow, fast, f"{due} due, {few:,} users", goal=1.5)]
 
 
+# The document outbox: how long an advance holds the write lock --------------------------------------------------
+
+class LockClock:
+    """Times the transactions of the units of work while it is the active clock, from BEGIN (IMMEDIATE on
+    SQLite: the write lock) to COMMIT or ROLLBACK (the methods of journey's ``Db`` are wrapped once)."""
+
+    active: LockClock | None = None
+
+    def __init__(self) -> None:
+        self.started: float | None = None
+        self.held: list[float] = []
+        self._install()
+
+    @staticmethod
+    def _install() -> None:
+        from journey.adapters.dbapi.connection import Db
+
+        if getattr(Db, "_timed", False):
+            return
+        begin, commit, rollback = Db.begin, Db.commit, Db.rollback
+
+        def timed_begin(db: Any) -> None:
+            if not db.open and LockClock.active is not None:
+                LockClock.active.started = time.perf_counter()
+            begin(db)
+
+        def ended(end: Callable[[Any], None]) -> Callable[[Any], None]:
+            def timed_end(db: Any) -> None:
+                was_open = db.open
+                end(db)
+                clock = LockClock.active
+                if was_open and clock is not None and clock.started is not None:
+                    clock.held.append(time.perf_counter() - clock.started)
+                    clock.started = None
+            return timed_end
+
+        Db.begin, Db.commit, Db.rollback = timed_begin, ended(commit), ended(rollback)  # type: ignore[method-assign]
+        Db._timed = True  # type: ignore[attr-defined]
+
+
+def document_lock(tmp: Path, repeat: int) -> list[Result]:
+    """An advance that enters a state with documents (confirm_interest: the avsiktsförklaring, docx and html)
+    against the same advance with no document handler: the longest transaction of each (issue #14 §3)."""
+    from journey.adapters.clock import FixedClock
+    from journey.bootstrap import App
+    from journey.config import Settings
+    from journey.services.cases.lifecycle import advance_case, open_case
+    from journey.services.registry import seed_all
+
+    settings = Settings(database_url=f"sqlite:///{tmp / 'lock.db'}", workflows_dir=ROOT / "workflows",
+                        templates_dir=ROOT / "templates", output_dir=tmp / "out")
+    app = App(settings, clock=FixedClock(NOW))
+    app.init_database()
+    bare = App(settings, clock=FixedClock(NOW))
+    deps, plain = app.deps, bare.deps
+    for handlers in plain.handlers.values():  # the baseline: the same advance without documents
+        handlers[:] = [h for h in handlers if "documents" not in h.__module__]
+    seed_all(deps, None)
+    with deps.uow() as uow:
+        names = [m.name for m in uow.municipalities.list()]
+    rounds = max(3, repeat) * 4
+    for name in names[:2 * rounds]:
+        open_case(deps, None, name)
+    clocks = {id(deps): LockClock(), id(plain): LockClock()}
+    evidence = {"registered_date": "2021-01-12", "contact": "Anna Berg"}
+    queue = iter(names[:2 * rounds])
+    held: dict[int, list[float]] = {id(deps): [], id(plain): []}
+
+    def step(d: Any) -> Callable[[], None]:
+        def go() -> None:
+            clock = LockClock.active = clocks[id(d)]
+            clock.held.clear()
+            try:
+                result = advance_case(d, None, next(queue), "confirm_interest", evidence)
+            finally:
+                LockClock.active = None
+            assert (d is plain) or result.documents, result
+            held[id(d)].append(max(clock.held))
+        return go
+
+    try:
+        interleaved(step(deps), step(plain), rounds)
+    finally:
+        app.close()
+        bare.close()
+    with_docs, without = statistics.median(held[id(deps)]), statistics.median(held[id(plain)])
+    return [Result("advance with documents: longest write transaction", with_docs, without,
+                   "the advance without documents", goal=2.0)]
+
+
 def run(quick: bool, scale: float = 1.0) -> list[Result]:
     repeat = 3 if quick else 5
     results: list[Result] = []
@@ -512,7 +732,8 @@ def run(quick: bool, scale: float = 1.0) -> list[Result]:
                 total = sum(bench.counts.values())
                 print(f"  {bench.label}: generated {total:,} rows in {bench.generated_in:.1f} s "
                       f"({', '.join(f'{k} {v:,}' for k, v in bench.counts.items())})", flush=True)
-                for part in (bench.hours_summary, bench.monitor, bench.report, bench.transfer, bench.cold_start):
+                for part in (bench.hours_summary, bench.monitor, bench.report, bench.transfer, bench.cold_start,
+                             bench.advance_in_process):
                     for r in part():
                         print(f"    {r.name}: {r.value:.4g} {r.unit} / {r.baseline:.4g} {r.unit} "
                               f"-> {r.ratio:.2f}x", flush=True)
@@ -521,5 +742,7 @@ def run(quick: bool, scale: float = 1.0) -> list[Result]:
                 bench.close()
     with tempfile.TemporaryDirectory() as tmp:
         results += sweep(Path(tmp), repeat, scale)
+    with tempfile.TemporaryDirectory() as tmp:
+        results += document_lock(Path(tmp), repeat)
     return results
 

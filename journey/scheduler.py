@@ -63,6 +63,7 @@ class SweepRunner:
             log.info("sweep: %d sent (%d late), %d to retry, %d failed", result.sent, result.late, result.retrying,
                      result.failed)
         self.deliver_webhooks()
+        self.render_documents()
         return result
 
     def deliver_webhooks(self) -> None:
@@ -72,6 +73,16 @@ class SweepRunner:
         hooks = deliver_once(self.app)
         if hooks.sent or hooks.retrying or hooks.failed:
             log.info("webhooks: %d sent, %d to retry, %d failed", hooks.sent, hooks.retrying, hooks.failed)
+
+
+    def render_documents(self) -> None:
+        """Documents a change could not render are tried again here (the document outbox, issue #14)."""
+        from journey.bootstrap.documents import render_waiting
+
+        done = render_waiting(self.app)
+        if done.rows or done.failed:
+            log.info("documents: %d files written, %d changes' documents still failing", len(done.rows),
+                     len(done.failed))
 
 
 def tick(runner: SweepRunner) -> None:

@@ -159,10 +159,10 @@ def test_blocked_cases_are_listed_and_left_on_their_version(app: App, tmp_path: 
 
 def test_concurrent_save_is_caught_by_the_optimistic_lock(v2app: App, monkeypatch: pytest.MonkeyPatch) -> None:
     """Someone commits between the migration's read and its write: the case is reported, not overwritten."""
-    from journey.adapters.sql.repositories import core as repository
+    from journey.adapters.dbapi.repositories import core as repository
 
     plan = plan_migration(v2app.deps, "demo", 2, municipalities=("Tierp",))
-    original = repository.SqlCaseRepository.save
+    original = repository.PlainCaseRepository.save
 
     def racing_save(self: Any, case: Any) -> None:
         with v2app.engine.begin() as conn:  # another process bumps the row's lock counter
@@ -171,7 +171,7 @@ def test_concurrent_save_is_caught_by_the_optimistic_lock(v2app: App, monkeypatc
 
     if v2app.database_url.startswith("sqlite"):
         pytest.skip("SQLite serialises writers (BEGIN IMMEDIATE): no interleaving possible")
-    monkeypatch.setattr(repository.SqlCaseRepository, "save", racing_save)
+    monkeypatch.setattr(repository.PlainCaseRepository, "save", racing_save)
     result = apply_migration(v2app.deps, "demo", plan)
     assert result.migrated == [] and "another user changed this case" in result.refused[0][1]
     assert states(v2app)["Tierp"][0] == 1

@@ -199,10 +199,8 @@ class FakeSource:
     def last_changes(self) -> dict[int, dict[str, Any]]:
         return {}
 
-    def planned_reminders(self, now: datetime | None = None) -> dict[int, list[dict[str, Any]]]:
-        return {10: [{"due_at": NOW - timedelta(days=3)}, {"due_at": NOW - timedelta(days=1)},
-                     {"due_at": NOW + timedelta(days=5)}],
-                20: [{"due_at": NOW + timedelta(days=9)}]}
+    def next_due(self) -> dict[int, datetime]:  # A's earliest is overdue (3 days ago), B's ahead
+        return {10: NOW - timedelta(days=3), 20: NOW + timedelta(days=9)}
 
     def missed_meetings(self) -> dict[int, list[dict[str, Any]]]:
         at = NOW - timedelta(days=10)

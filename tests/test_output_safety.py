@@ -156,9 +156,10 @@ def test_an_override_linking_out_of_the_templates_folder_is_refused(cli: Cli, te
     cli.ok("open Hudiksvall")
     result = cli(["advance", "Hudiksvall", "confirm_interest", "-e", "registered_date=2021-01-12", "-e", "contact=Anna"],
                  **env)  # entering letter_of_intent renders the avsiktsförklaring with the letterhead
-    assert result.exit_code == 7, result.output
+    assert result.exit_code == 0, result.output  # the advance stands; its documents wait (issue #14 §3)
     assert len(result.stderr.strip().splitlines()) == 1 and "outside the template folder" in result.stderr
-    assert json.loads(cli.ok("status Hudiksvall --json").output)["state"] == "interest"
+    assert json.loads(cli.ok("status Hudiksvall --json").output)["state"] == "letter_of_intent"
+    assert "outside the template folder" in cli.ok("documents waiting Hudiksvall").output
     written = [p for p in (tmp_path / "documents").rglob("*") if p.is_file()] if (tmp_path / "documents").exists() else []
     assert not any("HEMLIGT" in p.read_text(encoding="utf-8", errors="replace") for p in written)
 

@@ -10,18 +10,27 @@ from sqlalchemy import text
 from journey.bootstrap import App
 from tests.conftest import Cli, make_settings
 
+NAMES = ("journal_mode", "synchronous", "busy_timeout", "foreign_keys")
+
 
 def _pragmas(app: App) -> dict[str, object]:
     with app.engine.connect() as conn:
-        return {name: conn.execute(text(f"PRAGMA {name}")).scalar()
-                for name in ("journal_mode", "synchronous", "busy_timeout", "foreign_keys")}
+        return {name: conn.execute(text(f"PRAGMA {name}")).scalar() for name in NAMES}
+
+
+def _uow_pragmas(app: App) -> dict[str, object]:
+    """The same settings on a unit of work's own (plain DB-API) connection."""
+    with app.deps.uow() as uow:
+        return {name: uow.db.scalar(f"PRAGMA {name}") for name in NAMES}  # type: ignore[attr-defined]
 
 
 def test_every_connection_gets_the_documented_settings(tmp_path: Path) -> None:
     app = App(make_settings(f"sqlite:///{tmp_path / 'j.db'}", tmp_path))
     try:
         app.init_database()
-        assert _pragmas(app) == {"journal_mode": "wal", "synchronous": 2, "busy_timeout": 15000, "foreign_keys": 1}
+        documented = {"journal_mode": "wal", "synchronous": 2, "busy_timeout": 15000, "foreign_keys": 1}
+        assert _pragmas(app) == documented
+        assert _uow_pragmas(app) == documented
     finally:
         app.close()
 
@@ -31,6 +40,7 @@ def test_the_render_timeout_sets_the_busy_timeout_beyond_it(tmp_path: Path) -> N
     try:
         app.init_database()
         assert _pragmas(app)["busy_timeout"] == 25000
+        assert _uow_pragmas(app)["busy_timeout"] == 25000
         from journey.bootstrap.documents import document_tools
         assert document_tools(app.settings).renderer.timeout == 20.0
     finally:

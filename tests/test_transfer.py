@@ -331,3 +331,177 @@ def test_sqlite_text_written_directly_is_what_the_column_type_writes(value: str)
     assert bind(datetime.fromisoformat(value)) == process(datetime.fromisoformat(value))
     with pytest.raises(ValueError, match="naive"):
         bind(datetime(2022, 3, 1, 9))
+
+
+def test_sqlite_export_written_by_sqlite_gives_the_values_python_gives(sqlite_url: str, tmp_path: Path,
+                                                                        demo_source: DemoSource) -> None:
+    """SQLite writes most rows' JSON itself; values outside the layouts it rewrites (and every other row)
+    must come out as the column types' own reading gives them."""
+    import sqlite3
+    from datetime import datetime
+
+    from sqlalchemy.dialects import sqlite
+
+    from journey.adapters.sql.column_types import UTCDateTime
+    from journey.adapters.sql.transfer_store import _sqlite_value, _tables
+
+    cli = Cli(sqlite_url, tmp_path)
+    cli.ok(f"import {demo_source.export}")
+    with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as db:
+        for (trigger,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = "
+                                     "'case_history'").fetchall():
+            db.execute(f'DROP TRIGGER "{trigger}"')  # append-only: this test writes what a damaged file could hold
+        for i, at in enumerate(["2022-03-01T09:00:00.500000", "2022-03-01 09:00:00", "2022-03-01 09:00:00.123456",
+                                "2022-03-01"], 1):
+            db.execute("UPDATE case_history SET at = ? WHERE id = ?", (at, i))
+        db.execute("UPDATE case_history SET evidence = ? WHERE id = 5", ('{"å": "\\u00e5", "n": [1, 2.5, 1E2], '
+                                                                         '"t": "tab\\there"}',))
+        db.execute("UPDATE case_history SET comment = ? WHERE id = 6", ("ctrl \x01 \x1f \" \\ \u2028 😀 å",))
+        db.execute("UPDATE reminder SET nominal_date = '2022-W09-2' WHERE id = 1")
+        db.execute("UPDATE reminder SET nominal_date = '2022-03-02', sent_at = NULL WHERE id = 2")
+        db.executemany("INSERT INTO login_attempt (username, client, at, success) VALUES (?, ?, ?, ?)",
+                       [("a", "c", "2022-03-01 09:00:00.000000", 1), ("b", "c", "2022-03-01 09:00:00.000001", 0),
+                        ("c", "c", "2022-03-01 09:00:00.000000", 2), ("d", "c", "2022-03-01 09:00:00.000000", "yes")])
+        expected: dict[str, list[list[Any]]] = {}
+        for table in _tables():
+            converters = [_sqlite_value(c, sqlite.dialect()) for c in table.columns]
+            keys = ", ".join(c.name for c in table.primary_key.columns)
+            names = ", ".join(f'"{c.name}"' for c in table.columns)
+            expected[table.name] = [[v if v is None or f is None else f(v) for f, v in zip(converters, row, strict=True)]
+                                    for row in db.execute(f'SELECT {names} FROM "{table.name}" ORDER BY {keys}')]
+    cli.ok(f"export {tmp_path / 'again.json'} --as demo")
+    exported = read_lines(tmp_path / "again.json")
+
+    def same(table: str) -> list[list[Any]]:
+        utc = [isinstance(c.type, UTCDateTime) for c in next(t for t in _tables() if t.name == table).columns]
+        return [[datetime.fromisoformat(v) if is_utc and v is not None else v for is_utc, v in zip(utc, row, strict=True)]
+                for row in exported["tables"][table]["rows"]]
+
+    for table, rows in expected.items():
+        assert same(table) == [[datetime.fromisoformat(v) if isinstance(v, str) and "T" in v and v.endswith("+00:00")
+                                else v for v in row] for row in rows], table
+    assert [row[-1] for row in exported["tables"]["login_attempt"]["rows"]] == [True, False, True, True]
+    assert exported["tables"]["reminder"]["rows"][0][14] == "2022-03-01"
+
+
+def test_sqlite_import_leaves_the_journal_mode_and_the_indexes_as_init_makes_them(sqlite_url: str, tmp_path: Path,
+                                                                                 demo_source: DemoSource) -> None:
+    """The load drops the plain indexes and uses a rollback journal, inside its one transaction; a
+    failed load leaves them as they were, a whole one rebuilds them."""
+    import sqlite3
+
+    def state(url: str) -> tuple[str, list[tuple[str, str]]]:
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+            return (db.execute("PRAGMA journal_mode").fetchone()[0],
+                    db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name").fetchall())
+
+    cli = Cli(sqlite_url, tmp_path)
+    cli.ok("init")
+    initialised = state(sqlite_url)
+    assert initialised[0] == "wal" and any("CREATE INDEX" in str(sql) for _, sql in initialised[1])
+    bad = rewrite(demo_source.export, tmp_path / "bad.json", _orphan_history)
+    assert cli(f"import {bad}").exit_code == 3
+    assert state(sqlite_url) == initialised
+    cli.ok(f"import {demo_source.export}")
+    assert state(sqlite_url) == initialised
+
+
+def test_an_export_whose_writing_fails_stops_reading_and_raises_that_error(tmp_path: Path) -> None:
+    """Compression and writing run in a second thread: its error reaches the caller, and the rows stop."""
+    from journey.adapters.exports.export_file import ExportFile
+
+    produced: list[int] = []
+
+    def chunks() -> Any:
+        for i in range(1_000):
+            produced.append(i)
+            yield b"x" * 10
+
+    def write(_: bytes) -> None:
+        raise OSError("No space left on device")
+
+    import journey.adapters.exports.export_file as export_file
+
+    with pytest.raises(OSError, match="No space left"):
+        export_file._pipelined(chunks(), write)
+    assert len(produced) < 1_000
+    ExportFile().write(tmp_path / "ok.json.gz", iter([b"a\n", b"b\n"]))
+    assert gzip.decompress((tmp_path / "ok.json.gz").read_bytes()) == b"a\nb\n"
+    assert not list(tmp_path.glob(".tmp-*"))
+
+
+AWKWARD = ("".join(map(chr, range(1, 128))) + ' "quoted" \\ back\\slash\\ \\" new\nline\r\n tab\t é ß Å 😀 \u2028 \u2029 '
+           "\u00a0 \ufeff \U0001f1f8\U0001f1ea")
+DOCUMENTS = ['{"å": "\\u00e5", "n": [1, 2.5, 1E2, 1.0, -0, 0.1, 12345678901234567890, 1e400], "t": "tab\\there"}',
+             '{\n  "dup": 1,\n  "dup": 2, "deep": {"a": [true, false, null, {}]}, "s": "\\ud83d\\ude00 \\"q\\" \\\\ \\/"}',
+             "null", '"just text"', "[]", "  {}  ", '{"k\\u0001": "ctl \\u001f \\n", "": ""}']
+INSTANTS = ["2022-03-01 09:00:00.123456+00", "2022-03-01 09:00:00.5+00", "2022-03-01 09:00:00.120000+00",
+            "2022-03-01 09:00:00.000001+00", "2022-03-01 09:00:00+00", "2022-03-01 10:00:00.25+01",
+            "0999-12-31 23:59:59.9+00", "2022-03-01 09:00:00.100000+00", "9999-12-29 23:59:59.999999+00"]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_postgresql_writes_the_same_export_as_reading_the_rows_in_python(
+        database_url: str, tmp_path: Path, demo_source: DemoSource, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL writes most rows' JSON lines itself: the file must be, byte for byte, the one reading
+    every row through the column types and encoding it in Python writes. Text with every character JSON
+    escapes, JSON documents as stored (whitespace, escapes, duplicate keys, numbers Python reads
+    differently), date-times with and without fractions, dates, NULLs, booleans, and a date-time only
+    Python reads (the year 1, outside what the server writes) which sends the rest of its table to Python."""
+    import psycopg
+
+    from journey.adapters.sql import transfer_store
+    from journey.adapters.sql.transfer_store import SqlTransferStore
+
+    cli = Cli(database_url, tmp_path)
+    cli.ok(f"import {demo_source.export}")
+    with psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as db:
+        case_id, seq = db.execute("SELECT case_id, MAX(seq) FROM case_history GROUP BY case_id ORDER BY case_id "
+                                  "LIMIT 1").fetchone() or (0, 0)
+        history = [(case_id, seq + i, AWKWARD[i * 7:i * 7 + 100], at, document, AWKWARD)
+                   for i, (document, at) in enumerate(zip(DOCUMENTS + DOCUMENTS[:2], INSTANTS, strict=True), 1)]
+        history.insert(3, (case_id, seq + 99, None, "0001-01-01 12:00:00+00", "{}", "only Python reads the year 1"))
+        with db.cursor() as cursor:
+            cursor.executemany("INSERT INTO case_history (case_id, seq, kind, from_state, to_state, trigger, actor, "
+                               "at, evidence, comment) VALUES (%s, %s, 'ADVANCED', NULL, 'x', %s, 'tester', %s, %s, %s)",
+                               history)
+            cursor.executemany("UPDATE reminder SET nominal_date = %s, sent_at = %s, due_at = %s, subject = %s "
+                               "WHERE id = (SELECT MIN(id) + %s FROM reminder)",
+                               [(day, at, None, AWKWARD[:200], i) for i, (day, at) in enumerate(
+                                   [(None, INSTANTS[0]), ("0001-01-01", INSTANTS[1]), ("9999-12-31", None),
+                                    ("2022-03-02", INSTANTS[6])])])
+            cursor.executemany("INSERT INTO login_attempt (username, client, at, success) VALUES (%s, %s, %s, %s)",
+                               [("a\"b", "c\\d", INSTANTS[2], True), ("é", "\n", INSTANTS[3], False)])
+            cursor.execute("INSERT INTO deal (case_id, municipality_id, number, form, status, status_date, title, "
+                           "counterparty, org_number, value_sek, diarienummer, special_services, limit_reference, "
+                           "reserved_main_aim, social_considerations, contract_conditions, details, created_by, "
+                           "created_at, updated_at, version) SELECT id, municipality_id, 900 + n, 'IOP', 'signed', "
+                           "'2022-03-01', %s, '', '', %s, '', n = 1, '', CASE n WHEN 1 THEN true WHEN 2 THEN false END, "
+                           "'', '', %s, 'tester', %s, %s, 1 FROM journey_case, generate_series(1, 3) n WHERE id = %s",
+                           (AWKWARD[:300], 2**53 + 1, DOCUMENTS[1], INSTANTS[4], INSTANTS[5], case_id))
+    from_python: list[tuple[str, int]] = []
+    python_batches = SqlTransferStore._python_batches
+
+    def spy(connection: Any, table: Any, skip: int = 0) -> Any:
+        from_python.append((table.name, skip))
+        return python_batches(connection, table, skip)
+
+    monkeypatch.setattr(SqlTransferStore, "_python_batches", staticmethod(spy))
+    by_server = cli.ok(f"export {tmp_path / 'server.json'} --as demo")  # streamed in chunks (libpq 17 and later)
+    rows = read_lines(tmp_path / "server.json")["tables"]["case_history"]["rows"]
+    year_1 = next(i for i, row in enumerate(rows) if row[-1] == "only Python reads the year 1")
+    assert from_python == [("case_history", year_1)] and year_1 < len(rows) - 1  # and the rows after it
+    monkeypatch.setattr(psycopg.capabilities, "has_stream_chunked", lambda *_: False)
+    by_cursor = cli.ok(f"export {tmp_path / 'cursor.json'} --as demo")  # through a server-side cursor
+    monkeypatch.setattr(transfer_store, "_postgresql_lines", lambda *_: None)
+    by_python = cli.ok(f"export {tmp_path / 'python.json'} --as demo")
+    written = (tmp_path / "server.json").read_bytes()
+    assert written == (tmp_path / "cursor.json").read_bytes() == (tmp_path / "python.json").read_bytes()
+    assert by_server.stderr == by_cursor.stderr == by_python.stderr  # the same progress, table by table
+    assert from_python[1] == from_python[0]
+    for expected in ['"2022-03-01T09:00:00.500000+00:00"', '"2022-03-01T09:00:00+00:00"', '"0001-01-01T12:00:00+00:00"',
+                     '"0999-12-31T23:59:59.900000+00:00"', '"0001-01-01"', "\\u0001\\u0002", "\\u001f !\\\"#",
+                     "😀 \u2028", '{"dup":2,"deep":{"a":[true,false,null,{}]}', "Infinity", "12345678901234567890",
+                     f"{2**53 + 1}", ",null,"]:
+        assert expected in written.decode(), expected

@@ -1,4 +1,4 @@
-"""tests/uow_contract.py on SqlUnitOfWork, SQLite and PostgreSQL (tests/unit/test_fake_contract.py: on the fake)."""
+"""tests/uow_contract.py on PlainUnitOfWork, SQLite and PostgreSQL (tests/unit/test_fake_contract.py: on the fake)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from journey.bootstrap import App
 from journey.ports.unit_of_work import UnitOfWorkFactory
 from tests.uow_contract import (  # noqa: F401  (collected here)
     test_a_claim_whose_lease_ran_out_can_be_claimed_again,
+    test_a_document_job_is_done_once_by_the_worker_that_holds_it,
     test_a_pause_stays_open_until_it_is_finished,
     test_a_reminder_is_added_once_per_idempotency_key,
     test_a_sender_holds_its_claim_only_while_it_is_still_its_own,

@@ -1,4 +1,4 @@
-"""The unit-of-work contract that SqlUnitOfWork and tests.fakes.FakeUnitOfWork both keep.
+"""The unit-of-work contract that PlainUnitOfWork and tests.fakes.FakeUnitOfWork both keep.
 
 Not collected itself: ``tests/unit/test_fake_contract.py`` runs these tests on the fake and
 ``tests/test_uow_contract.py`` on SQLite and PostgreSQL, each with its own ``uow_factory``
@@ -377,3 +377,63 @@ def test_two_decisions_with_the_same_number_are_a_concurrent_change(uow_factory:
         uow.matters.save(matter)
     with uow_factory() as uow:
         assert [m.decisions for m in uow.matters.for_case(case.id or 0)] == [[]]
+
+
+def test_a_document_job_is_done_once_by_the_worker_that_holds_it(uow_factory: UnitOfWorkFactory) -> None:
+    """The document outbox: one claim at a time, a lease that runs out, done only by its holder, and a
+    failure that waits (then gives up) until retried; after_commit runs only after a commit."""
+    from journey.domain.document_jobs import MAX_ATTEMPTS, DocumentJob, JobStatus
+
+    case = seed(uow_factory)
+    ran: list[str] = []
+    with uow_factory() as uow:
+        job_id = uow.documents.enqueue(DocumentJob(0, case.id or 0, (("interest", "avsiktsforklaring"),), "ENTERED",
+                                                   "anna", NOW, 1))
+        uow.after_commit(lambda: ran.append("rolled back"))
+        uow.rollback()
+    with uow_factory() as uow:
+        assert uow.documents.open_jobs() == []  # the rollback took the job and its callback with it
+        job_id = uow.documents.enqueue(DocumentJob(0, case.id or 0, (("interest", "avsiktsforklaring"),), "ENTERED",
+                                                   "anna", NOW, 1))
+        uow.after_commit(lambda: ran.append("committed"))
+        assert ran == []
+        uow.commit()
+    assert ran == ["committed"]
+    lease = NOW + timedelta(minutes=2)
+    with uow_factory() as uow:
+        assert uow.documents.due_jobs(NOW, 10) == [job_id]
+        job = uow.documents.claim(job_id, "a", NOW, lease)
+        assert job is not None and job.items == (("interest", "avsiktsforklaring"),) and job.attempts == 1
+        assert uow.documents.claim(job_id, "b", NOW, lease) is None  # held
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.documents.due_jobs(NOW, 10) == []
+        assert uow.documents.claim(job_id, "b", lease, lease + timedelta(minutes=2)) is not None  # the lease ran out
+        assert not uow.documents.finish(job_id, "a", NOW)  # a lost its claim: it registers nothing
+        assert uow.documents.finish(job_id, "b", NOW)
+        assert not uow.documents.finish(job_id, "b", NOW)  # done once
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.documents.open_jobs() == [] and uow.documents.claim(job_id, "c", lease, lease) is None
+        failing = uow.documents.enqueue(DocumentJob(0, case.id or 0, (("interest", "x"),), "ENTERED", "anna", NOW, 1))
+        uow.commit()
+    at = NOW
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        with uow_factory() as uow:
+            assert uow.documents.claim(failing, "w", at, at + timedelta(minutes=2)) is not None
+            failed = uow.documents.fail(failing, "w", "mallfel", at)
+            uow.commit()
+        assert failed is not None and failed.attempts == attempt and failed.error == "mallfel"
+        assert failed.status is (JobStatus.FAILED if attempt == MAX_ATTEMPTS else JobStatus.PENDING)
+        with uow_factory() as uow:
+            assert uow.documents.due_jobs(at, 10) == []  # it waits before the next try
+        at += timedelta(hours=2)
+    with uow_factory() as uow:
+        assert uow.documents.due_jobs(at, 10) == []  # given up
+        assert [j.status for j in uow.documents.open_jobs([case.id or 0])] == [JobStatus.FAILED]
+        assert uow.documents.retry([case.id or 0]) == 1
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.documents.due_jobs(NOW, 10) == [failing]
+        [job] = uow.documents.open_jobs()
+        assert (job.status, job.attempts) == (JobStatus.PENDING, 0)

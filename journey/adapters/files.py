@@ -38,15 +38,21 @@ def default_mode() -> int:
     return 0o666 & ~_umask()
 
 
-def write_atomically(path: Path, data: bytes | Writer, mode: int | None = None) -> None:
+def write_atomically(path: Path, data: bytes | Writer, mode: int | None = None, *, durable: bool = True,
+                     tidy: bool = True) -> None:
     """Write ``data`` (bytes, or a callback that writes into the open binary file) to ``path`` whole.
 
     The data is synced, then the file appears under ``path`` in one rename. ``mode``: the new
     file's permissions (default: those of any new file, 0666
     less the umask, so colleagues in the group can read documents and report pages).
+    ``durable=False`` skips the sync, for files that are regenerated anyway (the HTML report): a
+    reader still sees the old file or the new one, but after a power loss the new one may be empty.
+    ``tidy=False``: the caller created the directory and removed its stale temporary files already
+    (:func:`remove_stale`), once for many files.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale(path.parent)
+    if tidy:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale(path.parent)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".tmp-{os.getpid()}-", suffix=path.suffix)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -55,7 +61,8 @@ def write_atomically(path: Path, data: bytes | Writer, mode: int | None = None) 
             else:
                 data(fh)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
             os.fchmod(fh.fileno(), default_mode() if mode is None else mode)
         os.replace(tmp, path)
     except BaseException:
@@ -64,7 +71,7 @@ def write_atomically(path: Path, data: bytes | Writer, mode: int | None = None) 
         raise
 
 
-def _remove_stale(directory: Path) -> None:
+def remove_stale(directory: Path) -> None:
     """Remove ``.tmp-*`` files left by a killed write: its process is gone, or it is older than an hour."""
     cutoff = time.time() - STALE_AFTER
     with suppress(OSError):

@@ -19,6 +19,7 @@ from journey.ports.clock import Clock
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from journey.adapters.dbapi.unit_of_work import Database
     from journey.domain.unit_costs import UnitCostTable
     from journey.ports.calendars import CalendarFiles
     from journey.ports.exports import ReportRenderer, SheetWriter, SiteWriter
@@ -69,15 +70,21 @@ class App:
         """The read-only query side, connected on first query and closed by :meth:`close`."""
         return self._read_model
 
-    def _uow(self) -> UnitOfWork:
-        from journey.adapters.sql.unit_of_work import SqlUnitOfWork
+    @cached_property
+    def _database(self) -> Database:
+        from journey.adapters.dbapi.unit_of_work import Database
+        from journey.bootstrap.documents import busy_timeout_ms
 
-        return SqlUnitOfWork(self.engine)
+        return Database(self.database_url, busy_timeout_ms(self.settings))
+
+    def _uow(self) -> UnitOfWork:
+        from journey.adapters.dbapi.unit_of_work import PlainUnitOfWork
+
+        return PlainUnitOfWork(self._database)
 
     @cached_property
     def deps(self) -> Deps:
-        import journey.adapters.sql.tables.all  # noqa: F401  (all tables known before the first session)
-        from journey.services.deps import Deps
+        from journey.services.deps import Deps  # the tables load with the repositories that use them
 
         deps = Deps(uow=self._uow, workflows=lambda: self.workflows, clock=self.clock,
                     timezone=self.settings.timezone)
@@ -159,6 +166,8 @@ class App:
     def close(self) -> None:
         if "_read_model" in self.__dict__:
             self._read_model.close()
+        if "_database" in self.__dict__:
+            self._database.close()
         if "engine" in self.__dict__:
             self.engine.dispose()
 
@@ -204,8 +213,6 @@ def _clock_from(settings: Settings) -> Clock:
 
 def wire_features(app: App, deps: Deps) -> None:
     """Register each feature's event handlers and repositories; handlers run inside the advance's transaction."""
-    from journey.adapters.exports.export_file import ExportFile
-    from journey.adapters.sql.transfer_store import SqlTransferStore
     from journey.bootstrap.documents import wire_documents
     from journey.bootstrap.matters import wire_matters
     from journey.bootstrap.reminders import wire_reminders
@@ -215,8 +222,20 @@ def wire_features(app: App, deps: Deps) -> None:
     wire_documents(app, deps)  # issue 4: documents rendered on state entry
     wire_reminders(app, deps)  # issue 3: reminders planned on entry, cancelled on exit
     wire_webhooks(app, deps)  # issue 15: webhook deliveries planned with every change (after documents)
-    deps.transfer_store = lambda: SqlTransferStore(app.engine)
-    deps.export_files = ExportFile()
+    deps.transfer_store = lambda: _transfer_store(app)
+    deps.export_files = _export_files
+
+
+def _export_files() -> Any:
+    from journey.adapters.exports.export_file import ExportFile  # gzip, tempfile: export and import only
+
+    return ExportFile()
+
+
+def _transfer_store(app: App) -> Any:
+    from journey.adapters.sql.transfer_store import SqlTransferStore  # loads every table: export and import only
+
+    return SqlTransferStore(app.engine)
 
 
 def translate_database_error(exc: Exception, where: str = "") -> Any:

@@ -41,8 +41,16 @@ def document_tools(settings: Any) -> Any:
     return make_tools(settings.templates_dir, settings.output_dir, timeout=render_timeout(settings))
 
 
+def render_waiting(app: Any, limit: int = 20) -> Any:
+    """The scheduler's turn at the document outbox: render up to ``limit`` due jobs (a ``Settled``)."""
+    from journey.services.documents.outbox import settle
+
+    deps = app.deps
+    return settle(deps, deps.documents, [], others=limit)
+
+
 def wire_documents(app: Any, deps: Deps) -> None:
-    from journey.services.documents.rendering import on_evidence_corrected, on_matter_changed, on_state_entered
+    from journey.services.documents.outbox import on_evidence_corrected, on_matter_changed, on_state_entered
 
     tools = deps.documents = document_tools(app.settings)
     deps.on(StateEntered, on_state_entered(deps, tools))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option, short_time
@@ -67,6 +69,81 @@ def render(municipality: str, document: str, formats: tuple[str, ...], state: st
         return
     for row in rows:
         echo(f"{row['doc_id']} v{row['revision']} {row['format']}: {row['path']}")
+
+
+@documents.command("waiting")
+@click.argument("municipality", required=False)
+@json_option
+@actor_option
+def waiting(municipality: str | None, as_json: bool, actor: str | None) -> None:
+    """List documents not rendered yet (of MUNICIPALITY, or of every case you may read), with the last error.
+
+    A change renders its documents after it is saved; one that fails (a template error, a full
+    disk) waits and is tried again after 1, 2, 4 ... minutes by the scheduler or the next change,
+    five times, then only by `journey documents retry`.
+
+    \b
+    Example:
+        journey documents waiting
+        journey documents waiting Härjedalen --json
+    """
+    from journey.services.documents.outbox import waiting_documents
+
+    app = get_app()
+    rows = waiting_documents(app.deps, actor, municipality)
+    if as_json:
+        echo_json([_waiting_json(w) for w in rows])
+        return
+    if not rows:
+        echo(_("No documents are waiting."))
+        return
+    echo_table(["#", _("Municipality"), _("Changed (Stockholm)"), _("Documents"), _("Attempts"), _("Status"), _("Error")],
+               [[w.job.id, w.municipality, short_time(w.job.at.isoformat()), ", ".join(w.titles), w.job.attempts,
+                 _status(w.job.status.value), w.job.error] for w in rows],
+               title=_("{count} changes' documents are waiting").format(count=len(rows)))
+
+
+@documents.command("retry")
+@click.argument("municipality", required=False)
+@json_option
+@actor_option
+def retry(municipality: str | None, as_json: bool, actor: str | None) -> None:
+    """Render the waiting documents now (of MUNICIPALITY, or of every case you may change).
+
+    Exits with 1 if some still cannot be rendered; `journey documents waiting` shows why.
+
+    \b
+    Example:
+        journey documents retry Härjedalen --as anna
+    """
+    from journey.services.documents.outbox import retry_documents
+
+    app = get_app()
+    settled, still = retry_documents(app.deps, app.deps.documents, actor, municipality)
+    if as_json:
+        echo_json({"written": settled.rows, "waiting": [_waiting_json(w) for w in still]})
+    else:
+        for row in settled.rows:
+            echo(f"{row['doc_id']} v{row['revision']} {row['format']}: {row['path']}")
+        for w in still:
+            echo(_("still waiting: {municipality}: {documents}: {error}").format(
+                municipality=w.municipality, documents=", ".join(w.titles), error=w.job.error), err=True)
+        if not settled.rows and not still:
+            echo(_("No documents are waiting."))
+    if still:
+        raise SystemExit(1)
+
+
+def _status(value: str) -> str:
+    return {"PENDING": _("to be tried again"), "FAILED": _("given up: run journey documents retry")}.get(value, value)
+
+
+def _waiting_json(w: Any) -> dict[str, Any]:
+    job = w.job
+    return {"id": job.id, "municipality": w.municipality, "at": job.at.isoformat(), "reason": job.reason,
+            "documents": [{"state_path": p, "doc_id": d, "title": t} for (p, d), t in zip(job.items, w.titles,
+                                                                                          strict=True)],
+            "attempts": job.attempts, "status": job.status.value, "error": job.error}
 
 
 @click.group()

@@ -130,7 +130,5 @@ def _print_matrix(data: dict[str, Any]) -> None:
             table.add_row(*[Text(terminal_safe(c)) for c in row], style="red" if r["overdue"] else None)
         Console().print(table)
         return
-    echo(title)
-    echo("\t".join(headers))
-    for row in rows:
-        echo("\t".join(terminal_safe(c, cell=True) for c in row))
+    lines = [title, "\t".join(headers), *("\t".join(terminal_safe(c, cell=True) for c in row) for row in rows)]
+    echo("\n".join(lines))  # one write for the whole table, not one per municipality

@@ -6,9 +6,9 @@ size and mtime and by journey's version), so read commands skip YAML parsing and
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
+import zlib
 from pathlib import Path
 
 from journey.domain.errors import DefinitionError, InputError, NotFoundError
@@ -31,14 +31,19 @@ def require_workflow_files(directory: Path) -> list[Path]:
 
 
 def _fingerprint(directory: Path, files: list[Path]) -> tuple[str, str]:
+    """The cache file's name key (a CRC of the directory) and the stamp stored in the file, compared whole.
+
+    No hashlib: it loads OpenSSL, which costs a read command more than reading the cache does. Two
+    directories whose keys collide take turns in one cache file; their stamps tell them apart.
+    """
     from journey import __version__
 
-    stamp = [f"{CACHE_FORMAT}:{__version__}:{directory.resolve()}"]
+    resolved = str(directory.resolve())
+    stamp = [f"{CACHE_FORMAT}:{__version__}:{resolved}"]
     for path in files:
         st = path.stat()
         stamp.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
-    key = hashlib.sha256(str(directory.resolve()).encode()).hexdigest()[:16]
-    return key, hashlib.sha256("\n".join(stamp).encode()).hexdigest()
+    return f"{zlib.crc32(resolved.encode()):08x}", "\n".join(stamp)
 
 
 def _load_cached(directory: Path, files: list[Path], cache: Path | None) -> list[WorkflowSpec]:

@@ -24,65 +24,25 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+# the register's words (deal_kinds.py), re-exported: its users import them from here
+from journey.domain.deal_kinds import ADVERTISED_FORMS as ADVERTISED_FORMS
+from journey.domain.deal_kinds import AWARDED_OR_LATER as AWARDED_OR_LATER
+from journey.domain.deal_kinds import BASIS_TEXT as BASIS_TEXT
+from journey.domain.deal_kinds import FINAL as FINAL
+from journey.domain.deal_kinds import FORM_LABELS as FORM_LABELS
+from journey.domain.deal_kinds import FORM_SHORT as FORM_SHORT
+from journey.domain.deal_kinds import ORDER as ORDER
+from journey.domain.deal_kinds import PROCUREMENTS as PROCUREMENTS
+from journey.domain.deal_kinds import STATUS_LABELS as STATUS_LABELS
+from journey.domain.deal_kinds import DealForm as DealForm
+from journey.domain.deal_kinds import DealStatus as DealStatus
+from journey.domain.deal_kinds import ValueBasis as ValueBasis
 from journey.domain.errors import InputError, RefusedError
 from journey.domain.messages import msg
 from journey.domain.procurement import DirectAwardLimit, direct_award_limit
 
 RESERVED_MIN_SHARE = 30  # percent of the employees from the target groups, LOU 4 kap. 18 §
 INDEFINITE_TERM_MONTHS = 48  # LOU 5 kap. 13 §: a contract without a fixed term counts 48 months
-
-
-class DealForm(StrEnum):
-    """Stored values never change meaning (they match the `deal.form` choices of handbook@1)."""
-
-    IOP = "iop"
-    RESERVED = "reserved_procurement"
-    DIRECT_AWARD = "direct_award"
-    ADVERTISED = "advertised_procurement"
-    LOV = "lov"
-    GRANT = "grant"
-
-
-FORM_LABELS = {  # as a heading or in a table
-    DealForm.IOP: "IOP (idéburet offentligt partnerskap)",
-    DealForm.RESERVED: "Reserverad upphandling",
-    DealForm.DIRECT_AWARD: "Direktupphandling",
-    DealForm.ADVERTISED: "Annonserad upphandling",
-    DealForm.LOV: "Valfrihetssystem (LOV)",
-    DealForm.GRANT: "Bidrag",
-}
-FORM_SHORT = {DealForm.IOP: "IOP", DealForm.RESERVED: "reserverad upphandling",
-              DealForm.DIRECT_AWARD: "direktupphandling", DealForm.ADVERTISED: "annonserad upphandling",
-              DealForm.LOV: "LOV", DealForm.GRANT: "bidrag"}  # in running text
-# Forms that are procurements under LOU: they may carry sociala hänsyn and särskilda kontraktsvillkor.
-PROCUREMENTS = frozenset({DealForm.RESERVED, DealForm.DIRECT_AWARD, DealForm.ADVERTISED})
-# Forms that are advertised (LOV on Valfrihetswebben), so they may stand in status "annonserad".
-ADVERTISED_FORMS = frozenset({DealForm.RESERVED, DealForm.ADVERTISED, DealForm.LOV})
-
-
-class DealStatus(StrEnum):
-    PLANNED = "PLANNED"
-    ADVERTISED = "ADVERTISED"
-    AWARDED = "AWARDED"  # tilldelad / avtal tecknat
-    ONGOING = "ONGOING"
-    COMPLETED = "COMPLETED"
-    CANCELLED = "CANCELLED"
-
-
-STATUS_LABELS = {DealStatus.PLANNED: "planerad", DealStatus.ADVERTISED: "annonserad",
-                 DealStatus.AWARDED: "tilldelad/avtal tecknat", DealStatus.ONGOING: "pågående",
-                 DealStatus.COMPLETED: "avslutad", DealStatus.CANCELLED: "avbruten"}
-ORDER = (DealStatus.PLANNED, DealStatus.ADVERTISED, DealStatus.AWARDED, DealStatus.ONGOING, DealStatus.COMPLETED)
-AWARDED_OR_LATER = frozenset({DealStatus.AWARDED, DealStatus.ONGOING, DealStatus.COMPLETED})
-FINAL = frozenset({DealStatus.COMPLETED, DealStatus.CANCELLED})
-
-
-class ValueBasis(StrEnum):
-    TOTAL = "TOTAL"  # for the whole period
-    PER_YEAR = "PER_YEAR"
-
-
-BASIS_TEXT = {ValueBasis.TOTAL: "totalt för avtalsperioden", ValueBasis.PER_YEAR: "per år"}
 
 
 class DealEventKind(StrEnum):

@@ -64,16 +64,13 @@ DEFAULT_MEETING_QUARTERS = {MeetingKind.PHYSICAL: 7 * QUARTERS_PER_HOUR, Meeting
 
 @dataclass(frozen=True)
 class EntryTotal:
-    """The sum of one person's rows in one month and stage, at meetings or not (a GROUP BY row, issue #14)."""
+    """The sum of one person's rows in one municipality and year, and the part at meetings (a GROUP BY row, #14)."""
 
     municipality_id: int
     person_id: int
-    month: str  # "2022-05"
-    stage: str
-    meeting: bool  # attendance at a network or local meeting
+    year: int
     quarters: int
-    first_id: int  # the oldest and newest row of the group
-    last_id: int
+    meeting_quarters: int  # attendance at network or local meetings
 
 
 @dataclass(frozen=True)

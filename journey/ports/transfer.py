@@ -10,6 +10,9 @@ from typing import Any, Protocol
 Progress = Callable[[str], None]
 Section = tuple[str, list[str], Iterable[list[Any]]]
 """One table in an export: its name, its column names, and its rows (JSON values, in column order)."""
+Batch = list[list[Any]] | bytes
+"""Rows read for an export: JSON values in column order, or the rows already written as JSON lines
+(one compact JSON array per row, each ending in a newline) by a store that can do so faster."""
 
 
 class TransferStore(Protocol):
@@ -21,7 +24,7 @@ class TransferStore(Protocol):
     def known_revisions(self) -> set[str]: ...
     def schema_revisions(self) -> list[str]: ...
 
-    def dump(self, progress: Progress) -> AbstractContextManager[Iterator[tuple[str, list[str], Iterator[list[list[Any]]]]]]:
+    def dump(self, progress: Progress) -> AbstractContextManager[Iterator[tuple[str, list[str], Iterator[Batch]]]]:
         """Every table in dependency order as (name, columns, batches of rows), read in one transaction."""
         ...
 

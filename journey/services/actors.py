@@ -9,7 +9,6 @@ from journey.domain import limits
 from journey.domain.access import Actor, Role
 from journey.domain.errors import NotFoundError, PermissionDeniedError
 from journey.domain.messages import msg
-from journey.domain.municipality import normalize_name, slugify
 from journey.domain.text import check_name
 
 
@@ -33,6 +32,9 @@ def resolve_actor(username: str | None, find_user: Callable[[str], dict[str, Any
 
 def match_municipality(query: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Find a municipality by kommunkod, name or ASCII slug ('Malmö', 'malmo', '1280')."""
+    # imported here, so that resolve_actor alone (journey monitor) does not load the register of every kommun
+    from journey.domain.municipality import normalize_name, slugify
+
     q = normalize_name(query)
     for row in rows:
         if q == row["code"] or q.casefold() == row["name"].casefold() or slugify(q) == row["slug"]:

@@ -34,7 +34,7 @@ class Deps:
     documents: DocumentTools | None = None  # renderer, writers and storage; None where documents are not wired
     replanner: ReminderReplanner | None = None  # re-plans meeting reminders after a calendar change
     transfer_store: Callable[[], TransferStore] | None = None  # export and import
-    export_files: ExportFiles | None = None  # the export file on disk
+    export_files: Callable[[], ExportFiles] | None = None  # the export file on disk (export and import)
     timezone: str = "Europe/Stockholm"  # where "today" is: a decision dated later is in the future
 
     def today(self) -> date:

@@ -70,7 +70,7 @@ def _store(deps: Deps) -> TransferStore:
 def _files(deps: Deps) -> ExportFiles:
     if deps.export_files is None:
         raise RuntimeError("export and import are not wired (bootstrap sets deps.export_files)")
-    return deps.export_files
+    return deps.export_files()
 
 
 def _line(value: Any) -> bytes:
@@ -100,8 +100,12 @@ def export_data(deps: Deps, username: str | None, path: Path, progress: Progress
                 counts[name] = 0
                 yield _hashed(digest, _line({"table": name, "columns": columns}))
                 for batch in batches:
-                    counts[name] += len(batch)
-                    yield _hashed(digest, "".join([encode(row) + "\n" for row in batch]).encode("utf-8"))
+                    if type(batch) is bytes:  # already JSON lines
+                        counts[name] += batch.count(b"\n")
+                        yield _hashed(digest, batch)
+                    else:
+                        counts[name] += len(batch)
+                        yield _hashed(digest, "".join([encode(row) + "\n" for row in batch]).encode("utf-8"))
         yield _line({"counts": counts, "sha256": digest.hexdigest()})
 
     files.write(path, chunks())

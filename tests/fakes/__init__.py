@@ -34,7 +34,7 @@ from journey.domain.events import (
     StateExited,
 )
 from journey.services.deps import Deps
-from journey.services.documents.rendering import on_evidence_corrected, on_matter_changed, on_state_entered
+from journey.services.documents.outbox import on_evidence_corrected, on_matter_changed, on_state_entered
 from journey.services.matters.recording import MatterFollower
 from journey.services.reminders.planning import ReminderPlanner, wire
 from tests.fakes.documents import FakeDocumentRenderer, FakeFileStore, FakeRendered, fake_document_tools

@@ -18,12 +18,12 @@ from datetime import date, datetime
 from typing import Any
 
 from journey.domain.errors import ConcurrentChangeError, NotFoundError
-from journey.domain.esf import Attestation, ClaimPeriod, ClaimStatus, EntryKind, month_bounds, month_of
+from journey.domain.esf import Attestation, ClaimPeriod, ClaimStatus, EntryKind, month_bounds
 from journey.domain.hours import EntryTotal, NetworkMeeting, TimeEntry
 from journey.domain.people import Person, person_key
 from tests.fakes.repositories import _Repository
 
-# what SqlUnitOfWork's translate() makes of a unique constraint on these tables
+# what PlainUnitOfWork's error mapping (adapters/sql/errors.classify) makes of a unique constraint on these tables
 _SAME_TIME = "another user recorded the same at the same time; nothing was saved, try again"
 _EXPORT_COLUMNS = {"claim_period_id", "year", "municipality_id", "settings", "files", "actor", "at"}
 _EXPORT_REQUIRED = {"settings", "actor", "at"}
@@ -70,18 +70,20 @@ class FakeHoursRepository(_Repository):
                  and municipality_id in (None, e.municipality_id) and person_id in (None, e.person_id)]
         return sorted(found, key=lambda e: (e.day, e.person, e.id or 0))
 
-    def totals(self, first: date | None, last: date | None, municipality_ids: Sequence[int]) -> list[EntryTotal]:
-        groups: dict[tuple[int, int, str, str, bool], list[TimeEntry]] = {}
+    def totals(self, first: date | None, last: date | None,
+               municipality_ids: Sequence[int] | None) -> list[EntryTotal]:
+        groups: dict[tuple[int, int, int], list[int]] = {}
         for e in self.rows(first, last):
-            if e.municipality_id in municipality_ids:
-                key = (e.municipality_id, e.person_id, month_of(e.day), e.stage, e.meeting_id is not None)
-                groups.setdefault(key, []).append(e)
-        return [EntryTotal(*key, sum(e.quarters for e in rows), min(e.id or 0 for e in rows),
-                           max(e.id or 0 for e in rows)) for key, rows in groups.items()]
+            if municipality_ids is None or e.municipality_id in municipality_ids:
+                sums = groups.setdefault((e.municipality_id, e.person_id, e.day.year), [0, 0])
+                sums[0] += e.quarters
+                sums[1] += e.quarters if e.meeting_id is not None else 0
+        return [EntryTotal(*key, q, mq) for key, (q, mq) in groups.items()]
 
-    def year_totals(self, person_ids: Sequence[int]) -> dict[tuple[int, int], int]:
+    def year_totals(self, person_ids: Sequence[int], first: date | None = None,
+                    last: date | None = None) -> dict[tuple[int, int], int]:
         out: dict[tuple[int, int], int] = {}
-        for e in self._entries():
+        for e in self.rows(first, last):
             if e.person_id in person_ids:
                 out[(e.person_id, e.day.year)] = out.get((e.person_id, e.day.year), 0) + e.quarters
         return out

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from journey.domain.case import Case, HistoryEntry
 from journey.domain.deals import Deal, DealEvent
+from journey.domain.document_jobs import DocumentJob, JobStatus, after_failure
 from journey.domain.errors import ConcurrentChangeError, NotFoundError
 from journey.domain.municipality import Municipality, normalize_name, slugify
 from journey.domain.reminders import INTERRUPTED, Meeting, Reminder, ReminderStatus
@@ -345,6 +346,58 @@ class FakeDocumentRepository(_Repository):
 
     def for_case(self, case_id: int) -> list[dict[str, Any]]:
         return [dict(d) for _, d in sorted(self.t.documents.items()) if d["case_id"] == case_id]
+
+    # the outbox; a claim is kept in ``_claims`` beside the job (claimed_by, lease end or next try)
+
+    def enqueue(self, job: DocumentJob) -> int:
+        job_id = self.t.next_id("document_job")
+        self.t.document_jobs[job_id] = dataclasses.replace(job, id=job_id)
+        self.t.job_claims[job_id] = ("", None)
+        return job_id
+
+    def _due(self, job_id: int, now: datetime) -> bool:
+        job, (_, until) = self.t.document_jobs[job_id], self.t.job_claims[job_id]
+        return job.status is JobStatus.PENDING and (until is None or until <= now)
+
+    def claim(self, job_id: int, worker: str, now: datetime, until: datetime) -> DocumentJob | None:
+        if job_id not in self.t.document_jobs or not self._due(job_id, now):
+            return None
+        job = self.t.document_jobs[job_id] = dataclasses.replace(self.t.document_jobs[job_id],
+                                                                 attempts=self.t.document_jobs[job_id].attempts + 1)
+        self.t.job_claims[job_id] = (worker, until)
+        return job
+
+    def due_jobs(self, now: datetime, limit: int, case_id: int | None = None) -> list[int]:
+        return [i for i in sorted(self.t.document_jobs) if self._due(i, now)
+                and (case_id is None or self.t.document_jobs[i].case_id == case_id)][:limit]
+
+    def finish(self, job_id: int, worker: str, now: datetime) -> bool:
+        job = self.t.document_jobs.get(job_id)
+        if job is None or job.status is not JobStatus.PENDING or self.t.job_claims[job_id][0] != worker:
+            return False
+        self.t.document_jobs[job_id] = dataclasses.replace(job, status=JobStatus.DONE, error="")
+        self.t.job_claims[job_id] = ("", None)
+        return True
+
+    def fail(self, job_id: int, worker: str, error: str, now: datetime) -> DocumentJob | None:
+        job = self.t.document_jobs.get(job_id)
+        if job is None or job.status is not JobStatus.PENDING or self.t.job_claims[job_id][0] != worker:
+            return None
+        status, retry_at = after_failure(job.attempts, now)
+        job = self.t.document_jobs[job_id] = dataclasses.replace(job, status=status, error=error[:2000])
+        self.t.job_claims[job_id] = ("", retry_at)
+        return job
+
+    def open_jobs(self, case_ids: list[int] | None = None) -> list[DocumentJob]:
+        return [j for _, j in sorted(self.t.document_jobs.items()) if j.status is not JobStatus.DONE
+                and (case_ids is None or j.case_id in case_ids)]
+
+    def retry(self, case_ids: list[int] | None = None) -> int:
+        jobs = self.open_jobs(case_ids)
+        for job in jobs:
+            self.t.document_jobs[job.id] = dataclasses.replace(job, status=JobStatus.PENDING, attempts=0)
+            self.t.job_claims[job.id] = ("", None)
+        return len(jobs)
 
 
 class FakeCaseMigrationRepository(_Repository):

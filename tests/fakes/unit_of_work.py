@@ -10,6 +10,7 @@ from typing import Any
 
 from journey.domain.case import Case, HistoryEntry
 from journey.domain.deals import Deal, DealEvent
+from journey.domain.document_jobs import DocumentJob
 from journey.domain.esf import Attestation, ClaimPeriod
 from journey.domain.hours import TimeEntry
 from journey.domain.matters import Matter
@@ -56,6 +57,8 @@ class Tables:
     supporters: set[tuple[int, int]] = field(default_factory=set)  # (municipality id, user id)
     pauses: dict[int, dict[str, Any]] = field(default_factory=dict)
     documents: dict[int, dict[str, Any]] = field(default_factory=dict)
+    document_jobs: dict[int, DocumentJob] = field(default_factory=dict)
+    job_claims: dict[int, tuple[str, datetime | None]] = field(default_factory=dict)  # claimed_by, retry_at
     people: dict[int, dict[str, Any]] = field(default_factory=dict)  # {"person": Person, "name_key": ...}
     time_entries: dict[int, TimeEntry] = field(default_factory=dict)  # append-only
     network_meetings: dict[int, dict[str, Any]] = field(default_factory=dict)  # {"meeting": NetworkMeeting, ...}
@@ -121,6 +124,7 @@ class FakeUnitOfWork:
         self.settings: SettingsRepository = FakeSettingsRepository(self)
 
     def _begin(self) -> None:
+        self._after_commit: list[Callable[[], object]] = []
         self._tables = copy.deepcopy(self.db.committed)
         self._versions_at_begin = {i: c.version for i, c in self._tables.cases.items()}
         self._deal_versions_at_begin = {i: d.version for i, d in self._tables.deals.items()}
@@ -139,9 +143,17 @@ class FakeUnitOfWork:
         self.db.commits += 1
         self._versions_at_begin = {i: c.version for i, c in self._tables.cases.items()}
         self._deal_versions_at_begin = {i: d.version for i, d in self._tables.deals.items()}
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            callback()
+        if callbacks:  # as a new transaction would: what they committed is seen
+            self._tables = copy.deepcopy(self.db.committed)
 
     def rollback(self) -> None:
         self._begin()
+
+    def after_commit(self, callback: Callable[[], object]) -> None:
+        self._after_commit.append(callback)
 
 
 class FakeSettingsRepository:

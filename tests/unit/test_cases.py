@@ -16,8 +16,10 @@ from journey.domain.errors import (
     RefusedError,
     TransitionNotAllowedError,
 )
+from journey.domain.events import StateEntered
 from journey.services.cases.lifecycle import advance_case, open_case
 from journey.services.cases.pausing import pause_case
+from journey.services.documents.outbox import retry
 from tests.fakes import FakeApp
 from tests.unit.support import ADMIN, COORDINATOR, TOWN, case_in, current_case, history
 
@@ -178,8 +180,11 @@ def test_a_final_state_inside_a_parallel_region_does_not_complete_the_case(fake:
 
 def test_a_failing_event_handler_rolls_the_whole_advance_back(fake: FakeApp) -> None:
     open_case(fake.deps, COORDINATOR, TOWN)
-    fake.files.fail = OSError(28, "No space left on device")
 
+    def refuse(event: object, uow: object) -> None:
+        raise DocumentWriteError("No space left on device")
+
+    fake.deps.on(StateEntered, refuse)
     with pytest.raises(DocumentWriteError, match="No space left on device"):
         advance_case(fake.deps, COORDINATOR, TOWN, "confirm_interest", INTEREST)
 
@@ -187,4 +192,32 @@ def test_a_failing_event_handler_rolls_the_whole_advance_back(fake: FakeApp) -> 
     assert case is not None and case.state == "interest"
     assert [e.kind for e in history(fake, case.id or 0)] == [HistoryKind.OPENED]
     with fake.deps.uow() as uow:
+        assert uow.documents.for_case(case.id or 0) == [] and uow.documents.open_jobs() == []
+
+
+def test_a_document_that_cannot_be_written_waits_and_the_advance_stands(fake: FakeApp) -> None:
+    """Issue #14 §3: documents are rendered after the change commits; a failure is kept on its job."""
+    open_case(fake.deps, COORDINATOR, TOWN)
+    fake.files.fail = OSError(28, "No space left on device")
+
+    result = advance_case(fake.deps, COORDINATOR, TOWN, "confirm_interest", INTEREST)
+
+    case = current_case(fake)
+    assert case is not None and case.state == "letter_of_intent" and result.documents == ()
+    assert [e.kind for e in history(fake, case.id or 0)] == [HistoryKind.OPENED, HistoryKind.ADVANCED]
+    assert [(j.items, j.attempts) for j in result.waiting] == [((("letter_of_intent", "avsiktsforklaring"),), 1)]
+    assert "No space left on device" in result.waiting[0].error
+    with fake.deps.uow() as uow:
         assert uow.documents.for_case(case.id or 0) == []
+
+    advanced_at = fake.clock.now()
+    fake.clock.advance(timedelta(days=2))
+    fake.files.fail = None
+    assert fake.deps.documents is not None
+    settled = retry(fake.deps, fake.deps.documents, [case.id or 0])
+    assert {r["doc_id"] for r in settled.rows} == {"avsiktsforklaring"} and settled.failed == []
+    assert {r["created_at"] for r in settled.rows} == {advanced_at}  # dated the advance, not the retry
+    with fake.deps.uow() as uow:
+        assert uow.documents.open_jobs() == []
+        assert len(uow.documents.for_case(case.id or 0)) == len(settled.rows) > 0
+    assert retry(fake.deps, fake.deps.documents, [case.id or 0]).rows == []  # exactly once

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import gzip
 import io
+import queue
+import threading
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
@@ -28,8 +30,7 @@ class ExportFile:
         self.check_target(path)
 
         def plain(raw: BinaryIO) -> None:
-            for chunk in chunks:
-                raw.write(chunk)
+            _pipelined(chunks, raw.write)
 
         def compress(raw: BinaryIO) -> None:
             with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=GZIP_LEVEL, mtime=0) as fh:
@@ -59,6 +60,36 @@ class ExportFile:
             raw.seek(0)
             # a buffer over the gzip stream: its lines are then found in C, not one Python call each
             yield _guarded(io.BufferedReader(gzip.GzipFile(fileobj=raw, mode="rb"), 1 << 16) if zipped else raw, path)
+
+
+def _pipelined(chunks: Iterable[bytes], write: Callable[[bytes], object]) -> None:
+    """``write`` each chunk, in a second thread: compressing and writing (which let go of the GIL)
+    overlap with producing the next chunks. At most a few chunks wait in between; an error on
+    either side stops both and is raised here."""
+    waiting: queue.Queue[bytes | None] = queue.Queue(maxsize=8)
+    failed: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            while (chunk := waiting.get()) is not None:
+                write(chunk)
+        except BaseException as exc:  # noqa: BLE001  (raised again in the producing thread)
+            failed.append(exc)
+            while waiting.get() is not None:  # let the producer finish putting
+                pass
+
+    thread = threading.Thread(target=writer, name="export-writer", daemon=True)
+    thread.start()
+    try:
+        for chunk in chunks:
+            if failed:
+                break
+            waiting.put(chunk)
+    finally:
+        waiting.put(None)
+        thread.join()
+    if failed:
+        raise failed[0]
 
 
 def _guarded(source: Iterable[bytes], path: Path) -> Iterator[bytes]:

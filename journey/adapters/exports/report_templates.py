@@ -15,12 +15,20 @@ def _local(value: datetime) -> datetime:
     return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(TIMEZONE)
 
 
+# The text strftime("%Y-%m-%d") and ("%Y-%m-%d %H:%M") give, formatted directly: thousands of times per report
+
 def _day(value: Any) -> str:
-    return _local(value).strftime("%Y-%m-%d") if isinstance(value, datetime) else (value or "")
+    if not isinstance(value, datetime):
+        return value or ""
+    at = _local(value)
+    return f"{at.year}-{at.month:02}-{at.day:02}"
 
 
 def _minute(value: Any) -> str:
-    return _local(value).strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else (value or "")
+    if not isinstance(value, datetime):
+        return value or ""
+    at = _local(value)
+    return f"{at.year}-{at.month:02}-{at.day:02} {at.hour:02}:{at.minute:02}"
 
 
 def _kr(value: Any) -> str:
@@ -36,9 +44,10 @@ class JinjaReportTemplates:
     def __init__(self, templates_dir: Path) -> None:
         from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+        # auto_reload off: the templates are read once per report, not checked on disk again for every page
         self.env = Environment(loader=FileSystemLoader(templates_dir / "report"),
                                autoescape=select_autoescape(["j2", "html"]), undefined=StrictUndefined,
-                               trim_blocks=True, lstrip_blocks=True)
+                               trim_blocks=True, lstrip_blocks=True, auto_reload=False)
         self.env.filters["day"] = _day
         self.env.filters["minute"] = _minute
         self.env.filters["kr"] = _kr

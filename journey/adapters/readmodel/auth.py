@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from journey.adapters.readmodel.core import _time
+from journey.adapters.sql.stored import utc
 from journey.domain.auth import SessionRecord, TokenRecord, TokenScope
 
 SESSION_SQL = ("SELECT s.token_hash, u.username, s.created_at, s.last_seen_at, s.expires_at FROM web_session s "
@@ -22,12 +22,12 @@ class CredentialQueries:
         if not rows:
             return None
         h, username, created, seen, expires = rows[0]
-        return SessionRecord(h, username, _time(created), _time(seen), _time(expires))
+        return SessionRecord(h, username, utc(created), utc(seen), utc(expires))
 
     def token(self, token_hash: str) -> TokenRecord | None:
         rows = self.read.query(TOKEN_SQL, (token_hash,))
         if not rows:
             return None
         r = rows[0]
-        return TokenRecord(int(r[0]), r[1], r[2], TokenScope(r[3]), r[4], r[5], _time(r[6]), r[7],
-                           _time(r[8]) if r[8] is not None else None, _time(r[9]) if r[9] is not None else None)
+        return TokenRecord(int(r[0]), r[1], r[2], TokenScope(r[3]), r[4], r[5], utc(r[6]), r[7],
+                           utc(r[8]) if r[8] is not None else None, utc(r[9]) if r[9] is not None else None)

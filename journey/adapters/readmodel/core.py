@@ -7,12 +7,12 @@ several times Python's own start-up, so the read side speaks SQL directly (cosmi
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from functools import cache
 from typing import Any
-from urllib.parse import urlsplit
 
 from journey.adapters.sql.errors import classify
-from journey.adapters.sql.urls import display, sqlite_path
+from journey.adapters.sql.stored import utc
+from journey.adapters.sql.urls import display, existing_sqlite_file, psycopg_conninfo
 from journey.domain.errors import DatabaseConfigError, NotInitialisedError
 from journey.domain.messages import msg
 
@@ -23,18 +23,16 @@ CASE_KEYS = ("id", "municipality_id", "municipality", "code", "county", "workflo
 TIME_KEYS = {"opened_at", "stage_entered_at", "updated_at", "at", "created_at"}
 
 
-def _time(value: Any) -> Any:
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    return value
+@cache
+def _time_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """Which of ``keys`` hold times: worked out once per query's keys, not for each of its rows."""
+    return tuple(key for key in keys if key in TIME_KEYS)
 
 
 def _row(keys: tuple[str, ...], values: tuple[Any, ...]) -> dict[str, Any]:
     row = dict(zip(keys, values, strict=True))
-    for key in TIME_KEYS & row.keys():
-        row[key] = _time(row[key])
+    for key in _time_keys(keys):
+        row[key] = utc(row[key])
     if isinstance(row.get("evidence"), str):
         row["evidence"] = json.loads(row["evidence"])
     return row
@@ -57,25 +55,15 @@ class SqlReadModel:
             if self._pg:
                 import psycopg
 
-                parts = urlsplit(self.url.replace("postgresql+psycopg://", "postgresql://", 1))
-                if parts.scheme not in ("postgresql", "postgres"):  # another driver than psycopg 3
-                    raise DatabaseConfigError(msg("the database URL cannot be used: driver {scheme!r} is not "
-                                                  "supported (expected postgresql:// or postgresql+psycopg://)",
-                        scheme=parts.scheme))
+                conninfo = psycopg_conninfo(self.url)
                 try:
-                    self._conn = psycopg.connect(parts._replace(scheme="postgresql").geturl(), autocommit=True)
+                    self._conn = psycopg.connect(conninfo, autocommit=True)
                 except psycopg.Error as exc:
                     raise classify(exc, display(self.url)) or exc from None
             else:
                 import sqlite3
 
-                path = sqlite_path(self.url)
-                if path is None or not path.exists():
-                    raise NotInitialisedError(msg("no database at {value}: run `journey init` (or check --db / "
-                                                  "JOURNEY_DATABASE_URL)", value=path or self.url))
-                if path.is_dir():
-                    raise DatabaseConfigError(msg("{path} is a directory, not a database: check --db / "
-                                                  "JOURNEY_DATABASE_URL", path=path))
+                path = existing_sqlite_file(self.url)
                 try:
                     self._conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5.0)
                 except sqlite3.OperationalError:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from journey.adapters.readmodel.core import _time
+from journey.adapters.sql.stored import utc
 
 MISSED_SQL = "SELECT case_id, at, evidence FROM case_history WHERE kind = 'MISSED' ORDER BY case_id, seq"
 DECIDED_SQL = ("SELECT m.case_id, d.body, d.meeting_date, d.outcome FROM matter_decision d "
@@ -32,6 +32,6 @@ def missed_meetings(query: Callable[..., list[tuple[Any, ...]]],
         day = str(values.get("meeting_date", ""))[:10]
         if not day or (case_id, day) in decided:
             continue
-        found[case_id].append({"at": _time(at), "board": str(values.get("board", "")),
+        found[case_id].append({"at": utc(at), "board": str(values.get("board", "")),
                                "meeting_date": date.fromisoformat(day), "outcome": str(values.get("outcome", ""))})
     return dict(found)

@@ -6,7 +6,8 @@ import json
 from datetime import date
 from typing import Any
 
-from journey.adapters.readmodel.core import SqlReadModel, _row, _time
+from journey.adapters.readmodel.core import SqlReadModel, _row
+from journey.adapters.sql.stored import utc
 
 MATTER_KEYS = ("id", "case_id", "state_path", "title", "bodies", "status", "diarienummer", "handlaggare",
                "forvaltning", "proposal", "target_meeting", "opened_at", "opened_by", "closed_at", "updated_at")
@@ -37,7 +38,7 @@ class MatterQueries:
             row = _row(MATTER_KEYS, values)
             row["bodies"], row["proposal"] = _json(row["bodies"]) or [], _json(row["proposal"]) or {}
             row["target_meeting"] = _date(row["target_meeting"])
-            row["closed_at"] = _time(row["closed_at"])
+            row["closed_at"] = utc(row["closed_at"])
             rows.append(row)
         return rows
 
@@ -48,7 +49,7 @@ class MatterQueries:
         for values in self.read.query(sql, (case_id,)):
             row = dict(zip(DECISION_KEYS, values, strict=True))
             row["meeting_date"] = _date(row["meeting_date"])
-            row["recorded_at"] = _time(row["recorded_at"])
+            row["recorded_at"] = utc(row["recorded_at"])
             rows.append(row)
         return rows
 

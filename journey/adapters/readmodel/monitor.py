@@ -12,7 +12,8 @@ from collections import defaultdict
 from datetime import UTC, date, datetime
 from typing import Any
 
-from journey.adapters.readmodel.core import SqlReadModel, _row, _time
+from journey.adapters.readmodel.core import SqlReadModel, _row
+from journey.adapters.sql.stored import sqlite_utc_text, utc
 
 MATRIX_KEYS = ("municipality_id", "municipality", "code", "slug", "county", "m_workflow", "id", "workflow",
                "workflow_version", "state", "stage", "status", "opened_at", "stage_entered_at", "updated_at")
@@ -36,7 +37,6 @@ class MonitorQueries:
     def __init__(self, read: SqlReadModel) -> None:
         self.read = read
         self._tables: set[str] | None = None
-        self._planned: dict[datetime, dict[int, list[dict[str, Any]]]] = {}  # read once per ``now``
         self.query_count = 0
 
     def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -67,34 +67,48 @@ class MonitorQueries:
     def planned_reminders(self, now: datetime | None = None) -> dict[int, list[dict[str, Any]]]:
         """PLANNED reminders per case (due_at parsed, oldest first).
 
-        Given ``now``: only what the monitor shows, so memory follows the overdue reminders, not every
-        planned one (issue #14): the overdue ones (due before ``now``) and each case's next one, found
-        by one GROUP BY. Read once per ``now`` (the monitor and the report's pages both need it).
+        Given ``now``: only what the report's pages show, so memory follows the overdue reminders, not
+        every planned one (issue #14): the overdue ones (due before ``now``) and each case's next one.
         """
         if now is None:
             return self._grouped("reminder", REMINDER_KEYS, "status = 'PLANNED'", "due_at")
-        if now not in self._planned:
-            self._planned[now] = self._overdue_and_next(now)
-        return self._planned[now]
+        return self._overdue_and_next(now)
 
     def _overdue_and_next(self, now: datetime) -> dict[int, list[dict[str, Any]]]:
         if not self.has_table("reminder"):
             return {}
-        at: Any = now.astimezone(UTC) if self.read._pg else now.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        at: Any = now.astimezone(UTC) if self.read._pg else sqlite_utc_text(now)
         cols = ", ".join(f"r.{k}" for k in REMINDER_KEYS)
-        rows = self._query(f"SELECT {cols} FROM reminder r WHERE r.status = 'PLANNED' AND r.due_at < ? "
+        # Case by case through the index on (case_id, status, due_at): its overdue range, then its next one. CROSS JOIN
+        # keeps SQLite from starting at the reminders (as it may without ANALYZE's statistics), and the next due
+        # times are worked out once per case (MATERIALIZED) before they are joined, whatever the index.
+        rows = self._query("WITH n AS MATERIALIZED (SELECT c.id AS case_id, (SELECT MIN(x.due_at) FROM reminder x "
+                           "WHERE x.case_id = c.id AND x.status = 'PLANNED' AND x.due_at >= ?) AS due_at "
+                           "FROM journey_case c) "
+                           f"SELECT {cols} FROM journey_case c CROSS JOIN reminder r WHERE r.case_id = c.id "
+                           "AND r.status = 'PLANNED' AND r.due_at < ? "
                            "UNION ALL "
-                           f"SELECT {cols} FROM reminder r JOIN (SELECT case_id, MIN(due_at) AS due_at FROM reminder "
-                           "WHERE status = 'PLANNED' AND due_at >= ? GROUP BY case_id) n "
-                           "ON n.case_id = r.case_id AND n.due_at = r.due_at WHERE r.status = 'PLANNED'", (at, at))
+                           f"SELECT {cols} FROM n CROSS JOIN reminder r WHERE r.case_id = n.case_id "
+                           "AND r.status = 'PLANNED' AND r.due_at = n.due_at", (at, at))
         grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for r in rows:
-            row = _row(REMINDER_KEYS, r)
-            row["due_at"], row["sent_at"] = _time(row["due_at"]), _time(row["sent_at"])
+        for r in rows:  # thousands of rows: the two times parsed, nothing else to convert (no TIME_KEYS, no evidence)
+            row = dict(zip(REMINDER_KEYS, r, strict=True))
+            row["due_at"], row["sent_at"] = utc(row["due_at"]), utc(row["sent_at"])
             grouped[row["case_id"]].append(row)
         for found in grouped.values():
             found.sort(key=lambda row: row["due_at"])
         return dict(grouped)
+
+    def next_due(self) -> dict[int, datetime]:
+        """Each case's earliest PLANNED due time (overdue or not), for cases that have one.
+
+        One look-up per case by the index on (case_id, status, due_at), however many reminders are planned.
+        """
+        if not self.has_table("reminder"):
+            return {}
+        rows = self._query("SELECT c.id, (SELECT MIN(r.due_at) FROM reminder r WHERE r.case_id = c.id "
+                           "AND r.status = 'PLANNED') FROM journey_case c")
+        return {int(case_id): utc(due) for case_id, due in rows if due is not None}
 
     def missed_meetings(self) -> dict[int, list[dict[str, Any]]]:
         """Recorded missed target meetings per case (see readmodel/deadlines.py)."""
@@ -128,9 +142,18 @@ class MonitorQueries:
             return {}
         first, last = date(year, 1, 1), date(year, 12, 31)
         params: tuple[Any, ...] = (first, last) if self.read._pg else (first.isoformat(), last.isoformat())
-        rows = self._query("SELECT municipality_id, SUM(quarters), SUM(CASE WHEN meeting_id IS NULL THEN 0 "
-                           "ELSE quarters END) FROM time_entry WHERE date >= ? AND date <= ? "
-                           "GROUP BY municipality_id", params)
+        # FILTER costs SQLite less than a CASE per entry; without meeting hours it sums to NULL, read as 0
+        sums = "SUM(t.quarters) AS q, SUM(t.quarters) FILTER (WHERE t.meeting_id IS NOT NULL) AS mq"
+        # Each municipality's range of the index on (municipality_id, date, meeting_id, quarters), read from the index
+        # alone. PostgreSQL is asked for it per municipality (LATERAL: it has no skip scan); on SQLite CROSS JOIN
+        # keeps the municipality as the outer loop, as it may not be without ANALYZE's statistics.
+        if self.read._pg:
+            rows = self._query(f"SELECT m.id, s.q, s.mq FROM municipality m CROSS JOIN LATERAL (SELECT {sums} "
+                               "FROM time_entry t WHERE t.municipality_id = m.id AND t.date >= ? AND t.date <= ?) s "
+                               "WHERE s.q IS NOT NULL", params)
+        else:
+            rows = self._query(f"SELECT m.id, {sums} FROM municipality m CROSS JOIN time_entry t "
+                               "WHERE t.municipality_id = m.id AND t.date >= ? AND t.date <= ? GROUP BY m.id", params)
         return {int(r[0]): (int(r[1] or 0), int(r[2] or 0)) for r in rows}
 
     def esf_settings(self) -> dict[str, str]:
@@ -166,6 +189,6 @@ class MonitorQueries:
             row = _row(keys, r)
             for key in ("due_at", "sent_at"):
                 if row.get(key) is not None:
-                    row[key] = _time(row[key])
+                    row[key] = utc(row[key])
             grouped[row["case_id"]].append(row)
         return dict(grouped)

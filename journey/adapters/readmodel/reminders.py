@@ -20,7 +20,7 @@ MEETING_SQL = """SELECT b.municipality_id, m.name, b.code, b.name, b.secretary_e
  JOIN municipality m ON m.id = b.municipality_id"""
 
 
-def _time(value: Any) -> datetime | None:
+def utc(value: Any) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, str):
@@ -50,7 +50,7 @@ class ReminderQueries:
         rows = []
         for values in self.read.query(sql + order, params):
             row = dict(zip(REMINDER_KEYS, values, strict=True))
-            row["due_at"], row["sent_at"] = _time(row["due_at"]), _time(row["sent_at"])
+            row["due_at"], row["sent_at"] = utc(row["due_at"]), utc(row["sent_at"])
             row["meeting_date"] = _date(row["meeting_date"])
             rows.append(row)
         return rows

@@ -7,8 +7,9 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 
 from journey.adapters.sql.errors import bad_url, classify
-from journey.adapters.sql.urls import normalize_url, sqlite_path
-from journey.domain.errors import DatabaseConfigError, NotInitialisedError
+from journey.adapters.sql.sqlite_settings import apply_sqlite_settings
+from journey.adapters.sql.urls import existing_sqlite_file, normalize_url, sqlite_path
+from journey.domain.errors import DatabaseConfigError
 from journey.domain.messages import msg
 
 
@@ -24,13 +25,9 @@ def make_engine(url: str, *, busy_timeout_ms: int = 15000, create: bool = True) 
     path = sqlite_path(url)
     if path is None:
         return _create(url, pool_pre_ping=True)
-    if path.is_dir():
-        raise DatabaseConfigError(msg("{path} is a directory, not a database: check --db / JOURNEY_DATABASE_URL",
-            path=path))
-    if not path.exists():
-        if not create:
-            raise NotInitialisedError(msg("no database at {path}: run `journey init` (or check --db / "
-                                          "JOURNEY_DATABASE_URL)", path=path))
+    if not create or path.exists():
+        existing_sqlite_file(url)
+    else:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -40,13 +37,7 @@ def make_engine(url: str, *, busy_timeout_ms: int = 15000, create: bool = True) 
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer, nor it them
-        cursor.execute("PRAGMA synchronous=FULL")  # a commit survives a power loss, not only a crash
-        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
+        apply_sqlite_settings(dbapi_connection, busy_timeout_ms)
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:

@@ -55,6 +55,13 @@ def _is(exc: BaseException, module: str, *names: str) -> bool:
     return any(cls.__name__ in names and cls.__module__.startswith(module) for cls in type(exc).__mro__)
 
 
+def is_integrity_error(exc: BaseException) -> bool:
+    """A unique, foreign-key or check constraint refused the write (SQLAlchemy's wrapper or the driver's own)."""
+    orig = getattr(exc, "orig", None) or exc
+    return (_is(exc, "sqlalchemy", "IntegrityError") or _is(orig, "sqlite3", "IntegrityError")
+            or _is(orig, "psycopg", "IntegrityError"))
+
+
 def bad_url(exc: BaseException) -> DatabaseConfigError:
     """A database URL that SQLAlchemy cannot parse, or whose dialect or driver is not installed."""
     return DatabaseConfigError(msg("the database URL cannot be used: {exc} (expected sqlite:///PATH or "
@@ -75,8 +82,7 @@ def classify(exc: BaseException, where: str = "") -> JourneyError | None:
         return ConcurrentChangeError(CONFLICT)
     if _is(exc, "sqlalchemy", "NoSuchModuleError", "ArgumentError"):
         return bad_url(exc)
-    if _is(exc, "sqlalchemy", "IntegrityError") or _is(orig, "sqlite3", "IntegrityError") or _is(
-            orig, "psycopg", "IntegrityError"):
+    if is_integrity_error(exc):
         if "case_history" in text:
             return ConcurrentChangeError(CONFLICT)
         if any(k in text for k in ("time_entry", "uq_person", "person.", "claim_period")):

@@ -8,20 +8,24 @@ Values are JSON: date-times and dates as ISO text, bytes as base64, decimals as 
 from __future__ import annotations
 
 import base64
+import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from itertools import islice
+from typing import Any, NamedTuple
 
-from sqlalchemy import Column, Connection, Date, Dialect, Engine, Integer, Table, func, inspect, select, text
+from sqlalchemy import JSON, Boolean, Column, Connection, Date, Dialect, Engine, Integer, Table, func, inspect, select, text
 from sqlmodel import SQLModel
 
 from journey.adapters.sql.column_types import UTCDateTime
+from journey.adapters.sql.stored import sqlite_utc_text
 from journey.domain.messages import msg
-from journey.ports.transfer import Progress, Section
+from journey.ports.transfer import Batch, Progress, Section
 
 CHUNK = 1000
 
@@ -84,6 +88,61 @@ def _sqlite_value(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any]
     return general
 
 
+_DIGITS = {n: "[0-9]" * n for n in (2, 4, 6)}
+_SQLITE_DATETIME_GLOB = f"{_DIGITS[4]}-{_DIGITS[2]}-{_DIGITS[2]} {_DIGITS[2]}:{_DIGITS[2]}:{_DIGITS[2]}"
+
+
+def _sqlite_json(column: Column[Any], dialect: Dialect) -> tuple[str, str] | None:
+    """The column's export value as SQLite itself writes it into a JSON array, and the SQL condition
+    under which that is exactly what :func:`_sqlite_value` and the JSON encoder would give (None: a
+    column type only Python converts).
+
+    Outside the condition (a value not in the layout SQLAlchemy stores, a real number, a blob) the
+    row is converted in Python, as before.
+    """
+    name = dialect.identifier_preparer.quote(column.name)
+    column_type = getattr(column.type, "impl_instance", column.type)
+    process = column.type.dialect_impl(dialect).result_processor(dialect, None)
+    try:
+        kind = column_type.python_type
+    except NotImplementedError:
+        return None
+    if isinstance(column.type, UTCDateTime):  # 'YYYY-MM-DD HH:MM:SS[.ffffff]' -> ISO 8601 in UTC
+        # the same instant as isoformat gives, a zero fraction written out (leaving it out costs more)
+        return (f"replace({name}, ' ', 'T') || '+00:00'",
+                f"({name} IS NULL OR {name} GLOB '{_SQLITE_DATETIME_GLOB}.{_DIGITS[6]}' "
+                f"OR {name} GLOB '{_SQLITE_DATETIME_GLOB}')")
+    if isinstance(column_type, Date) and kind is date:
+        return name, f"({name} IS NULL OR date({name}) = {name})"  # only text in that layout, and a real date
+    if isinstance(column_type, Boolean):
+        return (f"CASE WHEN {name} IS NULL THEN NULL WHEN {name} THEN json('true') ELSE json('false') END",
+                f"typeof({name}) IN ('integer', 'null')")
+    if isinstance(column_type, JSON):  # SQLite's json() is the stored document, minified
+        return f"json({name})", f"({name} IS NULL OR typeof({name}) = 'text' AND json_valid({name}))"
+    if process is None and kind in (int, str):
+        # as stored: a text column holds only text (or a blob, which neither way can export), an
+        # integer column integers (or a fraction, which the import refuses either way)
+        return name, ""
+    return None
+
+
+def _sqlite_lines(table: Table, dialect: Dialect) -> tuple[str, str] | None:
+    """A query giving each row (in key order) as its JSON line, as bytes, or its rowid where a value
+    needs Python's conversion; and the query for one such row by rowid. None: the table is read in
+    Python (a column type that SQLite's JSON would not give exactly)."""
+    columns = [(column, _sqlite_json(column, dialect)) for column in table.columns]
+    if any(part is None for _, part in columns) or {"rowid", "oid", "_rowid_"} & {c.name.lower() for c in table.columns}:
+        return None
+    values = ", ".join(part[0] for _, part in columns if part is not None)
+    good = " AND ".join(part[1] for _, part in columns if part is not None and part[1]) or "1"
+    order = ", ".join(dialect.identifier_preparer.quote(c.name)
+                      for c in (list(table.primary_key.columns) or list(table.columns)))
+    source = dialect.identifier_preparer.format_table(table)
+    names = ", ".join(dialect.identifier_preparer.quote(c.name) for c in table.columns)
+    return (f"SELECT CASE WHEN {good} THEN CAST(json_array({values}) || char(10) AS BLOB) ELSE rowid END "
+            f"FROM {source} ORDER BY {order}", f"SELECT {names} FROM {source} WHERE rowid = ?")
+
+
 def _sqlite_bind(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
     """What turns a value into what SQLite stores, as the column type would (None: the value itself).
 
@@ -97,9 +156,155 @@ def _sqlite_bind(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] 
     def utc(value: Any) -> Any:
         if type(value) is not datetime or value.tzinfo is None:
             return process(value)  # refuses a naive value with the column type's message
-        return value.astimezone(UTC).isoformat(" ", "microseconds")[:26]
+        return sqlite_utc_text(value)
 
     return utc
+
+
+# PostgreSQL's type of each kind of column this module reads as JSON text on the server (the names
+# format_type gives); a column of any other type, or of one of these under another column type, is read in Python.
+_PG_INTEGERS = {"smallint", "integer", "bigint"}
+_PG_TEXTS = {"text", "character varying"}
+_PG_JSON = {"json", "jsonb"}
+# instants psycopg reads (years 1 to 9999, in UTC as the export's session has it), with a day's margin either side
+_PG_INSTANTS = "'0001-01-02 00:00:00+00' AND '9999-12-30 00:00:00+00'"
+_PG_ESCAPED = r"""E'[\\x01-\\x1f"\\\\]'"""  # a regular expression: the characters to_json escapes in text
+
+
+class _Sql(str):
+    """An SQL expression among the pieces of a line (the others are literal text)."""
+
+
+class _PgValue(NamedTuple):
+    """How PostgreSQL writes one column's export value as JSON text (never NULL), as pieces to concatenate:
+    ``str`` a literal, ``_Sql`` an expression."""
+
+    pieces: list[str | _Sql]
+    escaped: list[str | _Sql] | None = None  # text: the pieces when the row holds characters JSON escapes
+    text: str | None = None  # text: the value for the test of that ('' for NULL)
+    good: str = ""  # the SQL condition under which the pieces are exactly what Python writes ("": always)
+
+
+def _postgresql_json(column: Column[Any], stored: tuple[str, bool] | None, dialect: Dialect) -> _PgValue | None:
+    r"""How PostgreSQL writes the column's export value exactly as reading it in Python and the JSON
+    encoder give it; None: a column type only Python converts. ``stored``: the column's type in the
+    database and whether it is NOT NULL (None: it has no such column).
+
+    The session writes dates and date-times as ISO text in UTC (:meth:`SqlTransferStore.dump` sets
+    DateStyle and TimeZone for its transaction): a date-time is rewritten to what ``isoformat`` writes
+    (a 'T', six digits of a fraction that is not zero, '+00:00'). Text is quoted as it is, or, in a
+    row with a character JSON escapes, by ``to_json``, which escapes what Python's encoder escapes
+    (``"``, ``\``, and below U+0020 ``\b \f \n \r \t`` or ``\u00xx``) and nothing else. A JSON
+    document is put in as stored, and the row is then read and encoded again in Python
+    (:func:`_postgresql_lines`).
+    """
+    if stored is None:
+        return None
+    kind_stored, not_null = stored
+    name = dialect.identifier_preparer.quote(column.name)
+    column_type = getattr(column.type, "impl_instance", column.type)
+    try:
+        kind = column_type.python_type
+    except NotImplementedError:
+        return None
+    utc = isinstance(column.type, UTCDateTime)
+    if column.type.dialect_impl(dialect).result_processor(dialect, None) is not None and not utc:
+        return None
+
+    def value(sql: str, before: str = "", after: str = "") -> list[str | _Sql]:
+        """The JSON text: ``before``, what ``sql`` gives and ``after``; or null."""
+        if not_null:
+            return [before, _Sql(sql), after]
+        return [_Sql(f"COALESCE({_pg_concatenated([before, _Sql(sql), after])}, 'null')")]
+
+    def within(bounds: str) -> str:
+        return f"{name} BETWEEN {bounds}" if not_null else f"({name} IS NULL OR {name} BETWEEN {bounds})"
+
+    if utc and kind_stored == "timestamp with time zone":
+        # 'YYYY-MM-DD HH:MM:SS[.ffffff]+00' in UTC; to_char where the fraction lost its trailing zeros
+        iso = (f"""CASE WHEN octet_length({name}::text) IN (22, 29) THEN replace({name}::text, ' ', 'T') """
+               f"""ELSE to_char({name}, 'YYYY-MM-DD"T"HH24:MI:SS.US"+00"') END""")
+        return _PgValue(value(iso, '"', ':00"'), good=within(_PG_INSTANTS))
+    if isinstance(column_type, Date) and kind is date and kind_stored == "date":
+        return _PgValue(value(f"{name}::text", '"', '"'), good=within("'0001-01-01' AND '9999-12-31'"))
+    if isinstance(column_type, Boolean) and kind_stored == "boolean":
+        return _PgValue([_Sql(f"CASE WHEN {name} THEN 'true' WHEN NOT {name} THEN 'false' ELSE 'null' END")])
+    if isinstance(column_type, JSON) and kind_stored in _PG_JSON:
+        return _PgValue(value(f"{name}::text"))
+    if kind is int and kind_stored in _PG_INTEGERS:
+        return _PgValue(value(f"{name}::text"))
+    if kind is str and kind_stored in _PG_TEXTS:
+        return _PgValue(value(name, '"', '"'), value(f"to_json({name})::text"),
+                        name if not_null else f"COALESCE({name}, '')")
+    return None
+
+
+def _pg_concatenated(pieces: list[str | _Sql]) -> str:
+    """SQL concatenating ``pieces`` (neighbouring literals joined first)."""
+    parts: list[str] = []
+    literal = ""
+    for piece in pieces:
+        if isinstance(piece, _Sql):
+            if literal:
+                parts.append("'" + literal.replace("'", "''") + "'")
+                literal = ""
+            parts.append(piece)
+        else:
+            literal += piece
+    if literal:
+        parts.append("'" + literal.replace("'", "''") + "'")
+    return " || ".join(parts)
+
+
+def _postgresql_lines(table: Table, dialect: Dialect, stored: dict[str, tuple[str, bool]]) -> tuple[str, bool] | None:
+    """A query giving each row (in key order) as its JSON line without the newline, or NULL where a
+    value needs Python's conversion; and whether the lines hold JSON documents as stored, to be read
+    and encoded again in Python. None: the table is read in Python (a column type PostgreSQL would not
+    write exactly, or a column the database does not have as this version makes it).
+
+    ``stored``: each column's type in the database (format_type's name, without its length) and whether
+    it is NOT NULL.
+    """
+    values = [_postgresql_json(column, stored.get(column.name), dialect) for column in table.columns]
+    if not values or any(value is None for value in values):
+        return None
+    columns = [value for value in values if value is not None]
+
+    def line(escaped: bool) -> str:
+        pieces: list[str | _Sql] = ["["]
+        for i, value in enumerate(columns):
+            pieces += ([","] if i else []) + (value.escaped if escaped and value.escaped else value.pieces)
+        return _pg_concatenated([*pieces, "]"])
+
+    texts = [value.text for value in columns if value.text]
+    select = f"CASE WHEN ({' || '.join(texts)}) ~ {_PG_ESCAPED} THEN {line(True)} ELSE {line(False)} END" \
+        if texts else line(False)
+    good = " AND ".join(value.good for value in columns if value.good)
+    if good:
+        select = f"CASE WHEN {good} THEN {select} END"
+    source = dialect.identifier_preparer.format_table(table)
+    order = ", ".join(f"{source}.{dialect.identifier_preparer.quote(c.name)}"  # the table's, not an output column
+                      for c in (list(table.primary_key.columns) or list(table.columns)))
+    documents = any(isinstance(getattr(c.type, "impl_instance", c.type), JSON) for c in table.columns)
+    return f"SELECT {select} FROM {source} ORDER BY {order}", documents
+
+
+def _postgresql_chunk(lines: list[Any], documents: bool) -> Batch:
+    """Lines as :func:`_postgresql_lines` gives them, as a batch: the lines themselves, or (``documents``)
+    their values. ``TypeError``: one of them is not text (NULL)."""
+    if documents:
+        return json.loads(f"[{','.join(lines)}]")  # type: ignore[no-any-return]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _postgresql_types(connection: Connection, table: Table) -> dict[str, tuple[str, bool]]:
+    """Each column's type in the database, as format_type names it without a length, and whether it is
+    NOT NULL (empty: no such table)."""
+    rows = connection.exec_driver_sql(
+        "SELECT attname, format_type(atttypid, NULL), attnotnull FROM pg_attribute "
+        "WHERE attrelid = to_regclass(%(table)s) AND attnum > 0 AND NOT attisdropped",
+        {"table": connection.dialect.identifier_preparer.format_table(table)}).all()
+    return {str(name): (str(kind), bool(not_null)) for name, kind, not_null in rows}
 
 
 def _decoder(column: Column[Any]) -> Callable[[Any], Any]:
@@ -238,6 +443,13 @@ class _RowDecoder:
         return row
 
 
+def _driver_pragma(connection: Connection, pragma: str) -> None:
+    """A PRAGMA on the driver's connection, outside any transaction (SQLAlchemy would begin one)."""
+    driver = connection.connection.driver_connection
+    if driver is not None:
+        driver.execute(f"PRAGMA {pragma}")
+
+
 class SqlTransferStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -257,23 +469,87 @@ class SqlTransferStore:
         return {r.revision for r in ScriptDirectory(str(ALEMBIC)).walk_revisions()}
 
     def schema_revisions(self) -> list[str]:
-        from alembic.runtime.migration import MigrationContext
-
+        """The revisions in Alembic's version table (read directly: importing Alembic costs more than
+        a small export)."""
         with self.engine.connect() as connection:
-            return sorted(MigrationContext.configure(connection).get_current_heads())
+            if not inspect(connection).has_table("alembic_version"):
+                return []
+            return sorted(str(r) for r in connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
 
     @contextmanager
-    def dump(self, progress: Progress) -> Iterator[Iterator[tuple[str, list[str], Iterator[list[list[Any]]]]]]:
+    def dump(self, progress: Progress) -> Iterator[Iterator[tuple[str, list[str], Iterator[Batch]]]]:
         """Every table as (name, columns, batches of rows), streamed from one read transaction."""
         options = {"isolation_level": "REPEATABLE READ"} if self.dialect == "postgresql" else {}
         with self.engine.connect().execution_options(**options) as connection, connection.begin():
+            if self.dialect == "postgresql":  # dates as ISO text, in UTC (_postgresql_json), for this transaction
+                connection.exec_driver_sql("SET LOCAL DateStyle = 'ISO'")
+                connection.exec_driver_sql("SET LOCAL TimeZone = 'UTC'")
             yield ((table.name, [c.name for c in table.columns], self._batches(connection, table, progress))
                    for table in _tables())
 
     @staticmethod
-    def _batches(connection: Connection, table: Table, progress: Progress) -> Iterator[list[list[Any]]]:
+    def _batches(connection: Connection, table: Table, progress: Progress) -> Iterator[Batch]:
+        dialect = connection.dialect
+        count = 0
+        if dialect.name == "sqlite":
+            lines = _sqlite_lines(table, dialect)
+            if lines is not None:
+                yield from SqlTransferStore._sqlite_batches(connection, table, lines, progress)
+                return
+        elif dialect.name == "postgresql":
+            server = _postgresql_lines(table, dialect, _postgresql_types(connection, table))
+            if server is not None:
+                count, done = yield from SqlTransferStore._postgresql_batches(connection, *server)
+                if done:
+                    progress(msg("exported {table}: {count} rows", table=table.name, count=count))
+                    return
+        for batch in SqlTransferStore._python_batches(connection, table, count):  # from where the server stopped
+            count += len(batch)
+            yield batch
+        progress(msg("exported {table}: {count} rows", table=table.name, count=count))
+
+    @staticmethod
+    def _postgresql_batches(connection: Connection, query: str,
+                            documents: bool) -> Generator[Batch, None, tuple[int, bool]]:
+        """PostgreSQL writes the JSON lines itself (the rows never become Python values): the query is
+        streamed in chunks where libpq can (PostgreSQL may then run it in parallel), else read through a
+        server-side cursor. Lines that hold JSON documents are read and given as values, for the export's
+        encoder to write them as it writes the rows read in Python. Stops at the first row whose values
+        need Python's conversion; returns how many rows came, and whether that was all."""
+        from psycopg import capabilities
+
+        driver = connection.connection.driver_connection  # psycopg's, in this connection's transaction
+        assert driver is not None
+        chunked = capabilities.has_stream_chunked()
+        count = 0
+        with driver.cursor() if chunked else driver.cursor(name="journey_export") as cursor:
+            if chunked:
+                rows = iter(cursor.stream(query, size=CHUNK))
+            else:
+                cursor.itersize = CHUNK
+                rows = iter(cursor.execute(query))
+            while lines := [line for line, in islice(rows, CHUNK)]:
+                try:
+                    chunk = _postgresql_chunk(lines, documents)
+                except TypeError:  # a row came as NULL: it and the rest are read in Python
+                    good = next(i for i, line in enumerate(lines) if type(line) is not str)
+                    if good:
+                        yield _postgresql_chunk(lines[:good], documents)
+                    if chunked:
+                        deque(rows, maxlen=0)  # the stream ends before the connection takes another query
+                    return count + good, False
+                count += len(lines)
+                yield chunk
+        return count, True
+
+    @staticmethod
+    def _python_batches(connection: Connection, table: Table, skip: int = 0) -> Iterator[list[list[Any]]]:
+        """The table's rows (after the first ``skip``, in key order; skipping: PostgreSQL only) read through
+        the column types and turned into JSON values here."""
         order = list(table.primary_key.columns) or list(table.columns)
         query = select(table).order_by(*order)
+        if skip:
+            query = query.offset(skip)
         streamed = connection.execution_options(stream_results=True, yield_per=CHUNK)
         converters: list[tuple[int, Callable[[Any], Any] | None]]
         if connection.dialect.name == "sqlite":  # the stored values, turned into JSON values here
@@ -283,16 +559,56 @@ class SqlTransferStore:
             result = streamed.execute(query)
             converters = [(i, None if _is_json(column) else _encode) for i, column in enumerate(table.columns)]
         converted = [(i, convert) for i, convert in converters if convert is not None]
-        count = 0
         for batch in result.partitions(CHUNK):
-            count += len(batch)
             rows = [list(row) for row in batch]
             for values in rows:
                 for i, convert in converted:
                     if values[i] is not None:
                         values[i] = convert(values[i])
             yield rows
+
+    @staticmethod
+    def _sqlite_batches(connection: Connection, table: Table, queries: tuple[str, str],
+                        progress: Progress) -> Iterator[Batch]:
+        """SQLite writes the JSON lines itself (the rows never become Python values); a row whose
+        values need Python's conversion comes as its rowid and is read and converted here."""
+        every, one = queries
+        converters = [(i, convert) for i, column in enumerate(table.columns)
+                      if (convert := _sqlite_value(column, connection.dialect)) is not None]
+        cursor = connection.connection.cursor()  # the driver's own, in this connection's transaction
+        count = 0
+        try:
+            cursor.execute(every)
+            while batch := cursor.fetchmany(CHUNK):
+                count += len(batch)
+                lines = [line for line, in batch]
+                try:
+                    yield b"".join(lines)
+                except TypeError:  # some rows came as rowids
+                    yield from SqlTransferStore._mixed(connection, lines, one, converters)
+        finally:
+            cursor.close()
         progress(msg("exported {table}: {count} rows", table=table.name, count=count))
+
+    @staticmethod
+    def _mixed(connection: Connection, lines: list[Any], one: str,
+               converters: list[tuple[int, Callable[[Any], Any]]]) -> Iterator[Batch]:
+        """``lines`` in order: runs of JSON lines as they are, each rowid as its row converted in Python."""
+        run: list[bytes] = []
+        for line in lines:
+            if type(line) is bytes:
+                run.append(line)
+                continue
+            if run:
+                yield b"".join(run)
+                run = []
+            values = list(connection.exec_driver_sql(one, (line,)).one())
+            for i, convert in converters:
+                if values[i] is not None:
+                    values[i] = convert(values[i])
+            yield [values]
+        if run:
+            yield b"".join(run)
 
     def row_counts(self) -> dict[str, int]:
         """Rows per table that exists (an older schema may lack a feature's tables)."""
@@ -317,30 +633,62 @@ class SqlTransferStore:
         id sequences past the highest id. Any error (a row that does not fit raises
         :class:`TransferProblem`) rolls everything back."""
         known = {t.name: t for t in _tables()}
-        with self.engine.begin() as connection:
-            for name, columns, rows in sections:
-                table = known.get(name)
-                if table is None:
-                    raise TransferProblem(msg("table {name!r} is unknown to this version of journey (upgrade "
-                                                           "journey)", name=name))
-                decode = _RowDecoder(table, columns)
-                insert = self._inserter(connection, table, columns)
-                batch: list[list[Any]] = []
-                count = 0
-                for raw in rows:
-                    count += 1
-                    batch.append(decode(count, raw))
-                    if len(batch) == CHUNK:
-                        insert(batch)
-                        batch = []
-                if batch:
-                    insert(batch)
-                if count:
-                    progress(msg("loading {table}: {count} rows", table=name, count=count))
-            if self.dialect == "postgresql":
-                for table in _tables():
-                    self._reset_sequence(connection, table)
+        sqlite = self.dialect == "sqlite"
+        if sqlite:
+            self.engine.dispose()  # no other connection of ours may stay open to change the journal mode
+        with self.engine.connect() as connection:
+            if sqlite:
+                _driver_pragma(connection, "journal_mode=DELETE")
+            try:
+                with connection.begin():
+                    indexes = self._drop_indexes(connection) if sqlite else []
+                    self._load(connection, known, sections, progress)
+                    for create in indexes:
+                        connection.exec_driver_sql(create)
+                    if self.dialect == "postgresql":
+                        for table in _tables():
+                            self._reset_sequence(connection, table)
+            finally:
+                if sqlite:
+                    _driver_pragma(connection, "journal_mode=WAL")
         progress(msg("committed"))
+
+    @staticmethod
+    def _drop_indexes(connection: Connection) -> list[str]:
+        """Drop the (empty) database's plain indexes; what recreates them once the rows are in.
+
+        Built once over all rows, an index costs a fraction of what keeping it up to date row by row
+        does. Only indexes that cannot be broken (not unique, so no constraint is checked later
+        than before) nor be needed by a foreign key; all in the load's transaction."""
+        rows = connection.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            "AND sql NOT LIKE 'CREATE UNIQUE %'").all()
+        quote = connection.dialect.identifier_preparer.quote
+        for name, _ in rows:
+            connection.exec_driver_sql(f"DROP INDEX {quote(name)}")
+        return [str(sql) for _, sql in rows]
+
+    def _load(self, connection: Connection, known: dict[str, Table], sections: Iterable[Section],
+              progress: Progress) -> None:
+        for name, columns, rows in sections:
+            table = known.get(name)
+            if table is None:
+                raise TransferProblem(msg("table {name!r} is unknown to this version of journey (upgrade "
+                                                       "journey)", name=name))
+            decode = _RowDecoder(table, columns)
+            insert = self._inserter(connection, table, columns)
+            batch: list[list[Any]] = []
+            count = 0
+            for raw in rows:
+                count += 1
+                batch.append(decode(count, raw))
+                if len(batch) == CHUNK:
+                    insert(batch)
+                    batch = []
+            if batch:
+                insert(batch)
+            if count:
+                progress(msg("loading {table}: {count} rows", table=name, count=count))
 
     @staticmethod
     def _inserter(connection: Connection, table: Table, columns: list[str]) -> Callable[[list[list[Any]]], None]:

@@ -32,3 +32,33 @@ def display(url: str) -> str:
         return str(path)
     parts = urlsplit(url)
     return f"{parts.hostname or 'localhost'}:{parts.port or 5432}{parts.path}"
+
+
+def existing_sqlite_file(url: str) -> Path:
+    """The SQLite file behind ``url``, which must exist and be a file (the engine's, the unit of work's and
+    the read model's one check): :class:`NotInitialisedError` when missing, :class:`DatabaseConfigError`
+    for a directory."""
+    from journey.domain.errors import DatabaseConfigError, NotInitialisedError
+    from journey.domain.messages import msg
+
+    path = sqlite_path(url)
+    if path is not None and path.is_dir():
+        raise DatabaseConfigError(msg("{path} is a directory, not a database: check --db / JOURNEY_DATABASE_URL",
+                                      path=path))
+    if path is None or not path.exists():
+        raise NotInitialisedError(msg("no database at {path}: run `journey init` (or check --db / "
+                                      "JOURNEY_DATABASE_URL)", path=path or url))
+    return path
+
+
+def psycopg_conninfo(url: str) -> str:
+    """The connection string psycopg 3 takes for a PostgreSQL URL; :class:`DatabaseConfigError` for
+    another driver (``postgresql+asyncpg://`` ...)."""
+    from journey.domain.errors import DatabaseConfigError
+    from journey.domain.messages import msg
+
+    parts = urlsplit(url.replace("postgresql+psycopg://", "postgresql://", 1))
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise DatabaseConfigError(msg("the database URL cannot be used: driver {scheme!r} is not supported "
+                                      "(expected postgresql:// or postgresql+psycopg://)", scheme=parts.scheme))
+    return parts._replace(scheme="postgresql").geturl()

@@ -55,8 +55,8 @@ def correct_entry(deps: Deps, username: str | None, municipality: str, seq: int,
         before = len(uow.documents.for_case(case.id or 0))
         deps.publish([EvidenceCorrected(case.id or 0, now, seq, entry.at, correction.seq, matters_before,
                                         tuple(dict.fromkeys(changed)))], uow)
+        uow.commit()  # its documents are rendered once it has committed (the outbox)
         rendered = len(uow.documents.for_case(case.id or 0)) - before
-        uow.commit()
         return Corrected(m.name, seq, correction.seq, changes, previous, rendered)
 
 

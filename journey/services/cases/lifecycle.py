@@ -19,6 +19,7 @@ from journey.domain.case import (
     late_start,
     late_start_evidence,
 )
+from journey.domain.document_jobs import DocumentJob
 from journey.domain.errors import (
     ConcurrentChangeError,
     GuardRefusedError,
@@ -49,6 +50,7 @@ class Advanced:
     dry_run: bool = False
     automatic: tuple[AutomaticStep, ...] = ()  # steps the engine took by itself afterwards (deal_awarded)
     documents: tuple[dict[str, Any], ...] = ()  # register rows of the files this change wrote (title, format, path)
+    waiting: tuple[DocumentJob, ...] = ()  # the case's documents not rendered yet: failed, tried again later
     from_title: str = ""  # the workflow's titles of the states and the step, for people to read
     to_title: str = ""
     trigger_title: str = ""
@@ -59,6 +61,11 @@ def actor_in(uow: UnitOfWork, username: str | None) -> Actor:
 
 
 def find_municipality(uow: UnitOfWork, query: str) -> Municipality:
+    """By kommunkod, name or slug through the indexed columns; all are listed only when none matches,
+    to word the error ("did you mean ...") as :func:`match_municipality` does."""
+    found = uow.municipalities.find(query)
+    if found is not None:
+        return found
     municipalities = uow.municipalities.list()
     rows = [{"id": m.id, "code": m.code, "name": m.name, "slug": slugify(m.name)} for m in municipalities]
     row = match_municipality(query, rows)
@@ -160,10 +167,11 @@ def advance_case(deps: Deps, username: str | None, municipality: str, trigger: s
             return result
         automatic = take_automatic_steps(deps, uow, case, spec, municipality=m.name, actor=actor.username,
                                          now=deps.clock.now())
+        uow.commit()  # the documents of the states entered are rendered once this has committed (the outbox)
         written = tuple({k: r[k] for k in ("doc_id", "title", "format", "revision", "path")}
                         for r in uow.documents.for_case(case.id or 0) if r["id"] not in before)
-        uow.commit()
-        return replace(result, automatic=tuple(automatic), documents=written)
+        waiting = tuple(j for j in uow.documents.open_jobs([case.id or 0]) if j.attempts)
+        return replace(result, automatic=tuple(automatic), documents=written, waiting=waiting)
 
 
 def ensure_version(case: Case, expected: int | None, name: str) -> None:

@@ -1,24 +1,24 @@
-"""Documents per state: render on entry (StateEntered), regenerate on request, record provenance.
+"""Documents per state: their template data, rendering, the register, and regeneration on request.
 
-Failure policy: documents are rendered and written *inside* the unit of work of the change
-that entered the state. Files are written atomically (temporary file, then rename) and the
-register rows join the same transaction, so if a template fails or a file cannot be written
-the advance fails with a one-line error and nothing is saved. A file written just before a
-failed commit stays on disk unregistered and is overwritten by the next attempt (same name).
+Rendering holds no transaction: :func:`prepare` reads the template data, :func:`render_files`
+renders and writes every format in memory, :func:`register` stores the files (atomically:
+temporary file, then rename) and adds their register rows in one short change. A file written
+just before a failed commit stays on disk unregistered and is overwritten by the next attempt
+(same name). Documents of a state entry go through the outbox (``outbox.py``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from journey.domain.case import Case, HistoryEntry
 from journey.domain.document import check_formats, condition_holds, safe_filename
 from journey.domain.errors import DocumentWriteError, NotFoundError
-from journey.domain.events import DocumentCreated, Event, EvidenceCorrected, MatterChanged, StateEntered
+from journey.domain.events import DocumentCreated, Event
 from journey.domain.messages import msg
 from journey.domain.municipality import Municipality, slugify
 from journey.domain.spec import DocumentSpec, StateSpec, WorkflowSpec, active_paths
@@ -28,56 +28,101 @@ from journey.services.cases.lifecycle import case_for_change
 from journey.services.deals.views import deal_view
 from journey.services.deps import Deps
 from journey.services.documents.context import build_context
-from journey.services.hours.report import esf_report
 
 
-def _digest(data: Any) -> str:
+def input_digest(data: Any) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
-def produce(uow: UnitOfWork, tools: DocumentTools, spec: WorkflowSpec, case: Case, items: list[tuple[StateSpec,
-            DocumentSpec]], *, actor: str, reason: str, now: datetime, formats: tuple[str, ...] | None = None,
-            conditional: bool = True) -> list[dict[str, Any]]:
-    """Render ``items`` for ``case``, store every format and add one register row per file."""
+@dataclass(frozen=True)
+class Prepared:
+    """One document about to be rendered: where it is declared and its template data."""
+
+    state: StateSpec
+    doc: DocumentSpec
+    context: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Written:
+    """One rendered file, not yet registered."""
+
+    item: Prepared
+    fmt: str
+    data: bytes
+    template_source: str
+    overridden: bool
+    template_hash: str
+    input_hash: str
+
+
+def prepare(uow: UnitOfWork, spec: WorkflowSpec, case: Case, items: list[tuple[StateSpec, DocumentSpec]], *,
+            now: datetime, conditional: bool = True, history: list[HistoryEntry] | None = None) -> list[Prepared]:
+    """The template data of ``items`` (reads only); with ``conditional`` only those whose ``when`` holds."""
     m: Municipality = uow.municipalities.get(case.municipality_id)
-    history = uow.cases.history(case.id or 0)
+    history = uow.cases.history(case.id or 0) if history is None else history
     register = [deal_view(d) for d in uow.deals.for_case(case.id or 0)]
-    jobs = []
+    out = []
     for state, doc in items:
         context = context_for(uow, spec, case, state, doc, history, now, register_deals=register)
         if doc.template.startswith("lagesrapport"):  # issue 12: the ESF figures of the report to SKR
+            from journey.services.hours.report import esf_report  # only this report loads the hours feature
+
             context["esf"] = esf_report(uow, m.id or 0, now, context["evidence"], context["deals"])
         if not conditional or condition_holds(doc.get("when"), context["evidence"]):
-            jobs.append((state, doc, context))
-    rendered = tools.renderer.render([(doc.template, ctx) for _, doc, ctx in jobs], slugify(m.name))
+            out.append(Prepared(state, doc, context))
+    return out
+
+
+def render_files(tools: DocumentTools, spec: WorkflowSpec, municipality: Municipality, prepared: list[Prepared], *,
+                 now: datetime, formats: tuple[str, ...] | None = None) -> list[Written]:
+    """Render and write every format of each prepared document, in memory (no database, no files).
+
+    Raises TemplateError when a template fails or takes too long.
+    """
+    rendered = tools.renderer.render([(p.doc.template, p.context) for p in prepared], slugify(municipality.name))
+    out = []
+    for item, result in zip(prepared, rendered, strict=True):
+        title = item.context["document"]["title"]
+        input_hash = input_digest(item.context)
+        meta = {"title": title, "subject": f"{municipality.name}: {item.state.title}", "created": now,
+                "municipality": slugify(municipality.name),
+                "diarienummer": str(item.context["document"].get("diarienummer") or ""),
+                "comments": f"journey {spec.key} {item.state.path}; template {item.doc.template} "
+                            f"sha256:{result.template_hash}; input sha256:{input_hash}"}
+        for fmt in formats or check_formats(item.doc.get("formats"),
+                                            f"{spec.key} {item.state.path} document {item.doc.id}"):
+            out.append(Written(item, fmt, tools.writers[fmt](result.html, meta), result.path, result.overridden,
+                               result.template_hash, input_hash))
+    return out
+
+
+def register(uow: UnitOfWork, tools: DocumentTools, case: Case, municipality: Municipality, files: list[Written], *,
+             actor: str, reason: str, now: datetime) -> list[dict[str, Any]]:
+    """Store the files under their next revision and add one register row each (inside the caller's change)."""
     repo = uow.documents
+    revisions: dict[str, int] = {}
     rows = []
-    for (state, doc, context), result in zip(jobs, rendered, strict=True):
-        revision = repo.next_revision(case.id or 0, doc.id)
-        title = context["document"]["title"]
-        input_hash = _digest(context)
-        meta = {"title": title, "subject": f"{m.name}: {state.title}", "created": now, "municipality": slugify(m.name),
-                "diarienummer": str(context["document"].get("diarienummer") or ""),
-                "comments": f"journey {spec.key} {state.path}; template {doc.template} sha256:{result.template_hash}; "
-                            f"input sha256:{input_hash}"}
+    for f in files:
+        doc = f.item.doc
+        if doc.id not in revisions:
+            revisions[doc.id] = repo.next_revision(case.id or 0, doc.id)
+        revision = revisions[doc.id]
+        title = f.item.context["document"]["title"]
         stem = f"{now.date().isoformat()}_{safe_filename(title)}_v{revision}"
-        for fmt in formats or check_formats(doc.get("formats"), f"{spec.key} {state.path} document {doc.id}"):
-            data = tools.writers[fmt](result.html, meta)
-            path = tools.output_dir / safe_filename(m.name) / f"{stem}.{fmt}"
-            row = {"case_id": case.id, "municipality_id": m.id, "state_path": state.path, "doc_id": doc.id,
-                   "title": title, "template": doc.template, "template_source": result.path,
-                   "overridden": result.overridden,
-                   "template_hash": result.template_hash, "input_hash": input_hash, "format": fmt,
-                   "path": str(path), "size": len(data), "sha256": hashlib.sha256(data).hexdigest(),
-                   "revision": revision, "reason": reason, "actor": actor, "created_at": now}
-            row["id"] = repo.add(row)  # first: the unique (case, document, revision, format) row claims the file name
-            try:
-                tools.store(path, data)
-            except OSError as exc:
-                raise DocumentWriteError(msg("could not write {path}: {value}; nothing was saved (the change "
-                                             "was not applied), fix the output directory and retry",
-                    path=path, value=exc.strerror or exc)) from None
-            rows.append(row)
+        path = tools.output_dir / safe_filename(municipality.name) / f"{stem}.{f.fmt}"
+        row = {"case_id": case.id, "municipality_id": municipality.id, "state_path": f.item.state.path,
+               "doc_id": doc.id, "title": title, "template": doc.template, "template_source": f.template_source,
+               "overridden": f.overridden, "template_hash": f.template_hash, "input_hash": f.input_hash,
+               "format": f.fmt, "path": str(path), "size": len(f.data), "sha256": hashlib.sha256(f.data).hexdigest(),
+               "revision": revision, "reason": reason, "actor": actor, "created_at": now}
+        row["id"] = repo.add(row)  # first: the unique (case, document, revision, format) row claims the file name
+        try:
+            tools.store(path, f.data)
+        except OSError as exc:
+            raise DocumentWriteError(msg("could not write {path}: {value}", path=path,
+                                         value=exc.strerror or exc)) from None
+        rows.append(row)
     return rows
 
 
@@ -97,7 +142,7 @@ def context_for(uow: UnitOfWork, spec: WorkflowSpec, case: Case, state: StateSpe
                          meetings=calendar, register_deals=register_deals)
 
 
-def _latest(uow: UnitOfWork, case_id: int) -> dict[str, dict[str, Any]]:
+def latest_rows(uow: UnitOfWork, case_id: int) -> dict[str, dict[str, Any]]:
     """The latest register row of each document of the case."""
     rows: dict[str, dict[str, Any]] = {}
     for row in uow.documents.for_case(case_id):
@@ -106,76 +151,11 @@ def _latest(uow: UnitOfWork, case_id: int) -> dict[str, dict[str, Any]]:
     return rows
 
 
-def _declared(spec: WorkflowSpec, row: dict[str, Any]) -> tuple[StateSpec, DocumentSpec] | None:
-    state = spec.state(row["state_path"])
-    doc = next((d for d in state.documents if d.id == row["doc_id"]), None) if state else None
+def declared(spec: WorkflowSpec, state_path: str, doc_id: str) -> tuple[StateSpec, DocumentSpec] | None:
+    """Where ``spec`` declares document ``doc_id`` of state ``state_path``; None if it no longer does."""
+    state = spec.state(state_path)
+    doc = next((d for d in state.documents if d.id == doc_id), None) if state else None
     return (state, doc) if state is not None and doc is not None else None
-
-
-def on_matter_changed(deps: Deps, tools: DocumentTools) -> Callable[[Event, UnitOfWork], None]:
-    """A matter's facts or decisions changed: its state's documents, once rendered, get a new revision."""
-
-    def handle(event: Event, uow: UnitOfWork) -> None:
-        assert isinstance(event, MatterChanged)
-        case = uow.cases.get(event.case_id)
-        spec = deps.workflows().get(case.workflow, case.workflow_version)
-        items = [item for row in _latest(uow, event.case_id).values() if row["state_path"] == event.state_path
-                 and (item := _declared(spec, row)) is not None]
-        if items:
-            produce(uow, tools, spec, case, items, actor=_actor(uow, event.case_id), reason=event.reason, now=event.at,
-                    conditional=False)
-
-    return handle
-
-
-def on_evidence_corrected(deps: Deps, tools: DocumentTools) -> Callable[[Event, UnitOfWork], None]:
-    """Documents built from the corrected entry get a new revision: those rendered since it was recorded,
-    and those of a state whose matter the correction changed, wherever the data they show changed."""
-
-    def handle(event: Event, uow: UnitOfWork) -> None:
-        assert isinstance(event, EvidenceCorrected)
-        case = uow.cases.get(event.case_id)
-        spec = deps.workflows().get(case.workflow, case.workflow_version)
-        history = uow.cases.history(event.case_id)
-        before = [e for e in history if e.seq != event.correction_seq]
-        matters_before = list(event.matters_before)
-        items = []
-        for row in _latest(uow, event.case_id).values():
-            item = _declared(spec, row)
-            if item is None or (row["created_at"] < event.entry_at and row["state_path"] not in event.states):
-                continue
-            old = context_for(uow, spec, case, *item, before, event.at, matters_before)
-            if _digest(old) != _digest(context_for(uow, spec, case, *item, history, event.at)):
-                items.append(item)
-        if items:
-            produce(uow, tools, spec, case, items, actor=_actor(uow, event.case_id), reason="CORRECTED", now=event.at,
-                    conditional=False)
-
-    return handle
-
-
-def _actor(uow: UnitOfWork, case_id: int) -> str:
-    history = uow.cases.history(case_id)
-    return history[-1].actor if history else "journey"
-
-
-def on_state_entered(deps: Deps, tools: DocumentTools) -> Callable[[Event, UnitOfWork], None]:
-    """The handler bootstrap registers: render what the entered state declares, inside the change."""
-
-    def handle(event: Event, uow: UnitOfWork) -> None:
-        assert isinstance(event, StateEntered)
-        case = uow.cases.get(event.case_id)
-        spec = deps.workflows().get(case.workflow, case.workflow_version)
-        state = spec.state(event.path)
-        if state is None or not state.documents:
-            return
-        history = uow.cases.history(event.case_id)
-        actor = history[-1].actor if history else "journey"
-        rows = produce(uow, tools, spec, case, [(state, d) for d in state.documents], actor=actor, reason="ENTERED",
-                       now=event.at)
-        deps.publish(created_events(rows), uow)
-
-    return handle
 
 
 def created_events(rows: list[dict[str, Any]]) -> list[Event]:
@@ -207,14 +187,21 @@ def find_document(spec: WorkflowSpec, leaves: tuple[str, ...], doc_id: str,
 
 def render_document(deps: Deps, tools: DocumentTools, username: str | None, municipality: str, doc_id: str,
                     formats: tuple[str, ...] = (), state_path: str | None = None) -> list[dict[str, Any]]:
-    """Explicitly (re)generate one document with the case's current data, as a new revision."""
+    """Explicitly (re)generate one document with the case's current data, as a new revision.
+
+    Rendered between two short transactions, like the outbox, so that a slow template holds no lock;
+    unlike the outbox, a failure is the command's error and nothing is registered.
+    """
     with deps.uow() as uow:
         actor, m, case = case_for_change(uow, username, municipality)
         spec = deps.workflows().get(case.workflow, case.workflow_version)
         item = find_document(spec, case.leaves, doc_id, state_path)
         chosen = check_formats(formats, "--format") if formats else None
-        rows = produce(uow, tools, spec, case, [item], actor=actor.username, reason="REGENERATED",
-                       now=deps.clock.now(), formats=chosen, conditional=False)
+        now = deps.clock.now()
+        prepared = prepare(uow, spec, case, [item], now=now, conditional=False)
+    files = render_files(tools, spec, m, prepared, now=now, formats=chosen)
+    with deps.uow() as uow:
+        rows = register(uow, tools, case, m, files, actor=actor.username, reason="REGENERATED", now=now)
         deps.publish(created_events(rows), uow)
         uow.commit()
         return rows

@@ -21,20 +21,15 @@ from journey.domain.esf import (
     hours,
     kronor,
     local_day,
-    month_bounds,
-    month_status,
     pace,
-    row_attestation,
     value_sek,
 )
-from journey.domain.municipality import Municipality
 from journey.domain.people import Person
 from journey.domain.unit_costs import UnitCostTable, person_rate, region_of
-from journey.ports.unit_of_work import UnitOfWork
 from journey.services.cases.lifecycle import actor_in, find_municipality
 from journey.services.deps import Deps
 from journey.services.hours.common import add_stage_titles, readable, settings_of
-from journey.services.hours.entries import rows_with_status, scope
+from journey.services.hours.entries import rows_with_status
 
 
 def unit_cost_info(table: UnitCostTable) -> dict[str, Any]:
@@ -46,10 +41,13 @@ def summary(deps: Deps, username: str | None, table: UnitCostTable, year: int | 
             period: str | None = None, municipality: str | None = None, *, with_rows: bool = True) -> dict[str, Any]:
     """Everything a claim or a status report needs for the scope (a year, a claim period, else the project).
 
-    ``with_rows=False`` (the totals `journey hours summary` prints) sums in the database, one GROUP BY
-    per person, month and stage, so memory does not follow the number of rows; ``rows`` is then
-    empty. A claim period's scope (rows moved between periods) always reads the rows.
+    ``with_rows=False`` gives only what `journey hours summary` prints (scope, municipalities,
+    persons, total; ``rows`` empty, no ``stages`` or ``months``) and sums in the database, one
+    GROUP BY per municipality, person and year, so memory follows people, not rows. A claim
+    period's scope (rows moved between periods) always reads the rows.
     """
+    if not with_rows and not period:
+        return _summed(deps, username, table, year, municipality)
     now = deps.clock.now()
     with deps.uow() as uow:
         actor = actor_in(uow, username)
@@ -61,10 +59,7 @@ def summary(deps: Deps, username: str | None, table: UnitCostTable, year: int | 
         ids = [m.id or 0 for m in municipalities]
         settings = settings_of(uow)
         people = {p.id or 0: p for p in uow.people.list()}
-        if with_rows or period:
-            rows, claim = rows_with_status(uow, ids, year, period)
-        else:
-            rows, claim = _total_rows(uow, municipalities, people, year), None
+        rows, claim = rows_with_status(uow, ids, year, period)
         year_totals = uow.hours.year_totals(sorted({r["person_id"] for r in rows}))
         add_stage_titles(deps, uow, municipalities, rows)
     counties = {m.id: m.county for m in municipalities}
@@ -89,42 +84,62 @@ def summary(deps: Deps, username: str | None, table: UnitCostTable, year: int | 
             "months": _grouped(rows, ("municipality", "person", "month"), extra=("month_status_label", "attested_by",
                                                                                     "attested_at", "approved_by",
                                                                                     "approved_at", "attest_method")),
-            "total": _totals(rows), "rows": rows if with_rows or period else []}
+            "total": _totals(rows), "rows": rows}
 
 
-def _total_rows(uow: UnitOfWork, municipalities: list[Municipality], people: dict[int, Person],
-                year: int | None) -> list[dict[str, Any]]:
-    """One pseudo-row per summed group, with the keys the valuation and grouping below read."""
-    first, last, _ = scope(uow, year, None)
+def _summed(deps: Deps, username: str | None, table: UnitCostTable, year: int | None,
+            municipality: str | None) -> dict[str, Any]:
+    """The printed totals from one GROUP BY per municipality, person and year.
+
+    The unit cost depends on the person, the county and the cost year only, so each group is valued
+    once (at most two pseudo-rows per group, at meetings and not, for the roll-ups below).
+    """
+    now = deps.clock.now()
+    with deps.uow() as uow:
+        actor = actor_in(uow, username)
+        every = uow.municipalities.list()
+        municipalities = readable(actor, every)
+        if municipality:
+            m = find_municipality(uow, municipality)
+            authorize(actor, Action.READ, m.id, m.name)
+            municipalities = [m]
+        settings = settings_of(uow)
+        first, last = (date(year, 1, 1), date(year, 12, 31)) if year else (settings.period_start, settings.period_end)
+        whole = len(municipalities) == len(every)  # no filter: every row of the range is summed
+        totals = uow.hours.totals(first, last, None if whole else [m.id or 0 for m in municipalities])
+        person_ids = sorted({t.person_id for t in totals})
+        people = {p.id or 0: p for p in uow.people.list()}
+        years = sorted({t.year for t in totals})
+        if whole and all(first <= date(y, 1, 1) and date(y, 12, 31) <= last for y in years):
+            year_totals: dict[tuple[int, int], int] = defaultdict(int)
+            for t in totals:
+                year_totals[(t.person_id, t.year)] += t.quarters
+        else:
+            year_totals = uow.hours.year_totals(person_ids, date(years[0], 1, 1), date(years[-1], 12, 31)) if years else {}
     by_id = {m.id: m for m in municipalities}
-    totals = uow.hours.totals(first, last, [m.id or 0 for m in municipalities])
-    records = uow.hours.attestations(sorted({t.person_id for t in totals}))
-    by_month: dict[tuple[int, str], list[Any]] = defaultdict(list)
-    for a in records:
-        by_month[(a.person_id, a.month)].append(a)
-    newest: dict[tuple[int, str], int] = defaultdict(int)
-    first_row: dict[tuple[int, str], int] = {}
+    rates: dict[tuple[Any, ...], int | None] = {}  # by what person_rate reads: own cost, group, county, year
+    rows = []
     for t in totals:
-        key = (t.person_id, t.month)
-        newest[key] = max(newest[key], t.last_id)
-        first_row[key] = min(first_row.get(key, t.first_id), t.first_id)
-    out = []
-    for t in totals:
-        m, p, key = by_id[t.municipality_id], people.get(t.person_id), (t.person_id, t.month)
-        month, _, _ = month_status(newest[key], by_month.get(key, []))
-        _, attested, approved = row_attestation(first_row[key], by_month.get(key, []))
-        out.append({"municipality_id": t.municipality_id, "municipality": m.name, "person_id": t.person_id,
-                    "person": p.name if p else "", "date": month_start(t.month), "month": t.month,
-                    "quarters": t.quarters, "stage": t.stage, "meeting_id": 1 if t.meeting else None,
-                    "person_kind": p.kind.value if p else "", "month_status_label": month.label,
-                    "attested_by": attested.actor if attested else "", "attested_at": attested.at if attested else None,
-                    "attest_method": attested.method if attested else "",
-                    "approved_by": approved.actor if approved else "", "approved_at": approved.at if approved else None})
-    return out
-
-
-def month_start(month: str) -> date:
-    return month_bounds(month)[0]
+        m, person = by_id[t.municipality_id], people.get(t.person_id)
+        day = date(t.year, 1, 1)
+        rate = None
+        if person is not None:
+            key = (person.unit_cost_ore, person.salary_group, m.county, t.year)
+            if key not in rates:
+                rates[key] = person_rate(person, table, m.county, settings, day)
+            rate = rates[key]
+        for quarters, meeting_id in ((t.quarters - t.meeting_quarters, None), (t.meeting_quarters, 1)):
+            if quarters or (meeting_id is None and not t.meeting_quarters):
+                rows.append({"municipality_id": t.municipality_id, "municipality": m.name, "person_id": t.person_id,
+                             "date": day, "quarters": quarters, "meeting_id": meeting_id,
+                             "person_kind": person.kind.value if person else "",
+                             "rate_sek": kronor(rate) if rate is not None else None,
+                             "value_sek": value_sek(quarters, rate) if rate is not None else None})
+    today = local_day(now)
+    return {"scope": {"year": year} if year else {"project": True}, "generated_at": now,
+            "settings": settings.as_text(), "unit_costs": unit_cost_info(table),
+            "municipalities": _municipalities(municipalities, rows, settings, today, year),
+            "persons": _persons(rows, people, year_totals, settings), "total": _totals(rows), "rows": []}
 
 
 def _basis(person: Person | None, county: str, settings: EsfSettings, day: date) -> str:

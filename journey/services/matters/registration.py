@@ -106,8 +106,8 @@ def register_matter(deps: Deps, username: str | None, municipality: str, facts: 
                                               f"ärende {matter.title}" + ("" if changes else ": öppnat")))
         before = len(uow.documents.for_case(case.id or 0))
         deps.publish([MatterChanged(case.id or 0, now, matter.state_path, "MATTER_UPDATED")], uow)
+        uow.commit()  # its documents are rendered once it has committed (the outbox)
         rendered = len(uow.documents.for_case(case.id or 0)) - before
-        uow.commit()
         return Registered(m.name, matter.label, changes, opened, rendered)
 
 

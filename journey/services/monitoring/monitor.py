@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from journey.definitions.catalog import WorkflowCatalog
 from journey.domain import labels
 from journey.domain.access import Actor, visible
-from journey.domain.deals import AWARDED_OR_LATER, FORM_LABELS, DealForm, DealStatus, ValueBasis
+from journey.domain.deal_kinds import AWARDED_OR_LATER, FORM_LABELS, DealForm, DealStatus, ValueBasis
 from journey.domain.errors import InputError, NotFoundError
 from journey.domain.esf import JOINT_MEETING_HOURS_PER_YEAR, TARGET_HOURS_PER_YEAR, EsfSettings, hours, local_day, pace
 from journey.domain.messages import msg
@@ -99,26 +99,25 @@ def build(source: MonitorSource, workflows: Callable[[], WorkflowCatalog], usern
         raise InputError(msg("unknown stage {stage!r}; stages: {value}",
             stage=filters.stage, value=', '.join(c['id'] for c in columns)))
     last = source.last_changes() if raw else {}
-    planned = source.planned_reminders(now) if raw else {}  # the overdue ones and each case's next
+    next_due = source.next_due() if raw else {}  # each case's earliest planned reminder, overdue or not
     missed = source.missed_meetings() if raw else {}
     esf, no_hours = _esf(source, now) if raw else ({}, {})
     deals = deal_summaries(source.deal_totals()) if raw else {}
-    rows = [_row(r, specs, order, last, planned, now) | overdue_of(r, specs, missed, now)
+    rows = [_row(r, specs, order, last, next_due, now) | overdue_of(r, specs, missed, now)
             | esf.get(r["municipality_id"], no_hours) | {"deals": deals.get(r["municipality_id"], empty_summary())}
             for r in raw]
     shown = [r for r in rows if filters.keep(r)]
     return {"generated_at": now.isoformat(), "year": now.year, "esf_target": TARGET_HOURS_PER_YEAR,
             "esf_meeting_target": JOINT_MEETING_HOURS_PER_YEAR,
             "stages": columns, "rows": shown, "funnel": _funnel(columns, rows), "counties": _counties(rows),
-            "deals": network_deals([r["deals"] for r in rows]),
+            "deals": network_deals([deals[r["municipality_id"]] for r in rows if r["municipality_id"] in deals]),
             "totals": {"municipalities": len(rows), "shown": len(shown), "with_case": sum(r["stage"] != "" for r in rows),
                        "overdue": sum(1 for r in rows if r["overdue"]),
                        "withdrawn": sum(1 for r in rows if r["status"] == "WITHDRAWN")}}
 
 
-def _esf_row(quarters: int, meeting_quarters: int, settings: EsfSettings, now: datetime) -> dict[str, Any]:
+def _esf_row(quarters: int, meeting_quarters: int, settings: EsfSettings, today: date) -> dict[str, Any]:
     """ESF hours this year against 500 h and ~250 h at joint meetings, pro rata to today (issue 12, R8)."""
-    today = local_day(now)
     hours_pace = pace(quarters, TARGET_HOURS_PER_YEAR, today, settings)
     meeting_pace = pace(meeting_quarters, JOINT_MEETING_HOURS_PER_YEAR, today, settings)
     return {"esf_hours": hours(quarters),
@@ -130,13 +129,13 @@ def _esf_row(quarters: int, meeting_quarters: int, settings: EsfSettings, now: d
 
 def _esf(source: MonitorSource, now: datetime) -> tuple[dict[int, dict[str, Any]], dict[str, Any]]:
     """Per municipality id, and for a municipality without hours."""
-    settings = EsfSettings.from_stored(source.esf_settings())
-    by_id = {mid: _esf_row(q, mq, settings, now) for mid, (q, mq) in source.esf_hours(now.year).items()}
-    return by_id, _esf_row(0, 0, settings, now)
+    settings, today = EsfSettings.from_stored(source.esf_settings()), local_day(now)
+    by_id = {mid: _esf_row(q, mq, settings, today) for mid, (q, mq) in source.esf_hours(now.year).items()}
+    return by_id, _esf_row(0, 0, settings, today)
 
 
 def _row(r: dict[str, Any], specs: dict[tuple[str, int], WorkflowSpec | None], order: dict[str, int],
-         last: dict[int, dict[str, Any]], planned: dict[int, list[dict[str, Any]]], now: datetime) -> dict[str, Any]:
+         last: dict[int, dict[str, Any]], next_due: dict[int, datetime], now: datetime) -> dict[str, Any]:
     base = {"municipality_id": r["municipality_id"], "case_id": r["id"], "municipality": r["municipality"],
             "code": r["code"],
             "slug": r["slug"], "county": r["county"] or ""}
@@ -156,7 +155,6 @@ def _row(r: dict[str, Any], specs: dict[tuple[str, int], WorkflowSpec | None], o
         cells[r["stage"]] = "done"
     if r["status"] == "WITHDRAWN" and r["stage"] in cells:
         cells[r["stage"]] = "withdrawn"  # where the municipality left the network
-    due = [p["due_at"] for p in planned.get(r["id"], []) if p["due_at"] is not None and r["status"] != "WITHDRAWN"]
     change = last.get(r["id"])
     return base | {
         "workflow": f"{r['workflow']}@{r['workflow_version']}", "stage": r["stage"],
@@ -166,7 +164,7 @@ def _row(r: dict[str, Any], specs: dict[tuple[str, int], WorkflowSpec | None], o
         "status_label": labels.case_status(r["status"]),
         "days_in_stage": None if r["status"] == "WITHDRAWN" else max(0, (now - r["stage_entered_at"]).days),
         "stage_entered_at": r["stage_entered_at"],
-        "next_due": min(due) if due else None,
+        "next_due": None if r["status"] == "WITHDRAWN" else next_due.get(r["id"]),
         "last_change": {"at": change["at"], "actor": change["actor"], "trigger": change["trigger"],
                         "kind": change["kind"],
                         "title": spec.trigger_title(change["trigger"]) if spec and change["trigger"]

@@ -8,7 +8,7 @@ USB stick or a file share. Data comes from a few set-based queries, whatever the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -73,12 +73,15 @@ def write_report(source: ReportSource, workflows: Callable[[], WorkflowCatalog],
     registry = workflows()
     history, documents = source.history(), source.documents()
     # the overdue and the next planned reminder, the failed ones, and counts: bounded whatever their number
-    shown = {case_id: list(rows) for case_id, rows in source.planned_reminders(now).items()}  # build read it
+    shown = source.planned_reminders(now)
     for case_id, failed in source.failed_reminders().items():
         shown.setdefault(case_id, []).extend(failed)
     counts = source.reminder_counts()
     deals = source.deals()
     diagrams: dict[tuple[str, str], tuple[str, str]] = {}
+    reminder_labels = _PerWorkflow(_reminder_labels, lambda m: (m["state_path"], m["rule_id"], m["recipient_role"],
+                                                               m["status"]))
+    state_labels = _PerWorkflow(state_label, lambda state: state)
     for row in data["rows"]:
         case_id = row["case_id"]
         spec = _spec(registry, row["workflow"]) if case_id is not None else None
@@ -91,13 +94,15 @@ def write_report(source: ReportSource, workflows: Callable[[], WorkflowCatalog],
         entries = []
         for e in with_corrections(history.get(case_id or -1, []), spec):
             e = e | labels.entry_labels(specs, e)
-            entries.append(e | {"evidence_text": _evidence(e), "to_label": state_label(spec, e["to_state"]),
-                                "from_label": state_label(spec, e["from_state"]) if e["from_state"] else ""})
+            entries.append(e | {"evidence_text": _evidence(e),
+                                "to_label": state_labels(row["workflow"], spec, e["to_state"]),
+                                "from_label": state_labels(row["workflow"], spec, e["from_state"]) if e["from_state"]
+                                else ""})
         page = render("municipality.html.j2", {
             "row": row, "history": entries,
             "documents": [_document(d, row["slug"], site) | _document_labels(spec, d)
                           for d in documents.get(case_id or -1, [])],
-            "reminders": [m | _reminder_labels(spec, m) for m in shown.get(case_id or -1, [])],
+            "reminders": [m | reminder_labels(row["workflow"], spec, m) for m in shown.get(case_id or -1, [])],
             "reminder_counts": [(labels.reminder_status(status), n) for status, n in
                                 sorted(counts.get(case_id or -1, {}).items(), key=lambda c: _STATUS_ORDER.get(c[0], 9))],
             "deals": [_deal(d) for d in deals.get(case_id or -1, [])],
@@ -120,6 +125,21 @@ def _specs(registry: WorkflowCatalog, key: str) -> list[WorkflowSpec]:
 def _document_labels(spec: WorkflowSpec | None, doc: dict[str, Any]) -> dict[str, Any]:
     return {"title": spec.document_title(doc["state_path"], doc["doc_id"]) if spec else doc["doc_id"],
             "state_title": state_label(spec, doc["state_path"]) if spec else doc["state_path"]}
+
+
+class _PerWorkflow:
+    """``work(spec, item)`` worked out once per workflow and ``key(item)``: the rows are many (history,
+    reminders), their states, rules and statuses few."""
+
+    def __init__(self, work: Callable[[WorkflowSpec | None, Any], Any], key: Callable[[Any], Hashable]) -> None:
+        self.work, self.key = work, key
+        self._seen: dict[tuple[str, Hashable], Any] = {}
+
+    def __call__(self, workflow: str, spec: WorkflowSpec | None, item: Any) -> Any:
+        key = (workflow, self.key(item))
+        if key not in self._seen:
+            self._seen[key] = self.work(spec, item)
+        return self._seen[key]
 
 
 def _reminder_labels(spec: WorkflowSpec | None, reminder: dict[str, Any]) -> dict[str, Any]:

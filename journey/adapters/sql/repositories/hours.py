@@ -8,7 +8,7 @@ from datetime import date as Date
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import Integer, case, func, literal_column, update
 from sqlmodel import Session, col, select
 
 from journey.adapters.sql.tables.hours import (
@@ -42,7 +42,7 @@ def _period(r: ClaimPeriodRecord) -> ClaimPeriod:
     return ClaimPeriod(r.id, r.name, r.start_date, r.end_date, ClaimStatus(r.status), r.locked_by, r.locked_at)
 
 
-def _person(r: PersonRecord) -> Person:
+def _person(r: Any) -> Person:
     return Person(r.id, r.municipality_id, r.name, PersonKind(r.kind), r.function, r.department, r.share_percent,
                   r.salary_group, r.unit_cost_ore, r.start_date, r.end_date, r.username, r.review_note)
 
@@ -90,27 +90,35 @@ class SqlHoursRepository:
         stmt = stmt.order_by(col(TimeEntryRecord.date), col(TimeEntryRecord.person), col(TimeEntryRecord.id))
         return [_entry(r) for r in self.session.exec(stmt)]
 
-    def totals(self, first: Date | None, last: Date | None, municipality_ids: Sequence[int]) -> list[EntryTotal]:
-        """One GROUP BY: memory follows people × months, not the number of rows."""
+    def totals(self, first: Date | None, last: Date | None,
+               municipality_ids: Sequence[int] | None) -> list[EntryTotal]:
+        """One GROUP BY: memory follows people, not the number of rows. Within one calendar year the
+        year is not computed per row (a fifth of the query's time on SQLite)."""
         t = TimeEntryRecord
-        year, month = func.extract("year", col(t.date)), func.extract("month", col(t.date))
-        meeting = col(t.meeting_id).is_not(None)
-        stmt = select(col(t.municipality_id), col(t.person_id), year, month, col(t.stage), meeting,  # type: ignore[call-overload]
-                      func.sum(t.quarters), func.min(t.id), func.max(t.id))
+        one_year = first is not None and last is not None and first.year == last.year
+        year = (literal_column(str(int(first.year)), Integer) if one_year and first is not None
+                else func.extract("year", col(t.date)))
+        at_meeting = case((col(t.meeting_id).is_(None), 0), else_=col(t.quarters))
+        stmt = select(col(t.municipality_id), col(t.person_id), year, func.sum(t.quarters),  # type: ignore[call-overload]
+                      func.sum(at_meeting))
         if first is not None:
             stmt = stmt.where(t.date >= first)
         if last is not None:
             stmt = stmt.where(t.date <= last)
-        stmt = stmt.where(col(t.municipality_id).in_(sorted(set(municipality_ids))))
-        stmt = stmt.group_by(col(t.municipality_id), col(t.person_id), year, month, col(t.stage), meeting)
-        return [EntryTotal(int(m), int(p), f"{int(y)}-{int(mo):02d}", stage, bool(at_meeting), int(q), int(lo),
-                           int(hi))
-                for m, p, y, mo, stage, at_meeting, q, lo, hi in self.session.exec(stmt)]
+        if municipality_ids is not None:
+            stmt = stmt.where(col(t.municipality_id).in_(sorted(set(municipality_ids))))
+        stmt = stmt.group_by(col(t.municipality_id), col(t.person_id), *([] if one_year else [year]))
+        return [EntryTotal(int(m), int(p), int(y), int(q), int(mq)) for m, p, y, q, mq in self.session.exec(stmt)]
 
-    def year_totals(self, person_ids: Sequence[int]) -> dict[tuple[int, int], int]:
+    def year_totals(self, person_ids: Sequence[int], first: Date | None = None,
+                    last: Date | None = None) -> dict[tuple[int, int], int]:
         t = TimeEntryRecord
         year = func.extract("year", col(t.date))
         stmt = select(col(t.person_id), year, func.sum(t.quarters)).where(col(t.person_id).in_(sorted(set(person_ids))))
+        if first is not None:
+            stmt = stmt.where(t.date >= first)
+        if last is not None:
+            stmt = stmt.where(t.date <= last)
         return {(int(p), int(y)): int(q) for p, y, q in self.session.exec(stmt.group_by(col(t.person_id), year))}
 
     def person_total(self, person_id: int, first: Date, last: Date) -> int:
@@ -284,8 +292,9 @@ class SqlPeopleRepository:
         self.session.exec(select(PersonRecord.id).where(PersonRecord.id == person_id).with_for_update()).first()
 
     def list(self, municipality_id: int | None = None) -> list[Person]:
-        stmt = select(PersonRecord)
+        """Read as plain rows (no ORM objects): a national summary reads thousands of people."""
+        stmt = select(*PersonRecord.__table__.columns)  # type: ignore[attr-defined]
         if municipality_id is not None:
             stmt = stmt.where(PersonRecord.municipality_id == municipality_id)
         stmt = stmt.order_by(col(PersonRecord.municipality_id), col(PersonRecord.name_key))
-        return [_person(r) for r in self.session.exec(stmt)]
+        return [_person(r) for r in self.session.execute(stmt)]

@@ -12,6 +12,7 @@ from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from journey.adapters.sql.column_types import UTCDateTime
+from journey.adapters.sql.tables import core as _core  # noqa: F401  (foreign keys to app_user, municipality)
 
 
 class PasswordRecord(SQLModel, table=True):

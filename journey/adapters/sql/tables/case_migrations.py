@@ -8,6 +8,7 @@ from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from journey.adapters.sql.column_types import UTCDateTime
+from journey.adapters.sql.tables import core as _core  # noqa: F401  (foreign keys to journey_case)
 from journey.domain import limits
 
 

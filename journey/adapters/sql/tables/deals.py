@@ -10,6 +10,7 @@ from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, Index, Integer
 from sqlmodel import Field, SQLModel
 
 from journey.adapters.sql.column_types import UTCDateTime
+from journey.adapters.sql.tables import core as _core  # noqa: F401  (foreign keys to journey_case, municipality)
 
 _deal_version = Column("version", Integer, nullable=False)
 

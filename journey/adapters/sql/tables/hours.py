@@ -15,6 +15,7 @@ from sqlalchemy import CheckConstraint, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from journey.adapters.sql.column_types import UTCDateTime
+from journey.adapters.sql.tables import core as _core  # noqa: F401  (foreign keys to municipality)
 from journey.domain import limits
 
 
@@ -71,7 +72,8 @@ class TimeEntryRecord(SQLModel, table=True):
     __tablename__ = "time_entry"
     __table_args__ = (
         CheckConstraint("quarters <> 0", name="ck_time_entry_quarters_nonzero"),
-        Index("ix_time_entry_municipality_date", "municipality_id", "date"),
+        # a municipality's entries by date, covering the columns the monitor's yearly sum reads (migration 0015)
+        Index("ix_time_entry_municipality_hours", "municipality_id", "date", "meeting_id", "quarters"),
         Index("ix_time_entry_person_date", "person_id", "date"),
         Index("uq_time_entry_attendance", "meeting_id", "person_id", unique=True,
               sqlite_where=text("kind = 'ENTRY' AND meeting_id IS NOT NULL"),

@@ -10,6 +10,7 @@ from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from journey.adapters.sql.column_types import UTCDateTime
+from journey.adapters.sql.tables import core as _core  # noqa: F401  (foreign keys to journey_case)
 
 
 class MatterRecord(SQLModel, table=True):

@@ -12,6 +12,7 @@ from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from journey.adapters.sql.column_types import UTCDateTime
+from journey.adapters.sql.tables import core as _core  # noqa: F401  (foreign keys to app_user, journey_case, municipality)
 from journey.domain import limits
 
 
@@ -52,7 +53,8 @@ class ReminderRecord(SQLModel, table=True):
 
     __tablename__ = "reminder"
     __table_args__ = (Index("ix_reminder_status_send_after", "status", "send_after"),
-                      Index("ix_reminder_case_status", "case_id", "status"))
+                      # a case's reminders by status, in due order: its next one is the first (migration 0015)
+                      Index("ix_reminder_case_status_due", "case_id", "status", "due_at"))
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="journey_case.id")
     municipality_id: int = Field(foreign_key="municipality.id")

@@ -1,7 +1,7 @@
 """deadlines: a matter's planned meeting, repeated reminders, kallelse days, phones, closed periods, process supporters
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-11-23
 
 - ``matter.planned_meeting``: the meeting the matter's reminders aim at (a miss is detected against it);

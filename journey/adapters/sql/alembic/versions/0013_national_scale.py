@@ -1,7 +1,7 @@
 """national scale: an index on app_user (role, municipality_id) for the sweep's recipient look-up
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0012
 Create Date: 2026-11-24
 
 The sweep finds a reminder's recipients by role (and municipality) instead of listing every
