@@ -44,19 +44,23 @@ class RenderProcess:
     def __init__(self) -> None:
         self._proc: subprocess.Popen[bytes] | None = None
         self._finalizer: weakref.finalize[[subprocess.Popen[bytes]], RenderProcess] | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # one request at a time
+        self._state = threading.Lock()  # guards _proc and _finalizer: close() may come from another thread
 
     def _start(self) -> subprocess.Popen[bytes]:
         proc = subprocess.Popen([sys.executable, "-I", str(WORKER), "--serve"], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0)
-        self._proc = proc
-        self._finalizer = weakref.finalize(self, _stop, proc)
+        with self._state:
+            self._proc = proc
+            self._finalizer = weakref.finalize(self, _stop, proc)
         return proc
 
     def close(self) -> None:
-        if self._finalizer is not None:
-            self._finalizer()
-        self._proc = self._finalizer = None
+        """Stop the worker, also one in the middle of a request (that request then raises WorkerCrashed)."""
+        with self._state:
+            finalizer, self._proc, self._finalizer = self._finalizer, None, None
+        if finalizer is not None:
+            finalizer()
 
     def request(self, line: bytes, timeout: float) -> bytes:
         """Send one JSON line, return the answer line; raise WorkerTimeout or WorkerCrashed."""
