@@ -108,6 +108,14 @@ def make_settings(database_url: str, tmp_path: Path, **overrides: Any) -> Settin
     return replace(settings, **overrides)
 
 
+def migrated(database_url: str, tmp_path: Path) -> None:
+    """The empty test database given the schema ``journey init`` makes, copied from a template that
+    ``init`` built once in this process (tests/schema_template.py)."""
+    from tests.schema_template import migrated as copy_template
+
+    copy_template(database_url, lambda url: make_settings(url, tmp_path / "template"))
+
+
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(NOW)
@@ -116,8 +124,8 @@ def clock() -> FixedClock:
 @pytest.fixture
 def app(database_url: str, tmp_path: Path, clock: FixedClock) -> Iterator[App]:
     """An initialised app on a real database with a frozen clock."""
+    migrated(database_url, tmp_path)
     application = App(make_settings(database_url, tmp_path), clock=clock)
-    application.init_database()
     yield application
     application.close()
 
@@ -146,9 +154,9 @@ class Cli:
 
 @pytest.fixture
 def cli(database_url: str, tmp_path: Path) -> Cli:
-    runner = Cli(database_url, tmp_path)
-    runner.ok("init")
-    return runner
+    """The CLI on an initialised database (as after `journey init`; tests/test_setup.py runs init itself)."""
+    migrated(database_url, tmp_path)
+    return Cli(database_url, tmp_path)
 
 
 @pytest.fixture
@@ -157,8 +165,8 @@ def served(database_url: str, tmp_path: Path, clock: FixedClock) -> Iterator[Any
     from journey.bootstrap.server import build_asgi
     from tests.server_support import fast_hasher, seed
 
+    migrated(database_url, tmp_path)
     application = App(make_settings(database_url, tmp_path), clock=clock, overrides={"password_hasher": fast_hasher()})
-    application.init_database()
     seed(application)
     yield application, build_asgi(application)
     application.close()

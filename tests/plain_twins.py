@@ -15,7 +15,7 @@ from journey.bootstrap import App
 from journey.domain.case import Case, CaseStatus
 from journey.domain.municipality import Municipality
 from journey.ports.unit_of_work import UnitOfWork
-from tests.conftest import BACKENDS, NOW, FixedClock, make_database_url, make_settings
+from tests.conftest import BACKENDS, NOW, FixedClock, make_database_url, make_settings, migrated
 
 
 @pytest.fixture(params=BACKENDS, name="twin_apps")
@@ -24,9 +24,9 @@ def twin_apps_fixture(request: pytest.FixtureRequest, tmp_path: Path) -> Iterato
     made = []
     for name in ("orm", "plain"):
         (tmp_path / name).mkdir()
-        app = App(make_settings(make_database_url(request.param, tmp_path / name, request), tmp_path / name),
-                  clock=FixedClock(NOW))
-        app.init_database()
+        url = make_database_url(request.param, tmp_path / name, request)
+        migrated(url, tmp_path / name)
+        app = App(make_settings(url, tmp_path / name), clock=FixedClock(NOW))
         made.append(app)
     yield made[0], made[1]
     for app in made:

@@ -22,7 +22,7 @@ from journey.adapters.clock import FixedClock
 from journey.bootstrap import App
 from journey.services.cases.lifecycle import open_case
 from journey.services.registry import add_municipality, add_user
-from tests.conftest import TEMPLATES, make_settings
+from tests.conftest import TEMPLATES, make_settings, migrated
 
 REMIND_WORKFLOWS = Path(__file__).resolve().parent / "data" / "reminder_workflows"
 TOWNS = (("1780", "Karlstad"), ("1880", "Örebro"), ("2361", "Härjedalen"))
@@ -142,9 +142,8 @@ def make_app(database_url: str, tmp_path: Path, clock: FixedClock, port: int, *,
     """An initialised app on the reminder workflows; ``smtp_settings`` change JOURNEY_SMTP_* (``from``, ``timeout`` …)."""
     settings = make_settings(database_url, tmp_path, workflows_dir=workflows, templates_dir=TEMPLATES,
                              smtp={**smtp_env(port), **(smtp_settings or {})})
-    app = App(settings, clock=clock, overrides=overrides)
-    app.init_database()
-    return app
+    migrated(database_url, tmp_path)
+    return App(settings, clock=clock, overrides=overrides)
 
 
 def seed(app: App, towns: tuple[tuple[str, str], ...] = TOWNS[:1], open_cases: bool = True) -> None:

@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
 import journey.adapters.sql.tables.all  # noqa: F401
+from journey.adapters.clock import FixedClock
 from journey.adapters.sql import schema_upgrade as schema
 from journey.bootstrap import App
+from tests.conftest import make_settings
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path, clock: FixedClock) -> Iterator[App]:
+    """Here the migrations themselves build the schema (elsewhere tests copy what they built once)."""
+    application = App(make_settings(database_url, tmp_path), clock=clock)
+    application.init_database()
+    yield application
+    application.close()
 
 
 def test_migrations_match_the_models(app: App) -> None:

@@ -17,7 +17,7 @@ from journey.domain.errors import InputError
 from journey.services.demo import PLAN, run_demo
 from journey.services.monitoring.monitor import MonitorFilter, build, to_json
 from journey.services.registry import add_user
-from tests.conftest import BACKENDS, NOW, Cli, make_database_url, make_settings
+from tests.conftest import BACKENDS, NOW, Cli, make_database_url, make_settings, migrated
 
 STAGE_ORDER = ["interest", "letter_of_intent", "local_team", "needs_inventory", "anchoring", "political_intent",
                "policy", "action_plan", "collaboration", "business", "follow_up"]
@@ -33,8 +33,9 @@ def demo_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
                   documents_for: frozenset[str] = frozenset()) -> Iterator[App]:
     """The demo; documents (slow to render) only for the municipalities named in ``documents_for``."""
     tmp = tmp_path_factory.mktemp("demo")
-    app = App(make_settings(make_database_url(request.param, tmp, request), tmp), clock=FixedClock(NOW))
-    app.init_database()
+    url = make_database_url(request.param, tmp, request)
+    migrated(url, tmp)
+    app = App(make_settings(url, tmp), clock=FixedClock(NOW))
     _limit_documents(app, documents_for)
     run_demo(app.deps, "demo")
     add_user(app.deps, None, "admin", "admin", None)
