@@ -26,6 +26,7 @@ from __future__ import annotations
 import copy
 import io
 import re
+import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ PAGE_WIDTH, PAGE_HEIGHT, MARGIN = 7_560_000, 10_692_000, 900_000  # A4, 2.5 cm s
 EMU_PER_PT = 12_700
 CHAR_EM = 0.55  # a Calibri character's mean width in em, bold and capitals included (measured on the templates)
 _BREAKS = re.compile(r"[ \t\n\r\f]+")  # where a line may break: ASCII space only, never NBSP
+_CONTROL = re.compile(r"[\t\r\n]")  # what add_run turns into w:tab and w:br
 _LANG_AFTER = ("w:eastAsianLayout", "w:specVanish", "w:oMath")  # what follows w:lang in w:rPr
 
 
@@ -63,14 +65,25 @@ def set_language(rpr: Any, language: str = LANGUAGE) -> None:
     lang.set(_qn("w:eastAsia"), language)
 
 
+def _text_run(paragraph: Any, text: str) -> Any:
+    """``paragraph.add_run(text)``; text without tabs or line breaks skips python-docx's per-character scan."""
+    if _CONTROL.search(text):
+        return paragraph.add_run(text)
+    run = paragraph.add_run()
+    run._r.add_t(text)  # what add_run does for such text: one w:t, space preserved at its ends
+    return run
+
+
 def _runs(paragraph: Any, runs: list[Run]) -> None:
     for run in runs:
         if run.newline:
             paragraph.add_run().add_break()
         if run.text:
-            r = paragraph.add_run(keep_amounts_together(run.text))
-            r.bold = run.bold or None
-            r.italic = run.italic or None
+            r = _text_run(paragraph, keep_amounts_together(run.text))
+            if run.bold:  # not bold is the default: a fresh run has no w:b or w:i to remove
+                r.bold = True
+            if run.italic:
+                r.italic = True
             set_language(r._r.get_or_add_rPr())
 
 
@@ -137,13 +150,18 @@ def _set_style(document: Any, paragraph: Any, name: str) -> None:
     paragraph._p.style = _style_id(document, name)
 
 
+def _bullets(document: Any) -> bool:
+    """Whether the document has a List Bullet style (a municipality's base.docx may lack it and its numbering)."""
+    if "_journey_bullets" not in document.__dict__:
+        document.__dict__["_journey_bullets"] = "List Bullet" in document.styles
+    return bool(document.__dict__["_journey_bullets"])
+
+
 def _item(document: Any, container: Any, block: Block) -> Any:
     from docx.shared import Cm
 
     paragraph = container.add_paragraph()
-    if "_journey_bullets" not in document.__dict__:  # a municipality's base.docx may lack it (and its numbering)
-        document.__dict__["_journey_bullets"] = "List Bullet" in document.styles
-    bullets = document.__dict__["_journey_bullets"]
+    bullets = _bullets(document)
     if block.number is None and bullets:
         _set_style(document, paragraph, "List Bullet")
     indent = 0.75 * block.level
@@ -329,11 +347,45 @@ def _from_base(base: Path) -> Any:
     for child in list(body):
         if child.tag != _qn("w:sectPr"):
             body.remove(child)
-    default = Document()
+    default = _pristine()
     for name in ("Heading 1", "Heading 2", "Heading 3", "Heading 4", "Table Grid"):
         if name not in document.styles:  # Word keeps unused built-in styles latent: bring python-docx's
             document.styles.element.append(copy.deepcopy(default.styles[name].element))
     return document
+
+
+_LOCK = threading.Lock()
+_CACHE: dict[str, Any] = {}
+
+
+def _pristine() -> Any:
+    """python-docx's default document, parsed once per process; only read (its styles are copied out)."""
+    from docx import Document
+
+    with _LOCK:
+        if "pristine" not in _CACHE:
+            _CACHE["pristine"] = Document()
+        return _CACHE["pristine"]
+
+
+def _fresh() -> Any:
+    """A new default document with journey's page setup, styles and languages.
+
+    Parsing the default template (styles.xml is 440 kB) and styling it cost more than the content of
+    most documents; a prepared prototype is built once per process and each document is a deep copy.
+    """
+    from docx import Document
+
+    with _LOCK:
+        if "prototype" not in _CACHE:
+            prototype = Document()
+            _setup(prototype)
+            _languages(prototype)
+            for name in ("Heading 1", "Heading 2", "Heading 3", "Heading 4", "List Bullet"):
+                _style_id(prototype, name)  # the copies find their style ids cached
+            _bullets(prototype)
+            _CACHE["prototype"] = prototype
+        return copy.deepcopy(_CACHE["prototype"])
 
 
 def _keep_before_signatures(blocks: list[Block], paragraphs: list[Any]) -> None:
@@ -350,12 +402,11 @@ def html_to_docx(html: str, *, title: str, subject: str = "", comments: str = ""
 
     ``base``: a municipality's own Word document to start from (styles, page setup, header, logo).
     """
-    from docx import Document
-
-    document = _from_base(base) if base is not None else Document()
-    if base is None:
-        _setup(document)
-    _languages(document)
+    if base is not None:
+        document = _from_base(base)
+        _languages(document)
+    else:
+        document = _fresh()
     section = document.sections[0]
     width = PAGE_WIDTH - 2 * MARGIN
     if base is not None:
