@@ -48,6 +48,30 @@ def _autoescape(name: str | None) -> bool:
     return bool(name) and str(name).removesuffix(".j2").endswith((".html", ".htm", ".xml"))
 
 
+_COMPILED: dict[str, tuple[str, Any]] = {}  # bytecode-cache key -> (source checksum, code object)
+
+
+def _bytecode_cache() -> Any:
+    """Compiled templates kept for the worker's life, per template name, file and source checksum.
+
+    Each render has a new environment (to record the sources it reads); without this every render
+    compiled its template and partials again, most of a render's time. Sources are still read,
+    checked and hashed on every render; a changed file has a new checksum and is compiled afresh.
+    """
+    from jinja2.bccache import Bucket, BytecodeCache
+
+    class MemoryBytecodeCache(BytecodeCache):
+        def load_bytecode(self, bucket: Bucket) -> None:
+            checksum, code = _COMPILED.get(bucket.key, ("", None))
+            if code is not None and checksum == bucket.checksum:
+                bucket.code = code
+
+        def dump_bytecode(self, bucket: Bucket) -> None:
+            _COMPILED[bucket.key] = (bucket.checksum, bucket.code)
+
+    return MemoryBytecodeCache()
+
+
 def make_environment(search_path: list[str], loaded: dict[str, tuple[str, str]], root: str | None = None) -> Any:
     """A sandboxed environment over ``search_path``; with ``root`` every template file, links followed,
     must lie inside ``root`` (a municipality's override that links to /etc/passwd is refused)."""
@@ -69,7 +93,7 @@ def make_environment(search_path: list[str], loaded: dict[str, tuple[str, str]],
 
     env = ImmutableSandboxedEnvironment(loader=RecordingLoader(search_path), undefined=StrictUndefined,
                                         autoescape=_autoescape, trim_blocks=True, lstrip_blocks=True,
-                                        keep_trailing_newline=True)
+                                        keep_trailing_newline=True, bytecode_cache=_bytecode_cache())
     env.filters.update(datum=datum, kr=kr, lista=lista)
     return env
 
