@@ -298,7 +298,7 @@ def test_a_slow_template_holds_no_lock_while_it_renders(database_url: str, templ
         finally:
             raw.close()
         done = advance_case(other.deps, None, "Laxå", "confirm_interest", evidence)
-        assert thread.is_alive()  # Laxå's advance, documents included, finished while Härjedalen's still renders
+        assert thread.is_alive(), results  # Laxå's advance, documents included, finished while Härjedalen's still renders
         assert done.to_state == "letter_of_intent" and {d["doc_id"] for d in done.documents} == {"avsiktsforklaring"}
         # The endless render ends here. The claim commits just before the render starts, so on a loaded machine
         # the worker may not be running yet: stop it until the advance has seen its render process stop.
