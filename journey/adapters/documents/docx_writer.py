@@ -24,9 +24,9 @@ As an official files it (issue 13 §4):
 from __future__ import annotations
 
 import copy
+import functools
 import io
 import re
-import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -354,38 +354,34 @@ def _from_base(base: Path) -> Any:
     return document
 
 
-_LOCK = threading.Lock()
-_CACHE: dict[str, Any] = {}
-
-
+@functools.cache
 def _pristine() -> Any:
     """python-docx's default document, parsed once per process; only read (its styles are copied out)."""
     from docx import Document
 
-    with _LOCK:
-        if "pristine" not in _CACHE:
-            _CACHE["pristine"] = Document()
-        return _CACHE["pristine"]
+    return Document()
+
+
+@functools.cache
+def _prototype() -> Any:
+    """The default document with journey's page setup, styles and languages, built once per process;
+    only read (:func:`_fresh` copies it)."""
+    from docx import Document
+
+    prototype = Document()
+    _setup(prototype)
+    _languages(prototype)
+    for name in ("Heading 1", "Heading 2", "Heading 3", "Heading 4", "List Bullet"):
+        _style_id(prototype, name)  # the copies find their style ids cached
+    _bullets(prototype)
+    return prototype
 
 
 def _fresh() -> Any:
-    """A new default document with journey's page setup, styles and languages.
-
-    Parsing the default template (styles.xml is 440 kB) and styling it cost more than the content of
-    most documents; a prepared prototype is built once per process and each document is a deep copy.
-    """
-    from docx import Document
-
-    with _LOCK:
-        if "prototype" not in _CACHE:
-            prototype = Document()
-            _setup(prototype)
-            _languages(prototype)
-            for name in ("Heading 1", "Heading 2", "Heading 3", "Heading 4", "List Bullet"):
-                _style_id(prototype, name)  # the copies find their style ids cached
-            _bullets(prototype)
-            _CACHE["prototype"] = prototype
-        return copy.deepcopy(_CACHE["prototype"])
+    """A new default document with journey's page setup, styles and languages: a deep copy of the
+    prototype (parsing the default template, whose styles.xml is 440 kB, and styling it cost more than
+    the content of most documents)."""
+    return copy.deepcopy(_prototype())
 
 
 def _keep_before_signatures(blocks: list[Block], paragraphs: list[Any]) -> None:
