@@ -154,7 +154,7 @@ class Cli:
 
 @pytest.fixture
 def cli(database_url: str, tmp_path: Path) -> Cli:
-    """The CLI on an initialised database (as after `journey init`; tests/test_setup.py runs init itself)."""
+    """The CLI on an initialised database (as after `journey init`; tests/test_schema_template.py runs init itself)."""
     migrated(database_url, tmp_path)
     return Cli(database_url, tmp_path)
 

@@ -15,11 +15,16 @@ import shutil
 import subprocess
 import tempfile
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from journey.adapters.sql.urls import psycopg_conninfo
 from journey.bootstrap import App
+from journey.config import Settings
+
+SettingsFor = Callable[[str], Settings]  # the settings an app on a database URL runs with
 
 _made: dict[str, object] = {}  # backend -> template (SQLite: its file; PostgreSQL: its SQL with a placeholder)
 _PLACEHOLDER = "__journey_test_schema__"
@@ -36,19 +41,28 @@ def _pg_schema(url: str) -> str:
     return found.group(1)
 
 
-def _conninfo(url: str) -> str:
-    return url.replace("postgresql+psycopg://", "postgresql://", 1).split("?", 1)[0]
+def _server(url: str) -> str:
+    """The test server's connection string, without the test schema's search path."""
+    return psycopg_conninfo(url.split("?", 1)[0])
 
 
-def _build(settings_for: object, url: str) -> None:
-    app = App(settings_for(url))  # type: ignore[operator]
+def pg_dump(url: str, *options: str) -> list[str]:
+    """The lines ``pg_dump`` writes for the schema of ``url``, without comments and psql meta-commands
+    (``\\restrict``)."""
+    dumped = subprocess.run(["pg_dump", "--no-owner", "--inserts", *options, "-n", _pg_schema(url), _server(url)],
+                            capture_output=True, text=True, check=True).stdout
+    return [line for line in dumped.splitlines() if not line.startswith(("--", "\\"))]
+
+
+def _build(settings_for: SettingsFor, url: str) -> None:
+    app = App(settings_for(url))
     try:
         app.init_database()
     finally:
         app.close()
 
 
-def _sqlite_template(settings_for: object) -> Path:
+def _sqlite_template(settings_for: SettingsFor) -> Path:
     if "sqlite" not in _made:
         path = Path(tempfile.mkdtemp(prefix="journey-template-")) / "template.db"
         _build(settings_for, f"sqlite:///{path}")
@@ -63,50 +77,47 @@ def _admin(url: str) -> Any:
     if "admin" not in _made:
         import psycopg
 
-        _made["admin"] = psycopg.connect(_conninfo(url), autocommit=True, connect_timeout=5)
+        _made["admin"] = psycopg.connect(_server(url), autocommit=True, connect_timeout=5)
     return _made["admin"]
 
 
-def _pg_template(settings_for: object, admin: Any, like_url: str) -> str | None:
+def _pg_template(settings_for: SettingsFor, admin: Any, like_url: str) -> str | None:
     """The template schema's SQL, or None where ``pg_dump`` is not installed (then ``init`` runs)."""
     if "postgres" not in _made:
-        pg_dump = shutil.which("pg_dump")
-        if pg_dump is None:
+        if shutil.which("pg_dump") is None:
             _made["postgres"] = None
             return None
         schema = f"tpl_{uuid.uuid4().hex[:12]}"
+        url = like_url.replace(f"search_path%3D{_pg_schema(like_url)}", f"search_path%3D{schema}")
         admin.execute(f'CREATE SCHEMA "{schema}"')
         try:
-            _build(settings_for, like_url.replace(f"search_path%3D{_pg_schema(like_url)}", f"search_path%3D{schema}"))
-            dumped = subprocess.run([pg_dump, "--no-owner", "--no-privileges", "--inserts", "-n", schema,
-                                     _conninfo(like_url)], capture_output=True, text=True, check=True).stdout
+            _build(settings_for, url)
+            dumped = pg_dump(url, "--no-privileges")
         finally:
             admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
-        # statements only: no schema of its own, no session settings, no psql meta-command (\restrict)
-        skipped = ("CREATE SCHEMA ", "ALTER SCHEMA ", "--", "SET ", "SELECT pg_catalog.set_config", "\\")
-        lines = [line for line in dumped.splitlines() if not line.startswith(skipped)]
-        _made["postgres"] = "\n".join(lines).replace(schema, _PLACEHOLDER)
+        skipped = ("CREATE SCHEMA ", "ALTER SCHEMA ", "SET ", "SELECT pg_catalog.set_config")  # statements only
+        _made["postgres"] = "\n".join(line for line in dumped if not line.startswith(skipped)).replace(schema,
+                                                                                                        _PLACEHOLDER)
     return _made["postgres"]  # type: ignore[return-value]
 
 
-def migrated(url: str, settings_for: object) -> None:
+def migrated(url: str, settings_for: SettingsFor) -> None:
     """Give the empty test database at ``url`` the schema ``journey init`` makes (a copy of the template).
 
-    ``settings_for(url)``: the settings a template app runs with."""
+    A database that has a schema already (a second app on it) is given ``init`` again, which is safe to
+    repeat; so is one on a machine without ``pg_dump``."""
     if url.startswith("sqlite:///"):
         target = _sqlite_path(url)
-        if target.exists():  # a second app on the same database: init again, as `journey init` is safe to repeat
-            _build(settings_for, url)
-        else:
+        if not target.exists():
             shutil.copyfile(_sqlite_template(settings_for), target)
-        return
-    admin = _admin(url)
-    if admin.execute("SELECT to_regclass(%s)", (f'"{_pg_schema(url)}".alembic_version',)).fetchone()[0] is not None:
-        _build(settings_for, url)
-        return
-    sql = _pg_template(settings_for, admin, url)
-    if sql is None:
-        _build(settings_for, url)
-        return
-    with admin.transaction():
-        admin.execute(sql.replace(_PLACEHOLDER, _pg_schema(url)))
+            return
+    else:
+        admin = _admin(url)
+        schema = _pg_schema(url)
+        empty = admin.execute("SELECT to_regclass(%s)", (f'"{schema}".alembic_version',)).fetchone()[0] is None
+        sql = _pg_template(settings_for, admin, url) if empty else None
+        if sql is not None:
+            with admin.transaction():
+                admin.execute(sql.replace(_PLACEHOLDER, schema))
+            return
+    _build(settings_for, url)

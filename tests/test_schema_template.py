@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import Cli, make_database_url, migrated
-from tests.schema_template import _conninfo, _pg_schema
+from tests.schema_template import _pg_schema, pg_dump
 
 
 def _contents(url: str) -> list[Any]:
@@ -24,9 +23,7 @@ def _contents(url: str) -> list[Any]:
             settings = [db.execute(f"PRAGMA {p}").fetchall() for p in ("journal_mode", "user_version", "auto_vacuum")]
         return [objects, rows, settings]
     schema = _pg_schema(url)
-    dumped = subprocess.run(["pg_dump", "--no-owner", "--inserts", "-n", schema, _conninfo(url)], capture_output=True,
-                            text=True, check=True).stdout
-    return [line.replace(schema, "SCHEMA") for line in dumped.splitlines() if not line.startswith(("--", "\\"))]
+    return [line.replace(schema, "SCHEMA") for line in pg_dump(url)]
 
 
 def _lines(sql: str | None) -> list[str]:
