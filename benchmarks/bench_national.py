@@ -209,6 +209,11 @@ def _byte_compile() -> None:
     compileall.compile_dir(str(ROOT / "journey"), quiet=1)
 
 
+def _now_for(read: Any) -> Any:
+    """NOW as a query parameter of ``read``'s database (SQLite compares the stored text)."""
+    return NOW if read._pg else NOW.isoformat(sep=" ")
+
+
 class Bench:
     """One database (SQLite file or PostgreSQL schema) filled at ``scale``, and its measurements."""
 
@@ -300,7 +305,7 @@ class Bench:
         from journey.adapters.readmodel.monitor import LAST_SQL, MATRIX_SQL
 
         read = SqlReadModel(self.url)
-        now = NOW if read._pg else NOW.isoformat(sep=" ")
+        now = _now_for(read)
 
         def aggregates() -> None:
             read.query(MATRIX_SQL)
@@ -359,7 +364,7 @@ class Bench:
             write_report(MonitorQueries(read), lambda: workflows, "admin", NOW, self.app.report_site(out), render)
 
         aggregates = self._aggregates()
-        now = NOW if read._pg else NOW.isoformat(sep=" ")
+        now = _now_for(read)
 
         def baseline() -> None:  # the aggregates, and the rows and counts the pages list, as plain queries
             aggregates()
