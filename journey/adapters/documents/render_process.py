@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 import weakref
+from contextlib import suppress
 from pathlib import Path
 
 from journey.domain.errors import WorkerCrashed, WorkerTimeout
@@ -56,7 +57,27 @@ class RenderProcess:
         return proc
 
     def close(self) -> None:
-        """Stop the worker, also one in the middle of a request (that request then raises WorkerCrashed)."""
+        """Stop the worker, also one in the middle of a request from another thread.
+
+        Between requests the worker is killed and reaped and its pipes are closed here. During one it
+        is only killed: the request, waiting on the worker's pipe, then reads the end of it, raises
+        WorkerCrashed and reaps the worker itself (closing the pipe under it would leave it waiting
+        for its timeout: a closed descriptor never becomes ready).
+        """
+        if self._lock.acquire(blocking=False):
+            try:
+                self._discard()
+            finally:
+                self._lock.release()
+            return
+        with self._state:
+            proc = self._proc
+        if proc is not None:
+            with suppress(OSError):
+                proc.kill()
+
+    def _discard(self) -> None:
+        """Kill and reap the worker, closing its pipes; no request may be using it."""
         with self._state:
             finalizer, self._proc, self._finalizer = self._finalizer, None, None
         if finalizer is not None:
@@ -72,7 +93,7 @@ class RenderProcess:
                 proc.stdin.flush()
                 return self._read_line(proc, time.monotonic() + timeout)
             except BaseException:
-                self.close()
+                self._discard()
                 raise
 
     @staticmethod
