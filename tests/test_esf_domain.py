@@ -50,6 +50,13 @@ def test_formatted_hours_parse_back(quarters: int) -> None:
     assert hours(quarters) * 4 == quarters and "E" not in format_hours(quarters * 100)
 
 
+@given(st.integers(min_value=-10**9, max_value=10**9))
+def test_hours_are_exact_and_plain(quarters: int) -> None:
+    shown = str(hours(quarters))
+    assert hours(quarters) * 4 == quarters and "E" not in shown
+    assert shown == shown.rstrip("0").rstrip(".") if "." in shown else shown.lstrip("-").isdigit()
+
+
 @given(st.integers(min_value=-6648, max_value=6648), st.integers(min_value=0, max_value=200_000))
 def test_value_is_exact(quarters: int, ore: int) -> None:
     assert value_sek(quarters, ore) * 400 == Decimal(quarters) * ore

@@ -100,8 +100,10 @@ def plain(value: Decimal) -> Decimal:
 
 
 def hours(quarters: int) -> Decimal:
-    """Exact hours: 10 -> Decimal('2.5')."""
-    return plain(Decimal(quarters) / QUARTERS_PER_HOUR)
+    """Exact hours: 10 -> Decimal('2.5'), 8 -> Decimal('2') (what :func:`plain` gives, at a fraction of the cost:
+    an exact quotient of integers has no trailing zeros)."""
+    whole, rest = divmod(quarters, QUARTERS_PER_HOUR)
+    return Decimal(quarters) / QUARTERS_PER_HOUR if rest else Decimal(whole)
 
 
 def hours_number(quarters: int) -> int | float:
@@ -128,14 +130,18 @@ def parse_sek(text: str | int | float | Decimal, what: str = msg("unit cost")) -
     return int(value * 100)
 
 
+_CENT, _TEN_THOUSANDTH = Decimal("0.01"), Decimal("0.0001")
+
+
 def kronor(ore: int) -> Decimal:
-    return (Decimal(ore) / 100).quantize(Decimal("0.01"))
+    return (Decimal(ore) / 100).quantize(_CENT)
 
 
 def value_sek(quarters: int, ore_per_hour: int) -> Decimal:
     """Exact co-financing value in kronor: quarter hours × unit cost (no rounding, at most 4 decimals)."""
-    exact = (Decimal(quarters) * Decimal(ore_per_hour) / (QUARTERS_PER_HOUR * 100)).quantize(Decimal("0.0001"))
-    return exact.quantize(Decimal("0.01")) if exact == exact.quantize(Decimal("0.01")) else plain(exact)
+    exact = (Decimal(quarters) * Decimal(ore_per_hour) / (QUARTERS_PER_HOUR * 100)).quantize(_TEN_THOUSANDTH)
+    cents = exact.quantize(_CENT)
+    return cents if exact == cents else plain(exact)
 
 
 # Dates -------------------------------------------------------------------------------------------

@@ -23,7 +23,10 @@ class PersonKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"PARTICIPANT": "Deltagare", "STAFF": "Projektpersonal"}[self.value]
+        return _KIND_LABELS[self.value]
+
+
+_KIND_LABELS = {"PARTICIPANT": "Deltagare", "STAFF": "Projektpersonal"}
 
 
 def person_key(name: str) -> str:

@@ -117,23 +117,24 @@ def _summed(deps: Deps, username: str | None, table: UnitCostTable, year: int | 
         else:
             year_totals = uow.hours.year_totals(person_ids, date(years[0], 1, 1), date(years[-1], 12, 31)) if years else {}
     by_id = {m.id: m for m in municipalities}
-    rates: dict[tuple[Any, ...], int | None] = {}  # by what person_rate reads: own cost, group, county, year
+    # the rate (öre) and in kronor, by what person_rate reads: own cost, group, county, year
+    rates: dict[tuple[Any, ...], tuple[int | None, Decimal | None]] = {}
     rows = []
     for t in totals:
         m, person = by_id[t.municipality_id], people.get(t.person_id)
         day = date(t.year, 1, 1)
-        rate = None
+        rate, rate_sek = None, None
         if person is not None:
             key = (person.unit_cost_ore, person.salary_group, m.county, t.year)
             if key not in rates:
-                rates[key] = person_rate(person, table, m.county, settings, day)
-            rate = rates[key]
+                found = person_rate(person, table, m.county, settings, day)
+                rates[key] = (found, kronor(found) if found is not None else None)
+            rate, rate_sek = rates[key]
         for quarters, meeting_id in ((t.quarters - t.meeting_quarters, None), (t.meeting_quarters, 1)):
             if quarters or (meeting_id is None and not t.meeting_quarters):
                 rows.append({"municipality_id": t.municipality_id, "municipality": m.name, "person_id": t.person_id,
                              "date": day, "quarters": quarters, "meeting_id": meeting_id,
-                             "person_kind": person.kind.value if person else "",
-                             "rate_sek": kronor(rate) if rate is not None else None,
+                             "person_kind": person.kind.value if person else "", "rate_sek": rate_sek,
                              "value_sek": value_sek(quarters, rate) if rate is not None else None})
     today = local_day(now)
     return {"scope": {"year": year} if year else {"project": True}, "generated_at": now,
@@ -189,24 +190,33 @@ def _municipalities(municipalities: list[Any], rows: list[dict[str, Any]], setti
 
 def _persons(rows: list[dict[str, Any]], people: dict[int, Person], year_totals: dict[tuple[int, int], int],
              settings: EsfSettings) -> list[dict[str, Any]]:
+    """One row per person: hours and value summed in one pass over the person's rows (thousands of people)."""
     by_p: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
         by_p[r["person_id"]].append(r)
+    ceiling = settings.annual_ceiling_hours or ANNUAL_CEILING_HOURS
     out = []
     for person_id, mine in by_p.items():
         p = people[person_id]
-        q = sum(r["quarters"] for r in mine)
-        rates = sorted({r["rate_sek"] for r in mine if r["rate_sek"] is not None})
-        years = sorted({r["date"].year for r in mine})
+        q, value, valued = 0, Decimal(0), True
+        rates: set[Decimal] = set()
+        years: set[int] = set()
+        for r in mine:
+            q += r["quarters"]
+            years.add(r["date"].year)
+            if r["value_sek"] is None:
+                valued = False
+            else:
+                value += r["value_sek"]
+                rates.add(r["rate_sek"])
+        unit_costs = sorted(rates)
         out.append({"municipality": mine[0]["municipality"], "person": p.name, "kind": p.kind.value,
                     "kind_label": p.kind.label, "function": p.function, "department": p.department,
                     "share_percent": p.share_percent, "salary_group": p.salary_group,
-                    "unit_cost_sek": rates[0] if len(rates) == 1 else None, "unit_costs_sek": rates,
-                    "quarters": q, "hours": hours(q),
-                    "value_sek": sum((r["value_sek"] for r in mine if r["value_sek"] is not None), Decimal(0)),
-                    "valued": all(r["value_sek"] is not None for r in mine),
-                    "year_hours": {y: hours(year_totals[(person_id, y)]) for y in years},
-                    "annual_ceiling": settings.annual_ceiling_hours or ANNUAL_CEILING_HOURS})
+                    "unit_cost_sek": unit_costs[0] if len(unit_costs) == 1 else None, "unit_costs_sek": unit_costs,
+                    "quarters": q, "hours": hours(q), "value_sek": value, "valued": valued,
+                    "year_hours": {y: hours(year_totals[(person_id, y)]) for y in sorted(years)},
+                    "annual_ceiling": ceiling})
     return sorted(out, key=lambda r: (r["municipality"], r["person"].casefold()))
 
 

@@ -46,9 +46,12 @@ def _period(r: tuple[Any, ...]) -> ClaimPeriod:
     return ClaimPeriod(r[0], r[1], day(r[2]), day(r[3]), ClaimStatus(r[4]), r[5], utc(r[6]))
 
 
+_KINDS = {kind.value: kind for kind in PersonKind}  # thousands of people per summary: a look-up, not an Enum call
+
+
 def _person(r: tuple[Any, ...]) -> Person:
-    return Person(r[0], r[1], r[2], PersonKind(r[3]), r[4], r[5], r[6], r[7], r[8], day(r[9]), day(r[10]), r[11],
-                  r[12])
+    return Person(r[0], r[1], r[2], _KINDS.get(r[3]) or PersonKind(r[3]), r[4], r[5], r[6], r[7], r[8], day(r[9]),
+                  day(r[10]), r[11], r[12])
 
 
 def _range(first: Date | None, last: Date | None) -> tuple[list[str], list[Any]]:
