@@ -406,6 +406,32 @@ def test_sqlite_import_leaves_the_journal_mode_and_the_indexes_as_init_makes_the
     assert state(sqlite_url) == initialised
 
 
+def test_the_sqlite_load_runs_out_of_wal_mode_though_the_app_keeps_its_connections(sqlite_url: str, tmp_path: Path,
+                                                                                    demo_source: DemoSource) -> None:
+    """The app keeps a connection open between its units of work (the import's own check of the
+    actor is one); the load closes them first, as SQLite leaves WAL mode (and removes the -wal file)
+    only when no other connection has the database open."""
+    from journey.adapters.clock import FixedClock
+    from journey.bootstrap import App
+    from journey.services.transfer import import_data
+    from tests.conftest import NOW, make_settings, migrated
+
+    migrated(sqlite_url, tmp_path)
+    app = App(make_settings(sqlite_url, tmp_path), clock=FixedClock(NOW))
+    wal = Path(sqlite_url.removeprefix("sqlite:///") + "-wal")
+    seen: list[tuple[str, bool]] = []
+    try:
+        with app.deps.uow() as uow:
+            uow.municipalities.list()
+        assert wal.exists()  # the unit of work's connection is open, idle
+        import_data(app.deps, None, demo_source.export,
+                    progress=lambda line: seen.append((getattr(line, "template", str(line)), wal.exists())))
+    finally:
+        app.close()
+    loading = [exists for template, exists in seen if template.startswith("loading")]
+    assert loading and not any(loading), seen
+
+
 def test_an_export_whose_writing_fails_stops_reading_and_raises_that_error(tmp_path: Path) -> None:
     """Compression and writing run in a second thread: its error reaches the caller, and the rows stop."""
     from journey.adapters.exports.export_file import ExportFile

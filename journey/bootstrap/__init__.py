@@ -164,6 +164,7 @@ class App:
         return schema.upgrade(self.engine)
 
     def close(self) -> None:
+        """Close every connection the app holds; the app opens new ones if it is used again."""
         if "_read_model" in self.__dict__:
             self._read_model.close()
         if "_database" in self.__dict__:
@@ -235,7 +236,7 @@ def _export_files() -> Any:
 def _transfer_store(app: App) -> Any:
     from journey.adapters.sql.transfer_store import SqlTransferStore  # loads every table: export and import only
 
-    return SqlTransferStore(app.engine)
+    return SqlTransferStore(app.engine, release=app.close)
 
 
 def translate_database_error(exc: Exception, where: str = "") -> Any:

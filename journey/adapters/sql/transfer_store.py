@@ -451,8 +451,11 @@ def _driver_pragma(connection: Connection, pragma: str) -> None:
 
 
 class SqlTransferStore:
-    def __init__(self, engine: Engine) -> None:
+    """``release``: closes every connection the app holds to this database (default: the engine's)."""
+
+    def __init__(self, engine: Engine, release: Callable[[], None] | None = None) -> None:
         self.engine = engine
+        self.release = release or engine.dispose
 
     @property
     def dialect(self) -> str:
@@ -635,7 +638,7 @@ class SqlTransferStore:
         known = {t.name: t for t in _tables()}
         sqlite = self.dialect == "sqlite"
         if sqlite:
-            self.engine.dispose()  # no other connection of ours may stay open to change the journal mode
+            self.release()  # no other connection of ours may stay open to change the journal mode
         with self.engine.connect() as connection:
             if sqlite:
                 _driver_pragma(connection, "journal_mode=DELETE")
