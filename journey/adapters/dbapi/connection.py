@@ -91,8 +91,8 @@ class Db:
 
 class ConnectionPool:
     """Connections of one database, one unit of work at a time (any thread), kept idle for the next
-    unit of work (opening a SQLite connection and reading its schema costs about a millisecond, a
-    third of an advance). :meth:`close` closes the idle ones: `journey import` does before its load,
+    unit of work (opening a SQLite connection and reading its schema costs about a millisecond and a
+    half, nearly a third of an audited advance). :meth:`close` closes the idle ones: `journey import` does before its load,
     which may leave WAL mode only when no other connection has the database open."""
 
     def __init__(self, url: str, busy_timeout_ms: int) -> None:
