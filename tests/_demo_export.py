@@ -1,11 +1,15 @@
-"""The demo network built once per test session on SQLite and exported, for tests that need
-twelve municipalities at varied stages without replaying the demo (documents make it slow)."""
+"""The demo network built once per test session on SQLite (shared by the xdist workers) and exported,
+for tests that need twelve municipalities at varied stages without replaying the demo (documents
+make it slow)."""
 
 from __future__ import annotations
 
+import fcntl
 import gzip
 import hashlib
 import json
+import os
+import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -28,26 +32,42 @@ class DemoSource:
 _built: dict[bool, DemoSource] = {}
 
 
+def _session_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The directory this test session's processes share: the xdist workers' common parent, else the base."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 def build_demo_source(tmp_path_factory: pytest.TempPathFactory, version_1: bool = False) -> DemoSource:
-    """Built on first use in a test process, then shared (tests must not change it).
+    """Built once per test session (the first worker to need it builds it, the others wait for it
+    and read the same files), then shared: tests must not change it.
 
     ``version_1``: the demo as run before handbook@2 was published (every case on version 1).
     """
     if version_1 not in _built:
-        where = tmp_path_factory.mktemp("demo-source")
-        url = f"sqlite:///{where / 'journey.db'}"
-        settings = make_settings(url, where)
-        if version_1:
-            settings = replace(settings, workflows_dir=workflows_v1(where / "workflows"))
-        app = App(settings, clock=FixedClock(NOW))
-        try:
-            app.init_database()
-            run_demo(app.deps, "demo")
-            export_data(app.deps, "demo", where / "demo.json")
-        finally:
-            app.close()
-        _built[version_1] = DemoSource(url, where / "demo.json")
+        where = _session_dir(tmp_path_factory) / ("demo-source-v1" if version_1 else "demo-source")
+        with open(where.with_name(where.name + ".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            if not (where / "built").exists():
+                shutil.rmtree(where, ignore_errors=True)  # a build that failed half-way
+                where.mkdir()
+                _build(where, version_1)
+                (where / "built").touch()
+        _built[version_1] = DemoSource(f"sqlite:///{where / 'journey.db'}", where / "demo.json")
     return _built[version_1]
+
+
+def _build(where: Path, version_1: bool) -> None:
+    settings = make_settings(f"sqlite:///{where / 'journey.db'}", where)
+    if version_1:
+        settings = replace(settings, workflows_dir=workflows_v1(where / "workflows"))
+    app = App(settings, clock=FixedClock(NOW))
+    try:
+        app.init_database()
+        run_demo(app.deps, "demo")
+        export_data(app.deps, "demo", where / "demo.json")
+    finally:
+        app.close()
 
 
 def read_lines(path: Path) -> dict[str, Any]:
