@@ -39,20 +39,29 @@ def _session_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def build_demo_source(tmp_path_factory: pytest.TempPathFactory, version_1: bool = False) -> DemoSource:
-    """Built once per test session (the first worker to need it builds it, the others wait for it
-    and read the same files), then shared: tests must not change it.
+    """Built once per test process at most, then shared: tests must not change it.
 
-    ``version_1``: the demo as run before handbook@2 was published (every case on version 1).
+    The first worker to need it builds it where the session's workers share files, and later ones
+    read it there; a worker that needs it while another is building it builds its own (waiting would
+    leave a core idle). ``version_1``: the demo as run before handbook@2 was published (every case
+    on version 1).
     """
     if version_1 not in _built:
-        where = _session_dir(tmp_path_factory) / ("demo-source-v1" if version_1 else "demo-source")
-        with open(where.with_name(where.name + ".lock"), "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-            if not (where / "built").exists():
-                shutil.rmtree(where, ignore_errors=True)  # a build that failed half-way
-                where.mkdir()
+        name = "demo-source-v1" if version_1 else "demo-source"
+        shared = _session_dir(tmp_path_factory) / name
+        with open(shared.with_name(name + ".lock"), "w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released when the file closes
+            except BlockingIOError:  # another worker is building it
+                where = tmp_path_factory.mktemp(name)
                 _build(where, version_1)
-                (where / "built").touch()
+            else:
+                where = shared
+                if not (where / "built").exists():
+                    shutil.rmtree(where, ignore_errors=True)  # a build that failed half-way
+                    where.mkdir()
+                    _build(where, version_1)
+                    (where / "built").touch()
         _built[version_1] = DemoSource(f"sqlite:///{where / 'journey.db'}", where / "demo.json")
     return _built[version_1]
 
