@@ -1,6 +1,6 @@
-"""The demo network built once per test session on SQLite (shared by the xdist workers) and exported,
-for tests that need twelve municipalities at varied stages without replaying the demo (documents
-make it slow)."""
+"""The demo network run on SQLite and exported, built on first use and shared by the xdist workers
+(see :func:`build_demo_source`), for tests that need twelve municipalities at varied stages without
+replaying the demo (documents make it slow)."""
 
 from __future__ import annotations
 
