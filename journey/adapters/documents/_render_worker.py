@@ -6,6 +6,7 @@ caps output size and memory; the parent bounds the time by killing the process.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -48,26 +49,28 @@ def _autoescape(name: str | None) -> bool:
     return bool(name) and str(name).removesuffix(".j2").endswith((".html", ".htm", ".xml"))
 
 
-_COMPILED: dict[str, tuple[str, Any]] = {}  # bytecode-cache key -> (source checksum, code object)
-
-
+@functools.cache
 def _bytecode_cache() -> Any:
     """Compiled templates kept for the worker's life, per template name, file and source checksum.
 
     Each render has a new environment (to record the sources it reads); without this every render
     compiled its template and partials again, most of a render's time. Sources are still read,
     checked and hashed on every render; a changed file has a new checksum and is compiled afresh.
+    One cache per process, shared by every render's environment.
     """
     from jinja2.bccache import Bucket, BytecodeCache
 
     class MemoryBytecodeCache(BytecodeCache):
+        def __init__(self) -> None:
+            self.compiled: dict[str, tuple[str, Any]] = {}  # key -> (source checksum, code object)
+
         def load_bytecode(self, bucket: Bucket) -> None:
-            checksum, code = _COMPILED.get(bucket.key, ("", None))
+            checksum, code = self.compiled.get(bucket.key, ("", None))
             if code is not None and checksum == bucket.checksum:
                 bucket.code = code
 
         def dump_bytecode(self, bucket: Bucket) -> None:
-            _COMPILED[bucket.key] = (bucket.checksum, bucket.code)
+            self.compiled[bucket.key] = (bucket.checksum, bucket.code)
 
     return MemoryBytecodeCache()
 
