@@ -153,6 +153,16 @@ def test_an_error_line_is_swedish_by_default_with_the_same_exit_code(tmp_path: P
     assert en.stderr.strip() == "Error: No such option '--bogus'. (try 'journey open --help')"
 
 
+def test_a_missing_option_is_one_swedish_line_without_the_catalog_header(tmp_path: Path) -> None:
+    """click's error for a missing option has an empty message part; looking "" up in a catalog gives
+    its header (Project-Id-Version ...), which the line once showed."""
+    db = f"sqlite:///{tmp_path / 'journey.db'}"
+    sv = _run(["--db", db, "hours", "log", "Umeå", "--person", "Anna Berg", "--date", "2022-03-14", "--hours", "2"],
+              tmp_path)
+    assert sv.returncode == 2
+    assert sv.stderr.strip() == "Fel: Flagga saknas '--activity'. (prova 'journey hours log --help')"
+
+
 def test_an_english_locale_gives_english(tmp_path: Path) -> None:
     result = _run(["--help"], tmp_path, LANG="en_US.UTF-8")
     assert "Usage: journey" in result.stdout

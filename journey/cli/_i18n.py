@@ -25,8 +25,10 @@ _language = "en"
 
 
 def _(message: str) -> str:
-    """``message`` in the current language (the English msgid when there is no translation)."""
-    return _translation.gettext(message)
+    """``message`` in the current language (the English msgid when there is no translation). The empty
+    string stays empty: a catalog's entry for it is its header (Project-Id-Version ...), and click
+    passes "" for an error's missing detail."""
+    return _translation.gettext(message) if message else message
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
