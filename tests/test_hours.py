@@ -216,3 +216,37 @@ def test_export_of_another_year_is_empty(hcli: Cli, tmp_path: Path) -> None:
     _meeting_setup(hcli)
     hcli.ok(f"hours export --year 2021 --csv {tmp_path / 'x.csv'} --as skr")
     assert len((tmp_path / "x.csv").read_text(encoding="utf-8-sig").splitlines()) == 1
+
+
+def test_swedish_output_writes_hours_and_kronor_with_a_decimal_comma(hcli: Cli) -> None:
+    """Swedish writes 6,5 tim and 1 262,50 kr; tab-separated tables are pasted into Swedish Excel,
+    which reads "1.5" as text or a date. JSON keeps numbers."""
+    sv = {"JOURNEY_LANG": "sv"}
+    logged = hcli.ok(f"{LOG} --date 2022-03-14 --hours 2.5 --as anna", **sv).output
+    assert logged.strip() == "Registrerade 2,5 tim för Anna Berg (Umeå) den 2022-03-14, behovsinventering (post 1)"
+    hcli.ok(f"{LOG} --date 2022-03-15 --hours 1,25 --as anna", **sv)
+    lines = hcli.ok("hours summary --year 2022 --as skr", **sv).output.splitlines()
+    # Anna Berg: salary group 5 at 505 kr/h in the example table: 3.75 h -> 1 893,75 kr
+    assert lines[0].startswith("ESF-timmar 2022: 3,75 tim, 1\u00a0893,75 kr"), lines[0]
+    umea = next(line.split("\t") for line in lines if line.startswith("Umeå\t"))
+    assert umea[1] == "3,75" and umea[5] == "1\u00a0893,75", umea
+    listed = hcli.ok("hours list --year 2022 --as skr", **sv).output
+    assert "\t2,5\t" in listed and "\t1,25\t" in listed
+    english = hcli.ok("hours summary --year 2022 --as skr").output
+    assert english.startswith("ESF hours 2022: 3.75 h, 1\u00a0893.75 SEK"), english
+    assert json.loads(hcli.ok("hours summary --year 2022 --json --as skr").output)["total"]["hours"] == 3.75
+
+
+def test_a_national_total_groups_its_thousands_the_swedish_way() -> None:
+    """More than four digits are grouped by a non-breaking space (531 286,25); four are not (1965,5)."""
+    from journey.cli import _i18n
+
+    before = _i18n.language()
+    try:
+        _i18n.install("sv")
+        assert [_i18n.number(v) for v in ("6.5", "1965.5", "531286.25", "-12345", "7", None)] == [
+            "6,5", "1965,5", "531\u00a0286,25", "-12\u00a0345", "7", ""]
+        _i18n.install("en")
+        assert _i18n.number("531286.25") == "531286.25"
+    finally:
+        _i18n.install(before)

@@ -22,7 +22,7 @@ from journey.cli._common import (
     get_app,
     json_option,
 )
-from journey.cli._i18n import _
+from journey.cli._i18n import _, amount, number
 from journey.services.hours.entries import MEETING_ACTIVITIES, Activity
 
 ACTIVITIES = ", ".join(a.value for a in Activity if a not in MEETING_ACTIVITIES)
@@ -30,9 +30,7 @@ HIDDEN = ("municipality_id", "person_id", "rate_ore")
 
 
 def _sek(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    return f"{value:,.2f}".replace(",", "\u00a0")
+    return "" if value is None else amount(value)
 
 
 def _clean(row: dict[str, Any]) -> dict[str, Any]:
@@ -78,10 +76,10 @@ def hours_log(municipality: str, person: str, day: str, amount: str, activity: s
 
     result = log_hours(get_app().deps, actor, municipality, person, day, amount, activity, description)
     row = result["rows"][0]
-    stage = f", stage {row['stage']}" if row["stage"] else ""
+    stage = _(", stage {stage}").format(stage=row["stage"]) if row["stage"] else ""
     echo(_("Logged {hours} h for {person} ({municipality}) on {date}, {activity}{stage} (entry {id})").format(
-        hours=row['hours'], person=row['person'], municipality=result['municipality'], date=row['date'],
-        activity=row['activity'], stage=stage, id=result['id']))
+        hours=number(row['hours']), person=row['person'], municipality=result['municipality'], date=row['date'],
+        activity=row['activity_label'][:1].lower() + row['activity_label'][1:], stage=stage, id=result['id']))
     _notes(result)
 
 
@@ -112,7 +110,7 @@ def hours_correct(entry_id: int, reason: str, amount: str | None, day: str | Non
     reversal, new = result["rows"]
     echo(_("Corrected entry {entry_id}: reversal {id} ({hours} h), new version {id2}: {hours2} h for {person} "
            "on {date}").format(
-        entry_id=entry_id, id=reversal['id'], hours=reversal['hours'], id2=new['id'], hours2=new['hours'],
+        entry_id=entry_id, id=reversal['id'], hours=number(reversal['hours']), id2=new['id'], hours2=number(new['hours']),
         person=new['person'], date=new['date']))
     _notes(result)
 
@@ -133,7 +131,7 @@ def hours_withdraw(entry_id: int, reason: str, actor: str | None) -> None:
     result = withdraw_entry(get_app().deps, actor, entry_id, reason)
     row = result["rows"][0]
     echo(_("Withdrew entry {entry_id} ({hours} h, entry {id})").format(
-        entry_id=entry_id, hours=row['hours'], id=row['id']))
+        entry_id=entry_id, hours=number(row['hours']), id=row['id']))
     _notes(result)
 
 
@@ -177,7 +175,8 @@ def hours_list(municipality: str | None, year: int | None, period: str | None, p
     echo_table([_("Id"), _("Date"), _("Municipality"), _("Person"), _("Hours"), _("Activity"), _("Stage"),
                 _("Row"), _("Attest"), _("Period"),
                 _("Description")],
-               [[r["id"], r["date"], r["municipality"], r["person"], r["hours"], r["activity_label"], r["stage_title"],
+               [[r["id"], r["date"], r["municipality"], r["person"], number(r["hours"]), r["activity_label"],
+                 r["stage_title"],
                 _row_state(r), r["status_label"], r["claim_period"], r["description"]] for r in rows])
 
 
@@ -218,18 +217,20 @@ def hours_summary(municipality: str | None, year: int | None, period: str | None
     yearly = "year" in scope
     echo_table([_("Municipality"), _("Hours"), _("Meetings h"), _("Participants h"), _("Staff h"), _("Value (SEK)"),
                 *([_("Target"), _("Expected"), _("Pace")] if yearly else [])],
-               [[m["municipality"], m["hours"], m["meeting_hours"], m["participant_hours"], m["staff_hours"],
+               [[m["municipality"], number(m["hours"]), number(m["meeting_hours"]), number(m["participant_hours"]),
+                 number(m["staff_hours"]),
                  _sek(m["value_sek"]),
                  *([_("{target} (meetings {meeting_target})").format(
-                     target=m['target'], meeting_target=m['meeting_target']), f"{m['expected_hours']}",
+                     target=m['target'], meeting_target=m['meeting_target']), number(m['expected_hours']),
                     _("BEHIND") if m["behind"] else _("on pace")] if yearly else [])] for m in data["municipalities"]],
                title=_("ESF hours {what}: {hours} h, {value_sek} SEK{warning}").format(
-                   what=what, hours=data['total']['hours'], value_sek=_sek(data['total']['value_sek']), warning=warning))
+                   what=what, hours=number(data['total']['hours']), value_sek=_sek(data['total']['value_sek']),
+                   warning=warning))
     if data["persons"]:
         echo_table([_("Municipality"), _("Person"), _("Kind"), _("Group"), _("Unit cost"), _("Hours"), _("Value (SEK)")],
                    [[p["municipality"], p["person"], p["kind_label"], p["salary_group"],
                      _sek(p["unit_cost_sek"]) if p["unit_cost_sek"] is not None else "",
-                     p["hours"], _sek(p["value_sek"]) if p["valued"] else _("not valued")] for p in data["persons"]],
+                     number(p["hours"]), _sek(p["value_sek"]) if p["valued"] else _("not valued")] for p in data["persons"]],
                    title=_("Per person"))
 
 
@@ -285,8 +286,8 @@ def hours_export(municipality: str | None, year: int | None, period: str | None,
     export_id = record_export(app.deps, actor, data, files)
     warning = f" [{data['unit_costs']['warning']}]" if data["unit_costs"]["warning"] else ""
     echo(_("{count} rows, {hours} h, {value_sek} SEK (export {export_id}){warning}").format(
-        count=len(rows), hours=data['total']['hours'], value_sek=_sek(data['total']['value_sek']), export_id=export_id,
-        warning=warning))
+        count=len(rows), hours=number(data['total']['hours']), value_sek=_sek(data['total']['value_sek']),
+        export_id=export_id, warning=warning))
 
 
 @hours.command("import")
@@ -313,8 +314,8 @@ def hours_import(file: Path, municipality: str | None, dry_run: bool, actor: str
     entries = "" if dry_run else _(" (entries {first}–{last})").format(first=result['first_id'], last=result['last_id'])
     text = (_("Checked {rows} rows, {hours} h for {municipalities} from {file}{entries}") if dry_run else
             _("Imported {rows} rows, {hours} h for {municipalities} from {file}{entries}"))
-    click.echo(text.format(rows=result['rows'], hours=result['hours'], municipalities=", ".join(result['municipalities']),
-                           file=file, entries=entries))
+    click.echo(text.format(rows=result['rows'], hours=number(result['hours']),
+                           municipalities=", ".join(result['municipalities']), file=file, entries=entries))
     _notes(result)
 
 
@@ -344,7 +345,7 @@ def hours_unit_costs(year: int | None, as_json: bool) -> None:
         return
     status = "EXEMPELVÄRDEN – inte Svenska ESF-rådets belopp" if table.example else "official"
     echo_table([_("Year"), _("Region"), *SALARY_GROUPS],
-               [[y, region, *[kronor(table.years[y][region][g]) for g in SALARY_GROUPS]]
+               [[y, region, *[number(kronor(table.years[y][region][g])) for g in SALARY_GROUPS]]
                 for y in years for region in sorted(table.years[y])],
                title=_("Unit costs (kr/h) from {file}: {status}").format(file=table.file, status=status))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import click
 
 from journey.cli._common import actor_option, echo_json, echo_table, get_app, json_option
-from journey.cli._i18n import _
+from journey.cli._i18n import _, number
 from journey.cli.hours import hours
 
 
@@ -31,7 +31,7 @@ def hours_months(municipality: str | None, year: int | None, as_json: bool, acto
         echo_json(rows)
         return
     echo_table([_("Municipality"), _("Person"), _("Month"), _("Hours"), _("Status"), _("Attested by"), _("Approved by")],
-               [[r["municipality"], r["person"], r["month"], r["hours"], r["status_label"], r["attested_by"],
+               [[r["municipality"], r["person"], r["month"], number(r["hours"]), r["status_label"], r["attested_by"],
                  r["approved_by"]] for r in rows])
 
 
@@ -56,7 +56,7 @@ def hours_attest(municipality: str, person: str, month: str, on_paper: bool, act
     r = attest_month(get_app().deps, actor, municipality, person, month, on_paper)
     how = _(" (signed certificate on paper)") if r["method"] == "PAPER" else ""
     click.echo(_("Attested {month} for {person} ({municipality}): {hours} h{how}").format(
-        month=r['month'], person=r['person'], municipality=r['municipality'], hours=r['hours'], how=how))
+        month=r['month'], person=r['person'], municipality=r['municipality'], hours=number(r['hours']), how=how))
 
 
 @hours.command("approve")
@@ -75,7 +75,7 @@ def hours_approve(municipality: str, month: str, persons: tuple[str, ...], actor
 
     for r in approve_month(get_app().deps, actor, municipality, month, list(persons) or None):
         click.echo(_("Approved {month} for {person} ({municipality}): {hours} h, attested by {attested_by}").format(
-            month=r['month'], person=r['person'], municipality=r['municipality'], hours=r['hours'],
+            month=r['month'], person=r['person'], municipality=r['municipality'], hours=number(r['hours']),
             attested_by=r['attested_by']))
 
 

@@ -17,7 +17,7 @@ from journey.cli._common import (
     json_option,
     terminal_safe,
 )
-from journey.cli._i18n import _
+from journey.cli._i18n import _, number
 
 SYMBOL = {"done": "✓", "current": "●", "withdrawn": "✕ withdrawn", "": ""}
 
@@ -107,8 +107,8 @@ def _print_matrix(data: dict[str, Any]) -> None:
                      ("! " + "; ".join(r["overdue_reasons"])) if r["overdue"] else "",
                      f"{last['at']:%Y-%m-%d} {last['title']}" if last else "",
                      f"{r['next_due']:%Y-%m-%d}" if r["next_due"] else "",
-                     f"{r['esf']['hours']}/{data['esf_target']}" + (_(" ! behind") if r["esf"]["behind"] else ""),
-                     f"{r['esf']['meeting_hours']}/{data['esf_meeting_target']}"
+                     f"{number(r['esf']['hours'])}/{data['esf_target']}" + (_(" ! behind") if r["esf"]["behind"] else ""),
+                     f"{number(r['esf']['meeting_hours'])}/{data['esf_meeting_target']}"
                      + (_(" ! behind") if r["esf"]["meetings_behind"] else ""),
                      _("{count} ({awarded} awarded)").format(count=r['deals']['count'], awarded=r['deals']['awarded'])
                      if r["deals"]["count"] else ""])

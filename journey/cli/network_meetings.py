@@ -8,7 +8,7 @@ from __future__ import annotations
 import click
 
 from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option
-from journey.cli._i18n import _
+from journey.cli._i18n import _, number
 
 
 @click.group("network-meetings")
@@ -85,7 +85,7 @@ def meetings_list(year: int | None, as_json: bool, actor: str | None) -> None:
         echo_json(data)
         return
     echo_table([_("Id"), _("Date"), _("Kind"), _("Title"), _("Hours"), _("Host"), _("Attendees"), _("Municipalities")],
-               [[m["id"], m["date"], m["kind"].lower(), m["title"], m["hours"], m["municipality"] or "network",
+               [[m["id"], m["date"], m["kind"].lower(), m["title"], number(m["hours"]), m["municipality"] or "network",
                  m["attendees"], len(m["municipalities_present"])] for m in data["meetings"]],
                title=_("Meetings {year}").format(year=data['year']))
     missing = ", ".join(f"{n} {k.lower()}" for k, n in data["missing"].items() if n)

@@ -57,7 +57,8 @@ from journey.services.hours.common import (
 
 def _result(writer: Writer, m: Municipality, rows: list[tuple[int, TimeEntry]]) -> dict[str, Any]:
     return {"municipality": m.name, "rows": [{"id": i, "person": r.person, "date": r.day, "hours": hours(r.quarters),
-                                              "kind": r.kind.value, "activity": r.activity.value, "stage": r.stage}
+                                              "kind": r.kind.value, "activity": r.activity.value,
+                                              "activity_label": r.activity.label, "stage": r.stage}
                                              for i, r in rows],
             "moved_to": sorted(set(writer.moved)), "reattest": writer.reopened}
 
