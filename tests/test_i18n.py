@@ -160,7 +160,12 @@ def test_a_missing_option_is_one_swedish_line_without_the_catalog_header(tmp_pat
     sv = _run(["--db", db, "hours", "log", "Umeå", "--person", "Anna Berg", "--date", "2022-03-14", "--hours", "2"],
               tmp_path)
     assert sv.returncode == 2
-    assert sv.stderr.strip() == "Fel: Flagga saknas '--activity'. (prova 'journey hours log --help')"
+    assert sv.stderr.strip() == "Fel: Du måste ange flaggan '--activity'. (prova 'journey hours log --help')"
+    # click puts the name after its words: "Missing option '--x'", in Swedish a whole sentence
+    argument = _run(["--db", db, "hours", "log"], tmp_path)
+    assert argument.returncode == 2
+    assert argument.stderr.strip() == ("Fel: Du måste ange argumentet 'MUNICIPALITY'. "
+                                       "(prova 'journey hours log --help')")
 
 
 def test_an_english_locale_gives_english(tmp_path: Path) -> None:
