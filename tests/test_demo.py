@@ -12,13 +12,14 @@ from tests.conftest import Cli
 
 def test_demo_builds_twelve_cases_at_varied_stages_and_is_idempotent(cli: Cli, tmp_path: Path) -> None:
     out = cli.ok("demo").output
-    assert "12 cases opened" in out and "Hudiksvall" in out
+    assert "12 cases opened" in out and "  Hudiksvall: 12 steps\n" in out and "  Laxå: 3 steps\n" in out
     rows = json.loads(cli.ok("status --json").output)
     assert len(rows) == 12
     assert len({r["stage"] for r in rows}) >= 8
     assert {r["workflow"] for r in rows} == {"handbook@2", "handbook-integrated@2"}
-    again = cli.ok("demo").output
-    assert "0 cases opened, 0 audited advances" in again
+    again = cli.ok("demo", JOURNEY_LANG="sv").output  # each line of progress in the user's language
+    assert "  Hudiksvall: har redan ett ärende, lämnas orört\n" in again, again
+    assert "12 resor öppnade" not in again and ": 0 resor öppnade, 0 loggade steg." in again, again
     assert json.loads(cli.ok("status --json").output) == rows
     _assert_documents_read_as_swedish_officials_write(tmp_path / "documents")
 

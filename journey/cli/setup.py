@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from journey.cli._common import get_app
-from journey.cli._i18n import _
+from journey.cli._i18n import _, translate_message
 
 if TYPE_CHECKING:
     from journey.bootstrap import App
@@ -57,7 +57,7 @@ def demo(actor: str) -> None:
         root.call_on_close(root.obj.close)
     app = get_app()
     app.init_database()
-    report = run_demo(app.deps, actor, progress=lambda m: click.echo(f"  {m}"))
+    report = run_demo(app.deps, actor, progress=lambda m: click.echo(f"  {translate_message(m)}"))
     click.echo(_("Demo ready at {app}: {opened} cases opened, {advances} audited advances.").format(
         app=_where(app), opened=report.opened, advances=report.advances))
     click.echo("")

@@ -10,7 +10,7 @@ from journey.domain.board_meetings import MeetingRow
 from journey.domain.clock import FixedClock
 from journey.domain.deals import DealInput
 from journey.domain.errors import MatterRefusedError, RefusedError
-from journey.domain.messages import msg
+from journey.domain.messages import msg, nmsg
 from journey.domain.municipality import formal_name
 from journey.services.board_meetings import import_meetings
 from journey.services.cases.lifecycle import advance_case, open_case
@@ -155,7 +155,8 @@ def claim_demo_database(deps: Deps) -> None:
 
 
 def run_demo(deps: Deps, actor: str, progress: Callable[[str], None] = lambda _: None) -> DemoReport:
-    """Idempotent: municipalities that already have a case are skipped. Refuses a database with real cases."""
+    """Idempotent: municipalities that already have a case are skipped. Refuses a database with real cases.
+    ``progress`` gets one line per municipality, a translatable message (:func:`journey.domain.messages.msg`)."""
     claim_demo_database(deps)
     seed_network(deps, actor)
     now = deps.clock.now()
@@ -175,7 +176,7 @@ def run_demo(deps: Deps, actor: str, progress: Callable[[str], None] = lambda _:
         try:
             open_case(local, actor, name, variant)
         except RefusedError:
-            progress(f"{name}: has a case already, left as it is")
+            progress(msg("{name}: has a case already, left as it is", name=name))
             continue
         opened += 1
         for i, (trigger, evidence) in enumerate(_steps(name, board, variant, COORDINATORS[name], day)[:done]):
@@ -185,5 +186,5 @@ def run_demo(deps: Deps, actor: str, progress: Callable[[str], None] = lambda _:
         if name in DEALS:
             add_deal(local, actor, name, replace(DEALS[name], comment="demo"))
         _open_matter(local, actor, name, clock)
-        progress(f"{name}: {done} steps")
+        progress(nmsg("{name}: {n} step", "{name}: {n} steps", done, name=name))
     return DemoReport(opened, advances)
