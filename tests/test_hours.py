@@ -250,3 +250,19 @@ def test_a_national_total_groups_its_thousands_the_swedish_way() -> None:
         assert _i18n.number("531286.25") == "531286.25"
     finally:
         _i18n.install(before)
+
+
+def test_network_meetings_are_listed_in_swedish(hcli: Cli) -> None:
+    """Kinds, host and what the year still lacks in the user's language (the kind ids stay the options)."""
+    _meeting_setup(hcli)
+    added = hcli.ok("network-meetings add digital --date 2022-09-13 --title 'Digital träff 2' --hours 2.5 --as skr",
+                    JOURNEY_LANG="sv").output
+    assert added.strip() == "Registrerade träff 4: digital 2022-09-13 Digital träff 2 (2,5 tim)"
+    lines = hcli.ok("network-meetings list --year 2022 --as skr", JOURNEY_LANG="sv").output.splitlines()
+    rows = [line.split("\t") for line in lines if line[:1].isdigit()]
+    assert [(r[2], r[5]) for r in rows] == [("fysisk", "nätverket"), ("digital", "nätverket"), ("lokal heldag", "Umeå"),
+                                            ("digital", "nätverket")]
+    assert rows[3][4] == "2,5"
+    assert "Återstår att hålla i år: 1 fysisk" in lines
+    english = hcli.ok("network-meetings list --year 2022 --as skr").output
+    assert "Still to hold this year: 1 physical" in english and "\tphysical\t" in english

@@ -168,6 +168,16 @@ def test_a_missing_option_is_one_swedish_line_without_the_catalog_header(tmp_pat
                                        "(prova 'journey hours log --help')")
 
 
+@pytest.mark.parametrize("args", [[], ["hours"]])
+def test_a_group_without_a_command_shows_its_help_as_laid_out(tmp_path: Path, args: list[str]) -> None:
+    """`journey` or `journey hours` alone: the help on several lines (exit 2, usage), not one 'Fel:' line."""
+    result = _run(args, tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"Användning: {' '.join(['journey', *args])} [OPTIONS] COMMAND [ARGS]...", lines[:3]
+    assert "Kommandon:" in lines and not any(line.startswith("Fel:") for line in lines)
+
+
 def test_an_english_locale_gives_english(tmp_path: Path) -> None:
     result = _run(["--help"], tmp_path, LANG="en_US.UTF-8")
     assert "Usage: journey" in result.stdout

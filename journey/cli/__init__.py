@@ -147,12 +147,16 @@ class LazyGroup(click.Group):
                 raise JourneyCliError(_("argument '{value}' is not valid UTF-8").format(value=shown), int(ExitCode.USAGE))
         try:
             return super().make_context(info_name, args, parent, **extra)
+        except click.exceptions.NoArgsIsHelpError:  # `journey`, `journey hours`: the help as click lays it out
+            raise
         except click.UsageError as exc:
             raise one_line_usage_error(exc) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
         except click.UsageError as exc:
             raise one_line_usage_error(exc) from None
         except click.ClickException as exc:

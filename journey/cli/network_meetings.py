@@ -8,7 +8,7 @@ from __future__ import annotations
 import click
 
 from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option
-from journey.cli._i18n import _, number
+from journey.cli._i18n import _, ngettext, number
 
 
 @click.group("network-meetings")
@@ -39,8 +39,8 @@ def meetings_add(kind: str, day: str, title: str, length: str | None, municipali
     from journey.services.hours.entries import format_hours
 
     echo(_("Recorded meeting {id}: {value} {day} {title} ({quarters} h)").format(
-        id=meeting.id, value=meeting.kind.value.lower(), day=meeting.day, title=meeting.title,
-        quarters=format_hours(meeting.quarters)))
+        id=meeting.id, value=_kind(meeting.kind.value), day=meeting.day, title=meeting.title,
+        quarters=number(format_hours(meeting.quarters))))
 
 
 @network_meetings.command("attend")
@@ -85,11 +85,26 @@ def meetings_list(year: int | None, as_json: bool, actor: str | None) -> None:
         echo_json(data)
         return
     echo_table([_("Id"), _("Date"), _("Kind"), _("Title"), _("Hours"), _("Host"), _("Attendees"), _("Municipalities")],
-               [[m["id"], m["date"], m["kind"].lower(), m["title"], number(m["hours"]), m["municipality"] or "network",
+               [[m["id"], m["date"], _kind(m["kind"]), m["title"], number(m["hours"]), m["municipality"] or _("network"),
                  m["attendees"], len(m["municipalities_present"])] for m in data["meetings"]],
                title=_("Meetings {year}").format(year=data['year']))
-    missing = ", ".join(f"{n} {k.lower()}" for k, n in data["missing"].items() if n)
-    echo(_("Still to hold this year: {value}").format(value=missing or 'none'))
+    missing = ", ".join(_still_to_hold(k, n) for k, n in data["missing"].items() if n)
+    echo(_("Still to hold this year: {value}").format(value=missing) if missing
+         else _("No more network meetings to hold this year"))
     if data["municipalities_without_local_meeting"]:
         echo(_("No local full-day meeting yet: {names}").format(
             names=", ".join(data["municipalities_without_local_meeting"])))
+
+
+def _kind(kind: str) -> str:
+    """A meeting's kind as the user's language names it (the ids physical, digital and local stay the options)."""
+    return {"PHYSICAL": _("physical"), "DIGITAL": _("digital"), "LOCAL": _("local full day")}.get(kind, kind.lower())
+
+
+def _still_to_hold(kind: str, n: int) -> str:
+    """'2 physical', in Swedish '2 fysiska' (the adjective takes the plural)."""
+    if kind == "PHYSICAL":
+        return ngettext("{n} physical", "{n} physical", n).format(n=n)
+    if kind == "DIGITAL":
+        return ngettext("{n} digital", "{n} digital", n).format(n=n)
+    return f"{n} {_kind(kind)}"
