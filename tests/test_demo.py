@@ -13,6 +13,7 @@ from tests.conftest import Cli
 def test_demo_builds_twelve_cases_at_varied_stages_and_is_idempotent(cli: Cli, tmp_path: Path) -> None:
     out = cli.ok("demo").output
     assert "12 cases opened" in out and "  Hudiksvall: 12 steps\n" in out and "  Laxå: 3 steps\n" in out
+    assert "export JOURNEY_DATABASE_URL" not in out  # a named database: the commands read it already
     rows = json.loads(cli.ok("status --json").output)
     assert len(rows) == 12
     assert len({r["stage"] for r in rows}) >= 8
@@ -59,6 +60,11 @@ def test_demo_uses_its_own_home_unless_a_database_is_named(tmp_path: Path) -> No
     assert (home / "demo" / "journey.db").is_file() and not (home / "journey.db").exists()
     assert (home / "demo" / "documents").is_dir() and not (home / "documents").exists()
     assert str(home / "demo" / "journey.db") in out.output
+    # the closing hints work as printed: the other commands are told where the demo database is
+    url = f"sqlite:///{home / 'demo' / 'journey.db'}"
+    assert f"\n  export JOURNEY_DATABASE_URL={url}\n" in out.output
+    why = run.invoke(journey, ["why", "Umeå"], env=env | {"JOURNEY_DATABASE_URL": url}, catch_exceptions=False)
+    assert why.exit_code == 0 and why.output.startswith("Umeå"), why.output
 
 
 def test_demo_refuses_a_database_with_real_cases_and_leaves_it_as_it_was(cli: Cli) -> None:
