@@ -17,11 +17,16 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/journey demo
 
-# Debian packages the tests use (headless Chromium for the dashboard test). Installed only as root or on
-# CI (CI=true, see .ci/run); otherwise nothing is installed and the browser test skips without chromium.
+# Debian packages the tests use: headless Chromium for the browser tests, LibreOffice and poppler-utils to
+# turn the Word documents into PDF pages and read them (Carlito has Calibri's metrics). Installed only as root
+# or on CI (CI=true, see .ci/run); otherwise nothing is installed and those tests skip.
+SYSTEM_PACKAGES = chromium libreoffice-writer-nogui poppler-utils fonts-crosextra-carlito
 system-deps:
-	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] || [ "$$CI" = true ]; } || { echo "chromium not found: the browser test will skip (install chromium, or run as root or with CI=true)"; exit 0; }; \
-	command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@missing=""; command -v chromium >/dev/null 2>&1 || missing="chromium"; \
+	{ command -v soffice >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1; } || missing="$$missing libreoffice"; \
+	[ -z "$$missing" ] && exit 0; \
+	{ [ "$$(id -u)" = 0 ] || [ "$$CI" = true ]; } || { echo "not found:$$missing: those tests will skip (run as root or with CI=true to install $(SYSTEM_PACKAGES))"; exit 0; }; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null
 
 # ruff on the code, tests and benchmarks; mypy --strict on journey/ (configured in pyproject.toml).
 lint: $(STAMP)
