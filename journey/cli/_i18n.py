@@ -53,7 +53,7 @@ def number(value: object) -> str:
     return whole + ("," if point else "") + fraction
 
 
-def amount(value: object) -> str:
+def kronor_text(value: object) -> str:
     """Kronor with two decimals, thousands grouped by a non-breaking space: ``1 262,50`` (``1 262.50``)."""
     return number(f"{value:,.2f}".replace(",", "\u00a0"))
 

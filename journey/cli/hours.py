@@ -22,7 +22,7 @@ from journey.cli._common import (
     get_app,
     json_option,
 )
-from journey.cli._i18n import _, amount, number
+from journey.cli._i18n import _, kronor_text, number
 from journey.services.hours.entries import MEETING_ACTIVITIES, Activity
 
 ACTIVITIES = ", ".join(a.value for a in Activity if a not in MEETING_ACTIVITIES)
@@ -30,7 +30,7 @@ HIDDEN = ("municipality_id", "person_id", "rate_ore")
 
 
 def _sek(value: Decimal | None) -> str:
-    return "" if value is None else amount(value)
+    return "" if value is None else kronor_text(value)
 
 
 def _clean(row: dict[str, Any]) -> dict[str, Any]:
