@@ -263,3 +263,17 @@ def test_security_headers_and_no_stack_trace(served: Any) -> None:
                 "content-security-policy"]
             assert h["x-content-type-options"] == "nosniff" and h["x-frame-options"] == "DENY"
             assert h["referrer-policy"] == "no-referrer"
+
+
+def test_the_national_page_writes_hours_with_a_decimal_comma(client: TestClient, served: Any) -> None:
+    """Swedish pages write 1,25 timmar, never 1.25 (the JSON API keeps numbers)."""
+    from journey.services.hours.entries import log_hours
+    from tests.server_support import seed_matter_and_people
+
+    seed_matter_and_people(served[0])
+    log_hours(served[0].deps, "anna", "Hudiksvall", "Olle Ås", "2022-02-21", "1:15", "policy", "Policyutkast")
+    assert login(client, "sara").status_code == 303
+    page = client.get("/").text
+    row = next(line for line in page.splitlines() if "/ 500" in line and "1,25" in line)
+    assert "1.25" not in row
+    assert re.search(r"Rapporterat totalt</dt><dd>1,25 timmar</dd>", page), page[-2000:]

@@ -46,16 +46,15 @@ def number(value: object) -> str:
     text = "" if value is None else str(value)
     if _language != "sv":
         return text
-    whole, point, fraction = text.partition(".")
-    digits = whole.lstrip("-")
-    if len(digits) > 4 and digits.isdigit():
-        whole = whole[:len(whole) - len(digits)] + f"{int(digits):,}".replace(",", "\u00a0")
-    return whole + ("," if point else "") + fraction
+    from journey.domain.text import swedish_number
+
+    return swedish_number(text)
 
 
 def kronor_text(value: object) -> str:
     """Kronor with two decimals, thousands grouped by a non-breaking space: ``1 262,50`` (``1 262.50``)."""
-    return number(f"{value:,.2f}".replace(",", "\u00a0"))
+    text = f"{value:,.2f}"
+    return text.replace(",", "\u00a0").replace(".", "," if _language == "sv" else ".")
 
 
 def translation_for(lang: str) -> _gettext_module.NullTranslations:

@@ -97,3 +97,16 @@ def parse_iso_date(text: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         return None
+
+
+def swedish_number(value: object) -> str:
+    """A decimal number as Swedish writes it: ``6,5``, ``1965,5``, ``531 286,25`` (a decimal comma; more
+    than four digits grouped by a non-breaking space). Text that is no number is given back as it is."""
+    text = "" if value is None else str(value)
+    whole, point, fraction = text.partition(".")
+    digits = whole.lstrip("-")
+    if not digits.isdigit() or (point and not fraction.isdigit()):
+        return text
+    if len(digits) > 4:
+        whole = whole[:len(whole) - len(digits)] + f"{int(digits):,}".replace(",", "\u00a0")
+    return whole + ("," if point else "") + fraction

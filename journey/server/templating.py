@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from journey.domain.text import swedish_number
+
 
 def make_environment(directory: Path, tz: ZoneInfo) -> Environment:
     env = Environment(loader=FileSystemLoader(str(directory)), autoescape=select_autoescape(default=True),
@@ -29,4 +31,5 @@ def make_environment(directory: Path, tz: ZoneInfo) -> Environment:
     env.filters["day"] = lambda v: local(v, "%Y-%m-%d")
     env.filters["minute"] = lambda v: local(v, "%Y-%m-%d %H:%M")
     env.filters["sek"] = lambda v: f"{int(v):,}".replace(",", "\u00a0")  # 1 250 000: Swedish digit grouping
+    env.filters["number"] = swedish_number  # hours: 6,5 and 531 286,25
     return env
