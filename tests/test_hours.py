@@ -257,11 +257,11 @@ def test_network_meetings_are_listed_in_swedish(hcli: Cli) -> None:
     _meeting_setup(hcli)
     added = hcli.ok("network-meetings add digital --date 2022-09-13 --title 'Digital träff 2' --hours 2.5 --as skr",
                     JOURNEY_LANG="sv").output
-    assert added.strip() == "Registrerade träff 4: digital 2022-09-13 Digital träff 2 (2,5 tim)"
+    assert added.strip() == "Registrerade träff 4: digitalt nätverksmöte 2022-09-13 Digital träff 2 (2,5 tim)"
     lines = hcli.ok("network-meetings list --year 2022 --as skr", JOURNEY_LANG="sv").output.splitlines()
     rows = [line.split("\t") for line in lines if line[:1].isdigit()]
-    assert [(r[2], r[5]) for r in rows] == [("fysisk", "nätverket"), ("digital", "nätverket"), ("lokal heldag", "Umeå"),
-                                            ("digital", "nätverket")]
+    assert [(r[2], r[5]) for r in rows] == [("Fysiskt nätverksmöte", "nätverket"), ("Digitalt nätverksmöte", "nätverket"),
+                                            ("Lokal heldag", "Umeå"), ("Digitalt nätverksmöte", "nätverket")]
     assert rows[3][4] == "2,5"
     assert "Återstår att hålla i år: 1 fysisk" in lines
     english = hcli.ok("network-meetings list --year 2022 --as skr").output

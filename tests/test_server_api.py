@@ -193,6 +193,26 @@ def test_calendar_feed_has_meetings_and_deadlines_with_stable_uids(client: TestC
     assert not any("anchoring" in d or "coordinator" in d for d in deadlines)
 
 
+def test_calendar_feed_has_the_network_meetings_and_the_municipality_s_local_ones(client: TestClient,
+                                                                                   served: Any) -> None:
+    """Network meetings for every municipality, a local full day only for its host; named and timed in Swedish."""
+    from icalendar import Calendar
+
+    from journey.services.auth.tokens import create_token
+    from journey.services.hours.entries import add_meeting
+
+    app, _ = served
+    add_meeting(app.deps, "sara", "physical", "2022-03-24", "Nätverksträff Stockholm", None, None)
+    add_meeting(app.deps, "anna", "local", "2022-05-12", "Lokal heldag Hudiksvall", "6.5", "Hudiksvall")
+    add_meeting(app.deps, "olle", "local", "2022-05-19", "Lokal heldag Umeå", None, "Umeå")
+    feed = create_token(app.deps, "anna", "anna", "", "Hudiksvall").token
+    events = Calendar.from_ical(client.get(f"/kalender/hudiksvall.ics?token={feed}").content).walk("VEVENT")
+    network = {str(ev["summary"]): str(ev["description"]) for ev in events
+               if str(ev["uid"]).startswith("network-meeting-")}
+    assert network == {"Fysiskt nätverksmöte: Nätverksträff Stockholm": "7 timmar",
+                       "Lokal heldag: Lokal heldag Hudiksvall": "6,5 timmar"}
+
+
 class Receiver:
     """A real HTTP server on 127.0.0.1 recording webhook POSTs; answers with ``status``."""
 

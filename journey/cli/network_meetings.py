@@ -8,7 +8,7 @@ from __future__ import annotations
 import click
 
 from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option
-from journey.cli._i18n import _, ngettext, number
+from journey.cli._i18n import _, language, ngettext, number
 
 
 @click.group("network-meetings")
@@ -39,7 +39,7 @@ def meetings_add(kind: str, day: str, title: str, length: str | None, municipali
     from journey.services.hours.entries import format_hours
 
     echo(_("Recorded meeting {id}: {value} {day} {title} ({quarters} h)").format(
-        id=meeting.id, value=_kind(meeting.kind.value), day=meeting.day, title=meeting.title,
+        id=meeting.id, value=_lower_first(_kind(meeting.kind.value)), day=meeting.day, title=meeting.title,
         quarters=number(format_hours(meeting.quarters))))
 
 
@@ -97,8 +97,16 @@ def meetings_list(year: int | None, as_json: bool, actor: str | None) -> None:
 
 
 def _kind(kind: str) -> str:
-    """A meeting's kind as the user's language names it (the ids physical, digital and local stay the options)."""
-    return {"PHYSICAL": _("physical"), "DIGITAL": _("digital"), "LOCAL": _("local full day")}.get(kind, kind.lower())
+    """A meeting's kind: its Swedish name (Fysiskt nätverksmöte) in Swedish, its id (physical) in English,
+    the ids staying the values of the options."""
+    from journey.domain.hours import MeetingKind
+
+    if language() != "sv":
+        return kind.lower()
+    try:
+        return MeetingKind(kind).label
+    except ValueError:
+        return kind.lower()
 
 
 def _still_to_hold(kind: str, n: int) -> str:
@@ -108,3 +116,7 @@ def _still_to_hold(kind: str, n: int) -> str:
     if kind == "DIGITAL":
         return ngettext("{n} digital", "{n} digital", n).format(n=n)
     return f"{n} {_kind(kind)}"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]

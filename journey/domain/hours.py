@@ -55,6 +55,14 @@ class MeetingKind(StrEnum):
     DIGITAL = "DIGITAL"
     LOCAL = "LOCAL"  # local full-day meeting, held by one municipality
 
+    @property
+    def label(self) -> str:
+        return MEETING_KIND_LABELS[self]
+
+
+MEETING_KIND_LABELS = {MeetingKind.PHYSICAL: "Fysiskt nätverksmöte", MeetingKind.DIGITAL: "Digitalt nätverksmöte",
+                       MeetingKind.LOCAL: "Lokal heldag"}
+
 
 REQUIRED_MEETINGS = {MeetingKind.PHYSICAL: 2, MeetingKind.DIGITAL: 2}  # per year, network-wide
 REQUIRED_LOCAL_MEETINGS = 1  # per municipality and year

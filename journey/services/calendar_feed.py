@@ -13,14 +13,14 @@ from zoneinfo import ZoneInfo
 
 from journey.definitions.catalog import WorkflowCatalog
 from journey.domain.access import Action, authorize
+from journey.domain.hours import MeetingKind
 from journey.domain.reminders import ROLES, ReminderStatus
+from journey.domain.text import swedish_number
 from journey.ports.core import ReadModel
 from journey.ports.feeds import CalendarWriter, FeedItem, FeedQueries
 from journey.services.actors import match_municipality
 from journey.services.cases.views import reader
 from journey.services.reminders.views import state_title_of
-
-NETWORK_KINDS = {"physical": "Fysisk nätverksträff", "digital": "Digital nätverksträff", "local": "Lokal heldag"}
 
 
 def municipality_id_of(read: ReadModel, slug: str) -> tuple[int, str]:
@@ -48,8 +48,8 @@ def feed(read: ReadModel, reminder_queries: Any, network: FeedQueries, writer: C
     items = [_meeting(row, tz) for row in network.board_meetings(m["id"])]
     for row in network.network_meetings(m["id"]):
         items.append(FeedItem(f"network-meeting-{row['id']}@journey",
-                              f"{NETWORK_KINDS.get(row['kind'], 'Nätverksträff')}: {row['title']}", row["date"],
-                              description=f"{row['hours']} timmar", category="Nätverksträff"))
+                              f"{_kind_label(row['kind'])}: {row['title']}", row["date"],
+                              description=f"{swedish_number(row['hours'])} timmar", category="Nätverksträff"))
     statuses = (ReminderStatus.PLANNED.value, ReminderStatus.SENDING.value)
     for row in reminder_queries.reminders(statuses, m["id"]):
         if row["due_at"] is None:
@@ -60,3 +60,11 @@ def feed(read: ReadModel, reminder_queries: Any, network: FeedQueries, writer: C
                                           f"{ROLES.get(row['recipient_role'], row['recipient_role'])}",
                               category="Tidsfrist"))
     return writer.write(f"{m['name']} – utvecklingsresan", items, now)
+
+
+def _kind_label(kind: str) -> str:
+    """A network meeting's kind as the other pages name it (Fysiskt nätverksmöte ...)."""
+    try:
+        return MeetingKind(str(kind).upper()).label
+    except ValueError:
+        return "Nätverksträff"

@@ -83,6 +83,12 @@ class SqlReadModel:
                 raise
             raise mapped from None
 
+    def table_names(self) -> set[str]:
+        """The tables the database has now (an older schema lacks those that later features add)."""
+        sql = ("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()" if self._pg
+               else "SELECT name FROM sqlite_master WHERE type = 'table'")
+        return {str(r[0]) for r in self.query(sql)}
+
     def user(self, username: str) -> dict[str, Any] | None:
         keys = ("id", "username", "display_name", "email", "role", "municipality_id")
         rows = self.query(f"SELECT {', '.join(keys)} FROM app_user WHERE username = ?", (username,))

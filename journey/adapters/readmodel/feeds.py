@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-KEYS = ("id", "kind", "date", "title", "hours", "municipality_id")
+from journey.domain.esf import format_hours
+
+KEYS = ("id", "kind", "date", "title", "quarters", "municipality_id")
 BOARD_KEYS = ("id", "board", "board_name", "date", "time", "location", "title")
 BOARD_SQL = ("SELECT bm.id, b.code, b.name, bm.meeting_date, bm.start_time, bm.location, bm.title FROM board_meeting bm "
              "JOIN board b ON b.id = bm.board_id WHERE b.municipality_id = ? ORDER BY bm.meeting_date, b.code")
@@ -16,25 +18,30 @@ def _day(value: Any) -> date:
 
 
 class FeedReads:
+    """One feed request's reads (``read``: the app's :class:`SqlReadModel`)."""
+
     def __init__(self, read: Any) -> None:
         self.read = read
+        self._tables: set[str] | None = None
+
+    def _has(self, *tables: str) -> bool:
+        if self._tables is None:
+            self._tables = self.read.table_names()
+        return all(t in self._tables for t in tables)
 
     def board_meetings(self, municipality_id: int) -> list[dict[str, Any]]:
         """Meetings of the municipality's boards (KS, KF, nämnder) with their ids (stable feed UIDs)."""
-        try:
-            rows = self.read.query(BOARD_SQL, (municipality_id,))
-        except Exception:
+        if not self._has("board_meeting", "board"):
             return []
+        rows = self.read.query(BOARD_SQL, (municipality_id,))
         return [dict(zip(BOARD_KEYS, v, strict=True)) | {"date": _day(v[3])} for v in rows]
 
     def network_meetings(self, municipality_id: int) -> list[dict[str, Any]]:
-        """The network's shared meetings (physical, digital) and this municipality's own local meetings."""
-        try:
-            rows = self.read.query(f"SELECT {', '.join(KEYS)} FROM network_meeting WHERE municipality_id IS NULL "
-                                   "OR municipality_id = ? ORDER BY date, id", (municipality_id,))
-        except Exception:  # an older database without the table: no network meetings
+        """The network's shared meetings (physical, digital) and this municipality's own local meetings,
+        each with its length in hours (``format_hours``: '7', '2.5')."""
+        if not self._has("network_meeting"):
             return []
-        result = []
-        for values in rows:
-            result.append(dict(zip(KEYS, values, strict=True)) | {"date": _day(values[2])})
-        return result
+        rows = self.read.query(f"SELECT {', '.join(KEYS)} FROM network_meeting WHERE municipality_id IS NULL "
+                               "OR municipality_id = ? ORDER BY date, id", (municipality_id,))
+        return [dict(zip(KEYS, values, strict=True)) | {"date": _day(values[2]), "hours": format_hours(int(values[4]))}
+                for values in rows]

@@ -52,9 +52,8 @@ class MonitorQueries:
     def has_table(self, name: str) -> bool:
         """Whether the table exists (older schemas lack some); all names are read in one query, once."""
         if self._tables is None:
-            sql = ("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()" if self.read._pg
-                   else "SELECT name FROM sqlite_master WHERE type = 'table'")
-            self._tables = {str(r[0]) for r in self._query(sql)}
+            self.query_count += 1
+            self._tables = self.read.table_names()
         return name in self._tables
 
     def matrix(self) -> list[dict[str, Any]]:

@@ -10,13 +10,9 @@ from datetime import date, datetime
 from typing import Any
 
 from journey.domain.esf import JOINT_MEETING_HOURS_PER_YEAR, TARGET_HOURS_PER_YEAR, format_hours, local_day, pace
-from journey.domain.hours import MeetingKind
 from journey.domain.people import PersonKind
 from journey.ports.unit_of_work import UnitOfWork
 from journey.services.hours.common import settings_of
-
-KIND_LABELS = {MeetingKind.PHYSICAL: "Fysiskt nätverksmöte", MeetingKind.DIGITAL: "Digitalt nätverksmöte",
-               MeetingKind.LOCAL: "Lokal heldag"}
 
 
 def _int(value: Any) -> int | None:
@@ -77,7 +73,7 @@ def esf_report(uow: UnitOfWork, municipality_id: int, now: datetime, evidence: d
         members = [p for p in people.values() if p.kind is kind]
         q = sum(r.quarters for r in rows if people.get(r.person_id) and people[r.person_id].kind is kind)
         by_kind.append({"kind": kind.value, "label": kind.label, "people": len(members), "hours": format_hours(q)})
-    meeting_rows = [{"date": m.day.isoformat(), "kind": KIND_LABELS[m.kind], "title": m.title,
+    meeting_rows = [{"date": m.day.isoformat(), "kind": m.kind.label, "title": m.title,
                      "attendees": present.get(m.id or 0, 0)} for m in meetings]
     return {"has_data": bool(rows or meetings), "today": today.isoformat(),
             "period_start": settings.period_start.isoformat(), "period_end": settings.period_end.isoformat(),
