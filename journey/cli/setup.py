@@ -48,7 +48,6 @@ def demo(actor: str) -> None:
         journey --db sqlite:///rehearsal.db demo
     """
     from journey.bootstrap import app_from_environment
-    from journey.config import Settings
     from journey.services.demo import run_demo
 
     root = click.get_current_context().find_root()
@@ -66,8 +65,8 @@ def demo(actor: str) -> None:
     from journey.cli.cases import status
 
     ctx.invoke(status, municipality=None, as_json=False, actor=actor)
-    if app.settings.database_url != Settings.from_env().database_url and not root.params.get("database"):
-        # the demo wrote into its own home: the other commands read it only when told to
+    if app.settings.demo_home is not None:  # no database named: the demo wrote into its own home, which the
+        # other commands read only when told to
         click.echo(_("\nThe other commands read the demo database when you first run:\n  export JOURNEY_DATABASE_URL={url}")
                    .format(url=app.settings.database_url))
     click.echo(_("\nTry: journey why Umeå   |   journey history Hudiksvall   |   journey workflows show handbook"))
