@@ -46,7 +46,7 @@ def number(value: object) -> str:
     text = "" if value is None else str(value)
     if _language != "sv":
         return text
-    from journey.domain.text import swedish_number
+    from journey.services.hours.entries import swedish_number
 
     return swedish_number(text)
 

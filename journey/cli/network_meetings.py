@@ -39,8 +39,8 @@ def meetings_add(kind: str, day: str, title: str, length: str | None, municipali
     from journey.services.hours.entries import format_hours
 
     echo(_("Recorded meeting {id}: {value} {day} {title} ({quarters} h)").format(
-        id=meeting.id, value=_lower_first(_kind(meeting.kind.value)), day=meeting.day, title=meeting.title,
-        quarters=number(format_hours(meeting.quarters))))
+        id=meeting.id, value=_lower_first(_kind(meeting.kind.value, meeting.kind.label)), day=meeting.day,
+        title=meeting.title, quarters=number(format_hours(meeting.quarters))))
 
 
 @network_meetings.command("attend")
@@ -85,7 +85,8 @@ def meetings_list(year: int | None, as_json: bool, actor: str | None) -> None:
         echo_json(data)
         return
     echo_table([_("Id"), _("Date"), _("Kind"), _("Title"), _("Hours"), _("Host"), _("Attendees"), _("Municipalities")],
-               [[m["id"], m["date"], _kind(m["kind"]), m["title"], number(m["hours"]), m["municipality"] or _("network"),
+               [[m["id"], m["date"], _kind(m["kind"], m["kind_label"]), m["title"], number(m["hours"]),
+                 m["municipality"] or _("network"),
                  m["attendees"], len(m["municipalities_present"])] for m in data["meetings"]],
                title=_("Meetings {year}").format(year=data['year']))
     missing = ", ".join(_still_to_hold(k, n) for k, n in data["missing"].items() if n)
@@ -96,17 +97,10 @@ def meetings_list(year: int | None, as_json: bool, actor: str | None) -> None:
             names=", ".join(data["municipalities_without_local_meeting"])))
 
 
-def _kind(kind: str) -> str:
+def _kind(kind: str, label: str) -> str:
     """A meeting's kind: its Swedish name (Fysiskt nätverksmöte) in Swedish, its id (physical) in English,
     the ids staying the values of the options."""
-    from journey.domain.hours import MeetingKind
-
-    if language() != "sv":
-        return kind.lower()
-    try:
-        return MeetingKind(kind).label
-    except ValueError:
-        return kind.lower()
+    return label if language() == "sv" else kind.lower()
 
 
 def _still_to_hold(kind: str, n: int) -> str:
@@ -115,7 +109,7 @@ def _still_to_hold(kind: str, n: int) -> str:
         return ngettext("{n} physical", "{n} physical", n).format(n=n)
     if kind == "DIGITAL":
         return ngettext("{n} digital", "{n} digital", n).format(n=n)
-    return f"{n} {_kind(kind)}"
+    return f"{n} {kind.lower()}"  # only PHYSICAL and DIGITAL are counted
 
 
 def _lower_first(text: str) -> str:

@@ -40,6 +40,7 @@ from journey.domain.municipality import Municipality
 from journey.domain.people import SALARY_GROUPS as SALARY_GROUPS  # also the CLI's vocabulary
 from journey.domain.people import Person
 from journey.domain.text import check_text
+from journey.domain.text import swedish_number as swedish_number  # also the CLI's
 from journey.ports.unit_of_work import UnitOfWork
 from journey.services.cases.lifecycle import actor_in, find_municipality
 from journey.services.deps import Deps
@@ -355,7 +356,8 @@ def meetings(deps: Deps, username: str | None, year: int) -> dict[str, Any]:
     for mid_meeting, mid, person_id in attendance:
         if mid in names:
             present[mid_meeting].append((names[mid], people.get(person_id, "")))
-    rows = [{"id": mt.id, "kind": mt.kind.value, "date": mt.day, "title": mt.title, "hours": hours(mt.quarters),
+    rows = [{"id": mt.id, "kind": mt.kind.value, "kind_label": mt.kind.label, "date": mt.day, "title": mt.title,
+             "hours": hours(mt.quarters),
              "municipality": names.get(mt.municipality_id) if mt.municipality_id else None,
              "attendees": len(present[mt.id or 0]),
              "municipalities_present": sorted({n for n, _ in present[mt.id or 0]})}
