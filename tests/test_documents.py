@@ -314,3 +314,25 @@ def test_a_slow_template_holds_no_lock_while_it_renders(database_url: str, templ
     finally:
         slow.close()
         other.close()
+
+
+def test_the_register_lists_each_document_by_its_title_and_stage(cli: Cli) -> None:
+    """What a coordinator reads: the document's and the state's titles (the ids stay in JSON and the template column)."""
+    walk(cli, 2)  # the letter of intent is signed: the avsiktsförklaring was written on entering it
+    rows = listed(cli)
+    letter = next(d for d in rows if d["doc_id"] == "avsiktsforklaring")
+    assert (letter["title"], letter["state_title"]) == ("Avsiktsförklaring Utvecklingsnätverk sociala företag",
+                                                        "Avsiktsförklaring")
+    table = cli.ok("documents list Härjedalen", JOURNEY_LANG="sv").output.splitlines()
+    assert table[1].split("\t")[2:4] == ["Läge", "Dokument"]
+    row = next(line.split("\t") for line in table if "\tavsiktsforklaring\t" in line)
+    assert row[2:4] == ["Avsiktsförklaring", "Avsiktsförklaring Utvecklingsnätverk sociala företag"]
+
+
+def test_a_deal_s_document_is_listed_as_the_deal_s() -> None:
+    from journey.services.deals.documents import listed_title
+
+    assert listed_title("deal3_iop_avtal") == "Affär 3: IOP-avtal"
+    assert listed_title("deal12_direktupphandling") == "Affär 12: Dokumentation av direktupphandling"
+    assert [listed_title(x) for x in ("avsiktsforklaring", "deal_iop_avtal", "dealx_iop_avtal", "deal1_okand")] == [
+        None, None, None, None]

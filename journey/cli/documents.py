@@ -30,13 +30,13 @@ def list_(municipality: str, as_json: bool, actor: str | None) -> None:
     from journey.services.documents.views import list_documents
 
     app = get_app()
-    data = list_documents(app.read_model(), app.document_register(), actor, municipality)
+    data = list_documents(app.read_model(), app.document_register(), actor, municipality, lambda: app.workflows)
     if as_json:
         echo_json(data)
         return
     echo_table(["#", _("Created (Stockholm)"), _("State"), _("Document"), _("Rev"), _("Format"), _("Template"), _("Path")],
-               [[d["id"], short_time(d["created_at"]), d["state_path"] or "(deal)", d["doc_id"], d["revision"], d["format"],
-                 d["template"] + (" (override)" if d["overridden"] else ""), d["path"]]
+               [[d["id"], short_time(d["created_at"]), d["state_title"] or _("(deal)"), d["title"], d["revision"],
+                 d["format"], d["template"] + (_(" (override)") if d["overridden"] else ""), d["path"]]
                 for d in data["documents"]], title=_("{municipality}: {count} documents").format(
                     municipality=data['municipality'], count=len(data['documents'])))
 

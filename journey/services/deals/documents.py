@@ -48,6 +48,16 @@ def doc_id(deal: Deal, template: str) -> str:
     return f"deal{deal.number}_{template}"
 
 
+def listed_title(document_id: str) -> str | None:
+    """How the register's list names a deal's document: ``deal1_iop_avtal`` -> 'Affär 1: IOP-avtal' (None: no
+    deal document)."""
+    number, _, template = document_id.removeprefix("deal").partition("_")
+    names = {t: name for documents in DEAL_DOCUMENTS.values() for t, name in documents}
+    if not document_id.startswith("deal") or not number.isdigit() or template not in names:
+        return None
+    return f"Affär {number}: {names[template]}"
+
+
 def title_of(deal: Deal, template: str, name: str) -> str:
     if template == "iop_avtal":
         return f"{name} med {deal.counterparty} (utkast)" if deal.counterparty else f"{name} (utkast)"
