@@ -158,6 +158,18 @@ def test_deal_history_is_append_only_in_the_database(cli: Cli, database_url: str
     assert len(show(cli, 1)["history"]) == 1
 
 
+def test_a_deal_is_shown_in_swedish_with_its_changes_and_documents_by_name(cli: Cli) -> None:
+    """`deals show` as a coordinator reads it: changed facts by their Swedish labels, the documents by title."""
+    past_letter(cli)
+    cli.ok(f"deals add Söderhamn {IOP} --date 2022-01-10 --as anna")
+    cli.ok("deals update Söderhamn 1 --value 500000 --title 'Kafédrift' --comment 'Nytt belopp' --as anna")
+    out = cli.ok("deals show Söderhamn 1", JOURNEY_LANG="sv").output
+    history = [line.split("\t") for line in out.splitlines() if line[:2] in ("1\t", "2\t")]
+    assert [row[4] for row in history] == ["tillagd", "Rubrik: – → Kafédrift; Värde (kr): 450000 → 500000"], out
+    assert "  Affär 1: IOP-avtal v2 docx: " in out and "deal1_iop_avtal" not in out, out
+    assert show(cli, 1)["history"][1]["change_text"] == "Rubrik: – → Kafédrift; Värde (kr): 450000 → 500000"
+
+
 def test_reserved_procurement_records_the_conditions_of_lou_4_kap_18(cli: Cli) -> None:
     past_letter(cli)
     cli.ok("deals add Söderhamn --form 'reserverad upphandling' --title Fruktkorgar --status annonserad "
@@ -170,6 +182,8 @@ def test_reserved_procurement_records_the_conditions_of_lou_4_kap_18(cli: Cli) -
     cli.ok(f"{award} --reserved-main-aim --reserved-share 30 --as anna")
     deal = show(cli, 1)
     assert deal["reserved"] == {"main_aim": True, "share": 30} and deal["status"] == "AWARDED"
+    shown = cli.ok("deals show Söderhamn 1", JOURNEY_LANG="sv").output
+    assert "huvudsyfte social och yrkesmässig integrering: ja, andel ur målgrupperna: 30 %" in shown, shown
     assert (deal["value_sek"], deal["value_basis"], deal["per_year"]) == (300000, "per_year", True)
 
 

@@ -79,6 +79,13 @@ def deals() -> None:
     """
 
 
+def _document(row: dict[str, Any]) -> str:
+    """A deal's document as the register's list names it: 'Affär 1: IOP-avtal'."""
+    from journey.services.deals.documents import listed_title
+
+    return listed_title(str(row["doc_id"])) or str(row["doc_id"])
+
+
 def _report(result: Any, verb: str) -> None:
     deal = result.deal
     click.echo(_("{municipality}: deal {number} {verb} ({form_in_text}, {status_title}{value})").format(
@@ -87,7 +94,7 @@ def _report(result: Any, verb: str) -> None:
     for warning in result.warnings:
         click.echo(_("warning: {warning}").format(warning=warning), err=True)
     for row in result.documents:
-        click.echo(f"  {row['doc_id']} v{row['revision']} {row['format']}: {row['path']}")
+        click.echo(f"  {_document(row)} v{row['revision']} {row['format']}: {row['path']}")
     for step in result.automatic:
         click.echo(_("{municipality}: {from_state} -> {to_state} ({trigger}, automatic: deal {deal} is awarded, "
                      "history #{history_seq})").format(
@@ -218,8 +225,8 @@ def show(municipality: str, number: int, as_json: bool, actor: str | None) -> No
                           limit=limit['limit_sek'], day=limit['day'], reference=limit['reference'])
                       if limit["limit_sek"] is not None else _("unknown on {day}").format(day=limit['day'])))
     if d["reserved"]:
-        lines.append((_("LOU 4 kap. 18 §"), f"main aim integration: {d['reserved']['main_aim']}, "
-                                         f"share: {d['reserved']['share']} %"))
+        lines.append((_("LOU 4 kap. 18 §"), _("main aim integration: {main_aim}, share: {share} %").format(
+            main_aim=_("yes") if d["reserved"]["main_aim"] else _("no"), share=d["reserved"]["share"])))
     lines += [(_("Sociala hänsyn"), d["social_considerations"]), (_("Kontraktsvillkor"), d["contract_conditions"])]
     width = max(len(k) for k, _ in lines)
     for key, value in lines:
@@ -227,10 +234,10 @@ def show(municipality: str, number: int, as_json: bool, actor: str | None) -> No
             click.echo(f"{key.ljust(width)}  {value}")
     echo_table(["#", _("Date"), _("Status"), _("Actor"), _("Change"), _("Comment")],
                [[e["seq"], e["date"], e["status_title"], e["actor"],
-                 "; ".join(f"{k}: {v[0]} -> {v[1]}" for k, v in e["changes"].items()) if e["kind"] != "ADDED"
-                 else "added", e["comment"]] for e in d["history"]], title=_("History"))
+                 e["change_text"] if e["kind"] != "ADDED" else _("added"), e["comment"]] for e in d["history"]],
+               title=_("History"))
     for doc in d["documents"]:
-        click.echo(f"  {doc['doc_id']} v{doc['revision']} {doc['format']}: {doc['path']}")
+        click.echo(f"  {_document(doc)} v{doc['revision']} {doc['format']}: {doc['path']}")
 
 
 @deals.command("documents")
@@ -255,4 +262,4 @@ def documents(municipality: str, number: int, formats: tuple[str, ...], as_json:
         echo_json(rows)
         return
     for row in rows:
-        click.echo(f"{row['doc_id']} v{row['revision']} {row['format']}: {row['path']}")
+        click.echo(f"{_document(row)} v{row['revision']} {row['format']}: {row['path']}")

@@ -60,3 +60,19 @@ class ValueBasis(StrEnum):
 
 
 BASIS_TEXT = {ValueBasis.TOTAL: "totalt för avtalsperioden", ValueBasis.PER_YEAR: "per år"}
+
+
+# What the deal's history calls each fact that changed (the Deal and DealDetails field names)
+FIELD_LABELS = {
+    "form": "Form", "number": "Nummer", "title": "Rubrik", "counterparty": "Motpart", "org_number": "Organisationsnummer",
+    "value_sek": "Värde (kr)", "value_basis": "Värdet avser", "period_start": "Period från", "period_end": "Period till",
+    "decided_date": "Beslutsdatum", "diarienummer": "Diarienummer",
+    "special_services": "Sociala och andra särskilda tjänster",
+    "limit_sek": "Direktupphandlingsgräns (kr)", "limit_day": "Gränsens datum", "limit_reference": "Gränsens källa",
+    "reserved_main_aim": "Huvudsyfte social och yrkesmässig integrering",
+    "reserved_share": "Andel anställda ur målgrupperna (%)", "social_considerations": "Sociala hänsyn",
+    "contract_conditions": "Särskilda kontraktsvillkor", "purpose": "Syfte", "target_group": "Målgrupp",
+    "municipality_contribution": "Kommunens insats", "counterparty_contribution": "Motpartens insats", "need": "Behov",
+    "suppliers": "Tillfrågade leverantörer", "choice_reason": "Val av leverantör och skäl",
+    "contact": "Kommunens kontaktperson", "counterparty_contact": "Motpartens kontaktperson",
+}

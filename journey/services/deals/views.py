@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from journey.domain.deal_kinds import FIELD_LABELS
 from journey.domain.deals import (
     BASIS_TEXT,
     FORM_LABELS,
@@ -74,7 +75,24 @@ def deal_view(deal: Deal, events: list[DealEvent] | None = None) -> dict[str, An
 def event_view(event: DealEvent) -> dict[str, Any]:
     return {"seq": event.seq, "kind": event.kind.value, "status": event.status.value,
             "status_title": STATUS_LABELS[event.status], "date": event.day.isoformat(), "actor": event.actor,
-            "at": event.at.isoformat(), "comment": event.comment, "changes": event.changes}
+            "at": event.at.isoformat(), "comment": event.comment, "changes": event.changes,
+            "change_text": changes_text(event.changes)}
+
+
+def changes_text(changes: dict[str, Any]) -> str:
+    """'Värde (kr): 450000 → 600000; Motpart: – → Återbruket ek. för.' (fields by their Swedish labels)."""
+    return "; ".join(f"{FIELD_LABELS.get(name, name)}: {_shown(old)} → {_shown(new)}"
+                     for name, (old, new) in changes.items())
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "–"
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
 
 
 EMPTY: dict[str, Any] = {
