@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -151,7 +153,23 @@ def run(app: Any, interval: float = 60.0) -> SweepRunner:
     check_mail(app)
     runner = make_runner(app, interval)
     scheduler = make_scheduler(runner, interval, tz)
-    runner.on_fatal = lambda: scheduler.shutdown(wait=False)
+    stopping: list[threading.Thread] = []
+
+    def on_fatal() -> None:
+        """Called in the job's own thread, which cannot wait for itself: another thread stops the scheduler
+        once the job and its log lines are done, and is joined below, so the error that stopped the
+        scheduler is the last line the process prints."""
+        def shut_down() -> None:
+            from apscheduler.schedulers import SchedulerNotRunningError
+
+            with suppress(SchedulerNotRunningError):  # stopped already (a signal at the same moment)
+                scheduler.shutdown(wait=True)
+
+        stopper = threading.Thread(target=shut_down, daemon=True)
+        stopping.append(stopper)
+        stopper.start()
+
+    runner.on_fatal = on_fatal
 
     def stop(signum: int, _frame: Any) -> None:
         log.info("signal %d: stopping after the current sweep", signum)
@@ -167,6 +185,8 @@ def run(app: Any, interval: float = 60.0) -> SweepRunner:
         signal.signal(signal.SIGTERM, previous)
         if scheduler.running:
             scheduler.shutdown(wait=True)
+        for stopper in stopping:
+            stopper.join()
         runner.lock.release()
     if runner.fatal is not None:
         raise runner.fatal
