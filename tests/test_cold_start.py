@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from tests.conftest import Cli
 
@@ -21,15 +22,20 @@ PROBE = ("import json, runpy, sys\n"
          "except SystemExit as exit:\n"
          "    assert not exit.code, exit.code\n"
          f"print(json.dumps({{'tables': sorted(m.removeprefix({TABLES!r}) for m in sys.modules "
-         f"if m.startswith({TABLES!r})), 'sqlalchemy': 'sqlalchemy' in sys.modules}}))\n")
+         f"if m.startswith({TABLES!r})), 'sqlalchemy': 'sqlalchemy' in sys.modules, "
+         f"'services': sorted(m for m in sys.modules if m.startswith('journey.services.'))}}))\n")
+
+
+def _probe(cli: Cli, *args: str) -> dict[str, Any]:
+    done = subprocess.run([sys.executable, "-c", PROBE, json.dumps(args)], capture_output=True, text=True,
+                          env={"PATH": "/usr/bin:/bin", **cli.env, "JOURNEY_USER": "anna"}, check=False)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.splitlines()[-1])  # type: ignore[no-any-return]
 
 
 def _loaded(cli: Cli, *args: str) -> tuple[set[str], bool]:
     """The table modules the command loaded, and whether it imported SQLAlchemy."""
-    done = subprocess.run([sys.executable, "-c", PROBE, json.dumps(args)], capture_output=True, text=True,
-                          env={"PATH": "/usr/bin:/bin", **cli.env, "JOURNEY_USER": "anna"}, check=False)
-    assert done.returncode == 0, done.stderr
-    found = json.loads(done.stdout.splitlines()[-1])
+    found = _probe(cli, *args)
     return set(found["tables"]), found["sqlalchemy"]
 
 
@@ -74,3 +80,6 @@ def test_monitor_loads_no_table_module_and_no_sqlalchemy(sqlite_url: str, tmp_pa
     cli.ok("municipalities seed")
     cli.ok("open Umeå --as anna")
     assert _loaded(cli, "monitor") == (set(), False)
+    # nor another feature's use cases: formatting its hours the Swedish way once loaded the whole hours service
+    services = _probe(cli, "monitor")["services"]
+    assert not [m for m in services if m.startswith(("journey.services.hours", "journey.services.documents"))], services

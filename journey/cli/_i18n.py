@@ -46,7 +46,7 @@ def number(value: object) -> str:
     text = "" if value is None else str(value)
     if _language != "sv":
         return text
-    from journey.services.hours.entries import swedish_number
+    from journey.services.text import swedish_number  # not a feature's services: `journey monitor` starts fast
 
     return swedish_number(text)
 

@@ -40,7 +40,6 @@ from journey.domain.municipality import Municipality
 from journey.domain.people import SALARY_GROUPS as SALARY_GROUPS  # also the CLI's vocabulary
 from journey.domain.people import Person
 from journey.domain.text import check_text
-from journey.domain.text import swedish_number as swedish_number  # also the CLI's
 from journey.ports.unit_of_work import UnitOfWork
 from journey.services.cases.lifecycle import actor_in, find_municipality
 from journey.services.deps import Deps
