@@ -166,7 +166,7 @@ def test_a_deal_is_shown_in_swedish_with_its_changes_and_documents_by_name(cli: 
     out = cli.ok("deals show Söderhamn 1", JOURNEY_LANG="sv").output
     history = [line.split("\t") for line in out.splitlines() if line[:2] in ("1\t", "2\t")]
     assert [row[4] for row in history] == ["tillagd", "Rubrik: – → Kafédrift; Värde (kr): 450000 → 500000"], out
-    assert "  Affär 1: IOP-avtal v2 docx: " in out and "deal1_iop_avtal" not in out, out
+    assert "  IOP-avtal med Kafé Kroken ek. för. (utkast) v2 docx: " in out and "deal1_iop_avtal" not in out, out
     assert show(cli, 1)["history"][1]["change_text"] == "Rubrik: – → Kafédrift; Värde (kr): 450000 → 500000"
 
 

@@ -80,10 +80,10 @@ def deals() -> None:
 
 
 def _document(row: dict[str, Any]) -> str:
-    """A deal's document as the register's list names it: 'Affär 1: IOP-avtal'."""
+    """A deal's document by its title ('IOP-avtal med Kafé Kroken ek. för. (utkast)'), else 'Affär 1: IOP-avtal'."""
     from journey.services.deals.documents import listed_title
 
-    return listed_title(str(row["doc_id"])) or str(row["doc_id"])
+    return str(row.get("title") or listed_title(str(row["doc_id"])) or row["doc_id"])
 
 
 def _report(result: Any, verb: str) -> None:

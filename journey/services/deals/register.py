@@ -187,5 +187,6 @@ def show_deal(deps: Deps, username: str | None, municipality: str, number: int) 
         deal = _deal(uow, m, case, number)
         documents = [d for d in uow.documents.for_case(case.id or 0) if d.get("deal_id") == deal.id]
         return {"municipality": m.name, **deal_view(deal, uow.deals.events(deal.id or 0)),
-                "documents": [{k: d[k] for k in ("doc_id", "revision", "format", "path", "reason", "created_at")}
+                "documents": [{k: d.get(k) for k in ("doc_id", "title", "revision", "format", "path", "reason",
+                                                     "created_at")}
                               for d in documents]}

@@ -22,8 +22,9 @@ def list_documents(read: ReadModel, query: DocumentQuery, username: str | None, 
                    workflows: Callable[[], WorkflowCatalog] | None = None) -> dict[str, Any]:
     """``{"municipality": name, "documents": [...]}`` for a reader allowed to see the municipality.
 
-    Given ``workflows``, each row also has its ``title`` and its state's ``state_title`` as the case's
-    workflow names them (the ids where it does not know them; ``state_title`` is "" for a deal's document).
+    Each row has the ``title`` the file was rendered with. Given ``workflows``, it also has its state's
+    ``state_title`` as the case's workflow names it (the id where it does not know it; "" for a deal's
+    document), and a row from before titles were kept gets one from the workflow.
     """
     actor = reader(read, username)
     m = match_municipality(municipality, read.municipalities())
@@ -39,8 +40,9 @@ def list_documents(read: ReadModel, query: DocumentQuery, username: str | None, 
         if workflows is not None:
             path = row["state_path"] or ""
             state = spec.state(path) if spec is not None and path else None
-            deal = listed_title(row["doc_id"]) if not path else None
-            row["title"] = deal or (spec.document_title(path, row["doc_id"]) if spec is not None else row["doc_id"])
+            if not row.get("title"):  # the register keeps the title each file was rendered with; older rows lack it
+                deal = listed_title(row["doc_id"]) if not path else None
+                row["title"] = deal or (spec.document_title(path, row["doc_id"]) if spec is not None else row["doc_id"])
             row["state_title"] = state.title if state is not None else path
     return {"municipality": m["name"], "documents": rows}
 
