@@ -34,7 +34,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 test: lint system-deps
-	$(BIN)/python -m pytest -n 4 --dist loadgroup -q
+	$(BIN)/python -m pytest -n 4 -q
 
 # Translations (docs/translations.md): extract journey's and click's messages into journey/locale/messages.pot,
 # merge them into the Swedish catalog, compile it. Then translate every new msgid in messages.po and run again.

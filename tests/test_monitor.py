@@ -19,9 +19,6 @@ from journey.services.monitoring.monitor import MonitorFilter, build, to_json
 from journey.services.registry import add_user
 from tests.conftest import BACKENDS, NOW, Cli, make_database_url, make_settings, migrated
 
-# one worker builds this module's shared data once (pytest -n --dist loadgroup; otherwise each worker would)
-pytestmark = pytest.mark.xdist_group("demo-monitor")
-
 STAGE_ORDER = ["interest", "letter_of_intent", "local_team", "needs_inventory", "anchoring", "political_intent",
                "policy", "action_plan", "collaboration", "business", "follow_up"]
 

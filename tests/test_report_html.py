@@ -17,9 +17,6 @@ from journey.domain.spec import active_paths, parse_state
 from tests.conftest import Cli
 from tests.test_monitor import demo_database
 
-# one worker builds this module's shared data once (pytest -n --dist loadgroup; otherwise each worker would)
-pytestmark = pytest.mark.xdist_group("demo-report")
-
 HIGHLIGHT = (0xFF, 0xD5, 0x4F)  # diagram.COLOURS["current"] fill, also the matrix's current cell
 DONE = (0xC8, 0xE6, 0xC9)
 

@@ -27,9 +27,6 @@ from journey.adapters.documents.markdown_writer import html_to_markdown
 from tests.conftest import TEMPLATES, Cli, make_database_url
 from tests.test_journey_cli import JOURNEY
 
-# one worker builds this module's shared data once (pytest -n --dist loadgroup; otherwise each worker would)
-pytestmark = pytest.mark.xdist_group("word-documents")
-
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 SOFFICE = shutil.which("soffice")
 
