@@ -44,6 +44,9 @@ DEAL_DOCUMENTS: dict[DealForm, tuple[tuple[str, str], ...]] = {
 }
 
 
+_NAMES = {template: name for documents in DEAL_DOCUMENTS.values() for template, name in documents}
+
+
 def doc_id(deal: Deal, template: str) -> str:
     return f"deal{deal.number}_{template}"
 
@@ -52,10 +55,9 @@ def listed_title(document_id: str) -> str | None:
     """How the register's list names a deal's document: ``deal1_iop_avtal`` -> 'Affär 1: IOP-avtal' (None: no
     deal document)."""
     number, _, template = document_id.removeprefix("deal").partition("_")
-    names = {t: name for documents in DEAL_DOCUMENTS.values() for t, name in documents}
-    if not document_id.startswith("deal") or not number.isdigit() or template not in names:
+    if not document_id.startswith("deal") or not number.isdigit() or template not in _NAMES:
         return None
-    return f"Affär {number}: {names[template]}"
+    return f"Affär {number}: {_NAMES[template]}"
 
 
 def title_of(deal: Deal, template: str, name: str) -> str:

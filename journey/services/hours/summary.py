@@ -198,33 +198,25 @@ def _persons(rows: list[dict[str, Any]], people: dict[int, Person], year_totals:
     out = []
     for person_id, mine in by_p.items():
         p = people[person_id]
-        first = mine[0]
-        if len(mine) == 1:  # most people: one municipality, one year, no joint meetings
-            q, value, valued = first["quarters"], first["value_sek"], first["value_sek"] is not None
-            unit_costs = [first["rate_sek"]] if valued else []
-            year_hours = {first["date"].year: hours(year_totals[(person_id, first["date"].year)])}
-            if not valued:
-                value = Decimal(0)
-        else:
-            q, value, valued = 0, Decimal(0), True
-            rates: set[Decimal] = set()
-            years: set[int] = set()
-            for r in mine:
-                q += r["quarters"]
-                years.add(r["date"].year)
-                if r["value_sek"] is None:
-                    valued = False
-                else:
-                    value += r["value_sek"]
-                    rates.add(r["rate_sek"])
-            unit_costs = sorted(rates)
-            year_hours = {y: hours(year_totals[(person_id, y)]) for y in sorted(years)}
-        out.append({"municipality": first["municipality"], "person": p.name, "kind": p.kind.value,
+        q, value, valued = 0, Decimal(0), True
+        rates: set[Decimal] = set()
+        years: set[int] = set()
+        for r in mine:
+            q += r["quarters"]
+            years.add(r["date"].year)
+            if r["value_sek"] is None:
+                valued = False
+            else:
+                value += r["value_sek"]
+                rates.add(r["rate_sek"])
+        unit_costs = sorted(rates)
+        out.append({"municipality": mine[0]["municipality"], "person": p.name, "kind": p.kind.value,
                     "kind_label": p.kind.label, "function": p.function, "department": p.department,
                     "share_percent": p.share_percent, "salary_group": p.salary_group,
                     "unit_cost_sek": unit_costs[0] if len(unit_costs) == 1 else None, "unit_costs_sek": unit_costs,
                     "quarters": q, "hours": hours(q), "value_sek": value, "valued": valued,
-                    "year_hours": year_hours, "annual_ceiling": ceiling})
+                    "year_hours": {y: hours(year_totals[(person_id, y)]) for y in sorted(years)},
+                    "annual_ceiling": ceiling})
     return sorted(out, key=lambda r: (r["municipality"], r["person"].casefold()))
 
 
