@@ -10,6 +10,8 @@ import hashlib
 import json
 import os
 import shutil
+import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,7 @@ from journey.adapters.clock import FixedClock
 from journey.bootstrap import App
 from journey.services.demo import run_demo
 from journey.services.transfer import export_data
-from tests.conftest import NOW, make_settings, workflows_v1
+from tests.conftest import NOW, make_database_url, make_settings, workflows_v1
 
 
 @dataclass(frozen=True)
@@ -41,29 +43,51 @@ def _session_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def build_demo_source(tmp_path_factory: pytest.TempPathFactory, version_1: bool = False) -> DemoSource:
     """Built once per test process at most, then shared: tests must not change it.
 
-    The first worker to need it builds it where the session's workers share files, and later ones
-    read it there; a worker that needs it while another is building it builds its own (waiting would
-    leave a core idle). ``version_1``: the demo as run before handbook@2 was published (every case
-    on version 1).
+    The first worker to need it builds it where the session's workers share files; a worker that
+    needs it meanwhile waits for that build (there are more workers than cores, so the wait leaves no
+    core idle) and then reads it. ``version_1``: the demo as run before handbook@2 was published
+    (every case on version 1).
     """
     if version_1 not in _built:
         name = "demo-source-v1" if version_1 else "demo-source"
-        shared = _session_dir(tmp_path_factory) / name
-        with open(shared.with_name(name + ".lock"), "w") as lock:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released when the file closes
-            except BlockingIOError:  # another worker is building it
-                where = tmp_path_factory.mktemp(name)
+        where = _session_dir(tmp_path_factory) / name
+        with open(where.with_name(name + ".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            if not (where / "built").exists():
+                shutil.rmtree(where, ignore_errors=True)  # a build that failed half-way
+                where.mkdir()
                 _build(where, version_1)
-            else:
-                where = shared
-                if not (where / "built").exists():
-                    shutil.rmtree(where, ignore_errors=True)  # a build that failed half-way
-                    where.mkdir()
-                    _build(where, version_1)
-                    (where / "built").touch()
+                (where / "built").touch()
         _built[version_1] = DemoSource(f"sqlite:///{where / 'journey.db'}", where / "demo.json")
     return _built[version_1]
+
+
+def demo_copy(backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+    """A fresh database of ``backend`` holding the shared demo (a copy of the SQLite file, or its export
+    imported into a new PostgreSQL schema), with the users admin, skr and anna (coordinator in Umeå).
+
+    The copy may be changed; its documents are the source's files (read them, do not change them).
+    """
+    from journey.services.registry import add_user
+    from journey.services.transfer import import_data
+
+    source = build_demo_source(tmp_path_factory)
+    tmp = tmp_path_factory.mktemp("demo")
+    url = make_database_url(backend, tmp, request)
+    if backend == "sqlite":
+        with sqlite3.connect(source.url.removeprefix("sqlite:///")) as src, \
+                sqlite3.connect(url.removeprefix("sqlite:///")) as dst:
+            src.backup(dst)
+    app = App(make_settings(url, tmp), clock=FixedClock(NOW))
+    try:
+        if backend != "sqlite":
+            import_data(app.deps, None, source.export)
+        add_user(app.deps, None, "admin", "admin", None)
+        add_user(app.deps, "admin", "skr", "skr", None)
+        add_user(app.deps, "admin", "anna", "coordinator", "Umeå")
+        yield app
+    finally:
+        app.close()
 
 
 def _build(where: Path, version_1: bool) -> None:

@@ -10,14 +10,13 @@ from typing import Any
 
 import pytest
 
-from journey.adapters.clock import FixedClock
 from journey.adapters.readmodel.monitor import MonitorQueries
 from journey.bootstrap import App
 from journey.domain.errors import InputError
-from journey.services.demo import PLAN, run_demo
+from journey.services.demo import PLAN
 from journey.services.monitoring.monitor import MonitorFilter, build, to_json
-from journey.services.registry import add_user
-from tests.conftest import BACKENDS, NOW, Cli, make_database_url, make_settings, migrated
+from tests._demo_export import demo_copy
+from tests.conftest import BACKENDS, NOW, Cli
 
 STAGE_ORDER = ["interest", "letter_of_intent", "local_team", "needs_inventory", "anchoring", "political_intent",
                "policy", "action_plan", "collaboration", "business", "follow_up"]
@@ -26,37 +25,7 @@ STAGE_ORDER = ["interest", "letter_of_intent", "local_team", "needs_inventory", 
 @pytest.fixture(scope="module", params=BACKENDS)
 def demo_app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     """The 12 network municipalities walked to varied stages, with users; shared by the module (read-only)."""
-    yield from demo_database(request, tmp_path_factory)
-
-
-def demo_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-                  documents_for: frozenset[str] = frozenset()) -> Iterator[App]:
-    """The demo; documents (slow to render) only for the municipalities named in ``documents_for``."""
-    tmp = tmp_path_factory.mktemp("demo")
-    url = make_database_url(request.param, tmp, request)
-    migrated(url, tmp)
-    app = App(make_settings(url, tmp), clock=FixedClock(NOW))
-    _limit_documents(app, documents_for)
-    run_demo(app.deps, "demo")
-    add_user(app.deps, None, "admin", "admin", None)
-    add_user(app.deps, "admin", "skr", "skr", None)
-    add_user(app.deps, "admin", "anna", "coordinator", "Umeå")
-    yield app
-    app.close()
-
-
-def _limit_documents(app: App, names: frozenset[str]) -> None:
-    def only_for(handler: Any) -> Any:
-        def handle(event: Any, uow: Any) -> None:
-            case = uow.cases.get(event.case_id)
-            if uow.municipalities.get(case.municipality_id).name in names:
-                handler(event, uow)
-
-        return handle
-
-    for event_type, handlers in app.deps.handlers.items():
-        app.deps.handlers[event_type] = [only_for(h) if h.__module__ == "journey.services.documents.rendering" else h
-                                         for h in handlers]
+    yield from demo_copy(request.param, request, tmp_path_factory)
 
 
 def _build(app: App, username: str | None = "skr", now: datetime = NOW, **filters: Any) -> dict[str, Any]:

@@ -14,8 +14,8 @@ import pytest
 
 from journey.bootstrap import App
 from journey.domain.spec import active_paths, parse_state
+from tests._demo_export import demo_copy
 from tests.conftest import Cli
-from tests.test_monitor import demo_database
 
 HIGHLIGHT = (0xFF, 0xD5, 0x4F)  # diagram.COLOURS["current"] fill, also the matrix's current cell
 DONE = (0xC8, 0xE6, 0xC9)
@@ -23,7 +23,7 @@ DONE = (0xC8, 0xE6, 0xC9)
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def demo_app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
-    yield from demo_database(request, tmp_path_factory, frozenset({"Hudiksvall", "Laxå"}))
+    yield from demo_copy(request.param, request, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
