@@ -36,7 +36,7 @@ def validate(files: tuple[Path, ...]) -> None:
         specs = validate_files(list(files), app.settings.workflows_dir)
         from journey.services.workflows.versions import check_migrations
 
-        mapping_errors = check_migrations(app.workflows, specs)  # old paths under migrations: states:
+        mapping_errors = check_migrations(lambda: app.workflows, specs)  # old paths under migrations: states:
         if mapping_errors:
             raise DefinitionErrors(mapping_errors)
     except DefinitionErrors as exc:

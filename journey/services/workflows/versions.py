@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -51,15 +52,18 @@ def diff_workflows(registry: WorkflowCatalog, old_ref: str, new_ref: str | None,
     return diff_specs(specs)
 
 
-def check_migrations(registry: WorkflowCatalog, specs: list[WorkflowSpec]) -> list[DefinitionError]:
-    """For each spec with a ``migrations:`` block, the old paths it maps must exist in its ``from`` version."""
+def check_migrations(registry: Callable[[], WorkflowCatalog], specs: list[WorkflowSpec]) -> list[DefinitionError]:
+    """For each spec with a ``migrations:`` block, the old paths it maps must exist in its ``from`` version.
+
+    The published workflows (``registry``) are loaded only when some spec has such a block.
+    """
     errors: list[DefinitionError] = []
     for spec in specs:
         if not spec.migrations:
             continue
         source = state_map(spec).source
         try:
-            old = registry.get(spec.name, source)
+            old = registry().get(spec.name, source)
         except NotFoundError as exc:
             errors.append(DefinitionError(message_of(exc), file=spec.source_file, key="migrations.from"))
             continue
