@@ -58,6 +58,13 @@ def ui_language(env: Mapping[str, str] | None = None) -> str:
     return "sv"
 
 
+def _documents_dir(home: Path, database_url: str) -> Path:
+    """Where documents go unless JOURNEY_OUTPUT_DIR says: ``$JOURNEY_HOME/documents``, or beside the demo's
+    database (``$JOURNEY_HOME/demo/documents``) when that is the one named, as `journey demo` suggests."""
+    demo = home / "demo"
+    return demo / "documents" if database_url == f"sqlite:///{demo / 'journey.db'}" else home / "documents"
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -83,7 +90,7 @@ class Settings:
             database_url=url,
             workflows_dir=Path(env.get("JOURNEY_WORKFLOWS_DIR") or PROJECT_ROOT / "workflows"),
             templates_dir=Path(env.get("JOURNEY_TEMPLATES_DIR") or PROJECT_ROOT / "templates"),
-            output_dir=Path(env.get("JOURNEY_OUTPUT_DIR") or home / "documents"),
+            output_dir=Path(env.get("JOURNEY_OUTPUT_DIR") or _documents_dir(home, url)),
             user=env.get("JOURNEY_USER") or None,
             timezone=env.get("JOURNEY_TIMEZONE") or "Europe/Stockholm",
             smtp={k[len("JOURNEY_SMTP_"):].lower(): v for k, v in env.items() if k.startswith("JOURNEY_SMTP_")},

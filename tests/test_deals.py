@@ -248,7 +248,7 @@ def test_the_first_awarded_deal_takes_the_case_to_business_by_itself(deals_cli: 
     assert last["evidence"]["deal_awarded"] | {"status_date": ""} == {
         "deal": 1, "form": "iop", "counterparty": "Kafé Kroken ek. för.", "org_number": KROKEN,
         "status": "AWARDED", "status_date": "", "decided_date": "2022-02-14"}
-    assert last["comment"] == "automatic step: affär 1 (IOP, Kafé Kroken ek. för.) is tilldelad/avtal tecknat"
+    assert last["comment"] == "automatiskt steg: affär 1 (IOP, Kafé Kroken ek. för.) är tilldelad/avtal tecknat"
     cli.ok(f"deals add Söderhamn --form bidrag --counterparty Returnia --org-nr {RETURNIA} --status tilldelad "
            "--as anna")  # a second deal: the case stays in business (follow-up needs its report)
     assert status(cli)["stage"] == "business"

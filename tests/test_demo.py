@@ -67,6 +67,13 @@ def test_demo_uses_its_own_home_unless_a_database_is_named(tmp_path: Path) -> No
     assert f"\n  export JOURNEY_DATABASE_URL={url}\n" in out.output
     why = run.invoke(journey, ["why", "Umeå"], env=env | {"JOURNEY_DATABASE_URL": url}, catch_exceptions=False)
     assert why.exit_code == 0 and why.output.startswith("Umeå"), why.output
+    # and a document written then lands beside the demo's others, not in a second documents folder
+    before = set((home / "demo" / "documents" / "umeå").iterdir())
+    render = run.invoke(journey, ["documents", "render", "Umeå", "handlingsplan", "--format", "html"],
+                        env=env | {"JOURNEY_DATABASE_URL": url}, catch_exceptions=False)
+    assert render.exit_code == 0, render.output
+    assert len(set((home / "demo" / "documents" / "umeå").iterdir()) - before) == 1
+    assert not (home / "documents").exists()
 
 
 def test_demo_refuses_a_database_with_real_cases_and_leaves_it_as_it_was(cli: Cli) -> None:

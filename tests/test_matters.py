@@ -117,7 +117,9 @@ def test_a_tjansteskrivelse_carries_what_the_case_knows_and_no_placeholder(umea:
                  "KS-ordförande Olle Ås", "identifierade 4 sociala företag"):
         assert fact in text, fact
     shown = umea.ok("matters show Umeå").output
-    assert "tjansteskrivelse_ansvar v2 (docx, html)" in shown and "rendered again: the matter's facts changed" in shown
+    assert "Tjänsteskrivelse ansvarig nämnd för sociala företag v2 (docx, html)" in shown, shown
+    assert "rendered again: the matter's facts changed" in shown
+    assert "skapat igen: ärendets uppgifter ändrades" in umea.ok("matters show Umeå", JOURNEY_LANG="sv").output
 
 
 def test_a_chain_from_the_responsible_board_via_ks_to_kf_and_avslag_back_to_the_political_intent(umea: Cli) -> None:
@@ -211,7 +213,8 @@ def test_a_municipality_with_decisions_in_place_starts_at_a_later_stage(umea: Cl
     assert (opened["kind"], opened["trigger"], opened["to_state"]) == ("OPENED", "anchor_in_board", "political_intent")
     assert opened["evidence"]["board_decision"]["paragraph"] == 140
     assert opened["evidence"]["local_team"]["coordinator"] == "Per Lax"
-    assert "the earlier steps were taken before journey" in opened["comment"]
+    assert opened["comment"] == ("öppnat med handbook@2, från Politisk viljeinriktning (anchor_in_board): de tidigare "
+                                 "stegen togs innan journey användes")
     (decided,) = json.loads(umea.ok("matters list Laxå --json").output)["matters"]
     assert (decided["state"], decided["status"], decided["diarienummer"]) == ("anchoring", "DECIDED", "KS 2021/77")
 

@@ -96,8 +96,8 @@ def show(municipality: str, number: int | None, as_json: bool, actor: str | None
             history_seq=d['history_seq'], actor=d['actor']))
     click.echo(_("  Documents:") if m["documents"] else _("  Documents: none for this state"))
     for doc in m["documents"]:
-        click.echo(f"    {doc['doc_id']} v{doc['revision']} ({', '.join(doc['formats'])}) "
-                   f"{short_time(doc['created_at'])}: {doc['note']}")
+        click.echo(f"    {doc['title'] or doc['doc_id']} v{doc['revision']} ({', '.join(doc['formats'])}) "
+                   f"{short_time(doc['created_at'])}: {translate_message(doc['note'])}")
 
 
 @matters.command()

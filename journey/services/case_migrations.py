@@ -175,8 +175,8 @@ def _apply_case(deps: Deps, actor: str, run_id: int, item: CasePlan) -> None:
                 "to_version": item.to_version}
         uow.cases.append_history(HistoryEntry(item.case_id, HistoryKind.MIGRATED, item.from_state, item.to_state, None,
                                               actor, now, {"migration": info},
-                                              f"migrated {case.workflow}@{item.from_version} -> @{item.to_version} "
-                                              f"(run {run_id})"))
+                                              f"flyttat från {case.workflow}@{item.from_version} till "
+                                              f"@{item.to_version} (migreringskörning {run_id})"))
         events = _events(item.case_id, now, item.from_state, item.to_state)
         events.append(CaseMigrated(item.case_id, now, case.workflow, item.from_version, item.to_version,
                                    item.from_state, item.to_state, run_id, actor))
@@ -250,7 +250,7 @@ def _rollback_case(deps: Deps, actor: str, row: dict[str, Any]) -> None:
                 "to_version": row["from_version"]}
         uow.cases.append_history(HistoryEntry(row["case_id"], HistoryKind.MIGRATED, row["to_state"], row["from_state"],
                                               None, actor, now, {"migration": info},
-                                              f"rolled back migration run {run_id}: back to "
+                                              f"migreringskörning {run_id} återställd: tillbaka till "
                                               f"{case.workflow}@{row['from_version']}"))
         events = _events(row["case_id"], now, row["to_state"], row["from_state"])
         events.append(CaseMigrated(row["case_id"], now, case.workflow, row["to_version"], row["from_version"],

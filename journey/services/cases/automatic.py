@@ -83,7 +83,7 @@ def take_automatic_steps(deps: Deps, uow: UnitOfWork, case: Case, spec: Workflow
         events = case.advance(spec, municipality, taken.trigger, new_leaves, reflexive=False,
                               actor=actor, at=now, evidence=evidence)
         uow.cases.save(case)
-        comment = f"automatic step: {first.label} is {STATUS_LABELS[first.status]}"
+        comment = f"automatiskt steg: {first.label} är {STATUS_LABELS[first.status]}"
         entry = uow.cases.append_history(HistoryEntry(case.id or 0, HistoryKind.ADVANCED, old_state,
                                                       format_state(new_leaves), taken.trigger, actor, now, evidence,
                                                       comment))

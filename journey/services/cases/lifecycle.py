@@ -117,8 +117,9 @@ def open_case(deps: Deps, username: str | None, municipality: str, workflow: str
         case = uow.cases.add(Case(None, m.id or 0, spec.name, spec.version, format_state(leaves), status, now, now,
                                   now))
         assert case.id is not None
-        note = f"opened on {spec.key}" + (f" at {at} ({trigger}): the earlier steps were taken before journey"
-                                          if at else "")
+        # the case record's own words are Swedish, as the municipality's records are (docs/translations.md)
+        note = f"öppnat med {spec.key}" + (f", från {spec.state_title(at)} ({trigger}): de tidigare stegen togs "
+                                           f"innan journey användes" if at else "")
         uow.cases.append_history(HistoryEntry(case.id, HistoryKind.OPENED, None, case.state, trigger, actor.username,
                                               now, stored, "; ".join(p for p in (note, comment) if p)))
         events: list[Event] = [CaseOpened(case.id, now, m.name, spec.key, case.state, trigger, stored)]

@@ -16,9 +16,9 @@ from journey.ports.core import ReadModel
 from journey.ports.matters import MatterReadModel
 from journey.services.cases.views import _case_row, _spec_or_none, reader
 
-REASONS = {"ENTERED": "rendered on entering the state", "REGENERATED": "rendered on request",
-           "MATTER_UPDATED": "rendered again: the matter's facts changed",
-           "DECISION": "rendered again after a decision", "CORRECTED": "rendered again after a correction"}
+REASONS = {"ENTERED": msg("rendered on entering the state"), "REGENERATED": msg("rendered on request"),
+           "MATTER_UPDATED": msg("rendered again: the matter's facts changed"),
+           "DECISION": msg("rendered again after a decision"), "CORRECTED": msg("rendered again after a correction")}
 
 
 def to_matter(row: dict[str, Any], decisions: list[dict[str, Any]]) -> Matter:
