@@ -266,3 +266,6 @@ def test_network_meetings_are_listed_in_swedish(hcli: Cli) -> None:
     assert "Återstår att hålla i år: 1 fysisk" in lines
     english = hcli.ok("network-meetings list --year 2022 --as skr").output
     assert "Still to hold this year: 1 physical" in english and "\tphysical\t" in english
+    empty = hcli.ok("network-meetings list --year 2023 --as skr", JOURNEY_LANG="sv").output.splitlines()
+    assert empty[:2] == ["Inga träffar registrerade 2023", "Saknas för 2023: 2 fysiska, 2 digitala"], empty
+    assert empty[2].startswith("Ingen lokal heldag 2023: Helsingborg, "), empty

@@ -18,7 +18,7 @@ def network_meetings() -> None:
 
 @network_meetings.command("add")
 @click.argument("kind", type=click.Choice(["physical", "digital", "local"], case_sensitive=False))
-@click.option("--date", "day", required=True, metavar="YYYY-MM-DD", help="Meeting day.")
+@click.option("--date", "day", required=True, metavar="YYYY-MM-DD", help="Day the meeting is held.")
 @click.option("--title", required=True, help="E.g. 'Nätverksträff 1 2022, Stockholm'.")
 @click.option("--hours", "length", metavar="H", help="Hours each attendee reports, in quarter hours (default "
               "physical 7, digital 3, local 7).")
@@ -84,17 +84,26 @@ def meetings_list(year: int | None, as_json: bool, actor: str | None) -> None:
     if as_json:
         echo_json(data)
         return
-    echo_table([_("Id"), _("Date"), _("Kind"), _("Title"), _("Hours"), _("Host"), _("Attendees"), _("Municipalities")],
-               [[m["id"], m["date"], _kind(m["kind"], m["kind_label"]), m["title"], number(m["hours"]),
-                 m["municipality"] or _("network"),
-                 m["attendees"], len(m["municipalities_present"])] for m in data["meetings"]],
-               title=_("Meetings {year}").format(year=data['year']))
+    if data["meetings"]:
+        echo_table([_("Id"), _("Date"), _("Kind"), _("Title"), _("Hours"), _("Host"), _("Attendees"),
+                    _("Municipalities")],
+                   [[m["id"], m["date"], _kind(m["kind"], m["kind_label"]), m["title"], number(m["hours"]),
+                     m["municipality"] or _("network"),
+                     m["attendees"], len(m["municipalities_present"])] for m in data["meetings"]],
+                   title=_("Meetings {year}").format(year=data['year']))
+    else:
+        echo(_("No meetings recorded for {year}").format(year=data["year"]))
     missing = ", ".join(_still_to_hold(k, n) for k, n in data["missing"].items() if n)
-    echo(_("Still to hold this year: {value}").format(value=missing) if missing
-         else _("No more network meetings to hold this year"))
+    this_year = data["year"] == app.clock.now().year
+    if this_year:
+        echo(_("Still to hold this year: {value}").format(value=missing) if missing
+             else _("No more network meetings to hold this year"))
+    elif missing:  # another year's: what it lacked, or lacks so far
+        echo(_("Missing from {year}: {value}").format(year=data["year"], value=missing))
     if data["municipalities_without_local_meeting"]:
-        echo(_("No local full-day meeting yet: {names}").format(
-            names=", ".join(data["municipalities_without_local_meeting"])))
+        echo((_("No local full-day meeting yet: {names}") if this_year else
+              _("No local full-day meeting in {year}: {names}")).format(
+            year=data["year"], names=", ".join(data["municipalities_without_local_meeting"])))
 
 
 def _kind(kind: str, label: str) -> str:
