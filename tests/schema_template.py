@@ -10,6 +10,7 @@ that ``init`` builds (``tests/test_migrations_schema.py``, ``tests/test_migratio
 
 from __future__ import annotations
 
+import atexit
 import re
 import shutil
 import subprocess
@@ -78,6 +79,7 @@ def _admin(url: str) -> Any:
         import psycopg
 
         _made["admin"] = psycopg.connect(_server(url), autocommit=True, connect_timeout=5)
+        atexit.register(_made["admin"].close)  # not left for the garbage collector (a ResourceWarning at exit)
     return _made["admin"]
 
 
