@@ -32,9 +32,17 @@ def test_preview_pause_resume_send_and_list(cli: Cli, tmp_path: Path, smtp: Smtp
         ("matter_deadline_warning", "2022-03-09 08:00"), ("matter_deadline", "2022-03-23 08:00"),
         ("pre_meeting", "2022-04-06 08:00"), ("pre_meeting", "2022-04-06 08:00")]  # before the kallelse of 7 April
     assert planned[1]["reason"] == "4 veckor före KS:s sammanträde 2022-04-20"
+    assert not any(r["late"] for r in planned)
+    # a day after the first one's time with no scheduler running: it is marked, and the user told what happens
+    later = {"JOURNEY_USER": "anna", "JOURNEY_NOW": "2022-03-10T09:00:00+00:00"}
+    assert [r["late"] for r in _upcoming(cli, **later)] == [True, False, False, False]
+    lines = cli.ok("reminders upcoming Härjedalen", **later, JOURNEY_LANG="sv").output.splitlines()
+    assert lines[2].endswith("\t[försenad, inte skickad än] 6 veckor före KS:s sammanträde 2022-04-20"), lines
+    assert "[försenad" not in lines[3] and lines[-1].startswith("Försenade påminnelser skickas vid schemaläggarens")
 
     cli.ok("case pause Härjedalen --reason 'Nytt politiskt styre' --as anna", JOURNEY_NOW="2022-03-02T09:00:00+00:00")
     assert all(r["held"] for r in _upcoming(cli, JOURNEY_USER="anna"))
+    assert "\t[paused] 6 veckor" in cli.ok("reminders upcoming Härjedalen --as anna").output
     out = cli.ok("case resume Härjedalen --as anna", JOURNEY_NOW="2022-03-22T09:00:00+00:00").output
     assert "resumed after 20 day(s)" in out
     moved = {r["rule_id"]: r for r in _upcoming(cli, JOURNEY_USER="anna")}

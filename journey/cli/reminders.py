@@ -40,14 +40,18 @@ def upcoming(municipality: str | None, as_json: bool, actor: str | None) -> None
 
     app = get_app()
     read, queries, tz = _views(app)
-    rows = upcoming_view(read, queries, actor, tz, municipality, app.workflows)
+    rows = upcoming_view(read, queries, actor, tz, municipality, app.workflows, app.clock.now())
     if as_json:
         echo_json(rows)
         return
     echo_table([_("When (Stockholm)"), _("Municipality"), _("Reminder"), _("To"), _("State"), _("Why this date")],
                [[r["due_local"] or "-", r["municipality"], r["title"], r["recipient"], r["state_title"],
-                 ("[pausad] " if r["held"] else "") + r["reason"]] for r in rows],
+                 (_("[paused] ") if r["held"] else _("[overdue, not sent yet] ") if r["late"] else "") + r["reason"]]
+                for r in rows],
                title=_("{count} planned reminder(s)").format(count=len(rows)))
+    if any(r["late"] for r in rows):
+        echo(_("Overdue reminders go out at the scheduler's next run (`journey reminders send-due`), or expire "
+               "if their meeting has been held."))
 
 
 @reminders.command()

@@ -137,7 +137,7 @@ def municipality(read: ReadModel, workflows: Callable[[], WorkflowCatalog], docu
     page["documents"] = [d | {"file_name": file_name(d["path"]),
                               "state_title": state_label(spec, d["state_path"]) if spec else d["state_path"]}
                          for d in documents(read, row["id"])]
-    page["reminders"] = upcoming(read, reminder_queries, username, tz, m["name"])
+    page["reminders"] = upcoming(read, reminder_queries, username, tz, m["name"], now=now)
     if matters is not None:
         page["matters"] = list_matters(read, matters, workflows, username, now, m["name"])["matters"]
         page["open_matter"] = next((x for x in reversed(page["matters"]) if x["status"] == "OPEN"), None)

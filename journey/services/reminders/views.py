@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -44,14 +45,22 @@ def _present(row: dict[str, Any], tz: ZoneInfo, workflows: WorkflowCatalog | Non
 
 
 def upcoming(read: Any, queries: Any, username: str | None, tz: ZoneInfo,
-             municipality: str | None = None, workflows: WorkflowCatalog | None = None) -> list[dict[str, Any]]:
+             municipality: str | None = None, workflows: WorkflowCatalog | None = None,
+             now: datetime | None = None) -> list[dict[str, Any]]:
     """Planned reminders, soonest first; those without a date (no meeting in the calendar) last.
 
-    With ``workflows`` each reminder's ``state_title`` is its state's title (else its path).
+    With ``workflows`` each reminder's ``state_title`` is its state's title (else its path). With
+    ``now``, ``late`` marks a planned reminder whose time has passed unsent (the scheduler was not
+    running): the next sweep sends it, or expires it when its meeting has been held.
     """
     _, municipality_id = _scope(read, username, municipality)
     statuses = (ReminderStatus.PLANNED.value, ReminderStatus.SENDING.value)
-    return [_present(r, tz, workflows) for r in queries.reminders(statuses, municipality_id)]
+    rows = [_present(r, tz, workflows) for r in queries.reminders(statuses, municipality_id)]
+    if now is not None:
+        for r in rows:
+            r["late"] = bool(r["status"] == ReminderStatus.PLANNED.value and not r["held"] and r["due_at"]
+                             and r["due_at"] < now)
+    return rows
 
 
 def sent(read: Any, queries: Any, username: str | None, tz: ZoneInfo,
