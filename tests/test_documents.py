@@ -86,7 +86,7 @@ def test_regenerating_is_explicit_and_keeps_earlier_revisions(cli: Cli) -> None:
     cli.ok("status Härjedalen")
     assert listed(cli) == before  # reading never renders
     out = cli.ok("documents render Härjedalen tjansteskrivelse_ansvar --format docx --format md --as anna").output
-    assert "tjansteskrivelse_ansvar v2 docx" in out
+    assert "Tjänsteskrivelse ansvarig nämnd för sociala företag v2 docx: " in out, out
     after = listed(cli)
     new = [d for d in after if d["revision"] == 2]
     assert sorted(d["format"] for d in new) == ["docx", "md"]
@@ -170,7 +170,8 @@ def test_a_failing_template_never_fails_the_advance_its_documents_wait(cli: Cli,
     result = cli("documents retry Härjedalen --as anna", **env)  # not fixed yet: still waiting, exit 1
     assert result.exit_code == 1 and expected in result.stderr
     override(templates, "harjedalen", "avsiktsforklaring.html.j2", "<p>{{ municipality.name }}</p>")
-    cli.ok("documents retry Härjedalen --as anna", **env)
+    retried = cli.ok("documents retry Härjedalen --as anna", **env).output
+    assert retried.startswith("Avsiktsförklaring Utvecklingsnätverk sociala företag v1 "), retried
     docs = listed(cli, **env)
     assert {(d["doc_id"], d["revision"], d["reason"]) for d in docs} == {("avsiktsforklaring", 1, "ENTERED")}
     assert json.loads(cli.ok("documents waiting Härjedalen --json", **env).output) == []

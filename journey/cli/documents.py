@@ -68,7 +68,7 @@ def render(municipality: str, document: str, formats: tuple[str, ...], state: st
         echo_json(rows)
         return
     for row in rows:
-        echo(f"{row['doc_id']} v{row['revision']} {row['format']}: {row['path']}")
+        echo(_written(row))
 
 
 @documents.command("waiting")
@@ -124,7 +124,7 @@ def retry(municipality: str | None, as_json: bool, actor: str | None) -> None:
         echo_json({"written": settled.rows, "waiting": [_waiting_json(w) for w in still]})
     else:
         for row in settled.rows:
-            echo(f"{row['doc_id']} v{row['revision']} {row['format']}: {row['path']}")
+            echo(_written(row))
         for w in still:
             echo(_("still waiting: {municipality}: {documents}: {error}").format(
                 municipality=w.municipality, documents=", ".join(w.titles), error=w.job.error), err=True)
@@ -132,6 +132,11 @@ def retry(municipality: str | None, as_json: bool, actor: str | None) -> None:
             echo(_("No documents are waiting."))
     if still:
         raise SystemExit(1)
+
+
+def _written(row: dict[str, Any]) -> str:
+    """A written file as its reader names it: the document's title, revision, format and path."""
+    return f"{row.get('title') or row['doc_id']} v{row['revision']} {row['format']}: {row['path']}"
 
 
 def _status(value: str) -> str:
