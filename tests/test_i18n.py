@@ -227,3 +227,25 @@ def test_joined_problems_are_translated_one_by_one() -> None:
     sv = translation_for("sv")
     assert problems.translated(sv.gettext, sv.ngettext) == "okänt villkor 'x'; Beslut: paragraph"
     assert pickle.loads(pickle.dumps(problems)).translated(sv.gettext, sv.ngettext) == "okänt villkor 'x'; Beslut: paragraph"
+
+
+def test_an_evidence_error_names_its_field_in_swedish() -> None:
+    """The field's place ("evidence kind.field") is part of the message, so it is translated with it."""
+    from journey.cli._i18n import translation_for
+    from journey.domain.errors import EvidenceError
+    from journey.domain.evidence import parse_value
+    from journey.domain.messages import message_of
+    from journey.domain.spec import EvidenceFieldSpec
+
+    sv = translation_for("sv")
+    for field, raw, swedish in (
+            (EvidenceFieldSpec("adopted_date", "date", "Datum"), "2026-13-01",
+             "underlaget action_plan_adoption.adopted_date: '2026-13-01' är inget datum (ÅÅÅÅ-MM-DD)"),
+            (EvidenceFieldSpec("members", "people", "Medlemmar"), "A, \u200bB",
+             "underlaget action_plan_adoption.members innehåller ett osynligt eller otilldelat tecken U+200B"),
+            (EvidenceFieldSpec("members", "people", "Medlemmar"), "A, " + "B" * 300,
+             "underlaget action_plan_adoption.members: namn: 300 tecken; högst 200 är tillåtna")):
+        with pytest.raises(EvidenceError) as caught:
+            parse_value("action_plan_adoption", field, raw)
+        assert str(caught.value).startswith("evidence action_plan_adoption.")
+        assert message_of(caught.value).translated(sv.gettext, sv.ngettext).startswith(swedish)

@@ -14,7 +14,7 @@ from typing import Any
 from journey.domain import limits
 from journey.domain.errors import EvidenceError, InputError
 from journey.domain.labels import match_choice
-from journey.domain.messages import message_of, msg
+from journey.domain.messages import Msg, message_of, msg
 from journey.domain.spec import EvidenceFieldSpec, EvidenceSpec
 from journey.domain.text import check_name, check_text, parse_iso_date
 
@@ -47,7 +47,7 @@ def parse_value(kind: str, fld: EvidenceFieldSpec, raw: str, today: date | None 
     With ``today`` a date later than it is refused unless the field allows the future
     (``future: true`` in the workflow, e.g. a policy's ``valid_until``).
     """
-    where = f"evidence {kind}.{fld.name}"
+    where = msg("evidence {kind}.{field}", kind=kind, field=fld.name)  # a Msg: "underlag …" in Swedish
     try:
         return _parse(where, fld, check_text(raw, where, limits.EVIDENCE_VALUE), today)
     except EvidenceError:
@@ -56,7 +56,7 @@ def parse_value(kind: str, fld: EvidenceFieldSpec, raw: str, today: date | None 
         raise EvidenceError(message_of(exc)) from None
 
 
-def _parse(where: str, fld: EvidenceFieldSpec, raw: str, today: date | None) -> Any:
+def _parse(where: Msg, fld: EvidenceFieldSpec, raw: str, today: date | None) -> Any:
     if fld.type == "date":
         day = parse_iso_date(raw)
         if day is None:
@@ -88,7 +88,8 @@ def _parse(where: str, fld: EvidenceFieldSpec, raw: str, today: date | None) -> 
                 where=where, raw=raw))
         return text
     if fld.type == "people":
-        names = [check_name(n, f"{where}: name", limits.PERSON) for n in re.split(r"[;,]", raw) if n.strip()]
+        name = msg("{where}: name", where=where)
+        names = [check_name(n, name, limits.PERSON) for n in re.split(r"[;,]", raw) if n.strip()]
         minimum = fld.option("min", 1)
         if len(names) < minimum:
             raise EvidenceError(msg("{where}: needs at least {minimum} names separated by commas, got {count}",

@@ -32,12 +32,12 @@ def _bad_char(text: str, *, invisible: bool, newlines: bool) -> tuple[str, str] 
     """The first character ``text`` may not hold, with the reason, or ``None``."""
     for char in text:
         if char in BIDI_CONTROLS:
-            return char, "a bidirectional control character"
+            return char, msg("a bidirectional control character")
         category = unicodedata.category(char)
         if category == "Cc" and not (newlines and char in "\n\t"):
-            return char, "a control character"
+            return char, msg("a control character")
         if invisible and category in ("Cf", "Zl", "Zp", "Co", "Cn", "Cs"):
-            return char, "an invisible or unassigned character"
+            return char, msg("an invisible or unassigned character")
     return None
 
 
