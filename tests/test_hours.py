@@ -269,3 +269,15 @@ def test_network_meetings_are_listed_in_swedish(hcli: Cli) -> None:
     empty = hcli.ok("network-meetings list --year 2023 --as skr", JOURNEY_LANG="sv").output.splitlines()
     assert empty[:2] == ["Inga träffar registrerade 2023", "Saknas för 2023: 2 fysiska, 2 digitala"], empty
     assert empty[2].startswith("Ingen lokal heldag 2023: Helsingborg, "), empty
+
+
+def test_the_activity_help_names_every_activity_but_the_meetings(tmp_path: Path) -> None:
+    from journey.domain.hours import MEETING_ACTIVITIES, Activity
+
+    cli = Cli(f"sqlite:///{tmp_path / 'j.db'}", tmp_path)
+    for lang in ("en", "sv"):
+        text = " ".join(cli.ok("hours log --help", JOURNEY_LANG=lang).output.split()).replace("- ", "-")  # wrapped
+        for activity in Activity:
+            assert (f"{activity.value} (" in text or f" {activity.value}." in text) != (activity in MEETING_ACTIVITIES), \
+                (lang, activity)
+        assert "journey network-meetings attend" in text
