@@ -62,6 +62,10 @@ def test_diff_against_a_draft_file_before_it_is_published(tmp_path: Path) -> Non
     assert "~ renamed  needs_inventory -> needs_analysis  (declared)" in out
     assert "- removed  anchoring  (cases move to political_intent)" in out
     assert "~ renamed  approve_inventory -> approve_analysis" in out
+    swedish = cli.ok(f"workflows diff handbook@1 {draft}", JOURNEY_WORKFLOWS_DIR=str(shipped), JOURNEY_LANG="sv").output
+    assert "\nLägen:\n" in swedish and "\nSteg:\n" in swedish
+    assert "~ omdöpt    needs_inventory -> needs_analysis  (angivet under migrations.states)" in swedish
+    assert "- borttagen anchoring  (ärendena flyttas till political_intent)" in swedish
 
 
 def test_diff_json_and_between_different_workflows(tmp_path: Path) -> None:

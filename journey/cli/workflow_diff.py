@@ -7,9 +7,17 @@ from dataclasses import asdict
 import click
 
 from journey.cli._common import echo, echo_json, get_app, json_option
-from journey.cli._i18n import _
+from journey.cli._i18n import _, translate_message
 
 SIGNS = {"added": "+", "removed": "-", "renamed": "~", "changed": "*"}
+
+
+def _headings() -> dict[str, str]:
+    return {"state": _("States:"), "transition": _("Transitions:"), "evidence": _("Evidence kinds:")}
+
+
+def _kinds() -> dict[str, str]:
+    return {"added": _("added"), "removed": _("removed"), "renamed": _("renamed"), "changed": _("changed")}
 
 
 @click.command("diff")
@@ -42,11 +50,13 @@ def diff(old: str, new: str | None, as_json: bool) -> None:
         changes = result.of(what)
         if not changes:
             continue
-        echo(f"\n{what.capitalize()}s:")
+        echo("\n" + _headings()[what])
+        width = max(8, *(len(k) for k in _kinds().values()))
         for c in changes:
             names = {"added": c.new, "removed": c.old}.get(c.kind, f"{c.old} -> {c.new}" if c.old != c.new else c.old)
-            echo(f"  {SIGNS[c.kind]} {c.kind:<8} {names}" + (f"  ({c.detail})" if c.detail else ""))
+            echo(f"  {SIGNS[c.kind]} {_kinds()[c.kind]:<{width}} {names}"
+                 + (f"  ({translate_message(c.detail)})" if c.detail else ""))
     if not result.changes:
         echo(_("no differences in states, transitions or evidence"))
     for hint in result.hints:
-        echo(_("\nhint: {hint}").format(hint=hint))
+        echo(_("\nhint: {hint}").format(hint=translate_message(hint)))

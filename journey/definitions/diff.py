@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from journey.domain.case_migration import state_map, translate_path
+from journey.domain.messages import joined, msg
 from journey.domain.spec import StateSpec, TransitionSpec, WorkflowSpec
 
 SIMILAR = 0.6
@@ -39,7 +40,12 @@ class WorkflowDiff:
         return [c for c in self.changes if c.what == what and (kind is None or c.kind == kind)]
 
 
+def _listed(names: list[str]) -> str:
+    return ", ".join(names) or msg("none")
+
+
 def _state_details(a: StateSpec, b: StateSpec) -> str:
+    """What changed in a state, each part translatable where shown (the YAML keys stay as written)."""
     parts = []
     for attr in ("title", "kind", "final", "handbook_stage"):
         if getattr(a, attr) != getattr(b, attr):
@@ -47,8 +53,8 @@ def _state_details(a: StateSpec, b: StateSpec) -> str:
     for attr in ("reminders", "documents"):
         before, after = [x.id for x in getattr(a, attr)], [x.id for x in getattr(b, attr)]
         if getattr(a, attr) != getattr(b, attr):
-            parts.append(f"{attr}: {', '.join(before) or 'none'} -> {', '.join(after) or 'none'}")
-    return "; ".join(parts)
+            parts.append(msg("{attr}: {before} -> {after}", attr=attr, before=_listed(before), after=_listed(after)))
+    return joined(parts)
 
 
 def _similarity(a: StateSpec, b: StateSpec) -> float:
@@ -72,21 +78,22 @@ def _diff_states(diff: WorkflowDiff, specs: list[WorkflowSpec]) -> dict[str, str
                 diff.changes.append(Change("changed", "state", s.path, s.path, detail))
         elif target is None:
             unmapped.append(s)
-            diff.changes.append(Change("removed", "state", s.path, "", "no mapping: cases here would be blocked"))
+            diff.changes.append(Change("removed", "state", s.path, "", msg("no mapping: cases here would be blocked")))
         elif old.state(target) is None:
             targets.add(target)
-            how = "declared" if s.path in declared else "carried with its parent"
+            how = msg("declared") if s.path in declared else msg("carried with its parent")
             diff.changes.append(Change("renamed", "state", s.path, target, how))
         else:
-            diff.changes.append(Change("removed", "state", s.path, target, f"cases move to {target}"))
+            diff.changes.append(Change("removed", "state", s.path, target, msg("cases move to {target}", target=target)))
     added = [s for s in new.all_states() if old.state(s.path) is None and s.path not in targets]
     for s in added:
         diff.changes.append(Change("added", "state", "", s.path, s.title))
     for gone in unmapped:
         scored = sorted(((_similarity(gone, s), s.path) for s in added), reverse=True)
         if scored and scored[0][0] >= SIMILAR:
-            diff.hints.append(f"{gone.path} may have been renamed {scored[0][1]} (similarity {scored[0][0]:.2f}); "
-                              f"if so, declare it under migrations.states in {new.source_file or new.key}")
+            diff.hints.append(msg("{path} may have been renamed {name} (similarity {score:.2f}); if so, declare it "
+                                  "under migrations.states in {file}", path=gone.path, name=scored[0][1],
+                                  score=scored[0][0], file=new.source_file or new.key))
     return moved
 
 
@@ -109,15 +116,16 @@ def _diff_transitions(diff: WorkflowDiff, old: list[TransitionSpec], new: list[T
                 continue
             left.remove(a)
             right.remove(b)
-            guards = f"guards: {', '.join(a.guards) or 'none'} -> {', '.join(b.guards) or 'none'}" \
+            guards = msg("guards: {before} -> {after}", before=_listed(list(a.guards)), after=_listed(list(b.guards))) \
                 if a.guards != b.guards else ""
             if kind == "renamed":
                 diff.changes.append(Change("renamed", "transition", a.trigger, b.trigger,
-                                           "; ".join(p for p in (f"{b.source} -> {b.dest}", guards) if p)))
+                                           joined(p for p in (f"{b.source} -> {b.dest}", guards) if p)))
             elif kind == "changed" or guards:
-                path = f"{a.source} -> {a.dest} becomes {b.source} -> {b.dest}" if kind == "changed" else ""
+                path = msg("{old} becomes {new}", old=f"{a.source} -> {a.dest}", new=f"{b.source} -> {b.dest}") \
+                    if kind == "changed" else ""
                 diff.changes.append(Change("changed", "transition", a.trigger, b.trigger,
-                                           "; ".join(p for p in (path, guards) if p)))
+                                           joined(p for p in (path, guards) if p)))
     diff.changes += [Change("removed", "transition", t.trigger, "", f"{t.source} -> {t.dest}") for t in left]
     diff.changes += [Change("added", "transition", "", t.trigger, f"{t.source} -> {t.dest}") for t in right]
 
@@ -131,6 +139,7 @@ def diff_specs(specs: list[WorkflowSpec]) -> WorkflowDiff:
     before, after = {e.name: e for e in old.evidence}, {e.name: e for e in new.evidence}
     diff.changes += [Change("removed", "evidence", n) for n in before if n not in after]
     diff.changes += [Change("added", "evidence", "", n, after[n].title) for n in after if n not in before]
-    diff.changes += [Change("changed", "evidence", n, n, "fields: " + ", ".join(f.name for f in after[n].fields))
+    diff.changes += [Change("changed", "evidence", n, n, msg("fields: {names}",
+                                                             names=", ".join(f.name for f in after[n].fields)))
                      for n in before if n in after and before[n].fields != after[n].fields]
     return diff

@@ -39,7 +39,8 @@ def diff_workflows(registry: WorkflowCatalog, old_ref: str, new_ref: str | None,
     new = resolve(registry, new_ref, workflows_dir) if new_ref else registry.get(old.name)
     if old.name != new.name or old.version >= new.version:
         diff = diff_specs([old, replace(new, migrations=())])
-        diff.hints.insert(0, f"{new.key} does not migrate from {old.key}: renames are only guessed")
+        diff.hints.insert(0, msg("{new} does not migrate from {old}: renames are only guessed", new=new.key,
+                                 old=old.key))
         return diff
 
     def get(version: int) -> WorkflowSpec:
