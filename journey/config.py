@@ -103,8 +103,13 @@ class Settings:
         )
 
     def with_database(self, url: str) -> Settings:
-        """An explicitly named database (``--db``): the demo, too, uses it rather than its own home."""
-        return replace(self, database_url=url, demo_home=None)
+        """An explicitly named database (``--db``): the demo, too, uses it rather than its own home.
+
+        Named as the demo's own database, its documents stay beside the demo's others."""
+        beside_demo = (not self.output_dir_given and self.demo_home is not None
+                       and url == f"sqlite:///{self.demo_home / 'journey.db'}")
+        output = self.demo_home / "documents" if beside_demo and self.demo_home else self.output_dir
+        return replace(self, database_url=url, demo_home=None, output_dir=output)
 
     def for_demo(self) -> Settings:
         """`journey demo`'s settings: its own SQLite database and documents under ``demo_home``, unless a

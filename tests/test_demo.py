@@ -73,6 +73,10 @@ def test_demo_uses_its_own_home_unless_a_database_is_named(tmp_path: Path) -> No
                         env=env | {"JOURNEY_DATABASE_URL": url}, catch_exceptions=False)
     assert render.exit_code == 0, render.output
     assert len(set((home / "demo" / "documents" / "umeå").iterdir()) - before) == 1
+    by_flag = run.invoke(journey, ["--db", url, "documents", "render", "Umeå", "handlingsplan", "--format", "md"],
+                         env=env, catch_exceptions=False)  # named by --db instead: the same
+    assert by_flag.exit_code == 0, by_flag.output
+    assert len(set((home / "demo" / "documents" / "umeå").iterdir()) - before) == 2
     assert not (home / "documents").exists()
 
 
