@@ -274,3 +274,25 @@ def test_a_matters_registered_facts_read_by_their_labels() -> None:
     assert entry_labels([], entry)["evidence_labels"] == [
         ["Ärendets uppgifter", [["Diarienummer", "KS 2022/31"], ["Förvaltning", "Kommunledningsförvaltningen"],
                                 ["Målsammanträde", "2022-04-20"]]]]
+
+
+def test_evidence_journey_writes_itself_reads_as_swedish_labels() -> None:
+    """A missed meeting, a case migration and an automatic step's awarded deal: no workflow declares
+    their evidence, so their labels are journey's own (and the kinds are the ones journey writes)."""
+    from journey.domain.deadlines import MISSED
+    from journey.domain.guards import DEAL_AWARDED
+    from journey.domain.labels import SYSTEM_EVIDENCE, entry_labels
+
+    assert {MISSED, DEAL_AWARDED, "migration"} <= set(SYSTEM_EVIDENCE)
+    evidence = {MISSED: {"board": "KS", "meeting_date": "2022-04-20", "outcome": "inget beslut"},
+                DEAL_AWARDED: {"deal": 1, "form": "iop", "counterparty": "Kafé Kroken ek. för.", "status": "AWARDED",
+                               "status_date": "2022-05-02"},
+                "migration": {"run": 3, "workflow": "handbook", "from_version": 1, "to_version": 2}}
+    lines = entry_labels([], {"kind": "ADVANCED", "evidence": evidence})["evidence_labels"]
+    assert lines == [
+        ["Sammanträde utan beslut", [["Organ", "KS"], ["Sammanträdesdatum", "2022-04-20"], ["Utfall", "inget beslut"]]],
+        ["Tilldelad affär", [["Affär", "1"], ["Form", "IOP (idéburet offentligt partnerskap)"],
+                             ["Motpart", "Kafé Kroken ek. för."], ["Status", "tilldelad/avtal tecknat"],
+                             ["Statusdatum", "2022-05-02"]]],
+        ["Byte av arbetsflödets version", [["Migreringskörning", "3"], ["Arbetsflöde", "handbook"],
+                                           ["Från version", "1"], ["Till version", "2"]]]]

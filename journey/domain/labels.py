@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from journey.domain.deal_kinds import FIELD_LABELS, FORM_LABELS, STATUS_LABELS, DealForm, DealStatus
 from journey.domain.spec import EvidenceFieldSpec, WorkflowSpec
 
 CASE_STATUS = {
@@ -83,6 +84,31 @@ MATTER_FACTS = "matter"  # the evidence kind of a history entry that records a m
 MATTER_TITLE = "Ärendets uppgifter"
 MATTER_LABELS = {"title": "Rubrik", "diarienummer": "Diarienummer", "handlaggare": "Handläggare",
                  "forvaltning": "Förvaltning", "bodies": "Beslutsgång", "target_meeting": "Målsammanträde"}
+# Evidence journey itself writes (no workflow declares it): its title and field labels. The kinds are
+# deadlines.MISSED, the case migration's and guards.DEAL_AWARDED (tests/test_labels.py checks the names).
+SYSTEM_EVIDENCE: dict[str, tuple[str, dict[str, str]]] = {
+    MATTER_FACTS: (MATTER_TITLE, MATTER_LABELS),
+    "missed_meeting": ("Sammanträde utan beslut", {"board": "Organ", "meeting_date": "Sammanträdesdatum",
+                                                   "outcome": "Utfall"}),
+    "migration": ("Byte av arbetsflödets version", {
+        "run": "Migreringskörning", "rollback": "Återställning", "workflow": "Arbetsflöde",
+        "from_version": "Från version", "to_version": "Till version"}),
+    "deal_awarded": ("Tilldelad affär", {"deal": "Affär", "status": "Status", "status_date": "Statusdatum"}
+                     | {k: v for k, v in FIELD_LABELS.items() if k in ("form", "counterparty", "org_number",
+                                                                      "decided_date", "diarienummer")}),
+}
+
+
+def _system_value(kind: str, name: str, value: Any) -> str:
+    """A system evidence value as text: a deal's form and status by their Swedish names."""
+    try:
+        if kind == "deal_awarded" and name == "form":
+            return FORM_LABELS[DealForm(value)]
+        if kind == "deal_awarded" and name == "status":
+            return STATUS_LABELS[DealStatus(value)]
+    except (ValueError, KeyError):
+        pass
+    return value_text(None, kind, name, value)
 
 
 def evidence_lines(spec: WorkflowSpec | None, evidence: Mapping[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -91,9 +117,10 @@ def evidence_lines(spec: WorkflowSpec | None, evidence: Mapping[str, Any]) -> li
     for kind, fields in evidence.items():
         if not isinstance(fields, Mapping):
             continue
-        if kind == MATTER_FACTS and (spec is None or spec.evidence_kind(kind) is None):  # the matter's own facts
-            result.append((MATTER_TITLE, [(MATTER_LABELS.get(str(name), str(name)), value_text(None, kind, name, value))
-                                          for name, value in fields.items()]))
+        if kind in SYSTEM_EVIDENCE and (spec is None or spec.evidence_kind(kind) is None):  # written by journey
+            title, field_labels = SYSTEM_EVIDENCE[kind]
+            result.append((title, [(field_labels.get(str(name), str(name)), _system_value(kind, name, value))
+                                   for name, value in fields.items()]))
             continue
         title = spec.evidence_title(kind) if spec else kind
         rows = [(spec.field_label(kind, name) if spec else name, value_text(spec, kind, name, value))
