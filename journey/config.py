@@ -58,11 +58,16 @@ def ui_language(env: Mapping[str, str] | None = None) -> str:
     return "sv"
 
 
+def _demo_url(demo_home: Path) -> str:
+    """The demo's own database in its home (``$JOURNEY_HOME/demo``)."""
+    return f"sqlite:///{demo_home / 'journey.db'}"
+
+
 def _documents_dir(home: Path, database_url: str) -> Path:
     """Where documents go unless JOURNEY_OUTPUT_DIR says: ``$JOURNEY_HOME/documents``, or beside the demo's
     database (``$JOURNEY_HOME/demo/documents``) when that is the one named, as `journey demo` suggests."""
     demo = home / "demo"
-    return demo / "documents" if database_url == f"sqlite:///{demo / 'journey.db'}" else home / "documents"
+    return demo / "documents" if database_url == _demo_url(demo) else home / "documents"
 
 
 @dataclass(frozen=True)
@@ -106,9 +111,9 @@ class Settings:
         """An explicitly named database (``--db``): the demo, too, uses it rather than its own home.
 
         Named as the demo's own database, its documents stay beside the demo's others."""
-        beside_demo = (not self.output_dir_given and self.demo_home is not None
-                       and url == f"sqlite:///{self.demo_home / 'journey.db'}")
-        output = self.demo_home / "documents" if beside_demo and self.demo_home else self.output_dir
+        output = self.output_dir
+        if not self.output_dir_given and self.demo_home is not None and url == _demo_url(self.demo_home):
+            output = self.demo_home / "documents"
         return replace(self, database_url=url, demo_home=None, output_dir=output)
 
     def for_demo(self) -> Settings:
@@ -117,4 +122,4 @@ class Settings:
         if self.demo_home is None:
             return self
         output = self.output_dir if self.output_dir_given else self.demo_home / "documents"
-        return replace(self, database_url=f"sqlite:///{self.demo_home / 'journey.db'}", output_dir=output)
+        return replace(self, database_url=_demo_url(self.demo_home), output_dir=output)

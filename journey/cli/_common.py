@@ -104,6 +104,11 @@ def echo_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], title: str
         click.echo("\t".join(row))
 
 
+def lower_first(text: str) -> str:
+    """A label inside a sentence: 'Digitalt nätverksmöte' -> 'digitalt nätverksmöte'."""
+    return text[:1].lower() + text[1:]
+
+
 def short_time(iso: str | None, zone: str = "Europe/Stockholm") -> str:
     """'2022-09-01T08:00:00+00:00' -> '2022-09-01 10:00' in Swedish local time (JSON output stays UTC)."""
     if not iso:

@@ -21,6 +21,7 @@ from journey.cli._common import (
     echo_table,
     get_app,
     json_option,
+    lower_first,
 )
 from journey.cli._i18n import _, kronor_text, number
 
@@ -82,7 +83,7 @@ def hours_log(municipality: str, person: str, day: str, amount: str, activity: s
     stage = _(", stage {stage}").format(stage=row["stage"]) if row["stage"] else ""
     echo(_("Logged {hours} h for {person} ({municipality}) on {date}, {activity}{stage} (entry {id})").format(
         hours=number(row['hours']), person=row['person'], municipality=result['municipality'], date=row['date'],
-        activity=row['activity_label'][:1].lower() + row['activity_label'][1:], stage=stage, id=result['id']))
+        activity=lower_first(row['activity_label']), stage=stage, id=result['id']))
     _notes(result)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option
+from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option, lower_first
 from journey.cli._i18n import _, language, ngettext, number
 
 
@@ -39,7 +39,7 @@ def meetings_add(kind: str, day: str, title: str, length: str | None, municipali
     from journey.services.hours.entries import format_hours
 
     echo(_("Recorded meeting {id}: {value} {day} {title} ({quarters} h)").format(
-        id=meeting.id, value=_lower_first(_kind(meeting.kind.value, meeting.kind.label)), day=meeting.day,
+        id=meeting.id, value=lower_first(_kind(meeting.kind.value, meeting.kind.label)), day=meeting.day,
         title=meeting.title, quarters=number(format_hours(meeting.quarters))))
 
 
@@ -120,6 +120,3 @@ def _still_to_hold(kind: str, n: int) -> str:
         return ngettext("{n} digital", "{n} digital", n).format(n=n)
     return f"{n} {kind.lower()}"  # only PHYSICAL and DIGITAL are counted
 
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]

@@ -46,15 +46,16 @@ def diff(old: str, new: str | None, as_json: bool) -> None:
                    "hints": result.hints})
         return
     echo(f"{result.old} -> {result.new}")
+    headings, kinds = _headings(), _kinds()
+    width = max(8, *(len(k) for k in kinds.values()))
     for what in ("state", "transition", "evidence"):
         changes = result.of(what)
         if not changes:
             continue
-        echo("\n" + _headings()[what])
-        width = max(8, *(len(k) for k in _kinds().values()))
+        echo("\n" + headings[what])
         for c in changes:
             names = {"added": c.new, "removed": c.old}.get(c.kind, f"{c.old} -> {c.new}" if c.old != c.new else c.old)
-            echo(f"  {SIGNS[c.kind]} {_kinds()[c.kind]:<{width}} {names}"
+            echo(f"  {SIGNS[c.kind]} {kinds[c.kind]:<{width}} {names}"
                  + (f"  ({translate_message(c.detail)})" if c.detail else ""))
     if not result.changes:
         echo(_("no differences in states, transitions or evidence"))

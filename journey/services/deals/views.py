@@ -25,6 +25,7 @@ from journey.domain.deals import (
     contract_value,
     months_between,
 )
+from journey.domain.labels import value_text
 from journey.domain.language import running_date_text
 
 
@@ -86,13 +87,8 @@ def changes_text(changes: dict[str, Any]) -> str:
 
 
 def _shown(value: Any) -> str:
-    if value is None or value == "" or value == []:
-        return "–"
-    if isinstance(value, bool):
-        return "ja" if value else "nej"
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+    """A deal fact as history text: as evidence reads (``labels.value_text``), an empty one as '–' too."""
+    return "–" if value == "" or value == [] else value_text(None, "deal", "", value)
 
 
 EMPTY: dict[str, Any] = {
