@@ -14,7 +14,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "journey"
 STDLIB = set(sys.stdlib_module_names)
 THIRD_PARTY_IO = {"sqlmodel", "sqlalchemy", "jinja2", "smtplib", "click", "apscheduler", "docx", "openpyxl",
-                  "psycopg", "alembic", "rich", "fastapi", "starlette", "uvicorn", "argon2", "icalendar",
+                  "psycopg", "psycopg2", "alembic", "rich", "fastapi", "starlette", "uvicorn", "argon2", "icalendar",
                   "recurring_ical_events", "holidays", "yaml", "transitions", "httpx"}
 
 

@@ -102,7 +102,7 @@ def to_click_error(exc: BaseException) -> click.ClickException:
                                int(ExitCode.USAGE))
     if isinstance(exc, UnicodeError) and "surrogate" in str(exc):  # bytes that are not UTF-8 in argv or a path
         return JourneyCliError(_("an argument or file name is not valid UTF-8"), int(ExitCode.USAGE))
-    if "sqlalchemy" in sys.modules or "psycopg" in sys.modules or "sqlite3" in sys.modules:
+    if any(name in sys.modules for name in ("sqlalchemy", "psycopg", "psycopg2", "sqlite3")):
         from journey.bootstrap import translate_database_error as translate
 
         ctx = click.get_current_context(silent=True)

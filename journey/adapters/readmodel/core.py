@@ -1,7 +1,11 @@
-"""Read-only queries over plain DB-API connections: ``sqlite3`` or psycopg, never the ORM.
+"""Read-only queries over plain DB-API connections: ``sqlite3`` or psycopg2, never the ORM.
 
 Commands such as ``journey status`` run often and must start fast; SQLAlchemy alone costs
 several times Python's own start-up, so the read side speaks SQL directly (cosmicpython's views).
+On PostgreSQL it reads through psycopg2: importing psycopg 3 (the write side's and the export's
+driver) costs about three times ``import click``, psycopg2 about as much as click itself
+(docs/performance.md). Both are libpq underneath and take the same connection string and
+``%s`` placeholders.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ def _row(keys: tuple[str, ...], values: tuple[Any, ...]) -> dict[str, Any]:
 
 
 class SqlReadModel:
-    """Opens its connection lazily; ``?`` placeholders are rewritten for psycopg."""
+    """Opens its connection lazily; ``?`` placeholders are rewritten for psycopg2."""
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -53,13 +57,15 @@ class SqlReadModel:
                                               "back end (expected sqlite:///PATH or postgresql://USER@HOST/DATABASE)",
                     value=self.url.split(':', 1)[0]))
             if self._pg:
-                import psycopg
+                import psycopg2
 
                 conninfo = psycopg_conninfo(self.url)
                 try:
-                    self._conn = psycopg.connect(conninfo, autocommit=True)
-                except psycopg.Error as exc:
+                    conn = psycopg2.connect(conninfo)
+                except psycopg2.Error as exc:
                     raise classify(exc, display(self.url)) or exc from None
+                conn.autocommit = True  # each query sees what has committed, and no transaction is left open
+                self._conn = conn
             else:
                 import sqlite3
 
@@ -75,7 +81,11 @@ class SqlReadModel:
         if self._pg:
             sql = sql.replace("?", "%s")
         try:
-            cursor = conn.execute(sql, params)
+            cursor = conn.cursor()
+            if self._pg:
+                cursor.execute(sql, params or None)  # no parameters: a literal % stays as it is
+            else:
+                cursor.execute(sql, params)
             return list(cursor.fetchall())
         except Exception as exc:
             mapped = classify(exc, display(self.url))

@@ -52,8 +52,8 @@ def existing_sqlite_file(url: str) -> Path:
 
 
 def psycopg_conninfo(url: str) -> str:
-    """The connection string psycopg 3 takes for a PostgreSQL URL; :class:`DatabaseConfigError` for
-    another driver (``postgresql+asyncpg://`` ...)."""
+    """The connection string libpq takes (through psycopg 3 or psycopg2) for a PostgreSQL URL;
+    :class:`DatabaseConfigError` for another driver (``postgresql+asyncpg://`` ...)."""
     from journey.domain.errors import DatabaseConfigError
     from journey.domain.messages import msg
 
