@@ -148,6 +148,32 @@ def test_coordinator_report_holds_only_their_municipality(demo_app: App, tmp_pat
     assert [p.name for p in (tmp_path / "out" / "kommun").iterdir()] == ["umea.html"]
 
 
+def test_a_report_replaces_the_previous_one_whole_and_a_failed_one_changes_nothing(demo_app: App,
+                                                                                   tmp_path: Path) -> None:
+    from journey.services.monitoring.report_html import write_report
+
+    out = tmp_path / "out"
+    Cli(demo_app.settings.database_url, tmp_path).ok(f"report html {out} --as skr")
+    before = {p.name: p.read_bytes() for p in (out / "kommun").iterdir()}
+    assert len(before) == 12
+    render, pages = demo_app.report_renderer(), []
+
+    def failing(name: str, context: dict[str, object]) -> str:
+        pages.append(name)
+        if len(pages) == 5:
+            raise RuntimeError("a template failed")
+        return render(name, context)
+
+    with pytest.raises(RuntimeError):
+        write_report(demo_app.monitor_source(), lambda: demo_app.workflows, "skr", demo_app.clock.now(),
+                     demo_app.report_site(out), failing)
+    assert {p.name: p.read_bytes() for p in (out / "kommun").iterdir()} == before
+    assert sorted(p.name for p in out.iterdir()) == ["dokument", "index.html", "kommun"]  # nothing half-written left
+    # a coordinator's report into the same folder: the other municipalities' pages go with the old folder
+    Cli(demo_app.settings.database_url, tmp_path).ok(f"report html {out} --as anna")
+    assert [p.name for p in (out / "kommun").iterdir()] == ["umea.html"]
+
+
 def _chromium() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if path is None:

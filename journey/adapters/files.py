@@ -8,6 +8,7 @@ or on a shared file system it is older than an hour), so leftovers never accumul
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -72,13 +73,18 @@ def write_atomically(path: Path, data: bytes | Writer, mode: int | None = None, 
 
 
 def remove_stale(directory: Path) -> None:
-    """Remove ``.tmp-*`` files left by a killed write: its process is gone, or it is older than an hour."""
+    """Remove ``.tmp-*`` files (and a report's staging folders) left by a killed write: its process is
+    gone, or it is older than an hour."""
     cutoff = time.time() - STALE_AFTER
     with suppress(OSError):
         for entry in os.scandir(directory):
-            if entry.name.startswith(".tmp-") and entry.is_file(follow_symlinks=False):
-                with suppress(OSError):
-                    if not _running(entry.name) or entry.stat(follow_symlinks=False).st_mtime < cutoff:
+            if not entry.name.startswith(".tmp-") or entry.is_symlink():
+                continue
+            with suppress(OSError):
+                if not _running(entry.name) or entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                    if entry.is_dir(follow_symlinks=False):
+                        shutil.rmtree(entry.path, ignore_errors=True)
+                    else:
                         os.unlink(entry.path)
 
 

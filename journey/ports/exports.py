@@ -32,14 +32,18 @@ class SheetWriter(Protocol):
 
 
 class SiteWriter(Protocol):
-    """A folder of static pages: ``write("kommun/umea.html", html)``; each page appears whole.
+    """A folder of static pages: ``write("kommun/umea.html", html)`` for each page, then ``publish()``.
 
     ``copy("dokument/umea/x.docx", source)`` copies a file into the folder (False if the source is
     gone), so pages link it relative to themselves and the folder can be copied as a whole.
+    Nothing written shows until ``publish()``, which puts it all in place of the previous site;
+    ``discard()`` forgets it (a report that failed half-way).
     """
 
     def write(self, relative: str, text: str) -> Path: ...
     def copy(self, relative: str, source: str) -> bool: ...
+    def publish(self) -> None: ...
+    def discard(self) -> None: ...
 
 
 ReportRenderer = Callable[[str, dict[str, Any]], str]  # template name, context -> HTML (autoescaped)

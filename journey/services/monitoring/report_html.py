@@ -68,7 +68,22 @@ def _document(doc: dict[str, Any], slug: str, site: SiteWriter) -> dict[str, Any
 def write_report(source: ReportSource, workflows: Callable[[], WorkflowCatalog], username: str | None,
                  now: datetime, site: SiteWriter, render: ReportRenderer,
                  progress: Callable[[int], None] = lambda _: None) -> ReportResult:
-    """Write ``index.html`` and ``kommun/<slug>.html`` for every municipality the actor may read."""
+    """Write ``index.html`` and ``kommun/<slug>.html`` for every municipality the actor may read.
+
+    The pages replace the previous report's together when all are written; a report that fails
+    half-way leaves the previous one as it was."""
+    try:
+        result = _write_pages(source, workflows, username, now, site, render, progress)
+    except BaseException:
+        site.discard()
+        raise
+    site.publish()
+    return result
+
+
+def _write_pages(source: ReportSource, workflows: Callable[[], WorkflowCatalog], username: str | None,
+                 now: datetime, site: SiteWriter, render: ReportRenderer,
+                 progress: Callable[[int], None]) -> ReportResult:
     data = build(source, workflows, username, now)
     registry = workflows()
     history, documents = source.history(), source.documents()
