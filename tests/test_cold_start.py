@@ -23,6 +23,7 @@ PROBE = ("import json, runpy, sys\n"
          "    assert not exit.code, exit.code\n"
          f"print(json.dumps({{'tables': sorted(m.removeprefix({TABLES!r}) for m in sys.modules "
          f"if m.startswith({TABLES!r})), 'sqlalchemy': 'sqlalchemy' in sys.modules, "
+         "'drivers': sorted(m for m in ('psycopg', 'psycopg2') if m in sys.modules), "
          f"'services': sorted(m for m in sys.modules if m.startswith('journey.services.'))}}))\n")
 
 
@@ -83,3 +84,16 @@ def test_monitor_loads_no_table_module_and_no_sqlalchemy(sqlite_url: str, tmp_pa
     # nor another feature's use cases: formatting its hours the Swedish way once loaded the whole hours service
     services = _probe(cli, "monitor")["services"]
     assert not [m for m in services if m.startswith(("journey.services.hours", "journey.services.documents"))], services
+
+
+def test_monitor_on_postgresql_reads_through_psycopg2_alone(database_url: str, tmp_path: Path) -> None:
+    """Importing psycopg 3 alone costs about three times ``import click``; the read side's psycopg2 about as
+    much as click (docs/performance.md), so a read command on PostgreSQL loads psycopg2 only."""
+    cli = Cli(database_url, tmp_path)
+    cli.ok("init")
+    cli.ok("municipalities seed")
+    cli.ok("open Umeå --as anna")
+    found = _probe(cli, "monitor")
+    postgres = not database_url.startswith("sqlite")
+    assert found["drivers"] == (["psycopg2"] if postgres else []), found
+    assert not found["sqlalchemy"]
