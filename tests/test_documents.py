@@ -337,3 +337,56 @@ def test_a_deal_s_document_is_listed_as_the_deal_s() -> None:
     assert listed_title("deal12_direktupphandling") == "Affär 12: Dokumentation av direktupphandling"
     assert [listed_title(x) for x in ("avsiktsforklaring", "deal_iop_avtal", "dealx_iop_avtal", "deal1_okand")] == [
         None, None, None, None]
+
+
+def test_document_files_are_written_to_disk_while_the_database_stays_writable(sqlite_url: str, tmp_path: Path) -> None:
+    """Issue #14 §3: a document's file is written and synced before the change that registers it; that change
+    only names it (one rename), so no other writer waits for the disk."""
+    import sqlite3
+
+    from journey.adapters.clock import FixedClock
+    from journey.services.cases.lifecycle import advance_case, open_case
+    from journey.services.registry import seed_all
+    from tests.conftest import NOW, make_settings, migrated
+
+    def writable() -> bool:
+        probe = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), timeout=0, isolation_level=None)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+            return True
+        except sqlite3.OperationalError:
+            return False
+        finally:
+            probe.close()
+
+    migrated(sqlite_url, tmp_path)
+    app = App(make_settings(sqlite_url, tmp_path), clock=FixedClock(NOW))
+    try:
+        assert app.deps.documents is not None
+        tools, seen = app.deps.documents, []
+        stage = tools.stage
+
+        class Probed:
+            def __init__(self, folder: Path, data: bytes, suffix: str) -> None:
+                seen.append(("written", writable()))
+                self.file = stage(folder, data, suffix)
+
+            def place(self, path: Path) -> None:
+                seen.append(("named", writable()))
+                self.file.place(path)
+
+            def discard(self) -> None:
+                self.file.discard()
+
+        tools.stage = Probed
+        seed_all(app.deps, None)
+        open_case(app.deps, None, "Härjedalen")
+        result = advance_case(app.deps, None, "Härjedalen", "confirm_interest",
+                              {"registered_date": "2021-01-12", "contact": "Anna Berg"})
+    finally:
+        app.close()
+    assert [(d["format"], d["revision"]) for d in result.documents] == [("docx", 1), ("html", 1)]
+    assert seen == [("written", True), ("written", True), ("named", False), ("named", False)]
+    folder = tmp_path / "documents" / "härjedalen"
+    assert sorted(p.suffix for p in folder.iterdir()) == [".docx", ".html"]  # no temporary file left behind

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from journey.adapters.files import STALE_AFTER, write_atomically
+from journey.adapters.files import STALE_AFTER, StagedFile, write_atomically
 
 
 def test_bytes_and_a_streaming_writer_both_land_whole(tmp_path: Path) -> None:
@@ -45,6 +45,23 @@ def test_stale_temporaries_of_a_killed_run_are_removed_by_the_next_write(tmp_pat
     os.utime(stale, (old, old))
     write_atomically(tmp_path / "b.docx", b"new")
     assert not stale.exists() and fresh.exists()  # a write still running elsewhere is left alone
+
+
+def test_a_staged_file_is_hidden_until_placed_and_gone_when_discarded(tmp_path: Path) -> None:
+    folder, target = tmp_path / "härjedalen", tmp_path / "härjedalen" / "a.docx"
+    staged = StagedFile(folder, b"new", ".docx")
+    assert [p.name for p in folder.iterdir()] != ["a.docx"] and not target.exists()
+    staged.place(target)
+    staged.discard()  # placed: nothing to remove
+    assert target.read_bytes() == b"new" and [p.name for p in folder.iterdir()] == ["a.docx"]
+    with pytest.raises(ValueError, match="placed once"):
+        staged.place(target)
+
+    other = StagedFile(folder, b"other", ".html")
+    with pytest.raises(ValueError, match="is not in"):  # a rename across folders would not be one step
+        other.place(tmp_path / "a.html")
+    other.discard()
+    assert [p.name for p in folder.iterdir()] == ["a.docx"]
 
 
 @pytest.mark.slow

@@ -54,7 +54,18 @@ def write_atomically(path: Path, data: bytes | Writer, mode: int | None = None, 
     if tidy:
         path.parent.mkdir(parents=True, exist_ok=True)
         remove_stale(path.parent)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".tmp-{os.getpid()}-", suffix=path.suffix)
+    tmp = _temporary(path.parent, path.suffix, data, mode, durable)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def _temporary(directory: Path, suffix: str, data: bytes | Writer, mode: int | None, durable: bool) -> Path:
+    """``data`` written (and synced when ``durable``) to a new ``.tmp-PID-*`` file in ``directory``."""
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".tmp-{os.getpid()}-", suffix=suffix)
     try:
         with os.fdopen(fd, "wb") as fh:
             if isinstance(data, bytes):
@@ -65,11 +76,41 @@ def write_atomically(path: Path, data: bytes | Writer, mode: int | None = None, 
             if durable:
                 os.fsync(fh.fileno())
             os.fchmod(fh.fileno(), default_mode() if mode is None else mode)
-        os.replace(tmp, path)
     except BaseException:
         with suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+    return Path(tmp)
+
+
+class StagedFile:
+    """Data written and synced under a temporary name beside where it will go; :meth:`place` names it.
+
+    Lets a caller do the slow part (writing, syncing) before it takes a lock and only the rename
+    under it. A staged file never placed is removed by :meth:`discard`, or by the next write into
+    the directory once its process is gone.
+    """
+
+    def __init__(self, directory: Path, data: bytes, suffix: str = "", mode: int | None = None) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        remove_stale(directory)
+        self.path: Path | None = _temporary(directory, suffix, data, mode, True)
+
+    def place(self, path: Path) -> None:
+        """Give the file its name (one rename, in the same directory): readers see the old file or this one."""
+        if self.path is None:
+            raise ValueError("a staged file is placed once")
+        if path.parent != self.path.parent:
+            raise ValueError(f"{path} is not in {self.path.parent}")
+        os.replace(self.path, path)
+        self.path = None
+
+    def discard(self) -> None:
+        """Remove the file if it was not placed (again: nothing)."""
+        if self.path is not None:
+            with suppress(FileNotFoundError):
+                os.unlink(self.path)
+            self.path = None
 
 
 def remove_stale(directory: Path) -> None:

@@ -42,6 +42,13 @@ class DocumentRenderer(Protocol):
 Writer = Callable[[str, dict[str, Any]], bytes]
 
 
+class StagedFile(Protocol):
+    """A file written and synced under a temporary name in its folder, not yet under its own name."""
+
+    def place(self, path: Path) -> None: ...  # one rename to ``path`` (in the same folder)
+    def discard(self) -> None: ...  # remove it unless placed
+
+
 @dataclass
 class DocumentTools:
     """What rendering needs, built in bootstrap: the sandboxed renderer, one writer per format, storage."""
@@ -49,4 +56,4 @@ class DocumentTools:
     renderer: DocumentRenderer
     writers: dict[str, Writer]
     output_dir: Path
-    store: Callable[[Path, bytes], None]
+    stage: Callable[[Path, bytes, str], StagedFile]  # (folder, data, suffix): written and synced, not yet named

@@ -48,16 +48,30 @@ class FakeDocumentRenderer:
 
 
 class FakeFileStore:
-    """Where generated documents would be written: ``files`` maps path to bytes; ``fail`` makes writes raise it."""
+    """Where generated documents would be written: ``files`` maps path to bytes; ``fail`` makes writes raise it.
+
+    Called as the tools' ``stage``: the data counts as written once it is placed under its name."""
 
     def __init__(self) -> None:
         self.files: dict[Path, bytes] = {}
         self.fail: OSError | None = None
 
-    def __call__(self, path: Path, data: bytes) -> None:
+    def __call__(self, folder: Path, data: bytes, suffix: str) -> _FakeStaged:
         if self.fail is not None:
             raise self.fail
-        self.files[path] = data
+        return _FakeStaged(self, folder, data)
+
+
+class _FakeStaged:
+    def __init__(self, store: FakeFileStore, folder: Path, data: bytes) -> None:
+        self.store, self.folder, self.data = store, folder, data
+
+    def place(self, path: Path) -> None:
+        assert path.parent == self.folder, (path, self.folder)
+        self.store.files[path] = self.data
+
+    def discard(self) -> None:
+        pass
 
 
 def _writer(fmt: str) -> Writer:
@@ -69,4 +83,4 @@ def _writer(fmt: str) -> Writer:
 
 def fake_document_tools(files: FakeFileStore) -> DocumentTools:
     writers = {fmt: _writer(fmt) for fmt in ("docx", "html", "md")}
-    return DocumentTools(renderer=FakeDocumentRenderer(), writers=writers, output_dir=Path("documents"), store=files)
+    return DocumentTools(renderer=FakeDocumentRenderer(), writers=writers, output_dir=Path("documents"), stage=files)

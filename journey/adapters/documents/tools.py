@@ -1,4 +1,4 @@
-"""Concrete document tools for bootstrap: sandboxed renderer, .docx/.html/.md writers, atomic storage."""
+"""Concrete document tools for bootstrap: sandboxed renderer, .docx/.html/.md writers, files staged then named."""
 
 from __future__ import annotations
 
@@ -6,14 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from journey.adapters.documents.renderer import SandboxRenderer
-from journey.adapters.files import write_atomically
+from journey.adapters.files import StagedFile
 from journey.ports.documents import DocumentTools
-
-
-def store(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically: readers see the old file or the whole new one."""
-    write_atomically(path, data)
-
 
 BASE_DOCX = "base.docx"
 
@@ -55,4 +49,4 @@ def _md(html: str, meta: dict[str, Any]) -> bytes:
 def make_tools(templates_dir: Path, output_dir: Path, timeout: float = 10.0) -> DocumentTools:
     return DocumentTools(renderer=SandboxRenderer(templates_dir, timeout=timeout),
                          writers={"docx": docx_writer(templates_dir), "html": _html, "md": _md},
-                         output_dir=Path(output_dir), store=store)
+                         output_dir=Path(output_dir), stage=StagedFile)

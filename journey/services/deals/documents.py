@@ -159,7 +159,11 @@ def render_deal_documents(uow: UnitOfWork, tools: DocumentTools, spec: WorkflowS
                    "revision": revision, "reason": reason, "actor": actor, "created_at": now}
             uow.documents.add(row)
             try:
-                tools.store(path, data)
+                file = tools.stage(path.parent, data, path.suffix)
+                try:
+                    file.place(path)
+                finally:
+                    file.discard()
             except OSError as exc:
                 raise DocumentWriteError(msg("could not write {path}: {value}; nothing was saved (the deal was "
                                              "not changed), fix the output directory and retry",

@@ -6,8 +6,8 @@ milliseconds, up to the render timeout), and a failing template failed the chang
 transaction and asks its unit of work to settle the job once it has committed:
 
 1. claim the job for a lease and read its template data (short transaction);
-2. render and write the files in memory, holding no transaction;
-3. store the files, add their register rows and mark the job done (short transaction): only the
+2. render the files in memory and write and sync them under temporary names, holding no transaction;
+3. name the files, add their register rows and mark the job done (short transaction): only the
    claim that still holds the job registers anything, so a job is done exactly once.
 
 A failed attempt is recorded on the job and tried again after 1, 2, 4 ... minutes, by the
@@ -44,6 +44,7 @@ from journey.services.documents.rendering import (
     prepare,
     register,
     render_files,
+    staged,
 )
 
 LEASE_MARGIN = timedelta(seconds=60)  # beyond the render timeout of every document of the job
@@ -168,10 +169,10 @@ def run_job(deps: Deps, tools: DocumentTools, job_id: int, worker: str) -> tuple
             prepared = prepare(uow, spec, case, items, now=job.at, conditional=job.conditional, history=history)
             uow.commit()
         files = render_files(tools, spec, m, prepared, now=job.at)
-        with deps.uow() as uow:
+        with staged(tools, m, files) as ready, deps.uow() as uow:
             if not uow.documents.finish(job_id, worker, deps.clock.now()):
                 return [], None  # the lease ran out and another worker took the job over
-            rows = register(uow, tools, case, m, files, actor=job.actor, reason=job.reason, now=job.at)
+            rows = register(uow, tools, case, m, ready, actor=job.actor, reason=job.reason, now=job.at)
             deps.publish(created_events(rows), uow)
             uow.commit()
         return rows, None

@@ -1,16 +1,19 @@
 """Documents per state: their template data, rendering, the register, and regeneration on request.
 
 Rendering holds no transaction: :func:`prepare` reads the template data, :func:`render_files`
-renders and writes every format in memory, :func:`register` stores the files (atomically:
-temporary file, then rename) and adds their register rows in one short change. A file written
-just before a failed commit stays on disk unregistered and is overwritten by the next attempt
-(same name). Documents of a state entry go through the outbox (``outbox.py``).
+renders and writes every format in memory, :func:`staged` writes and syncs each file under a
+temporary name, and :func:`register` names the files (one rename each) and adds their register
+rows in one short change: the write lock is never held while a file is written to disk. A file
+named just before a failed commit stays on disk unregistered and is overwritten by the next
+attempt (same name). Documents of a state entry go through the outbox (``outbox.py``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -22,7 +25,7 @@ from journey.domain.events import DocumentCreated, Event
 from journey.domain.messages import msg
 from journey.domain.municipality import Municipality, slugify
 from journey.domain.spec import DocumentSpec, StateSpec, WorkflowSpec, active_paths
-from journey.ports.documents import DocumentTools
+from journey.ports.documents import DocumentTools, StagedFile
 from journey.ports.unit_of_work import UnitOfWork
 from journey.services.cases.lifecycle import case_for_change
 from journey.services.deals.views import deal_view
@@ -97,13 +100,33 @@ def render_files(tools: DocumentTools, spec: WorkflowSpec, municipality: Municip
     return out
 
 
-def register(uow: UnitOfWork, tools: DocumentTools, case: Case, municipality: Municipality, files: list[Written], *,
-             actor: str, reason: str, now: datetime) -> list[dict[str, Any]]:
-    """Store the files under their next revision and add one register row each (inside the caller's change)."""
+@contextmanager
+def staged(tools: DocumentTools, municipality: Municipality,
+           files: list[Written]) -> Iterator[list[tuple[Written, StagedFile]]]:
+    """Each file written and synced under a temporary name in the municipality's folder, before the
+    change that names and registers them (:func:`register`); those not named by then are removed."""
+    folder = tools.output_dir / safe_filename(municipality.name)
+    out: list[tuple[Written, StagedFile]] = []
+    try:
+        for f in files:
+            try:
+                out.append((f, tools.stage(folder, f.data, f".{f.fmt}")))
+            except OSError as exc:
+                raise DocumentWriteError(msg("could not write {path}: {value}", path=folder,
+                                             value=exc.strerror or exc)) from None
+        yield out
+    finally:
+        for _, file in out:
+            file.discard()
+
+
+def register(uow: UnitOfWork, tools: DocumentTools, case: Case, municipality: Municipality,
+             files: list[tuple[Written, StagedFile]], *, actor: str, reason: str, now: datetime) -> list[dict[str, Any]]:
+    """Name the staged files after their next revision and add one register row each (inside the caller's change)."""
     repo = uow.documents
     revisions: dict[str, int] = {}
     rows = []
-    for f in files:
+    for f, file in files:
         doc = f.item.doc
         if doc.id not in revisions:
             revisions[doc.id] = repo.next_revision(case.id or 0, doc.id)
@@ -118,7 +141,7 @@ def register(uow: UnitOfWork, tools: DocumentTools, case: Case, municipality: Mu
                "revision": revision, "reason": reason, "actor": actor, "created_at": now}
         row["id"] = repo.add(row)  # first: the unique (case, document, revision, format) row claims the file name
         try:
-            tools.store(path, f.data)
+            file.place(path)
         except OSError as exc:
             raise DocumentWriteError(msg("could not write {path}: {value}", path=path,
                                          value=exc.strerror or exc)) from None
@@ -200,8 +223,8 @@ def render_document(deps: Deps, tools: DocumentTools, username: str | None, muni
         now = deps.clock.now()
         prepared = prepare(uow, spec, case, [item], now=now, conditional=False)
     files = render_files(tools, spec, m, prepared, now=now, formats=chosen)
-    with deps.uow() as uow:
-        rows = register(uow, tools, case, m, files, actor=actor.username, reason="REGENERATED", now=now)
+    with staged(tools, m, files) as ready, deps.uow() as uow:
+        rows = register(uow, tools, case, m, ready, actor=actor.username, reason="REGENERATED", now=now)
         deps.publish(created_events(rows), uow)
         uow.commit()
         return rows
