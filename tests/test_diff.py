@@ -94,3 +94,20 @@ def test_validate_checks_mapped_old_paths_against_the_from_version(tmp_path: Pat
         "handbook-v2.yaml:12: migrations.states.anchorage: 'anchorage' is not a state of handbook@1")
     (tmp_path / "wf" / "handbook-v2.yaml").write_text(text, encoding="utf-8")
     assert "ok  handbook@2" in cli.ok("workflows validate", JOURNEY_WORKFLOWS_DIR=str(tmp_path / "wf")).output
+
+
+def test_a_document_declared_otherwise_under_the_same_id_is_named_with_what_changed(tmp_path: Path) -> None:
+    text = (VERSIONS / "handbook-v2.yaml").read_text(encoding="utf-8")
+    changed = text.replace("template: tjansteskrivelse_ansvar, organ: Kommunstyrelsen,",
+                           "template: tjansteskrivelse_ansvar, organ: Kommunfullmäktige, formats: [docx],")
+    assert changed != text
+    shutil.copy(VERSIONS / "handbook-v1.yaml", tmp_path)
+    (tmp_path / "handbook-v2.yaml").write_text(text, encoding="utf-8")
+    migrations = "  from: 1\n  states:\n    needs_inventory: needs_analysis\n    anchoring: political_intent\n" \
+                 "    collaboration.external.forming: collaboration.external.dialogue\n"
+    assert migrations in changed
+    v3 = changed.replace("version: 2", "version: 3", 1).replace(migrations, "  from: 2\n")
+    (tmp_path / "handbook-v3.yaml").write_text(v3, encoding="utf-8")
+    diff = diff_workflows(WorkflowCatalog.from_directory(tmp_path), "handbook@2", "handbook@3", tmp_path)
+    [change] = diff.of("state")
+    assert change.detail == "documents tjansteskrivelse_ansvar: formats, organ changed"  # not "documents: x -> x"

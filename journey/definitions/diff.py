@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from journey.domain.case_migration import state_map, translate_path
 from journey.domain.messages import joined, msg
-from journey.domain.spec import StateSpec, TransitionSpec, WorkflowSpec
+from journey.domain.spec import DocumentSpec, ReminderSpec, StateSpec, TransitionSpec, WorkflowSpec
 
 SIMILAR = 0.6
 
@@ -51,10 +51,25 @@ def _state_details(a: StateSpec, b: StateSpec) -> str:
         if getattr(a, attr) != getattr(b, attr):
             parts.append(f"{attr}: {getattr(a, attr)!r} -> {getattr(b, attr)!r}")
     for attr in ("reminders", "documents"):
-        before, after = [x.id for x in getattr(a, attr)], [x.id for x in getattr(b, attr)]
-        if getattr(a, attr) != getattr(b, attr):
-            parts.append(msg("{attr}: {before} -> {after}", attr=attr, before=_listed(before), after=_listed(after)))
+        before = {x.id: x for x in getattr(a, attr)}
+        after = {x.id: x for x in getattr(b, attr)}
+        if list(before) != list(after):
+            parts.append(msg("{attr}: {before} -> {after}", attr=attr, before=_listed(list(before)),
+                             after=_listed(list(after))))
+        for ident, old in before.items():
+            new = after.get(ident)
+            if new is not None and new != old:  # the same id, declared otherwise: name what differs
+                parts.append(msg("{attr} {id}: {keys} changed", attr=attr, id=ident, keys=", ".join(_changed(old, new))))
     return joined(parts)
+
+
+def _changed(old: ReminderSpec | DocumentSpec, new: ReminderSpec | DocumentSpec) -> list[str]:
+    """The YAML keys whose values differ between two declarations of one reminder or document."""
+    def keys(item: ReminderSpec | DocumentSpec) -> dict[str, object]:
+        return dict(item.settings) | ({"template": item.template} if isinstance(item, DocumentSpec) else {})
+
+    a, b = keys(old), keys(new)
+    return sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
 
 
 def _similarity(a: StateSpec, b: StateSpec) -> float:
