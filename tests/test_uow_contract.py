@@ -7,6 +7,8 @@ import pytest
 from journey.bootstrap import App
 from journey.ports.unit_of_work import UnitOfWorkFactory
 from tests.uow_contract import (  # noqa: F401  (collected here)
+    NOW,
+    seed,
     test_a_claim_whose_lease_ran_out_can_be_claimed_again,
     test_a_document_job_is_done_once_by_the_worker_that_holds_it,
     test_a_pause_stays_open_until_it_is_finished,
@@ -30,3 +32,26 @@ from tests.uow_contract import (  # noqa: F401  (collected here)
 @pytest.fixture
 def uow_factory(app: App) -> UnitOfWorkFactory:
     return app.deps.uow
+
+
+def test_a_case_read_again_shows_this_transaction_s_change_and_after_commit_another_writer_s(
+        uow_factory: UnitOfWorkFactory) -> None:
+    """A case this transaction wrote is read back from memory while its row is locked; the next transaction
+    reads the database again (not part of the shared contract: the fake has no second writer)."""
+    case = seed(uow_factory)
+    with uow_factory() as uow:
+        mine = uow.cases.get(case.id or 0)
+        mine.state = "letter_of_intent"
+        uow.cases.save(mine)
+        again = uow.cases.get(case.id or 0)
+        assert (again.state, again.version, again.opened_at) == ("letter_of_intent", mine.version, NOW)
+        again.state = "policy"  # a change not saved is not what the next read gives
+        assert uow.cases.get(case.id or 0).state == "letter_of_intent"
+        uow.commit()
+        with uow_factory() as other:
+            theirs = other.cases.get(case.id or 0)
+            theirs.state = "local_team"
+            other.cases.save(theirs)
+            other.commit()
+        last = uow.cases.get(case.id or 0)  # a new transaction: the database's row, not the one this one wrote
+        assert (last.state, last.version) == ("local_team", theirs.version)

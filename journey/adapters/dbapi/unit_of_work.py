@@ -89,7 +89,7 @@ class PlainUnitOfWork:
         self._session: Any = None
         self.municipalities = PlainMunicipalityRepository(self.db)
         self.users = PlainUserRepository(self.db)
-        self.cases = PlainCaseRepository(self.db)
+        self.cases = self._cases = PlainCaseRepository(self.db)
         for name in _ORM:  # a fresh transaction gets fresh repositories
             self.__dict__.pop(name, None)
         self.database.fallback.push(self.db)
@@ -147,6 +147,7 @@ class PlainUnitOfWork:
         if self._session is not None:  # flushes and ends its transaction; the connection's is ended below
             self._session.commit()  # its objects stay attached, and its next use begins anew (BEGIN IMMEDIATE)
         self.db.commit()
+        self._cases.transaction_ended()
         callbacks, self._after_commit = self._after_commit, []
         for callback in callbacks:
             callback()
@@ -159,6 +160,7 @@ class PlainUnitOfWork:
         if self._session is not None:
             self._session.rollback()
         self.db.rollback()
+        self._cases.transaction_ended()
 
 
 def _plain(module: str, cls: str) -> Any:

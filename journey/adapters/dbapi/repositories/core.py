@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -104,11 +105,26 @@ def _entry(r: tuple[Any, ...]) -> HistoryEntry:
 
 
 class PlainCaseRepository:
-    """Saving writes only a changed case, with ``WHERE version = <loaded>`` (optimistic lock)."""
+    """Saving writes only a changed case, with ``WHERE version = <loaded>`` (optimistic lock).
+
+    A case this transaction has written is read back from memory until the transaction ends: its row
+    is locked (PostgreSQL's row lock, SQLite's write lock), so the database would give the same values.
+    The handlers of one advance read it several times.
+    """
 
     def __init__(self, db: Db) -> None:
         self.db = db
         self._loaded: dict[int, tuple[int, tuple[Any, ...]]] = {}  # id -> (version, stored values) as loaded
+        self._written: dict[int, Case] = {}  # id -> the case as this transaction wrote it
+
+    def _wrote(self, case: Case) -> None:
+        assert case.id is not None
+        self._written[case.id] = replace(case, opened_at=utc(case.opened_at), updated_at=utc(case.updated_at),
+                                         stage_entered_at=utc(case.stage_entered_at))
+
+    def transaction_ended(self) -> None:
+        """Forget what this transaction wrote (its locks are gone: the next read asks the database)."""
+        self._written.clear()
 
     def _track(self, row: tuple[Any, ...]) -> Case:
         case = _case(row)
@@ -121,6 +137,8 @@ class PlainCaseRepository:
         return self._track(row) if row else None
 
     def get(self, case_id: int) -> Case:
+        if case_id in self._written:
+            return replace(self._written[case_id])
         row = self.db.one(f"SELECT {_CASE} FROM journey_case WHERE id = ?", (case_id,))
         if row is None:
             raise NotFoundError(msg("no case with id {case_id}", case_id=case_id))
@@ -137,6 +155,7 @@ class PlainCaseRepository:
             "updated_at": case.updated_at, "version": 1})
         case.version = 1
         self._loaded[case.id] = (1, _stored(case))
+        self._wrote(case)
         return case
 
     def save(self, case: Case) -> None:
@@ -152,6 +171,7 @@ class PlainCaseRepository:
             raise ConcurrentChangeError(CONFLICT)
         self._loaded[case.id] = (version + 1, now)
         case.version = version + 1
+        self._wrote(case)
 
     def append_history(self, entry: HistoryEntry) -> HistoryEntry:
         last = self.db.scalar("SELECT MAX(seq) FROM case_history WHERE case_id = ?", (entry.case_id,))
