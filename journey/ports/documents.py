@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from journey.domain.document import safe_filename
 from journey.domain.document_jobs import DocumentJob
 
 
@@ -51,9 +52,14 @@ class StagedFile(Protocol):
 
 @dataclass
 class DocumentTools:
-    """What rendering needs, built in bootstrap: the sandboxed renderer, one writer per format, storage."""
+    """What rendering needs, built in bootstrap: the sandboxed renderer, one writer per format, and the
+    files' staging (written and synced under a temporary name before they are named)."""
 
     renderer: DocumentRenderer
     writers: dict[str, Writer]
     output_dir: Path
     stage: Callable[[Path, bytes, str], StagedFile]  # (folder, data, suffix): written and synced, not yet named
+
+    def folder(self, municipality: str) -> Path:
+        """Where the documents of ``municipality`` (its name) go."""
+        return self.output_dir / safe_filename(municipality)

@@ -151,7 +151,7 @@ def render_deal_documents(uow: UnitOfWork, tools: DocumentTools, spec: WorkflowS
         stem = f"{now.date().isoformat()}_{safe_filename(f'affär {deal.number} {title}')}_v{revision}"
         for fmt in formats or DEFAULT_FORMATS:
             data = tools.writers[fmt](result.html, meta)
-            path = tools.output_dir / safe_filename(m.name) / f"{stem}.{fmt}"
+            path = tools.folder(m.name) / f"{stem}.{fmt}"
             row = {"case_id": case.id, "municipality_id": m.id, "state_path": "", "deal_id": deal.id,
                    "doc_id": ident, "title": title, "template": template, "template_source": result.path,
                    "overridden": result.overridden, "template_hash": result.template_hash, "input_hash": input_hash,

@@ -105,7 +105,7 @@ def staged(tools: DocumentTools, municipality: Municipality,
            files: list[Written]) -> Iterator[list[tuple[Written, StagedFile]]]:
     """Each file written and synced under a temporary name in the municipality's folder, before the
     change that names and registers them (:func:`register`); those not named by then are removed."""
-    folder = tools.output_dir / safe_filename(municipality.name)
+    folder = tools.folder(municipality.name)
     out: list[tuple[Written, StagedFile]] = []
     try:
         for f in files:
@@ -133,7 +133,7 @@ def register(uow: UnitOfWork, tools: DocumentTools, case: Case, municipality: Mu
         revision = revisions[doc.id]
         title = f.item.context["document"]["title"]
         stem = f"{now.date().isoformat()}_{safe_filename(title)}_v{revision}"
-        path = tools.output_dir / safe_filename(municipality.name) / f"{stem}.{f.fmt}"
+        path = tools.folder(municipality.name) / f"{stem}.{f.fmt}"
         row = {"case_id": case.id, "municipality_id": municipality.id, "state_path": f.item.state.path,
                "doc_id": doc.id, "title": title, "template": doc.template, "template_source": f.template_source,
                "overridden": f.overridden, "template_hash": f.template_hash, "input_hash": f.input_hash,
