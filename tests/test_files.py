@@ -50,7 +50,8 @@ def test_stale_temporaries_of_a_killed_run_are_removed_by_the_next_write(tmp_pat
 def test_a_staged_file_is_hidden_until_placed_and_gone_when_discarded(tmp_path: Path) -> None:
     folder, target = tmp_path / "härjedalen", tmp_path / "härjedalen" / "a.docx"
     staged = StagedFile(folder, b"new", ".docx")
-    assert [p.name for p in folder.iterdir()] != ["a.docx"] and not target.exists()
+    [hidden] = folder.iterdir()  # under a temporary name until placed
+    assert hidden.name.startswith(f".tmp-{os.getpid()}-") and hidden.suffix == ".docx" and not target.exists()
     staged.place(target)
     staged.discard()  # placed: nothing to remove
     assert target.read_bytes() == b"new" and [p.name for p in folder.iterdir()] == ["a.docx"]
