@@ -249,3 +249,27 @@ def test_an_evidence_error_names_its_field_in_swedish() -> None:
             parse_value("action_plan_adoption", field, raw)
         assert str(caught.value).startswith("evidence action_plan_adoption.")
         assert message_of(caught.value).translated(sv.gettext, sv.ngettext).startswith(swedish)
+
+
+def test_a_stored_english_message_is_shown_by_the_template_it_was_made_from() -> None:
+    """A reminder's last error is stored as English text; the CLI finds its template again and fills the
+    Swedish one with the same parameters, those that are messages themselves translated too."""
+    from journey.cli._i18n import translation_for
+    from journey.cli._stored_messages import StoredMessages
+    from journey.domain.messages import msg
+    from journey.domain.reminders import INTERRUPTED
+
+    stored = StoredMessages.of(translation_for("sv"))
+    assert stored.translate(INTERRUPTED) == "avbruten under sändningen: den kan ha skickats en gång tidigare"
+    nested = str(msg("no reply after the whole message was sent: it may have gone out once before: {error}",
+                     error=msg("connection to {server} lost while sending: {why}", server="smtp.kommun.se:25",
+                               why=msg("the message took longer than {seconds} s in all", seconds="30"))))
+    assert stored.translate(nested) == (
+        "inget svar efter att hela meddelandet skickats: det kan ha skickats en gång tidigare: anslutningen till "
+        "smtp.kommun.se:25 bröts under sändningen: meddelandet tog sammanlagt längre tid än 30 s")
+    quoted = str(msg("invalid email address {value!r}: {problem}", value="anna@", problem="no domain"))
+    assert stored.translate(quoted) == "ogiltig e-postadress 'anna@': no domain"  # the quotes as stored, once
+    # text no template gives (a server's own reply, an older version's error) stays as it is
+    assert stored.translate("550 5.1.1 User unknown") == "550 5.1.1 User unknown"
+    assert stored.translate("") == ""
+    assert StoredMessages.of(translation_for("en")).translate(INTERRUPTED) == INTERRUPTED

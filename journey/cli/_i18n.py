@@ -95,6 +95,21 @@ def translate_message(message: Any) -> str:
     return _(message) if isinstance(message, str) else str(message)
 
 
+def translate_stored(text: str) -> str:
+    """A message stored as its English text (a reminder's last error) in the current language.
+
+    The stored text has lost its template: it is found again among the catalog's templates (the one
+    with the most fixed text that gives exactly this text), and its translation is filled with the
+    same parameters, each translated in turn where it is itself such a message. Text no template
+    gives (an SMTP server's own reply, an error of an earlier version) stays as it is.
+    """
+    if _language == "en" or not text:
+        return text
+    from journey.cli._stored_messages import StoredMessages
+
+    return StoredMessages.of(_translation).translate(text)
+
+
 def error_text(error: BaseException) -> str:
     """An error's one-line message in the current language (its ``Msg`` argument translated, else ``str``)."""
     first = error.args[0] if len(error.args) == 1 else None

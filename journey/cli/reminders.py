@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option
-from journey.cli._i18n import _, translate_message
+from journey.cli._i18n import _, translate_message, translate_stored
 
 
 @click.group()
@@ -75,7 +75,7 @@ def sent(municipality: str | None, as_json: bool, actor: str | None) -> None:
         return
     echo_table([_("Sent (Stockholm)"), _("Status"), _("Municipality"), _("Reminder"), _("To"), _("Attempts"), _("Note")],
                [[r["sent_local"] or "-", r["status_label"], r["municipality"], r["title"], r["recipient"], r["attempts"],
-                 r["last_error"] if r["status"] == "FAILED" else r["reason"]] for r in rows],
+                 translate_stored(r["last_error"]) if r["status"] == "FAILED" else r["reason"]] for r in rows],
                title=_("{count} reminder(s)").format(count=len(rows)))
 
 

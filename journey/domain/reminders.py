@@ -36,7 +36,7 @@ _OFFSET = re.compile(r"^([+-]?)(\d{1,4})\s*([dw]?)$")
 _AT = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 DEFAULT_SUBJECT = "Påminnelse: {{ rule_title }} – {{ municipality }}"
 # last_error of a row claimed again after its sender stopped mid-send (killed, or stopped past its lease)
-INTERRUPTED = "interrupted while sending: it may have gone out once before"
+INTERRUPTED = str(msg("interrupted while sending: it may have gone out once before"))
 
 
 class ReminderStatus(StrEnum):

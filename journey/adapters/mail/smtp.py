@@ -262,8 +262,8 @@ class SmtpMailer:
         conn = self._connection()
         refused, recipients = self._recipients(email.to, conn.has_extn("smtputf8"))
         if not recipients:
-            raise MailError("no recipient can be sent to: " + "; ".join(f"{a} ({why})" for a, why in refused),
-                            temporary=False)
+            raise MailError(msg("no recipient can be sent to: {refused}",
+                                refused="; ".join(f"{a} ({why})" for a, why in refused)), temporary=False)
         options = self._utf8_options(conn, sender, any(needs_smtputf8(r) for r in recipients))
         email_msg = compose(email, sender, self.tz, self.now(), recipients)
         payload = email_msg.as_bytes(policy=policy.SMTPUTF8) if options else email_msg.as_bytes()
@@ -287,7 +287,8 @@ class SmtpMailer:
                     server_refused.append(code)
             if not accepted:
                 self._reset(conn)
-                raise MailError("every recipient was refused: " + "; ".join(f"{a} ({why})" for a, why in refused),
+                raise MailError(msg("every recipient was refused: {refused}",
+                                    refused="; ".join(f"{a} ({why})" for a, why in refused)),
                                 temporary=any(400 <= c < 500 for c in server_refused))
             self._budget(conn, deadline)
             self._expect(conn, "data", 354)
@@ -302,7 +303,7 @@ class SmtpMailer:
             raise
         except (OSError, smtplib.SMTPException) as exc:
             self._drop()
-            why = (f"the message took longer than {self.settings.send_budget:g} s in all"
+            why = (msg("the message took longer than {seconds} s in all", seconds=f"{self.settings.send_budget:g}")
                    if time.monotonic() >= deadline else f"{type(exc).__name__}: {_text(str(exc))}")
             if data_sent:
                 raise MailError(msg("no reply from {server} after the whole message was sent ({why}): it may "

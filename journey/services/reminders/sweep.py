@@ -55,7 +55,7 @@ from journey.services.deps import Deps
 log = logging.getLogger("journey.reminders")
 MAX_ATTEMPTS = 8
 LATE_AFTER = timedelta(hours=24)
-UNCERTAIN = "no reply after the whole message was sent: it may have gone out once before"
+UNCERTAIN = str(msg("no reply after the whole message was sent: it may have gone out once before"))
 MAYBE_SENT_BEFORE = {INTERRUPTED: "återupptagen efter avbrott (kan ha skickats en gång tidigare)",
                      UNCERTAIN: "nytt försök efter uteblivet svar från servern (kan ha skickats en gång tidigare)"}
 
@@ -310,7 +310,7 @@ class _Sweep:
             return True
         except Exception as exc:  # a bug must not block the queue: retried a bounded number of times
             log.exception("reminder %s could not be prepared", r.id)
-            self.retry(r, f"internal error: {type(exc).__name__}: {exc}", r.attempts + 1, now)
+            self.retry(r, msg("internal error: {name}: {error}", name=type(exc).__name__, error=exc), r.attempts + 1, now)
             return True
         if self.fence is not None and not self.fence.hold():
             self.stop(msg("another scheduler holds the reminder lock now; this one stops sending"))
@@ -331,7 +331,8 @@ class _Sweep:
         except (MailConfigError, MailUnavailableError):
             raise
         except MailError as exc:
-            error = f"{UNCERTAIN}: {exc}" if exc.uncertain else str(exc)
+            error = str(msg("no reply after the whole message was sent: it may have gone out once before: {error}",
+                            error=exc)) if exc.uncertain else str(exc)
             if exc.temporary:
                 self.retry(r, error, attempts, now)
             else:
@@ -344,7 +345,8 @@ class _Sweep:
         except Exception as exc:  # a bug must not block the queue: retried a bounded number of times
             log.exception("sending reminder %s failed unexpectedly", r.id)
             self.mailer.close()
-            self.retry(r, f"internal error while sending: {type(exc).__name__}: {exc}", attempts, now)
+            self.retry(r, msg("internal error while sending: {name}: {error}", name=type(exc).__name__, error=exc),
+                       attempts, now)
             return True
         self.sent(r, email, d, delivery, now, attempts)
         return True
@@ -360,7 +362,8 @@ class _Sweep:
         values: dict[str, Any] = {}
         if refused:
             note += "; ej levererad till " + ", ".join(f"{a} ({why})" for a, why in refused)
-            values["last_error"] = ("not delivered to " + "; ".join(f"{a} ({why})" for a, why in refused))[:1000]
+            values["last_error"] = msg("not delivered to {addresses}",
+                                      addresses="; ".join(f"{a} ({why})" for a, why in refused))[:1000]
         if self.settle(r, status=ReminderStatus.SENT.value, sent_at=now, send_after=None, attempts=attempts,
                        reason=(r.reason + note)[:1000], **values):
             self.result.sent += 1
