@@ -166,6 +166,10 @@ def test_a_failing_template_never_fails_the_advance_its_documents_wait(cli: Cli,
     [job] = json.loads(cli.ok("documents waiting Härjedalen --json", **env).output)
     assert job["documents"][0]["doc_id"] == "avsiktsforklaring" and job["attempts"] == 1 and expected in job["error"]
     assert job["status"] == "PENDING"
+    # the stored error is English; the table shows it in Swedish, Jinja's own words kept
+    swedish = expected.replace("undefined variable", "odefinierad variabel").replace(
+        "blocked by the sandbox", "stoppat av sandlådan")
+    assert swedish in cli.ok("documents waiting Härjedalen", JOURNEY_LANG="sv", **env).output
 
     result = cli("documents retry Härjedalen --as anna", **env)  # not fixed yet: still waiting, exit 1
     assert result.exit_code == 1 and expected in result.stderr

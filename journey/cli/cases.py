@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option, short_time
-from journey.cli._i18n import _
+from journey.cli._i18n import _, translate_stored
 
 
 @click.command("open")
@@ -86,7 +86,8 @@ def _print_waiting(jobs: Any) -> None:
     """Documents the change could not render yet: on stderr, with the error; the change itself is saved."""
     for job in jobs:
         echo(_("Documents not rendered yet ({documents}): {error}; they are tried again later, see "
-               "`journey documents waiting`").format(documents=", ".join(doc for _path, doc in job.items), error=job.error),
+               "`journey documents waiting`").format(documents=", ".join(doc for _path, doc in job.items),
+                                                     error=translate_stored(job.error)),
              err=True)
 
 

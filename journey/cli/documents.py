@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option, short_time
-from journey.cli._i18n import _
+from journey.cli._i18n import _, translate_stored
 
 
 @click.group()
@@ -99,7 +99,7 @@ def waiting(municipality: str | None, as_json: bool, actor: str | None) -> None:
         return
     echo_table(["#", _("Municipality"), _("Changed (Stockholm)"), _("Documents"), _("Attempts"), _("Status"), _("Error")],
                [[w.job.id, w.municipality, short_time(w.job.at.isoformat()), ", ".join(w.titles), w.job.attempts,
-                 _status(w.job.status.value), w.job.error] for w in rows],
+                 _status(w.job.status.value), translate_stored(w.job.error)] for w in rows],
                title=_("{count} changes' documents are waiting").format(count=len(rows)))
 
 
@@ -127,7 +127,7 @@ def retry(municipality: str | None, as_json: bool, actor: str | None) -> None:
             echo(_written(row))
         for w in still:
             echo(_("still waiting: {municipality}: {documents}: {error}").format(
-                municipality=w.municipality, documents=", ".join(w.titles), error=w.job.error), err=True)
+                municipality=w.municipality, documents=", ".join(w.titles), error=translate_stored(w.job.error)), err=True)
         if not settled.rows and not still:
             echo(_("No documents are waiting."))
     if still:
@@ -187,11 +187,11 @@ def check(municipality: str | None, as_json: bool) -> None:
             if r.ok:
                 echo(_("ok    {where}: {template}").format(where=where, template=r.template))
             elif r.used:
-                echo(_("FAIL  {where}: {error}").format(where=where, error=r.error), err=True)
+                echo(_("FAIL  {where}: {error}").format(where=where, error=translate_stored(r.error)), err=True)
             else:
                 override = f" [{r.municipality}]" if r.municipality else ""
                 echo(_("warn  {template}{override} (no workflow here uses it): {error}").format(
-                    template=r.template, override=override, error=r.error), err=True)
+                    template=r.template, override=override, error=translate_stored(r.error)), err=True)
         failed, warned = sum(r.failed for r in results), sum(not r.ok and not r.used for r in results)
         warnings = _(", {warned} warning(s) for templates no workflow uses").format(warned=warned) if warned else ""
         echo(_("{passed} of {count} template checks passed{warnings}").format(

@@ -16,6 +16,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+
+def msg(template: str, /, **params: Any) -> str:
+    """The English text of a message; named as journey.domain.messages.msg so that the catalog extracts the
+    template (the CLI shows a stored error in Swedish by it). This worker imports nothing of journey."""
+    return template.format(**params)
+
 MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
           "november", "december")
 MEMORY_LIMIT = 1 << 30
@@ -120,18 +126,19 @@ def describe(exc: BaseException, template: str) -> str:
     from jinja2.exceptions import SecurityError
 
     if isinstance(exc, TemplateNotFound):
-        return f"{template}: template {exc.name!r} not found"
+        return msg("{template}: template {name!r} not found", template=template, name=exc.name)
     where = _where(exc, template)
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     if isinstance(exc, UndefinedError):
         m = re.search(r"has no attribute '([^']+)'", text) or re.search(r"'([^']+)' is undefined", text)
-        return f"{where}: undefined variable {m.group(1)!r} ({text})" if m else f"{where}: undefined variable ({text})"
+        return (msg("{where}: undefined variable {name!r} ({detail})", where=where, name=m.group(1), detail=text) if m
+                else msg("{where}: undefined variable ({detail})", where=where, detail=text))
     if isinstance(exc, SecurityError):
-        return f"{where}: blocked by the sandbox: {text}"
+        return msg("{where}: blocked by the sandbox: {detail}", where=where, detail=text)
     if isinstance(exc, TemplateSyntaxError):
-        return f"{where}: syntax error: {text}"
+        return msg("{where}: syntax error: {detail}", where=where, detail=text)
     if isinstance(exc, MemoryError):
-        return f"{where}: the template used too much memory"
+        return msg("{where}: the template used too much memory", where=where)
     return f"{where}: {type(exc).__name__}: {text}"
 
 
