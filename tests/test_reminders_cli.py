@@ -8,6 +8,7 @@ from pathlib import Path
 from tests.conftest import Cli
 from tests.reminder_support import SmtpServer, smtp  # noqa: F401
 from tests.test_journey_cli import JOURNEY
+from tests.test_meetings__export import anchoring  # noqa: F401
 
 
 def _upcoming(cli: Cli, **env: str) -> list[dict]:  # type: ignore[type-arg]
@@ -80,19 +81,11 @@ def test_the_send_due_example_in_its_help_works(cli: Cli, smtp: SmtpServer) -> N
     assert cli("reminders send-due", **(env | {"JOURNEY_SMTP_FROM": ""})).exit_code == 78
 
 
-def test_a_failed_reminder_s_error_is_listed_in_swedish_and_kept_in_english(cli: Cli, tmp_path: Path,
+def test_a_failed_reminder_s_error_is_listed_in_swedish_and_kept_in_english(anchoring: Cli,  # noqa: F811
                                                                           smtp: SmtpServer) -> None:  # noqa: F811
     """Every recipient refused for good: FAILED at once, the error stored in English (``--json``, logs), the
     table in Swedish, the server's own reply as it gave it."""
-    cli.ok("municipalities seed")
-    cli.ok("users add admin --role admin")
-    cli.ok("users add anna --role coordinator --municipality Härjedalen --email anna@herjedalen.se --as admin")
-    cli.ok("open Härjedalen --as anna")
-    for trigger, evidence in JOURNEY[:4]:
-        cli.ok(f"advance Härjedalen {trigger} {evidence} --as anna")
-    plan = tmp_path / "ks.csv"
-    plan.write_text("board,date,time,secretary_email\nKS,2022-04-20,13:00,ks@herjedalen.se\n")
-    cli.ok(f"meetings import {plan} -m Härjedalen --as anna")
+    cli = anchoring
     smtp.inbox.refuse["anna@herjedalen.se"] = "550 5.1.1 Mailbox unavailable"
     smtp_env = {"JOURNEY_SMTP_HOST": "127.0.0.1", "JOURNEY_SMTP_PORT": str(smtp.port),
                 "JOURNEY_SMTP_FROM": "journey@skr.se", "JOURNEY_NOW": "2022-03-09T07:00:00+00:00"}
