@@ -24,7 +24,7 @@ MAX_DEPTH = 3  # parameters that are messages themselves, translated to this dep
 class _Template:
     """One catalog template: its fixed pieces and the names between them."""
 
-    source: str
+    translation: str  # the catalog's text for it
     pieces: tuple[str, ...]  # fixed text; one more than names
     names: tuple[str, ...]
 
@@ -56,7 +56,7 @@ class _Template:
         return values
 
 
-def _parsed(source: str) -> _Template | None:
+def _parsed(source: str, translation: str) -> _Template | None:
     """The template's pieces, or None where it has no placeholder, too little fixed text, or unusual fields."""
     pieces, names, fixed = [], [], ""
     try:
@@ -72,7 +72,7 @@ def _parsed(source: str) -> _Template | None:
     except ValueError:
         return None
     pieces.append(fixed)
-    template = _Template(source, tuple(pieces), tuple(names))
+    template = _Template(translation, tuple(pieces), tuple(names))
     return template if names and template.fixed >= MIN_FIXED else None
 
 
@@ -94,20 +94,19 @@ def _filled(translation: str, values: dict[str, str]) -> str | None:
 class StoredMessages:
     """The catalog's templates, parsed once per translation."""
 
-    _cache: ClassVar[dict[int, StoredMessages]] = {}
+    _cache: ClassVar[dict[gettext.NullTranslations, StoredMessages]] = {}
 
     def __init__(self, translation: gettext.NullTranslations) -> None:
         self.translation = translation
         catalog = getattr(translation, "_catalog", {})  # GNUTranslations keeps msgid -> msgstr here
-        parsed = (_parsed(key) for key in catalog if isinstance(key, str) and "{" in key)
+        parsed = (_parsed(key, value) for key, value in catalog.items() if isinstance(key, str) and "{" in key)
         self.templates = sorted((t for t in parsed if t is not None), key=lambda t: -t.fixed)
 
     @classmethod
     def of(cls, translation: gettext.NullTranslations) -> StoredMessages:
-        key = id(translation)
-        if key not in cls._cache or cls._cache[key].translation is not translation:
-            cls._cache[key] = cls(translation)
-        return cls._cache[key]
+        if translation not in cls._cache:
+            cls._cache[translation] = cls(translation)
+        return cls._cache[translation]
 
     def translate(self, text: str, depth: int = 0) -> str:
         if not text:
@@ -121,9 +120,7 @@ class StoredMessages:
             values = template.parameters(text)
             if values is None:
                 continue
-            translated = self.translation.gettext(template.source)
-            if translated == template.source:
-                return text  # the template has no translation
-            filled = _filled(translated, {name: self.translate(value, depth + 1) for name, value in values.items()})
+            filled = _filled(template.translation, {name: self.translate(value, depth + 1)
+                                                    for name, value in values.items()})
             return text if filled is None else filled
         return text
