@@ -359,6 +359,39 @@ def test_deal_documents_take_their_data_from_the_deal_record(cli: Cli) -> None:
     assert_one_line_error(cli("documents render Söderhamn deal2_iop_avtal --as anna"), 4, "journey deals documents")
 
 
+def test_a_failing_deal_template_never_fails_the_deal_its_documents_wait(cli: Cli, tmp_path: Path) -> None:
+    """Issue #14 §3 for deals: the deal is saved first, its documents are rendered after; a failing one waits."""
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    override = templates / "municipalities" / "soderhamn" / "documents" / "iop_avtal.html.j2"
+    override.parent.mkdir(parents=True)
+    override.write_text("<p>{{ deal.no_such_fact.value }}</p>", encoding="utf-8")
+    env = {"JOURNEY_TEMPLATES_DIR": str(templates)}
+    past_letter(cli, steps=2)
+    result = cli(f"deals add Söderhamn {IOP} --as anna", **env)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Söderhamn: deal 1 added"), result.output
+    [warning] = result.stderr.strip().splitlines()
+    assert warning.startswith("Documents not rendered yet (Affär 1: IOP-avtal): ") and "no_such_fact" in warning
+    assert [d["number"] for d in deals(cli)] == [1] and documents(cli) == [d for d in documents(cli)
+                                                                           if not d["doc_id"].startswith("deal")]
+    cli.ok("deals update Söderhamn 1 --value 225000 --per year --as anna", **env)  # a second change, a second job
+    jobs = json.loads(cli.ok("documents waiting Söderhamn --json", **env).output)
+    assert [(j["reason"], j["documents"][0]["doc_id"], j["documents"][0]["title"]) for j in jobs] == [
+        ("ENTERED", "deal1_iop_avtal", "Affär 1: IOP-avtal"), ("CHANGED", "deal1_iop_avtal", "Affär 1: IOP-avtal")]
+    assert "Affär 1: IOP-avtal" in cli.ok("documents waiting Söderhamn", **env).output
+
+    override.unlink()  # the template fixed: each change's documents are rendered once, in order
+    cli.ok("documents retry Söderhamn --as anna", **env)
+    rendered = sorted((d["revision"], d["reason"], d["format"]) for d in documents(cli)
+                      if d["doc_id"] == "deal1_iop_avtal")
+    assert rendered == [(1, "ENTERED", "docx"), (1, "ENTERED", "html"), (2, "CHANGED", "docx"), (2, "CHANGED", "html")]
+    assert len(show(cli, 1)["documents"]) == 4
+    assert json.loads(cli.ok("documents waiting Söderhamn --json", **env).output) == []
+    cli.ok("documents retry Söderhamn --as anna", **env)
+    assert len([d for d in documents(cli) if d["doc_id"] == "deal1_iop_avtal"]) == 4  # nothing twice
+
+
 def test_monitoring_counts_deals_and_keeps_totals_and_yearly_values_apart(cli: Cli, tmp_path: Path) -> None:
     past_letter(cli)
     past_letter(cli, "Umeå")

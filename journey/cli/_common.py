@@ -127,3 +127,14 @@ def csv_delimiter_option(func: F) -> F:
                         default="semicolon", metavar="SEP",
                         help="CSV field separator: semicolon (default; Swedish Excel opens it in columns) "
                              "or comma.")(func)
+
+
+def print_waiting(jobs: Any) -> None:
+    """Documents a change could not render yet: on stderr, with the error; the change itself is saved."""
+    from journey.cli._i18n import _, translate_stored
+    from journey.services.deals.documents import listed_title
+
+    for job in jobs:
+        names = ", ".join(listed_title(doc) or doc for _path, doc in job.items)
+        echo(_("Documents not rendered yet ({documents}): {error}; they are tried again later, see "
+               "`journey documents waiting`").format(documents=names, error=translate_stored(job.error)), err=True)

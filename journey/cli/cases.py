@@ -6,8 +6,17 @@ from typing import Any
 
 import click
 
-from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option, short_time
-from journey.cli._i18n import _, translate_stored
+from journey.cli._common import (
+    actor_option,
+    echo,
+    echo_json,
+    echo_table,
+    get_app,
+    json_option,
+    print_waiting,
+    short_time,
+)
+from journey.cli._i18n import _
 
 
 @click.command("open")
@@ -79,16 +88,7 @@ def advance(municipality: str, trigger: str, evidence: tuple[str, ...], comment:
             municipality=result.municipality, from_state=step.from_state, to_state=step.to_state, trigger=step.trigger,
             deal=step.deal, history_seq=step.history_seq))
     _print_documents(result.documents)
-    _print_waiting(result.waiting)
-
-
-def _print_waiting(jobs: Any) -> None:
-    """Documents the change could not render yet: on stderr, with the error; the change itself is saved."""
-    for job in jobs:
-        echo(_("Documents not rendered yet ({documents}): {error}; they are tried again later, see "
-               "`journey documents waiting`").format(documents=", ".join(doc for _path, doc in job.items),
-                                                     error=translate_stored(job.error)),
-             err=True)
+    print_waiting(result.waiting)
 
 
 def _print_documents(documents: Any) -> None:

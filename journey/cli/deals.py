@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from journey.cli._common import actor_option, echo_json, echo_table, get_app, json_option
+from journey.cli._common import actor_option, echo_json, echo_table, get_app, json_option, print_waiting
 from journey.cli._i18n import _
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -95,6 +95,7 @@ def _report(result: Any, verb: str) -> None:
         click.echo(_("warning: {warning}").format(warning=warning), err=True)
     for row in result.documents:
         click.echo(f"  {_document(row)} v{row['revision']} {row['format']}: {row['path']}")
+    print_waiting(result.waiting)
     for step in result.automatic:
         click.echo(_("{municipality}: {from_state} -> {to_state} ({trigger}, automatic: deal {deal} is awarded, "
                      "history #{history_seq})").format(

@@ -2,19 +2,18 @@
 
 Their context comes from the deal record alone (``deal`` in the template), never from evidence
 merged across history entries; the rest (municipality, board, coordinator, project) is what every
-document sees. They are rendered when a deal is added, again as a new revision when it changes,
-and on demand; each file goes to the document register with the deal's id.
+document sees. They are rendered when a deal is added, again as a new revision when it changes
+(through the document outbox, after the change has committed), and on demand; each file goes to
+the document register with the deal's id.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from journey.domain.case import Case
+from journey.domain.case import Case, HistoryEntry
 from journey.domain.deals import (
     PROCUREMENTS,
     Deal,
@@ -25,17 +24,14 @@ from journey.domain.deals import (
     ValueBasis,
     limit_for,
 )
-from journey.domain.document import DEFAULT_FORMATS, safe_filename
-from journey.domain.errors import DocumentWriteError
 from journey.domain.language import running_date_text
-from journey.domain.messages import msg
 from journey.domain.municipality import Municipality, slugify
 from journey.domain.procurement import direct_award_limit
 from journey.domain.spec import DocumentSpec, WorkflowSpec
-from journey.ports.documents import DocumentTools
 from journey.ports.unit_of_work import UnitOfWork
 from journey.services.deals.views import deal_view
 from journey.services.documents.context import build_context
+from journey.services.documents.rendering import Prepared
 
 # form -> (template, title); the register names each file "deal<N>_<template>".
 DEAL_DOCUMENTS: dict[DealForm, tuple[tuple[str, str], ...]] = {
@@ -85,14 +81,14 @@ def _direct_award(deal: Deal) -> dict[str, Any]:
             "reference": deal.limit_reference, "special_services": deal.special_services}
 
 
-def deal_context(uow: UnitOfWork, spec: WorkflowSpec, case: Case, m: Municipality, deal: Deal,
-                 events: list[DealEvent], template: str, title: str, now: datetime) -> dict[str, Any]:
+def deal_context(spec: WorkflowSpec, case: Case, m: Municipality, deal: Deal, events: list[DealEvent],
+                 template: str, title: str, history: list[HistoryEntry], now: datetime) -> dict[str, Any]:
     """What a deal's document template sees: the common context plus ``deal`` from the record."""
     stage = spec.state(case.stage) or spec.states[0]
     doc = DocumentSpec(doc_id(deal, template), template, (("title", title),))
     municipality = {"name": m.name, "code": m.code, "county": m.county, "slug": slugify(m.name)}
     context = build_context(spec=spec, state=stage, doc=doc, municipality=municipality, case_state=case.state,
-                            opened_at=case.opened_at, history=uow.cases.history(case.id or 0), now=now)
+                            opened_at=case.opened_at, history=history, now=now)
     return with_deal(context, deal, events)
 
 
@@ -123,50 +119,42 @@ def sample_deals(form: DealForm, today: date) -> list[Deal]:
     return [full, Deal(None, 0, 0, 2, form, DealStatus.PLANNED, today)]
 
 
-def _digest(data: Any) -> str:
-    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+def job_items(deal: Deal) -> tuple[tuple[str, str], ...]:
+    """What an outbox job renders for the deal: ("", "deal<N>_<template>") for each document of its form."""
+    return tuple(("", doc_id(deal, template)) for template, _ in DEAL_DOCUMENTS.get(deal.form, ()))
 
 
-def render_deal_documents(uow: UnitOfWork, tools: DocumentTools, spec: WorkflowSpec, case: Case, m: Municipality,
-                          deal: Deal, *, actor: str, reason: str, now: datetime,
-                          formats: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
-    """Render every document of the deal's form as a new revision, store it and register it."""
-    items = DEAL_DOCUMENTS.get(deal.form, ())
-    if not items:
-        return []
+def is_deal_item(item: tuple[str, str]) -> bool:
+    return not item[0] and listed_title(item[1]) is not None
+
+
+def prepare_deal_documents(uow: UnitOfWork, spec: WorkflowSpec, case: Case, m: Municipality, deal: Deal, *,
+                           history: list[HistoryEntry], now: datetime,
+                           templates: set[str] | None = None) -> list[Prepared]:
+    """The template data of the deal's documents (of ``templates`` only, if given), from its current record."""
     events = uow.deals.events(deal.id or 0)
-    jobs = [(template, title_of(deal, template, name)) for template, name in items]
-    contexts = [deal_context(uow, spec, case, m, deal, events, template, title, now) for template, title in jobs]
-    rendered = tools.renderer.render([(template, ctx) for (template, _), ctx in zip(jobs, contexts, strict=True)],
-                                     slugify(m.name))
-    rows = []
-    for (template, title), context, result in zip(jobs, contexts, rendered, strict=True):
-        ident = doc_id(deal, template)
-        revision = uow.documents.next_revision(case.id or 0, ident)
-        input_hash = _digest(context)
-        meta = {"title": title, "subject": f"{m.name}: {deal.label}", "created": now, "municipality": slugify(m.name),
-                "diarienummer": str(context["document"].get("diarienummer") or ""),
-                "comments": f"journey {spec.key} {deal.label}; template {template} sha256:{result.template_hash}; "
-                            f"input sha256:{input_hash}"}
-        stem = f"{now.date().isoformat()}_{safe_filename(f'affär {deal.number} {title}')}_v{revision}"
-        for fmt in formats or DEFAULT_FORMATS:
-            data = tools.writers[fmt](result.html, meta)
-            path = tools.folder(m.name) / f"{stem}.{fmt}"
-            row = {"case_id": case.id, "municipality_id": m.id, "state_path": "", "deal_id": deal.id,
-                   "doc_id": ident, "title": title, "template": template, "template_source": result.path,
-                   "overridden": result.overridden, "template_hash": result.template_hash, "input_hash": input_hash,
-                   "format": fmt, "path": str(path), "size": len(data), "sha256": hashlib.sha256(data).hexdigest(),
-                   "revision": revision, "reason": reason, "actor": actor, "created_at": now}
-            uow.documents.add(row)
-            try:
-                file = tools.stage(path.parent, data, path.suffix)
-                try:
-                    file.place(path)
-                finally:
-                    file.discard()
-            except OSError as exc:
-                raise DocumentWriteError(msg("could not write {path}: {value}; nothing was saved (the deal was "
-                                             "not changed), fix the output directory and retry",
-                    path=path, value=exc.strerror or exc)) from None
-            rows.append(row)
-    return rows
+    stage = spec.state(case.stage) or spec.states[0]
+    out = []
+    for template, name in DEAL_DOCUMENTS.get(deal.form, ()):
+        if templates is not None and template not in templates:
+            continue
+        title = title_of(deal, template, name)
+        context = deal_context(spec, case, m, deal, events, template, title, history, now)
+        doc = DocumentSpec(doc_id(deal, template), template, (("title", title),))
+        out.append(Prepared(stage, doc, context, deal.id, deal.number, deal.label))
+    return out
+
+
+def prepare_job(uow: UnitOfWork, spec: WorkflowSpec, case: Case, m: Municipality, items: list[tuple[str, str]], *,
+                history: list[HistoryEntry], now: datetime) -> list[Prepared]:
+    """The deal documents an outbox job asks for; a deal gone or no longer of a form with documents, none."""
+    wanted: dict[int, set[str]] = {}
+    for _path, ident in items:
+        digits, _, template = ident.removeprefix("deal").partition("_")
+        wanted.setdefault(int(digits), set()).add(template)
+    out = []
+    for number, templates in wanted.items():
+        deal = uow.deals.get(case.id or 0, number)
+        if deal is not None:
+            out += prepare_deal_documents(uow, spec, case, m, deal, history=history, now=now, templates=templates)
+    return out

@@ -2,8 +2,10 @@
 
 A deal may be recorded any time after the letter of intent, whatever stage the case is in, and a
 case may have any number of deals. Each change is one transaction: the deal row, its append-only
-history row, the documents of its form (a new revision when the deal changed) and, when the deal
-is awarded, the automatic step of a transition guarded by ``deal_awarded``.
+history row, a document job for the documents of its form (a new revision when the deal changed;
+rendered once the change has committed, so a slow or failing template neither holds the write
+lock nor fails the change) and, when the deal is awarded, the automatic step of a transition
+guarded by ``deal_awarded``.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from journey.domain.deals import (
 from journey.domain.deals import (
     DealInput as DealInput,  # also what the CLI builds
 )
+from journey.domain.document import check_formats
+from journey.domain.document_jobs import DocumentJob
 from journey.domain.errors import InputError, NotFoundError, RefusedError
 from journey.domain.messages import msg
 from journey.domain.municipality import Municipality, swedish_sort_key
@@ -32,9 +36,11 @@ from journey.domain.spec import WorkflowSpec
 from journey.ports.unit_of_work import UnitOfWork
 from journey.services.cases.automatic import AutomaticStep, take_automatic_steps
 from journey.services.cases.lifecycle import actor_in, case_for_change, find_municipality
-from journey.services.deals.documents import render_deal_documents
+from journey.services.deals.documents import prepare_deal_documents
 from journey.services.deals.views import deal_view
 from journey.services.deps import Deps
+from journey.services.documents.outbox import enqueue_deal_documents
+from journey.services.documents.rendering import created_events, register, render_files, staged
 
 LETTER_OF_INTENT = "letter_of_intent"
 
@@ -47,6 +53,7 @@ class DealResult:
     automatic: tuple[AutomaticStep, ...] = ()
     warnings: tuple[str, ...] = ()
     changes: dict[str, Any] | None = None
+    waiting: tuple[DocumentJob, ...] = ()  # the case's documents not rendered yet: failed, tried again later
 
 
 def ensure_after_letter_of_intent(spec: WorkflowSpec, case: Case, name: str) -> None:
@@ -72,14 +79,22 @@ def _today(deps: Deps) -> Any:
 
 
 def _after_change(deps: Deps, uow: UnitOfWork, spec: WorkflowSpec, case: Case, m: Municipality, deal: Deal,
-                  actor: str, reason: str, render: bool) -> tuple[list[dict[str, Any]], list[AutomaticStep]]:
+                  actor: str, reason: str, render: bool) -> list[AutomaticStep]:
+    """Inside the change: the job for the deal's documents, and the automatic step an award takes."""
     now = deps.clock.now()
-    rows = []
     if render and deps.documents is not None:
-        rows = render_deal_documents(uow, deps.documents, spec, case, m, deal, actor=actor, reason=reason, now=now)
-    automatic = take_automatic_steps(deps, uow, case, spec, municipality=m.name, actor=actor, now=now) \
+        enqueue_deal_documents(deps, deps.documents, uow, case.id or 0, deal, reason=reason, actor=actor, at=now)
+    return take_automatic_steps(deps, uow, case, spec, municipality=m.name, actor=actor, now=now) \
         if deal.awarded else []
-    return rows, automatic
+
+
+def _commit(uow: UnitOfWork, case: Case) -> tuple[tuple[dict[str, Any], ...], tuple[DocumentJob, ...]]:
+    """Commit the change, which renders its documents; the register rows it wrote and the case's documents
+    still waiting (failed, tried again later)."""
+    before = {r["id"] for r in uow.documents.for_case(case.id or 0)}
+    uow.commit()
+    written = tuple(r for r in uow.documents.for_case(case.id or 0) if r["id"] not in before)
+    return written, tuple(j for j in uow.documents.open_jobs([case.id or 0]) if j.attempts)
 
 
 def add_deal(deps: Deps, username: str | None, municipality: str, given: DealInput) -> DealResult:
@@ -98,10 +113,10 @@ def add_deal(deps: Deps, username: str | None, municipality: str, given: DealInp
         facts = {"form": [None, deal.form.value]} | describe_changes(blank, deal)
         uow.deals.add_event(DealEvent(deal.id or 0, DealEventKind.ADDED, deal.status, deal.status_date,
                                       actor.username, now, given.comment.strip(), facts))
-        rows, automatic = _after_change(deps, uow, spec, case, m, deal, actor.username, "ENTERED", True)
+        automatic = _after_change(deps, uow, spec, case, m, deal, actor.username, "ENTERED", True)
         view = deal_view(deal, uow.deals.events(deal.id or 0))
-        uow.commit()
-    return DealResult(m.name, view, tuple(rows), tuple(automatic), checked.warnings)
+        rows, waiting = _commit(uow, case)
+    return DealResult(m.name, view, rows, tuple(automatic), checked.warnings, waiting=waiting)
 
 
 def update_deal(deps: Deps, username: str | None, municipality: str, number: int, given: DealInput) -> DealResult:
@@ -125,11 +140,10 @@ def update_deal(deps: Deps, username: str | None, municipality: str, number: int
         day = after.status_date if moved else today
         uow.deals.add_event(DealEvent(after.id or 0, kind, after.status, day, actor.username, now,
                                       given.comment.strip(), changes))
-        rows, automatic = _after_change(deps, uow, spec, case, m, after, actor.username, "CHANGED",
-                                        bool(changes) or moved)
+        automatic = _after_change(deps, uow, spec, case, m, after, actor.username, "CHANGED", bool(changes) or moved)
         view = deal_view(after, uow.deals.events(after.id or 0))
-        uow.commit()
-    return DealResult(m.name, view, tuple(rows), tuple(automatic), checked.warnings, changes)
+        rows, waiting = _commit(uow, case)
+    return DealResult(m.name, view, rows, tuple(automatic), checked.warnings, changes, waiting)
 
 
 def _deal(uow: UnitOfWork, m: Municipality, case: Case, number: int) -> Deal:
@@ -142,19 +156,29 @@ def _deal(uow: UnitOfWork, m: Municipality, case: Case, number: int) -> Deal:
 
 def render_documents(deps: Deps, username: str | None, municipality: str, number: int,
                      formats: tuple[str, ...] = ()) -> list[dict[str, Any]]:
-    """Render the deal's documents again from its current record, as a new revision."""
+    """Render the deal's documents again from its current record, as a new revision.
+
+    Rendered between two short transactions, like every document, so that a slow template holds no
+    lock; a failure is the command's error and nothing is registered.
+    """
+    tools = deps.documents
     with deps.uow() as uow:
         actor, m, case = case_for_change(uow, username, municipality)
         deal = _deal(uow, m, case, number)
-        if deps.documents is None:
+        if tools is None:
             raise RefusedError(msg("documents are not set up in this installation"))
-        rows = render_deal_documents(uow, deps.documents, _spec(deps, case), case, m, deal, actor=actor.username,
-                                     reason="REGENERATED", now=deps.clock.now(), formats=formats or None)
-        if not rows:
+        spec, now = _spec(deps, case), deps.clock.now()
+        chosen = check_formats(formats, "--format") if formats else None
+        prepared = prepare_deal_documents(uow, spec, case, m, deal, history=uow.cases.history(case.id or 0), now=now)
+        if not prepared:
             raise NotFoundError(msg("{label}: a deal by {value} has no documents (IOP and direktupphandling "
                                     "have)", label=deal.label, value=deal.form.value))
+    files = render_files(tools, spec, m, prepared, now=now, formats=chosen)
+    with staged(tools, m, files) as ready, deps.uow() as uow:
+        rows = register(uow, tools, case, m, ready, actor=actor.username, reason="REGENERATED", now=now)
+        deps.publish(created_events(rows), uow)
         uow.commit()
-    return rows
+        return rows
 
 
 def _readable_case(uow: UnitOfWork, username: str | None, municipality: str) -> tuple[Municipality, Case]:

@@ -10,6 +10,9 @@ transaction and asks its unit of work to settle the job once it has committed:
 3. name the files, add their register rows and mark the job done (short transaction): only the
    claim that still holds the job registers anything, so a job is done exactly once.
 
+A deal's change (``services/deals/register.py``) records a job the same way, its items
+("", "deal<N>_<template>"): the deal's documents from its record.
+
 A failed attempt is recorded on the job and tried again after 1, 2, 4 ... minutes, by the
 scheduler or by the next command that changes something; after five attempts it waits for
 `journey documents retry`. The documents carry the date of the change and show the history up
@@ -23,10 +26,11 @@ import socket
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from journey.domain.access import Action, authorize, visible_municipality_ids
+from journey.domain.deals import Deal
 from journey.domain.document_jobs import DocumentJob
 from journey.domain.errors import JourneyError
 from journey.domain.events import Event, EvidenceCorrected, MatterChanged, StateEntered
@@ -34,6 +38,7 @@ from journey.domain.spec import DocumentSpec, StateSpec, WorkflowSpec
 from journey.ports.documents import DocumentTools
 from journey.ports.unit_of_work import UnitOfWork
 from journey.services.cases.lifecycle import actor_in, find_municipality
+from journey.services.deals.documents import is_deal_item, job_items, listed_title, prepare_job
 from journey.services.deps import Deps
 from journey.services.documents.rendering import (
     context_for,
@@ -71,8 +76,25 @@ def _record(deps: Deps, tools: DocumentTools, uow: UnitOfWork, case_id: int, ite
     last = history[-1] if history else None
     job = DocumentJob(0, case_id, tuple((s.path, d.id) for s, d in items), reason, last.actor if last else "journey",
                       event.at, last.seq if last else 0, conditional)
+    enqueue(deps, tools, uow, job)
+
+
+def enqueue(deps: Deps, tools: DocumentTools, uow: UnitOfWork, job: DocumentJob) -> int:
+    """Record ``job`` in the change's transaction; it is settled once the change has committed."""
     job_id = uow.documents.enqueue(job)
     uow.after_commit(lambda: settle(deps, tools, [job_id]))
+    return job_id
+
+
+def enqueue_deal_documents(deps: Deps, tools: DocumentTools, uow: UnitOfWork, case_id: int, deal: Deal, *,
+                           reason: str, actor: str, at: datetime) -> int | None:
+    """Record a job rendering the deal's documents (None: its form has none)."""
+    items = job_items(deal)
+    if not items:
+        return None
+    history = uow.cases.history(case_id)
+    return enqueue(deps, tools, uow, DocumentJob(0, case_id, items, reason, actor, at,
+                                                  history[-1].seq if history else 0, False))
 
 
 def on_state_entered(deps: Deps, tools: DocumentTools) -> Callable[[Event, UnitOfWork], None]:
@@ -164,9 +186,11 @@ def run_job(deps: Deps, tools: DocumentTools, job_id: int, worker: str) -> tuple
             history = [e for e in uow.cases.history(job.case_id) if not job.seq or e.seq <= job.seq]
             if history:  # the state the case was in just after the change (an automatic step may have followed)
                 case = replace(case, state=history[-1].to_state)
-            items = _items(spec, job)
             m = uow.municipalities.get(case.municipality_id)
-            prepared = prepare(uow, spec, case, items, now=job.at, conditional=job.conditional, history=history)
+            deal_items = [i for i in job.items if is_deal_item(i)]
+            prepared = prepare(uow, spec, case, _items(spec, job), now=job.at, conditional=job.conditional,
+                               history=history) + prepare_job(uow, spec, case, m, deal_items, history=history,
+                                                              now=job.at)
             uow.commit()
         files = render_files(tools, spec, m, prepared, now=job.at)
         with staged(tools, m, files) as ready, deps.uow() as uow:
@@ -235,7 +259,8 @@ def waiting_documents(deps: Deps, username: str | None, municipality: str | None
             case = uow.cases.get(job.case_id)
             spec = deps.workflows().get(case.workflow, case.workflow_version)
             titles = {(s.path, d.id): str(d.get("title") or d.id) for s, d in _items(spec, job)}
-            out.append(Waiting(cases[job.case_id], job, tuple(titles.get(i, i[1]) for i in job.items)))
+            out.append(Waiting(cases[job.case_id], job, tuple(titles.get(i) or listed_title(i[1]) or i[1]
+                                                              for i in job.items)))
         return out
 
 

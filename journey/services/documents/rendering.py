@@ -39,11 +39,31 @@ def input_digest(data: Any) -> str:
 
 @dataclass(frozen=True)
 class Prepared:
-    """One document about to be rendered: where it is declared and its template data."""
+    """One document about to be rendered: where it is declared and its template data.
+
+    A deal's document (``deal_number`` set) is registered with no state path, under the deal's
+    id, and named and described after the deal (``label``, e.g. 'Affär 1 (IOP)').
+    """
 
     state: StateSpec
     doc: DocumentSpec
     context: dict[str, Any]
+    deal_id: int | None = None
+    deal_number: int = 0
+    label: str = ""
+
+    @property
+    def state_path(self) -> str:
+        return "" if self.deal_number else self.state.path
+
+    @property
+    def title(self) -> str:
+        return str(self.context["document"]["title"])
+
+    @property
+    def file_title(self) -> str:
+        """What the file is named after (before its date and revision)."""
+        return f"affär {self.deal_number} {self.title}" if self.deal_number else self.title
 
 
 @dataclass(frozen=True)
@@ -86,12 +106,11 @@ def render_files(tools: DocumentTools, spec: WorkflowSpec, municipality: Municip
     rendered = tools.renderer.render([(p.doc.template, p.context) for p in prepared], slugify(municipality.name))
     out = []
     for item, result in zip(prepared, rendered, strict=True):
-        title = item.context["document"]["title"]
         input_hash = input_digest(item.context)
-        meta = {"title": title, "subject": f"{municipality.name}: {item.state.title}", "created": now,
-                "municipality": slugify(municipality.name),
+        meta = {"title": item.title, "subject": f"{municipality.name}: {item.label or item.state.title}",
+                "created": now, "municipality": slugify(municipality.name),
                 "diarienummer": str(item.context["document"].get("diarienummer") or ""),
-                "comments": f"journey {spec.key} {item.state.path}; template {item.doc.template} "
+                "comments": f"journey {spec.key} {item.label or item.state.path}; template {item.doc.template} "
                             f"sha256:{result.template_hash}; input sha256:{input_hash}"}
         for fmt in formats or check_formats(item.doc.get("formats"),
                                             f"{spec.key} {item.state.path} document {item.doc.id}"):
@@ -131,14 +150,15 @@ def register(uow: UnitOfWork, tools: DocumentTools, case: Case, municipality: Mu
         if doc.id not in revisions:
             revisions[doc.id] = repo.next_revision(case.id or 0, doc.id)
         revision = revisions[doc.id]
-        title = f.item.context["document"]["title"]
-        stem = f"{now.date().isoformat()}_{safe_filename(title)}_v{revision}"
+        stem = f"{now.date().isoformat()}_{safe_filename(f.item.file_title)}_v{revision}"
         path = tools.folder(municipality.name) / f"{stem}.{f.fmt}"
-        row = {"case_id": case.id, "municipality_id": municipality.id, "state_path": f.item.state.path,
-               "doc_id": doc.id, "title": title, "template": doc.template, "template_source": f.template_source,
+        row = {"case_id": case.id, "municipality_id": municipality.id, "state_path": f.item.state_path,
+               "doc_id": doc.id, "title": f.item.title, "template": doc.template, "template_source": f.template_source,
                "overridden": f.overridden, "template_hash": f.template_hash, "input_hash": f.input_hash,
                "format": f.fmt, "path": str(path), "size": len(f.data), "sha256": hashlib.sha256(f.data).hexdigest(),
                "revision": revision, "reason": reason, "actor": actor, "created_at": now}
+        if f.item.deal_number:
+            row["deal_id"] = f.item.deal_id
         row["id"] = repo.add(row)  # first: the unique (case, document, revision, format) row claims the file name
         try:
             file.place(path)
