@@ -7,6 +7,7 @@ import hashlib
 import json
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -231,6 +232,7 @@ def test_a_file_nested_too_deeply_is_refused_in_one_line(tmp_path: Path) -> None
 
 _PEAK = """
 import sys
+from datetime import datetime
 from journey.cli import cli
 try:
     cli(sys.argv[1:], prog_name="journey")
@@ -317,7 +319,6 @@ def test_a_row_line_that_is_not_json_is_named_by_its_line(sqlite_url: str, tmp_p
                                    "2022-03-01T10:00:00.5+01:00", "0999-12-31T23:59:59+00:00"])
 def test_sqlite_text_written_directly_is_what_the_column_type_writes(value: str) -> None:
     """The import writes UTC date-times in SQLite's stored layout itself."""
-    from datetime import datetime
 
     from sqlalchemy.dialects import sqlite
 
@@ -338,7 +339,6 @@ def test_sqlite_export_written_by_sqlite_gives_the_values_python_gives(sqlite_ur
     """SQLite writes most rows' JSON itself; values outside the layouts it rewrites (and every other row)
     must come out as the column types' own reading gives them."""
     import sqlite3
-    from datetime import datetime
 
     from sqlalchemy.dialects import sqlite
 
@@ -404,6 +404,70 @@ def test_sqlite_import_leaves_the_journal_mode_and_the_indexes_as_init_makes_the
     assert state(sqlite_url) == initialised
     cli.ok(f"import {demo_source.export}")
     assert state(sqlite_url) == initialised
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_postgresql_import_leaves_the_references_and_indexes_as_init_makes_them(database_url: str, tmp_path: Path,
+                                                                               demo_source: DemoSource) -> None:
+    """The load drops the foreign keys and plain indexes inside its one transaction and adds them again
+    after the rows: a failed load leaves them as they were, a whole one as init makes them, and a row
+    that breaks a reference still fails the load."""
+    import psycopg
+
+    def state() -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
+        with psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://")) as db:
+            keys = db.execute("SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                              "WHERE connamespace = current_schema()::regnamespace ORDER BY 1, 2").fetchall()
+            indexes = db.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+                                 "ORDER BY 1").fetchall()
+        return keys, indexes
+
+    cli = Cli(database_url, tmp_path)
+    cli.ok("init")
+    initialised = state()
+    assert any("FOREIGN KEY" in definition for _, _, definition in initialised[0])
+    assert any(" USING btree (" in create and "UNIQUE" not in create for _, create in initialised[1])
+    bad = rewrite(demo_source.export, tmp_path / "bad.json", _orphan_history)
+    failed = cli(f"import {bad}")
+    assert failed.exit_code == 3 and "violates foreign key constraint" in failed.stderr, failed.output
+    assert state() == initialised
+    cli.ok(f"import {demo_source.export}")
+    assert state() == initialised
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_values_copied_into_postgresql_come_out_as_they_went_in(database_url: str, tmp_path: Path,
+                                                               demo_source: DemoSource) -> None:
+    """The load copies rows into PostgreSQL with COPY: text with every character COPY escapes (tab,
+    newline, backslash, a literal \\N), JSON documents, NULLs and date-times with fractions are what
+    the export then gives back."""
+    tricky = AWKWARD + " \\N \\. end"
+    document = {"text": tricky, "n": [1, 2.5, None, True], "nested": {"\\N": "\t"}}
+
+    def change(doc: dict[str, Any]) -> None:
+        table = doc["tables"]["case_history"]
+        columns = table["columns"]
+        for i, row in enumerate(table["rows"][:4]):
+            row[columns.index("comment")] = tricky[i:]
+            row[columns.index("evidence")] = document if i % 2 else {}
+            row[columns.index("at")] = f"2022-03-01T09:00:0{i}.{'5' * i}{'0' * (6 - i)}+00:00" if i else row[
+                columns.index("at")]
+
+    source = rewrite(demo_source.export, tmp_path / "tricky.json", change)
+    cli = Cli(database_url, tmp_path)
+    cli.ok(f"import {source}")
+    cli.ok(f"export {tmp_path / 'back.json'} --as demo")
+
+    def rows(path: Path) -> dict[str, list[list[Any]]]:  # SQLite writes a zero fraction out, PostgreSQL leaves it out
+        return {name: [[datetime.fromisoformat(v) if isinstance(v, str) and v.endswith("+00:00") and "T" in v else v
+                        for v in row] for row in table["rows"]] for name, table in read_lines(path)["tables"].items()}
+
+    sent, back = rows(source), rows(tmp_path / "back.json")
+    assert back["case_history"][:4] == sent["case_history"][:4]
+    assert back["case_history"][1][9:11] == [document, tricky[1:]]
+    assert back == sent
 
 
 def test_the_sqlite_load_runs_out_of_wal_mode_though_the_app_keeps_its_connections(sqlite_url: str, tmp_path: Path,
