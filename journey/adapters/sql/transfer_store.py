@@ -768,17 +768,20 @@ class SqlTransferStore:
         dialect = connection.dialect
         driver = connection.connection.driver_connection  # psycopg's, in this connection's transaction
         assert driver is not None
-        processors = [(i, process) for i, name in enumerate(columns)
-                      if (process := table.columns[name].type.dialect_impl(dialect).bind_processor(dialect))]
         quote = dialect.identifier_preparer.quote
         statement = (f"COPY {dialect.identifier_preparer.format_table(table)} "
                      f"({', '.join(quote(name) for name in columns)}) FROM STDIN")
+        known: list[list[tuple[int, Callable[[Any], Any]]]] = []  # at the first batch: the columns are checked by then
 
         def copy(batch: list[list[Any]]) -> None:
+            if not known:
+                known.append([(i, process) for i, name in enumerate(columns)
+                              if (process := table.columns[name].type.dialect_impl(dialect).bind_processor(dialect))])
+            processors = known[0]
             with driver.cursor() as cursor, cursor.copy(statement) as out:
                 for values in batch:
-                    for i, process in processors:
-                        values[i] = process(values[i])
+                    for i, bind in processors:
+                        values[i] = bind(values[i])
                     out.write_row(values)
 
         return copy
