@@ -161,6 +161,8 @@ def test_deal_history_is_append_only_in_the_database(cli: Cli, database_url: str
 def test_a_deal_is_shown_in_swedish_with_its_changes_and_documents_by_name(cli: Cli) -> None:
     """`deals show` as a coordinator reads it: changed facts by their Swedish labels, the documents by title."""
     past_letter(cli)
+    missing = cli("deals show Söderhamn 1", JOURNEY_LANG="sv")
+    assert missing.exit_code == 4 and "Söderhamn har ingen affär 1 (affärer: inga ännu)" in missing.stderr
     cli.ok(f"deals add Söderhamn {IOP} --date 2022-01-10 --as anna")
     cli.ok("deals update Söderhamn 1 --value 500000 --title 'Kafédrift' --comment 'Nytt belopp' --as anna")
     out = cli.ok("deals show Söderhamn 1", JOURNEY_LANG="sv").output

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from journey.cli._common import actor_option, echo, echo_json, echo_table, get_app, json_option, short_time
-from journey.cli._i18n import _, translate_stored
+from journey.cli._i18n import _, ngettext, translate_stored
 
 
 @click.group()
@@ -100,7 +100,8 @@ def waiting(municipality: str | None, as_json: bool, actor: str | None) -> None:
     echo_table(["#", _("Municipality"), _("Changed (Stockholm)"), _("Documents"), _("Attempts"), _("Status"), _("Error")],
                [[w.job.id, w.municipality, short_time(w.job.at.isoformat()), ", ".join(w.titles), w.job.attempts,
                  _status(w.job.status.value), translate_stored(w.job.error)] for w in rows],
-               title=_("{count} changes' documents are waiting").format(count=len(rows)))
+               title=ngettext("The documents of {count} change are waiting", "The documents of {count} changes are waiting",
+                              len(rows)).format(count=len(rows)))
 
 
 @documents.command("retry")

@@ -149,7 +149,7 @@ def update_deal(deps: Deps, username: str | None, municipality: str, number: int
 def _deal(uow: UnitOfWork, m: Municipality, case: Case, number: int) -> Deal:
     deal = uow.deals.get(case.id or 0, number)
     if deal is None:
-        known = ", ".join(str(d.number) for d in uow.deals.for_case(case.id or 0)) or "none yet"
+        known = ", ".join(str(d.number) for d in uow.deals.for_case(case.id or 0)) or msg("none yet")
         raise NotFoundError(msg("{name} has no deal {number} (deals: {known})", name=m.name, number=number, known=known))
     return deal
 

@@ -136,7 +136,8 @@ def attest_month(deps: Deps, username: str | None, municipality: str, person: st
         elif actor.open_mode or (who.username and who.username == actor.username):
             method = "SELF"
         else:
-            owner = f"{who.name}'s own account ({who.username})" if who.username else "a linked account (none yet)"
+            owner = msg("{name}'s own account ({username})", name=who.name, username=who.username) \
+                if who.username else msg("a linked account (none yet)")
             raise PermissionDeniedError(msg("{username} may not attest {name}'s time: only {owner} attests; a "
                                             "coordinator records a signed paper certificate with --on-paper",
                 username=actor.username, name=who.name, owner=owner))

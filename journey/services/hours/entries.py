@@ -193,7 +193,7 @@ def find_period(uow: UnitOfWork, text: str) -> Any:
     for p in periods:
         if wanted == str(p.id) or wanted.casefold() == p.name.casefold():
             return p
-    known = ", ".join(f"{p.id} {p.name!r}" for p in periods) or "none yet (`journey hours periods add`)"
+    known = ", ".join(f"{p.id} {p.name!r}" for p in periods) or msg("none yet (`journey hours periods add`)")
     raise NotFoundError(msg("no claim period {text!r}; claim periods: {known}", text=text, known=known))
 
 
