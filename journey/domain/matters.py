@@ -156,7 +156,7 @@ class Matter:
         if last is not None:
             same = same_board(last.body, decision.body)
             if decision.meeting_date < last.meeting_date or (same and decision.meeting_date == last.meeting_date):
-                when = "a later meeting than" if same else "on or after"
+                when = msg("a later meeting than") if same else msg("on or after")
                 raise MatterRefusedError(msg("{body}'s decision must be dated {when} the previous decision "
                                              "({body2} {meeting_date}, {value})",
                     body=decision.body, when=when, body2=last.body, meeting_date=last.meeting_date,

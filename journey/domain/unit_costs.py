@@ -29,7 +29,7 @@ class UnitCostTable:
 
     def rate(self, year: int, region: str, group: str) -> int:
         if year not in self.years:
-            known = ", ".join(str(y) for y in sorted(self.years)) or "none"
+            known = ", ".join(str(y) for y in sorted(self.years)) or msg("none yet")
             raise NotFoundError(msg("the unit-cost table has no year {year} (years: {known}; file {file})",
                 year=year, known=known, file=self.file))
         groups = self.years[year].get(region, {})

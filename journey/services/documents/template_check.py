@@ -63,7 +63,7 @@ def check_templates(registry: WorkflowCatalog, tools: DocumentTools, now: dateti
     used = len([doc for spec in registry.all() for state in spec.all_states() for doc in state.documents])
     overrides = list(tools.renderer.overrides())
     if municipality and municipality not in overrides:
-        known = ", ".join(overrides) or "none"
+        known = ", ".join(overrides) or msg("none yet")
         raise NotFoundError(msg("no template overrides for {municipality!r} in templates/municipalities/ "
                                 "(known: {known})", municipality=municipality, known=known))
     slugs = [municipality] if municipality else [None, *overrides]

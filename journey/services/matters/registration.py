@@ -166,7 +166,7 @@ def _target(uow: UnitOfWork, case: Any, matter: Matter, text: str, today: date, 
         raise MatterRefusedError(msg("the matter {label!r} awaits no body", label=matter.label))
     days = [mt.day for mt in uow.board_meetings.meetings(case.municipality_id, body)]
     if days and day not in days:
-        coming = ", ".join(d.isoformat() for d in days if d >= today)[:80] or "none coming"
+        coming = ", ".join(d.isoformat() for d in days if d >= today)[:80] or msg("none coming")
         raise DecisionInputError(msg("--target {day}: {body} has no meeting that day (meetings: {coming})",
             day=day, body=body, coming=coming))
     return day
