@@ -297,6 +297,30 @@ def test_documents_are_announced_for_the_subscribed_municipality_only(served: An
     assert doc["municipality"]["name"] == "Umeå" and doc["download"].startswith("/api/cases/umea/documents/")
 
 
+def test_a_deal_s_documents_are_announced_and_can_be_downloaded(served: Any, receiver: Receiver,
+                                                                client: TestClient) -> None:
+    """A deal's documents are rendered after the deal is saved, like a state's, and announced the same way."""
+    from journey.bootstrap.webhooks import deliver_once
+    from journey.services.cases.lifecycle import advance_case
+    from journey.services.deals.register import DealInput, add_deal
+    from journey.services.webhooks.subscriptions import add_webhook
+
+    app, _ = served
+    advance_case(app.deps, "anna", "Hudiksvall", "sign_letter_of_intent", LETTER)
+    add_webhook(app.deps, "admin", receiver.url, ("document.created",), "Hudiksvall")
+    result = add_deal(app.deps, "anna", "Hudiksvall", DealInput(form="iop", counterparty="Kafé Kroken ek. för.",
+                                                                org_number="769612-3459", value="450000", per="total"))
+    assert {(d["doc_id"], d["format"]) for d in result.documents} == {("deal1_iop_avtal", "docx"),
+                                                                       ("deal1_iop_avtal", "html")}
+    deliver_once(app)
+    announced = [json.loads(body)["data"] for _, body in receiver.received]
+    assert sorted((d["doc_id"], d["state_path"], d["format"]) for d in announced) == [
+        ("deal1_iop_avtal", "", "docx"), ("deal1_iop_avtal", "", "html")]
+    html = next(d for d in announced if d["format"] == "html")
+    download = client.get(html["download"], headers=bearer(served, "anna"))
+    assert download.status_code == 200 and "Kafé Kroken ek. för." in download.text
+
+
 def test_a_decision_that_keeps_the_case_in_place_is_announced(served: Any, receiver: Receiver) -> None:
     """återremiss and a bifall that hands the matter on take no step, and are still decisions (#15)."""
     from journey.bootstrap.webhooks import deliver_once
