@@ -771,13 +771,13 @@ class SqlTransferStore:
         quote = dialect.identifier_preparer.quote
         statement = (f"COPY {dialect.identifier_preparer.format_table(table)} "
                      f"({', '.join(quote(name) for name in columns)}) FROM STDIN")
-        known: list[list[tuple[int, Callable[[Any], Any]]]] = []  # at the first batch: the columns are checked by then
+        processors: list[tuple[int, Callable[[Any], Any]]] | None = None  # at the first batch: columns checked by then
 
         def copy(batch: list[list[Any]]) -> None:
-            if not known:
-                known.append([(i, process) for i, name in enumerate(columns)
-                              if (process := table.columns[name].type.dialect_impl(dialect).bind_processor(dialect))])
-            processors = known[0]
+            nonlocal processors
+            if processors is None:
+                processors = [(i, process) for i, name in enumerate(columns)
+                              if (process := table.columns[name].type.dialect_impl(dialect).bind_processor(dialect))]
             with driver.cursor() as cursor, cursor.copy(statement) as out:
                 for values in batch:
                     for i, bind in processors:

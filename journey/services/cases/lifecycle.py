@@ -162,17 +162,23 @@ def advance_case(deps: Deps, username: str | None, municipality: str, trigger: s
             for kind, fields in provide(uow, case, spec, transition).items():
                 if kind in given:
                     given[kind] = {**fields, **given[kind]}
-        before = set() if dry_run else {r["id"] for r in uow.documents.for_case(case.id or 0)}
         result = take_step(deps, uow, actor.username, m.name, case, spec, transition, given, comment, dry_run=dry_run)
         if dry_run:
             return result
         automatic = take_automatic_steps(deps, uow, case, spec, municipality=m.name, actor=actor.username,
                                          now=deps.clock.now())
-        uow.commit()  # the documents of the states entered are rendered once this has committed (the outbox)
-        written = tuple({k: r[k] for k in ("doc_id", "title", "format", "revision", "path")}
-                        for r in uow.documents.for_case(case.id or 0) if r["id"] not in before)
-        waiting = tuple(j for j in uow.documents.open_jobs([case.id or 0]) if j.attempts)
+        rows, waiting = commit_with_documents(uow, case.id or 0)
+        written = tuple({k: r[k] for k in ("doc_id", "title", "format", "revision", "path")} for r in rows)
         return replace(result, automatic=tuple(automatic), documents=written, waiting=waiting)
+
+
+def commit_with_documents(uow: UnitOfWork, case_id: int) -> tuple[tuple[dict[str, Any], ...], tuple[DocumentJob, ...]]:
+    """Commit a change of the case; its documents are rendered once it has (the outbox). The register rows
+    that wrote, and the case's documents still waiting (failed, tried again later)."""
+    before = {r["id"] for r in uow.documents.for_case(case_id)}
+    uow.commit()
+    written = tuple(r for r in uow.documents.for_case(case_id) if r["id"] not in before)
+    return written, tuple(j for j in uow.documents.open_jobs([case_id]) if j.attempts)
 
 
 def ensure_version(case: Case, expected: int | None, name: str) -> None:

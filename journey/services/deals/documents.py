@@ -27,7 +27,7 @@ from journey.domain.deals import (
 from journey.domain.language import running_date_text
 from journey.domain.municipality import Municipality, slugify
 from journey.domain.procurement import direct_award_limit
-from journey.domain.spec import DocumentSpec, WorkflowSpec
+from journey.domain.spec import DocumentSpec, StateSpec, WorkflowSpec
 from journey.ports.unit_of_work import UnitOfWork
 from journey.services.deals.views import deal_view
 from journey.services.documents.context import build_context
@@ -47,13 +47,20 @@ def doc_id(deal: Deal, template: str) -> str:
     return f"deal{deal.number}_{template}"
 
 
-def listed_title(document_id: str) -> str | None:
-    """How the register's list names a deal's document: ``deal1_iop_avtal`` -> 'Affär 1: IOP-avtal' (None: no
-    deal document)."""
+def parse_doc_id(document_id: str) -> tuple[int, str] | None:
+    """A deal's document id as (deal number, template): ``deal1_iop_avtal`` -> (1, 'iop_avtal'); None: no
+    deal document."""
     number, _, template = document_id.removeprefix("deal").partition("_")
     if not document_id.startswith("deal") or not number.isdigit() or template not in _NAMES:
         return None
-    return f"Affär {number}: {_NAMES[template]}"
+    return int(number), template
+
+
+def listed_title(document_id: str) -> str | None:
+    """How the register's list names a deal's document: ``deal1_iop_avtal`` -> 'Affär 1: IOP-avtal' (None: no
+    deal document)."""
+    parsed = parse_doc_id(document_id)
+    return f"Affär {parsed[0]}: {_NAMES[parsed[1]]}" if parsed else None
 
 
 def title_of(deal: Deal, template: str, name: str) -> str:
@@ -82,10 +89,8 @@ def _direct_award(deal: Deal) -> dict[str, Any]:
 
 
 def deal_context(spec: WorkflowSpec, case: Case, m: Municipality, deal: Deal, events: list[DealEvent],
-                 template: str, title: str, history: list[HistoryEntry], now: datetime) -> dict[str, Any]:
+                 stage: StateSpec, doc: DocumentSpec, history: list[HistoryEntry], now: datetime) -> dict[str, Any]:
     """What a deal's document template sees: the common context plus ``deal`` from the record."""
-    stage = spec.state(case.stage) or spec.states[0]
-    doc = DocumentSpec(doc_id(deal, template), template, (("title", title),))
     municipality = {"name": m.name, "code": m.code, "county": m.county, "slug": slugify(m.name)}
     context = build_context(spec=spec, state=stage, doc=doc, municipality=municipality, case_state=case.state,
                             opened_at=case.opened_at, history=history, now=now)
@@ -124,10 +129,6 @@ def job_items(deal: Deal) -> tuple[tuple[str, str], ...]:
     return tuple(("", doc_id(deal, template)) for template, _ in DEAL_DOCUMENTS.get(deal.form, ()))
 
 
-def is_deal_item(item: tuple[str, str]) -> bool:
-    return not item[0] and listed_title(item[1]) is not None
-
-
 def prepare_deal_documents(uow: UnitOfWork, spec: WorkflowSpec, case: Case, m: Municipality, deal: Deal, *,
                            history: list[HistoryEntry], now: datetime,
                            templates: set[str] | None = None) -> list[Prepared]:
@@ -136,22 +137,19 @@ def prepare_deal_documents(uow: UnitOfWork, spec: WorkflowSpec, case: Case, m: M
     stage = spec.state(case.stage) or spec.states[0]
     out = []
     for template, name in DEAL_DOCUMENTS.get(deal.form, ()):
-        if templates is not None and template not in templates:
-            continue
-        title = title_of(deal, template, name)
-        context = deal_context(spec, case, m, deal, events, template, title, history, now)
-        doc = DocumentSpec(doc_id(deal, template), template, (("title", title),))
-        out.append(Prepared(stage, doc, context, deal.id, deal.number, deal.label))
+        if templates is None or template in templates:
+            doc = DocumentSpec(doc_id(deal, template), template, (("title", title_of(deal, template, name)),))
+            out.append(Prepared(stage, doc, deal_context(spec, case, m, deal, events, stage, doc, history, now), deal))
     return out
 
 
-def prepare_job(uow: UnitOfWork, spec: WorkflowSpec, case: Case, m: Municipality, items: list[tuple[str, str]], *,
-                history: list[HistoryEntry], now: datetime) -> list[Prepared]:
-    """The deal documents an outbox job asks for; a deal gone or no longer of a form with documents, none."""
+def prepare_job(uow: UnitOfWork, spec: WorkflowSpec, case: Case, m: Municipality,
+                items: tuple[tuple[str, str], ...], *, history: list[HistoryEntry], now: datetime) -> list[Prepared]:
+    """The deal documents among an outbox job's items; a deal gone or no longer of a form with documents, none."""
     wanted: dict[int, set[str]] = {}
-    for _path, ident in items:
-        digits, _, template = ident.removeprefix("deal").partition("_")
-        wanted.setdefault(int(digits), set()).add(template)
+    for path, ident in items:
+        if not path and (parsed := parse_doc_id(ident)) is not None:
+            wanted.setdefault(parsed[0], set()).add(parsed[1])
     out = []
     for number, templates in wanted.items():
         deal = uow.deals.get(case.id or 0, number)

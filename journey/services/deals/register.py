@@ -35,12 +35,12 @@ from journey.domain.municipality import Municipality, swedish_sort_key
 from journey.domain.spec import WorkflowSpec
 from journey.ports.unit_of_work import UnitOfWork
 from journey.services.cases.automatic import AutomaticStep, take_automatic_steps
-from journey.services.cases.lifecycle import actor_in, case_for_change, find_municipality
+from journey.services.cases.lifecycle import actor_in, case_for_change, commit_with_documents, find_municipality
 from journey.services.deals.documents import prepare_deal_documents
 from journey.services.deals.views import deal_view
 from journey.services.deps import Deps
 from journey.services.documents.outbox import enqueue_deal_documents
-from journey.services.documents.rendering import created_events, register, render_files, staged
+from journey.services.documents.rendering import render_on_request
 
 LETTER_OF_INTENT = "letter_of_intent"
 
@@ -88,15 +88,6 @@ def _after_change(deps: Deps, uow: UnitOfWork, spec: WorkflowSpec, case: Case, m
         if deal.awarded else []
 
 
-def _commit(uow: UnitOfWork, case: Case) -> tuple[tuple[dict[str, Any], ...], tuple[DocumentJob, ...]]:
-    """Commit the change, which renders its documents; the register rows it wrote and the case's documents
-    still waiting (failed, tried again later)."""
-    before = {r["id"] for r in uow.documents.for_case(case.id or 0)}
-    uow.commit()
-    written = tuple(r for r in uow.documents.for_case(case.id or 0) if r["id"] not in before)
-    return written, tuple(j for j in uow.documents.open_jobs([case.id or 0]) if j.attempts)
-
-
 def add_deal(deps: Deps, username: str | None, municipality: str, given: DealInput) -> DealResult:
     """Record a new deal for the municipality's case (status planerad unless given)."""
     today = _today(deps)
@@ -115,7 +106,7 @@ def add_deal(deps: Deps, username: str | None, municipality: str, given: DealInp
                                       actor.username, now, given.comment.strip(), facts))
         automatic = _after_change(deps, uow, spec, case, m, deal, actor.username, "ENTERED", True)
         view = deal_view(deal, uow.deals.events(deal.id or 0))
-        rows, waiting = _commit(uow, case)
+        rows, waiting = commit_with_documents(uow, case.id or 0)
     return DealResult(m.name, view, rows, tuple(automatic), checked.warnings, waiting=waiting)
 
 
@@ -142,7 +133,7 @@ def update_deal(deps: Deps, username: str | None, municipality: str, number: int
                                       given.comment.strip(), changes))
         automatic = _after_change(deps, uow, spec, case, m, after, actor.username, "CHANGED", bool(changes) or moved)
         view = deal_view(after, uow.deals.events(after.id or 0))
-        rows, waiting = _commit(uow, case)
+        rows, waiting = commit_with_documents(uow, case.id or 0)
     return DealResult(m.name, view, rows, tuple(automatic), checked.warnings, changes, waiting)
 
 
@@ -173,12 +164,7 @@ def render_documents(deps: Deps, username: str | None, municipality: str, number
         if not prepared:
             raise NotFoundError(msg("{label}: a deal by {value} has no documents (IOP and direktupphandling "
                                     "have)", label=deal.label, value=deal.form.value))
-    files = render_files(tools, spec, m, prepared, now=now, formats=chosen)
-    with staged(tools, m, files) as ready, deps.uow() as uow:
-        rows = register(uow, tools, case, m, ready, actor=actor.username, reason="REGENERATED", now=now)
-        deps.publish(created_events(rows), uow)
-        uow.commit()
-        return rows
+    return render_on_request(deps, tools, spec, case, m, prepared, actor=actor.username, now=now, formats=chosen)
 
 
 def _readable_case(uow: UnitOfWork, username: str | None, municipality: str) -> tuple[Municipality, Case]:

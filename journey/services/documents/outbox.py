@@ -38,7 +38,7 @@ from journey.domain.spec import DocumentSpec, StateSpec, WorkflowSpec
 from journey.ports.documents import DocumentTools
 from journey.ports.unit_of_work import UnitOfWork
 from journey.services.cases.lifecycle import actor_in, find_municipality
-from journey.services.deals.documents import is_deal_item, job_items, listed_title, prepare_job
+from journey.services.deals.documents import job_items, listed_title, prepare_job
 from journey.services.deps import Deps
 from journey.services.documents.rendering import (
     context_for,
@@ -187,9 +187,8 @@ def run_job(deps: Deps, tools: DocumentTools, job_id: int, worker: str) -> tuple
             if history:  # the state the case was in just after the change (an automatic step may have followed)
                 case = replace(case, state=history[-1].to_state)
             m = uow.municipalities.get(case.municipality_id)
-            deal_items = [i for i in job.items if is_deal_item(i)]
             prepared = prepare(uow, spec, case, _items(spec, job), now=job.at, conditional=job.conditional,
-                               history=history) + prepare_job(uow, spec, case, m, deal_items, history=history,
+                               history=history) + prepare_job(uow, spec, case, m, job.items, history=history,
                                                               now=job.at)
             uow.commit()
         files = render_files(tools, spec, m, prepared, now=job.at)

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from typing import Any
 
 from journey.domain.case import Case, HistoryEntry
+from journey.domain.deals import Deal
 from journey.domain.document import check_formats, condition_holds, safe_filename
 from journey.domain.errors import DocumentWriteError, NotFoundError
 from journey.domain.events import DocumentCreated, Event
@@ -41,20 +42,18 @@ def input_digest(data: Any) -> str:
 class Prepared:
     """One document about to be rendered: where it is declared and its template data.
 
-    A deal's document (``deal_number`` set) is registered with no state path, under the deal's
-    id, and named and described after the deal (``label``, e.g. 'Affär 1 (IOP)').
+    A deal's document (``deal`` set) is registered with no state path, under the deal's id, and
+    named and described after the deal ('affär 1 …', 'Affär 1 (IOP)').
     """
 
     state: StateSpec
     doc: DocumentSpec
     context: dict[str, Any]
-    deal_id: int | None = None
-    deal_number: int = 0
-    label: str = ""
+    deal: Deal | None = None
 
     @property
     def state_path(self) -> str:
-        return "" if self.deal_number else self.state.path
+        return "" if self.deal else self.state.path
 
     @property
     def title(self) -> str:
@@ -63,7 +62,12 @@ class Prepared:
     @property
     def file_title(self) -> str:
         """What the file is named after (before its date and revision)."""
-        return f"affär {self.deal_number} {self.title}" if self.deal_number else self.title
+        return f"affär {self.deal.number} {self.title}" if self.deal else self.title
+
+    @property
+    def origin(self) -> tuple[str, str]:
+        """What the document belongs to: (its title, its id) in the file's properties."""
+        return (self.deal.label, self.deal.label) if self.deal else (self.state.title, self.state.path)
 
 
 @dataclass(frozen=True)
@@ -107,10 +111,11 @@ def render_files(tools: DocumentTools, spec: WorkflowSpec, municipality: Municip
     out = []
     for item, result in zip(prepared, rendered, strict=True):
         input_hash = input_digest(item.context)
-        meta = {"title": item.title, "subject": f"{municipality.name}: {item.label or item.state.title}",
-                "created": now, "municipality": slugify(municipality.name),
+        heading, origin = item.origin
+        meta = {"title": item.title, "subject": f"{municipality.name}: {heading}", "created": now,
+                "municipality": slugify(municipality.name),
                 "diarienummer": str(item.context["document"].get("diarienummer") or ""),
-                "comments": f"journey {spec.key} {item.label or item.state.path}; template {item.doc.template} "
+                "comments": f"journey {spec.key} {origin}; template {item.doc.template} "
                             f"sha256:{result.template_hash}; input sha256:{input_hash}"}
         for fmt in formats or check_formats(item.doc.get("formats"),
                                             f"{spec.key} {item.state.path} document {item.doc.id}"):
@@ -157,8 +162,8 @@ def register(uow: UnitOfWork, tools: DocumentTools, case: Case, municipality: Mu
                "overridden": f.overridden, "template_hash": f.template_hash, "input_hash": f.input_hash,
                "format": f.fmt, "path": str(path), "size": len(f.data), "sha256": hashlib.sha256(f.data).hexdigest(),
                "revision": revision, "reason": reason, "actor": actor, "created_at": now}
-        if f.item.deal_number:
-            row["deal_id"] = f.item.deal_id
+        if f.item.deal is not None:
+            row["deal_id"] = f.item.deal.id
         row["id"] = repo.add(row)  # first: the unique (case, document, revision, format) row claims the file name
         try:
             file.place(path)
@@ -242,9 +247,17 @@ def render_document(deps: Deps, tools: DocumentTools, username: str | None, muni
         chosen = check_formats(formats, "--format") if formats else None
         now = deps.clock.now()
         prepared = prepare(uow, spec, case, [item], now=now, conditional=False)
-    files = render_files(tools, spec, m, prepared, now=now, formats=chosen)
+    return render_on_request(deps, tools, spec, case, m, prepared, actor=actor.username, now=now, formats=chosen)
+
+
+def render_on_request(deps: Deps, tools: DocumentTools, spec: WorkflowSpec, case: Case, m: Municipality,
+                      prepared: list[Prepared], *, actor: str, now: datetime,
+                      formats: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+    """Render ``prepared`` as new revisions (``REGENERATED``) holding no transaction, then register them in one
+    short change; a failure is the caller's error and nothing is registered."""
+    files = render_files(tools, spec, m, prepared, now=now, formats=formats)
     with staged(tools, m, files) as ready, deps.uow() as uow:
-        rows = register(uow, tools, case, m, ready, actor=actor.username, reason="REGENERATED", now=now)
+        rows = register(uow, tools, case, m, ready, actor=actor, reason="REGENERATED", now=now)
         deps.publish(created_events(rows), uow)
         uow.commit()
         return rows
